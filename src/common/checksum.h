@@ -1,0 +1,58 @@
+// Checksums and digests used by S3 (ETag MD5, x-amz-checksum-*, SigV4 SHA-256) and small
+// encoding helpers (hex, base64). Incremental, so they run while bytes stream through.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace cairn {
+
+enum class ChecksumAlgorithm { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256 };
+
+// "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256" (as in x-amz-checksum-algorithm).
+std::string_view ChecksumName(ChecksumAlgorithm algo);
+// The header: "x-amz-checksum-crc32", ...
+std::string ChecksumHeader(ChecksumAlgorithm algo);
+// Parses a name case-insensitively ("crc32c", "CRC32C"); nullopt when unknown.
+std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name);
+// Length in bytes of the raw digest (4, 4, 8, 20, 32).
+std::size_t ChecksumSize(ChecksumAlgorithm algo);
+
+// An incremental digest: MD5, SHA-256 or one of the checksum algorithms.
+class Hasher {
+ public:
+  virtual ~Hasher() = default;
+  virtual void Update(std::span<const std::byte> data) = 0;
+  void Update(std::string_view data) {
+    Update(std::span<const std::byte>(reinterpret_cast<const std::byte*>(data.data()),
+                                      data.size()));
+  }
+  // The raw digest (big-endian for CRCs, as S3 encodes them). Call once.
+  virtual std::string Finish() = 0;
+};
+
+std::unique_ptr<Hasher> NewChecksumHasher(ChecksumAlgorithm algo);
+std::unique_ptr<Hasher> NewMd5Hasher();
+std::unique_ptr<Hasher> NewSha256Hasher();
+
+// One-shot helpers; the results are raw bytes.
+std::string Md5(std::string_view data);
+std::string Sha256(std::string_view data);
+std::string HmacSha256(std::string_view key, std::string_view data);
+std::string HmacSha1(std::string_view key, std::string_view data);
+
+std::string HexEncode(std::string_view raw);  // lowercase
+std::optional<std::string> HexDecode(std::string_view hex);
+std::string Base64Encode(std::string_view raw);
+// Strict standard base64 with padding; nullopt on any invalid input.
+std::optional<std::string> Base64Decode(std::string_view b64);
+
+// Constant-time equality, for signatures and tokens.
+bool ConstantTimeEqual(std::string_view a, std::string_view b);
+
+}  // namespace cairn

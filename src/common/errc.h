@@ -1,0 +1,110 @@
+// The one error code enum of cairn. Codes cross the wire between nodes, so every
+// enumerator has an explicit, stable number: never renumber, only add. kUnknown stands
+// for a code sent by a newer peer. Grouped by layer: generic, drive, object, auth, cluster.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace cairn {
+
+enum class Errc : std::int32_t {
+  kOk = 0,
+  kInternal = 1,
+  kUnknown = 2,
+  kInvalidArgument = 3,
+  kCancelled = 4,
+  kTimeout = 5,
+  kNotImplemented = 6,
+
+  // Drive (StorageApi) errors.
+  kDiskNotFound = 100,  // offline, unreachable, or a network failure to a remote drive
+  kFileNotFound = 101,
+  kFileVersionNotFound = 102,
+  kVolumeNotFound = 103,
+  kVolumeExists = 104,
+  kVolumeNotEmpty = 105,
+  kDiskFull = 106,
+  kFileCorrupt = 107,  // bitrot: a block's hash does not match
+  kDiskAccessDenied = 108,
+  kUnformattedDisk = 109,
+  kFaultyDisk = 110,
+  kInconsistentDisk = 111,  // format.json belongs to another deployment or position
+  kFileNameTooLong = 112,
+  kCorruptedFormat = 113,
+  kUploadNotFound = 114,
+  kPartNotFound = 115,
+
+  // Object layer errors (map to S3 error codes in s3/errors.cc).
+  kNoSuchBucket = 200,
+  kBucketExists = 201,  // BucketAlreadyOwnedByYou
+  kBucketNotEmpty = 202,
+  kInvalidBucketName = 203,
+  kNoSuchKey = 204,
+  kNoSuchVersion = 205,
+  kInvalidObjectName = 206,
+  kKeyTooLong = 207,
+  kIncompleteBody = 208,
+  kWriteQuorum = 209,  // 503 SlowDownWrite
+  kReadQuorum = 210,   // 503 SlowDownRead
+  kNoSuchUpload = 211,
+  kInvalidPart = 212,
+  kInvalidPartOrder = 213,
+  kEntityTooSmall = 214,
+  kEntityTooLarge = 215,
+  kPreconditionFailed = 216,
+  kNotModified = 217,
+  kInvalidRange = 218,
+  kBadDigest = 219,              // Content-MD5 or x-amz-checksum-* mismatch
+  kInvalidDigest = 220,          // Content-MD5 not valid base64 of 16 bytes
+  kContentSha256Mismatch = 221,  // XAmzContentSHA256Mismatch
+  kMethodNotAllowed = 222,
+  kSlowDown = 223,
+  kMalformedXml = 224,
+  kInvalidRequest = 225,
+  kMissingContentLength = 226,
+  kInvalidCopySource = 227,
+  kServerNotInitialized = 228,
+  kInvalidChecksum = 229,  // InvalidRequest: malformed x-amz-checksum-* value
+  kTooManyParts = 230,
+  kInvalidArgumentS3 = 231,  // S3 InvalidArgument (400)
+  kKeyReserved = 232,        // a name reserved for cairn's own use
+  kBucketNameReserved = 233,
+  kInvalidLocationConstraint = 234,
+  kRequestTimeout = 235,  // client sent the body too slowly
+  kMalformedPolicy = 236,
+  kNoSuchBucketPolicy = 237,
+  kInvalidStorageClass = 238,
+  kObjectLocked = 239,
+  kInvalidEncodingType = 240,
+  kInvalidMaxKeys = 241,
+  kMetadataTooLarge = 242,
+  kInvalidTag = 243,
+  kEntityTooLargeHeader = 244,  // request header section too large
+
+  // Authentication and authorization.
+  kAccessDenied = 300,
+  kSignatureDoesNotMatch = 301,
+  kInvalidAccessKeyId = 302,
+  kRequestTimeTooSkewed = 303,
+  kAuthorizationHeaderMalformed = 304,
+  kMissingSecurityHeader = 305,
+  kRequestExpired = 306,  // presigned URL past its expiry: 403 AccessDenied
+  kMalformedDate = 307,
+  kAuthorizationQueryParametersError = 308,
+  kMissingAuthentication = 309,  // anonymous request where none is allowed
+  kUnsupportedSignature = 310,
+  kInvalidChunkSignature = 311,  // aws-chunked chunk signature mismatch
+  kMalformedChunk = 312,
+
+  // Cluster.
+  kNodeOffline = 400,
+  kLockTimeout = 401,
+  kClusterNotReady = 402,
+  kRpcUnauthenticated = 403,
+};
+
+// Stable name of a code for logs and tests, e.g. "kNoSuchKey".
+std::string_view ErrcName(Errc code);
+
+}  // namespace cairn

@@ -1,0 +1,27 @@
+// Bitrot protection: the streaming format of shard data. Every shard block is stored with a
+// 32-byte HighwayHash-256 (fixed key) ahead of it:  [hash][block][hash][block]...
+// A reader verifies each block before it is used, so corrupt bytes are never served.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "common/status.h"
+
+namespace cairn::erasure {
+
+inline constexpr std::size_t kBitrotHashSize = 32;
+
+// HighwayHash-256 of data with cairn's fixed key.
+void BitrotHash(std::span<const std::byte> data, std::span<std::byte, kBitrotHashSize> out);
+// True when `hash` is the bitrot hash of `data`.
+bool BitrotVerify(std::span<const std::byte> data, std::span<const std::byte, kBitrotHashSize> hash);
+
+// Size of one drive's shard file for `object_size` bytes of object data coded in blocks of
+// `block_size` over `data_blocks` shards: the sum over blocks of (32 + shard size).
+std::uint64_t ShardFileSize(std::uint64_t object_size, std::uint32_t block_size, int data_blocks);
+// Offset in the shard file where erasure block number `block_index` starts.
+std::uint64_t ShardFileOffset(std::uint64_t block_index, std::uint32_t block_size, int data_blocks);
+
+}  // namespace cairn::erasure

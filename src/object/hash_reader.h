@@ -1,0 +1,59 @@
+// HashReader: the body of a PUT or UploadPart as the object layer reads it. Wraps the
+// request's ByteSource, enforces the declared size, and computes the MD5 (the ETag) and any
+// requested x-amz-checksum-* while the bytes flow, so nothing is hashed twice. At the end
+// of the stream it verifies Content-MD5, x-amz-content-sha256 and the checksum, and fails
+// the final Read (instead of returning 0) on a mismatch, which aborts the write.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/byte_stream.h"
+#include "common/checksum.h"
+
+namespace cairn::object {
+
+struct HashExpectations {
+  std::int64_t size = -1;        // exact body size; -1 = unknown (read to the end)
+  std::string content_md5;       // raw 16 bytes decoded from Content-MD5; empty = none
+  std::string sha256_hex;        // x-amz-content-sha256 when it is a real hash; empty = none
+  // Requested checksum (x-amz-checksum-algorithm or an x-amz-checksum-* header) and its
+  // expected base64 value when the client sent one up front.
+  std::optional<ChecksumAlgorithm> checksum;
+  std::string checksum_base64;
+  // For trailing checksums (aws-chunked with x-amz-trailer): called at the end of the stream
+  // to obtain the expected base64 value that arrived in the trailer.
+  std::function<std::string()> trailer_checksum;
+};
+
+class HashReader final : public ByteSource {
+ public:
+  // `inner` must outlive this reader.
+  HashReader(ByteSource& inner, HashExpectations expect);
+  ~HashReader() override;
+
+  // Errors: kIncompleteBody (fewer bytes than declared), kBadDigest (Content-MD5 or
+  // checksum), kContentSha256Mismatch, kEntityTooLarge (more bytes than declared), and
+  // whatever the inner source returns.
+  Task<Result<std::size_t>> Read(std::span<std::byte> buf) override;
+
+  std::int64_t size() const { return expect_.size; }  // declared; -1 when unknown
+  std::int64_t bytes_read() const { return bytes_read_; }
+  // Valid after the end of the stream was reached without error.
+  std::string md5_hex() const;
+  // {"x-amz-checksum-crc32", base64} when a checksum was requested; nullopt otherwise.
+  std::optional<std::pair<std::string, std::string>> checksum() const;
+
+ private:
+  ByteSource& inner_;
+  HashExpectations expect_;
+  std::int64_t bytes_read_ = 0;
+  bool done_ = false;
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace cairn::object

@@ -1,0 +1,208 @@
+// ObjectLayer: the whole cluster as one object store. The only thing the S3 handlers and
+// the admin API call; it knows nothing of HTTP. Implemented by ServerPools (pools ->
+// erasure sets -> ErasureSet). All methods may be called from any network thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/byte_stream.h"
+#include "common/request_context.h"
+#include "common/status.h"
+#include "common/task.h"
+#include "object/hash_reader.h"
+
+namespace cairn::object {
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+struct BucketInfo {
+  std::string name;
+  std::int64_t created_ns = 0;
+  std::string location;  // LocationConstraint given at creation; "" = us-east-1
+};
+
+struct PartInfo {
+  int number = 0;
+  std::string etag;  // hex, no quotes
+  std::int64_t size = 0;
+  std::int64_t mod_time_ns = 0;
+  Metadata checksums;  // {"CRC32", base64} ...
+};
+
+struct ObjectInfo {
+  std::string bucket;
+  std::string key;
+  std::string version_id;  // "" = null version
+  bool delete_marker = false;
+  bool is_latest = true;
+  std::int64_t size = 0;
+  std::int64_t mod_time_ns = 0;
+  std::string etag;  // hex MD5, or "<hex>-N" for multipart; no quotes
+  std::string content_type;
+  // Stored headers and user metadata, as meta::FileInfo::metadata documents them.
+  Metadata metadata;
+  std::vector<PartInfo> parts;
+  std::string storage_class = "STANDARD";
+
+  const std::string& Meta(std::string_view key) const;
+};
+
+// An HTTP Range, resolved against the object size by the object layer.
+struct RangeSpec {
+  enum class Kind { kNone, kFromTo, kSuffix } kind = Kind::kNone;
+  std::int64_t first = 0;  // kFromTo
+  std::int64_t last = -1;  // kFromTo; -1 = to the end
+  std::int64_t suffix_length = 0;  // kSuffix: the last N bytes
+};
+
+struct GetOptions {
+  std::string version_id;
+  RangeSpec range;
+  int part_number = 0;  // >0: serve only that part (?partNumber=)
+};
+
+// A GET in progress: `info()` is available at once (so the handler can check
+// preconditions and send headers); data is read from the drives only when Read is called.
+// Holds the object's read lock until destroyed.
+class ObjectReader : public ByteSource {
+ public:
+  virtual const ObjectInfo& info() const = 0;
+  // The byte range this reader yields: [offset, offset + length).
+  virtual std::int64_t offset() const = 0;
+  virtual std::int64_t length() const = 0;
+};
+
+struct PutOptions {
+  Metadata metadata;  // headers to store (content-type, x-amz-meta-*, ...), lowercase names
+  // Conditional write: If-Match (etag, or "*"), If-None-Match ("*" or etag).
+  std::string if_match;
+  std::string if_none_match;
+  std::string version_id;  // for internal use (heal, replication); "" = a new null version
+};
+
+struct DeleteOptions {
+  std::string version_id;
+};
+
+struct ListOptions {
+  std::string prefix;
+  std::string marker;  // start after this key
+  std::string delimiter;
+  int max_keys = 1000;
+};
+
+struct ListResult {
+  std::vector<ObjectInfo> objects;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+  std::string next_marker;  // the last key or prefix returned, when truncated
+};
+
+struct MultipartInfo {
+  std::string key;
+  std::string upload_id;
+  std::int64_t initiated_ns = 0;
+  Metadata metadata;
+};
+
+struct ListUploadsResult {
+  std::vector<MultipartInfo> uploads;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
+};
+
+struct ListPartsResult {
+  std::vector<PartInfo> parts;
+  bool truncated = false;
+  int next_part_number_marker = 0;
+  Metadata metadata;  // of the upload (content-type, checksum algorithm)
+};
+
+struct CompletePart {
+  int number = 0;
+  std::string etag;  // as the client sent it; quotes allowed
+  Metadata checksums;
+};
+
+class ObjectLayer {
+ public:
+  ObjectLayer() = default;
+  ObjectLayer(const ObjectLayer&) = delete;
+  ObjectLayer& operator=(const ObjectLayer&) = delete;
+  virtual ~ObjectLayer() = default;
+
+  // Buckets. Errors: kInvalidBucketName, kBucketExists, kNoSuchBucket, kBucketNotEmpty,
+  // kWriteQuorum, kReadQuorum.
+  virtual Task<Status> MakeBucket(const RequestContext& ctx, std::string_view bucket,
+                                  std::string_view location) = 0;
+  virtual Task<Result<BucketInfo>> GetBucketInfo(const RequestContext& ctx,
+                                                 std::string_view bucket) = 0;
+  virtual Task<Result<std::vector<BucketInfo>>> ListBuckets(const RequestContext& ctx) = 0;
+  virtual Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket,
+                                    bool force) = 0;
+
+  // Streams `body` to bucket/key and commits it atomically: readers see the old object or
+  // the new one, never a mix. Never buffers the whole object. `body` verifies sizes and
+  // digests as it is read and fails the read on a mismatch, which aborts the PUT.
+  // Errors: kNoSuchBucket, kInvalidObjectName, kKeyTooLong, kIncompleteBody, kBadDigest,
+  // kPreconditionFailed, kWriteQuorum.
+  virtual Task<Result<ObjectInfo>> PutObject(const RequestContext& ctx, std::string_view bucket,
+                                             std::string_view key, HashReader& body,
+                                             const PutOptions& opts) = 0;
+  // Errors: kNoSuchBucket, kNoSuchKey (also when the latest version is a delete marker),
+  // kNoSuchVersion, kInvalidRange, kReadQuorum.
+  virtual Task<Result<std::unique_ptr<ObjectReader>>> GetObject(const RequestContext& ctx,
+                                                                std::string_view bucket,
+                                                                std::string_view key,
+                                                                const GetOptions& opts) = 0;
+  virtual Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx,
+                                                 std::string_view bucket, std::string_view key,
+                                                 const GetOptions& opts) = 0;
+  // Deleting a key that does not exist succeeds (S3 semantics). Errors: kNoSuchBucket,
+  // kWriteQuorum.
+  virtual Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx,
+                                                std::string_view bucket, std::string_view key,
+                                                const DeleteOptions& opts) = 0;
+  // Errors: kNoSuchBucket, kReadQuorum.
+  virtual Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
+                                               const ListOptions& opts) = 0;
+
+  // Multipart. Errors: kNoSuchBucket, kNoSuchUpload, kInvalidPart, kInvalidPartOrder,
+  // kEntityTooSmall, kWriteQuorum.
+  virtual Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx,
+                                                       std::string_view bucket,
+                                                       std::string_view key,
+                                                       const PutOptions& opts) = 0;
+  virtual Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
+                                               std::string_view key, std::string_view upload_id,
+                                               int part_number, HashReader& body) = 0;
+  virtual Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key,
+                                                        std::string_view upload_id,
+                                                        int part_number_marker,
+                                                        int max_parts) = 0;
+  virtual Task<Result<ListUploadsResult>> ListMultipartUploads(
+      const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
+      std::string_view key_marker, std::string_view upload_id_marker,
+      std::string_view delimiter, int max_uploads) = 0;
+  virtual Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
+                                                           std::string_view bucket,
+                                                           std::string_view key,
+                                                           std::string_view upload_id,
+                                                           const std::vector<CompletePart>& parts,
+                                                           const PutOptions& opts) = 0;
+  virtual Task<Status> AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
+                                            std::string_view key,
+                                            std::string_view upload_id) = 0;
+};
+
+}  // namespace cairn::object

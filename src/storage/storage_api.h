@@ -1,0 +1,189 @@
+// StorageApi: one drive, local or one RPC hop away; callers cannot tell which. The erasure
+// layer talks only to this interface, so single node and distributed mode are the same
+// code and tests can inject a faulty drive. Every method may be called from any executor;
+// implementations do blocking work on their own worker pool and resume the caller.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/request_context.h"
+#include "common/status.h"
+#include "common/task.h"
+#include "meta/file_info.h"
+
+namespace cairn::storage {
+
+struct DiskInfo {
+  std::uint64_t total = 0;
+  std::uint64_t free = 0;
+  std::uint64_t used = 0;
+  std::string endpoint;
+  std::string mount_path;
+  std::string id;  // the drive's uuid from format.json; empty when unformatted
+  bool healing = false;
+};
+
+struct VolumeInfo {
+  std::string name;
+  std::int64_t created_ns = 0;
+  std::string meta;  // bucket metadata (opaque bytes owned by the object layer)
+};
+
+// One listing entry of a drive: an object (with its latest version) or a common prefix.
+struct ListEntry {
+  std::string name;  // object key, or the common prefix (ends with the delimiter)
+  bool is_prefix = false;
+  meta::FileInfo latest;  // the newest version; empty when is_prefix
+};
+
+struct ListOptions {
+  std::string prefix;
+  std::string start_after;  // exclusive; empty = from the start of prefix
+  std::string delimiter;    // empty = recursive; otherwise common prefixes are folded
+  std::size_t limit = 1000; // entries (objects + prefixes) to return at most
+  bool include_deleted = false;  // return entries whose latest version is a delete marker
+};
+
+struct MultipartUpload {
+  std::string key;
+  std::string upload_id;
+  std::int64_t initiated_ns = 0;
+  meta::FileInfo fi;  // data_dir, erasure layout, metadata to apply on completion
+};
+
+// A staged shard file under the drive's tmp folder. Written sequentially, then closed.
+class ShardWriter {
+ public:
+  virtual ~ShardWriter() = default;
+  // Appends data. Errors: kDiskFull, kFaultyDisk, kDiskNotFound.
+  virtual Task<Status> Write(std::span<const std::byte> data) = 0;
+  // Flushes to stable storage (fdatasync) and closes. Must be called before RenameData.
+  virtual Task<Status> Close() = 0;
+};
+
+// A committed shard file, read at offsets. Bitrot verification is the caller's job.
+class ShardReader {
+ public:
+  virtual ~ShardReader() = default;
+  virtual std::uint64_t size() const = 0;
+  // Reads up to buf.size() bytes at offset; returns fewer only at the end of the file.
+  // Errors: kFileNotFound, kFaultyDisk, kDiskNotFound.
+  virtual Task<Result<std::size_t>> ReadAt(std::uint64_t offset, std::span<std::byte> buf) = 0;
+};
+
+class StorageApi {
+ public:
+  StorageApi() = default;
+  StorageApi(const StorageApi&) = delete;
+  StorageApi& operator=(const StorageApi&) = delete;
+  virtual ~StorageApi() = default;
+
+  // "/srv/disk1" or "http://node1:9000/srv/disk1".
+  virtual std::string endpoint() const = 0;
+  // False once the drive is known to be unreachable or failed; cheap, no I/O.
+  virtual bool IsOnline() const = 0;
+
+  virtual Task<Result<DiskInfo>> GetDiskInfo(const RequestContext& ctx) = 0;
+
+  // format.json. Errors: kUnformattedDisk (absent), kCorruptedFormat.
+  virtual Task<Result<std::string>> ReadFormat(const RequestContext& ctx) = 0;
+  // Writes format.json atomically (temp file, fsync, rename) and opens the namespace store.
+  virtual Task<Status> WriteFormat(const RequestContext& ctx, std::string_view format_json) = 0;
+
+  // Buckets. Errors: kVolumeExists, kVolumeNotFound, kVolumeNotEmpty.
+  virtual Task<Status> MakeVolume(const RequestContext& ctx, std::string_view volume,
+                                  std::string_view meta) = 0;
+  virtual Task<Result<VolumeInfo>> StatVolume(const RequestContext& ctx,
+                                              std::string_view volume) = 0;
+  virtual Task<Result<std::vector<VolumeInfo>>> ListVolumes(const RequestContext& ctx) = 0;
+  // Replaces the bucket's metadata bytes. Errors: kVolumeNotFound.
+  virtual Task<Status> UpdateVolumeMeta(const RequestContext& ctx, std::string_view volume,
+                                        std::string_view meta) = 0;
+  // Deletes the bucket; unless `force`, refuses with kVolumeNotEmpty when it holds objects
+  // (delete markers count) or multipart uploads.
+  virtual Task<Status> DeleteVolume(const RequestContext& ctx, std::string_view volume,
+                                    bool force) = 0;
+
+  // Object metadata. Merges `fi` into the entry of fi.volume/fi.name, replacing the version
+  // with the same version id (the null version when empty). Inline data travels in `fi`.
+  // When the replaced version had a data_dir other than fi.data_dir, that folder is removed
+  // after the commit. One group-committed write. Errors: kVolumeNotFound.
+  virtual Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) = 0;
+  // The commit point of a large write: moves tmp/<tmp_dir> (the staged shard files, fsynced)
+  // to data/<xx>/<fi.data_dir>, fsyncs the parent, then WriteMetadata(fi).
+  // Errors: kVolumeNotFound, kFileNotFound (nothing staged), kDiskFull.
+  virtual Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
+                                  std::string_view tmp_dir) = 0;
+  // One version of an object; empty version_id = the latest version (which may be a
+  // delete marker; the caller decides). `read_data` includes inline_data.
+  // Errors: kVolumeNotFound, kFileNotFound, kFileVersionNotFound, kFileCorrupt.
+  virtual Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx,
+                                                   std::string_view volume, std::string_view key,
+                                                   std::string_view version_id,
+                                                   bool read_data) = 0;
+  // Every version of an object, newest first (inline data not included).
+  virtual Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext& ctx,
+                                                                 std::string_view volume,
+                                                                 std::string_view key) = 0;
+  // Removes version fi.version_id of fi.volume/fi.name and its data folder; the entry goes
+  // when its last version goes. Errors: kFileNotFound, kFileVersionNotFound.
+  virtual Task<Status> DeleteVersion(const RequestContext& ctx, const meta::FileInfo& fi) = 0;
+
+  // Listing: a seek and a scan in key order; cost grows with `limit`, not with the bucket.
+  // Errors: kVolumeNotFound.
+  virtual Task<Result<std::vector<ListEntry>>> ListObjects(const RequestContext& ctx,
+                                                           std::string_view volume,
+                                                           const ListOptions& opts) = 0;
+
+  // Shard files. `tmp_path` is relative to the drive's tmp folder, e.g. "<uuid>/part.1".
+  virtual Task<Result<std::unique_ptr<ShardWriter>>> CreateFile(const RequestContext& ctx,
+                                                                std::string_view tmp_path) = 0;
+  // Opens data/<xx>/<data_dir>/part.<part_number>. Errors: kFileNotFound.
+  virtual Task<Result<std::unique_ptr<ShardReader>>> OpenShard(const RequestContext& ctx,
+                                                               std::string_view data_dir,
+                                                               int part_number) = 0;
+  // Removes tmp/<tmp_dir> and everything in it; no error when absent.
+  virtual Task<Status> DeleteTmp(const RequestContext& ctx, std::string_view tmp_dir) = 0;
+
+  // Multipart uploads in progress, in the drive's multipart column family.
+  // Records a new upload (fi carries data_dir, erasure layout and metadata).
+  virtual Task<Status> PutUpload(const RequestContext& ctx, std::string_view volume,
+                                 const MultipartUpload& upload) = 0;
+  // Errors: kUploadNotFound.
+  virtual Task<Result<MultipartUpload>> ReadUpload(const RequestContext& ctx,
+                                                   std::string_view volume, std::string_view key,
+                                                   std::string_view upload_id) = 0;
+  // Uploads of `volume` in (key, upload id) order, after (key_marker, upload_id_marker),
+  // whose key starts with prefix; at most `limit`.
+  virtual Task<Result<std::vector<MultipartUpload>>> ListUploads(
+      const RequestContext& ctx, std::string_view volume, std::string_view prefix,
+      std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) = 0;
+  // Moves the staged shard tmp/<tmp_dir>/part.1 to the upload's data folder as
+  // part.<part.number> (replacing an earlier upload of that part) and records `part`.
+  // Errors: kUploadNotFound.
+  virtual Task<Status> CommitPart(const RequestContext& ctx, std::string_view volume,
+                                  std::string_view key, std::string_view upload_id,
+                                  const meta::ObjectPart& part, std::string_view tmp_dir) = 0;
+  // The recorded parts of an upload, by part number. Errors: kUploadNotFound.
+  virtual Task<Result<std::vector<meta::ObjectPart>>> ListParts(const RequestContext& ctx,
+                                                                std::string_view volume,
+                                                                std::string_view key,
+                                                                std::string_view upload_id) = 0;
+  // Completes an upload: in one atomic batch writes the object's version `fi` (whose parts
+  // name the parts used, in order, and whose data_dir is the upload's), and
+  // deletes the upload record. Parts keep their numbers (part.<number>); part files not
+  // named in fi.parts are removed. Errors: kUploadNotFound, kPartNotFound.
+  virtual Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
+                                      const meta::FileInfo& fi) = 0;
+  // Deletes the upload record and its data folder. Errors: kUploadNotFound.
+  virtual Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume,
+                                   std::string_view key, std::string_view upload_id) = 0;
+};
+
+}  // namespace cairn::storage
