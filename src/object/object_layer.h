@@ -132,6 +132,14 @@ struct CompletePart {
   Metadata checksums;
 };
 
+// What the health endpoints report.
+struct HealthInfo {
+  bool write_quorum = false;  // every erasure set has write quorum of online drives
+  bool read_quorum = false;   // every erasure set has read quorum
+  int drives_online = 0;
+  int drives_total = 0;
+};
+
 class ObjectLayer {
  public:
   ObjectLayer() = default;
@@ -203,6 +211,9 @@ class ObjectLayer {
   virtual Task<Status> AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
                                             std::string_view key,
                                             std::string_view upload_id) = 0;
+
+  // Drive and quorum state for the health endpoints; cheap (no disk I/O beyond a probe).
+  virtual Task<HealthInfo> GetHealth(const RequestContext& ctx) = 0;
 };
 
 }  // namespace cairn::object
