@@ -32,7 +32,8 @@ class Hasher {
     Update(std::span<const std::byte>(reinterpret_cast<const std::byte*>(data.data()),
                                       data.size()));
   }
-  // The raw digest (big-endian for CRCs, as S3 encodes them). Call once.
+  // The raw digest (big-endian for CRCs, as S3 encodes them). Also resets the hasher to its
+  // initial state, so one Hasher (and its OpenSSL context) can be reused for the next input.
   virtual std::string Finish() = 0;
 };
 

@@ -3,8 +3,11 @@
 // so one instance is shared by every thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -21,7 +24,9 @@ class Codec {
   Codec& operator=(const Codec&) = delete;
 
   int data() const { return data_; }
+
   int parity() const { return parity_; }
+
   // Bytes per shard for a block of `block_len` bytes: ceil(block_len / data).
   std::size_t ShardSize(std::size_t block_len) const;
 
@@ -40,11 +45,42 @@ class Codec {
   // Copies the data shards back into `out` (the first out.size() bytes of the block).
   static void Join(std::span<const std::span<std::byte>> data_shards, std::span<std::byte> out);
 
+  // Number of erasure patterns whose decode tables are cached (for tests).
+  std::size_t CachedPatternsForTest() const;
+
  private:
+  // A bitmap over shard indices (data + parity <= 255).
+  using ShardMask = std::array<std::uint64_t, 4>;
+
+  // How to rebuild the missing shards of one erasure pattern: `targets` from `sources` (the
+  // first `data` present shards) with ISA-L tables for the rows of the decode matrix.
+  struct DecodePlan {
+    std::vector<std::uint8_t> sources;
+    std::vector<std::uint8_t> targets;
+    std::vector<std::uint8_t> tables;
+  };
+
+  struct CacheEntry {
+    ShardMask present;
+    bool data_only;
+    std::shared_ptr<const DecodePlan> plan;
+  };
+
+  static constexpr std::size_t kMaxCachedPlans = 64;
+
+  Result<std::shared_ptr<const DecodePlan>> GetPlan(const ShardMask& present, bool data_only) const;
+  Result<std::shared_ptr<const DecodePlan>> BuildPlan(const ShardMask& present,
+                                                      bool data_only) const;
+
   int data_;
   int parity_;
-  std::vector<std::uint8_t> encode_matrix_;
-  std::vector<std::uint8_t> encode_tables_;
+  std::vector<std::uint8_t> encode_matrix_;  // (data + parity) x data, the top is the identity
+  std::vector<std::uint8_t> encode_tables_;  // ec_init_tables of the parity rows
+  // Decode plans by erasure pattern. Guarded by cache_mu_; the plans themselves are immutable
+  // and used outside the lock. At most kMaxCachedPlans entries, replaced round-robin.
+  mutable std::mutex cache_mu_;
+  mutable std::vector<CacheEntry> cache_;
+  mutable std::size_t next_victim_ = 0;
 };
 
 }  // namespace cairn::erasure

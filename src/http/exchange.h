@@ -3,8 +3,10 @@
 // streams through body(); a large response streams through BeginStream / sink / EndStream.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +29,10 @@ struct Request {
   Headers headers;     // names lowercased, values trimmed, in the order received
   std::optional<std::uint64_t> content_length;
   bool chunked = false;  // Transfer-Encoding: chunked
-  std::string remote_address;
+  std::string remote_address;  // "ip:port" of the client
   bool tls = false;
+  int version = 11;  // 10 for HTTP/1.0, 11 for HTTP/1.1
+
 
   // The first header with this (lowercase) name, or nullptr.
   const std::string* Header(std::string_view lower_name) const;
@@ -57,6 +61,14 @@ class Exchange {
   virtual bool response_started() const = 0;
   // Closes the connection after this response (also done when the body was not consumed).
   virtual void CloseAfterResponse() = 0;
+  // A flag that becomes true when the client went away (a read or write failed, a timeout
+  // closed the connection) or the server gave up on the request at shutdown. Share it with
+  // RequestContext::cancelled so long operations can stop early. The server sets it on the
+  // connection's network thread; readers may load it from any thread. Never null.
+  // (The default, for test doubles, is a fresh flag that nothing sets.)
+  virtual std::shared_ptr<std::atomic<bool>> cancelled() const {
+    return std::make_shared<std::atomic<bool>>(false);
+  }
 };
 
 // The handler the server calls for every request, on the connection's network thread.

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds cairn (Release, in build/) and starts a server.
+#   ./scripts/run.sh                         4 drives under ./data, credentials cairnadmin/cairnadmin
+#   ./scripts/run.sh --address :9000 /mnt/disk{1...8}   any `cairn server` flags and drives
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$ROOT/scripts/install-deps.sh"
+
+JOBS="$(nproc 2>/dev/null || echo 2)"
+cmake -G Ninja -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release \
+  -DCAIRN_SANITIZE=OFF -DCAIRN_BENCH=OFF >/dev/null
+ninja -C "$ROOT/build" -j"$JOBS" cairn
+
+access_key="cairnadmin"
+secret_key="cairnadmin"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --access-key) access_key="${args[$((i + 1))]:-}" ;;
+    --access-key=*) access_key="${args[$i]#*=}" ;;
+    --secret-key) secret_key="${args[$((i + 1))]:-}" ;;
+    --secret-key=*) secret_key="${args[$i]#*=}" ;;
+  esac
+done
+echo "cairn: access key: $access_key"
+echo "cairn: secret key: $secret_key"
+if [[ $# -eq 0 ]]; then
+  echo "cairn: drives ./data/disk{1...4} (created on first start)"
+fi
+
+exec "$ROOT/build/cairn" server "$@"

@@ -1,0 +1,282 @@
+#include "auth/canonical.h"
+
+#include <algorithm>
+
+#include "auth/crypto.h"
+
+namespace cairn::auth::internal {
+namespace {
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+void AppendEscaped(std::string& out, unsigned char c) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  out.push_back('%');
+  out.push_back(kDigits[c >> 4]);
+  out.push_back(kDigits[c & 0xf]);
+}
+
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+std::string UriEncode(std::string_view s, bool keep_slash) {
+  std::string out;
+  out.reserve(s.size() * 3 / 2);
+  for (unsigned char c : s) {
+    if (IsUnreserved(c) || (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+std::string UriDecode(std::string_view s, bool plus_as_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else if (c == '+' && plus_as_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string CanonicalUri(std::string_view raw_path) {
+  if (raw_path.empty()) {
+    return "/";
+  }
+  std::string out;
+  out.reserve(raw_path.size() + 16);
+  for (std::size_t i = 0; i < raw_path.size(); ++i) {
+    auto c = static_cast<unsigned char>(raw_path[i]);
+    if (c == '%' && i + 2 < raw_path.size() && HexValue(raw_path[i + 1]) >= 0 &&
+        HexValue(raw_path[i + 2]) >= 0) {
+      auto decoded = static_cast<unsigned char>(HexValue(raw_path[i + 1]) * 16 +
+                                                HexValue(raw_path[i + 2]));
+      if (IsUnreserved(decoded)) {
+        out.push_back(static_cast<char>(decoded));
+      } else {
+        AppendEscaped(out, decoded);
+      }
+      i += 2;
+    } else if (IsUnreserved(c) || c == '/') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+std::vector<QueryParam> ParseQuery(std::string_view raw_query) {
+  std::vector<QueryParam> out;
+  while (!raw_query.empty()) {
+    std::size_t amp = raw_query.find('&');
+    std::string_view piece = raw_query.substr(0, amp);
+    raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
+    if (piece.empty()) {
+      continue;
+    }
+    std::size_t eq = piece.find('=');
+    QueryParam p;
+    p.key = UriDecode(piece.substr(0, eq), true);
+    if (eq != std::string_view::npos) {
+      p.value = UriDecode(piece.substr(eq + 1), true);
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::optional<std::string> QueryValue(const std::vector<QueryParam>& params,
+                                      std::string_view key) {
+  for (const auto& p : params) {
+    if (p.key == key) {
+      return p.value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string CanonicalQuery(const std::vector<QueryParam>& params, std::string_view exclude) {
+  std::vector<std::pair<std::string, std::string>> encoded;
+  encoded.reserve(params.size());
+  for (const auto& p : params) {
+    if (!exclude.empty() && p.key == exclude) {
+      continue;
+    }
+    encoded.emplace_back(UriEncode(p.key, false), UriEncode(p.value, false));
+  }
+  std::sort(encoded.begin(), encoded.end());
+  std::string out;
+  for (const auto& [k, v] : encoded) {
+    if (!out.empty()) {
+      out.push_back('&');
+    }
+    out += k;
+    out.push_back('=');
+    out += v;
+  }
+  return out;
+}
+
+std::string CanonicalHeaderValue(std::string_view value) {
+  value = Trim(value);
+  std::string out;
+  out.reserve(value.size());
+  bool in_blank = false;
+  for (char c : value) {
+    if (IsBlank(c)) {
+      if (!in_blank) {
+        out.push_back(' ');
+      }
+      in_blank = true;
+    } else {
+      out.push_back(c);
+      in_blank = false;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> HeaderValues(const HeaderList& headers, std::string_view name) {
+  std::vector<std::string_view> out;
+  for (const auto& [k, v] : headers) {
+    if (IEquals(k, name)) {
+      out.emplace_back(v);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string_view> HeaderValue(const HeaderList& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (IEquals(k, name)) {
+      return std::string_view(v);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = LowerAscii(c);
+  }
+  return out;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (LowerAscii(a[i]) != LowerAscii(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IStartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (IsBlank(s.front()) || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (IsBlank(s.back()) || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::string SigningKey(std::string_view secret, std::string_view date8, std::string_view region,
+                       std::string_view service) {
+  std::string k = HmacSha256(std::string("AWS4") + std::string(secret), date8);
+  k = HmacSha256(k, region);
+  k = HmacSha256(k, service);
+  return HmacSha256(k, "aws4_request");
+}
+
+std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri,
+                             std::string_view canonical_query, std::string_view canonical_headers,
+                             std::string_view signed_headers, std::string_view payload_hash) {
+  std::string out;
+  out.reserve(method.size() + canonical_uri.size() + canonical_query.size() +
+              canonical_headers.size() + signed_headers.size() + payload_hash.size() + 8);
+  out.append(method).append("\n");
+  out.append(canonical_uri).append("\n");
+  out.append(canonical_query).append("\n");
+  out.append(canonical_headers).append("\n");
+  out.append(signed_headers).append("\n");
+  out.append(payload_hash);
+  return out;
+}
+
+std::string StringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request) {
+  std::string out = "AWS4-HMAC-SHA256\n";
+  out.append(amz_date).append("\n").append(scope).append("\n");
+  out += Sha256Hex(canonical_request);
+  return out;
+}
+
+std::optional<std::string> CanonicalHeaders(const HeaderList& headers,
+                                            const std::vector<std::string>& names,
+                                            std::string* missing) {
+  std::string out;
+  for (const auto& name : names) {
+    std::vector<std::string_view> values = HeaderValues(headers, name);
+    std::string joined;
+    if (values.empty()) {
+      // HTTP servers may consume "Expect: 100-continue" before the handler sees it (MinIO
+      // restores it the same way).
+      if (name != "expect") {
+        if (missing != nullptr) {
+          *missing = name;
+        }
+        return std::nullopt;
+      }
+      joined = "100-continue";
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) {
+        joined.push_back(',');
+      }
+      joined += CanonicalHeaderValue(values[i]);
+    }
+    out.append(name).append(":").append(joined).append("\n");
+  }
+  return out;
+}
+
+}  // namespace cairn::auth::internal

@@ -1,0 +1,75 @@
+// The building blocks of AWS signatures that V4, V2 and the chunked reader share: URI
+// encoding, query and header canonicalization, the V4 key chain and string to sign, and the
+// date formats. Internal to auth/ (exposed for unit tests).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/signature.h"
+
+namespace cairn::auth::internal {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// AWS UriEncode: every byte except A-Z a-z 0-9 - _ . ~ becomes %XX (uppercase hex); '/' is
+// kept when `keep_slash`.
+std::string UriEncode(std::string_view s, bool keep_slash);
+// Percent-decoding; '+' becomes a space when `plus_as_space` (query strings). A '%' not
+// followed by two hex digits is kept as is.
+std::string UriDecode(std::string_view s, bool plus_as_space);
+// S3's canonical URI: the path as sent, encoded once. Escapes are normalized (an escaped
+// unreserved byte is written plainly, other escapes in uppercase, bytes that need escaping
+// are escaped) but never decoded and re-encoded, so %2F stays %2F. Empty becomes "/".
+std::string CanonicalUri(std::string_view raw_path);
+
+struct QueryParam {
+  std::string key;    // decoded
+  std::string value;  // decoded ("" when the parameter has no '=')
+};
+// Splits a raw query on '&' and '=' and decodes both sides ('+' is a space). Empty pieces
+// are skipped.
+std::vector<QueryParam> ParseQuery(std::string_view raw_query);
+// The first value of `key` (exact, case-sensitive), or nullopt.
+std::optional<std::string> QueryValue(const std::vector<QueryParam>& params, std::string_view key);
+// V4 canonical query: keys and values UriEncoded, sorted by key then value, "k=v" joined by
+// '&'; parameters named `exclude` (X-Amz-Signature for presigned requests) are left out.
+std::string CanonicalQuery(const std::vector<QueryParam>& params, std::string_view exclude = {});
+
+// Header value for signing: surrounding blanks trimmed, inner runs of blanks collapsed to one.
+std::string CanonicalHeaderValue(std::string_view value);
+// All values of header `name` (case-insensitive), in order; empty when absent.
+std::vector<std::string_view> HeaderValues(const HeaderList& headers, std::string_view name);
+// The first value of header `name`, or nullopt.
+std::optional<std::string_view> HeaderValue(const HeaderList& headers, std::string_view name);
+std::string ToLower(std::string_view s);
+bool IEquals(std::string_view a, std::string_view b);
+bool IStartsWith(std::string_view s, std::string_view prefix);
+std::string_view Trim(std::string_view s);
+
+// V4 primitives.
+std::string SigningKey(std::string_view secret, std::string_view date8, std::string_view region,
+                       std::string_view service);
+std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri,
+                             std::string_view canonical_query, std::string_view canonical_headers,
+                             std::string_view signed_headers, std::string_view payload_hash);
+std::string StringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request);
+// "name:value\n" for each name (lowercase, in the given order) with its values joined by ','.
+// A name with no header gives nullopt in `missing` order; "expect" defaults to 100-continue.
+std::optional<std::string> CanonicalHeaders(const HeaderList& headers,
+                                            const std::vector<std::string>& names,
+                                            std::string* missing);
+
+// Dates. ISO 8601 basic ("20130524T000000Z"), and the HTTP date forms clients send:
+// RFC 1123 with GMT/UTC or a numeric zone ("Tue, 27 Mar 2007 19:36:42 +0000"), RFC 850 and
+// asctime; ISO 8601 basic is accepted there too.
+std::optional<TimePoint> ParseAmzDate(std::string_view s);
+std::optional<TimePoint> ParseHttpDate(std::string_view s);
+std::string FormatAmzDate(TimePoint t);
+std::string FormatHttpDate(TimePoint t);  // "Tue, 27 Mar 2007 19:36:42 GMT"
+
+}  // namespace cairn::auth::internal

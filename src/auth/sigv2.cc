@@ -1,0 +1,221 @@
+// Signature V2 verification: "Authorization: AWS AKID:signature" and presigned
+// AWSAccessKeyId/Expires/Signature query parameters.
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <map>
+
+#include "auth/canonical.h"
+#include "auth/crypto.h"
+#include "auth/verify.h"
+
+namespace cairn::auth::internal {
+namespace {
+
+// Query parameters that V2 signs as sub-resources: the union of MinIO's list and botocore's
+// (the V2 client still in use), sorted.
+constexpr std::array<std::string_view, 38> kSubResources = {
+    "accelerate",
+    "acl",
+    "analytics",
+    "cors",
+    "defaultObjectAcl",
+    "delete",
+    "encryption",
+    "inventory",
+    "legal-hold",
+    "lifecycle",
+    "location",
+    "logging",
+    "metrics",
+    "notification",
+    "object-lock",
+    "partNumber",
+    "policy",
+    "replication",
+    "requestPayment",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+    "restore",
+    "retention",
+    "select",
+    "select-type",
+    "storageClass",
+    "tagging",
+    "torrent",
+    "uploadId",
+    "uploads",
+    "versionId",
+    "versioning",
+    "versions",
+    "website",
+};
+
+bool IsSubResource(std::string_view key) {
+  return std::find(kSubResources.begin(), kSubResources.end(), key) != kSubResources.end();
+}
+
+// x-amz-* headers: lowercase names, sorted, values of one name joined by ',', "name:value\n".
+std::string CanonicalAmzHeaders(const HeaderList& headers) {
+  std::map<std::string, std::string> amz;
+  for (const auto& [name, value] : headers) {
+    if (!IStartsWith(name, "x-amz-")) {
+      continue;
+    }
+    std::string& joined = amz[ToLower(name)];
+    if (!joined.empty()) {
+      joined.push_back(',');
+    }
+    joined += CanonicalHeaderValue(value);
+  }
+  std::string out;
+  for (const auto& [name, value] : amz) {
+    out.append(name).append(":").append(value).append("\n");
+  }
+  return out;
+}
+
+// ["/" bucket] + path as sent + "?" + signed sub-resources (decoded values), sorted.
+std::string CanonicalResource(const RequestView& req) {
+  std::string out;
+  if (!req.virtual_host_bucket.empty()) {
+    out.append("/").append(req.virtual_host_bucket);
+  }
+  out.append(req.path.empty() ? std::string_view("/") : req.path);
+  std::vector<QueryParam> params = ParseQuery(req.query);
+  std::stable_sort(params.begin(), params.end(),
+                   [](const QueryParam& a, const QueryParam& b) { return a.key < b.key; });
+  char sep = '?';
+  for (const auto& p : params) {
+    if (!IsSubResource(p.key)) {
+      continue;
+    }
+    out.push_back(sep);
+    sep = '&';
+    out += p.key;
+    if (!p.value.empty()) {
+      out.push_back('=');
+      out += p.value;
+    }
+  }
+  return out;
+}
+
+std::string SignV2(std::string_view secret, std::string_view string_to_sign) {
+  return Base64(HmacSha1(secret, string_to_sign));
+}
+
+Status SignatureMismatch() {
+  return Status(Errc::kSignatureDoesNotMatch,
+                "The request signature we calculated does not match the signature you provided");
+}
+
+}  // namespace
+
+std::string StringToSignV2(const RequestView& req, std::string_view date) {
+  const HeaderList& h = *req.headers;
+  std::string out(req.method);
+  out.append("\n").append(Trim(HeaderValue(h, "content-md5").value_or("")));
+  out.append("\n").append(Trim(HeaderValue(h, "content-type").value_or("")));
+  out.append("\n").append(date).append("\n");
+  out += CanonicalAmzHeaders(h);
+  out += CanonicalResource(req);
+  return out;
+}
+
+Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view authorization,
+                                  const CredentialProvider& creds) {
+  constexpr Errc kErr = Errc::kAuthorizationHeaderMalformed;
+  if (!authorization.starts_with("AWS ")) {
+    return Status(kErr, "the authorization header must be 'AWS AKID:signature'");
+  }
+  std::string_view rest = Trim(authorization.substr(4));
+  std::size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size() ||
+      rest.find(' ') != std::string_view::npos) {
+    return Status(kErr, "the authorization header must be 'AWS AKID:signature'");
+  }
+  std::string access_key(rest.substr(0, colon));
+  std::string_view signature = rest.substr(colon + 1);
+  std::optional<std::string> secret = creds.SecretKey(access_key);
+  if (!secret) {
+    return Status(Errc::kInvalidAccessKeyId,
+                  "The AWS access key Id you provided does not exist in our records");
+  }
+  const HeaderList& headers = *req.headers;
+  auto amz_date = HeaderValue(headers, "x-amz-date");
+  auto date = HeaderValue(headers, "date");
+  std::optional<TimePoint> when;
+  if (amz_date) {
+    when = ParseHttpDate(*amz_date);
+  } else if (date) {
+    when = ParseHttpDate(*date);
+  }
+  if (!when) {
+    return Status(Errc::kAccessDenied,
+                  "AWS authentication requires a valid Date or x-amz-date header");
+  }
+  if (*when > req.now + kMaxSkew || *when < req.now - kMaxSkew) {
+    return Status(Errc::kRequestTimeTooSkewed,
+                  "The difference between the request time and the server's time is too large");
+  }
+  // AWS: with x-amz-date the Date line is empty. Older MinIO signed the Date header even
+  // then, and some clients copied that; both spellings bind the same secret, so both pass.
+  std::string_view date_line = amz_date ? std::string_view() : Trim(*date);
+  bool ok = ConstantTimeEqual(SignV2(*secret, StringToSignV2(req, date_line)), signature);
+  if (!ok && amz_date && date) {
+    ok = ConstantTimeEqual(SignV2(*secret, StringToSignV2(req, Trim(*date))), signature);
+  }
+  if (!ok) {
+    return SignatureMismatch();
+  }
+  AuthResult out;
+  out.version = 2;
+  out.access_key = std::move(access_key);
+  return out;
+}
+
+Result<AuthResult> VerifyV2Presigned(const RequestView& req,
+                                     const std::vector<QueryParam>& params,
+                                     const CredentialProvider& creds) {
+  constexpr Errc kErr = Errc::kAuthorizationQueryParametersError;
+  auto access_key = QueryValue(params, "AWSAccessKeyId");
+  auto expires = QueryValue(params, "Expires");
+  auto signature = QueryValue(params, "Signature");
+  if (!access_key || !expires || !signature || access_key->empty() || signature->empty()) {
+    return Status(kErr,
+                  "Query-string authentication requires the AWSAccessKeyId, Expires and "
+                  "Signature parameters");
+  }
+  std::int64_t expires_at = 0;
+  auto [ptr, ec] = std::from_chars(expires->data(), expires->data() + expires->size(), expires_at);
+  if (expires->empty() || ec != std::errc() || ptr != expires->data() + expires->size()) {
+    return Status(kErr, "Expires must be a number of seconds since the epoch");
+  }
+  std::optional<std::string> secret = creds.SecretKey(*access_key);
+  if (!secret) {
+    return Status(Errc::kInvalidAccessKeyId,
+                  "The AWS access key Id you provided does not exist in our records");
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(req.now.time_since_epoch()).count();
+  if (now > expires_at) {
+    return Status(Errc::kRequestExpired, "Request has expired");
+  }
+  // A raw '+' in the query decodes to a space, but base64 has no spaces: it was a '+'.
+  std::string sig = *signature;
+  std::replace(sig.begin(), sig.end(), ' ', '+');
+  if (!ConstantTimeEqual(SignV2(*secret, StringToSignV2(req, *expires)), sig)) {
+    return SignatureMismatch();
+  }
+  AuthResult out;
+  out.version = 2;
+  out.presigned = true;
+  out.access_key = *access_key;
+  return out;
+}
+
+}  // namespace cairn::auth::internal

@@ -1,0 +1,35 @@
+// The verifiers behind Authenticate(), one per signature scheme. Internal to auth/.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "auth/canonical.h"
+#include "auth/signature.h"
+
+namespace cairn::auth::internal {
+
+// Largest clock difference accepted between a signed request and the server.
+inline constexpr std::chrono::minutes kMaxSkew{15};
+// Longest lifetime of a presigned V4 URL (seven days).
+inline constexpr std::int64_t kMaxPresignExpires = 604800;
+
+Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view authorization,
+                                  const CredentialProvider& creds);
+Result<AuthResult> VerifyV4Presigned(const RequestView& req,
+                                     const std::vector<QueryParam>& params,
+                                     const CredentialProvider& creds);
+Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view authorization,
+                                  const CredentialProvider& creds);
+Result<AuthResult> VerifyV2Presigned(const RequestView& req,
+                                     const std::vector<QueryParam>& params,
+                                     const CredentialProvider& creds);
+
+// Fills decoded_content_length and declared_trailers from the streaming headers.
+// Errors: kInvalidArgumentS3 (x-amz-decoded-content-length is not a number).
+Status ReadStreamingHeaders(const HeaderList& headers, AuthResult& out);
+
+// The V2 string to sign. `date` is the Date line (the Expires value for presigned requests).
+std::string StringToSignV2(const RequestView& req, std::string_view date);
+
+}  // namespace cairn::auth::internal

@@ -1,0 +1,407 @@
+// Checksums (CRC32 and CRC32C with ISA-L, CRC64NVME in crc64_nvme.cc; SHA-1, SHA-256, MD5 and HMAC
+// with OpenSSL EVP) and the hex / base64 helpers that S3 uses to carry them.
+#include "common/checksum.h"
+
+#include <array>
+
+#include <isa-l.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "common/crc64_nvme.h"
+#include "common/status.h"
+
+namespace cairn {
+namespace {
+
+const std::uint8_t* Bytes(std::span<const std::byte> data) {
+  return reinterpret_cast<const std::uint8_t*>(data.data());
+}
+
+// Appends `value` as `n` big-endian bytes, the way S3 encodes CRCs.
+template <class T>
+std::string BigEndian(T value) {
+  std::string out(sizeof(T), '\0');
+  for (std::size_t i = 0; i < sizeof(T); ++i) {
+    out[sizeof(T) - 1 - i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  return out;
+}
+
+class Crc32Hasher final : public Hasher {
+ public:
+  void Update(std::span<const std::byte> data) override {
+    // crc32_gzip_refl inverts on entry and exit, so the running value is the finished CRC.
+    crc_ = crc32_gzip_refl(crc_, Bytes(data), data.size());
+  }
+
+  std::string Finish() override {
+    std::string out = BigEndian(crc_);
+    crc_ = 0;
+    return out;
+  }
+
+ private:
+  std::uint32_t crc_ = 0;
+};
+
+class Crc32cHasher final : public Hasher {
+ public:
+  void Update(std::span<const std::byte> data) override {
+    // crc32_iscsi neither inverts nor takes more than INT_MAX bytes at once; the register
+    // starts at all ones and is inverted in Finish.
+    const std::uint8_t* p = Bytes(data);
+    std::size_t n = data.size();
+    constexpr std::size_t kMaxChunk = std::size_t{1} << 30;
+    while (n > 0) {
+      const std::size_t chunk = n < kMaxChunk ? n : kMaxChunk;
+      reg_ = crc32_iscsi(const_cast<std::uint8_t*>(p), static_cast<int>(chunk), reg_);
+      p += chunk;
+      n -= chunk;
+    }
+  }
+
+  std::string Finish() override {
+    std::string out = BigEndian(static_cast<std::uint32_t>(~reg_));
+    reg_ = 0xffffffffu;
+    return out;
+  }
+
+ private:
+  unsigned int reg_ = 0xffffffffu;
+};
+
+class Crc64NvmeHasher final : public Hasher {
+ public:
+  void Update(std::span<const std::byte> data) override {
+    reg_ = internal::Crc64NvmeUpdate(reg_, Bytes(data), data.size());
+  }
+
+  std::string Finish() override {
+    std::string out = BigEndian(~reg_);
+    reg_ = ~std::uint64_t{0};
+    return out;
+  }
+
+ private:
+  std::uint64_t reg_ = ~std::uint64_t{0};
+};
+
+// ---- OpenSSL digests. The EVP_MD objects are fetched once per process (an implicit fetch
+// on every init is measurable on small inputs) and are immutable afterwards.
+
+struct Digests {
+  EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+
+  Digests() {
+    RELEASE_ASSERT(md5 != nullptr && sha1 != nullptr && sha256 != nullptr,
+                   "OpenSSL lacks MD5, SHA1 or SHA256");
+  }
+
+  ~Digests() {
+    EVP_MD_free(md5);
+    EVP_MD_free(sha1);
+    EVP_MD_free(sha256);
+  }
+};
+
+const Digests& GetDigests() {
+  static const Digests digests;
+  return digests;
+}
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// One EVP_MD_CTX per Hasher, created once and re-initialised after each Finish.
+class EvpHasher final : public Hasher {
+ public:
+  explicit EvpHasher(const EVP_MD* md) : md_(md), ctx_(EVP_MD_CTX_new()) {
+    RELEASE_ASSERT(ctx_ != nullptr, "EVP_MD_CTX_new failed");
+    Init();
+  }
+
+  void Update(std::span<const std::byte> data) override {
+    RELEASE_ASSERT(EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) == 1,
+                   "EVP_DigestUpdate failed");
+  }
+
+  std::string Finish() override {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> buf;
+    unsigned int len = 0;
+    RELEASE_ASSERT(EVP_DigestFinal_ex(ctx_.get(), buf.data(), &len) == 1,
+                   "EVP_DigestFinal_ex failed");
+    Init();
+    return std::string(reinterpret_cast<const char*>(buf.data()), len);
+  }
+
+ private:
+  void Init() {
+    RELEASE_ASSERT(EVP_DigestInit_ex(ctx_.get(), md_, nullptr) == 1, "EVP_DigestInit_ex failed");
+  }
+
+  const EVP_MD* md_;
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx_;
+};
+
+std::string OneShot(const EVP_MD* md, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> buf;
+  unsigned int len = 0;
+  RELEASE_ASSERT(EVP_Digest(data.data(), data.size(), buf.data(), &len, md, nullptr) == 1,
+                 "EVP_Digest failed");
+  return std::string(reinterpret_cast<const char*>(buf.data()), len);
+}
+
+std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> buf;
+  unsigned int len = 0;
+  const unsigned char* res =
+      HMAC(md, key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), buf.data(), &len);
+  RELEASE_ASSERT(res != nullptr, "HMAC failed");
+  return std::string(reinterpret_cast<const char*>(buf.data()), len);
+}
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kBase64Chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Value of a base64 character, or -1.
+constexpr std::array<std::int8_t, 256> MakeBase64Values() {
+  std::array<std::int8_t, 256> v{};
+  for (auto& x : v) {
+    x = -1;
+  }
+  for (int i = 0; i < 64; ++i) {
+    v[static_cast<unsigned char>(kBase64Chars[i])] = static_cast<std::int8_t>(i);
+  }
+  return v;
+}
+
+constexpr std::array<std::int8_t, 256> kBase64Values = MakeBase64Values();
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::string_view ChecksumName(ChecksumAlgorithm algo) {
+  switch (algo) {
+    case ChecksumAlgorithm::kCrc32:
+      return "CRC32";
+    case ChecksumAlgorithm::kCrc32c:
+      return "CRC32C";
+    case ChecksumAlgorithm::kCrc64Nvme:
+      return "CRC64NVME";
+    case ChecksumAlgorithm::kSha1:
+      return "SHA1";
+    case ChecksumAlgorithm::kSha256:
+      return "SHA256";
+  }
+  return "";
+}
+
+std::string ChecksumHeader(ChecksumAlgorithm algo) {
+  std::string out = "x-amz-checksum-";
+  for (char c : ChecksumName(algo)) {
+    out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  }
+  return out;
+}
+
+std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
+  for (auto algo :
+       {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme,
+        ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256}) {
+    std::string_view want = ChecksumName(algo);
+    if (want.size() != name.size()) {
+      continue;
+    }
+    bool same = true;
+    for (std::size_t i = 0; i < name.size() && same; ++i) {
+      char c = name[i];
+      if (c >= 'a' && c <= 'z') {
+        c = static_cast<char>(c - 'a' + 'A');
+      }
+      same = c == want[i];
+    }
+    if (same) {
+      return algo;
+    }
+  }
+  return std::nullopt;
+}
+
+std::size_t ChecksumSize(ChecksumAlgorithm algo) {
+  switch (algo) {
+    case ChecksumAlgorithm::kCrc32:
+    case ChecksumAlgorithm::kCrc32c:
+      return 4;
+    case ChecksumAlgorithm::kCrc64Nvme:
+      return 8;
+    case ChecksumAlgorithm::kSha1:
+      return 20;
+    case ChecksumAlgorithm::kSha256:
+      return 32;
+  }
+  return 0;
+}
+
+std::unique_ptr<Hasher> NewChecksumHasher(ChecksumAlgorithm algo) {
+  switch (algo) {
+    case ChecksumAlgorithm::kCrc32:
+      return std::make_unique<Crc32Hasher>();
+    case ChecksumAlgorithm::kCrc32c:
+      return std::make_unique<Crc32cHasher>();
+    case ChecksumAlgorithm::kCrc64Nvme:
+      return std::make_unique<Crc64NvmeHasher>();
+    case ChecksumAlgorithm::kSha1:
+      return std::make_unique<EvpHasher>(GetDigests().sha1);
+    case ChecksumAlgorithm::kSha256:
+      return std::make_unique<EvpHasher>(GetDigests().sha256);
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Hasher> NewMd5Hasher() {
+  return std::make_unique<EvpHasher>(GetDigests().md5);
+}
+
+std::unique_ptr<Hasher> NewSha256Hasher() {
+  return std::make_unique<EvpHasher>(GetDigests().sha256);
+}
+
+std::string Md5(std::string_view data) {
+  return OneShot(GetDigests().md5, data);
+}
+
+std::string Sha256(std::string_view data) {
+  return OneShot(GetDigests().sha256, data);
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  return Hmac(GetDigests().sha256, key, data);
+}
+
+std::string HmacSha1(std::string_view key, std::string_view data) {
+  return Hmac(GetDigests().sha1, key, data);
+}
+
+std::string HexEncode(std::string_view raw) {
+  std::string out(raw.size() * 2, '\0');
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const auto b = static_cast<unsigned char>(raw[i]);
+    out[2 * i] = kHexDigits[b >> 4];
+    out[2 * i + 1] = kHexDigits[b & 0xf];
+  }
+  return out;
+}
+
+std::optional<std::string> HexDecode(std::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    return std::nullopt;
+  }
+  std::string out(hex.size() / 2, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int hi = HexValue(hex[2 * i]);
+    const int lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      return std::nullopt;
+    }
+    out[i] = static_cast<char>((hi << 4) | lo);
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view raw) {
+  std::string out;
+  out.reserve((raw.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  auto byte = [&](std::size_t k) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(raw[k]));
+  };
+  for (; i + 3 <= raw.size(); i += 3) {
+    const std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+    out.push_back(kBase64Chars[(v >> 18) & 63]);
+    out.push_back(kBase64Chars[(v >> 12) & 63]);
+    out.push_back(kBase64Chars[(v >> 6) & 63]);
+    out.push_back(kBase64Chars[v & 63]);
+  }
+  const std::size_t rest = raw.size() - i;
+  if (rest > 0) {
+    std::uint32_t v = byte(i) << 16;
+    if (rest == 2) {
+      v |= byte(i + 1) << 8;
+    }
+    out.push_back(kBase64Chars[(v >> 18) & 63]);
+    out.push_back(kBase64Chars[(v >> 12) & 63]);
+    out.push_back(rest == 2 ? kBase64Chars[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view b64) {
+  if (b64.size() % 4 != 0) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(b64.size() / 4 * 3);
+  for (std::size_t i = 0; i < b64.size(); i += 4) {
+    const bool last = i + 4 == b64.size();
+    // Padding may only appear in the last quantum, as "xx==" or "xxx=".
+    std::size_t pad = 0;
+    if (last) {
+      if (b64[i + 3] == '=') {
+        pad = b64[i + 2] == '=' ? 2 : 1;
+      }
+    }
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      std::int8_t d = 0;
+      if (k < 4 - pad) {
+        d = kBase64Values[static_cast<unsigned char>(b64[i + k])];
+        if (d < 0) {
+          return std::nullopt;
+        }
+      }
+      v = (v << 6) | static_cast<std::uint32_t>(d);
+    }
+    // Strict: the bits that padding drops must be zero, so each byte string has one encoding.
+    if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0)) {
+      return std::nullopt;
+    }
+    out.push_back(static_cast<char>((v >> 16) & 0xff));
+    if (pad < 2) {
+      out.push_back(static_cast<char>((v >> 8) & 0xff));
+    }
+    if (pad < 1) {
+      out.push_back(static_cast<char>(v & 0xff));
+    }
+  }
+  return out;
+}
+
+bool ConstantTimeEqual(std::string_view a, std::string_view b) {
+  // The length is not secret (signatures have a fixed size); the contents are.
+  if (a.size() != b.size()) {
+    return false;
+  }
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace cairn

@@ -1,0 +1,17 @@
+// CRC-64/NVME (the Rocksoft polynomial 0xAD93D23594C93659, reflected, init and xorout all
+// ones), which S3 calls CRC64NVME. ISA-L 2.30 lacks it, so it is implemented here: folding
+// with carry-less multiplication (PCLMULQDQ) when the CPU has it, slicing-by-8 tables if not.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cairn::internal {
+
+// Advances the raw CRC register `reg` (not inverted; start at ~0, invert at the end) over
+// `n` bytes at `p`.
+std::uint64_t Crc64NvmeUpdate(std::uint64_t reg, const std::uint8_t* p, std::size_t n);
+// The same with the tables only, for tests and benchmarks.
+std::uint64_t Crc64NvmeUpdateTableForTest(std::uint64_t reg, const std::uint8_t* p, std::size_t n);
+
+}  // namespace cairn::internal

@@ -1,0 +1,153 @@
+// ErasureSet: listing. Each drive lists a page in key order; the pages are merged and an
+// entry counts when read quorum of drives report it (the newest version wins). Entries past
+// the shortest truncated page are not yet known on every drive, so the merge stops there
+// and asks again from that point.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "object/erasure_set.h"
+#include "object/object_util.h"
+#include "object/quorum.h"
+#include "object/set_util.h"
+
+namespace cairn::object {
+
+namespace {
+
+// Keys are at most 1024 bytes, so every key under `prefix` sorts before this.
+std::string PastPrefix(std::string_view prefix) {
+  std::string s(prefix);
+  s.append(1025, '\xff');
+  return s;
+}
+
+}  // namespace
+
+Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
+                                                    std::string_view bucket,
+                                                    std::string_view prefix,
+                                                    std::string_view start_after,
+                                                    std::string_view delimiter,
+                                                    std::size_t limit) {
+  SetListResult out;
+  storage::ListOptions lo;
+  lo.prefix = std::string(prefix);
+  lo.start_after = std::string(start_after);
+  lo.delimiter = std::string(delimiter);
+  lo.limit = limit + 16;
+  lo.include_deleted = false;
+  const auto rq = static_cast<std::size_t>(read_quorum());
+  for (;;) {
+    auto res = co_await ForEachDrive<Result<std::vector<storage::ListEntry>>>(
+        *this, [&](storage::StorageApi& d, std::size_t) { return d.ListObjects(ctx, bucket, lo); });
+    CO_RETURN_IF_ERROR(ReduceQuorum(res, rq, Errc::kReadQuorum));
+    // The shortest truncated page bounds what is known everywhere.
+    std::optional<std::string> bound;
+    bool bound_is_prefix = false;
+    for (const auto& r : res) {
+      if (r.ok() && r->size() >= lo.limit && (!bound || r->back().name < *bound)) {
+        bound = r->back().name;
+        bound_is_prefix = r->back().is_prefix;
+      }
+    }
+    struct Seen {
+      std::size_t count = 0;
+      storage::ListEntry* entry = nullptr;
+    };
+    std::map<std::string_view, Seen> merged;
+    for (auto& r : res) {
+      if (!r.ok()) {
+        continue;
+      }
+      for (auto& e : *r) {
+        if (bound && e.name > *bound) {
+          break;
+        }
+        Seen& s = merged[e.name];
+        ++s.count;
+        if (!s.entry || e.latest.mod_time_ns > s.entry->latest.mod_time_ns) {
+          s.entry = &e;
+        }
+      }
+    }
+    for (auto& [name, s] : merged) {
+      if (s.count < rq) {
+        continue;
+      }
+      if (out.entries.size() == limit) {
+        out.truncated = true;
+        co_return out;
+      }
+      SetListEntry le;
+      le.name = std::move(s.entry->name);
+      le.is_prefix = s.entry->is_prefix;
+      le.fi = std::move(s.entry->latest);
+      out.entries.push_back(std::move(le));
+    }
+    if (!bound) {
+      co_return out;
+    }
+    lo.start_after = bound_is_prefix ? PastPrefix(*bound) : *bound;
+  }
+}
+
+Task<Result<std::vector<storage::MultipartUpload>>> ErasureSet::ListUploads(
+    const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
+    std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) {
+  std::vector<storage::MultipartUpload> out;
+  std::string key_after(key_marker);
+  std::string id_after(upload_id_marker);
+  const std::size_t page = limit + 16;
+  const auto rq = static_cast<std::size_t>(read_quorum());
+  for (;;) {
+    auto res = co_await ForEachDrive<Result<std::vector<storage::MultipartUpload>>>(
+        *this, [&](storage::StorageApi& d, std::size_t) {
+          return d.ListUploads(ctx, bucket, prefix, key_after, id_after, page);
+        });
+    CO_RETURN_IF_ERROR(ReduceQuorum(res, rq, Errc::kReadQuorum));
+    using Id = std::pair<std::string_view, std::string_view>;
+    std::optional<std::pair<std::string, std::string>> bound;
+    for (const auto& r : res) {
+      if (r.ok() && r->size() >= page) {
+        Id last{r->back().key, r->back().upload_id};
+        if (!bound || last < Id(bound->first, bound->second)) {
+          bound.emplace(last.first, last.second);
+        }
+      }
+    }
+    std::map<Id, std::pair<std::size_t, storage::MultipartUpload*>> merged;
+    for (auto& r : res) {
+      if (!r.ok()) {
+        continue;
+      }
+      for (auto& u : *r) {
+        Id id{u.key, u.upload_id};
+        if (bound && id > Id(bound->first, bound->second)) {
+          break;
+        }
+        auto& s = merged[id];
+        if (s.first++ == 0) {
+          s.second = &u;
+        }
+      }
+    }
+    for (auto& [id, s] : merged) {
+      if (s.first < rq) {
+        continue;
+      }
+      if (out.size() == limit) {
+        co_return out;
+      }
+      out.push_back(std::move(*s.second));
+    }
+    if (!bound || out.size() >= limit) {
+      co_return out;
+    }
+    key_after = bound->first;
+    id_after = bound->second;
+  }
+}
+
+}  // namespace cairn::object

@@ -1,0 +1,283 @@
+// ErasureSet: multipart uploads. An upload is recorded on every drive of the key's set;
+// each part is streamed into tmp shard files and committed with CommitPart; completion
+// validates the client's part list against what quorum of drives recorded and commits the
+// object in one batch per drive (CompleteUpload).
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "common/checksum.h"
+#include "object/erasure_set.h"
+#include "object/object_util.h"
+#include "object/quorum.h"
+#include "object/set_util.h"
+
+namespace cairn::object {
+
+namespace {
+
+constexpr int kMaxParts = 10000;
+
+std::string UploadResource(std::string_view bucket, std::string_view key,
+                           std::string_view upload_id) {
+  std::string r = LockResource(bucket, key);
+  r.push_back('\0');  // keys hold no NUL, so this cannot collide with an object
+  r.append(upload_id);
+  return r;
+}
+
+struct QuorumUpload {
+  storage::MultipartUpload upload;
+  std::vector<bool> has;  // drives that hold the agreed record
+};
+
+Task<Result<QuorumUpload>> ReadUploadQuorum(const ErasureSet& set, const RequestContext& ctx,
+                                            std::string_view bucket, std::string_view key,
+                                            std::string_view upload_id) {
+  auto res = co_await ForEachDrive<Result<storage::MultipartUpload>>(
+      set, [&](storage::StorageApi& d, std::size_t) {
+        return d.ReadUpload(ctx, bucket, key, upload_id);
+      });
+  std::map<std::string, std::size_t> counts;
+  for (const auto& r : res) {
+    if (r.ok()) {
+      ++counts[r->fi.data_dir];
+    }
+  }
+  for (const auto& [dir, count] : counts) {
+    if (count < static_cast<std::size_t>(set.read_quorum())) {
+      continue;
+    }
+    QuorumUpload q;
+    q.has.resize(res.size());
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      q.has[i] = res[i].ok() && res[i]->fi.data_dir == dir;
+      if (q.has[i] && q.upload.upload_id.empty()) {
+        q.upload = res[i].value();
+      }
+    }
+    co_return q;
+  }
+  Status st = ReduceQuorum(res, set.read_quorum(), Errc::kReadQuorum);
+  co_return st.ok() ? Status(Errc::kReadQuorum, "drives disagree on the upload") : st;
+}
+
+// The parts that read quorum of drives recorded identically, by part number.
+Task<Result<std::vector<meta::ObjectPart>>> QuorumParts(const ErasureSet& set,
+                                                        const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key,
+                                                        std::string_view upload_id) {
+  auto res = co_await ForEachDrive<Result<std::vector<meta::ObjectPart>>>(
+      set, [&](storage::StorageApi& d, std::size_t) {
+        return d.ListParts(ctx, bucket, key, upload_id);
+      });
+  CO_RETURN_IF_ERROR(ReduceQuorum(res, set.read_quorum(), Errc::kReadQuorum));
+  std::map<std::pair<std::int32_t, std::string>, std::pair<std::size_t, meta::ObjectPart*>> seen;
+  for (auto& r : res) {
+    if (!r.ok()) {
+      continue;
+    }
+    for (auto& p : *r) {
+      auto& s = seen[{p.number, p.etag + "/" + std::to_string(p.size)}];
+      if (s.first++ == 0) {
+        s.second = &p;
+      }
+    }
+  }
+  std::vector<meta::ObjectPart> out;
+  for (auto& [id, s] : seen) {
+    if (s.first >= static_cast<std::size_t>(set.read_quorum()) &&
+        (out.empty() || out.back().number != id.first)) {
+      out.push_back(*s.second);
+    }
+  }
+  co_return out;
+}
+
+}  // namespace
+
+Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& ctx,
+                                                         std::string_view bucket,
+                                                         std::string_view key,
+                                                         const PutOptions& opts,
+                                                         std::string_view id_suffix) {
+  storage::MultipartUpload up;
+  up.key = std::string(key);
+  up.upload_id = NewUploadId() + std::string(id_suffix);
+  up.initiated_ns = NowNs();
+  up.fi.volume = std::string(bucket);
+  up.fi.name = std::string(key);
+  up.fi.version_id = opts.version_id;
+  up.fi.data_dir = NewUuid();
+  up.fi.erasure = NewErasureInfo(key);
+  up.fi.metadata = opts.metadata;
+  up.fi.mod_time_ns = up.initiated_ns;
+  std::vector<storage::MultipartUpload> per(drives_.size(), up);
+  for (std::size_t i = 0; i < per.size(); ++i) {
+    per[i].fi.erasure.index = up.fi.erasure.distribution[i];
+  }
+  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t i) {
+    return d.PutUpload(ctx, bucket, per[i]);
+  });
+  Status st = ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
+  if (!st.ok()) {
+    std::vector<bool> made(res.size());
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      made[i] = res[i].ok();
+    }
+    auto undo = co_await ForEachDriveIn<Status>(*this, made, [&](storage::StorageApi& d,
+                                                                 std::size_t) {
+      return d.AbortUpload(ctx, bucket, key, up.upload_id);
+    });
+    (void)undo;
+    co_return st;
+  }
+  co_return up.upload_id;
+}
+
+Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx,
+                                                 std::string_view bucket, std::string_view key,
+                                                 std::string_view upload_id, int part_number,
+                                                 HashReader& body) {
+  if (part_number < 1 || part_number > kMaxParts) {
+    co_return Status(Errc::kInvalidArgumentS3, "part numbers are 1 to 10000");
+  }
+  CO_ASSIGN_OR_RETURN(auto guard, co_await opts_.locker->Lock(
+                                      ctx, UploadResource(bucket, key, upload_id), false));
+  CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
+  const std::string tmp = NewUuid();
+  auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure.distribution, tmp, false);
+  if (!streamed.ok()) {
+    co_await DeleteTmpAll(ctx, tmp);
+    co_return streamed.status();
+  }
+  meta::ObjectPart part;
+  part.number = part_number;
+  part.etag = body.md5_hex();
+  part.size = streamed->size;
+  part.mod_time_ns = NowNs();
+  if (auto cs = body.checksum()) {
+    std::string algo = cs->first.substr(std::string_view("x-amz-checksum-").size());
+    std::transform(algo.begin(), algo.end(), algo.begin(), ::toupper);
+    part.checksums.emplace_back(std::move(algo), cs->second);
+  }
+  std::vector<bool> mask(drives_.size());
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    mask[i] = streamed->alive[i] && q.has[i];
+  }
+  auto res = co_await ForEachDriveIn<Status>(*this, mask, [&](storage::StorageApi& d,
+                                                              std::size_t) {
+    return d.CommitPart(ctx, bucket, key, upload_id, part, tmp);
+  });
+  if (CountOk(res) < mask.size()) {
+    co_await DeleteTmpAll(ctx, tmp);
+  }
+  CO_RETURN_IF_ERROR(ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum));
+  co_return PartInfo{part.number, part.etag, part.size, part.mod_time_ns, part.checksums};
+}
+
+Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(const RequestContext& ctx,
+                                                          std::string_view bucket,
+                                                          std::string_view key,
+                                                          std::string_view upload_id,
+                                                          int part_number_marker, int max_parts) {
+  CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
+  CO_ASSIGN_OR_RETURN(auto parts, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
+  ListPartsResult out;
+  out.metadata = q.upload.fi.metadata;
+  for (const auto& p : parts) {
+    if (p.number <= part_number_marker) {
+      continue;
+    }
+    if (static_cast<int>(out.parts.size()) >= max_parts) {
+      out.truncated = true;
+      break;
+    }
+    out.parts.push_back(PartInfo{p.number, p.etag, p.size, p.mod_time_ns, p.checksums});
+  }
+  if (out.truncated && !out.parts.empty()) {
+    out.next_part_number_marker = out.parts.back().number;
+  }
+  co_return out;
+}
+
+Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
+    const RequestContext& ctx, std::string_view bucket, std::string_view key,
+    std::string_view upload_id, const std::vector<CompletePart>& parts, const PutOptions& opts) {
+  CO_ASSIGN_OR_RETURN(auto object_guard,
+                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
+  CO_ASSIGN_OR_RETURN(auto upload_guard, co_await opts_.locker->Lock(
+                                             ctx, UploadResource(bucket, key, upload_id), true));
+  CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
+  CO_ASSIGN_OR_RETURN(auto stored, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
+
+  if (parts.empty()) {
+    co_return Status(Errc::kMalformedXml, "a multipart upload completes with at least one part");
+  }
+  if (parts.size() > static_cast<std::size_t>(kMaxParts)) {
+    co_return Status(Errc::kTooManyParts, "at most 10000 parts");
+  }
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].number <= parts[i - 1].number) {
+      co_return Status(Errc::kInvalidPartOrder, "parts must be listed in ascending order");
+    }
+  }
+  meta::FileInfo fi;
+  std::string md5s;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto it = std::find_if(stored.begin(), stored.end(),
+                           [&](const meta::ObjectPart& p) { return p.number == parts[i].number; });
+    if (it == stored.end() || StripQuotes(parts[i].etag) != it->etag) {
+      co_return Status(Errc::kInvalidPart,
+                       "part " + std::to_string(parts[i].number) + " not found or ETag differs");
+    }
+    if (i + 1 < parts.size() && it->size < opts_.min_part_size) {
+      co_return Status(Errc::kEntityTooSmall,
+                       "part " + std::to_string(it->number) + " is smaller than the minimum");
+    }
+    auto raw = HexDecode(it->etag);
+    md5s += raw ? *raw : Md5(it->etag);
+    fi.size += it->size;
+    fi.parts.push_back(*it);
+  }
+  CO_RETURN_IF_ERROR(co_await CheckWritePreconditions(ctx, bucket, key, opts));
+
+  fi.volume = std::string(bucket);
+  fi.name = std::string(key);
+  fi.version_id = opts.version_id.empty() ? q.upload.fi.version_id : opts.version_id;
+  fi.data_dir = q.upload.fi.data_dir;
+  fi.erasure = q.upload.fi.erasure;
+  fi.mod_time_ns = NowNs();
+  fi.metadata = q.upload.fi.metadata;
+  for (const auto& [k, v] : opts.metadata) {
+    SetMeta(fi.metadata, k, v);
+  }
+  SetMeta(fi.metadata, "etag", HexEncode(Md5(md5s)) + "-" + std::to_string(parts.size()));
+  std::vector<meta::FileInfo> per(drives_.size());
+  for (std::size_t i = 0; i < per.size(); ++i) {
+    if (q.has[i]) {
+      per[i] = fi;
+      per[i].erasure.index = fi.erasure.distribution[i];
+    }
+  }
+  auto res = co_await ForEachDriveIn<Status>(*this, q.has, [&](storage::StorageApi& d,
+                                                               std::size_t i) {
+    return d.CompleteUpload(ctx, upload_id, per[i]);
+  });
+  CO_RETURN_IF_ERROR(ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum));
+  fi.is_latest = true;
+  co_return ToObjectInfo(bucket, fi);
+}
+
+Task<Status> ErasureSet::AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
+                                              std::string_view key, std::string_view upload_id) {
+  CO_ASSIGN_OR_RETURN(auto guard, co_await opts_.locker->Lock(
+                                      ctx, UploadResource(bucket, key, upload_id), true));
+  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
+    return d.AbortUpload(ctx, bucket, key, upload_id);
+  });
+  co_return ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
+}
+
+}  // namespace cairn::object

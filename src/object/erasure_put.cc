@@ -1,0 +1,317 @@
+// ErasureSet: the write path. A body streams through in blocks: read straight into the
+// data shard slots, parity encoded and every shard bitrot-hashed (on the compute pool for
+// large blocks), then one write per drive per block, all drives in parallel.
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "common/run_blocking.h"
+#include "erasure/bitrot.h"
+#include "object/buffer_pool.h"
+#include "object/erasure_set.h"
+#include "object/object_util.h"
+#include "object/quorum.h"
+#include "object/set_util.h"
+
+namespace cairn::object {
+
+namespace {
+
+using Span = std::span<std::byte>;
+
+std::size_t CountTrue(const std::vector<bool>& v) {
+  return static_cast<std::size_t>(std::count(v.begin(), v.end(), true));
+}
+
+// Encodes one block laid out in `area` (slot k = [hash][shard k]) and hashes every shard.
+// With `contiguous`, the block's bytes are in `contiguous` and are split into the slots;
+// otherwise the data shards are already in place.
+void EncodeBlock(const erasure::Codec& codec, std::byte* area, std::size_t slot, std::size_t n,
+                 std::span<const std::byte> contiguous) {
+  std::vector<Span> shards(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    shards[k] = Span(area + k * slot + erasure::kBitrotHashSize, slot - erasure::kBitrotHashSize);
+  }
+  if (!contiguous.empty()) {
+    codec.Encode(contiguous, shards);
+  } else {
+    codec.EncodeParity(shards);
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    erasure::BitrotHash(shards[k], std::span<std::byte, erasure::kBitrotHashSize>(
+                                       area + k * slot, erasure::kBitrotHashSize));
+  }
+}
+
+}  // namespace
+
+Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
+    const RequestContext& ctx, HashReader& body, const std::vector<std::uint8_t>& distribution,
+    std::string_view tmp_dir, bool allow_inline) {
+  const auto n = static_cast<std::size_t>(size());
+  const auto d = static_cast<std::size_t>(data_);
+  const std::uint32_t bs = opts_.block_size;
+  const std::size_t s_full = codec_->ShardSize(bs);
+  const std::size_t slot_full = erasure::kBitrotHashSize + s_full;
+  const auto wq = static_cast<std::size_t>(write_quorum());
+  BufferPool::Buffer area = buffers_->Get();
+  BufferPool::Buffer gather;  // only for a short last block
+
+  Streamed out;
+  out.alive.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.alive[i] = drives_[i] != nullptr && drives_[i]->IsOnline();
+  }
+  std::vector<std::size_t> shard_of(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    shard_of[i] = distribution[i] - 1u;
+  }
+  std::vector<std::unique_ptr<storage::ShardWriter>> writers(n);
+  const std::string file = std::string(tmp_dir) + "/part.1";
+
+  const std::int64_t declared = body.size();
+  bool decided = !allow_inline || declared >= 0;
+  bool inline_mode =
+      allow_inline && declared >= 0 &&
+      erasure::ShardFileSize(static_cast<std::uint64_t>(declared), bs, data_) <=
+          opts_.inline_threshold;
+  auto start_inline = [&](std::uint64_t total) {
+    out.inline_shards.resize(n);
+    std::size_t per = erasure::ShardFileSize(total, bs, data_);
+    for (auto& s : out.inline_shards) {
+      s.reserve(per);
+    }
+  };
+  if (inline_mode) {
+    start_inline(static_cast<std::uint64_t>(declared));
+  }
+
+  auto quorum_lost = [&]() -> Status {
+    return Status(Errc::kWriteQuorum, "too many drives failed during the write");
+  };
+  auto create_files = [&]() -> Task<Status> {
+    auto res = co_await ForEachDriveIn<Result<std::unique_ptr<storage::ShardWriter>>>(
+        *this, out.alive,
+        [&](storage::StorageApi& drive, std::size_t) { return drive.CreateFile(ctx, file); });
+    out.files_created = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (res[i].ok()) {
+        writers[i] = std::move(res[i]).value();
+      } else {
+        out.alive[i] = false;
+      }
+    }
+    co_return CountTrue(out.alive) >= wq ? Status::Ok() : quorum_lost();
+  };
+
+  for (;;) {
+    // Read the block straight into the data shard slots (full-block layout).
+    std::size_t got = 0;
+    bool eof = false;
+    for (std::size_t k = 0; k < d && !eof; ++k) {
+      std::size_t want = std::min<std::size_t>(s_full, bs - k * s_full);
+      auto r = co_await ReadFull(body, Span(area.get() + k * slot_full + erasure::kBitrotHashSize,
+                                            want));
+      if (!r.ok()) {
+        co_return r.status();
+      }
+      got += *r;
+      eof = *r < want;
+    }
+    if (got == 0) {
+      break;
+    }
+    std::size_t slot = slot_full;
+    std::span<const std::byte> contiguous;
+    if (got == bs) {
+      // Zero the padding of the last data shard.
+      std::size_t last_len = bs - (d - 1) * s_full;
+      std::memset(area.get() + (d - 1) * slot_full + erasure::kBitrotHashSize + last_len, 0,
+                  s_full - last_len);
+    } else {
+      // A short last block has smaller shards: gather its bytes, Encode re-splits them.
+      if (!gather) {
+        gather = buffers_->Get();
+      }
+      for (std::size_t k = 0, done = 0; done < got; ++k) {
+        std::size_t len = std::min(s_full, got - done);
+        std::memcpy(gather.get() + done, area.get() + k * slot_full + erasure::kBitrotHashSize,
+                    len);
+        done += len;
+      }
+      contiguous = std::span<const std::byte>(gather.get(), got);
+      slot = SlotSize(got);
+    }
+    if (got >= opts_.offload_threshold) {
+      co_await RunBlocking(*opts_.compute, [&, p = area.get()] {
+        EncodeBlock(*codec_, p, slot, n, contiguous);
+        return true;
+      });
+    } else {
+      EncodeBlock(*codec_, area.get(), slot, n, contiguous);
+    }
+    if (!decided) {
+      decided = true;
+      inline_mode = eof && erasure::ShardFileSize(got, bs, data_) <= opts_.inline_threshold;
+      if (inline_mode) {
+        start_inline(got);
+      }
+    }
+    if (inline_mode) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (out.alive[i]) {
+          out.inline_shards[i].append(
+              reinterpret_cast<const char*>(area.get() + shard_of[i] * slot), slot);
+        }
+      }
+    } else {
+      if (!out.files_created) {
+        CO_RETURN_IF_ERROR(co_await create_files());
+      }
+      auto res = co_await ForEachDriveIn<Status>(
+          *this, out.alive, [&](storage::StorageApi&, std::size_t i) {
+            return writers[i]->Write(
+                std::span<const std::byte>(area.get() + shard_of[i] * slot, slot));
+          });
+      for (std::size_t i = 0; i < n; ++i) {
+        if (out.alive[i] && !res[i].ok()) {
+          out.alive[i] = false;
+          writers[i].reset();
+        }
+      }
+      if (CountTrue(out.alive) < wq) {
+        co_return quorum_lost();
+      }
+    }
+    out.size += static_cast<std::int64_t>(got);
+    if (eof) {
+      break;
+    }
+  }
+  if (!decided) {
+    inline_mode = true;  // an empty body of unknown size
+    start_inline(0);
+  }
+  out.is_inline = inline_mode;
+  if (!inline_mode) {
+    if (!out.files_created) {
+      CO_RETURN_IF_ERROR(co_await create_files());  // an empty part still has its file
+    }
+    auto res = co_await ForEachDriveIn<Status>(
+        *this, out.alive,
+        [&](storage::StorageApi&, std::size_t i) { return writers[i]->Close(); });
+    for (std::size_t i = 0; i < n; ++i) {
+      if (out.alive[i] && !res[i].ok()) {
+        out.alive[i] = false;
+      }
+    }
+  }
+  if (CountTrue(out.alive) < wq) {
+    co_return quorum_lost();
+  }
+  co_return out;
+}
+
+Task<Status> ErasureSet::CheckWritePreconditions(const RequestContext& ctx,
+                                                 std::string_view bucket, std::string_view key,
+                                                 const PutOptions& opts) {
+  if (opts.if_match.empty() && opts.if_none_match.empty()) {
+    co_return Status::Ok();
+  }
+  auto qi = co_await ReadQuorumInfo(ctx, bucket, key, "", false);
+  if (!qi.ok() && qi.code() != Errc::kNoSuchKey) {
+    co_return qi.status();
+  }
+  bool exists = qi.ok() && !qi->fi.deleted;
+  std::string etag = exists ? FindMeta(qi->fi.metadata, "etag") : std::string();
+  if (!opts.if_none_match.empty() && exists) {
+    std::string_view want = StripQuotes(opts.if_none_match);
+    if (want == "*" || want == etag) {
+      co_return Status(Errc::kPreconditionFailed, "If-None-Match");
+    }
+  }
+  if (!opts.if_match.empty()) {
+    if (!exists) {
+      co_return Status(Errc::kNoSuchKey, "If-Match on an object that does not exist");
+    }
+    std::string_view want = StripQuotes(opts.if_match);
+    if (want != "*" && want != etag) {
+      co_return Status(Errc::kPreconditionFailed, "If-Match");
+    }
+  }
+  co_return Status::Ok();
+}
+
+Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::string_view bucket,
+                                               std::string_view key, HashReader& body,
+                                               const PutOptions& opts) {
+  CO_ASSIGN_OR_RETURN(auto guard,
+                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
+  CO_RETURN_IF_ERROR(co_await CheckWritePreconditions(ctx, bucket, key, opts));
+
+  meta::FileInfo fi;
+  fi.volume = std::string(bucket);
+  fi.name = std::string(key);
+  fi.version_id = opts.version_id;
+  fi.erasure = NewErasureInfo(key);
+  const std::string tmp = NewUuid();
+  auto streamed = co_await StreamShards(ctx, body, fi.erasure.distribution, tmp, true);
+  if (!streamed.ok()) {
+    co_await DeleteTmpAll(ctx, tmp);
+    co_return streamed.status();
+  }
+  fi.size = streamed->size;
+  fi.mod_time_ns = NowNs();
+  fi.metadata = opts.metadata;
+  std::string etag = body.md5_hex();
+  SetMeta(fi.metadata, "etag", etag);
+  meta::ObjectPart part{1, etag, fi.size, fi.mod_time_ns, {}};
+  if (auto cs = body.checksum()) {
+    SetMeta(fi.metadata, cs->first, cs->second);
+    std::string algo = cs->first.substr(std::string_view("x-amz-checksum-").size());
+    std::transform(algo.begin(), algo.end(), algo.begin(), ::toupper);
+    part.checksums.emplace_back(std::move(algo), cs->second);
+  }
+  fi.parts.push_back(std::move(part));
+  fi.is_inline = streamed->is_inline;
+  if (!fi.is_inline) {
+    fi.data_dir = NewUuid();
+  }
+
+  // Commit on every drive that took the data: one metadata write, or a rename + write.
+  const auto n = static_cast<std::size_t>(size());
+  std::vector<meta::FileInfo> per(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (streamed->alive[i]) {
+      per[i] = fi;
+      per[i].erasure.index = fi.erasure.distribution[i];
+      if (fi.is_inline) {
+        per[i].inline_data = std::move(streamed->inline_shards[i]);
+      }
+    }
+  }
+  auto res = co_await ForEachDriveIn<Status>(
+      *this, streamed->alive, [&](storage::StorageApi& drive, std::size_t i) {
+        return fi.is_inline ? drive.WriteMetadata(ctx, per[i]) : drive.RenameData(ctx, per[i], tmp);
+      });
+  Status st = ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
+  if (!st.ok()) {
+    // Roll back what was committed (best effort) and drop the staged files.
+    std::vector<bool> committed(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      committed[i] = res[i].ok();
+    }
+    auto undo = co_await ForEachDriveIn<Status>(
+        *this, committed,
+        [&](storage::StorageApi& drive, std::size_t i) { return drive.DeleteVersion(ctx, per[i]); });
+    (void)undo;
+  }
+  if (!fi.is_inline && (!st.ok() || CountOk(res) < n)) {
+    co_await DeleteTmpAll(ctx, tmp);
+  }
+  CO_RETURN_IF_ERROR(st);
+  fi.is_latest = true;
+  co_return ToObjectInfo(bucket, fi);
+}
+
+}  // namespace cairn::object

@@ -1,0 +1,277 @@
+#include "object/erasure_set.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "erasure/bitrot.h"
+#include "object/buffer_pool.h"
+#include "object/object_util.h"
+#include "object/quorum.h"
+#include "object/set_util.h"
+
+namespace cairn::object {
+
+std::string LockResource(std::string_view bucket, std::string_view key) {
+  std::string r;
+  r.reserve(bucket.size() + key.size() + 1);
+  r.append(bucket).append("/").append(key);
+  return r;
+}
+
+ErasureSet::ErasureSet(std::vector<DrivePtr> drives, int parity, ErasureSetOptions opts)
+    : drives_(std::move(drives)),
+      data_(static_cast<int>(drives_.size()) - parity),
+      parity_(parity),
+      opts_(opts) {
+  RELEASE_ASSERT(!drives_.empty() && parity >= 0 && parity <= size() / 2,
+                 "invalid erasure set geometry");
+  RELEASE_ASSERT(opts_.compute != nullptr && opts_.locker != nullptr,
+                 "ErasureSet needs a compute pool and a locker");
+  codec_ = std::make_unique<erasure::Codec>(data_, parity_);
+  std::size_t buf = std::max<std::size_t>(opts_.block_size, SlotSize(opts_.block_size) * size());
+  buffers_ = std::make_unique<BufferPool>(buf, 64);
+}
+
+ErasureSet::~ErasureSet() = default;
+
+ErasureSet::DrivePtr ErasureSet::Drive(std::size_t i) const { return drives_[i]; }
+
+int ErasureSet::OnlineDrives() const {
+  int n = 0;
+  for (const auto& d : drives_) {
+    n += (d && d->IsOnline()) ? 1 : 0;
+  }
+  return n;
+}
+
+std::size_t ErasureSet::SlotSize(std::size_t block_len) const {
+  return erasure::kBitrotHashSize + codec_->ShardSize(block_len);
+}
+
+meta::ErasureInfo ErasureSet::NewErasureInfo(std::string_view key) const {
+  meta::ErasureInfo e;
+  e.data_blocks = static_cast<std::uint8_t>(data_);
+  e.parity_blocks = static_cast<std::uint8_t>(parity_);
+  e.block_size = opts_.block_size;
+  e.distribution = HashOrder(key, size());
+  return e;
+}
+
+Task<void> ErasureSet::DeleteTmpAll(const RequestContext& ctx, std::string_view tmp_dir) {
+  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
+    return d.DeleteTmp(ctx, tmp_dir);
+  });
+  (void)res;
+}
+
+// --- Buckets ---
+
+Task<Status> ErasureSet::MakeBucket(const RequestContext& ctx, std::string_view bucket,
+                                    std::string_view meta) {
+  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
+    return d.MakeVolume(ctx, bucket, meta);
+  });
+  Status st = ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
+  if (!st.ok() && st.code() != Errc::kBucketExists) {
+    // Undo where it was created, so a failed create leaves no half bucket.
+    std::vector<bool> made(res.size());
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      made[i] = res[i].ok();
+    }
+    auto undo = co_await ForEachDriveIn<Status>(*this, made, [&](storage::StorageApi& d,
+                                                                 std::size_t) {
+      return d.DeleteVolume(ctx, bucket, false);
+    });
+    (void)undo;
+  }
+  co_return st;
+}
+
+Task<Result<storage::VolumeInfo>> ErasureSet::StatBucket(const RequestContext& ctx,
+                                                         std::string_view bucket) {
+  auto res = co_await ForEachDrive<Result<storage::VolumeInfo>>(
+      *this, [&](storage::StorageApi& d, std::size_t) { return d.StatVolume(ctx, bucket); });
+  CO_RETURN_IF_ERROR(ReduceQuorum(res, read_quorum(), Errc::kReadQuorum));
+  for (auto& r : res) {
+    if (r.ok()) {
+      co_return std::move(r).value();
+    }
+  }
+  co_return Status(Errc::kReadQuorum);
+}
+
+Task<Result<std::vector<storage::VolumeInfo>>> ErasureSet::ListBuckets(
+    const RequestContext& ctx) {
+  auto res = co_await ForEachDrive<Result<std::vector<storage::VolumeInfo>>>(
+      *this, [&](storage::StorageApi& d, std::size_t) { return d.ListVolumes(ctx); });
+  CO_RETURN_IF_ERROR(ReduceQuorum(res, read_quorum(), Errc::kReadQuorum));
+  std::map<std::string, std::pair<int, storage::VolumeInfo>> seen;
+  for (auto& r : res) {
+    if (!r.ok()) {
+      continue;
+    }
+    for (auto& v : *r) {
+      auto& slot = seen[v.name];
+      if (slot.first++ == 0) {
+        slot.second = std::move(v);
+      }
+    }
+  }
+  std::vector<storage::VolumeInfo> out;
+  for (auto& [name, e] : seen) {
+    if (e.first >= read_quorum()) {
+      out.push_back(std::move(e.second));
+    }
+  }
+  co_return out;
+}
+
+Task<Status> ErasureSet::DeleteBucket(const RequestContext& ctx, std::string_view bucket,
+                                      bool force) {
+  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
+    return d.DeleteVolume(ctx, bucket, force);
+  });
+  for (const auto& r : res) {
+    if (r.code() == Errc::kVolumeNotEmpty) {
+      co_return Status(Errc::kBucketNotEmpty, "bucket is not empty");
+    }
+  }
+  // A bucket already gone from a drive counts as deleted there.
+  std::vector<Errc> codes;
+  for (const auto& r : res) {
+    codes.push_back(r.code() == Errc::kVolumeNotFound ? Errc::kOk : r.code());
+  }
+  std::size_t not_found = 0;
+  for (const auto& r : res) {
+    not_found += r.code() == Errc::kVolumeNotFound ? 1 : 0;
+  }
+  if (not_found >= static_cast<std::size_t>(write_quorum())) {
+    co_return Status(Errc::kNoSuchBucket, "no such bucket");
+  }
+  Errc c = ReduceErrc(codes, write_quorum(), Errc::kWriteQuorum);
+  co_return c == Errc::kOk ? Status::Ok() : Status(ToObjectError(c, Errc::kWriteQuorum));
+}
+
+// --- Metadata by quorum ---
+
+namespace {
+
+bool SameVersion(const meta::FileInfo& a, const meta::FileInfo& b) {
+  return a.version_id == b.version_id && a.mod_time_ns == b.mod_time_ns &&
+         a.data_dir == b.data_dir && a.deleted == b.deleted && a.size == b.size &&
+         FindMeta(a.metadata, "etag") == FindMeta(b.metadata, "etag");
+}
+
+}  // namespace
+
+Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfo(const RequestContext& ctx,
+                                                                std::string_view bucket,
+                                                                std::string_view key,
+                                                                std::string_view version_id,
+                                                                bool read_data) {
+  auto res = co_await ForEachDrive<Result<meta::FileInfo>>(
+      *this, [&](storage::StorageApi& d, std::size_t) {
+        return d.ReadVersion(ctx, bucket, key, version_id, read_data);
+      });
+  // Group the answers by version; the largest group (newest on a tie) is the candidate.
+  std::vector<int> group(res.size(), -1);
+  std::vector<std::size_t> reps;
+  std::vector<int> counts;
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    if (!res[i].ok()) {
+      continue;
+    }
+    for (std::size_t g = 0; g < reps.size(); ++g) {
+      if (SameVersion(*res[i], *res[reps[g]])) {
+        group[i] = static_cast<int>(g);
+        ++counts[g];
+        break;
+      }
+    }
+    if (group[i] < 0) {
+      group[i] = static_cast<int>(reps.size());
+      reps.push_back(i);
+      counts.push_back(1);
+    }
+  }
+  int best = -1;
+  for (std::size_t g = 0; g < reps.size(); ++g) {
+    if (best < 0 || counts[g] > counts[best] ||
+        (counts[g] == counts[best] && res[reps[g]]->mod_time_ns > res[reps[best]]->mod_time_ns)) {
+      best = static_cast<int>(g);
+    }
+  }
+  if (best >= 0 && counts[best] >= read_quorum()) {
+    QuorumInfo qi;
+    qi.per_drive.resize(res.size());
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      if (group[i] == best) {
+        qi.per_drive[i] = std::make_unique<meta::FileInfo>(std::move(res[i]).value());
+      }
+    }
+    qi.fi = *qi.per_drive[reps[best]];
+    qi.fi.inline_data.clear();
+    qi.fi.volume = std::string(bucket);
+    qi.fi.name = std::string(key);
+    co_return qi;
+  }
+  std::vector<Errc> codes;
+  for (const auto& r : res) {
+    Errc c = r.ok() ? Errc::kOk : r.code();
+    if (!version_id.empty() && c == Errc::kFileNotFound) {
+      c = Errc::kFileVersionNotFound;
+    }
+    codes.push_back(c);
+  }
+  Errc c = ReduceErrc(codes, read_quorum(), Errc::kReadQuorum);
+  if (c == Errc::kOk) {
+    c = Errc::kReadQuorum;  // enough answers, but they disagree
+  }
+  co_return Status(ToObjectError(c, Errc::kReadQuorum),
+                   std::string(bucket) + "/" + std::string(key));
+}
+
+Task<Result<ObjectInfo>> ErasureSet::GetObjectInfo(const RequestContext& ctx,
+                                                   std::string_view bucket,
+                                                   std::string_view key,
+                                                   const GetOptions& opts) {
+  CO_ASSIGN_OR_RETURN(auto guard,
+                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), false));
+  CO_ASSIGN_OR_RETURN(auto qi, co_await ReadQuorumInfo(ctx, bucket, key, opts.version_id, false));
+  if (qi.fi.deleted) {
+    co_return Status(opts.version_id.empty() ? Errc::kNoSuchKey : Errc::kMethodNotAllowed,
+                     "the version is a delete marker");
+  }
+  co_return ToObjectInfo(bucket, qi.fi);
+}
+
+Task<Result<ObjectInfo>> ErasureSet::DeleteObject(const RequestContext& ctx,
+                                                  std::string_view bucket, std::string_view key,
+                                                  const DeleteOptions& opts) {
+  CO_ASSIGN_OR_RETURN(auto guard,
+                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
+  meta::FileInfo fi;
+  fi.volume = std::string(bucket);
+  fi.name = std::string(key);
+  fi.version_id = opts.version_id;
+  auto res = co_await ForEachDrive<Status>(
+      *this, [&](storage::StorageApi& d, std::size_t) { return d.DeleteVersion(ctx, fi); });
+  // Deleting what is not there succeeds (S3 semantics).
+  std::vector<Errc> codes;
+  for (const auto& r : res) {
+    Errc c = r.code();
+    codes.push_back(c == Errc::kFileNotFound || c == Errc::kFileVersionNotFound ? Errc::kOk : c);
+  }
+  Errc c = ReduceErrc(codes, write_quorum(), Errc::kWriteQuorum);
+  if (c != Errc::kOk) {
+    co_return Status(ToObjectError(c, Errc::kWriteQuorum), "delete " + fi.name);
+  }
+  ObjectInfo oi;
+  oi.bucket = fi.volume;
+  oi.key = fi.name;
+  oi.version_id = fi.version_id;
+  co_return oi;
+}
+
+}  // namespace cairn::object

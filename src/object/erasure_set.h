@@ -1,0 +1,178 @@
+// ErasureSet: one erasure set, a fixed group of drives (in set order) that stores every
+// object of its keys as D data + P parity shards with bitrot hashes, and decides each
+// operation by quorum. Thread-safe: immutable after construction but for the locker and the
+// buffer pool, which are thread-safe themselves. Readers it returns must not outlive it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "common/request_context.h"
+#include "common/status.h"
+#include "common/task.h"
+#include "erasure/codec.h"
+#include "meta/file_info.h"
+#include "object/hash_reader.h"
+#include "object/ns_lock.h"
+#include "object/object_layer.h"
+#include "storage/storage_api.h"
+
+namespace cairn::object {
+
+struct ErasureSetOptions {
+  std::uint32_t block_size = 1 << 20;
+  // Objects whose per-drive shard (with bitrot hashes) is at most this many bytes live
+  // inline in the metadata entry.
+  std::size_t inline_threshold = 128 << 10;
+  // Blocks at least this large are encoded, hashed, verified and decoded on `compute`;
+  // smaller ones on the caller's thread (the hop costs more than the work).
+  std::size_t offload_threshold = 64 << 10;
+  std::int64_t min_part_size = 5 << 20;  // every multipart part but the last
+  boost::asio::thread_pool* compute = nullptr;  // required; outlives the set
+  NsLocker* locker = nullptr;                   // required; outlives the set
+};
+
+// One listing entry of a set: an object with its newest version, or a common prefix.
+struct SetListEntry {
+  std::string name;
+  bool is_prefix = false;
+  meta::FileInfo fi;
+};
+
+struct SetListResult {
+  std::vector<SetListEntry> entries;  // in key order
+  bool truncated = false;
+};
+
+class BufferPool;
+
+class ErasureSet {
+ public:
+  using DrivePtr = std::shared_ptr<storage::StorageApi>;
+
+  // `drives` in set order (a null entry is an absent drive); 0 <= parity <= size / 2.
+  ErasureSet(std::vector<DrivePtr> drives, int parity, ErasureSetOptions opts);
+  ~ErasureSet();
+  ErasureSet(const ErasureSet&) = delete;
+  ErasureSet& operator=(const ErasureSet&) = delete;
+
+  int size() const { return static_cast<int>(drives_.size()); }
+  int data() const { return data_; }
+  int parity() const { return parity_; }
+  int read_quorum() const { return data_; }
+  int write_quorum() const { return data_ + (parity_ == data_ && parity_ > 0 ? 1 : 0); }
+  const std::vector<DrivePtr>& drives() const { return drives_; }
+  const ErasureSetOptions& options() const { return opts_; }
+  int OnlineDrives() const;
+
+  // Buckets on this set's drives (the pools call every set). Errors: kBucketExists,
+  // kNoSuchBucket, kBucketNotEmpty, kWriteQuorum, kReadQuorum.
+  Task<Status> MakeBucket(const RequestContext& ctx, std::string_view bucket,
+                          std::string_view meta);
+  Task<Result<storage::VolumeInfo>> StatBucket(const RequestContext& ctx, std::string_view bucket);
+  Task<Result<std::vector<storage::VolumeInfo>>> ListBuckets(const RequestContext& ctx);
+  Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket, bool force);
+
+  // Objects; names are validated by the caller. Errors as ObjectLayer documents them.
+  Task<Result<ObjectInfo>> PutObject(const RequestContext& ctx, std::string_view bucket,
+                                     std::string_view key, HashReader& body,
+                                     const PutOptions& opts);
+  Task<Result<std::unique_ptr<ObjectReader>>> GetObject(const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key,
+                                                        const GetOptions& opts);
+  Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
+                                         std::string_view key, const GetOptions& opts);
+  Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
+                                        std::string_view key, const DeleteOptions& opts);
+  // Entries after `start_after` (exclusive) that read quorum of drives report, merged;
+  // at most `limit`. Delete markers are skipped. Errors: kNoSuchBucket, kReadQuorum.
+  Task<Result<SetListResult>> ListEntries(const RequestContext& ctx, std::string_view bucket,
+                                          std::string_view prefix, std::string_view start_after,
+                                          std::string_view delimiter, std::size_t limit);
+
+  // Multipart. The upload id is random URL-safe base64 followed by `id_suffix`.
+  Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx,
+                                               std::string_view bucket, std::string_view key,
+                                               const PutOptions& opts,
+                                               std::string_view id_suffix = {});
+  Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
+                                       std::string_view key, std::string_view upload_id,
+                                       int part_number, HashReader& body);
+  Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx,
+                                                std::string_view bucket, std::string_view key,
+                                                std::string_view upload_id,
+                                                int part_number_marker, int max_parts);
+  // Uploads of this set after the markers whose key starts with prefix, in (key, id)
+  // order; at most `limit`. Folding by delimiter is the caller's.
+  Task<Result<std::vector<storage::MultipartUpload>>> ListUploads(
+      const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
+      std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit);
+  Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
+                                                   std::string_view bucket, std::string_view key,
+                                                   std::string_view upload_id,
+                                                   const std::vector<CompletePart>& parts,
+                                                   const PutOptions& opts);
+  Task<Status> AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
+                                    std::string_view key, std::string_view upload_id);
+
+  // --- Internals shared by the erasure_*.cc files. ---
+
+  // The version read quorum agrees on, and each drive's copy of it (null where a drive
+  // failed or disagrees).
+  struct QuorumInfo {
+    meta::FileInfo fi;
+    std::vector<std::unique_ptr<meta::FileInfo>> per_drive;
+  };
+  // Errors: kNoSuchKey, kNoSuchVersion, kNoSuchBucket, kReadQuorum. Delete markers are
+  // returned as they are.
+  Task<Result<QuorumInfo>> ReadQuorumInfo(const RequestContext& ctx, std::string_view bucket,
+                                          std::string_view key, std::string_view version_id,
+                                          bool read_data);
+
+  // What StreamShards wrote.
+  struct Streamed {
+    std::int64_t size = 0;
+    bool is_inline = false;
+    std::vector<std::string> inline_shards;  // per drive, when is_inline
+    std::vector<bool> alive;                 // drives that took every block
+    bool files_created = false;              // tmp files exist (DeleteTmp on failure)
+  };
+  // Reads `body` to its end in blocks, encodes and bitrot-hashes each block, and writes
+  // drive i's shard to "<tmp_dir>/part.1" (or, when `allow_inline` and small enough, to
+  // memory). On error the caller removes tmp_dir. Errors: body errors, kWriteQuorum.
+  Task<Result<Streamed>> StreamShards(const RequestContext& ctx, HashReader& body,
+                                      const std::vector<std::uint8_t>& distribution,
+                                      std::string_view tmp_dir, bool allow_inline);
+  Task<void> DeleteTmpAll(const RequestContext& ctx, std::string_view tmp_dir);
+  // If-Match / If-None-Match of a write, checked against the current version (the caller
+  // holds the write lock). Errors: kPreconditionFailed, kNoSuchKey (If-Match on nothing).
+  Task<Status> CheckWritePreconditions(const RequestContext& ctx, std::string_view bucket,
+                                       std::string_view key, const PutOptions& opts);
+
+  DrivePtr Drive(std::size_t i) const;
+  const erasure::Codec& codec() const { return *codec_; }
+  BufferPool& buffers() const { return *buffers_; }
+  boost::asio::thread_pool& compute() const { return *opts_.compute; }
+  // Bytes of one block's shard area: every shard slot (hash + shard) of a full block.
+  std::size_t SlotSize(std::size_t block_len) const;
+  meta::ErasureInfo NewErasureInfo(std::string_view key) const;
+
+ private:
+  std::vector<DrivePtr> drives_;
+  int data_;
+  int parity_;
+  ErasureSetOptions opts_;
+  std::unique_ptr<erasure::Codec> codec_;
+  std::unique_ptr<BufferPool> buffers_;
+};
+
+std::string LockResource(std::string_view bucket, std::string_view key);
+
+}  // namespace cairn::object

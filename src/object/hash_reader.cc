@@ -1,0 +1,107 @@
+#include "object/hash_reader.h"
+
+#include <array>
+#include <utility>
+
+namespace cairn::object {
+
+struct HashReader::State {
+  std::unique_ptr<Hasher> md5 = NewMd5Hasher();
+  std::unique_ptr<Hasher> sha256;
+  std::unique_ptr<Hasher> checksum;
+  std::string md5_hex;
+  std::optional<std::pair<std::string, std::string>> checksum_value;
+  Status failed;  // sticky: once a read failed, every later read fails the same way
+};
+
+HashReader::HashReader(ByteSource& inner, HashExpectations expect)
+    : inner_(inner), expect_(std::move(expect)), state_(std::make_unique<State>()) {
+  if (!expect_.sha256_hex.empty()) {
+    state_->sha256 = NewSha256Hasher();
+  }
+  if (expect_.checksum) {
+    state_->checksum = NewChecksumHasher(*expect_.checksum);
+  }
+}
+
+HashReader::~HashReader() = default;
+
+std::string HashReader::md5_hex() const { return state_->md5_hex; }
+
+std::optional<std::pair<std::string, std::string>> HashReader::checksum() const {
+  return state_->checksum_value;
+}
+
+Task<Result<std::size_t>> HashReader::Read(std::span<std::byte> buf) {
+  State& st = *state_;
+  if (!st.failed.ok()) {
+    co_return st.failed;
+  }
+  if (done_ || buf.empty()) {
+    co_return std::size_t{0};
+  }
+  auto fail = [&](Status s) -> Result<std::size_t> {
+    st.failed = s;
+    return s;
+  };
+  std::span<std::byte> want = buf;
+  std::array<std::byte, 1> probe{};
+  if (expect_.size >= 0) {
+    auto remaining = static_cast<std::uint64_t>(expect_.size - bytes_read_);
+    if (remaining == 0) {
+      want = probe;  // only to learn that the body ends where it was declared to
+    } else if (want.size() > remaining) {
+      want = want.first(static_cast<std::size_t>(remaining));
+    }
+  }
+  auto n = co_await inner_.Read(want);
+  if (!n.ok()) {
+    co_return fail(n.status());
+  }
+  if (*n > 0) {
+    if (want.data() == probe.data()) {
+      co_return fail(Status(Errc::kEntityTooLarge, "body is longer than its declared size"));
+    }
+    auto got = want.first(*n);
+    st.md5->Update(got);
+    if (st.sha256) {
+      st.sha256->Update(got);
+    }
+    if (st.checksum) {
+      st.checksum->Update(got);
+    }
+    bytes_read_ += static_cast<std::int64_t>(*n);
+    co_return *n;
+  }
+  // End of stream: check the size, then every digest.
+  if (expect_.size >= 0 && bytes_read_ < expect_.size) {
+    co_return fail(Status(Errc::kIncompleteBody, "body ended before its declared size"));
+  }
+  std::string md5 = st.md5->Finish();
+  if (!expect_.content_md5.empty() && md5 != expect_.content_md5) {
+    co_return fail(Status(Errc::kBadDigest, "Content-MD5 does not match the body"));
+  }
+  if (st.sha256) {
+    if (HexEncode(st.sha256->Finish()) != expect_.sha256_hex) {
+      co_return fail(Status(Errc::kContentSha256Mismatch,
+                            "x-amz-content-sha256 does not match the body"));
+    }
+  }
+  if (st.checksum) {
+    std::string value = Base64Encode(st.checksum->Finish());
+    std::string expected = expect_.checksum_base64;
+    if (expected.empty() && expect_.trailer_checksum) {
+      expected = expect_.trailer_checksum();
+    }
+    if (!expected.empty() && expected != value) {
+      co_return fail(Status(Errc::kBadDigest, std::string(ChecksumHeader(*expect_.checksum)) +
+                                                  " does not match the body"));
+    }
+    st.checksum_value.emplace(ChecksumHeader(*expect_.checksum), std::move(value));
+  }
+  st.md5_hex = HexEncode(md5);
+  done_ = true;
+  co_return std::size_t{0};
+}
+
+}  // namespace cairn::object

@@ -1,0 +1,348 @@
+#include "object/server_pools.h"
+
+#include <highwayhash/sip_hash.h>
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "common/checksum.h"
+#include "common/fan_out.h"
+#include "object/object_util.h"
+#include "object/quorum.h"
+
+namespace cairn::object {
+
+namespace {
+
+std::string BucketMeta(std::string_view location) {
+  nlohmann::json j;
+  j["location"] = std::string(location);
+  return j.dump();
+}
+
+std::string LocationOf(const std::string& meta) {
+  auto j = nlohmann::json::parse(meta, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("location") ||
+      !j["location"].is_string()) {
+    return "";
+  }
+  return j["location"].get<std::string>();
+}
+
+}  // namespace
+
+ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
+    : opts_(std::move(opts)) {
+  // The placement key: the deployment id's 16 bytes (or, if it is not a uuid, its MD5).
+  std::string hex;
+  for (char c : opts_.deployment_id) {
+    if (c != '-') {
+      hex.push_back(c);
+    }
+  }
+  auto raw = HexDecode(hex);
+  std::string key16 = (raw && raw->size() == 16) ? *raw : Md5(opts_.deployment_id);
+  for (int w = 0; w < 2; ++w) {
+    std::uint64_t v = 0;
+    for (int b = 0; b < 8; ++b) {
+      v |= static_cast<std::uint64_t>(static_cast<unsigned char>(key16[w * 8 + b])) << (8 * b);
+    }
+    sip_key_[w] = v;
+  }
+  int threads = opts_.compute_threads > 0
+                    ? opts_.compute_threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  compute_ = std::make_unique<boost::asio::thread_pool>(threads);
+  locker_ = opts_.locker ? opts_.locker : std::make_shared<LocalNsLocker>(opts_.lock_timeout);
+  ErasureSetOptions so;
+  so.block_size = opts_.block_size;
+  so.inline_threshold = opts_.inline_threshold;
+  so.min_part_size = opts_.min_part_size;
+  so.compute = compute_.get();
+  so.locker = locker_.get();
+  for (auto& pool : pools) {
+    auto& sets = pools_.emplace_back();
+    for (auto& drives : pool.sets) {
+      sets.push_back(std::make_unique<ErasureSet>(std::move(drives), pool.parity, so));
+    }
+    RELEASE_ASSERT(!sets.empty(), "a pool needs at least one erasure set");
+  }
+  RELEASE_ASSERT(!pools_.empty(), "ServerPools needs at least one pool");
+  free_space_.assign(pools_.size(), 0);
+}
+
+ServerPools::~ServerPools() {
+  pools_.clear();
+  compute_->join();
+}
+
+std::size_t ServerPools::SetIndex(std::string_view key, std::size_t pool) const {
+  std::uint64_t h = highwayhash::SipHash(sip_key_, key.data(), key.size());
+  return static_cast<std::size_t>(h % pools_[pool].size());
+}
+
+ErasureSet& ServerPools::SetOf(std::size_t pool, std::string_view key) const {
+  return *pools_[pool][SetIndex(key, pool)];
+}
+
+std::vector<ErasureSet*> ServerPools::AllSets() const {
+  std::vector<ErasureSet*> out;
+  for (const auto& pool : pools_) {
+    for (const auto& s : pool) {
+      out.push_back(s.get());
+    }
+  }
+  return out;
+}
+
+// --- Buckets: every set of every pool holds every bucket. ---
+
+Task<Status> ServerPools::MakeBucket(const RequestContext& ctx, std::string_view bucket,
+                                     std::string_view location) {
+  CO_RETURN_IF_ERROR(CheckBucketName(bucket));
+  auto sets = AllSets();
+  const std::string meta = BucketMeta(location);
+  auto res = co_await FanOut<Status>(
+      sets.size(), [&](std::size_t i) { return sets[i]->MakeBucket(ctx, bucket, meta); });
+  bool exists = false;
+  for (const auto& r : res) {
+    if (!r.ok() && r.code() != Errc::kBucketExists) {
+      auto undo = co_await FanOut<Status>(sets.size(), [&](std::size_t i) -> Task<Status> {
+        if (!res[i].ok()) {
+          co_return Status::Ok();
+        }
+        co_return co_await sets[i]->DeleteBucket(ctx, bucket, true);
+      });
+      (void)undo;
+      co_return r;
+    }
+    exists = exists || r.code() == Errc::kBucketExists;
+  }
+  if (exists) {
+    co_return Status(Errc::kBucketExists, std::string(bucket));
+  }
+  co_return Status::Ok();
+}
+
+Task<Result<BucketInfo>> ServerPools::GetBucketInfo(const RequestContext& ctx,
+                                                    std::string_view bucket) {
+  if (!CheckBucketName(bucket).ok()) {
+    co_return Status(Errc::kNoSuchBucket, std::string(bucket));
+  }
+  CO_ASSIGN_OR_RETURN(auto vi, co_await pools_[0][0]->StatBucket(ctx, bucket));
+  co_return BucketInfo{vi.name, vi.created_ns, LocationOf(vi.meta)};
+}
+
+Task<Result<std::vector<BucketInfo>>> ServerPools::ListBuckets(const RequestContext& ctx) {
+  CO_ASSIGN_OR_RETURN(auto vols, co_await pools_[0][0]->ListBuckets(ctx));
+  std::vector<BucketInfo> out;
+  for (auto& v : vols) {
+    if (CheckBucketName(v.name).ok()) {
+      out.push_back(BucketInfo{v.name, v.created_ns, LocationOf(v.meta)});
+    }
+  }
+  co_return out;
+}
+
+Task<Status> ServerPools::DeleteBucket(const RequestContext& ctx, std::string_view bucket,
+                                       bool force) {
+  if (!CheckBucketName(bucket).ok()) {
+    co_return Status(Errc::kNoSuchBucket, std::string(bucket));
+  }
+  CO_ASSIGN_OR_RETURN(auto vi, co_await pools_[0][0]->StatBucket(ctx, bucket));
+  auto sets = AllSets();
+  if (!force) {
+    // Refuse up front when any set holds an object or an upload, so that no set deletes
+    // the bucket while another refuses.
+    auto listed = co_await FanOut<Result<bool>>(sets.size(), [&](std::size_t i) -> Task<Result<bool>> {
+      CO_ASSIGN_OR_RETURN(auto l, co_await sets[i]->ListEntries(ctx, bucket, "", "", "", 1));
+      CO_ASSIGN_OR_RETURN(auto u, co_await sets[i]->ListUploads(ctx, bucket, "", "", "", 1));
+      co_return !l.entries.empty() || !u.empty();
+    });
+    for (const auto& r : listed) {
+      CO_RETURN_IF_ERROR(r.status());
+      if (*r) {
+        co_return Status(Errc::kBucketNotEmpty, std::string(bucket));
+      }
+    }
+  }
+  auto res = co_await FanOut<Status>(
+      sets.size(), [&](std::size_t i) { return sets[i]->DeleteBucket(ctx, bucket, force); });
+  for (const auto& r : res) {
+    if (!r.ok()) {
+      // Put the bucket back where it went, so it stays whole.
+      auto redo = co_await FanOut<Status>(sets.size(), [&](std::size_t i) -> Task<Status> {
+        if (!res[i].ok()) {
+          co_return Status::Ok();
+        }
+        co_return co_await sets[i]->MakeBucket(ctx, bucket, vi.meta);
+      });
+      (void)redo;
+      co_return r;
+    }
+  }
+  co_return Status::Ok();
+}
+
+// --- Placement ---
+
+Task<std::size_t> ServerPools::PoolWithMostSpace(const RequestContext& ctx) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(space_mu_);
+    if (now - space_time_ < std::chrono::seconds(5)) {
+      co_return static_cast<std::size_t>(
+          std::max_element(free_space_.begin(), free_space_.end()) - free_space_.begin());
+    }
+  }
+  std::vector<std::uint64_t> space(pools_.size(), 0);
+  for (std::size_t p = 0; p < pools_.size(); ++p) {
+    std::vector<std::shared_ptr<storage::StorageApi>> drives;
+    for (const auto& s : pools_[p]) {
+      for (const auto& d : s->drives()) {
+        if (d && d->IsOnline()) {
+          drives.push_back(d);
+        }
+      }
+    }
+    auto infos = co_await FanOut<Result<storage::DiskInfo>>(
+        drives.size(), [&](std::size_t i) { return drives[i]->GetDiskInfo(ctx); });
+    for (const auto& info : infos) {
+      if (info.ok()) {
+        space[p] += info->free;
+      }
+    }
+  }
+  std::lock_guard lock(space_mu_);
+  free_space_ = space;
+  space_time_ = now;
+  co_return static_cast<std::size_t>(std::max_element(space.begin(), space.end()) -
+                                     space.begin());
+}
+
+Task<Result<std::size_t>> ServerPools::PoolForWrite(const RequestContext& ctx,
+                                                    std::string_view bucket,
+                                                    std::string_view key) {
+  if (pools_.size() == 1) {
+    co_return std::size_t{0};
+  }
+  auto res = co_await FanOut<Result<ErasureSet::QuorumInfo>>(pools_.size(), [&](std::size_t p) {
+    return SetOf(p, key).ReadQuorumInfo(ctx, bucket, key, "", false);
+  });
+  for (std::size_t p = 0; p < res.size(); ++p) {
+    if (res[p].ok()) {
+      co_return p;
+    }
+  }
+  for (const auto& r : res) {
+    if (r.code() != Errc::kNoSuchKey) {
+      co_return r.status();  // a pool we cannot read might hold the object
+    }
+  }
+  co_return co_await PoolWithMostSpace(ctx);
+}
+
+Task<Result<std::size_t>> ServerPools::PoolForRead(const RequestContext& ctx,
+                                                   std::string_view bucket,
+                                                   std::string_view key,
+                                                   std::string_view version_id) {
+  if (pools_.size() == 1) {
+    co_return std::size_t{0};
+  }
+  auto res = co_await FanOut<Result<ErasureSet::QuorumInfo>>(pools_.size(), [&](std::size_t p) {
+    return SetOf(p, key).ReadQuorumInfo(ctx, bucket, key, version_id, false);
+  });
+  std::optional<std::size_t> best;
+  for (std::size_t p = 0; p < res.size(); ++p) {
+    if (res[p].ok() && (!best || res[p]->fi.mod_time_ns > res[*best]->fi.mod_time_ns)) {
+      best = p;
+    }
+  }
+  if (best) {
+    co_return *best;
+  }
+  for (const auto& r : res) {
+    if (r.code() != Errc::kNoSuchKey && r.code() != Errc::kNoSuchVersion) {
+      co_return r.status();
+    }
+  }
+  co_return res[0].status();
+}
+
+Result<std::size_t> ServerPools::PoolOfUpload(std::string_view upload_id) const {
+  auto dot = upload_id.rfind('.');
+  if (dot == std::string_view::npos) {
+    return Status(Errc::kNoSuchUpload, "malformed upload id");
+  }
+  std::size_t pool = 0;
+  auto tail = upload_id.substr(dot + 1);
+  auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), pool);
+  if (ec != std::errc() || p != tail.data() + tail.size() || pool >= pools_.size()) {
+    return Status(Errc::kNoSuchUpload, "malformed upload id");
+  }
+  return pool;
+}
+
+// --- Objects ---
+
+Task<Result<ObjectInfo>> ServerPools::PutObject(const RequestContext& ctx,
+                                                std::string_view bucket, std::string_view key,
+                                                HashReader& body, const PutOptions& opts) {
+  CO_RETURN_IF_ERROR(CheckObjectName(key));
+  CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForWrite(ctx, bucket, key));
+  co_return co_await SetOf(pool, key).PutObject(ctx, bucket, key, body, opts);
+}
+
+Task<Result<std::unique_ptr<ObjectReader>>> ServerPools::GetObject(const RequestContext& ctx,
+                                                                   std::string_view bucket,
+                                                                   std::string_view key,
+                                                                   const GetOptions& opts) {
+  CO_RETURN_IF_ERROR(CheckObjectName(key));
+  CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForRead(ctx, bucket, key, opts.version_id));
+  co_return co_await SetOf(pool, key).GetObject(ctx, bucket, key, opts);
+}
+
+Task<Result<ObjectInfo>> ServerPools::GetObjectInfo(const RequestContext& ctx,
+                                                    std::string_view bucket,
+                                                    std::string_view key,
+                                                    const GetOptions& opts) {
+  CO_RETURN_IF_ERROR(CheckObjectName(key));
+  CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForRead(ctx, bucket, key, opts.version_id));
+  co_return co_await SetOf(pool, key).GetObjectInfo(ctx, bucket, key, opts);
+}
+
+Task<Result<ObjectInfo>> ServerPools::DeleteObject(const RequestContext& ctx,
+                                                   std::string_view bucket, std::string_view key,
+                                                   const DeleteOptions& opts) {
+  CO_RETURN_IF_ERROR(CheckObjectName(key));
+  // Deleting where the key is absent succeeds, so every pool is asked.
+  auto res = co_await FanOut<Result<ObjectInfo>>(pools_.size(), [&](std::size_t p) {
+    return SetOf(p, key).DeleteObject(ctx, bucket, key, opts);
+  });
+  for (auto& r : res) {
+    if (!r.ok()) {
+      co_return r.status();
+    }
+  }
+  co_return std::move(res[0]).value();
+}
+
+Task<HealthInfo> ServerPools::GetHealth(const RequestContext&) {
+  HealthInfo h;
+  h.write_quorum = true;
+  h.read_quorum = true;
+  for (const ErasureSet* s : AllSets()) {
+    int online = s->OnlineDrives();
+    h.drives_online += online;
+    h.drives_total += s->size();
+    h.write_quorum = h.write_quorum && online >= s->write_quorum();
+    h.read_quorum = h.read_quorum && online >= s->read_quorum();
+  }
+  co_return h;
+}
+
+}  // namespace cairn::object

@@ -1,0 +1,124 @@
+// ServerPools: the ObjectLayer of a cluster, pools of erasure sets. A key's set within a
+// pool is SipHash-2-4 of the key keyed with the deployment id, modulo the set count; a new
+// object goes to the pool with the most free space, an existing one stays in its pool.
+// Listing merges every set of every pool. Built by the server once format.json is checked.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "object/erasure_set.h"
+#include "object/ns_lock.h"
+#include "object/object_layer.h"
+#include "storage/storage_api.h"
+
+namespace cairn::object {
+
+struct PoolSpec {
+  // Each set's drives in set order (null = absent drive); every set has the same size.
+  std::vector<std::vector<std::shared_ptr<storage::StorageApi>>> sets;
+  int parity = 0;
+};
+
+struct ServerPoolsOptions {
+  std::string deployment_id;  // a uuid; keys the placement hash
+  std::uint32_t block_size = 1 << 20;
+  std::size_t inline_threshold = 128 << 10;
+  std::int64_t min_part_size = 5 << 20;
+  int compute_threads = 0;  // erasure coding workers; 0 = one per core
+  // The namespace locker; null = a LocalNsLocker with `lock_timeout`.
+  std::shared_ptr<NsLocker> locker;
+  std::chrono::milliseconds lock_timeout = std::chrono::seconds(30);
+};
+
+class ServerPools final : public ObjectLayer {
+ public:
+  ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts);
+  ~ServerPools() override;
+
+  Task<Status> MakeBucket(const RequestContext& ctx, std::string_view bucket,
+                          std::string_view location) override;
+  Task<Result<BucketInfo>> GetBucketInfo(const RequestContext& ctx,
+                                         std::string_view bucket) override;
+  Task<Result<std::vector<BucketInfo>>> ListBuckets(const RequestContext& ctx) override;
+  Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket,
+                            bool force) override;
+
+  Task<Result<ObjectInfo>> PutObject(const RequestContext& ctx, std::string_view bucket,
+                                     std::string_view key, HashReader& body,
+                                     const PutOptions& opts) override;
+  Task<Result<std::unique_ptr<ObjectReader>>> GetObject(const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key,
+                                                        const GetOptions& opts) override;
+  Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
+                                         std::string_view key, const GetOptions& opts) override;
+  Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
+                                        std::string_view key, const DeleteOptions& opts) override;
+  Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
+                                       const ListOptions& opts) override;
+
+  Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx,
+                                               std::string_view bucket, std::string_view key,
+                                               const PutOptions& opts) override;
+  Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
+                                       std::string_view key, std::string_view upload_id,
+                                       int part_number, HashReader& body) override;
+  Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx,
+                                                std::string_view bucket, std::string_view key,
+                                                std::string_view upload_id,
+                                                int part_number_marker, int max_parts) override;
+  Task<Result<ListUploadsResult>> ListMultipartUploads(const RequestContext& ctx,
+                                                       std::string_view bucket,
+                                                       std::string_view prefix,
+                                                       std::string_view key_marker,
+                                                       std::string_view upload_id_marker,
+                                                       std::string_view delimiter,
+                                                       int max_uploads) override;
+  Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
+                                                   std::string_view bucket, std::string_view key,
+                                                   std::string_view upload_id,
+                                                   const std::vector<CompletePart>& parts,
+                                                   const PutOptions& opts) override;
+  Task<Status> AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
+                                    std::string_view key, std::string_view upload_id) override;
+
+  Task<HealthInfo> GetHealth(const RequestContext& ctx) override;
+
+  // The set of `key` within pool `pool` (index into that pool's sets).
+  std::size_t SetIndex(std::string_view key, std::size_t pool) const;
+  ErasureSet& SetForTest(std::size_t pool, std::size_t set) { return *pools_[pool][set]; }
+  std::size_t pool_count() const { return pools_.size(); }
+
+ private:
+  ErasureSet& SetOf(std::size_t pool, std::string_view key) const;
+  // The pool that holds bucket/key (any version), or the pool with the most free space.
+  Task<Result<std::size_t>> PoolForWrite(const RequestContext& ctx, std::string_view bucket,
+                                         std::string_view key);
+  // The pool that holds bucket/key; kNoSuchKey (or the read error) when none does.
+  Task<Result<std::size_t>> PoolForRead(const RequestContext& ctx, std::string_view bucket,
+                                        std::string_view key, std::string_view version_id);
+  Task<std::size_t> PoolWithMostSpace(const RequestContext& ctx);
+  // Upload ids end in ".<pool>"; the pool that issued `upload_id`.
+  Result<std::size_t> PoolOfUpload(std::string_view upload_id) const;
+  std::vector<ErasureSet*> AllSets() const;
+
+  ServerPoolsOptions opts_;
+  std::uint64_t sip_key_[2] = {0, 0};
+  std::unique_ptr<boost::asio::thread_pool> compute_;
+  std::shared_ptr<NsLocker> locker_;
+  std::vector<std::vector<std::unique_ptr<ErasureSet>>> pools_;
+
+  std::mutex space_mu_;
+  // Cached free bytes per pool and when they were measured. GUARDED_BY(space_mu_).
+  std::vector<std::uint64_t> free_space_;
+  std::chrono::steady_clock::time_point space_time_{};
+};
+
+}  // namespace cairn::object

@@ -1,0 +1,51 @@
+#include "s3/errors.h"
+#include "s3/handlers/handlers.h"
+#include "s3/xml.h"
+
+namespace cairn::s3 {
+
+// Follows MinIO: Content-MD5 and x-amz-checksum-* are not required (AWS requires one);
+// when sent, they are not verified here.
+Task<Status> DeleteObjects(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadXmlBody(req.ex.body(), kMaxDeleteBody));
+  CO_ASSIGN_OR_RETURN(DeleteRequestXml parsed, ParseDeleteObjects(xml));
+  // Check the bucket once, so a missing bucket is one NoSuchBucket, not N per-key errors.
+  CO_ASSIGN_OR_RETURN(auto bucket, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
+  (void)bucket;
+  XmlWriter w;
+  w.Open("DeleteResult");
+  for (const auto& obj : parsed.objects) {
+    Result<object::ObjectInfo> deleted = Status(Errc::kKeyTooLong);
+    if (obj.key.size() <= 1024) {
+      object::DeleteOptions opts;
+      opts.version_id = NormalizeVersionId(obj.version_id);
+      deleted = co_await req.layer.DeleteObject(req.ctx, req.route.bucket, obj.key, opts);
+    }
+    if (deleted.ok()) {
+      if (parsed.quiet) {
+        continue;
+      }
+      w.Open("Deleted").Element("Key", obj.key);
+      if (!obj.version_id.empty()) {
+        w.Element("VersionId", obj.version_id);
+      }
+      if (deleted->delete_marker) {
+        w.Bool("DeleteMarker", true);
+        if (!deleted->version_id.empty()) {
+          w.Element("DeleteMarkerVersionId", deleted->version_id);
+        }
+      }
+      w.Close();
+      continue;
+    }
+    const S3ErrorInfo& err = S3ErrorFor(deleted.code());
+    w.Open("Error").Element("Key", obj.key);
+    if (!obj.version_id.empty()) {
+      w.Element("VersionId", obj.version_id);
+    }
+    w.Element("Code", err.code).Element("Message", err.message).Close();
+  }
+  co_return co_await SendXml(req, w.Finish());
+}
+
+}  // namespace cairn::s3

@@ -1,0 +1,61 @@
+// The S3 operation handlers, one family per file. Each parses its request, calls the
+// ObjectLayer and renders the answer; auth, request ids, error rendering and logging are
+// done around them by S3Api::Handle. A handler returns Status::Ok() once it responded, or
+// the error for the middleware to render.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "common/task.h"
+#include "s3/request.h"
+
+namespace cairn::s3 {
+
+// bucket_handlers.cc
+Task<Status> ListBuckets(S3Request& req);
+Task<Status> CreateBucket(S3Request& req);
+Task<Status> HeadBucket(S3Request& req);
+Task<Status> DeleteBucket(S3Request& req);
+Task<Status> GetBucketLocation(S3Request& req);
+Task<Status> GetBucketVersioning(S3Request& req);
+// S3's rules: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit,
+// no "..", not an IPv4 address.
+bool IsValidBucketName(std::string_view name);
+
+// object_put.cc
+Task<Status> PutObject(S3Request& req);
+// object_get.cc (GET and HEAD)
+Task<Status> GetObject(S3Request& req);
+Task<Status> DeleteObject(S3Request& req);
+
+// object_copy.cc
+struct CopySource {
+  std::string bucket;
+  std::string key;
+  std::string version_id;
+};
+
+// x-amz-copy-source: "[/]bucket/key[?versionId=v]", percent-decoded ('+' stays '+').
+// Errors: kInvalidCopySource.
+Result<CopySource> ParseCopySource(std::string_view header);
+Task<Status> CopyObject(S3Request& req);
+Task<Status> UploadPartCopy(S3Request& req);
+// multipart.cc
+Task<Status> CreateMultipartUpload(S3Request& req);
+Task<Status> UploadPart(S3Request& req);
+Task<Status> CompleteMultipartUpload(S3Request& req);
+Task<Status> AbortMultipartUpload(S3Request& req);
+Task<Status> ListParts(S3Request& req);
+Task<Status> ListMultipartUploads(S3Request& req);
+// list.cc
+Task<Status> ListObjectsV1(S3Request& req);
+Task<Status> ListObjectsV2(S3Request& req);
+// The opaque V2 continuation token: base64 of the key to continue after.
+std::string EncodeContinuationToken(std::string_view key);
+Result<std::string> DecodeContinuationToken(std::string_view token);
+// delete_objects.cc
+Task<Status> DeleteObjects(S3Request& req);
+
+}  // namespace cairn::s3

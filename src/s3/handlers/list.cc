@@ -1,0 +1,149 @@
+#include "common/checksum.h"
+#include "s3/dates.h"
+#include "s3/handlers/handlers.h"
+#include "s3/xml.h"
+
+namespace cairn::s3 {
+namespace {
+
+struct ListParams {
+  std::string prefix;
+  std::string delimiter;
+  int max_keys = 1000;
+  bool url = false;
+};
+
+Result<ListParams> ReadListParams(const S3Request& req) {
+  const auto& q = req.route.query;
+  ListParams p;
+  p.prefix = std::string(q.Get("prefix").value_or(""));
+  p.delimiter = std::string(q.Get("delimiter").value_or(""));
+  if (auto enc = q.Get("encoding-type")) {
+    if (*enc != "url") {
+      return Status(Errc::kInvalidEncodingType);
+    }
+    p.url = true;
+  }
+  auto max_keys = QueryInt(req, "max-keys", 1000, 0, 2147483647);
+  if (!max_keys.ok()) {
+    return Status(Errc::kInvalidMaxKeys);
+  }
+  p.max_keys = std::min(*max_keys, 1000);
+  return p;
+}
+
+// Lists a page starting after `marker`. max-keys=0 lists nothing but still checks that
+// the bucket exists.
+Task<Result<object::ListResult>> ListPage(S3Request& req, const ListParams& p, std::string marker) {
+  if (p.max_keys == 0) {
+    CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
+    (void)info;
+    co_return object::ListResult{};
+  }
+  object::ListOptions opts;
+  opts.prefix = p.prefix;
+  opts.delimiter = p.delimiter;
+  opts.marker = std::move(marker);
+  opts.max_keys = p.max_keys;
+  co_return co_await req.layer.ListObjects(req.ctx, req.route.bucket, opts);
+}
+
+void WriteEntries(XmlWriter& w, const ListParams& p, const object::ListResult& result, bool owner) {
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeS3(s) : std::string(s); };
+  for (const auto& obj : result.objects) {
+    w.Open("Contents")
+        .Element("Key", enc(obj.key))
+        .Element("LastModified", FormatIso8601(obj.mod_time_ns))
+        .Element("ETag", QuoteEtag(obj.etag))
+        .Element("Size", obj.size);
+    if (owner) {
+      w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
+    }
+    w.Element("StorageClass", obj.storage_class.empty() ? "STANDARD" : obj.storage_class);
+    w.Close();
+  }
+  for (const auto& prefix : result.prefixes) {
+    w.Open("CommonPrefixes").Element("Prefix", enc(prefix)).Close();
+  }
+}
+
+}  // namespace
+
+std::string EncodeContinuationToken(std::string_view key) {
+  return Base64Encode(key);
+}
+
+Result<std::string> DecodeContinuationToken(std::string_view token) {
+  auto key = Base64Decode(token);
+  if (!key || token.empty()) {
+    return Status(Errc::kInvalidArgumentS3, "The continuation token provided is incorrect");
+  }
+  return std::move(*key);
+}
+
+Task<Status> ListObjectsV1(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(ListParams p, ReadListParams(req));
+  std::string marker(req.route.query.Get("marker").value_or(""));
+  CO_ASSIGN_OR_RETURN(auto result, co_await ListPage(req, p, marker));
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeS3(s) : std::string(s); };
+  XmlWriter w;
+  w.Open("ListBucketResult")
+      .Element("Name", req.route.bucket)
+      .Element("Prefix", enc(p.prefix))
+      .Element("Marker", enc(marker));
+  // AWS returns NextMarker only with a delimiter; without one the last key is the marker.
+  if (result.truncated && !p.delimiter.empty()) {
+    w.Element("NextMarker", enc(result.next_marker));
+  }
+  w.Element("MaxKeys", p.max_keys);
+  if (!p.delimiter.empty()) {
+    w.Element("Delimiter", enc(p.delimiter));
+  }
+  w.Bool("IsTruncated", result.truncated);
+  if (p.url) {
+    w.Element("EncodingType", "url");
+  }
+  WriteEntries(w, p, result, true);
+  co_return co_await SendXml(req, w.Finish());
+}
+
+Task<Status> ListObjectsV2(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(ListParams p, ReadListParams(req));
+  const auto& q = req.route.query;
+  std::string start_after(q.Get("start-after").value_or(""));
+  auto token = q.Get("continuation-token");
+  std::string marker = start_after;
+  if (token) {
+    CO_ASSIGN_OR_RETURN(marker, DecodeContinuationToken(*token));
+  }
+  bool fetch_owner = q.Get("fetch-owner") == "true";
+  CO_ASSIGN_OR_RETURN(auto result, co_await ListPage(req, p, marker));
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeS3(s) : std::string(s); };
+  XmlWriter w;
+  w.Open("ListBucketResult")
+      .Element("Name", req.route.bucket)
+      .Element("Prefix", enc(p.prefix))
+      .Element("KeyCount",
+               static_cast<std::int64_t>(result.objects.size() + result.prefixes.size()))
+      .Element("MaxKeys", p.max_keys);
+  if (!p.delimiter.empty()) {
+    w.Element("Delimiter", enc(p.delimiter));
+  }
+  w.Bool("IsTruncated", result.truncated);
+  if (token) {
+    w.Element("ContinuationToken", *token);
+  }
+  if (result.truncated) {
+    w.Element("NextContinuationToken", EncodeContinuationToken(result.next_marker));
+  }
+  if (!start_after.empty()) {
+    w.Element("StartAfter", enc(start_after));
+  }
+  if (p.url) {
+    w.Element("EncodingType", "url");
+  }
+  WriteEntries(w, p, result, fetch_owner);
+  co_return co_await SendXml(req, w.Finish());
+}
+
+}  // namespace cairn::s3

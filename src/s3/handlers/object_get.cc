@@ -1,0 +1,158 @@
+#include <strings.h>
+
+#include <vector>
+
+#include "s3/conditions.h"
+#include "s3/dates.h"
+#include "s3/handlers/handlers.h"
+#include "s3/object_headers.h"
+#include "s3/range.h"
+
+namespace cairn::s3 {
+namespace {
+
+constexpr std::size_t kStreamBlock = 256 * 1024;
+
+// 304 carries the validators; 412 is a plain error.
+Task<Status> SendConditionFailure(S3Request& req, const Status& failed,
+                                  const object::ObjectInfo& info) {
+  http::Headers headers;
+  if (failed.code() == Errc::kNotModified) {
+    headers.emplace_back("etag", QuoteEtag(info.etag));
+    headers.emplace_back("last-modified", FormatHttpDate(info.mod_time_ns));
+  }
+  co_return co_await SendError(req, failed, std::move(headers));
+}
+
+Task<Status> SendRangeNotSatisfiable(S3Request& req, std::int64_t size) {
+  co_return co_await SendError(req, Status(Errc::kInvalidRange),
+                               {{"content-range", "bytes */" + std::to_string(size)}});
+}
+
+Result<object::GetOptions> ReadGetOptions(const S3Request& req) {
+  object::GetOptions opts;
+  if (auto v = req.route.query.Get("versionId")) {
+    opts.version_id = NormalizeVersionId(*v);
+  }
+  ASSIGN_OR_RETURN(opts.part_number, QueryInt(req, "partNumber", 0, 1, 10000));
+  if (const std::string* range = req.Header("range"); range != nullptr && opts.part_number == 0) {
+    if (auto spec = ParseRange(*range)) {
+      opts.range = *spec;
+    }
+  }
+  return opts;
+}
+
+bool ChecksumMode(const S3Request& req) {
+  const std::string* mode = req.Header("x-amz-checksum-mode");
+  return mode != nullptr && strcasecmp(mode->c_str(), "ENABLED") == 0;
+}
+
+// Status and headers of a successful GET or HEAD serving [offset, offset + length).
+std::pair<int, http::Headers> SuccessHeaders(const S3Request& req, const object::GetOptions& opts,
+                                             const object::ObjectInfo& info, std::int64_t offset,
+                                             std::int64_t length) {
+  bool partial = opts.range.kind != object::RangeSpec::Kind::kNone || opts.part_number > 0;
+  http::Headers headers =
+      ObjectResponseHeaders(info, req.route.query, ChecksumMode(req) && !partial);
+  if (partial) {
+    headers.emplace_back("content-range", ContentRange(offset, length, info.size));
+  }
+  if (opts.part_number > 0 && !info.parts.empty()) {
+    headers.emplace_back("x-amz-mp-parts-count", std::to_string(info.parts.size()));
+  }
+  return {partial ? 206 : 200, std::move(headers)};
+}
+
+Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Preconditions& pre) {
+  object::GetOptions info_opts = opts;
+  info_opts.range = {};
+  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket,
+                                                                  req.route.key, info_opts));
+  if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
+    co_return co_await SendConditionFailure(req, st, info);
+  }
+  std::int64_t offset = 0;
+  std::int64_t length = info.size;
+  if (opts.range.kind != object::RangeSpec::Kind::kNone) {
+    auto resolved = ResolveRange(opts.range, info.size);
+    if (!resolved.ok()) {
+      co_return co_await SendRangeNotSatisfiable(req, info.size);
+    }
+    std::tie(offset, length) = *resolved;
+  } else if (opts.part_number > 0) {
+    if (opts.part_number > static_cast<int>(std::max<std::size_t>(info.parts.size(), 1))) {
+      co_return co_await SendRangeNotSatisfiable(req, info.size);
+    }
+    for (int i = 0; i + 1 < opts.part_number; ++i) {
+      offset += info.parts[i].size;
+    }
+    length = info.parts.empty() ? info.size : info.parts[opts.part_number - 1].size;
+  }
+  auto [status, headers] = SuccessHeaders(req, opts, info, offset, length);
+  CO_RETURN_IF_ERROR(
+      co_await req.ex.BeginStream(status, std::move(headers), static_cast<std::uint64_t>(length)));
+  co_return co_await req.ex.EndStream();
+}
+
+}  // namespace
+
+Task<Status> GetObject(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(auto opts, ReadGetOptions(req));
+  Preconditions pre = ReadPreconditions(req.http(), "");
+  if (req.IsHead()) {
+    co_return co_await HeadObject(req, opts, pre);
+  }
+  auto opened = co_await req.layer.GetObject(req.ctx, req.route.bucket, req.route.key, opts);
+  if (!opened.ok()) {
+    if (opened.code() != Errc::kInvalidRange) {
+      co_return opened.status();
+    }
+    // Preconditions come before the range (412/304 beat 416).
+    object::GetOptions info_opts = opts;
+    info_opts.range = {};
+    info_opts.part_number = 0;
+    CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket,
+                                                                    req.route.key, info_opts));
+    if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
+      co_return co_await SendConditionFailure(req, st, info);
+    }
+    co_return co_await SendRangeNotSatisfiable(req, info.size);
+  }
+  std::unique_ptr<object::ObjectReader> reader = std::move(opened).value();
+  const object::ObjectInfo& info = reader->info();
+  if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
+    co_return co_await SendConditionFailure(req, st, info);
+  }
+  auto [status, headers] = SuccessHeaders(req, opts, info, reader->offset(), reader->length());
+  CO_RETURN_IF_ERROR(co_await req.ex.BeginStream(status, std::move(headers),
+                                                 static_cast<std::uint64_t>(reader->length())));
+  std::vector<std::byte> buf(kStreamBlock);
+  while (true) {
+    CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
+    if (n == 0) {
+      break;
+    }
+    CO_RETURN_IF_ERROR(co_await req.ex.sink().Write(std::span<const std::byte>(buf.data(), n)));
+  }
+  co_return co_await req.ex.EndStream();
+}
+
+Task<Status> DeleteObject(S3Request& req) {
+  object::DeleteOptions opts;
+  if (auto v = req.route.query.Get("versionId")) {
+    opts.version_id = NormalizeVersionId(*v);
+  }
+  CO_ASSIGN_OR_RETURN(
+      auto info, co_await req.layer.DeleteObject(req.ctx, req.route.bucket, req.route.key, opts));
+  http::Headers headers;
+  if (!info.version_id.empty()) {
+    headers.emplace_back("x-amz-version-id", info.version_id);
+  }
+  if (info.delete_marker) {
+    headers.emplace_back("x-amz-delete-marker", "true");
+  }
+  co_return co_await SendEmpty(req, 204, std::move(headers));
+}
+
+}  // namespace cairn::s3

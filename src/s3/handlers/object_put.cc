@@ -1,0 +1,29 @@
+#include "s3/handlers/handlers.h"
+#include "s3/object_headers.h"
+#include "s3/upload_body.h"
+
+namespace cairn::s3 {
+
+Task<Status> PutObject(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(auto body, OpenUploadBody(req, kMaxObjectSize));
+  object::PutOptions opts;
+  CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(req.http()));
+  if (const std::string* v = req.Header("if-match")) {
+    opts.if_match = *v;
+  }
+  if (const std::string* v = req.Header("if-none-match")) {
+    opts.if_none_match = *v;
+  }
+  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket,
+                                                              req.route.key, body->reader(), opts));
+  http::Headers headers = {{"etag", QuoteEtag(info.etag)}};
+  if (!info.version_id.empty()) {
+    headers.emplace_back("x-amz-version-id", info.version_id);
+  }
+  if (auto checksum = body->reader().checksum()) {
+    headers.emplace_back(checksum->first, checksum->second);
+  }
+  co_return co_await SendEmpty(req, 200, std::move(headers));
+}
+
+}  // namespace cairn::s3

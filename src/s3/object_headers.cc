@@ -1,0 +1,152 @@
+#include "s3/object_headers.h"
+
+#include <array>
+
+#include "s3/dates.h"
+
+namespace cairn::s3 {
+namespace {
+
+// Content headers stored as sent and returned on GET/HEAD (Content-Type is separate).
+constexpr auto kStoredHeaders = std::to_array<std::string_view>(
+    {"cache-control", "content-disposition", "content-encoding", "content-language", "expires",
+     "x-amz-website-redirect-location"});
+
+// response-<x> query parameters that override a response header on GET.
+constexpr auto kOverrides = std::to_array<std::pair<std::string_view, std::string_view>>({
+    {"response-content-type", "content-type"},
+    {"response-content-language", "content-language"},
+    {"response-expires", "expires"},
+    {"response-cache-control", "cache-control"},
+    {"response-content-disposition", "content-disposition"},
+    {"response-content-encoding", "content-encoding"},
+});
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && s.back() == ' ') {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Content-Encoding without the aws-chunked token (it describes the transfer, not the data).
+std::string StripAwsChunked(std::string_view value) {
+  std::string out;
+  while (true) {
+    auto comma = value.find(',');
+    std::string_view item = Trim(value.substr(0, comma));
+    if (!item.empty() && item != "aws-chunked") {
+      if (!out.empty()) {
+        out += ',';
+      }
+      out += item;
+    }
+    if (comma == std::string_view::npos) {
+      return out;
+    }
+    value.remove_prefix(comma + 1);
+  }
+}
+
+void Set(http::Headers& headers, std::string_view name, std::string value) {
+  for (auto& [k, v] : headers) {
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  headers.emplace_back(std::string(name), std::move(value));
+}
+
+}  // namespace
+
+Result<object::Metadata> MetadataFromRequest(const http::Request& req) {
+  object::Metadata meta;
+  const std::string* type = req.Header("content-type");
+  meta.emplace_back("content-type",
+                    type != nullptr && !type->empty() ? *type : std::string(kDefaultContentType));
+  std::size_t user_bytes = 0;
+  for (const auto& [name, value] : req.headers) {
+    if (name == "content-encoding") {
+      std::string enc = StripAwsChunked(value);
+      if (!enc.empty()) {
+        meta.emplace_back(name, std::move(enc));
+      }
+    } else if (name.rfind("x-amz-meta-", 0) == 0) {
+      user_bytes += name.size() - 11 + value.size();
+      meta.emplace_back(name, value);
+    } else if (name == "x-amz-storage-class") {
+      if (value != "STANDARD" && value != "REDUCED_REDUNDANCY") {
+        return Status(Errc::kInvalidStorageClass);
+      }
+      meta.emplace_back(name, value);
+    } else {
+      for (std::string_view stored : kStoredHeaders) {
+        if (name == stored) {
+          meta.emplace_back(name, value);
+        }
+      }
+    }
+  }
+  if (user_bytes > kMaxUserMetadata) {
+    return Status(Errc::kMetadataTooLarge);
+  }
+  return meta;
+}
+
+object::Metadata CopyableMetadata(const object::ObjectInfo& source) {
+  object::Metadata meta;
+  std::string type =
+      source.content_type.empty() ? source.Meta("content-type") : source.content_type;
+  meta.emplace_back("content-type", type.empty() ? std::string(kDefaultContentType) : type);
+  for (const auto& [name, value] : source.metadata) {
+    bool stored = name == "x-amz-storage-class" || name.rfind("x-amz-meta-", 0) == 0;
+    for (std::string_view s : kStoredHeaders) {
+      stored = stored || name == s;
+    }
+    if (stored) {
+      meta.emplace_back(name, value);
+    }
+  }
+  return meta;
+}
+
+http::Headers ObjectResponseHeaders(const object::ObjectInfo& info, const QueryParams& query,
+                                    bool checksum_mode) {
+  http::Headers h;
+  h.emplace_back("etag", "\"" + info.etag + "\"");
+  h.emplace_back("last-modified", FormatHttpDate(info.mod_time_ns));
+  std::string type = info.content_type;
+  if (type.empty()) {
+    type = info.Meta("content-type");
+  }
+  h.emplace_back("content-type", type.empty() ? std::string(kDefaultContentType) : type);
+  h.emplace_back("accept-ranges", "bytes");
+  for (const auto& [name, value] : info.metadata) {
+    bool stored = false;
+    for (std::string_view s : kStoredHeaders) {
+      stored = stored || name == s;
+    }
+    bool checksum = checksum_mode && name.rfind("x-amz-checksum-", 0) == 0;
+    if (stored || checksum || name.rfind("x-amz-meta-", 0) == 0) {
+      h.emplace_back(name, value);
+    }
+  }
+  if (!info.version_id.empty()) {
+    h.emplace_back("x-amz-version-id", info.version_id);
+  }
+  if (!info.storage_class.empty() && info.storage_class != "STANDARD") {
+    h.emplace_back("x-amz-storage-class", info.storage_class);
+  }
+  for (const auto& [param, header] : kOverrides) {
+    if (auto v = query.Get(param)) {
+      Set(h, header, std::string(*v));
+    }
+  }
+  return h;
+}
+
+}  // namespace cairn::s3

@@ -1,0 +1,31 @@
+// Object headers both ways: which request headers are stored with an object (content
+// headers, x-amz-meta-*, storage class) and which stored values go back on GET and HEAD,
+// including the response-* overrides and x-amz-checksum-* under x-amz-checksum-mode.
+#pragma once
+
+#include "common/status.h"
+#include "http/exchange.h"
+#include "object/object_layer.h"
+#include "s3/router.h"
+
+namespace cairn::s3 {
+
+inline constexpr std::string_view kDefaultContentType = "binary/octet-stream";
+inline constexpr std::size_t kMaxUserMetadata = 2048;  // bytes of x-amz-meta-* names+values
+
+// The metadata a PUT, CreateMultipartUpload or CopyObject (REPLACE) stores, lowercase
+// names. Content-Type defaults to binary/octet-stream; aws-chunked is stripped from
+// Content-Encoding. Errors: kMetadataTooLarge, kInvalidStorageClass.
+Result<object::Metadata> MetadataFromRequest(const http::Request& req);
+
+// The metadata CopyObject carries over from the source with the COPY directive: the
+// content headers, x-amz-meta-* and the storage class, but not the ETag or checksums.
+object::Metadata CopyableMetadata(const object::ObjectInfo& source);
+
+// The headers of a GET or HEAD response for `info` (ETag, Last-Modified, Content-Type,
+// stored content headers, x-amz-meta-*, version, storage class), with the response-*
+// overrides of `query` applied and checksums when `checksum_mode`.
+http::Headers ObjectResponseHeaders(const object::ObjectInfo& info, const QueryParams& query,
+                                    bool checksum_mode);
+
+}  // namespace cairn::s3

@@ -1,0 +1,60 @@
+#include "s3/request.h"
+
+#include <charconv>
+
+#include "s3/errors.h"
+
+namespace cairn::s3 {
+
+std::string S3Request::Resource() const {
+  std::string out = "/" + route.bucket;
+  if (!route.key.empty()) {
+    out += "/" + route.key;
+  }
+  return out;
+}
+
+Task<Status> SendXml(S3Request& req, std::string body, int status, http::Headers headers) {
+  headers.emplace_back("content-type", "application/xml");
+  co_return co_await req.ex.Respond(status, std::move(headers), body);
+}
+
+Task<Status> SendEmpty(S3Request& req, int status, http::Headers headers) {
+  co_return co_await req.ex.Respond(status, std::move(headers), "");
+}
+
+Task<Status> SendError(S3Request& req, const Status& error, http::Headers headers) {
+  ErrorContext where;
+  where.bucket = req.route.bucket;
+  where.key = req.route.key;
+  where.resource = req.Resource();
+  where.request_id = req.ctx.request_id;
+  where.host_id = req.host_id;
+  RenderedError rendered = RenderError(error, where, req.IsHead());
+  if (!rendered.body.empty()) {
+    headers.emplace_back("content-type", "application/xml");
+  }
+  co_return co_await req.ex.Respond(rendered.http_status, std::move(headers), rendered.body);
+}
+
+std::string QuoteEtag(std::string_view etag) {
+  return "\"" + std::string(etag) + "\"";
+}
+
+Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int min, int max) {
+  auto value = req.route.query.Get(name);
+  if (!value) {
+    return def;
+  }
+  int out = 0;
+  auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), out);
+  if (value->empty() || ec != std::errc() || ptr != value->data() + value->size() || out < min ||
+      out > max) {
+    return Status(Errc::kInvalidArgumentS3,
+                  "Argument " + std::string(name) + " must be an integer between " +
+                      std::to_string(min) + " and " + std::to_string(max));
+  }
+  return out;
+}
+
+}  // namespace cairn::s3

@@ -1,0 +1,66 @@
+// S3Request: what a handler gets (the exchange, the route, the authenticated principal,
+// the object layer and options), and the few ways a handler answers. Handlers return a
+// Status: ok means they responded; an error is rendered by the middleware.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/signature.h"
+#include "common/request_context.h"
+#include "common/status.h"
+#include "common/task.h"
+#include "http/exchange.h"
+#include "object/object_layer.h"
+#include "s3/router.h"
+#include "s3/s3_server.h"
+
+namespace cairn::s3 {
+
+// The owner of every bucket and object: cairn has one root user (as MinIO's canonical id).
+inline constexpr std::string_view kOwnerId =
+    "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4";
+inline constexpr std::string_view kOwnerName = "cairn";
+
+struct S3Request {
+  http::Exchange& ex;
+  RequestContext ctx;
+  Route route;
+  auth::AuthResult auth;
+  object::ObjectLayer& layer;
+  const S3Options& opts;
+  std::string host_id;
+
+  const http::Request& http() const { return ex.request(); }
+
+  const std::string* Header(std::string_view lower_name) const {
+    return ex.request().Header(lower_name);
+  }
+
+  bool IsHead() const { return ex.request().method == "HEAD"; }
+
+  // "/bucket/key" for <Resource>.
+  std::string Resource() const;
+};
+
+// 200 (or `status`) with an XML body.
+Task<Status> SendXml(S3Request& req, std::string body, int status = 200,
+                     http::Headers headers = {});
+// A response without a body (204, or 200 for HeadBucket).
+Task<Status> SendEmpty(S3Request& req, int status, http::Headers headers = {});
+// Renders `error` as S3 does, with extra headers (416 Content-Range, 304 ETag).
+Task<Status> SendError(S3Request& req, const Status& error, http::Headers headers = {});
+
+// A versionId as sent ("null" names the null version, which the object layer calls "").
+inline std::string NormalizeVersionId(std::string_view v) {
+  return v == "null" ? std::string() : std::string(v);
+}
+
+// "\"<etag>\""
+std::string QuoteEtag(std::string_view etag);
+// An integer query parameter within [min, max]; `def` when absent.
+// Errors: kInvalidArgumentS3 naming the parameter.
+Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int min, int max);
+
+}  // namespace cairn::s3

@@ -1,0 +1,408 @@
+#include "s3/router.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace cairn::s3 {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+bool IsUnreserved(unsigned char c) {
+  return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+constexpr char kHex[] = "0123456789ABCDEF";
+
+void AppendEscaped(std::string& out, unsigned char c) {
+  out += '%';
+  out += kHex[c >> 4];
+  out += kHex[c & 0xF];
+}
+
+// Query parameters that select an S3 API (a "sub-resource"). Any of them that the selected
+// method does not implement makes the request NotImplemented, instead of silently
+// running another operation. Plain parameters (prefix, max-keys, x-id, ...) are not here.
+constexpr auto kSubResources = std::to_array<std::string_view>({"accelerate",
+                                                                "acl",
+                                                                "analytics",
+                                                                "attributes",
+                                                                "cors",
+                                                                "delete",
+                                                                "encryption",
+                                                                "intelligent-tiering",
+                                                                "inventory",
+                                                                "legal-hold",
+                                                                "lifecycle",
+                                                                "location",
+                                                                "logging",
+                                                                "metrics",
+                                                                "notification",
+                                                                "object-lock",
+                                                                "ownershipControls",
+                                                                "policy",
+                                                                "policyStatus",
+                                                                "publicAccessBlock",
+                                                                "replication",
+                                                                "requestPayment",
+                                                                "restore",
+                                                                "retention",
+                                                                "select",
+                                                                "tagging",
+                                                                "torrent",
+                                                                "uploads",
+                                                                "uploadId",
+                                                                "versioning",
+                                                                "versions",
+                                                                "website",
+                                                                "partNumber",
+                                                                "versionId",
+                                                                "rename",
+                                                                "renameObject",
+                                                                "session",
+                                                                "metadataTable"});
+
+// True when `query` holds a sub-resource that is not in `allowed`.
+bool HasOtherSubResource(const QueryParams& query,
+                         std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : query.all()) {
+    bool sub = std::find(kSubResources.begin(), kSubResources.end(), name) != kSubResources.end();
+    bool ok = std::find(allowed.begin(), allowed.end(), name) != allowed.end();
+    if (sub && !ok) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Op SelectBucketOperation(std::string_view method, const QueryParams& q) {
+  if (method == "GET") {
+    if (q.Has("location")) {
+      return HasOtherSubResource(q, {"location"}) ? Op::kNotImplemented : Op::kGetBucketLocation;
+    }
+    if (q.Has("versioning")) {
+      return HasOtherSubResource(q, {"versioning"}) ? Op::kNotImplemented
+                                                    : Op::kGetBucketVersioning;
+    }
+    if (q.Has("uploads")) {
+      return HasOtherSubResource(q, {"uploads"}) ? Op::kNotImplemented : Op::kListMultipartUploads;
+    }
+    if (HasOtherSubResource(q, {})) {
+      return Op::kNotImplemented;
+    }
+    return q.Get("list-type") == "2" ? Op::kListObjectsV2 : Op::kListObjectsV1;
+  }
+  if (method == "HEAD") {
+    return Op::kHeadBucket;
+  }
+  if (method == "PUT") {
+    return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
+  }
+  if (method == "DELETE") {
+    return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kDeleteBucket;
+  }
+  if (method == "POST") {
+    if (q.Has("delete") && !HasOtherSubResource(q, {"delete"})) {
+      return Op::kDeleteObjects;
+    }
+    return Op::kNotImplemented;
+  }
+  return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
+}
+
+Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool copy_source) {
+  if (method == "GET") {
+    if (q.Has("uploadId")) {
+      return HasOtherSubResource(q, {"uploadId"}) ? Op::kNotImplemented : Op::kListParts;
+    }
+    return HasOtherSubResource(q, {"versionId", "partNumber"}) ? Op::kNotImplemented
+                                                               : Op::kGetObject;
+  }
+  if (method == "HEAD") {
+    return HasOtherSubResource(q, {"versionId", "partNumber"}) ? Op::kNotImplemented
+                                                               : Op::kHeadObject;
+  }
+  if (method == "PUT") {
+    if (q.Has("uploadId") || q.Has("partNumber")) {
+      if (!q.Has("uploadId") || !q.Has("partNumber") ||
+          HasOtherSubResource(q, {"uploadId", "partNumber"})) {
+        return Op::kNotImplemented;
+      }
+      return copy_source ? Op::kUploadPartCopy : Op::kUploadPart;
+    }
+    if (HasOtherSubResource(q, {})) {
+      return Op::kNotImplemented;
+    }
+    return copy_source ? Op::kCopyObject : Op::kPutObject;
+  }
+  if (method == "POST") {
+    if (q.Has("uploads") && !HasOtherSubResource(q, {"uploads"})) {
+      return Op::kCreateMultipartUpload;
+    }
+    if (q.Has("uploadId") && !HasOtherSubResource(q, {"uploadId"})) {
+      return Op::kCompleteMultipartUpload;
+    }
+    return Op::kNotImplemented;
+  }
+  if (method == "DELETE") {
+    if (q.Has("uploadId")) {
+      return HasOtherSubResource(q, {"uploadId"}) ? Op::kNotImplemented : Op::kAbortMultipartUpload;
+    }
+    return HasOtherSubResource(q, {"versionId"}) ? Op::kNotImplemented : Op::kDeleteObject;
+  }
+  return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
+}
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// The Host header without its port; handles "[::1]:9000".
+std::string HostName(const http::Request& req) {
+  const std::string* host = req.Header("host");
+  if (host == nullptr) {
+    return {};
+  }
+  std::string_view h = *host;
+  if (!h.empty() && h.front() == '[') {
+    auto close = h.find(']');
+    return ToLower(h.substr(0, close == std::string_view::npos ? h.size() : close + 1));
+  }
+  auto colon = h.rfind(':');
+  if (colon != std::string_view::npos) {
+    h = h.substr(0, colon);
+  }
+  return ToLower(h);
+}
+
+// The bucket named by a virtual-host style Host, or nullopt for path style.
+std::optional<std::string> VirtualHostBucket(const http::Request& req,
+                                             std::span<const std::string> domains) {
+  std::string host = HostName(req);
+  for (const std::string& domain : domains) {
+    std::string d = ToLower(domain);
+    if (d.empty() || host.size() <= d.size() + 1) {
+      continue;
+    }
+    if (host.compare(host.size() - d.size(), d.size(), d) == 0 &&
+        host[host.size() - d.size() - 1] == '.') {
+      return host.substr(0, host.size() - d.size() - 1);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view OpName(Op op) {
+  switch (op) {
+    case Op::kListBuckets:
+      return "ListBuckets";
+    case Op::kCreateBucket:
+      return "CreateBucket";
+    case Op::kHeadBucket:
+      return "HeadBucket";
+    case Op::kDeleteBucket:
+      return "DeleteBucket";
+    case Op::kGetBucketLocation:
+      return "GetBucketLocation";
+    case Op::kGetBucketVersioning:
+      return "GetBucketVersioning";
+    case Op::kListObjectsV1:
+      return "ListObjects";
+    case Op::kListObjectsV2:
+      return "ListObjectsV2";
+    case Op::kListMultipartUploads:
+      return "ListMultipartUploads";
+    case Op::kDeleteObjects:
+      return "DeleteObjects";
+    case Op::kPutObject:
+      return "PutObject";
+    case Op::kCopyObject:
+      return "CopyObject";
+    case Op::kGetObject:
+      return "GetObject";
+    case Op::kHeadObject:
+      return "HeadObject";
+    case Op::kDeleteObject:
+      return "DeleteObject";
+    case Op::kCreateMultipartUpload:
+      return "CreateMultipartUpload";
+    case Op::kUploadPart:
+      return "UploadPart";
+    case Op::kUploadPartCopy:
+      return "UploadPartCopy";
+    case Op::kCompleteMultipartUpload:
+      return "CompleteMultipartUpload";
+    case Op::kAbortMultipartUpload:
+      return "AbortMultipartUpload";
+    case Op::kListParts:
+      return "ListParts";
+    case Op::kNotImplemented:
+      return "NotImplemented";
+    case Op::kMethodNotAllowed:
+      return "MethodNotAllowed";
+  }
+  return "Unknown";
+}
+
+bool QueryParams::Has(std::string_view name) const {
+  return Get(name).has_value();
+}
+
+std::optional<std::string_view> QueryParams::Get(std::string_view name) const {
+  for (const auto& [k, v] : params_) {
+    if (k == name) {
+      return std::string_view(v);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) {
+        return std::nullopt;
+      }
+      int hi = HexValue(in[i + 1]);
+      int lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) {
+        return std::nullopt;
+      }
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string UrlEncodeS3(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (char ch : in) {
+    auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '/' || c == '*') {
+      out += ch;
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+std::string UriEncodePath(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (char ch : in) {
+    auto c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c) || c == '/') {
+      out += ch;
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+std::optional<QueryParams> ParseQuery(std::string_view raw) {
+  std::vector<std::pair<std::string, std::string>> params;
+  while (!raw.empty()) {
+    auto amp = raw.find('&');
+    std::string_view item = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
+    if (item.empty()) {
+      continue;
+    }
+    auto eq = item.find('=');
+    auto name = PercentDecode(item.substr(0, eq), true);
+    auto value = PercentDecode(
+        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1), true);
+    if (!name || !value) {
+      return std::nullopt;
+    }
+    params.emplace_back(std::move(*name), std::move(*value));
+  }
+  return QueryParams(std::move(params));
+}
+
+Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
+                   const QueryParams& query, bool has_copy_source) {
+  if (bucket.empty()) {
+    if (method == "GET") {
+      return Op::kListBuckets;
+    }
+    return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
+  }
+  if (key.empty()) {
+    return SelectBucketOperation(method, query);
+  }
+  return SelectObjectOperation(method, query, has_copy_source);
+}
+
+Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> domains) {
+  Route route;
+  auto query = ParseQuery(req.query);
+  if (!query) {
+    return Status(Errc::kInvalidArgumentS3, "The query string has an invalid percent-escape.");
+  }
+  route.query = std::move(*query);
+  std::string_view path = req.path;
+  if (!path.empty() && path.front() == '/') {
+    path.remove_prefix(1);
+  }
+  std::string_view raw_bucket;
+  std::string_view raw_key;
+  if (auto vhost = VirtualHostBucket(req, domains)) {
+    route.virtual_host = true;
+    route.bucket = std::move(*vhost);
+    raw_key = path;
+  } else {
+    auto slash = path.find('/');
+    raw_bucket = path.substr(0, slash);
+    raw_key = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+    auto bucket = PercentDecode(raw_bucket, false);
+    if (!bucket) {
+      return Status(Errc::kInvalidArgumentS3, "The path has an invalid percent-escape.");
+    }
+    route.bucket = std::move(*bucket);
+  }
+  auto key = PercentDecode(raw_key, false);
+  if (!key) {
+    return Status(Errc::kInvalidArgumentS3, "The path has an invalid percent-escape.");
+  }
+  route.key = std::move(*key);
+  if (route.key.size() > 1024) {
+    return Status(Errc::kKeyTooLong);
+  }
+  route.op = SelectOperation(req.method, route.bucket, route.key, route.query,
+                             req.Header("x-amz-copy-source") != nullptr);
+  return route;
+}
+
+}  // namespace cairn::s3

@@ -1,0 +1,93 @@
+// Request routing for S3: where the bucket and key are (path style "/bucket/key" or
+// virtual-host style "bucket.domain/key"), the decoded query, and which S3 operation a
+// method plus query sub-resources select. Pure code over http::Request; no I/O.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "http/exchange.h"
+
+namespace cairn::s3 {
+
+enum class Op {
+  kListBuckets,
+  kCreateBucket,
+  kHeadBucket,
+  kDeleteBucket,
+  kGetBucketLocation,
+  kGetBucketVersioning,
+  kListObjectsV1,
+  kListObjectsV2,
+  kListMultipartUploads,
+  kDeleteObjects,
+  kPutObject,
+  kCopyObject,
+  kGetObject,
+  kHeadObject,
+  kDeleteObject,
+  kCreateMultipartUpload,
+  kUploadPart,
+  kUploadPartCopy,
+  kCompleteMultipartUpload,
+  kAbortMultipartUpload,
+  kListParts,
+  kNotImplemented,    // a known method with a sub-resource cairn does not implement: 501
+  kMethodNotAllowed,  // a method S3 does not have: 405
+};
+
+// "GetObject", ... for logs and metrics.
+std::string_view OpName(Op op);
+
+// Decoded query parameters in the order sent. A parameter without '=' has an empty value.
+class QueryParams {
+ public:
+  QueryParams() = default;
+
+  explicit QueryParams(std::vector<std::pair<std::string, std::string>> params)
+      : params_(std::move(params)) {}
+
+  bool Has(std::string_view name) const;
+  // The first value of `name`, or nullopt when absent.
+  std::optional<std::string_view> Get(std::string_view name) const;
+
+  const std::vector<std::pair<std::string, std::string>>& all() const { return params_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> params_;
+};
+
+// Decodes %XX escapes. In a path '+' stays '+'; in a query (plus_is_space) it is a space,
+// as in HTML forms. nullopt on a bad escape.
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
+// Encodes for encoding-type=url and Location headers: unreserved characters and '/' stay,
+// a space becomes '+', everything else %XX (what S3 and MinIO send).
+std::string UrlEncodeS3(std::string_view in);
+// Encodes every byte but unreserved characters and '/' as %XX (for a Location URL).
+std::string UriEncodePath(std::string_view in);
+// Parses a raw query string. nullopt on a bad escape.
+std::optional<QueryParams> ParseQuery(std::string_view raw);
+
+struct Route {
+  std::string bucket;  // decoded; empty for service-level requests (ListBuckets)
+  std::string key;     // decoded; empty for bucket-level requests
+  bool virtual_host = false;
+  QueryParams query;
+  Op op = Op::kNotImplemented;
+};
+
+// Splits bucket and key from the request (Host against `domains` for virtual-host style),
+// decodes them and the query, and selects the operation. Errors: kInvalidArgumentS3 for a
+// bad percent escape, kKeyTooLong for a key over 1024 bytes.
+Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> domains);
+
+// The operation a method selects; `has_copy_source` is the x-amz-copy-source header.
+Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
+                   const QueryParams& query, bool has_copy_source);
+
+}  // namespace cairn::s3

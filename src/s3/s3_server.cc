@@ -1,0 +1,312 @@
+#include "s3/s3_server.h"
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+
+#include "common/checksum.h"
+#include "common/log.h"
+#include "s3/errors.h"
+#include "s3/handlers/handlers.h"
+#include "s3/request.h"
+#include "s3/router.h"
+
+namespace cairn::s3 {
+namespace {
+
+// Counts the bytes of a streamed response body.
+class CountingSink final : public ByteSink {
+ public:
+  explicit CountingSink(std::uint64_t& bytes) : bytes_(bytes) {}
+
+  void Reset(ByteSink* inner) { inner_ = inner; }
+
+  Task<Status> Write(std::span<const std::byte> data) override {
+    bytes_ += data.size();
+    co_return co_await inner_->Write(data);
+  }
+
+ private:
+  ByteSink* inner_ = nullptr;
+  std::uint64_t& bytes_;
+};
+
+// The middleware's view of the exchange: adds x-amz-request-id and x-amz-id-2 to every
+// response and records the status and body bytes for the access log.
+class ResponseRecorder final : public http::Exchange {
+ public:
+  ResponseRecorder(http::Exchange& inner, http::Headers common)
+      : inner_(inner), common_(std::move(common)), sink_(bytes_) {}
+
+  const http::Request& request() const override { return inner_.request(); }
+
+  ByteSource& body() override { return inner_.body(); }
+
+  Task<Status> Respond(int status, http::Headers headers, std::string_view body) override {
+    status_ = status;
+    bytes_ += body.size();
+    AddCommon(headers);
+    co_return co_await inner_.Respond(status, std::move(headers), body);
+  }
+
+  Task<Status> BeginStream(int status, http::Headers headers,
+                           std::optional<std::uint64_t> content_length) override {
+    status_ = status;
+    AddCommon(headers);
+    co_return co_await inner_.BeginStream(status, std::move(headers), content_length);
+  }
+
+  ByteSink& sink() override {
+    sink_.Reset(&inner_.sink());
+    return sink_;
+  }
+
+  Task<Status> EndStream() override { co_return co_await inner_.EndStream(); }
+
+  bool response_started() const override { return inner_.response_started(); }
+
+  void CloseAfterResponse() override { inner_.CloseAfterResponse(); }
+
+  int status() const { return status_; }
+
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  void AddCommon(http::Headers& headers) const {
+    headers.insert(headers.end(), common_.begin(), common_.end());
+  }
+
+  http::Exchange& inner_;
+  http::Headers common_;
+  int status_ = 0;
+  std::uint64_t bytes_ = 0;
+  CountingSink sink_;
+};
+
+using HandlerFn = Task<Status> (*)(S3Request&);
+
+HandlerFn HandlerFor(Op op) {
+  switch (op) {
+    case Op::kListBuckets:
+      return &ListBuckets;
+    case Op::kCreateBucket:
+      return &CreateBucket;
+    case Op::kHeadBucket:
+      return &HeadBucket;
+    case Op::kDeleteBucket:
+      return &DeleteBucket;
+    case Op::kGetBucketLocation:
+      return &GetBucketLocation;
+    case Op::kGetBucketVersioning:
+      return &GetBucketVersioning;
+    case Op::kListObjectsV1:
+      return &ListObjectsV1;
+    case Op::kListObjectsV2:
+      return &ListObjectsV2;
+    case Op::kListMultipartUploads:
+      return &ListMultipartUploads;
+    case Op::kDeleteObjects:
+      return &DeleteObjects;
+    case Op::kPutObject:
+      return &PutObject;
+    case Op::kCopyObject:
+      return &CopyObject;
+    case Op::kGetObject:
+    case Op::kHeadObject:
+      return &GetObject;
+    case Op::kDeleteObject:
+      return &DeleteObject;
+    case Op::kCreateMultipartUpload:
+      return &CreateMultipartUpload;
+    case Op::kUploadPart:
+      return &UploadPart;
+    case Op::kUploadPartCopy:
+      return &UploadPartCopy;
+    case Op::kCompleteMultipartUpload:
+      return &CompleteMultipartUpload;
+    case Op::kAbortMultipartUpload:
+      return &AbortMultipartUpload;
+    case Op::kListParts:
+      return &ListParts;
+    case Op::kNotImplemented:
+    case Op::kMethodNotAllowed:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+// Routing, authentication and dispatch: everything between the request id and the error
+// rendering. Returns the handler's Status.
+Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
+  const http::Request& http = req.http();
+  CO_ASSIGN_OR_RETURN(req.route, ParseRoute(http, req.opts.domains));
+  auth::RequestView view;
+  view.method = http.method;
+  view.path = http.path;
+  view.query = http.query;
+  view.headers = &http.headers;
+  view.now = std::chrono::system_clock::now();
+  CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
+  if (req.auth.anonymous) {
+    co_return Status(Errc::kAccessDenied);  // no bucket policies yet
+  }
+  req.ctx.access_key = req.auth.access_key;
+  if (req.route.op == Op::kMethodNotAllowed) {
+    co_return Status(Errc::kMethodNotAllowed);
+  }
+  HandlerFn handler = HandlerFor(req.route.op);
+  if (handler == nullptr) {
+    co_return Status(Errc::kNotImplemented);
+  }
+  co_return co_await handler(req);
+}
+
+// Runs Serve and turns a thrown exception (a bug) into InternalError.
+Task<Status> ServeNoThrow(S3Request& req, const auth::CredentialProvider& creds) {
+  try {
+    co_return co_await Serve(req, creds);
+  } catch (const std::exception& e) {
+    LOG_ERROR("s3: exception on the request path: {}", e.what());
+  }
+  co_return Status(Errc::kInternal, "exception");
+}
+
+class InflightGuard {
+ public:
+  explicit InflightGuard(std::atomic<std::size_t>& n)
+      : n_(n), now_(n.fetch_add(1, std::memory_order_relaxed) + 1) {}
+
+  ~InflightGuard() { n_.fetch_sub(1, std::memory_order_relaxed); }
+
+  InflightGuard(const InflightGuard&) = delete;
+  InflightGuard& operator=(const InflightGuard&) = delete;
+
+  std::size_t now() const { return now_; }
+
+ private:
+  std::atomic<std::size_t>& n_;
+  std::size_t now_;
+};
+
+Task<void> RespondHealthOnly(http::Exchange& ex, object::ObjectLayer* layer, bool not_initialized) {
+  if (co_await ServeHealth(ex, layer)) {
+    co_return;
+  }
+  Status sent;
+  if (not_initialized) {
+    ErrorContext where;
+    where.resource = ex.request().path;
+    RenderedError e =
+        RenderError(Status(Errc::kServerNotInitialized), where, ex.request().method == "HEAD");
+    sent = co_await ex.Respond(e.http_status, {{"content-type", "application/xml"}}, e.body);
+  } else {
+    sent = co_await ex.Respond(404, {{"content-type", "text/plain"}}, "404 page not found\n");
+  }
+  (void)sent;
+}
+
+}  // namespace
+
+std::optional<std::string> StaticCredentialProvider::SecretKey(std::string_view access_key) const {
+  if (!access_key_.empty() && ConstantTimeEqual(access_key, access_key_)) {
+    return secret_key_;
+  }
+  return std::nullopt;
+}
+
+Task<bool> ServeHealth(http::Exchange& ex, object::ObjectLayer* layer) {
+  const http::Request& r = ex.request();
+  constexpr std::string_view kPrefix = "/minio/health/";
+  std::string_view path = r.path;
+  if (path.substr(0, kPrefix.size()) != kPrefix) {
+    co_return false;
+  }
+  path.remove_prefix(kPrefix.size());
+  if (!path.empty() && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  int status = 404;
+  if (r.method != "GET" && r.method != "HEAD") {
+    status = 405;
+  } else if (path == "live") {
+    status = 200;
+  } else if (path == "ready") {
+    status = layer != nullptr ? 200 : 503;
+  } else if (path == "cluster" || path == "cluster/read") {
+    status = 503;
+    if (layer != nullptr) {
+      RequestContext ctx = RequestContext::Background("health");
+      object::HealthInfo health = co_await layer->GetHealth(ctx);
+      bool ok = path == "cluster" ? health.write_quorum : health.read_quorum;
+      status = ok ? 200 : 503;
+    }
+  }
+  Status sent = co_await ex.Respond(status, {{"cache-control", "no-store"}}, "");
+  (void)sent;
+  co_return true;
+}
+
+http::Handler MakeHealthHandler(ObjectLayerGetter layer, bool not_initialized) {
+  return [layer = std::move(layer), not_initialized](http::Exchange& ex) {
+    return RespondHealthOnly(ex, layer ? layer() : nullptr, not_initialized);
+  };
+}
+
+S3Api::S3Api(S3Options opts, object::ObjectLayer& layer, const auth::CredentialProvider& creds)
+    : opts_(std::move(opts)),
+      layer_(layer),
+      creds_(creds),
+      host_id_(HexEncode(Sha256(opts_.node_name))),
+      id_base_(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count()) {}
+
+std::string S3Api::NextRequestId() {
+  auto n =
+      static_cast<std::uint64_t>(id_base_) + id_counter_.fetch_add(1, std::memory_order_relaxed);
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llX", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+http::Handler S3Api::AsHandler() {
+  return [this](http::Exchange& ex) { return Handle(ex); };
+}
+
+Task<void> S3Api::Handle(http::Exchange& raw) {
+  auto start = std::chrono::steady_clock::now();
+  std::string id = NextRequestId();
+  ResponseRecorder ex(raw, {{"x-amz-request-id", id}, {"x-amz-id-2", host_id_}});
+  if (co_await ServeHealth(ex, &layer_)) {
+    co_return;
+  }
+  InflightGuard inflight(inflight_);
+  S3Request req{ex, RequestContext{}, Route{}, auth::AuthResult{}, layer_, opts_, host_id_};
+  req.ctx.request_id = id;
+  Status st;
+  if (inflight.now() > opts_.max_inflight) {
+    st = Status(Errc::kSlowDown);
+  } else {
+    st = co_await ServeNoThrow(req, creds_);
+  }
+  if (!st.ok()) {
+    if (!ex.response_started()) {
+      Status sent = co_await SendError(req, st);
+      (void)sent;
+    } else {
+      ex.CloseAfterResponse();
+    }
+  }
+  if (opts_.access_log) {
+    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count() /
+              1000.0;
+    const http::Request& r = ex.request();
+    LOG_INFO("s3 id={} op={} method={} path={} status={} bytes={} ms={:.3f} key={} remote={} {}",
+             id, OpName(req.route.op), r.method, r.path, ex.status(), ex.bytes(), ms,
+             req.auth.access_key, r.remote_address, st.ok() ? "" : st.ToString());
+  }
+}
+
+}  // namespace cairn::s3

@@ -1,0 +1,90 @@
+// The S3 front door: S3Api is the http::Handler for the S3 port. One middleware path in
+// Handle() assigns request ids, serves the health endpoints, bounds the requests in
+// flight, routes, authenticates, runs the operation's handler, renders errors and writes
+// the access log. Also: the root user's credential provider and a health-only handler for
+// the console port and for the time before the object layer is up.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/signature.h"
+#include "common/task.h"
+#include "http/exchange.h"
+#include "object/object_layer.h"
+
+namespace cairn::s3 {
+
+struct S3Options {
+  std::string region = "us-east-1";
+  // --domain: base domains for virtual-host style requests ("bucket.<domain>/key").
+  std::vector<std::string> domains;
+  // Requests in flight past this bound get 503 SlowDown (health checks are not counted).
+  std::size_t max_inflight = 4096;
+  // Allowed clock skew of signed requests. auth::Authenticate enforces AWS's fixed 15
+  // minutes today; kept here so the server's flag has one home.
+  std::chrono::seconds skew = std::chrono::minutes(15);
+  // Identifies this node in x-amz-id-2 and <HostId>.
+  std::string node_name = "cairn";
+  // Writes one access log line per S3 request (info level).
+  bool access_log = true;
+};
+
+// The root user: one static access key and secret key.
+class StaticCredentialProvider final : public auth::CredentialProvider {
+ public:
+  StaticCredentialProvider(std::string access_key, std::string secret_key)
+      : access_key_(std::move(access_key)), secret_key_(std::move(secret_key)) {}
+
+  std::optional<std::string> SecretKey(std::string_view access_key) const override;
+
+ private:
+  std::string access_key_;
+  std::string secret_key_;
+};
+
+// Returns the object layer when it is up, or nullptr (before bring-up).
+using ObjectLayerGetter = std::function<object::ObjectLayer*()>;
+
+// Serves /minio/health/{live,ready,cluster,cluster/read} (GET and HEAD). Returns false
+// when the path is not a health path (nothing was sent).
+Task<bool> ServeHealth(http::Exchange& ex, object::ObjectLayer* layer);
+
+// A handler that serves only the health endpoints: any other request gets 404 (the
+// console port) or, with `not_initialized`, 503 XMinioServerNotInitialized (the S3 port
+// before the cluster is up).
+http::Handler MakeHealthHandler(ObjectLayerGetter layer, bool not_initialized);
+
+class S3Api {
+ public:
+  // `layer` and `creds` must outlive this object.
+  S3Api(S3Options opts, object::ObjectLayer& layer, const auth::CredentialProvider& creds);
+  S3Api(const S3Api&) = delete;
+  S3Api& operator=(const S3Api&) = delete;
+
+  // The http::Handler. Never throws; every error becomes an S3 error response.
+  Task<void> Handle(http::Exchange& ex);
+  // For wiring: [this](http::Exchange& ex) { return Handle(ex); }
+  http::Handler AsHandler();
+
+  std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
+
+ private:
+  std::string NextRequestId();
+
+  S3Options opts_;
+  object::ObjectLayer& layer_;
+  const auth::CredentialProvider& creds_;
+  std::string host_id_;
+  std::int64_t id_base_;
+  std::atomic<std::uint64_t> id_counter_{0};
+  std::atomic<std::size_t> inflight_{0};
+};
+
+}  // namespace cairn::s3

@@ -1,0 +1,153 @@
+#include "s3/upload_body.h"
+
+#include <charconv>
+
+#include "common/checksum.h"
+
+namespace cairn::s3 {
+namespace {
+
+constexpr std::string_view kChecksumPrefix = "x-amz-checksum-";
+
+bool IsStreaming(auth::PayloadKind kind) {
+  return kind == auth::PayloadKind::kStreamingSigned ||
+         kind == auth::PayloadKind::kStreamingSignedTrailer ||
+         kind == auth::PayloadKind::kStreamingUnsignedTrailer;
+}
+
+std::optional<std::int64_t> ParseSize(std::string_view s) {
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || v < 0) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+Result<std::int64_t> DeclaredSize(const S3Request& req) {
+  const http::Request& http = req.http();
+  if (IsStreaming(req.auth.payload)) {
+    const std::string* decoded = req.Header("x-amz-decoded-content-length");
+    if (decoded == nullptr) {
+      return Status(Errc::kMissingContentLength);
+    }
+    auto size = ParseSize(*decoded);
+    if (!size) {
+      return Status(Errc::kInvalidArgumentS3, "x-amz-decoded-content-length is not a number");
+    }
+    return *size;
+  }
+  if (http.content_length) {
+    return static_cast<std::int64_t>(*http.content_length);
+  }
+  if (http.chunked) {
+    return std::int64_t{-1};
+  }
+  return Status(Errc::kMissingContentLength);
+}
+
+}  // namespace
+
+Result<ChecksumRequest> ReadChecksumRequest(const http::Request& req) {
+  ChecksumRequest out;
+  for (const auto& [name, value] : req.headers) {
+    if (name.rfind(kChecksumPrefix, 0) != 0) {
+      continue;
+    }
+    std::string_view algo_name = std::string_view(name).substr(kChecksumPrefix.size());
+    if (algo_name == "algorithm" || algo_name == "mode" || algo_name == "type") {
+      continue;
+    }
+    auto algo = ParseChecksumAlgorithm(algo_name);
+    if (!algo) {
+      return Status(Errc::kInvalidRequest, "The checksum header " + name + " is not supported.");
+    }
+    if (out.algorithm) {
+      return Status(Errc::kInvalidRequest, "Expecting a single x-amz-checksum- header.");
+    }
+    auto raw = Base64Decode(value);
+    if (!raw || raw->size() != ChecksumSize(*algo)) {
+      return Status(Errc::kInvalidChecksum, "Value for " + name + " header is invalid.");
+    }
+    out.algorithm = algo;
+    out.base64 = value;
+  }
+  if (const std::string* trailer = req.Header("x-amz-trailer")) {
+    std::string_view t = *trailer;
+    if (t.rfind(kChecksumPrefix, 0) == 0) {
+      auto algo = ParseChecksumAlgorithm(t.substr(kChecksumPrefix.size()));
+      if (!algo) {
+        return Status(Errc::kInvalidRequest, "The trailer " + *trailer + " is not supported.");
+      }
+      if (out.algorithm) {
+        return Status(Errc::kInvalidRequest, "Expecting a single x-amz-checksum- header.");
+      }
+      out.algorithm = algo;
+      out.trailer = true;
+    }
+  }
+  for (std::string_view header : {"x-amz-sdk-checksum-algorithm", "x-amz-checksum-algorithm"}) {
+    const std::string* value = req.Header(header);
+    if (value == nullptr) {
+      continue;
+    }
+    auto algo = ParseChecksumAlgorithm(*value);
+    if (!algo) {
+      return Status(Errc::kInvalidRequest,
+                    "Checksum algorithm provided is unsupported. Please try again with any of "
+                    "the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+    }
+    if (out.algorithm && *out.algorithm != *algo) {
+      return Status(Errc::kInvalidRequest,
+                    "Value for " + std::string(header) +
+                        " header is invalid: it does not match the checksum sent.");
+    }
+    out.algorithm = algo;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t max_size) {
+  ASSIGN_OR_RETURN(std::int64_t size, DeclaredSize(req));
+  if (size > max_size) {
+    return Status(Errc::kEntityTooLarge);
+  }
+  object::HashExpectations expect;
+  expect.size = size;
+  if (const std::string* md5 = req.Header("content-md5")) {
+    auto raw = Base64Decode(*md5);
+    if (!raw || raw->size() != 16) {
+      return Status(Errc::kInvalidDigest);
+    }
+    expect.content_md5 = std::move(*raw);
+  }
+  if (req.auth.payload == auth::PayloadKind::kSigned) {
+    expect.sha256_hex = req.auth.payload_sha256_hex;
+  }
+  ASSIGN_OR_RETURN(ChecksumRequest checksum, ReadChecksumRequest(req.http()));
+  expect.checksum = checksum.algorithm;
+  expect.checksum_base64 = checksum.base64;
+
+  auto body = std::make_unique<UploadBody>();
+  ByteSource* source = &req.ex.body();
+  if (IsStreaming(req.auth.payload)) {
+    body->chunked_ = std::make_unique<auth::AwsChunkedReader>(*source, req.auth);
+    source = body->chunked_.get();
+    if (checksum.trailer && checksum.algorithm) {
+      auth::AwsChunkedReader* chunked = body->chunked_.get();
+      std::string name = ChecksumHeader(*checksum.algorithm);
+      expect.trailer_checksum = [chunked, name]() -> std::string {
+        for (const auto& [k, v] : chunked->trailers()) {
+          if (k == name) {
+            return v;
+          }
+        }
+        return {};
+      };
+    }
+  }
+  body->hash_ = std::make_unique<object::HashReader>(*source, std::move(expect));
+  return body;
+}
+
+}  // namespace cairn::s3

@@ -1,0 +1,53 @@
+// The body of a PutObject or UploadPart as the object layer reads it: exchange.body(), then
+// auth::AwsChunkedReader for the streaming payload kinds, then object::HashReader with the
+// declared size, Content-MD5, the signed SHA-256 and any x-amz-checksum-* (header or
+// trailer). Validates those headers up front so a bad request fails before any byte moves.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "auth/signature.h"
+#include "common/status.h"
+#include "object/hash_reader.h"
+#include "s3/request.h"
+
+namespace cairn::s3 {
+
+inline constexpr std::int64_t kMaxObjectSize = std::int64_t{5} << 40;  // 5 TiB
+inline constexpr std::int64_t kMaxPartSize = std::int64_t{5} << 30;    // 5 GiB
+
+class UploadBody {
+ public:
+  UploadBody() = default;
+  UploadBody(const UploadBody&) = delete;
+  UploadBody& operator=(const UploadBody&) = delete;
+
+  object::HashReader& reader() { return *hash_; }
+
+ private:
+  friend Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t max_size);
+  std::unique_ptr<auth::AwsChunkedReader> chunked_;
+  std::unique_ptr<object::HashReader> hash_;
+};
+
+// Errors: kMissingContentLength (no Content-Length, no chunked transfer coding, or no
+// x-amz-decoded-content-length for a streaming payload), kEntityTooLarge (over max_size),
+// kInvalidDigest (Content-MD5 not base64 of 16 bytes), kInvalidChecksum / kInvalidRequest
+// (bad or conflicting x-amz-checksum-* headers).
+Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t max_size);
+
+// The checksum a request asks for, from x-amz-checksum-<algo> (with its value),
+// x-amz-sdk-checksum-algorithm / x-amz-checksum-algorithm, or x-amz-trailer.
+struct ChecksumRequest {
+  std::optional<ChecksumAlgorithm> algorithm;
+  std::string base64;    // the value sent in a header; empty when none (or in a trailer)
+  bool trailer = false;  // the value arrives in the aws-chunked trailer
+};
+
+// Errors: kInvalidChecksum (a value that is not base64 of the right size),
+// kInvalidRequest (unknown algorithm, several checksum headers, or a mismatch between the
+// algorithm and the header sent).
+Result<ChecksumRequest> ReadChecksumRequest(const http::Request& req);
+
+}  // namespace cairn::s3

@@ -1,0 +1,243 @@
+#include "server/config.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cluster/endpoints.h"
+
+namespace cairn::server {
+namespace {
+
+constexpr int kUsageExitCode = 2;
+
+// Picks the first complete pair of credential variables. Errors when only half of a pair
+// is set, so a typo does not silently fall back to the defaults.
+Status CredentialsFromEnvironment(const Environment& env, ServerConfig& cfg) {
+  static constexpr std::pair<const char*, const char*> kPairs[] = {
+      {"CAIRN_ROOT_USER", "CAIRN_ROOT_PASSWORD"},
+      {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
+      {"MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"},
+  };
+  for (const auto& [user_var, password_var] : kPairs) {
+    auto user = env(user_var);
+    auto password = env(password_var);
+    if (user.has_value() != password.has_value()) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("{} is set but {} is not; set both or neither",
+                                user ? user_var : password_var, user ? password_var : user_var));
+    }
+    if (user) {
+      cfg.access_key = *user;
+      cfg.secret_key = *password;
+      return Status::Ok();
+    }
+  }
+  cfg.access_key = std::string(kDefaultAccessKey);
+  cfg.secret_key = std::string(kDefaultSecretKey);
+  cfg.default_credentials = true;
+  return Status::Ok();
+}
+
+// Checks of the parsed values that CLI11 cannot express.
+Status Validate(ServerConfig& cfg, const Environment& env, bool access_given, bool secret_given) {
+  if (access_given != secret_given) {
+    return Status(Errc::kInvalidArgument,
+                  "--access-key and --secret-key go together; give both or neither");
+  }
+  if (!access_given) {
+    RETURN_IF_ERROR(CredentialsFromEnvironment(env, cfg));
+  }
+  if (cfg.access_key.size() < 3) {
+    return Status(Errc::kInvalidArgument, "the access key must be at least 3 characters long");
+  }
+  if (cfg.secret_key.size() < 8) {
+    return Status(Errc::kInvalidArgument, "the secret key must be at least 8 characters long");
+  }
+  if (cfg.cert_file.empty() != cfg.key_file.empty()) {
+    return Status(Errc::kInvalidArgument, "--cert and --key go together; give both or neither");
+  }
+  auto s3_port = AddressPort(cfg.address);
+  if (!s3_port.ok()) {
+    return Status(Errc::kInvalidArgument, "--address: " + s3_port.status().message());
+  }
+  auto console_port = AddressPort(cfg.console_address);
+  if (!console_port.ok()) {
+    return Status(Errc::kInvalidArgument, "--console-address: " + console_port.status().message());
+  }
+  if (*s3_port != 0 && *s3_port == *console_port) {
+    return Status(Errc::kInvalidArgument,
+                  fmt::format("--address and --console-address both use port {}; give the "
+                              "console its own port",
+                              *s3_port));
+  }
+  for (const std::string& domain : cfg.domains) {
+    if (domain.empty() || domain.find('/') != std::string::npos) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("--domain '{}' is not a domain name", domain));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Environment ProcessEnvironment() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at startup
+    if (v == nullptr) {
+      return std::nullopt;
+    }
+    return std::string(v);
+  };
+}
+
+Result<std::uint16_t> AddressPort(std::string_view address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos) {
+    return Status(Errc::kInvalidArgument,
+                  fmt::format("'{}' has no port; write HOST:PORT or :PORT", address));
+  }
+  const std::string_view host = address.substr(0, colon);
+  if (host.find(':') != std::string_view::npos &&
+      (host.size() < 2 || host.front() != '[' || host.back() != ']')) {
+    return Status(
+        Errc::kInvalidArgument,
+        fmt::format("'{}': write an IPv6 address in brackets, as in [::1]:9000", address));
+  }
+  const std::string port(address.substr(colon + 1));
+  char* end = nullptr;
+  const long value = port.empty() ? -1 : std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || value < 0 || value > 65535) {
+    return Status(Errc::kInvalidArgument,
+                  fmt::format("'{}' is not a port number (0-65535) in '{}'", port, address));
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+std::string ConnectAddress(std::string_view address, std::uint16_t port) {
+  std::string_view host = address.substr(0, address.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") {
+    host = "127.0.0.1";
+  }
+  return fmt::format("{}:{}", host, port);
+}
+
+CommandLine ParseCommandLine(int argc, const char* const* argv, const Environment& env) {
+  CommandLine result;
+  ServerConfig& cfg = result.config;
+
+  CLI::App app{"cairn: an S3-compatible object store.", "cairn"};
+  app.set_version_flag("--version", fmt::format("cairn version {}", kVersion),
+                       "Print the version and exit");
+  app.require_subcommand(0, 1);
+
+  CLI::App* server = app.add_subcommand(
+      "server", "Serve S3 from the given drives (default: 4 drives under ./data)");
+  server->footer(
+      "DRIVES are local paths or http(s)://host:port/path URLs, with ellipses expanded by\n"
+      "cairn: /mnt/disk{1...8}, http://node{1...4}:9000/data{01...16}, /d{a...d}.\n"
+      "Each argument with ellipses is a pool; the arguments without form one pool.\n\n"
+      "Credentials come from --access-key/--secret-key, else CAIRN_ROOT_USER and\n"
+      "CAIRN_ROOT_PASSWORD, else MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, else\n"
+      "MINIO_ACCESS_KEY and MINIO_SECRET_KEY.");
+  std::vector<std::string> positional;
+  std::vector<std::string> drives_flag;
+  int parity = 0;
+  int set_size = 0;
+  server->add_option("DRIVES", positional, "Drives, as described below");
+  server->add_option("--drives", drives_flag,
+                     "Drives as a comma-separated list (the same rules as DRIVES)");
+  server->add_option("--address", cfg.address, "S3 API listen address")->capture_default_str();
+  server
+      ->add_option("--console-address", cfg.console_address,
+                   "Console listen address (health endpoints for now)")
+      ->capture_default_str();
+  auto* parity_opt = server->add_option("--parity", parity,
+                                        "Parity drives per erasure set (default: half the set)");
+  auto* set_size_opt =
+      server->add_option("--set-size", set_size, "Drives per erasure set (2 to 16)");
+  auto* access_opt = server->add_option("--access-key", cfg.access_key, "Root access key");
+  auto* secret_opt = server->add_option("--secret-key", cfg.secret_key, "Root secret key");
+  server->add_option("--cert", cfg.cert_file, "TLS certificate (PEM) for HTTPS on the S3 port")
+      ->check(CLI::ExistingFile);
+  server->add_option("--key", cfg.key_file, "TLS private key (PEM) for HTTPS on the S3 port")
+      ->check(CLI::ExistingFile);
+  server
+      ->add_option("--domain", cfg.domains,
+                   "Domain(s) for virtual-host style requests, comma-separated")
+      ->delimiter(',');
+  server->add_option("--region", cfg.region, "The region the server reports")
+      ->capture_default_str();
+  server->add_option("--log-level", cfg.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  server->add_flag("--log-json", cfg.log_json, "Log one JSON object per line");
+  server->add_option("--address-file", cfg.address_file,
+                     "Once listening, write \"s3=HOST:PORT\" and \"console=HOST:PORT\" here");
+  server
+      ->add_option("--inline-limit", cfg.inline_limit,
+                   "Largest per-drive shard kept inline in metadata (bytes; KiB, MiB allowed)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  server->add_option("--node-host", cfg.node_host,
+                     "This node's HOST or HOST:PORT in the drive URLs");
+  server->add_option("--peers", cfg.peers, "Peer nodes, comma-separated (for later use)")
+      ->delimiter(',');
+
+  std::ostringstream out;
+  std::ostringstream err;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    app.exit(e, out, err);
+    result.out = out.str();
+    return result;
+  } catch (const CLI::CallForAllHelp& e) {
+    app.exit(e, out, err);
+    result.out = out.str();
+    return result;
+  } catch (const CLI::CallForVersion& e) {
+    result.out = std::string(e.what()) + "\n";
+    return result;
+  } catch (const CLI::ParseError& e) {
+    result.exit_code = kUsageExitCode;
+    const char* help = server->parsed() ? "cairn server --help" : "cairn --help";
+    result.err = fmt::format("cairn: {} (see '{}')\n", e.what(), help);
+    return result;
+  }
+  if (!server->parsed()) {
+    result.exit_code = kUsageExitCode;
+    result.err = "cairn: a command is required: cairn server [DRIVES...]\n\n" + app.help();
+    return result;
+  }
+
+  if (parity_opt->count() > 0) {
+    cfg.parity = parity;
+  }
+  if (set_size_opt->count() > 0) {
+    cfg.set_size = set_size;
+  }
+  cfg.drives = positional;
+  for (const std::string& value : drives_flag) {
+    for (std::string& item : cluster::SplitDrivesFlag(value)) {
+      cfg.drives.push_back(std::move(item));
+    }
+  }
+  if (cfg.drives.empty()) {
+    cfg.drives = {"./data/disk{1...4}"};
+    cfg.default_drives = true;
+  }
+  Status st = Validate(cfg, env, access_opt->count() > 0, secret_opt->count() > 0);
+  if (!st.ok()) {
+    result.exit_code = kUsageExitCode;
+    result.err = fmt::format("cairn: {}\n", st.message());
+    return result;
+  }
+  result.run = true;
+  return result;
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,74 @@
+// ServerConfig: everything `cairn server` is told on its command line and in its
+// environment, parsed with CLI11. Kept apart from the wiring (server.h) so that flag
+// handling is tested without starting anything.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cairn::server {
+
+inline constexpr std::string_view kVersion = "0.1.0";
+inline constexpr std::string_view kDefaultAccessKey = "cairnadmin";
+inline constexpr std::string_view kDefaultSecretKey = "cairnadmin";
+
+struct ServerConfig {
+  // Drive arguments in order: the positional ones, then the items of --drives.
+  std::vector<std::string> drives;
+  bool default_drives = false;  // none were given: ./data/disk{1...4}
+  std::string address = ":9000";
+  std::string console_address = ":9001";
+  std::optional<int> parity;
+  std::optional<int> set_size;
+  std::string access_key;
+  std::string secret_key;
+  bool default_credentials = false;  // neither flags nor environment gave them
+  std::string cert_file;             // HTTPS on the S3 port when both are given
+  std::string key_file;
+  std::vector<std::string> domains;  // virtual-host style base domains
+  std::string region = "us-east-1";
+  std::string log_level = "info";
+  bool log_json = false;
+  std::string address_file;  // written once both listeners are bound
+  std::size_t inline_limit = 128 << 10;
+  std::string node_host;
+  std::vector<std::string> peers;  // parsed and kept for the distributed bring-up
+};
+
+// The environment, injectable for tests: the value of a variable, or nullopt when unset.
+using Environment = std::function<std::optional<std::string>(const char* name)>;
+// The process environment (getenv).
+Environment ProcessEnvironment();
+
+// What the command line asks for: run the server with `config`, or print `out` / `err` and
+// exit with `exit_code` (help and version: 0; a bad flag: 2, with one sentence in `err`).
+struct CommandLine {
+  bool run = false;
+  int exit_code = 0;
+  std::string out;
+  std::string err;
+  ServerConfig config;
+};
+
+// Parses `cairn server [DRIVES...] [flags]`, `cairn --help`, `cairn --version`.
+// Credentials: --access-key/--secret-key, else CAIRN_ROOT_USER/CAIRN_ROOT_PASSWORD, else
+// MINIO_ROOT_USER/MINIO_ROOT_PASSWORD, else MINIO_ACCESS_KEY/MINIO_SECRET_KEY, else the
+// defaults (cairnadmin / cairnadmin, flagged by default_credentials).
+CommandLine ParseCommandLine(int argc, const char* const* argv, const Environment& env);
+
+// The port of a listen address (":9000", "127.0.0.1:0", "[::1]:9000", "host:9000").
+// Errors: kInvalidArgument.
+Result<std::uint16_t> AddressPort(std::string_view address);
+
+// "host:port" that a client on this machine can connect to, for an address bound to `port`:
+// the address's host, or 127.0.0.1 when it listens on every interface.
+std::string ConnectAddress(std::string_view address, std::uint16_t port);
+
+}  // namespace cairn::server

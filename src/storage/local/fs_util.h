@@ -1,0 +1,37 @@
+// POSIX file-system helpers of LocalDrive: errno to Errc, directory fsync, recursive
+// removal, atomic small-file writes and path validation. No exceptions: std::filesystem is
+// used only through its error_code overloads.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace cairn::storage {
+
+// ENOSPC/EDQUOT -> kDiskFull, EIO -> kFaultyDisk, ENOENT/ENOTDIR -> kFileNotFound,
+// EACCES/EPERM/EROFS -> kDiskAccessDenied, ENAMETOOLONG -> kFileNameTooLong, else kFaultyDisk.
+Status ErrnoStatus(int err, std::string_view what, std::string_view path);
+
+// mkdir; an existing directory is fine.
+Status EnsureDir(const std::string& path);
+// mkdir -p.
+Status EnsureDirs(const std::string& path);
+// fsync of a directory, so that a rename or create in it is durable.
+Status FsyncDir(const std::string& path);
+// rm -rf; no error when absent.
+Status RemoveAll(const std::string& path);
+// Removes every entry inside `dir`, keeping `dir`.
+Status RemoveContents(const std::string& dir);
+
+// Whole small files (format.json). ReadSmallFile returns kFileNotFound when absent.
+Result<std::string> ReadSmallFile(const std::string& path);
+// Writes `path.tmp`, fsyncs it, renames it over `path` and fsyncs the directory.
+Status WriteFileAtomic(const std::string& path, std::string_view data);
+
+// A relative path under tmp/ or data/: non-empty components separated by '/', none of them
+// "." or "..", no NUL, no leading '/'. `single` allows one component only.
+bool ValidRelativePath(std::string_view rel, bool single);
+
+}  // namespace cairn::storage

@@ -1,0 +1,354 @@
+// LocalDrive: opening, format.json, disk info, volumes and shard files. Object metadata is
+// in local_objects.cc, listing in local_listing.cc, multipart in local_multipart.cc.
+#include "storage/local/local_drive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "common/run_blocking.h"
+#include "storage/local/fs_util.h"
+#include "storage/local/namespace_store.h"
+#include "storage/local/shard_file.h"
+#include "storage/local/value_codec.h"
+
+namespace cairn::storage {
+namespace {
+
+class RocksBlockCache final : public SharedBlockCache {
+ public:
+  explicit RocksBlockCache(std::size_t bytes) : cache(rocksdb::NewLRUCache(bytes)) {}
+  std::shared_ptr<rocksdb::Cache> cache;
+};
+
+std::string StripTrailingSlash(std::string path) {
+  while (path.size() > 1 && path.back() == '/') {
+    path.pop_back();
+  }
+  return path;
+}
+
+// The drive's uuid in format.json: "this" at the top level or in a top-level object (MinIO
+// keeps it in "xl"). Empty when absent or not JSON.
+std::string DriveIdOf(std::string_view format_json) {
+  auto j = nlohmann::json::parse(format_json, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
+    return {};
+  }
+  auto it = j.find("this");
+  if (it != j.end() && it->is_string()) {
+    return it->get<std::string>();
+  }
+  for (auto& [name, value] : j.items()) {
+    if (value.is_object()) {
+      auto inner = value.find("this");
+      if (inner != value.end() && inner->is_string()) {
+        return inner->get<std::string>();
+      }
+    }
+  }
+  return {};
+}
+
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::shared_ptr<SharedBlockCache> SharedBlockCache::Create(std::size_t bytes) {
+  return std::make_shared<RocksBlockCache>(bytes);
+}
+
+LocalDrive::LocalDrive(PrivateTag, std::string path, const LocalDriveOptions& options)
+    : path_(StripTrailingSlash(std::move(path))),
+      options_(options),
+      sys_dir_(path_ + "/.cairn.sys"),
+      tmp_dir_(sys_dir_ + "/tmp"),
+      data_root_(path_ + "/data"),
+      pool_(std::make_unique<boost::asio::thread_pool>(
+          static_cast<std::size_t>(std::max(1, options.worker_threads)))) {}
+
+LocalDrive::~LocalDrive() {
+  pool_->join();
+  store_.reset();
+}
+
+Result<std::unique_ptr<LocalDrive>> LocalDrive::Open(std::string path,
+                                                     const LocalDriveOptions& options) {
+  auto drive = std::make_unique<LocalDrive>(PrivateTag{}, std::move(path), options);
+  RETURN_IF_ERROR(drive->DoOpen());
+  return drive;
+}
+
+Status LocalDrive::DoOpen() {
+  RETURN_IF_ERROR(EnsureDirs(path_));
+  RETURN_IF_ERROR(EnsureDir(sys_dir_));
+  RETURN_IF_ERROR(EnsureDir(data_root_));
+  // Uncommitted shards of a previous run are garbage.
+  RETURN_IF_ERROR(EnsureDir(tmp_dir_));
+  RETURN_IF_ERROR(RemoveContents(tmp_dir_));
+  // The 256 fan-out folders exist up front, so a commit never needs a mkdir.
+  char xx[3];
+  for (int i = 0; i < 256; ++i) {
+    std::snprintf(xx, sizeof(xx), "%02x", i);
+    RETURN_IF_ERROR(EnsureDir(data_root_ + "/" + xx));
+  }
+
+  NamespaceOptions ns;
+  ns.sync_writes = options_.sync_writes;
+  if (options_.shared_cache) {
+    ns.block_cache = static_cast<RocksBlockCache&>(*options_.shared_cache).cache;
+  } else {
+    ns.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  }
+  ASSIGN_OR_RETURN(store_, NamespaceStore::Open(sys_dir_ + "/meta", ns));
+
+  auto it = store_->NewIterator(Cf::kBuckets, nullptr);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    volumes_.emplace(ToView(it->key()));
+  }
+  if (!it->status().ok()) {
+    return RocksStatus(it->status());
+  }
+  auto format = ReadSmallFile(sys_dir_ + "/format.json");
+  if (format.ok()) {
+    drive_id_ = DriveIdOf(*format);
+  }
+  return Status::Ok();
+}
+
+std::uint64_t LocalDrive::IteratorStepsForTest() const {
+  return iterator_steps_.load(std::memory_order_relaxed);
+}
+
+Status LocalDrive::CheckVolume(std::string_view volume) const {
+  std::shared_lock lock(volumes_mu_);
+  if (volumes_.find(volume) == volumes_.end()) {
+    return Status(Errc::kVolumeNotFound, std::string(volume));
+  }
+  return Status::Ok();
+}
+
+std::mutex& LocalDrive::EntryLock(std::string_view volume, std::string_view key) {
+  std::size_t h = std::hash<std::string_view>()(key) * 31 + std::hash<std::string_view>()(volume);
+  return entry_locks_[h % kEntryLockStripes];
+}
+
+std::string LocalDrive::DataDirPath(std::string_view data_dir) const {
+  std::string out;
+  out.reserve(data_root_.size() + 5 + data_dir.size());
+  out.append(data_root_);
+  out.push_back('/');
+  out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(data_dir[0]))));
+  out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(data_dir[1]))));
+  out.push_back('/');
+  out.append(data_dir);
+  return out;
+}
+
+std::string LocalDrive::TmpPath(std::string_view rel) const {
+  std::string out = tmp_dir_;
+  out.push_back('/');
+  out.append(rel);
+  return out;
+}
+
+bool LocalDrive::ValidDataDir(std::string_view data_dir) {
+  return data_dir.size() >= 2 && std::isxdigit(static_cast<unsigned char>(data_dir[0])) &&
+         std::isxdigit(static_cast<unsigned char>(data_dir[1])) &&
+         ValidRelativePath(data_dir, /*single=*/true);
+}
+
+void LocalDrive::RemoveDataDirs(const std::vector<std::string>& data_dirs) {
+  for (const auto& dir : data_dirs) {
+    if (!ValidDataDir(dir)) {
+      continue;
+    }
+    Status st = RemoveAll(DataDirPath(dir));
+    if (!st.ok()) {
+      LOG_WARN("{}: removing data dir {}: {}", path_, dir, st.ToString());
+    }
+  }
+}
+
+Status LocalDrive::SyncDir(const std::string& dir) const {
+  return options_.fsync_files ? FsyncDir(dir) : Status::Ok();
+}
+
+Task<Result<DiskInfo>> LocalDrive::GetDiskInfo(const RequestContext&) {
+  co_return co_await RunBlocking(*pool_, [this]() -> Result<DiskInfo> {
+    struct statvfs st;
+    if (::statvfs(path_.c_str(), &st) != 0) {
+      return ErrnoStatus(errno, "statvfs", path_);
+    }
+    DiskInfo info;
+    info.total = static_cast<std::uint64_t>(st.f_blocks) * st.f_frsize;
+    info.free = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+    info.used = static_cast<std::uint64_t>(st.f_blocks - st.f_bfree) * st.f_frsize;
+    info.endpoint = path_;
+    info.mount_path = path_;
+    std::lock_guard lock(format_mu_);
+    info.id = drive_id_;
+    return info;
+  });
+}
+
+Task<Result<std::string>> LocalDrive::ReadFormat(const RequestContext&) {
+  co_return co_await RunBlocking(*pool_, [this]() -> Result<std::string> {
+    auto data = ReadSmallFile(sys_dir_ + "/format.json");
+    if (!data.ok()) {
+      if (data.code() == Errc::kFileNotFound) {
+        return Status(Errc::kUnformattedDisk, path_);
+      }
+      return data.status();
+    }
+    if (!nlohmann::json::accept(*data)) {
+      return Status(Errc::kCorruptedFormat, path_ + "/.cairn.sys/format.json is not JSON");
+    }
+    return data;
+  });
+}
+
+Task<Status> LocalDrive::WriteFormat(const RequestContext&, std::string_view format_json) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Status {
+    if (!nlohmann::json::accept(format_json)) {
+      return Status(Errc::kInvalidArgument, "format.json is not JSON");
+    }
+    RETURN_IF_ERROR(WriteFileAtomic(sys_dir_ + "/format.json", format_json));
+    std::lock_guard lock(format_mu_);
+    drive_id_ = DriveIdOf(format_json);
+    return Status::Ok();
+  });
+}
+
+Task<Status> LocalDrive::MakeVolume(const RequestContext&, std::string_view volume,
+                                    std::string_view meta) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Status {
+    if (!keys::Valid(volume)) {
+      return Status(Errc::kInvalidArgument, "bad volume name");
+    }
+    std::unique_lock lock(volumes_mu_);
+    if (volumes_.find(volume) != volumes_.end()) {
+      return Status(Errc::kVolumeExists, std::string(volume));
+    }
+    VolumeInfo info{std::string(volume), NowNs(), std::string(meta)};
+    RETURN_IF_ERROR(store_->Put(Cf::kBuckets, volume, EncodeVolume(info)));
+    volumes_.emplace(volume);
+    return Status::Ok();
+  });
+}
+
+Task<Result<VolumeInfo>> LocalDrive::StatVolume(const RequestContext&, std::string_view volume) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Result<VolumeInfo> {
+    rocksdb::PinnableSlice value;
+    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kBuckets, volume, value));
+    if (!found || !keys::Valid(volume)) {
+      return Status(Errc::kVolumeNotFound, std::string(volume));
+    }
+    return DecodeVolume(volume, ToView(value));
+  });
+}
+
+Task<Result<std::vector<VolumeInfo>>> LocalDrive::ListVolumes(const RequestContext&) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Result<std::vector<VolumeInfo>> {
+    std::vector<VolumeInfo> out;
+    auto it = store_->NewIterator(Cf::kBuckets, nullptr);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ASSIGN_OR_RETURN(auto info, DecodeVolume(ToView(it->key()), ToView(it->value())));
+      out.push_back(std::move(info));
+    }
+    if (!it->status().ok()) {
+      return RocksStatus(it->status());
+    }
+    return out;
+  });
+}
+
+Task<Status> LocalDrive::UpdateVolumeMeta(const RequestContext&, std::string_view volume,
+                                          std::string_view meta) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Status {
+    std::unique_lock lock(volumes_mu_);
+    rocksdb::PinnableSlice value;
+    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kBuckets, volume, value));
+    if (!found) {
+      return Status(Errc::kVolumeNotFound, std::string(volume));
+    }
+    ASSIGN_OR_RETURN(VolumeInfo info, DecodeVolume(volume, ToView(value)));
+    info.meta.assign(meta);
+    return store_->Put(Cf::kBuckets, volume, EncodeVolume(info));
+  });
+}
+
+Task<Status> LocalDrive::DeleteVolume(const RequestContext&, std::string_view volume,
+                                      bool force) {
+  co_return co_await RunBlocking(*pool_, [&] { return DoDeleteVolume(volume, force); });
+}
+
+Task<Result<std::unique_ptr<ShardWriter>>> LocalDrive::CreateFile(const RequestContext&,
+                                                                  std::string_view tmp_path) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Result<std::unique_ptr<ShardWriter>> {
+    if (!ValidRelativePath(tmp_path, /*single=*/false)) {
+      return Status(Errc::kInvalidArgument, "bad tmp path");
+    }
+    std::string path = TmpPath(tmp_path);
+    auto slash = tmp_path.rfind('/');
+    if (slash != std::string_view::npos) {
+      RETURN_IF_ERROR(EnsureDirs(TmpPath(tmp_path.substr(0, slash))));
+    }
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return ErrnoStatus(errno, "create", path);
+    }
+    return std::unique_ptr<ShardWriter>(
+        std::make_unique<LocalShardWriter>(*pool_, fd, std::move(path), options_.fsync_files));
+  });
+}
+
+Task<Result<std::unique_ptr<ShardReader>>> LocalDrive::OpenShard(const RequestContext&,
+                                                                 std::string_view data_dir,
+                                                                 int part_number) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Result<std::unique_ptr<ShardReader>> {
+    if (!ValidDataDir(data_dir) || part_number < 1) {
+      return Status(Errc::kInvalidArgument, "bad data dir or part number");
+    }
+    std::string path = DataDirPath(data_dir) + "/part." + std::to_string(part_number);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return ErrnoStatus(errno, "open", path);
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      Status err = ErrnoStatus(errno, "stat", path);
+      ::close(fd);
+      return err;
+    }
+    return std::unique_ptr<ShardReader>(std::make_unique<LocalShardReader>(
+        *pool_, fd, std::move(path), static_cast<std::uint64_t>(st.st_size)));
+  });
+}
+
+Task<Status> LocalDrive::DeleteTmp(const RequestContext&, std::string_view tmp_dir) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Status {
+    if (!ValidRelativePath(tmp_dir, /*single=*/false)) {
+      return Status(Errc::kInvalidArgument, "bad tmp dir");
+    }
+    return RemoveAll(TmpPath(tmp_dir));
+  });
+}
+
+}  // namespace cairn::storage

@@ -1,0 +1,192 @@
+// LocalDrive: the StorageApi of one directory on this machine (DESIGN.md section 4). The
+// drive's namespace (buckets, object entries, multipart uploads) lives in a RocksDB under
+// .cairn.sys/meta; shard files of large objects live under data/<xx>/<data-id>/. All
+// blocking work runs on the drive's own thread pool; coroutines resume on the caller's
+// executor. The drive must outlive every ShardWriter and ShardReader it handed out.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/storage_api.h"
+
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
+
+namespace cairn::storage {
+
+class NamespaceStore;
+
+// A RocksDB block cache that several drives of one process share. Opaque: callers only
+// create it and pass it in LocalDriveOptions.
+class SharedBlockCache {
+ public:
+  static std::shared_ptr<SharedBlockCache> Create(std::size_t bytes);
+  virtual ~SharedBlockCache() = default;
+};
+
+struct LocalDriveOptions {
+  int worker_threads = 4;
+  // Used when `shared_cache` is null: the drive's own block cache.
+  std::size_t block_cache_bytes = 64 << 20;
+  std::shared_ptr<SharedBlockCache> shared_cache;
+  // Every metadata commit is durable before it returns (WAL fsync, group committed).
+  bool sync_writes = true;
+  // ShardWriter::Close fdatasyncs, and renames fsync their parent directories.
+  bool fsync_files = true;
+};
+
+class LocalDrive final : public StorageApi {
+  struct PrivateTag {};
+
+ public:
+  // Creates the directories when missing, opens the namespace store and empties tmp.
+  // Errors: kDiskAccessDenied, kDiskFull, kFaultyDisk, and RocksDB errors.
+  static Result<std::unique_ptr<LocalDrive>> Open(std::string path,
+                                                  const LocalDriveOptions& options);
+  // Waits for in-flight blocking work, then closes the store.
+  ~LocalDrive() override;
+
+  std::string endpoint() const override { return path_; }
+  bool IsOnline() const override { return online_.load(std::memory_order_relaxed); }
+
+  Task<Result<DiskInfo>> GetDiskInfo(const RequestContext& ctx) override;
+  Task<Result<std::string>> ReadFormat(const RequestContext& ctx) override;
+  Task<Status> WriteFormat(const RequestContext& ctx, std::string_view format_json) override;
+
+  Task<Status> MakeVolume(const RequestContext& ctx, std::string_view volume,
+                          std::string_view meta) override;
+  Task<Result<VolumeInfo>> StatVolume(const RequestContext& ctx,
+                                      std::string_view volume) override;
+  Task<Result<std::vector<VolumeInfo>>> ListVolumes(const RequestContext& ctx) override;
+  Task<Status> UpdateVolumeMeta(const RequestContext& ctx, std::string_view volume,
+                                std::string_view meta) override;
+  Task<Status> DeleteVolume(const RequestContext& ctx, std::string_view volume,
+                            bool force) override;
+
+  Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) override;
+  Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
+                          std::string_view tmp_dir) override;
+  Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx, std::string_view volume,
+                                           std::string_view key, std::string_view version_id,
+                                           bool read_data) override;
+  Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext& ctx,
+                                                         std::string_view volume,
+                                                         std::string_view key) override;
+  Task<Status> DeleteVersion(const RequestContext& ctx, const meta::FileInfo& fi) override;
+
+  Task<Result<std::vector<ListEntry>>> ListObjects(const RequestContext& ctx,
+                                                   std::string_view volume,
+                                                   const ListOptions& opts) override;
+
+  Task<Result<std::unique_ptr<ShardWriter>>> CreateFile(const RequestContext& ctx,
+                                                        std::string_view tmp_path) override;
+  Task<Result<std::unique_ptr<ShardReader>>> OpenShard(const RequestContext& ctx,
+                                                       std::string_view data_dir,
+                                                       int part_number) override;
+  Task<Status> DeleteTmp(const RequestContext& ctx, std::string_view tmp_dir) override;
+
+  Task<Status> PutUpload(const RequestContext& ctx, std::string_view volume,
+                         const MultipartUpload& upload) override;
+  Task<Result<MultipartUpload>> ReadUpload(const RequestContext& ctx, std::string_view volume,
+                                           std::string_view key,
+                                           std::string_view upload_id) override;
+  Task<Result<std::vector<MultipartUpload>>> ListUploads(const RequestContext& ctx,
+                                                         std::string_view volume,
+                                                         std::string_view prefix,
+                                                         std::string_view key_marker,
+                                                         std::string_view upload_id_marker,
+                                                         std::size_t limit) override;
+  Task<Status> CommitPart(const RequestContext& ctx, std::string_view volume,
+                          std::string_view key, std::string_view upload_id,
+                          const meta::ObjectPart& part, std::string_view tmp_dir) override;
+  Task<Result<std::vector<meta::ObjectPart>>> ListParts(const RequestContext& ctx,
+                                                        std::string_view volume,
+                                                        std::string_view key,
+                                                        std::string_view upload_id) override;
+  Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
+                              const meta::FileInfo& fi) override;
+  Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume,
+                           std::string_view key, std::string_view upload_id) override;
+
+  // Iterator steps (seeks + nexts) taken by ListObjects and ListUploads since open.
+  std::uint64_t IteratorStepsForTest() const;
+
+  LocalDrive(PrivateTag, std::string path, const LocalDriveOptions& options);
+
+ private:
+
+  // Blocking halves of the coroutine methods; run on pool_.
+  Status DoOpen();
+  Status DoMakeVolume(std::string_view volume, std::string_view meta);
+  Status DoDeleteVolume(std::string_view volume, bool force);
+  Status DoWriteMetadata(const meta::FileInfo& fi);
+  Status DoRenameData(const meta::FileInfo& fi, std::string_view tmp_dir);
+  Status DoDeleteVersion(const meta::FileInfo& fi);
+  Result<std::vector<ListEntry>> DoListObjects(std::string_view volume, const ListOptions& opts);
+  Status DoCommitPart(std::string_view volume, std::string_view key, std::string_view upload_id,
+                      const meta::ObjectPart& part, std::string_view tmp_dir);
+  Status DoCompleteUpload(std::string_view upload_id, const meta::FileInfo& fi);
+  Status DoAbortUpload(std::string_view volume, std::string_view key,
+                       std::string_view upload_id);
+  Result<std::vector<MultipartUpload>> DoListUploads(std::string_view volume,
+                                                     std::string_view prefix,
+                                                     std::string_view key_marker,
+                                                     std::string_view upload_id_marker,
+                                                     std::size_t limit);
+
+  // Under the entry lock of fi's object: its entry with `fi` merged in, encoded. `obsolete`
+  // receives the data dir that the merge left unreferenced (empty when none).
+  Result<std::string> MergeEntry(std::string_view entry_key, const meta::FileInfo& fi,
+                                 std::string& obsolete);
+  // True when the prefix range of `cf` holds any key.
+  Result<bool> AnyWithPrefix(int cf, const std::string& prefix);
+  // kVolumeNotFound unless the volume exists. Cheap: an in-memory set.
+  Status CheckVolume(std::string_view volume) const;
+  // The striped lock that serializes read-modify-write of one object's entry.
+  std::mutex& EntryLock(std::string_view volume, std::string_view key);
+  // data/<xx>/<data_dir>, and tmp/<rel>.
+  std::string DataDirPath(std::string_view data_dir) const;
+  std::string TmpPath(std::string_view rel) const;
+  // Removes data folders no longer referenced (best effort, logged).
+  void RemoveDataDirs(const std::vector<std::string>& data_dirs);
+  // fsync of a directory when options_.fsync_files.
+  Status SyncDir(const std::string& dir) const;
+  // A data dir name: one path component starting with two hex digits (the fan-out).
+  static bool ValidDataDir(std::string_view data_dir);
+
+  const std::string path_;
+  const LocalDriveOptions options_;
+  const std::string sys_dir_;
+  const std::string tmp_dir_;
+  const std::string data_root_;
+  std::unique_ptr<boost::asio::thread_pool> pool_;
+  std::unique_ptr<NamespaceStore> store_;
+  std::atomic<bool> online_{true};
+  std::atomic<std::uint64_t> iterator_steps_{0};
+
+  // Volume names that exist, mirrored from the buckets column family so that every write
+  // checks its volume without a read. Guarded by volumes_mu_; a write holds it shared during
+  // its commit and DeleteVolume holds it exclusively, so an emptiness check cannot race a
+  // write into the volume.
+  mutable std::shared_mutex volumes_mu_;
+  std::set<std::string, std::less<>> volumes_;
+
+  // The drive's uuid from format.json, cached. Guarded by format_mu_.
+  mutable std::mutex format_mu_;
+  std::string drive_id_;
+
+  static constexpr std::size_t kEntryLockStripes = 64;
+  std::mutex entry_locks_[kEntryLockStripes];
+};
+
+}  // namespace cairn::storage

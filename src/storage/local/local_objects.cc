@@ -1,0 +1,271 @@
+// LocalDrive: object metadata (write, rename into place, read, delete) and volume removal.
+#include <errno.h>
+#include <stdio.h>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "common/log.h"
+#include "common/run_blocking.h"
+#include "meta/encoding.h"
+#include "storage/local/fs_util.h"
+#include "storage/local/local_drive.h"
+#include "storage/local/namespace_store.h"
+#include "storage/local/value_codec.h"
+
+namespace cairn::storage {
+namespace {
+
+bool Referenced(const std::vector<meta::FileInfo>& versions, std::string_view data_dir) {
+  for (const auto& v : versions) {
+    if (v.data_dir == data_dir) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Status BadName() { return Status(Errc::kInvalidArgument, "volume or key empty or with NUL"); }
+
+}  // namespace
+
+Result<bool> LocalDrive::AnyWithPrefix(int cf, const std::string& prefix) {
+  std::string end = keys::PrefixSuccessor(prefix);
+  rocksdb::Slice upper = ToSlice(end);
+  auto it = store_->NewIterator(static_cast<Cf>(cf), end.empty() ? nullptr : &upper);
+  it->Seek(ToSlice(prefix));
+  if (!it->status().ok()) {
+    return RocksStatus(it->status());
+  }
+  return it->Valid();
+}
+
+Status LocalDrive::DoDeleteVolume(std::string_view volume, bool force) {
+  std::unique_lock lock(volumes_mu_);
+  if (volumes_.find(volume) == volumes_.end()) {
+    return Status(Errc::kVolumeNotFound, std::string(volume));
+  }
+  const std::string objects = keys::Object(volume, "");
+  const std::string uploads = keys::UploadVolumePrefix(volume);
+  const std::string parts = keys::PartVolumePrefix(volume);
+  std::vector<std::string> data_dirs;
+  if (!force) {
+    ASSIGN_OR_RETURN(bool has_objects, AnyWithPrefix(static_cast<int>(Cf::kObjects), objects));
+    ASSIGN_OR_RETURN(bool has_uploads, AnyWithPrefix(static_cast<int>(Cf::kMultipart), uploads));
+    if (has_objects || has_uploads) {
+      return Status(Errc::kVolumeNotEmpty, std::string(volume));
+    }
+  } else {
+    // Forced: every data folder of the volume goes too, so this scan is unavoidable.
+    std::string end = keys::PrefixSuccessor(objects);
+    rocksdb::Slice upper = ToSlice(end);
+    auto it = store_->NewIterator(Cf::kObjects, &upper);
+    for (it->Seek(ToSlice(objects)); it->Valid(); it->Next()) {
+      auto versions = meta::DecodeVersions(ToView(it->value()), false);
+      if (versions.ok()) {
+        for (const auto& v : *versions) {
+          if (!v.data_dir.empty()) {
+            data_dirs.push_back(v.data_dir);
+          }
+        }
+      }
+    }
+    std::string uend = keys::PrefixSuccessor(uploads);
+    rocksdb::Slice uupper = ToSlice(uend);
+    auto uit = store_->NewIterator(Cf::kMultipart, &uupper);
+    for (uit->Seek(ToSlice(uploads)); uit->Valid(); uit->Next()) {
+      auto upload = DecodeUpload(volume, ToView(uit->value()));
+      if (upload.ok() && !upload->fi.data_dir.empty()) {
+        data_dirs.push_back(upload->fi.data_dir);
+      }
+    }
+  }
+  rocksdb::WriteBatch batch;
+  for (const auto& [cf, prefix] : {std::pair{Cf::kObjects, &objects},
+                                   std::pair{Cf::kMultipart, &uploads},
+                                   std::pair{Cf::kMultipart, &parts}}) {
+    batch.DeleteRange(store_->handle(cf), ToSlice(*prefix),
+                      ToSlice(keys::PrefixSuccessor(*prefix)));
+  }
+  batch.Delete(store_->handle(Cf::kBuckets), ToSlice(volume));
+  RETURN_IF_ERROR(store_->Write(batch));
+  volumes_.erase(volumes_.find(volume));
+  lock.unlock();
+  RemoveDataDirs(data_dirs);
+  return Status::Ok();
+}
+
+Result<std::string> LocalDrive::MergeEntry(std::string_view entry_key, const meta::FileInfo& fi,
+                                           std::string& obsolete) {
+  rocksdb::PinnableSlice value;
+  ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, entry_key, value));
+  meta::EntryView view;
+  if (found) {
+    auto decoded = meta::DecodeEntryView(ToView(value));
+    if (decoded.ok()) {
+      view = std::move(decoded).value();
+    } else {
+      // The other drives of the set hold this entry; healing restores the lost versions.
+      LOG_WARN("{}: replacing corrupt entry {}/{}: {}", path_, fi.volume, fi.name,
+               decoded.status().ToString());
+    }
+  }
+  auto replaced = meta::MergeVersion(view, fi);
+  obsolete.clear();
+  if (replaced && !replaced->data_dir.empty() && replaced->data_dir != fi.data_dir &&
+      !Referenced(view.versions, replaced->data_dir)) {
+    obsolete = std::move(replaced->data_dir);
+  }
+  // `view` points into `value` and `fi`: encode before either goes.
+  return meta::EncodeEntryView(view);
+}
+
+Status LocalDrive::DoWriteMetadata(const meta::FileInfo& fi) {
+  if (!keys::Valid(fi.volume) || !keys::Valid(fi.name)) {
+    return BadName();
+  }
+  if (!fi.data_dir.empty() && !ValidDataDir(fi.data_dir)) {
+    return Status(Errc::kInvalidArgument, "bad data dir");
+  }
+  std::string obsolete;
+  {
+    std::shared_lock vlock(volumes_mu_);
+    if (volumes_.find(fi.volume) == volumes_.end()) {
+      return Status(Errc::kVolumeNotFound, fi.volume);
+    }
+    std::lock_guard elock(EntryLock(fi.volume, fi.name));
+    std::string key = keys::Object(fi.volume, fi.name);
+    ASSIGN_OR_RETURN(std::string entry, MergeEntry(key, fi, obsolete));
+    RETURN_IF_ERROR(store_->Put(Cf::kObjects, key, entry));
+  }
+  if (!obsolete.empty()) {
+    RemoveDataDirs({obsolete});
+  }
+  return Status::Ok();
+}
+
+Task<Status> LocalDrive::WriteMetadata(const RequestContext&, const meta::FileInfo& fi) {
+  co_return co_await RunBlocking(*pool_, [&] { return DoWriteMetadata(fi); });
+}
+
+Status LocalDrive::DoRenameData(const meta::FileInfo& fi, std::string_view tmp_dir) {
+  if (!keys::Valid(fi.volume) || !keys::Valid(fi.name)) {
+    return BadName();
+  }
+  if (!ValidRelativePath(tmp_dir, /*single=*/false) || !ValidDataDir(fi.data_dir)) {
+    return Status(Errc::kInvalidArgument, "bad tmp dir or data dir");
+  }
+  RETURN_IF_ERROR(CheckVolume(fi.volume));
+  std::string src = TmpPath(tmp_dir);
+  std::string dst = DataDirPath(fi.data_dir);
+  if (::rename(src.c_str(), dst.c_str()) != 0) {
+    int err = errno;
+    if (err == ENOTEMPTY || err == EEXIST) {
+      // The same data dir committed again (a retry or a heal): the new shards win.
+      RETURN_IF_ERROR(RemoveAll(dst));
+      err = ::rename(src.c_str(), dst.c_str()) == 0 ? 0 : errno;
+    }
+    if (err != 0) {
+      return ErrnoStatus(err, "rename", src);
+    }
+  }
+  RETURN_IF_ERROR(SyncDir(dst.substr(0, dst.rfind('/'))));
+  RETURN_IF_ERROR(SyncDir(src.substr(0, src.rfind('/'))));
+  Status st = DoWriteMetadata(fi);
+  if (!st.ok()) {
+    // Put the shards back so that the caller may retry or DeleteTmp them.
+    (void)::rename(dst.c_str(), src.c_str());
+  }
+  return st;
+}
+
+Task<Status> LocalDrive::RenameData(const RequestContext&, const meta::FileInfo& fi,
+                                    std::string_view tmp_dir) {
+  co_return co_await RunBlocking(*pool_, [&] { return DoRenameData(fi, tmp_dir); });
+}
+
+Task<Result<meta::FileInfo>> LocalDrive::ReadVersion(const RequestContext&,
+                                                     std::string_view volume,
+                                                     std::string_view key,
+                                                     std::string_view version_id,
+                                                     bool read_data) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Result<meta::FileInfo> {
+    if (!keys::Valid(volume) || !keys::Valid(key)) {
+      return BadName();
+    }
+    RETURN_IF_ERROR(CheckVolume(volume));
+    rocksdb::PinnableSlice value;
+    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, keys::Object(volume, key), value));
+    if (!found) {
+      return Status(Errc::kFileNotFound, std::string(key));
+    }
+    ASSIGN_OR_RETURN(meta::FileInfo fi, meta::DecodeVersion(ToView(value), version_id, read_data));
+    fi.volume.assign(volume);
+    fi.name.assign(key);
+    return fi;
+  });
+}
+
+Task<Result<std::vector<meta::FileInfo>>> LocalDrive::ReadVersions(const RequestContext&,
+                                                                   std::string_view volume,
+                                                                   std::string_view key) {
+  co_return co_await RunBlocking(*pool_, [&]() -> Result<std::vector<meta::FileInfo>> {
+    if (!keys::Valid(volume) || !keys::Valid(key)) {
+      return BadName();
+    }
+    RETURN_IF_ERROR(CheckVolume(volume));
+    rocksdb::PinnableSlice value;
+    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, keys::Object(volume, key), value));
+    if (!found) {
+      return Status(Errc::kFileNotFound, std::string(key));
+    }
+    ASSIGN_OR_RETURN(auto versions, meta::DecodeVersions(ToView(value), false));
+    for (auto& v : versions) {
+      v.volume.assign(volume);
+      v.name.assign(key);
+    }
+    return versions;
+  });
+}
+
+Status LocalDrive::DoDeleteVersion(const meta::FileInfo& fi) {
+  if (!keys::Valid(fi.volume) || !keys::Valid(fi.name)) {
+    return BadName();
+  }
+  std::string obsolete;
+  {
+    std::shared_lock vlock(volumes_mu_);
+    if (volumes_.find(fi.volume) == volumes_.end()) {
+      return Status(Errc::kVolumeNotFound, fi.volume);
+    }
+    std::lock_guard elock(EntryLock(fi.volume, fi.name));
+    std::string key = keys::Object(fi.volume, fi.name);
+    rocksdb::PinnableSlice value;
+    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, key, value));
+    if (!found) {
+      return Status(Errc::kFileNotFound, fi.name);
+    }
+    ASSIGN_OR_RETURN(meta::EntryView view, meta::DecodeEntryView(ToView(value)));
+    auto removed = meta::RemoveVersion(view, fi.version_id);
+    if (!removed) {
+      return Status(Errc::kFileVersionNotFound, fi.name + " version " + fi.version_id);
+    }
+    if (view.versions.empty()) {
+      RETURN_IF_ERROR(store_->Delete(Cf::kObjects, key));
+    } else {
+      RETURN_IF_ERROR(store_->Put(Cf::kObjects, key, meta::EncodeEntryView(view)));
+    }
+    if (!removed->data_dir.empty() && !Referenced(view.versions, removed->data_dir)) {
+      obsolete = std::move(removed->data_dir);
+    }
+  }
+  if (!obsolete.empty()) {
+    RemoveDataDirs({obsolete});
+  }
+  return Status::Ok();
+}
+
+Task<Status> LocalDrive::DeleteVersion(const RequestContext&, const meta::FileInfo& fi) {
+  co_return co_await RunBlocking(*pool_, [&] { return DoDeleteVersion(fi); });
+}
+
+}  // namespace cairn::storage

@@ -1,0 +1,193 @@
+#include "storage/local/namespace_store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+namespace cairn::storage {
+namespace {
+
+constexpr const char* kCfNames[] = {"buckets", "objects", "multipart", "system"};
+
+rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                       std::size_t write_buffer) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Point lookups of absent keys (a PUT of a new object) skip the data blocks.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.block_size = 16 << 10;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = write_buffer;
+  return cf;
+}
+
+}  // namespace
+
+Status RocksStatus(const rocksdb::Status& s) {
+  std::string msg = "rocksdb: " + s.ToString();
+  if (s.IsNotFound()) {
+    return Status(Errc::kFileNotFound, std::move(msg));
+  }
+  if (s.IsCorruption()) {
+    return Status(Errc::kFileCorrupt, std::move(msg));
+  }
+  if (s.IsNoSpace()) {
+    return Status(Errc::kDiskFull, std::move(msg));
+  }
+  if (s.IsIOError()) {
+    return Status(Errc::kFaultyDisk, std::move(msg));
+  }
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
+    return Status(Errc::kTimeout, std::move(msg));
+  }
+  return Status(Errc::kInternal, std::move(msg));
+}
+
+Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(const std::string& dir,
+                                                             const NamespaceOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 3;
+  db_options.max_log_file_size = 8 << 20;
+  db_options.max_manifest_file_size = 64 << 20;
+  db_options.enable_pipelined_write = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(options.block_cache, 1 << 20));
+  for (int i = 0; i < 4; ++i) {
+    std::size_t buffer = i == static_cast<int>(Cf::kObjects) ? (64 << 20) : (4 << 20);
+    descriptors.emplace_back(kCfNames[i], CfOptions(options.block_cache, buffer));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  if (!s.ok()) {
+    return RocksStatus(s);
+  }
+  auto store = std::make_unique<NamespaceStore>();
+  store->db_.reset(raw);
+  // handles[0] is the default family, unused: keep only ours, in Cf order.
+  store->db_->DestroyColumnFamilyHandle(handles[0]);
+  store->handles_.assign(handles.begin() + 1, handles.end());
+  store->write_options_.sync = options.sync_writes;
+  return store;
+}
+
+NamespaceStore::~NamespaceStore() {
+  if (!db_) {
+    return;
+  }
+  for (auto* h : handles_) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  rocksdb::Status s = db_->Close();
+  (void)s;
+}
+
+Result<bool> NamespaceStore::Get(Cf cf, std::string_view key, rocksdb::PinnableSlice& value) {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
+  if (s.IsNotFound()) {
+    return false;
+  }
+  if (!s.ok()) {
+    return RocksStatus(s);
+  }
+  return true;
+}
+
+Status NamespaceStore::Put(Cf cf, std::string_view key, std::string_view value) {
+  rocksdb::Status s = db_->Put(write_options_, handle(cf), ToSlice(key), ToSlice(value));
+  return s.ok() ? Status::Ok() : RocksStatus(s);
+}
+
+Status NamespaceStore::Delete(Cf cf, std::string_view key) {
+  rocksdb::Status s = db_->Delete(write_options_, handle(cf), ToSlice(key));
+  return s.ok() ? Status::Ok() : RocksStatus(s);
+}
+
+Status NamespaceStore::Write(rocksdb::WriteBatch& batch) {
+  rocksdb::Status s = db_->Write(write_options_, &batch);
+  return s.ok() ? Status::Ok() : RocksStatus(s);
+}
+
+std::unique_ptr<rocksdb::Iterator> NamespaceStore::NewIterator(Cf cf,
+                                                               const rocksdb::Slice* upper_bound) {
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = upper_bound;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
+}
+
+namespace keys {
+
+std::string Object(std::string_view volume, std::string_view key) {
+  std::string out;
+  out.reserve(volume.size() + 1 + key.size());
+  out.append(volume);
+  out.push_back('\0');
+  out.append(key);
+  return out;
+}
+
+std::string Upload(std::string_view volume, std::string_view key, std::string_view upload_id) {
+  std::string out;
+  out.reserve(volume.size() + key.size() + upload_id.size() + 3);
+  out.push_back('u');
+  out.append(volume);
+  out.push_back('\0');
+  out.append(key);
+  out.push_back('\0');
+  out.append(upload_id);
+  return out;
+}
+
+std::string UploadVolumePrefix(std::string_view volume) {
+  std::string out = "u";
+  out.append(volume);
+  out.push_back('\0');
+  return out;
+}
+
+std::string PartPrefix(std::string_view volume, std::string_view key,
+                       std::string_view upload_id) {
+  std::string out = Upload(volume, key, upload_id);
+  out[0] = 'p';
+  out.push_back('\0');
+  return out;
+}
+
+std::string Part(std::string_view part_prefix, std::int32_t number) {
+  std::string out(part_prefix);
+  auto n = static_cast<std::uint32_t>(number);
+  out.push_back(static_cast<char>(n >> 24));
+  out.push_back(static_cast<char>(n >> 16));
+  out.push_back(static_cast<char>(n >> 8));
+  out.push_back(static_cast<char>(n));
+  return out;
+}
+
+std::string PartVolumePrefix(std::string_view volume) {
+  std::string out = "p";
+  out.append(volume);
+  out.push_back('\0');
+  return out;
+}
+
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string out(prefix);
+  while (!out.empty()) {
+    auto c = static_cast<unsigned char>(out.back());
+    if (c != 0xFF) {
+      out.back() = static_cast<char>(c + 1);
+      return out;
+    }
+    out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace keys
+}  // namespace cairn::storage

@@ -1,0 +1,86 @@
+// NamespaceStore: the RocksDB instance of one drive (.cairn.sys/meta) with its four column
+// families, and the key layouts of each (docs/format.md). Internal to LocalDrive. Column
+// family handles are opened once and reused by every call; all methods are blocking and
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/status.h"
+
+namespace cairn::storage {
+
+enum class Cf { kBuckets = 0, kObjects = 1, kMultipart = 2, kSystem = 3 };
+
+struct NamespaceOptions {
+  bool sync_writes = true;
+  std::shared_ptr<rocksdb::Cache> block_cache;
+};
+
+class NamespaceStore {
+ public:
+  // Opens (creating when missing) the store in `dir` with every column family.
+  static Result<std::unique_ptr<NamespaceStore>> Open(const std::string& dir,
+                                                      const NamespaceOptions& options);
+  NamespaceStore() = default;
+  ~NamespaceStore();
+
+  // Reads `key` into `value` (pinned, no copy out of the block cache when possible).
+  // Returns false when absent.
+  Result<bool> Get(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
+  Status Put(Cf cf, std::string_view key, std::string_view value);
+  Status Delete(Cf cf, std::string_view key);
+  // Commits a batch atomically (durable when sync_writes).
+  Status Write(rocksdb::WriteBatch& batch);
+  // An iterator over `cf`; `upper_bound` (may be empty = none) must outlive it.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf, const rocksdb::Slice* upper_bound);
+
+  rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_ closes
+  rocksdb::WriteOptions write_options_;
+};
+
+// Any RocksDB error as a Status: NotFound -> kFileNotFound, Corruption -> kFileCorrupt,
+// NoSpace -> kDiskFull, IOError -> kFaultyDisk, Busy/TimedOut/TryAgain -> kTimeout, else
+// kInternal; the message is RocksDB's.
+Status RocksStatus(const rocksdb::Status& s);
+
+inline rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+inline std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+// Keys. Volumes, object keys and upload ids never contain NUL (checked at the API), so NUL
+// separates components and the key order is the (volume, key, upload id) order.
+namespace keys {
+
+// objects: volume \0 key
+std::string Object(std::string_view volume, std::string_view key);
+// multipart uploads: 'u' volume \0 key \0 upload_id
+std::string Upload(std::string_view volume, std::string_view key, std::string_view upload_id);
+std::string UploadVolumePrefix(std::string_view volume);
+// multipart parts: 'p' volume \0 key \0 upload_id \0 <part number, 4 bytes big-endian>
+std::string PartPrefix(std::string_view volume, std::string_view key, std::string_view upload_id);
+std::string Part(std::string_view part_prefix, std::int32_t number);
+std::string PartVolumePrefix(std::string_view volume);
+// A volume, object key or upload id usable in a key: non-empty, no NUL.
+inline bool Valid(std::string_view name) {
+  return !name.empty() && name.find('\0') == std::string_view::npos;
+}
+// The smallest string greater than every string that starts with `prefix`; empty when none
+// (prefix empty or all 0xFF).
+std::string PrefixSuccessor(std::string_view prefix);
+
+}  // namespace keys
+
+}  // namespace cairn::storage

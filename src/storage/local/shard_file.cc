@@ -1,0 +1,134 @@
+#include "storage/local/shard_file.h"
+
+#include <errno.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/run_blocking.h"
+#include "storage/local/fs_util.h"
+
+namespace cairn::storage {
+
+LocalShardWriter::LocalShardWriter(boost::asio::thread_pool& pool, int fd, std::string path,
+                                   bool fsync)
+    : pool_(pool), fd_(fd), path_(std::move(path)), fsync_(fsync) {}
+
+LocalShardWriter::~LocalShardWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+Status LocalShardWriter::Flush(std::span<const std::byte> extra) {
+  iovec iov[2];
+  int count = 0;
+  if (buffered_ > 0) {
+    iov[count++] = {buffer_.get(), buffered_};
+  }
+  if (!extra.empty()) {
+    iov[count++] = {const_cast<std::byte*>(extra.data()), extra.size()};
+  }
+  int first = 0;
+  while (first < count) {
+    ssize_t n = ::writev(fd_, iov + first, count - first);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return ErrnoStatus(errno, "write", path_);
+    }
+    auto done = static_cast<std::size_t>(n);
+    while (first < count && done >= iov[first].iov_len) {
+      done -= iov[first].iov_len;
+      ++first;
+    }
+    if (first < count) {
+      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + done;
+      iov[first].iov_len -= done;
+    }
+  }
+  buffered_ = 0;
+  return Status::Ok();
+}
+
+Task<Status> LocalShardWriter::Write(std::span<const std::byte> data) {
+  if (!error_.ok()) {
+    co_return error_;
+  }
+  if (fd_ < 0) {
+    co_return Status(Errc::kInternal, "write after close: " + path_);
+  }
+  if (buffered_ + data.size() <= kBufferSize) {
+    // Small writes only fill the buffer: no syscall, no hop to the pool.
+    if (!buffer_) {
+      buffer_ = std::make_unique<std::byte[]>(kBufferSize);
+    }
+    if (!data.empty()) {
+      std::memcpy(buffer_.get() + buffered_, data.data(), data.size());
+    }
+    buffered_ += data.size();
+    co_return Status::Ok();
+  }
+  Status st = co_await RunBlocking(pool_, [&] { return Flush(data); });
+  if (!st.ok()) {
+    error_ = st;
+  }
+  co_return st;
+}
+
+Task<Status> LocalShardWriter::Close() {
+  if (!error_.ok()) {
+    co_return error_;
+  }
+  if (fd_ < 0) {
+    co_return Status::Ok();
+  }
+  Status st = co_await RunBlocking(pool_, [&]() -> Status {
+    Status flushed = Flush({});
+    if (flushed.ok() && fsync_ && ::fdatasync(fd_) != 0) {
+      flushed = ErrnoStatus(errno, "fdatasync", path_);
+    }
+    if (::close(fd_) != 0 && flushed.ok()) {
+      flushed = ErrnoStatus(errno, "close", path_);
+    }
+    fd_ = -1;
+    return flushed;
+  });
+  buffer_.reset();
+  if (!st.ok()) {
+    error_ = st;
+  }
+  co_return st;
+}
+
+LocalShardReader::LocalShardReader(boost::asio::thread_pool& pool, int fd, std::string path,
+                                   std::uint64_t size)
+    : pool_(pool), fd_(fd), path_(std::move(path)), size_(size) {}
+
+LocalShardReader::~LocalShardReader() { ::close(fd_); }
+
+Task<Result<std::size_t>> LocalShardReader::ReadAt(std::uint64_t offset,
+                                                   std::span<std::byte> buf) {
+  co_return co_await RunBlocking(pool_, [&]() -> Result<std::size_t> {
+    std::size_t done = 0;
+    while (done < buf.size()) {
+      ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done,
+                          static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) {
+          continue;
+        }
+        return ErrnoStatus(errno, "read", path_);
+      }
+      if (n == 0) {
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    return done;
+  });
+}
+
+}  // namespace cairn::storage

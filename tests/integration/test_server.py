@@ -1,0 +1,152 @@
+"""Starting the server: flags, drive counts, defaults, health endpoints, shutdown."""
+
+import json
+import os
+import signal
+import subprocess
+
+import pytest
+import requests
+
+from conftest import HEALTH_PATHS, ServerProcess, make_client
+
+
+def run_cairn(cairn_bin, args, cwd, timeout=20):
+    return subprocess.run([cairn_bin, "server", "--address", "127.0.0.1:0",
+                           "--console-address", "127.0.0.1:0"] + args,
+                          cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("args", [
+    ["--no-such-flag", "d{1...4}"],
+    ["--parity", "3", "d{1...4}"],               # S = 6 does not divide 4
+    ["--set-size", "3", "d{1...4}"],             # 3 does not divide 4
+    ["--set-size", "4", "--parity", "3", "d{1...4}"],  # P > S/2
+    ["--parity", "0", "d{1...4}"],               # P >= 1
+    ["d{1...17}"],                               # no set size in 2..16 divides 17
+    ["--set-size", "32", "d{1...32}"],           # sets are at most 16 drives
+])
+def test_refused_configuration_exits_2_with_one_sentence(cairn_bin, tmp_path, args):
+    res = run_cairn(cairn_bin, args, cwd=tmp_path)
+    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    msg = res.stderr.strip()
+    assert msg, "a refused start must say why on stderr"
+    assert len(msg.splitlines()) <= 3, msg
+    # Nothing was formatted: a refused configuration leaves the drives untouched.
+    for d in tmp_path.iterdir():
+        assert not (d / ".cairn.sys" / "format.json").exists()
+
+
+@pytest.mark.parametrize("drives,args", [
+    (4, []),
+    (1, []),
+    (6, []),                    # S = 6, P = 3
+    (8, ["--parity", "2"]),     # 2 sets of 4, 2+2
+    (8, ["--set-size", "8", "--parity", "2"]),  # 1 set of 8, 6+2
+])
+def test_accepted_layouts_serve_objects(make_server, drives, args):
+    srv = make_server(drives=drives, args=args)
+    s3 = srv.client()
+    s3.create_bucket(Bucket="layout")
+    body = os.urandom(300 * 1024)
+    s3.put_object(Bucket="layout", Key="k", Body=body)
+    assert s3.get_object(Bucket="layout", Key="k")["Body"].read() == body
+    for d in srv.drive_paths:
+        fmt = os.path.join(d, ".cairn.sys", "format.json")
+        assert os.path.isfile(fmt), fmt
+        json.load(open(fmt))
+
+
+def test_drives_flag_equals_positional(make_server):
+    srv = make_server(drives=4, wait=None)
+    srv.drive_args = ["--drives", ",".join(srv.drive_paths)]
+    srv.start()
+    s3 = srv.client()
+    s3.create_bucket(Bucket="viaflag")
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["viaflag"]
+
+
+def test_health_endpoints_on_both_ports(server):
+    for base in (server.endpoint, server.console_endpoint):
+        for path in HEALTH_PATHS:
+            r = requests.get(base + path, timeout=5)
+            assert r.status_code == 200, (base, path, r.status_code, r.text)
+
+
+def test_address_file_format(server):
+    text = open(server.addr_file).read()
+    lines = text.splitlines()
+    assert [line.split("=")[0] for line in lines] == ["s3", "console"]
+    for line in lines:
+        host, port = line.split("=")[1].rsplit(":", 1)
+        assert host == "127.0.0.1" and 0 < int(port) < 65536
+
+
+def test_defaults_drives_and_credentials(cairn_bin, tmp_path):
+    """No drives and no credentials: ./data/disk{1...4} and cairnadmin/cairnadmin."""
+    srv = ServerProcess(str(tmp_path), drives=4, access_key=None, drive_args=[])
+    try:
+        srv.start()
+        for i in range(1, 5):
+            assert (tmp_path / "data" / f"disk{i}" / ".cairn.sys" / "format.json").is_file()
+        s3 = make_client(srv.endpoint, access_key="cairnadmin", secret_key="cairnadmin")
+        s3.create_bucket(Bucket="defaults")
+        assert "defaults" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    finally:
+        srv.stop()
+
+
+def test_sigterm_stops_cleanly(make_server):
+    srv = make_server(drives=4)
+    srv.client().create_bucket(Bucket="x")
+    srv.proc.send_signal(signal.SIGTERM)
+    assert srv.proc.wait(20) == 0, srv.log_tail()
+
+
+def test_restart_keeps_data_and_deployment(make_server):
+    srv = make_server(drives=4)
+    s3 = srv.client()
+    s3.create_bucket(Bucket="persist")
+    small, large = os.urandom(1000), os.urandom(3 * 1024 * 1024)
+    s3.put_object(Bucket="persist", Key="small", Body=small)
+    s3.put_object(Bucket="persist", Key="large", Body=large)
+    before = [open(os.path.join(d, ".cairn.sys", "format.json")).read() for d in srv.drive_paths]
+    srv.restart()
+    s3 = srv.client()
+    assert s3.get_object(Bucket="persist", Key="small")["Body"].read() == small
+    assert s3.get_object(Bucket="persist", Key="large")["Body"].read() == large
+    after = [open(os.path.join(d, ".cairn.sys", "format.json")).read() for d in srv.drive_paths]
+    assert before == after
+
+
+def test_on_disk_layout(make_server):
+    """DESIGN.md section 4: format.json, meta/, tmp/; large objects' shards under data/."""
+    srv = make_server(drives=4)
+    s3 = srv.client()
+    s3.create_bucket(Bucket="layout")
+    s3.put_object(Bucket="layout", Key="tiny", Body=b"x" * 100)
+    assert srv.shard_files() == [], "a 100-byte object must be inline, not in shard files"
+    s3.put_object(Bucket="layout", Key="big", Body=os.urandom(4 * 1024 * 1024))
+    for d in srv.drive_paths:
+        sys_dir = os.path.join(d, ".cairn.sys")
+        assert os.path.isfile(os.path.join(sys_dir, "format.json"))
+        assert os.path.isdir(os.path.join(sys_dir, "meta"))
+        assert os.path.isdir(os.path.join(sys_dir, "tmp"))
+        shards = srv.shard_files(d)
+        assert len(shards) == 1, shards
+        rel = os.path.relpath(shards[0], os.path.join(d, "data")).split(os.sep)
+        assert len(rel) == 3 and len(rel[0]) == 2 and rel[2] == "part.1", rel
+        # Keys never address paths: the object key appears nowhere in the file tree.
+        for dirpath, dirs, files in os.walk(d):
+            assert "big" not in dirs + files
+    assert srv.tmp_files() == []
+
+
+def test_inline_limit_flag(make_server):
+    srv = make_server(drives=4, args=["--inline-limit", "0"])
+    s3 = srv.client()
+    s3.create_bucket(Bucket="noinline")
+    s3.put_object(Bucket="noinline", Key="tiny", Body=b"hello")
+    assert len(srv.shard_files()) == 4
+    assert s3.get_object(Bucket="noinline", Key="tiny")["Body"].read() == b"hello"
