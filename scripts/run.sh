@@ -12,8 +12,11 @@ cmake -G Ninja -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release \
   -DCAIRN_SANITIZE=OFF -DCAIRN_BENCH=OFF >/dev/null
 ninja -C "$ROOT/build" -j"$JOBS" cairn
 
-access_key="cairnadmin"
-secret_key="cairnadmin"
+# The same order cairn uses: flags, then CAIRN_ROOT_*, MINIO_ROOT_*, MINIO_*_KEY, defaults.
+access_key="${CAIRN_ROOT_USER:-${MINIO_ROOT_USER:-${MINIO_ACCESS_KEY:-cairnadmin}}}"
+secret_key="${CAIRN_ROOT_PASSWORD:-${MINIO_ROOT_PASSWORD:-${MINIO_SECRET_KEY:-cairnadmin}}}"
+address=":9000"
+console=":9001"
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
@@ -21,10 +24,17 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --access-key=*) access_key="${args[$i]#*=}" ;;
     --secret-key) secret_key="${args[$((i + 1))]:-}" ;;
     --secret-key=*) secret_key="${args[$i]#*=}" ;;
+    --address) address="${args[$((i + 1))]:-}" ;;
+    --address=*) address="${args[$i]#*=}" ;;
+    --console-address) console="${args[$((i + 1))]:-}" ;;
+    --console-address=*) console="${args[$i]#*=}" ;;
   esac
 done
-echo "cairn: access key: $access_key"
-echo "cairn: secret key: $secret_key"
+host_of() { local h="${1%:*}"; [[ -z "$h" || "$h" == "0.0.0.0" ]] && h="127.0.0.1"; echo "$h:${1##*:}"; }
+echo "cairn: S3 API     http://$(host_of "$address")"
+echo "cairn: console    http://$(host_of "$console")"
+echo "cairn: access key $access_key"
+echo "cairn: secret key $secret_key"
 if [[ $# -eq 0 ]]; then
   echo "cairn: drives ./data/disk{1...4} (created on first start)"
 fi

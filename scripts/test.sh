@@ -33,10 +33,17 @@ pytest_line() { grep -E '^=+ .*(passed|failed|error|skipped|deselected|no tests 
 section "clang-format"
 mapfile -t sources < <(find src tests bench -type f \( -name '*.h' -o -name '*.cc' -o -name '*.cpp' \) \
   2>/dev/null | sort)
-if [[ ${#sources[@]} -gt 0 ]] && ! clang-format --dry-run --Werror "${sources[@]}"; then
-  summary+=("format: FAILED (run clang-format -i on the files above)")
+bad_files=""
+if [[ ${#sources[@]} -gt 0 ]]; then
+  bad_files="$(clang-format --dry-run --Werror "${sources[@]}" 2>&1 |
+    grep -oE '^[^: ]+\.(h|cc|cpp):' | tr -d ':' | sort -u)"
+fi
+if [[ -n "$bad_files" ]]; then
+  echo "$bad_files" | sed 's/^/not formatted: /'
+  summary+=("format: FAILED, $(echo "$bad_files" | wc -l) of ${#sources[@]} files (clang-format -i them)")
   failed=1
 else
+  echo "${#sources[@]} files clean"
   summary+=("format: ${#sources[@]} files clean")
 fi
 

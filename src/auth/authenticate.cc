@@ -53,7 +53,7 @@ Result<AuthResult> Authenticate(const RequestView& req, const CredentialProvider
   }
   if (authorization) {
     std::string_view a = internal::Trim(*authorization);
-    if (a.starts_with("AWS4-HMAC-SHA256 ")) {
+    if (a.starts_with("AWS4-HMAC-SHA256")) {
       return internal::VerifyV4Header(view, a, creds);
     }
     if (a.starts_with("AWS ")) {

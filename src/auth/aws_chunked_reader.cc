@@ -20,9 +20,13 @@ bool IsLowerHex64(std::string_view s) {
          });
 }
 
-Status Malformed(std::string message) { return Status(Errc::kMalformedChunk, std::move(message)); }
+Status Malformed(std::string message) {
+  return Status(Errc::kMalformedChunk, std::move(message));
+}
 
-Status Truncated() { return Status(Errc::kIncompleteBody, "the aws-chunked body ended early"); }
+Status Truncated() {
+  return Status(Errc::kIncompleteBody, "the aws-chunked body ended early");
+}
 
 std::vector<std::string> SplitNames(std::string_view list) {
   std::vector<std::string> out;
@@ -54,7 +58,9 @@ struct AwsChunkedReader::State {
         buf(kReadAhead) {}
 
   bool Signed() const { return kind != PayloadKind::kStreamingUnsignedTrailer; }
+
   bool HasTrailers() const { return kind != PayloadKind::kStreamingSigned; }
+
   std::size_t Buffered() const { return end - pos; }
 
   // Reads more raw bytes behind the buffered ones.
@@ -79,7 +85,8 @@ struct AwsChunkedReader::State {
     std::size_t scanned = 0;
     while (true) {
       auto* first = reinterpret_cast<const char*>(buf.data()) + pos;
-      const char* nl = static_cast<const char*>(std::memchr(first + scanned, '\n', end - pos - scanned));
+      const char* nl =
+          static_cast<const char*>(std::memchr(first + scanned, '\n', end - pos - scanned));
       if (nl != nullptr) {
         std::size_t len = static_cast<std::size_t>(nl - first);
         if (len + 1 > kMaxLineLength) {
@@ -172,10 +179,15 @@ struct AwsChunkedReader::State {
   Task<Status> ReadTrailers() {
     std::string canonical;
     bool signature_seen = false;
+    bool at_eof = false;  // the stream ended where a trailer line or the closing CRLF goes
     while (true) {
       CO_ASSIGN_OR_RETURN(std::optional<std::string> line, co_await ReadLine(true));
-      if (!line || line->empty()) {
-        break;  // the closing CRLF (tolerated when the client stops right before it)
+      if (!line) {
+        at_eof = true;
+        break;
+      }
+      if (line->empty()) {
+        break;
       }
       std::size_t colon = line->find(':');
       if (colon == std::string::npos || colon == 0 || signature_seen) {
@@ -190,7 +202,8 @@ struct AwsChunkedReader::State {
         std::string expected =
             TrailerSignature(signing_key, amz_date, scope, prev_signature, canonical);
         if (!internal::ConstantTimeEqual(expected, value)) {
-          co_return Status(Errc::kInvalidChunkSignature, "aws-chunked trailer signature does not match");
+          co_return Status(Errc::kInvalidChunkSignature,
+                           "aws-chunked trailer signature does not match");
         }
         signature_seen = true;
         continue;
@@ -198,18 +211,20 @@ struct AwsChunkedReader::State {
       if (trailers.size() >= kMaxTrailers) {
         co_return Malformed("too many aws-chunked trailers");
       }
-      if (!declared.empty() && std::find(declared.begin(), declared.end(), name) == declared.end()) {
+      if (!declared.empty() &&
+          std::find(declared.begin(), declared.end(), name) == declared.end()) {
         co_return Malformed("trailer '" + name + "' was not declared in x-amz-trailer");
       }
       canonical += name + ":" + value + "\n";
       trailers.emplace_back(std::move(name), std::move(value));
     }
+    // A missing closing CRLF is tolerated, but not a stream cut before what it must carry.
     if (Signed() && !signature_seen) {
-      co_return Malformed("aws-chunked trailers without x-amz-trailer-signature");
+      co_return at_eof ? Truncated() : Malformed("aws-chunked trailers without a signature");
     }
     for (const auto& name : declared) {
       if (!internal::HeaderValue(trailers, name)) {
-        co_return Malformed("declared trailer '" + name + "' is missing");
+        co_return at_eof ? Truncated() : Malformed("declared trailer '" + name + "' is missing");
       }
     }
     co_return Status::Ok();
@@ -256,7 +271,8 @@ struct AwsChunkedReader::State {
         continue;
       }
       // kData: copy what is buffered; read from the wire only when nothing was delivered yet.
-      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, out.size() - n));
+      std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, out.size() - n));
       std::size_t took = 0;
       if (Buffered() > 0) {
         took = std::min(want, Buffered());
@@ -336,6 +352,8 @@ Task<Result<std::size_t>> AwsChunkedReader::Read(std::span<std::byte> buf) {
   co_return r;
 }
 
-const HeaderList& AwsChunkedReader::trailers() const { return state_->trailers; }
+const HeaderList& AwsChunkedReader::trailers() const {
+  return state_->trailers;
+}
 
 }  // namespace cairn::auth

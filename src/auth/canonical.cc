@@ -8,8 +8,8 @@ namespace cairn::auth::internal {
 namespace {
 
 bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
 }
 
 int HexValue(char c) {
@@ -32,9 +32,13 @@ void AppendEscaped(std::string& out, unsigned char c) {
   out.push_back(kDigits[c & 0xf]);
 }
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+bool IsBlank(char c) {
+  return c == ' ' || c == '\t';
+}
 
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char LowerAscii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 }  // namespace
 
@@ -78,8 +82,8 @@ std::string CanonicalUri(std::string_view raw_path) {
     auto c = static_cast<unsigned char>(raw_path[i]);
     if (c == '%' && i + 2 < raw_path.size() && HexValue(raw_path[i + 1]) >= 0 &&
         HexValue(raw_path[i + 2]) >= 0) {
-      auto decoded = static_cast<unsigned char>(HexValue(raw_path[i + 1]) * 16 +
-                                                HexValue(raw_path[i + 2]));
+      auto decoded =
+          static_cast<unsigned char>(HexValue(raw_path[i + 1]) * 16 + HexValue(raw_path[i + 2]));
       if (IsUnreserved(decoded)) {
         out.push_back(static_cast<char>(decoded));
       } else {
@@ -115,8 +119,7 @@ std::vector<QueryParam> ParseQuery(std::string_view raw_query) {
   return out;
 }
 
-std::optional<std::string> QueryValue(const std::vector<QueryParam>& params,
-                                      std::string_view key) {
+std::optional<std::string> QueryValue(const std::vector<QueryParam>& params, std::string_view key) {
   for (const auto& p : params) {
     if (p.key == key) {
       return p.value;

@@ -30,6 +30,7 @@ struct QueryParam {
   std::string key;    // decoded
   std::string value;  // decoded ("" when the parameter has no '=')
 };
+
 // Splits a raw query on '&' and '=' and decodes both sides ('+' is a space). Empty pieces
 // are skipped.
 std::vector<QueryParam> ParseQuery(std::string_view raw_query);
@@ -58,8 +59,9 @@ std::string CanonicalRequest(std::string_view method, std::string_view canonical
                              std::string_view signed_headers, std::string_view payload_hash);
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request);
-// "name:value\n" for each name (lowercase, in the given order) with its values joined by ','.
-// A name with no header gives nullopt in `missing` order; "expect" defaults to 100-continue.
+// "name:value\n" for each name (lowercase, in the given order), the values of a repeated
+// header joined by ','. nullopt when a name has no header (stored in *missing if given);
+// a missing "expect" counts as "100-continue".
 std::optional<std::string> CanonicalHeaders(const HeaderList& headers,
                                             const std::vector<std::string>& names,
                                             std::string* missing);

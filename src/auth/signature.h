@@ -38,10 +38,10 @@ struct RequestView {
 };
 
 enum class PayloadKind {
-  kNone,             // no body expected to be hashed (GET, presigned, V2)
-  kUnsigned,         // UNSIGNED-PAYLOAD
-  kSigned,           // x-amz-content-sha256 is the hex SHA-256 of the body: verify it
-  kStreamingSigned,  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+  kNone,                      // no body expected to be hashed (GET, presigned, V2)
+  kUnsigned,                  // UNSIGNED-PAYLOAD
+  kSigned,                    // x-amz-content-sha256 is the hex SHA-256 of the body: verify it
+  kStreamingSigned,           // STREAMING-AWS4-HMAC-SHA256-PAYLOAD
   kStreamingSignedTrailer,    // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
   kStreamingUnsignedTrailer,  // STREAMING-UNSIGNED-PAYLOAD-TRAILER
 };
@@ -128,11 +128,12 @@ struct SignInput {
   std::string access_key;
   std::string secret_key;
   std::chrono::system_clock::time_point now;
-  std::string host;     // value of the host header added when `headers` has none
+  std::string host;  // value of the host header added when `headers` has none
   std::string service = "s3";
   // false: do not add x-amz-content-sha256 (only for signing non-S3 test vectors).
   bool add_content_sha256_header = true;
 };
+
 void SignV4(const SignInput& in, HeaderList& headers);
 // A presigned URL's query string (X-Amz-Algorithm ... X-Amz-Signature) for `in`, appended to
 // in.query; `host` is the Host header value the request will carry. A payload hash other than

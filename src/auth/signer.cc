@@ -22,13 +22,12 @@ void SetHeader(HeaderList& headers, std::string_view name, std::string value) {
 }
 
 bool IsUnsignedHeader(std::string_view name) {
-  return IEquals(name, "authorization") || IEquals(name, "user-agent") ||
-         IEquals(name, "expect") || IEquals(name, "x-amzn-trace-id");
+  return IEquals(name, "authorization") || IEquals(name, "user-agent") || IEquals(name, "expect") ||
+         IEquals(name, "x-amzn-trace-id");
 }
 
 std::string Scope(const SignInput& in, std::string_view amz_date) {
-  return std::string(amz_date.substr(0, 8)) + "/" + in.region + "/" + in.service +
-         "/aws4_request";
+  return std::string(amz_date.substr(0, 8)) + "/" + in.region + "/" + in.service + "/aws4_request";
 }
 
 std::string Join(const std::vector<std::string>& names) {
@@ -48,8 +47,8 @@ std::string SignatureV4(const SignInput& in, std::string_view amz_date,
   std::string canonical =
       internal::CanonicalRequest(in.method, internal::CanonicalUri(in.path), canonical_query,
                                  canonical_headers, Join(names), payload_hash);
-  std::string key = internal::SigningKey(in.secret_key, amz_date.substr(0, 8), in.region,
-                                         in.service);
+  std::string key =
+      internal::SigningKey(in.secret_key, amz_date.substr(0, 8), in.region, in.service);
   return internal::Hex(
       internal::HmacSha256(key, internal::StringToSign(amz_date, Scope(in, amz_date), canonical)));
 }
@@ -62,7 +61,7 @@ std::string V2Signature(const SignInput& in, const HeaderList& headers, std::str
   view.query = in.query;
   view.headers = &headers;
   view.virtual_host_bucket = virtual_host_bucket;
-  std::string sts = internal::StringToSignV2(view, date);
+  std::string sts = internal::StringToSignV2(view, date, false);
   return internal::Base64(internal::HmacSha1(in.secret_key, sts));
 }
 
@@ -93,11 +92,9 @@ void SignV4(const SignInput& in, HeaderList& headers) {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string query = internal::CanonicalQuery(internal::ParseQuery(in.query));
-  std::string signature =
-      SignatureV4(in, amz_date, query, headers, names, in.payload_sha256_hex);
+  std::string signature = SignatureV4(in, amz_date, query, headers, names, in.payload_sha256_hex);
   headers.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=" + in.access_key + "/" +
-                                            Scope(in, amz_date) +
-                                            ", SignedHeaders=" + Join(names) +
+                                            Scope(in, amz_date) + ", SignedHeaders=" + Join(names) +
                                             ", Signature=" + signature);
 }
 
@@ -105,7 +102,8 @@ std::string PresignV4(const SignInput& in, std::string_view host, std::chrono::s
   std::string amz_date = internal::FormatAmzDate(in.now);
   std::string query = in.query;
   auto add = [&](std::string_view key, std::string_view value) {
-    query += (query.empty() ? "" : "&") + std::string(key) + "=" + internal::UriEncode(value, false);
+    query +=
+        (query.empty() ? "" : "&") + std::string(key) + "=" + internal::UriEncode(value, false);
   };
   add("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
   add("X-Amz-Credential", in.access_key + "/" + Scope(in, amz_date));
@@ -127,10 +125,10 @@ void SignV2(const SignInput& in, HeaderList& headers, std::string_view virtual_h
   RemoveHeader(headers, "authorization");
   std::string date = internal::FormatHttpDate(in.now);
   SetHeader(headers, "date", date);
-  std::string_view date_line = internal::HeaderValue(headers, "x-amz-date") ? "" : date;
-  headers.emplace_back("authorization", "AWS " + in.access_key + ":" +
-                                            V2Signature(in, headers, date_line,
-                                                        virtual_host_bucket));
+  std::string date_line = internal::HeaderValue(headers, "x-amz-date") ? std::string() : date;
+  headers.emplace_back(
+      "authorization",
+      "AWS " + in.access_key + ":" + V2Signature(in, headers, date_line, virtual_host_bucket));
 }
 
 std::string PresignV2(const SignInput& in, std::chrono::system_clock::time_point expires_at,
@@ -184,8 +182,8 @@ AwsChunkedEncoder::AwsChunkedEncoder(PayloadKind kind, const SignInput& in,
 std::string AwsChunkedEncoder::Chunk(std::string_view data) {
   std::string out = ChunkHeader(data.size());
   if (kind_ != PayloadKind::kStreamingUnsignedTrailer) {
-    prev_signature_ = ChunkSignature(signing_key_, amz_date_, scope_, prev_signature_,
-                                     internal::Sha256Hex(data));
+    prev_signature_ =
+        ChunkSignature(signing_key_, amz_date_, scope_, prev_signature_, internal::Sha256Hex(data));
     out += ";chunk-signature=" + prev_signature_;
   }
   out.append("\r\n").append(data).append("\r\n");

@@ -60,10 +60,10 @@ bool IsSubResource(std::string_view key) {
 }
 
 // x-amz-* headers: lowercase names, sorted, values of one name joined by ',', "name:value\n".
-std::string CanonicalAmzHeaders(const HeaderList& headers) {
+std::string CanonicalAmzHeaders(const HeaderList& headers, bool skip_amz_date) {
   std::map<std::string, std::string> amz;
   for (const auto& [name, value] : headers) {
-    if (!IStartsWith(name, "x-amz-")) {
+    if (!IStartsWith(name, "x-amz-") || (skip_amz_date && IEquals(name, "x-amz-date"))) {
       continue;
     }
     std::string& joined = amz[ToLower(name)];
@@ -105,7 +105,7 @@ std::string CanonicalResource(const RequestView& req) {
   return out;
 }
 
-std::string SignV2(std::string_view secret, std::string_view string_to_sign) {
+std::string HmacV2(std::string_view secret, std::string_view string_to_sign) {
   return Base64(HmacSha1(secret, string_to_sign));
 }
 
@@ -116,13 +116,13 @@ Status SignatureMismatch() {
 
 }  // namespace
 
-std::string StringToSignV2(const RequestView& req, std::string_view date) {
+std::string StringToSignV2(const RequestView& req, std::string_view date, bool skip_amz_date) {
   const HeaderList& h = *req.headers;
   std::string out(req.method);
   out.append("\n").append(Trim(HeaderValue(h, "content-md5").value_or("")));
   out.append("\n").append(Trim(HeaderValue(h, "content-type").value_or("")));
   out.append("\n").append(date).append("\n");
-  out += CanonicalAmzHeaders(h);
+  out += CanonicalAmzHeaders(h, skip_amz_date);
   out += CanonicalResource(req);
   return out;
 }
@@ -163,12 +163,18 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
     return Status(Errc::kRequestTimeTooSkewed,
                   "The difference between the request time and the server's time is too large");
   }
-  // AWS: with x-amz-date the Date line is empty. Older MinIO signed the Date header even
-  // then, and some clients copied that; both spellings bind the same secret, so both pass.
-  std::string_view date_line = amz_date ? std::string_view() : Trim(*date);
-  bool ok = ConstantTimeEqual(SignV2(*secret, StringToSignV2(req, date_line)), signature);
-  if (!ok && amz_date && date) {
-    ok = ConstantTimeEqual(SignV2(*secret, StringToSignV2(req, Trim(*date))), signature);
+  // With x-amz-date, AWS's text says the Date line is empty, its worked example puts the
+  // x-amz-date value there instead (and leaves it out of the x-amz-* lines), and older MinIO
+  // and botocore sign the Date header's value. All three bind the same secret: accept each.
+  bool ok = false;
+  if (!amz_date) {
+    ok = ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, Trim(*date), false)), signature);
+  } else {
+    ok =
+        ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, "", false)), signature) ||
+        ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, Trim(*amz_date), true)), signature) ||
+        (date &&
+         ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, Trim(*date), false)), signature));
   }
   if (!ok) {
     return SignatureMismatch();
@@ -179,8 +185,7 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
   return out;
 }
 
-Result<AuthResult> VerifyV2Presigned(const RequestView& req,
-                                     const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<QueryParam>& params,
                                      const CredentialProvider& creds) {
   constexpr Errc kErr = Errc::kAuthorizationQueryParametersError;
   auto access_key = QueryValue(params, "AWSAccessKeyId");
@@ -208,7 +213,7 @@ Result<AuthResult> VerifyV2Presigned(const RequestView& req,
   // A raw '+' in the query decodes to a space, but base64 has no spaces: it was a '+'.
   std::string sig = *signature;
   std::replace(sig.begin(), sig.end(), ' ', '+');
-  if (!ConstantTimeEqual(SignV2(*secret, StringToSignV2(req, *expires)), sig)) {
+  if (!ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, *expires, false)), sig)) {
     return SignatureMismatch();
   }
   AuthResult out;

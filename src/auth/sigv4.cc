@@ -268,7 +268,8 @@ Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view autho
                   "AWS authentication requires a valid Date or x-amz-date header");
   }
   if (!when) {
-    return Status(Errc::kMalformedDate, "Invalid date format header, expected ISO 8601 or RFC 1123");
+    return Status(Errc::kMalformedDate,
+                  "Invalid date format header, expected ISO 8601 or RFC 1123");
   }
   std::string amz_date = FormatAmzDate(*when);
   if (amz_date.substr(0, 8) != f.date8) {
@@ -298,8 +299,7 @@ Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view autho
   return out;
 }
 
-Result<AuthResult> VerifyV4Presigned(const RequestView& req,
-                                     const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV4Presigned(const RequestView& req, const std::vector<QueryParam>& params,
                                      const CredentialProvider& creds) {
   constexpr Errc kErr = Errc::kAuthorizationQueryParametersError;
   auto algorithm = QueryValue(params, "X-Amz-Algorithm");

@@ -16,20 +16,19 @@ inline constexpr std::int64_t kMaxPresignExpires = 604800;
 
 Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view authorization,
                                   const CredentialProvider& creds);
-Result<AuthResult> VerifyV4Presigned(const RequestView& req,
-                                     const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV4Presigned(const RequestView& req, const std::vector<QueryParam>& params,
                                      const CredentialProvider& creds);
 Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view authorization,
                                   const CredentialProvider& creds);
-Result<AuthResult> VerifyV2Presigned(const RequestView& req,
-                                     const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<QueryParam>& params,
                                      const CredentialProvider& creds);
 
 // Fills decoded_content_length and declared_trailers from the streaming headers.
 // Errors: kInvalidArgumentS3 (x-amz-decoded-content-length is not a number).
 Status ReadStreamingHeaders(const HeaderList& headers, AuthResult& out);
 
-// The V2 string to sign. `date` is the Date line (the Expires value for presigned requests).
-std::string StringToSignV2(const RequestView& req, std::string_view date);
+// The V2 string to sign. `date` is the Date line (the Expires value for presigned requests);
+// `skip_amz_date` leaves x-amz-date out of the x-amz-* lines.
+std::string StringToSignV2(const RequestView& req, std::string_view date, bool skip_amz_date);
 
 }  // namespace cairn::auth::internal

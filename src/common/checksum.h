@@ -28,10 +28,12 @@ class Hasher {
  public:
   virtual ~Hasher() = default;
   virtual void Update(std::span<const std::byte> data) = 0;
+
   void Update(std::string_view data) {
-    Update(std::span<const std::byte>(reinterpret_cast<const std::byte*>(data.data()),
-                                      data.size()));
+    Update(
+        std::span<const std::byte>(reinterpret_cast<const std::byte*>(data.data()), data.size()));
   }
+
   // The raw digest (big-endian for CRCs, as S3 encodes them). Also resets the hasher to its
   // initial state, so one Hasher (and its OpenSSL context) can be reused for the next input.
   virtual std::string Finish() = 0;

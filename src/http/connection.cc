@@ -242,6 +242,7 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
     if (buf_.size() != 0) {
       error_code ec;
       std::size_t used = parser_->put(buf_.data(), ec);
+      fprintf(stderr, "DBG put used=%zu ec=%s done=%d\n", used, ec.message().c_str(), (int)parser_->is_header_done());
       buf_.consume(used);
       if (!ec && parser_->is_header_done()) {
         StartRequest();
@@ -267,7 +268,9 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
     }
     bool idle = buf_.size() == 0 && !parser_->got_some();
     SetDeadline(idle ? state_.options.idle_timeout : state_.options.header_timeout);
+    fprintf(stderr, "DBG reading room=%zu\n", room);
     auto [ec, n] = co_await stream_.async_read_some(buf_.prepare(room), kAwait);
+    fprintf(stderr, "DBG read %zu ec=%s\n", n, ec.message().c_str());
     ClearDeadline();
     if (ec) {
       MarkDead();
@@ -318,6 +321,7 @@ Task<void> Connection<Stream>::Reject(int status, std::string_view text) {
 template <class Stream>
 Task<void> Connection<Stream>::HandleRequest() {
   bool threw = false;
+  fprintf(stderr, "DBG handler start\n");
   try {
     co_await state_.handler(*this);
   } catch (const std::exception& e) {
@@ -540,7 +544,9 @@ Task<Status> Connection<Stream>::Write(Buffers buffers) {
     co_return Status(Errc::kCancelled, "the client connection is closed");
   }
   SetDeadline(state_.options.write_timeout);
+  fprintf(stderr, "DBG write\n");
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kAwait);
+  fprintf(stderr, "DBG wrote %zu %s\n", n, ec.message().c_str());
   ClearDeadline();
   if (ec) {
     MarkDead();

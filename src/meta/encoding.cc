@@ -151,8 +151,7 @@ bool ReadRecord(WireReader& records, FileInfo& fi, std::uint64_t& inline_len) {
   return true;
 }
 
-std::string Encode(std::span<const FileInfo> versions,
-                   std::span<const std::string_view> data) {
+std::string Encode(std::span<const FileInfo> versions, std::span<const std::string_view> data) {
   std::string records;
   std::string scratch;
   std::size_t data_len = 0;
@@ -321,8 +320,7 @@ Result<EntryView> DecodeEntryView(std::string_view bytes) {
   std::size_t offset = 0;
   for (std::size_t i = 0; i < view.versions.size(); ++i) {
     std::uint64_t inline_len = 0;
-    if (!ReadRecord(records, view.versions[i], inline_len) ||
-        inline_len > f.data.size() - offset) {
+    if (!ReadRecord(records, view.versions[i], inline_len) || inline_len > f.data.size() - offset) {
       return Corrupt("bad version record");
     }
     view.data[i] = f.data.substr(offset, inline_len);
@@ -334,7 +332,9 @@ Result<EntryView> DecodeEntryView(std::string_view bytes) {
   return view;
 }
 
-std::string EncodeEntryView(const EntryView& entry) { return Encode(entry.versions, entry.data); }
+std::string EncodeEntryView(const EntryView& entry) {
+  return Encode(entry.versions, entry.data);
+}
 
 std::optional<FileInfo> MergeVersion(std::vector<FileInfo>& versions, FileInfo fi) {
   std::optional<FileInfo> replaced;

@@ -45,8 +45,8 @@ Result<FileInfo> DecodeVersion(std::string_view bytes, std::string_view version_
 // A decoded entry whose inline data stays in the source buffer: the way to rewrite an
 // entry (merge or remove a version) without copying other versions' inline data.
 struct EntryView {
-  std::vector<FileInfo> versions;     // inline_data left empty
-  std::vector<std::string_view> data; // data[i]: inline bytes of versions[i]
+  std::vector<FileInfo> versions;      // inline_data left empty
+  std::vector<std::string_view> data;  // data[i]: inline bytes of versions[i]
 };
 
 // Decodes headers and verifies both checksums; the views point into `bytes`.

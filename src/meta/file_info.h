@@ -26,9 +26,9 @@ struct ErasureInfo {
 // One part of an object: a single-part PUT has one part, number 1.
 struct ObjectPart {
   std::int32_t number = 0;
-  std::string etag;             // hex MD5 of the part, no quotes
-  std::int64_t size = 0;        // bytes of object data in this part
-  std::int64_t mod_time_ns = 0; // when the part was uploaded
+  std::string etag;              // hex MD5 of the part, no quotes
+  std::int64_t size = 0;         // bytes of object data in this part
+  std::int64_t mod_time_ns = 0;  // when the part was uploaded
   // Part-level checksums, e.g. {"CRC32", base64}. Empty when none was asked for.
   std::vector<std::pair<std::string, std::string>> checksums;
 

@@ -24,19 +24,25 @@ class WireWriter {
   explicit WireWriter(std::string& out) : out_(out) {}
 
   void U8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+
   void Fixed64(std::uint64_t v);
   void Varint(std::uint64_t v);
+
   // Signed values as zigzag varints (small magnitudes stay small).
   void Signed(std::int64_t v) {
     Varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
   }
+
   void Bytes(std::string_view s) { out_.append(s.data(), s.size()); }
+
   // varint length, then the bytes.
   void Str(std::string_view s) {
     Varint(s.size());
     Bytes(s);
   }
+
   std::size_t size() const { return out_.size(); }
+
   std::string& out() { return out_; }
 
  private:
@@ -64,8 +70,11 @@ class WireReader {
   bool Count(std::uint64_t& n, std::size_t min_item_bytes = 1);
 
   std::size_t remaining() const { return in_.size() - pos_; }
+
   std::size_t position() const { return pos_; }
+
   bool ok() const { return ok_; }
+
   std::string_view rest() const { return in_.substr(pos_); }
 
  private:

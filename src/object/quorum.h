@@ -21,6 +21,13 @@ Errc ReduceErrc(std::span<const Errc> codes, std::size_t quorum, Errc insufficie
 Errc ToObjectError(Errc drive_error, Errc quorum_error);
 Status ToObjectError(const Status& drive_status, Errc quorum_error);
 
+inline const Status& StatusOf(const Status& s) { return s; }
+
+template <class T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
 // ReduceQuorum over the results of a FanOut (Status or Result<T>): Ok when at least
 // `quorum` drives succeeded; else the majority error mapped by ToObjectError; else
 // `quorum_error`.
@@ -29,15 +36,15 @@ Status ReduceQuorum(const std::vector<R>& results, std::size_t quorum, Errc quor
   std::vector<Errc> codes;
   codes.reserve(results.size());
   for (const auto& r : results) {
-    codes.push_back(r.ok() ? Errc::kOk : r.status().code());
+    codes.push_back(r.ok() ? Errc::kOk : StatusOf(r).code());
   }
   Errc c = ReduceErrc(codes, quorum, quorum_error);
   if (c == Errc::kOk) {
     return Status::Ok();
   }
   for (const auto& r : results) {
-    if (!r.ok() && r.status().code() == c) {
-      return ToObjectError(r.status(), quorum_error);
+    if (!r.ok() && StatusOf(r).code() == c) {
+      return ToObjectError(StatusOf(r), quorum_error);
     }
   }
   return Status(c, c == quorum_error ? "not enough drives agree" : "");

@@ -52,6 +52,14 @@ Task<Status> SendEmpty(S3Request& req, int status, http::Headers headers = {});
 // Renders `error` as S3 does, with extra headers (416 Content-Range, 304 ETag).
 Task<Status> SendError(S3Request& req, const Status& error, http::Headers headers = {});
 
+// A header list of one header. (GCC 12 miscompiles braced lists of string literals passed
+// to coroutines, so handlers build header lists with this or emplace_back.)
+inline http::Headers OneHeader(std::string name, std::string value) {
+  http::Headers h;
+  h.emplace_back(std::move(name), std::move(value));
+  return h;
+}
+
 // A versionId as sent ("null" names the null version, which the object layer calls "").
 inline std::string NormalizeVersionId(std::string_view v) {
   return v == "null" ? std::string() : std::string(v);

@@ -198,9 +198,10 @@ Task<void> RespondHealthOnly(http::Exchange& ex, object::ObjectLayer* layer, boo
     where.resource = ex.request().path;
     RenderedError e =
         RenderError(Status(Errc::kServerNotInitialized), where, ex.request().method == "HEAD");
-    sent = co_await ex.Respond(e.http_status, {{"content-type", "application/xml"}}, e.body);
+    sent = co_await ex.Respond(e.http_status, OneHeader("content-type", "application/xml"), e.body);
   } else {
-    sent = co_await ex.Respond(404, {{"content-type", "text/plain"}}, "404 page not found\n");
+    sent =
+        co_await ex.Respond(404, OneHeader("content-type", "text/plain"), "404 page not found\n");
   }
   (void)sent;
 }
@@ -241,7 +242,7 @@ Task<bool> ServeHealth(http::Exchange& ex, object::ObjectLayer* layer) {
       status = ok ? 200 : 503;
     }
   }
-  Status sent = co_await ex.Respond(status, {{"cache-control", "no-store"}}, "");
+  Status sent = co_await ex.Respond(status, OneHeader("cache-control", "no-store"), "");
   (void)sent;
   co_return true;
 }
@@ -276,7 +277,9 @@ http::Handler S3Api::AsHandler() {
 Task<void> S3Api::Handle(http::Exchange& raw) {
   auto start = std::chrono::steady_clock::now();
   std::string id = NextRequestId();
-  ResponseRecorder ex(raw, {{"x-amz-request-id", id}, {"x-amz-id-2", host_id_}});
+  http::Headers common = OneHeader("x-amz-request-id", id);
+  common.emplace_back("x-amz-id-2", host_id_);
+  ResponseRecorder ex(raw, std::move(common));
   if (co_await ServeHealth(ex, &layer_)) {
     co_return;
   }

@@ -9,12 +9,6 @@ namespace {
 
 constexpr std::string_view kChecksumPrefix = "x-amz-checksum-";
 
-bool IsStreaming(auth::PayloadKind kind) {
-  return kind == auth::PayloadKind::kStreamingSigned ||
-         kind == auth::PayloadKind::kStreamingSignedTrailer ||
-         kind == auth::PayloadKind::kStreamingUnsignedTrailer;
-}
-
 std::optional<std::int64_t> ParseSize(std::string_view s) {
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -26,7 +20,7 @@ std::optional<std::int64_t> ParseSize(std::string_view s) {
 
 Result<std::int64_t> DeclaredSize(const S3Request& req) {
   const http::Request& http = req.http();
-  if (IsStreaming(req.auth.payload)) {
+  if (auth::IsStreaming(req.auth.payload)) {
     const std::string* decoded = req.Header("x-amz-decoded-content-length");
     if (decoded == nullptr) {
       return Status(Errc::kMissingContentLength);
@@ -130,7 +124,7 @@ Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t 
 
   auto body = std::make_unique<UploadBody>();
   ByteSource* source = &req.ex.body();
-  if (IsStreaming(req.auth.payload)) {
+  if (auth::IsStreaming(req.auth.payload)) {
     body->chunked_ = std::make_unique<auth::AwsChunkedReader>(*source, req.auth);
     source = body->chunked_.get();
     if (checksum.trailer && checksum.algorithm) {

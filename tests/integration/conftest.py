@@ -99,8 +99,10 @@ class ServerProcess:
         log = open(self.log_path, "ab")
         log.write(f"\n==== start #{self.starts}: {' '.join(self.command())}\n".encode())
         log.flush()
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("CAIRN_ROOT_", "MINIO_"))}
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, cwd=self.root)
+                                     stdin=subprocess.DEVNULL, cwd=self.root, env=env)
         log.close()
         if self not in _live_servers:
             _live_servers.append(self)

@@ -64,12 +64,12 @@ Task<Status> CreateBucket(S3Request& req) {
     co_return Status(Errc::kInvalidLocationConstraint);
   }
   CO_RETURN_IF_ERROR(co_await req.layer.MakeBucket(req.ctx, req.route.bucket, location));
-  co_return co_await SendEmpty(req, 200, {{"location", "/" + req.route.bucket}});
+  co_return co_await SendEmpty(req, 200, OneHeader("location", "/" + req.route.bucket));
 }
 
 Task<Status> HeadBucket(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
-  co_return co_await SendEmpty(req, 200, {{"x-amz-bucket-region", BucketRegion(req, info)}});
+  co_return co_await SendEmpty(req, 200, OneHeader("x-amz-bucket-region", BucketRegion(req, info)));
 }
 
 Task<Status> DeleteBucket(S3Request& req) {

@@ -70,7 +70,7 @@ Task<Status> UploadPart(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto part,
                       co_await req.layer.PutObjectPart(req.ctx, req.route.bucket, req.route.key,
                                                        UploadId(req), part_number, body->reader()));
-  http::Headers headers = {{"etag", QuoteEtag(part.etag)}};
+  http::Headers headers = OneHeader("etag", QuoteEtag(part.etag));
   if (auto checksum = body->reader().checksum()) {
     headers.emplace_back(checksum->first, checksum->second);
   }

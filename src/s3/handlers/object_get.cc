@@ -26,7 +26,7 @@ Task<Status> SendConditionFailure(S3Request& req, const Status& failed,
 
 Task<Status> SendRangeNotSatisfiable(S3Request& req, std::int64_t size) {
   co_return co_await SendError(req, Status(Errc::kInvalidRange),
-                               {{"content-range", "bytes */" + std::to_string(size)}});
+                               OneHeader("content-range", "bytes */" + std::to_string(size)));
 }
 
 Result<object::GetOptions> ReadGetOptions(const S3Request& req) {

@@ -16,7 +16,7 @@ Task<Status> PutObject(S3Request& req) {
   }
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket,
                                                               req.route.key, body->reader(), opts));
-  http::Headers headers = {{"etag", QuoteEtag(info.etag)}};
+  http::Headers headers = OneHeader("etag", QuoteEtag(info.etag));
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
   }

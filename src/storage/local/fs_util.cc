@@ -3,11 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <system_error>
+
+#include <sys/stat.h>
 
 namespace cairn::storage {
 namespace {
@@ -15,6 +16,7 @@ namespace {
 // Closes an fd on scope exit.
 struct FdCloser {
   int fd;
+
   ~FdCloser() {
     if (fd >= 0) {
       ::close(fd);

@@ -4,8 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +14,8 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "common/log.h"
 #include "common/run_blocking.h"
@@ -30,6 +30,7 @@ namespace {
 class RocksBlockCache final : public SharedBlockCache {
  public:
   explicit RocksBlockCache(std::size_t bytes) : cache(rocksdb::NewLRUCache(bytes)) {}
+
   std::shared_ptr<rocksdb::Cache> cache;
 };
 
@@ -294,8 +295,7 @@ Task<Status> LocalDrive::UpdateVolumeMeta(const RequestContext&, std::string_vie
   });
 }
 
-Task<Status> LocalDrive::DeleteVolume(const RequestContext&, std::string_view volume,
-                                      bool force) {
+Task<Status> LocalDrive::DeleteVolume(const RequestContext&, std::string_view volume, bool force) {
   co_return co_await RunBlocking(*pool_, [&] { return DoDeleteVolume(volume, force); });
 }
 

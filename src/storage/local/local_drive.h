@@ -57,6 +57,7 @@ class LocalDrive final : public StorageApi {
   ~LocalDrive() override;
 
   std::string endpoint() const override { return path_; }
+
   bool IsOnline() const override { return online_.load(std::memory_order_relaxed); }
 
   Task<Result<DiskInfo>> GetDiskInfo(const RequestContext& ctx) override;
@@ -65,8 +66,7 @@ class LocalDrive final : public StorageApi {
 
   Task<Status> MakeVolume(const RequestContext& ctx, std::string_view volume,
                           std::string_view meta) override;
-  Task<Result<VolumeInfo>> StatVolume(const RequestContext& ctx,
-                                      std::string_view volume) override;
+  Task<Result<VolumeInfo>> StatVolume(const RequestContext& ctx, std::string_view volume) override;
   Task<Result<std::vector<VolumeInfo>>> ListVolumes(const RequestContext& ctx) override;
   Task<Status> UpdateVolumeMeta(const RequestContext& ctx, std::string_view volume,
                                 std::string_view meta) override;
@@ -100,23 +100,20 @@ class LocalDrive final : public StorageApi {
   Task<Result<MultipartUpload>> ReadUpload(const RequestContext& ctx, std::string_view volume,
                                            std::string_view key,
                                            std::string_view upload_id) override;
-  Task<Result<std::vector<MultipartUpload>>> ListUploads(const RequestContext& ctx,
-                                                         std::string_view volume,
-                                                         std::string_view prefix,
-                                                         std::string_view key_marker,
-                                                         std::string_view upload_id_marker,
-                                                         std::size_t limit) override;
-  Task<Status> CommitPart(const RequestContext& ctx, std::string_view volume,
-                          std::string_view key, std::string_view upload_id,
-                          const meta::ObjectPart& part, std::string_view tmp_dir) override;
+  Task<Result<std::vector<MultipartUpload>>> ListUploads(
+      const RequestContext& ctx, std::string_view volume, std::string_view prefix,
+      std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) override;
+  Task<Status> CommitPart(const RequestContext& ctx, std::string_view volume, std::string_view key,
+                          std::string_view upload_id, const meta::ObjectPart& part,
+                          std::string_view tmp_dir) override;
   Task<Result<std::vector<meta::ObjectPart>>> ListParts(const RequestContext& ctx,
                                                         std::string_view volume,
                                                         std::string_view key,
                                                         std::string_view upload_id) override;
   Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
                               const meta::FileInfo& fi) override;
-  Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume,
-                           std::string_view key, std::string_view upload_id) override;
+  Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume, std::string_view key,
+                           std::string_view upload_id) override;
 
   // Iterator steps (seeks + nexts) taken by ListObjects and ListUploads since open.
   std::uint64_t IteratorStepsForTest() const;
@@ -124,7 +121,6 @@ class LocalDrive final : public StorageApi {
   LocalDrive(PrivateTag, std::string path, const LocalDriveOptions& options);
 
  private:
-
   // Blocking halves of the coroutine methods; run on pool_.
   Status DoOpen();
   Status DoMakeVolume(std::string_view volume, std::string_view meta);
@@ -136,8 +132,7 @@ class LocalDrive final : public StorageApi {
   Status DoCommitPart(std::string_view volume, std::string_view key, std::string_view upload_id,
                       const meta::ObjectPart& part, std::string_view tmp_dir);
   Status DoCompleteUpload(std::string_view upload_id, const meta::FileInfo& fi);
-  Status DoAbortUpload(std::string_view volume, std::string_view key,
-                       std::string_view upload_id);
+  Status DoAbortUpload(std::string_view volume, std::string_view key, std::string_view upload_id);
   Result<std::vector<MultipartUpload>> DoListUploads(std::string_view volume,
                                                      std::string_view prefix,
                                                      std::string_view key_marker,

@@ -27,7 +27,9 @@ bool ValidUploadNames(std::string_view volume, std::string_view key, std::string
   return keys::Valid(volume) && keys::Valid(key) && keys::Valid(upload_id);
 }
 
-Status BadNames() { return Status(Errc::kInvalidArgument, "volume, key or upload id invalid"); }
+Status BadNames() {
+  return Status(Errc::kInvalidArgument, "volume, key or upload id invalid");
+}
 
 Status NoUpload(std::string_view upload_id) {
   return Status(Errc::kUploadNotFound, std::string(upload_id));
@@ -72,8 +74,7 @@ Task<Status> LocalDrive::PutUpload(const RequestContext&, std::string_view volum
   });
 }
 
-Task<Result<MultipartUpload>> LocalDrive::ReadUpload(const RequestContext&,
-                                                     std::string_view volume,
+Task<Result<MultipartUpload>> LocalDrive::ReadUpload(const RequestContext&, std::string_view volume,
                                                      std::string_view key,
                                                      std::string_view upload_id) {
   co_return co_await RunBlocking(*pool_, [&]() -> Result<MultipartUpload> {
@@ -154,9 +155,8 @@ Result<std::vector<MultipartUpload>> LocalDrive::DoListUploads(std::string_view 
 Task<Result<std::vector<MultipartUpload>>> LocalDrive::ListUploads(
     const RequestContext&, std::string_view volume, std::string_view prefix,
     std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) {
-  co_return co_await RunBlocking(*pool_, [&] {
-    return DoListUploads(volume, prefix, key_marker, upload_id_marker, limit);
-  });
+  co_return co_await RunBlocking(
+      *pool_, [&] { return DoListUploads(volume, prefix, key_marker, upload_id_marker, limit); });
 }
 
 Status LocalDrive::DoCommitPart(std::string_view volume, std::string_view key,
@@ -343,8 +343,7 @@ Status LocalDrive::DoAbortUpload(std::string_view volume, std::string_view key,
 
 Task<Status> LocalDrive::AbortUpload(const RequestContext&, std::string_view volume,
                                      std::string_view key, std::string_view upload_id) {
-  co_return co_await RunBlocking(*pool_,
-                                 [&] { return DoAbortUpload(volume, key, upload_id); });
+  co_return co_await RunBlocking(*pool_, [&] { return DoAbortUpload(volume, key, upload_id); });
 }
 
 }  // namespace cairn::storage

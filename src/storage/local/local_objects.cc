@@ -24,7 +24,9 @@ bool Referenced(const std::vector<meta::FileInfo>& versions, std::string_view da
   return false;
 }
 
-Status BadName() { return Status(Errc::kInvalidArgument, "volume or key empty or with NUL"); }
+Status BadName() {
+  return Status(Errc::kInvalidArgument, "volume or key empty or with NUL");
+}
 
 }  // namespace
 
@@ -80,9 +82,9 @@ Status LocalDrive::DoDeleteVolume(std::string_view volume, bool force) {
     }
   }
   rocksdb::WriteBatch batch;
-  for (const auto& [cf, prefix] : {std::pair{Cf::kObjects, &objects},
-                                   std::pair{Cf::kMultipart, &uploads},
-                                   std::pair{Cf::kMultipart, &parts}}) {
+  for (const auto& [cf, prefix] :
+       {std::pair{Cf::kObjects, &objects}, std::pair{Cf::kMultipart, &uploads},
+        std::pair{Cf::kMultipart, &parts}}) {
     batch.DeleteRange(store_->handle(cf), ToSlice(*prefix),
                       ToSlice(keys::PrefixSuccessor(*prefix)));
   }
@@ -183,11 +185,9 @@ Task<Status> LocalDrive::RenameData(const RequestContext&, const meta::FileInfo&
   co_return co_await RunBlocking(*pool_, [&] { return DoRenameData(fi, tmp_dir); });
 }
 
-Task<Result<meta::FileInfo>> LocalDrive::ReadVersion(const RequestContext&,
-                                                     std::string_view volume,
+Task<Result<meta::FileInfo>> LocalDrive::ReadVersion(const RequestContext&, std::string_view volume,
                                                      std::string_view key,
-                                                     std::string_view version_id,
-                                                     bool read_data) {
+                                                     std::string_view version_id, bool read_data) {
   co_return co_await RunBlocking(*pool_, [&]() -> Result<meta::FileInfo> {
     if (!keys::Valid(volume) || !keys::Valid(key)) {
       return BadName();

@@ -57,7 +57,8 @@ Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(const std::string& 
   db_options.enable_pipelined_write = true;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(options.block_cache, 1 << 20));
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           CfOptions(options.block_cache, 1 << 20));
   for (int i = 0; i < 4; ++i) {
     std::size_t buffer = i == static_cast<int>(Cf::kObjects) ? (64 << 20) : (4 << 20);
     descriptors.emplace_back(kCfNames[i], CfOptions(options.block_cache, buffer));
@@ -151,8 +152,7 @@ std::string UploadVolumePrefix(std::string_view volume) {
   return out;
 }
 
-std::string PartPrefix(std::string_view volume, std::string_view key,
-                       std::string_view upload_id) {
+std::string PartPrefix(std::string_view volume, std::string_view key, std::string_view upload_id) {
   std::string out = Upload(volume, key, upload_id);
   out[0] = 'p';
   out.push_back('\0');

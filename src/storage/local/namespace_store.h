@@ -56,9 +56,13 @@ class NamespaceStore {
 // kInternal; the message is RocksDB's.
 Status RocksStatus(const rocksdb::Status& s);
 
-inline rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+inline rocksdb::Slice ToSlice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
 
-inline std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+inline std::string_view ToView(const rocksdb::Slice& s) {
+  return std::string_view(s.data(), s.size());
+}
 
 // Keys. Volumes, object keys and upload ids never contain NUL (checked at the API), so NUL
 // separates components and the key order is the (volume, key, upload id) order.
@@ -73,10 +77,12 @@ std::string UploadVolumePrefix(std::string_view volume);
 std::string PartPrefix(std::string_view volume, std::string_view key, std::string_view upload_id);
 std::string Part(std::string_view part_prefix, std::int32_t number);
 std::string PartVolumePrefix(std::string_view volume);
+
 // A volume, object key or upload id usable in a key: non-empty, no NUL.
 inline bool Valid(std::string_view name) {
   return !name.empty() && name.find('\0') == std::string_view::npos;
 }
+
 // The smallest string greater than every string that starts with `prefix`; empty when none
 // (prefix empty or all 0xFF).
 std::string PrefixSuccessor(std::string_view prefix);

@@ -1,10 +1,11 @@
 #include "storage/local/shard_file.h"
 
 #include <errno.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cstring>
+
+#include <sys/uio.h>
 
 #include "common/run_blocking.h"
 #include "storage/local/fs_util.h"
@@ -107,15 +108,16 @@ LocalShardReader::LocalShardReader(boost::asio::thread_pool& pool, int fd, std::
                                    std::uint64_t size)
     : pool_(pool), fd_(fd), path_(std::move(path)), size_(size) {}
 
-LocalShardReader::~LocalShardReader() { ::close(fd_); }
+LocalShardReader::~LocalShardReader() {
+  ::close(fd_);
+}
 
-Task<Result<std::size_t>> LocalShardReader::ReadAt(std::uint64_t offset,
-                                                   std::span<std::byte> buf) {
+Task<Result<std::size_t>> LocalShardReader::ReadAt(std::uint64_t offset, std::span<std::byte> buf) {
   co_return co_await RunBlocking(pool_, [&]() -> Result<std::size_t> {
     std::size_t done = 0;
     while (done < buf.size()) {
-      ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done,
-                          static_cast<off_t>(offset + done));
+      ssize_t n =
+          ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
       if (n < 0) {
         if (errno == EINTR) {
           continue;

@@ -48,6 +48,7 @@ class LocalShardReader final : public ShardReader {
   ~LocalShardReader() override;
 
   std::uint64_t size() const override { return size_; }
+
   Task<Result<std::size_t>> ReadAt(std::uint64_t offset, std::span<std::byte> buf) override;
 
  private:

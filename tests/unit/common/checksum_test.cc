@@ -1,11 +1,16 @@
 #include "common/checksum.h"
 
+#include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "common/crc64_nvme.h"
 
@@ -140,10 +145,78 @@ TEST(Checksum, HmacVectors) {
   EXPECT_EQ(Hex(HmacSha256(std::string(131, '\xaa'),
                            "Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-  // RFC 2202 test cases 1 and 2.
+  // RFC 4231 test case 7: key and data both longer than a block.
+  EXPECT_EQ(Hex(HmacSha256(std::string(131, '\xaa'),
+                           "This is a test using a larger than block-size key and a larger than "
+                           "block-size data. The key needs to be hashed before being used by the "
+                           "HMAC algorithm.")),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+  // Keys of exactly one block and one byte more, and the empty key and message.
+  EXPECT_EQ(Hex(HmacSha256(std::string(64, '\xaa'), "x")),
+            "ce3c639dcb9d8baae5d44c3b8b5e233faab4d1860e07489af5c84f213998bd79");
+  EXPECT_EQ(Hex(HmacSha256(std::string(65, '\xaa'), "x")),
+            "c2b9a0a013df029c7d812c5ac18388feef0194ee64fcc5f321d149c06137caa3");
+  EXPECT_EQ(Hex(HmacSha256("", "")),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  // RFC 2202 test cases 1, 2 and 6.
   EXPECT_EQ(Hex(HmacSha1(key_0b, "Hi There")), "b617318655057264e28bc0b6fb378c8ef146be00");
   EXPECT_EQ(Hex(HmacSha1("Jefe", "what do ya want for nothing?")),
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(Hex(HmacSha1(std::string(80, '\xaa'),
+                         "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+}
+
+TEST(Checksum, HmacMatchesOpenSslHmac) {
+  std::mt19937_64 rng(19);
+  for (int i = 0; i < 500; ++i) {
+    const std::string key = RandomBytes(rng, rng() % 150);
+    const std::string data = RandomBytes(rng, rng() % 300);
+    for (const EVP_MD* md : {EVP_sha256(), EVP_sha1()}) {
+      unsigned char buf[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      ASSERT_NE(HMAC(md, key.data(), static_cast<int>(key.size()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size(), buf, &len),
+                nullptr);
+      const std::string want(reinterpret_cast<const char*>(buf), len);
+      const std::string got = md == EVP_sha1() ? HmacSha1(key, data) : HmacSha256(key, data);
+      ASSERT_EQ(Hex(got), Hex(want)) << "key " << key.size() << " data " << data.size();
+    }
+  }
+}
+
+TEST(Checksum, OneShotsFromManyThreads) {
+  // The one-shot helpers keep a digest context per thread; results must not depend on it.
+  constexpr int kMessages = 1000;
+  std::vector<std::string> want_hmac;
+  std::vector<std::string> want_sha;
+  std::vector<std::string> want_md5;
+  for (int i = 0; i < kMessages; ++i) {
+    const std::string msg = std::to_string(i * 7919);
+    want_hmac.push_back(HmacSha256("key", msg));
+    want_sha.push_back(Sha256(msg));
+    want_md5.push_back(Md5(msg));
+  }
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (int k = 0; k < kMessages; ++k) {
+          const int i = (k + t * 250) % kMessages;
+          const std::string msg = std::to_string(i * 7919);
+          if (HmacSha256("key", msg) != want_hmac[i] || Sha256(msg) != want_sha[i] ||
+              Md5(msg) != want_md5[i]) {
+            ++bad;
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(bad.load(), 0);
 }
 
 TEST(Checksum, CrcsMatchBitwiseReference) {
@@ -268,6 +341,45 @@ TEST(Base64, RejectsBadInput) {
   }
   // A NUL inside the input is not a base64 character.
   EXPECT_EQ(Base64Decode(std::string("Zm9\0", 4)), std::nullopt);
+}
+
+TEST(Base64, DecodeAcceptsOnlyCanonicalEncodings) {
+  // Whatever decodes must re-encode to exactly the input: one encoding per byte string.
+  std::mt19937_64 rng(13);
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n";
+  int decoded = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string s(rng() % 13, '\0');
+    for (auto& c : s) {
+      c = alphabet[rng() % alphabet.size()];
+    }
+    if (auto raw = Base64Decode(s)) {
+      ++decoded;
+      ASSERT_EQ(Base64Encode(*raw), s);
+    }
+  }
+  EXPECT_GT(decoded, 100);  // the generator does produce valid strings
+}
+
+TEST(Hex, DecodeRoundTripsAnyValidInput) {
+  std::mt19937_64 rng(17);
+  const std::string alphabet = "0123456789abcdefABCDEFgG ";
+  for (int i = 0; i < 20000; ++i) {
+    std::string s(rng() % 9, '\0');
+    for (auto& c : s) {
+      c = alphabet[rng() % alphabet.size()];
+    }
+    if (auto raw = HexDecode(s)) {
+      std::string lower = s;
+      for (auto& c : lower) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      ASSERT_EQ(HexEncode(*raw), lower);
+    } else {
+      ASSERT_TRUE(s.size() % 2 == 1 || s.find_first_of("gG ") != std::string::npos) << s;
+    }
+  }
 }
 
 TEST(ConstantTimeEqual, Compares) {

@@ -240,6 +240,21 @@ TEST(Codec, NothingMissingIsANoOp) {
   EXPECT_EQ(codec.CachedPatternsForTest(), 0u);
 }
 
+TEST(Codec, CachesOnePlanPerPattern) {
+  const Codec codec(3, 2);
+  Shards s(5, 64);
+  const bool a[5] = {false, true, true, true, true};
+  const bool b[5] = {true, false, true, true, false};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(codec.Reconstruct(s.spans, a, false).ok());
+  }
+  EXPECT_EQ(codec.CachedPatternsForTest(), 1u);
+  ASSERT_TRUE(codec.Reconstruct(s.spans, a, true).ok());  // data_only is its own pattern
+  ASSERT_TRUE(codec.Reconstruct(s.spans, b, false).ok());
+  ASSERT_TRUE(codec.Reconstruct(s.spans, b, false).ok());
+  EXPECT_EQ(codec.CachedPatternsForTest(), 3u);
+}
+
 TEST(Codec, WrongShardCountIsInvalidArgument) {
   const Codec codec(2, 2);
   Shards s(3, 10);

@@ -227,7 +227,10 @@ TEST(Merge, EntryViewRewritesWithoutLosingInlineData) {
 }
 
 TEST(Part, RoundTripAndCorruption) {
-  ObjectPart part{7, "d41d8cd98f00b204e9800998ecf8427e", 5 << 20, 123456789,
+  ObjectPart part{7,
+                  "d41d8cd98f00b204e9800998ecf8427e",
+                  5 << 20,
+                  123456789,
                   {{"CRC32C", "abcd"}, {"SHA256", "xyz"}}};
   std::string bytes = EncodePart(part);
   auto out = DecodePart(bytes);

@@ -77,9 +77,13 @@ TEST(Wire, RejectsOverlongVarintsAndShortStrings) {
   EXPECT_TRUE(WireReader(max).Varint(v));
   EXPECT_EQ(v, UINT64_MAX);
   std::string_view sv;
-  EXPECT_FALSE(WireReader("\x05" "abc").Str(sv));
+  EXPECT_FALSE(WireReader("\x05"
+                          "abc")
+                   .Str(sv));
   std::uint64_t n = 0;
-  EXPECT_FALSE(WireReader("\x64" "abc").Count(n, 1));
+  EXPECT_FALSE(WireReader("\x64"
+                          "abc")
+                   .Count(n, 1));
 }
 
 TEST(SealedRecord, DetectsEveryCorruption) {
@@ -93,8 +97,7 @@ TEST(SealedRecord, DetectsEveryCorruption) {
     std::string bad = rec;
     bad[i] ^= 0x10;
     EXPECT_EQ(OpenRecord(bad, "TEST", 3).code(), Errc::kFileCorrupt) << i;
-    EXPECT_EQ(OpenRecord(std::string_view(rec).substr(0, i), "TEST", 3).code(),
-              Errc::kFileCorrupt);
+    EXPECT_EQ(OpenRecord(std::string_view(rec).substr(0, i), "TEST", 3).code(), Errc::kFileCorrupt);
   }
 }
 

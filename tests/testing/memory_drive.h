@@ -1,0 +1,533 @@
+// MemoryDrive: a StorageApi held entirely in memory, for tests of the layers above storage
+// (object layer, healing) that need many fast drives, and as the base of fault-injecting
+// wrappers. Follows the contract of storage/storage_api.h; thread-safe (one mutex).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "storage/storage_api.h"
+
+namespace cairn::testing {
+
+class MemoryDrive final : public storage::StorageApi {
+ public:
+  explicit MemoryDrive(std::string name = "mem") : name_(std::move(name)) {}
+
+  std::string endpoint() const override { return name_; }
+  bool IsOnline() const override { return online_.load(); }
+  void SetOnline(bool online) { online_ = online; }
+
+  // Files under tmp/ (staged, uncommitted shards).
+  std::size_t TmpFilesForTest() const {
+    std::lock_guard lock(mu_);
+    std::size_t n = 0;
+    for (const auto& [path, data] : files_) {
+      n += path.starts_with("tmp/") ? 1 : 0;
+    }
+    return n;
+  }
+  std::size_t DataFilesForTest() const {
+    std::lock_guard lock(mu_);
+    return files_.size() - TmpFilesLocked();
+  }
+  // Flips a byte of every committed shard file (all parts), and of inline data.
+  void CorruptForTest() {
+    std::lock_guard lock(mu_);
+    for (auto& [path, data] : files_) {
+      if (path.starts_with("data/") && data->size() > 40) {
+        (*data)[40] ^= 0x5a;
+      }
+    }
+    for (auto& [vol, objs] : objects_) {
+      for (auto& [key, versions] : objs) {
+        for (auto& v : versions) {
+          if (v.inline_data.size() > 40) {
+            v.inline_data[40] ^= 0x5a;
+          }
+        }
+      }
+    }
+  }
+
+  Task<Result<storage::DiskInfo>> GetDiskInfo(const RequestContext&) override {
+    CO_RETURN_IF_ERROR(Check());
+    storage::DiskInfo info;
+    info.total = 1ULL << 40;
+    info.free = info.total;
+    info.endpoint = name_;
+    info.id = name_;
+    co_return info;
+  }
+  Task<Result<std::string>> ReadFormat(const RequestContext&) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (format_.empty()) {
+      co_return Status(Errc::kUnformattedDisk);
+    }
+    co_return format_;
+  }
+  Task<Status> WriteFormat(const RequestContext&, std::string_view format_json) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    format_ = std::string(format_json);
+    co_return Status::Ok();
+  }
+
+  Task<Status> MakeVolume(const RequestContext&, std::string_view volume,
+                          std::string_view meta) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (volumes_.contains(std::string(volume))) {
+      co_return Status(Errc::kVolumeExists);
+    }
+    volumes_[std::string(volume)] = storage::VolumeInfo{std::string(volume), 1, std::string(meta)};
+    co_return Status::Ok();
+  }
+  Task<Result<storage::VolumeInfo>> StatVolume(const RequestContext&,
+                                               std::string_view volume) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto it = volumes_.find(std::string(volume));
+    if (it == volumes_.end()) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    co_return it->second;
+  }
+  Task<Result<std::vector<storage::VolumeInfo>>> ListVolumes(const RequestContext&) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    std::vector<storage::VolumeInfo> out;
+    for (const auto& [n, v] : volumes_) {
+      out.push_back(v);
+    }
+    co_return out;
+  }
+  Task<Status> UpdateVolumeMeta(const RequestContext&, std::string_view volume,
+                                std::string_view meta) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto it = volumes_.find(std::string(volume));
+    if (it == volumes_.end()) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    it->second.meta = std::string(meta);
+    co_return Status::Ok();
+  }
+  Task<Status> DeleteVolume(const RequestContext&, std::string_view volume, bool force) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    std::string v(volume);
+    if (!volumes_.contains(v)) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    if (!force && (!objects_[v].empty() || !uploads_[v].empty())) {
+      co_return Status(Errc::kVolumeNotEmpty);
+    }
+    volumes_.erase(v);
+    objects_.erase(v);
+    uploads_.erase(v);
+    co_return Status::Ok();
+  }
+
+  Task<Status> WriteMetadata(const RequestContext&, const meta::FileInfo& fi) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    co_return WriteLocked(fi);
+  }
+  Task<Status> RenameData(const RequestContext&, const meta::FileInfo& fi,
+                          std::string_view tmp_dir) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (!volumes_.contains(fi.volume)) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    std::string from = "tmp/" + std::string(tmp_dir) + "/";
+    bool any = false;
+    for (auto it = files_.lower_bound(from); it != files_.end() && it->first.starts_with(from);) {
+      files_["data/" + fi.data_dir + "/" + it->first.substr(from.size())] = it->second;
+      it = files_.erase(it);
+      any = true;
+    }
+    if (!any) {
+      co_return Status(Errc::kFileNotFound, "nothing staged");
+    }
+    co_return WriteLocked(fi);
+  }
+  Task<Result<meta::FileInfo>> ReadVersion(const RequestContext&, std::string_view volume,
+                                           std::string_view key, std::string_view version_id,
+                                           bool read_data) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto versions = Find(volume, key);
+    if (!versions.ok()) {
+      co_return versions.status();
+    }
+    auto& vs = **versions;
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+      if (version_id.empty() || vs[i].version_id == version_id) {
+        meta::FileInfo fi = vs[i];
+        fi.is_latest = i == 0;
+        fi.num_versions = static_cast<std::uint32_t>(vs.size());
+        if (!read_data) {
+          fi.inline_data.clear();
+        }
+        co_return fi;
+      }
+    }
+    co_return Status(Errc::kFileVersionNotFound);
+  }
+  Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext&,
+                                                         std::string_view volume,
+                                                         std::string_view key) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto versions = Find(volume, key);
+    if (!versions.ok()) {
+      co_return versions.status();
+    }
+    std::vector<meta::FileInfo> out = **versions;
+    for (auto& v : out) {
+      v.inline_data.clear();
+    }
+    co_return out;
+  }
+  Task<Status> DeleteVersion(const RequestContext&, const meta::FileInfo& fi) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto versions = Find(fi.volume, fi.name);
+    if (!versions.ok()) {
+      co_return versions.status();
+    }
+    auto& vs = **versions;
+    auto it = std::find_if(vs.begin(), vs.end(),
+                           [&](const meta::FileInfo& v) { return v.version_id == fi.version_id; });
+    if (it == vs.end()) {
+      co_return Status(Errc::kFileVersionNotFound);
+    }
+    RemoveDataDir(it->data_dir);
+    vs.erase(it);
+    if (vs.empty()) {
+      objects_[fi.volume].erase(fi.name);
+    }
+    co_return Status::Ok();
+  }
+
+  Task<Result<std::vector<storage::ListEntry>>> ListObjects(
+      const RequestContext&, std::string_view volume, const storage::ListOptions& o) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (!volumes_.contains(std::string(volume))) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    std::vector<storage::ListEntry> out;
+    auto& objs = objects_[std::string(volume)];
+    auto it = objs.lower_bound(std::max(o.prefix, o.start_after));
+    while (it != objs.end() && out.size() < o.limit) {
+      const std::string& key = it->first;
+      if (!key.starts_with(o.prefix)) {
+        break;
+      }
+      if (key <= o.start_after) {
+        ++it;
+        continue;
+      }
+      if (!o.delimiter.empty()) {
+        auto pos = key.find(o.delimiter, o.prefix.size());
+        if (pos != std::string::npos) {
+          std::string cp = key.substr(0, pos + o.delimiter.size());
+          if (cp > o.start_after && !o.start_after.starts_with(cp)) {
+            out.push_back(storage::ListEntry{cp, true, {}});
+          }
+          std::string past = cp;
+          past.append(1025, '\xff');
+          it = objs.upper_bound(past);
+          continue;
+        }
+      }
+      const meta::FileInfo& latest = it->second.front();
+      if (!latest.deleted || o.include_deleted) {
+        storage::ListEntry e{key, false, latest};
+        e.latest.inline_data.clear();
+        e.latest.is_latest = true;
+        e.latest.num_versions = static_cast<std::uint32_t>(it->second.size());
+        out.push_back(std::move(e));
+      }
+      ++it;
+    }
+    co_return out;
+  }
+
+  Task<Result<std::unique_ptr<storage::ShardWriter>>> CreateFile(
+      const RequestContext&, std::string_view tmp_path) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto data = std::make_shared<std::string>();
+    files_["tmp/" + std::string(tmp_path)] = data;
+    co_return std::unique_ptr<storage::ShardWriter>(std::make_unique<Writer>(this, data));
+  }
+  Task<Result<std::unique_ptr<storage::ShardReader>>> OpenShard(const RequestContext&,
+                                                                std::string_view data_dir,
+                                                                int part_number) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto it = files_.find("data/" + std::string(data_dir) + "/part." + std::to_string(part_number));
+    if (it == files_.end()) {
+      co_return Status(Errc::kFileNotFound);
+    }
+    co_return std::unique_ptr<storage::ShardReader>(std::make_unique<Reader>(this, it->second));
+  }
+  Task<Status> DeleteTmp(const RequestContext&, std::string_view tmp_dir) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    RemovePrefix("tmp/" + std::string(tmp_dir) + "/");
+    co_return Status::Ok();
+  }
+
+  Task<Status> PutUpload(const RequestContext&, std::string_view volume,
+                         const storage::MultipartUpload& upload) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (!volumes_.contains(std::string(volume))) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    uploads_[std::string(volume)][{upload.key, upload.upload_id}] = Upload{upload, {}};
+    co_return Status::Ok();
+  }
+  Task<Result<storage::MultipartUpload>> ReadUpload(const RequestContext&,
+                                                    std::string_view volume,
+                                                    std::string_view key,
+                                                    std::string_view upload_id) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto u = FindUpload(volume, key, upload_id);
+    if (!u.ok()) {
+      co_return u.status();
+    }
+    co_return (*u)->record;
+  }
+  Task<Result<std::vector<storage::MultipartUpload>>> ListUploads(
+      const RequestContext&, std::string_view volume, std::string_view prefix,
+      std::string_view key_marker, std::string_view upload_id_marker,
+      std::size_t limit) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (!volumes_.contains(std::string(volume))) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    std::vector<storage::MultipartUpload> out;
+    std::pair<std::string, std::string> after{std::string(key_marker),
+                                              std::string(upload_id_marker)};
+    for (const auto& [id, u] : uploads_[std::string(volume)]) {
+      if (out.size() >= limit) {
+        break;
+      }
+      if ((key_marker.empty() && upload_id_marker.empty()) || id > after) {
+        if (id.first.starts_with(prefix)) {
+          out.push_back(u.record);
+        }
+      }
+    }
+    co_return out;
+  }
+  Task<Status> CommitPart(const RequestContext&, std::string_view volume, std::string_view key,
+                          std::string_view upload_id, const meta::ObjectPart& part,
+                          std::string_view tmp_dir) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto u = FindUpload(volume, key, upload_id);
+    if (!u.ok()) {
+      co_return u.status();
+    }
+    auto it = files_.find("tmp/" + std::string(tmp_dir) + "/part.1");
+    if (it == files_.end()) {
+      co_return Status(Errc::kFileNotFound, "nothing staged");
+    }
+    files_["data/" + (*u)->record.fi.data_dir + "/part." + std::to_string(part.number)] =
+        it->second;
+    files_.erase(it);
+    (*u)->parts[part.number] = part;
+    co_return Status::Ok();
+  }
+  Task<Result<std::vector<meta::ObjectPart>>> ListParts(const RequestContext&,
+                                                        std::string_view volume,
+                                                        std::string_view key,
+                                                        std::string_view upload_id) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto u = FindUpload(volume, key, upload_id);
+    if (!u.ok()) {
+      co_return u.status();
+    }
+    std::vector<meta::ObjectPart> out;
+    for (const auto& [n, p] : (*u)->parts) {
+      out.push_back(p);
+    }
+    co_return out;
+  }
+  Task<Status> CompleteUpload(const RequestContext&, std::string_view upload_id,
+                              const meta::FileInfo& fi) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto u = FindUpload(fi.volume, fi.name, upload_id);
+    if (!u.ok()) {
+      co_return u.status();
+    }
+    for (const auto& p : fi.parts) {
+      if (!(*u)->parts.contains(p.number)) {
+        co_return Status(Errc::kPartNotFound);
+      }
+    }
+    const std::string dir = (*u)->record.fi.data_dir;
+    for (const auto& [n, p] : (*u)->parts) {
+      bool used = std::any_of(fi.parts.begin(), fi.parts.end(),
+                              [n = n](const meta::ObjectPart& q) { return q.number == n; });
+      if (!used) {
+        files_.erase("data/" + dir + "/part." + std::to_string(n));
+      }
+    }
+    uploads_[fi.volume].erase({fi.name, std::string(upload_id)});
+    co_return WriteLocked(fi);
+  }
+  Task<Status> AbortUpload(const RequestContext&, std::string_view volume, std::string_view key,
+                           std::string_view upload_id) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    auto u = FindUpload(volume, key, upload_id);
+    if (!u.ok()) {
+      co_return u.status();
+    }
+    RemoveDataDir((*u)->record.fi.data_dir);
+    uploads_[std::string(volume)].erase({std::string(key), std::string(upload_id)});
+    co_return Status::Ok();
+  }
+
+ private:
+  struct Upload {
+    storage::MultipartUpload record;
+    std::map<int, meta::ObjectPart> parts;
+  };
+
+  class Writer final : public storage::ShardWriter {
+   public:
+    Writer(MemoryDrive* drive, std::shared_ptr<std::string> data)
+        : drive_(drive), data_(std::move(data)) {}
+    Task<Status> Write(std::span<const std::byte> data) override {
+      CO_RETURN_IF_ERROR(drive_->Check());
+      std::lock_guard lock(drive_->mu_);
+      data_->append(reinterpret_cast<const char*>(data.data()), data.size());
+      co_return Status::Ok();
+    }
+    Task<Status> Close() override { co_return drive_->Check(); }
+
+   private:
+    MemoryDrive* drive_;
+    std::shared_ptr<std::string> data_;
+  };
+
+  class Reader final : public storage::ShardReader {
+   public:
+    Reader(MemoryDrive* drive, std::shared_ptr<std::string> data)
+        : drive_(drive), data_(std::move(data)) {}
+    std::uint64_t size() const override { return data_->size(); }
+    Task<Result<std::size_t>> ReadAt(std::uint64_t offset, std::span<std::byte> buf) override {
+      CO_RETURN_IF_ERROR(drive_->Check());
+      std::lock_guard lock(drive_->mu_);
+      if (offset >= data_->size()) {
+        co_return std::size_t{0};
+      }
+      std::size_t n = std::min<std::size_t>(buf.size(), data_->size() - offset);
+      std::memcpy(buf.data(), data_->data() + offset, n);
+      co_return n;
+    }
+
+   private:
+    MemoryDrive* drive_;
+    std::shared_ptr<std::string> data_;
+  };
+
+  Status Check() const {
+    return online_.load() ? Status::Ok() : Status(Errc::kDiskNotFound, name_ + " is offline");
+  }
+
+  std::size_t TmpFilesLocked() const {
+    std::size_t n = 0;
+    for (const auto& [path, data] : files_) {
+      n += path.starts_with("tmp/") ? 1 : 0;
+    }
+    return n;
+  }
+
+  Result<std::vector<meta::FileInfo>*> Find(std::string_view volume, std::string_view key) {
+    if (!volumes_.contains(std::string(volume))) {
+      return Status(Errc::kVolumeNotFound);
+    }
+    auto& objs = objects_[std::string(volume)];
+    auto it = objs.find(std::string(key));
+    if (it == objs.end()) {
+      return Status(Errc::kFileNotFound);
+    }
+    return &it->second;
+  }
+
+  Result<Upload*> FindUpload(std::string_view volume, std::string_view key,
+                             std::string_view upload_id) {
+    if (!volumes_.contains(std::string(volume))) {
+      return Status(Errc::kVolumeNotFound);
+    }
+    auto& ups = uploads_[std::string(volume)];
+    auto it = ups.find({std::string(key), std::string(upload_id)});
+    if (it == ups.end()) {
+      return Status(Errc::kUploadNotFound);
+    }
+    return &it->second;
+  }
+
+  Status WriteLocked(const meta::FileInfo& fi) {
+    if (!volumes_.contains(fi.volume)) {
+      return Status(Errc::kVolumeNotFound);
+    }
+    auto& vs = objects_[fi.volume][fi.name];
+    auto it = std::find_if(vs.begin(), vs.end(),
+                           [&](const meta::FileInfo& v) { return v.version_id == fi.version_id; });
+    if (it != vs.end()) {
+      if (it->data_dir != fi.data_dir) {
+        RemoveDataDir(it->data_dir);
+      }
+      vs.erase(it);
+    }
+    vs.insert(vs.begin(), fi);
+    return Status::Ok();
+  }
+
+  void RemoveDataDir(const std::string& data_dir) {
+    if (!data_dir.empty()) {
+      RemovePrefix("data/" + data_dir + "/");
+    }
+  }
+
+  void RemovePrefix(const std::string& prefix) {
+    for (auto it = files_.lower_bound(prefix); it != files_.end() && it->first.starts_with(prefix);) {
+      it = files_.erase(it);
+    }
+  }
+
+  const std::string name_;
+  std::atomic<bool> online_{true};
+  mutable std::mutex mu_;
+  // All state below is guarded by mu_.
+  std::string format_;
+  std::map<std::string, storage::VolumeInfo> volumes_;
+  std::map<std::string, std::map<std::string, std::vector<meta::FileInfo>>> objects_;
+  std::map<std::string, std::map<std::pair<std::string, std::string>, Upload>> uploads_;
+  std::map<std::string, std::shared_ptr<std::string>> files_;  // "tmp/..." and "data/<dir>/part.N"
+};
+
+}  // namespace cairn::testing

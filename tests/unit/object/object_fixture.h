@@ -1,0 +1,202 @@
+// Test fixture of the object layer: builds ServerPools over real LocalDrives in temp dirs (or
+// MemoryDrives), each wrapped in a FaultyDrive, with helpers to put and get whole bodies.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "faulty_drive.h"
+#include "object/hash_reader.h"
+#include "object/server_pools.h"
+#include "storage/local/local_drive.h"
+#include "testing/memory_drive.h"
+#include "testing/sync_wait.h"
+
+namespace cairn::object::test {
+
+using cairn::testing::FaultyDrive;
+using cairn::testing::MemoryDrive;
+using cairn::testing::SyncWait;
+
+// A ByteSource over a string, handing out at most `chunk` bytes per Read.
+class StringSource final : public ByteSource {
+ public:
+  explicit StringSource(std::string data, std::size_t chunk = 100000)
+      : data_(std::move(data)), chunk_(chunk) {}
+  Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
+    std::size_t n = std::min({buf.size(), chunk_, data_.size() - pos_});
+    std::memcpy(buf.data(), data_.data() + pos_, n);
+    pos_ += n;
+    co_return n;
+  }
+
+ private:
+  std::string data_;
+  std::size_t chunk_;
+  std::size_t pos_ = 0;
+};
+
+inline std::string RandomData(std::size_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) {
+    c = static_cast<char>(rng());
+  }
+  return s;
+}
+
+enum class Backend { kLocal, kMemory };
+
+struct Layout {
+  int pools = 1;
+  int sets = 1;
+  int drives = 4;  // per set
+  int parity = 2;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(Layout layout, Backend backend = Backend::kLocal,
+                   ServerPoolsOptions opts = {}) {
+    static std::atomic<int> counter{0};
+    root_ = std::filesystem::temp_directory_path() /
+            ("cairn-object-test-" + std::to_string(::getpid()) + "-" +
+             std::to_string(counter++));
+    std::vector<PoolSpec> pools;
+    for (int p = 0; p < layout.pools; ++p) {
+      PoolSpec spec;
+      spec.parity = layout.parity;
+      for (int s = 0; s < layout.sets; ++s) {
+        std::vector<std::shared_ptr<storage::StorageApi>> set;
+        for (int d = 0; d < layout.drives; ++d) {
+          std::string name = "p" + std::to_string(p) + "s" + std::to_string(s) + "d" +
+                             std::to_string(d);
+          std::shared_ptr<storage::StorageApi> inner;
+          if (backend == Backend::kLocal) {
+            storage::LocalDriveOptions lo;
+            lo.worker_threads = 2;
+            lo.sync_writes = false;
+            lo.fsync_files = false;
+            lo.block_cache_bytes = 1 << 20;
+            auto path = (root_ / name).string();
+            auto drive = storage::LocalDrive::Open(path, lo);
+            RELEASE_ASSERT(drive.ok(), "cannot open LocalDrive");
+            inner = std::shared_ptr<storage::StorageApi>(std::move(drive).value());
+            paths.push_back(path);
+          } else {
+            inner = std::make_shared<MemoryDrive>(name);
+            paths.push_back("");
+          }
+          inners.push_back(inner);
+          auto faulty = std::make_shared<FaultyDrive>(inner);
+          drives.push_back(faulty);
+          set.push_back(faulty);
+        }
+        spec.sets.push_back(std::move(set));
+      }
+      pools.push_back(std::move(spec));
+    }
+    if (opts.deployment_id.empty()) {
+      opts.deployment_id = "8d3a6f3e-2c1b-4e5f-9a7b-1c2d3e4f5a6b";
+    }
+    if (opts.compute_threads == 0) {
+      opts.compute_threads = 2;
+    }
+    layer = std::make_unique<ServerPools>(std::move(pools), opts);
+  }
+
+  ~Cluster() {
+    layer.reset();
+    drives.clear();
+    inners.clear();
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+
+  Status MakeBucket(std::string_view b) {
+    return SyncWait(layer->MakeBucket(ctx, b, ""));
+  }
+
+  Result<ObjectInfo> Put(std::string_view bucket, std::string_view key, const std::string& data,
+                         PutOptions opts = {}, HashExpectations expect = {},
+                         bool known_size = true) {
+    StringSource src(data);
+    if (known_size && expect.size < 0) {
+      expect.size = static_cast<std::int64_t>(data.size());
+    }
+    HashReader body(src, expect);
+    return SyncWait(layer->PutObject(ctx, bucket, key, body, opts));
+  }
+
+  Result<std::string> Get(std::string_view bucket, std::string_view key, GetOptions opts = {},
+                          ObjectInfo* info = nullptr) {
+    return SyncWait([&]() -> Task<Result<std::string>> {
+      CO_ASSIGN_OR_RETURN(auto reader, co_await layer->GetObject(ctx, bucket, key, opts));
+      if (info) {
+        *info = reader->info();
+      }
+      std::string out;
+      std::vector<std::byte> buf(70000);
+      for (;;) {
+        CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
+        if (n == 0) {
+          break;
+        }
+        out.append(reinterpret_cast<const char*>(buf.data()), n);
+      }
+      if (static_cast<std::int64_t>(out.size()) != reader->length()) {
+        co_return Status(Errc::kInternal, "reader length mismatch");
+      }
+      co_return out;
+    }());
+  }
+
+  Result<ObjectInfo> Head(std::string_view bucket, std::string_view key) {
+    return SyncWait(layer->GetObjectInfo(ctx, bucket, key, {}));
+  }
+
+  // Files under every LocalDrive's tmp folder.
+  std::size_t TmpFiles() const {
+    std::size_t n = 0;
+    for (const auto& p : paths) {
+      if (p.empty()) {
+        continue;
+      }
+      std::error_code ec;
+      for (auto it = std::filesystem::recursive_directory_iterator(p + "/.cairn.sys/tmp", ec);
+           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        n += it->is_regular_file() ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  // Shard files (part.N) of drive i.
+  std::vector<std::filesystem::path> PartFiles(std::size_t i) const {
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(paths[i] + "/data", ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file() && it->path().filename().string().starts_with("part.")) {
+        out.push_back(it->path());
+      }
+    }
+    return out;
+  }
+
+  RequestContext ctx = RequestContext::Background("test");
+  std::vector<std::string> paths;
+  std::vector<std::shared_ptr<storage::StorageApi>> inners;
+  std::vector<std::shared_ptr<FaultyDrive>> drives;
+  std::unique_ptr<ServerPools> layer;
+
+ private:
+  std::filesystem::path root_;
+};
+
+}  // namespace cairn::object::test

@@ -1,0 +1,128 @@
+// LocalDrive specifics that the conformance suite cannot see: the on-disk layout, the cost
+// of listing, and a block cache shared between drives.
+#include "storage/local/local_drive.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "storage_test_util.h"
+
+namespace cairn::storage::testing {
+namespace {
+
+using cairn::testing::SyncWait;
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+TEST(LocalDrive, OnDiskLayout) {
+  TempDir dir;
+  std::string root = dir.path() + "/drive1";  // created by Open
+  auto drive = LocalDrive::Open(root + "/", LocalDriveOptions{});
+  ASSERT_TRUE(drive.ok()) << drive.status().ToString();
+  auto ctx = RequestContext::Background();
+  EXPECT_EQ((*drive)->endpoint(), root);
+  EXPECT_TRUE(Exists(root + "/.cairn.sys/meta/CURRENT"));
+  EXPECT_TRUE(Exists(root + "/.cairn.sys/tmp"));
+  EXPECT_TRUE(Exists(root + "/data/00"));
+  EXPECT_TRUE(Exists(root + "/data/ff"));
+
+  ASSERT_TRUE(SyncWait((*drive)->WriteFormat(ctx, R"({"this":"x"})")).ok());
+  EXPECT_TRUE(Exists(root + "/.cairn.sys/format.json"));
+  EXPECT_EQ(SyncWait((*drive)->WriteFormat(ctx, "{not json")).code(), Errc::kInvalidArgument);
+
+  ASSERT_TRUE(SyncWait((*drive)->MakeVolume(ctx, "b", "")).ok());
+  ASSERT_TRUE(StageFile(**drive, "stage/part.1", "abc").ok());
+  EXPECT_TRUE(Exists(root + "/.cairn.sys/tmp/stage/part.1"));
+  auto fi = MakeFi("b", "k", "", 1, "AB12cdef-0000");
+  ASSERT_TRUE(SyncWait((*drive)->RenameData(ctx, fi, "stage")).ok());
+  EXPECT_TRUE(Exists(root + "/data/ab/AB12cdef-0000/part.1"));
+  EXPECT_FALSE(Exists(root + "/.cairn.sys/tmp/stage"));
+}
+
+TEST(LocalDrive, SharedBlockCacheAndUnsyncedOptions) {
+  TempDir dir;
+  LocalDriveOptions options;
+  options.shared_cache = SharedBlockCache::Create(4 << 20);
+  options.sync_writes = false;
+  options.fsync_files = false;
+  options.worker_threads = 1;
+  auto a = LocalDrive::Open(dir.path() + "/a", options);
+  auto b = LocalDrive::Open(dir.path() + "/b", options);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto ctx = RequestContext::Background();
+  for (auto* drive : {a->get(), b->get()}) {
+    ASSERT_TRUE(SyncWait(drive->MakeVolume(ctx, "v", "")).ok());
+    ASSERT_TRUE(SyncWait(drive->WriteMetadata(ctx, MakeFi("v", "k", "", 1, {}, "d"))).ok());
+    EXPECT_EQ(SyncWait(drive->ReadVersion(ctx, "v", "k", "", true))->inline_data, "d");
+  }
+  // The same directory cannot be opened twice at once.
+  EXPECT_FALSE(LocalDrive::Open(dir.path() + "/a", options).ok());
+}
+
+// Listing cost grows with the page, not with the bucket: with a delimiter that folds
+// 100,000 keys into a few prefixes, each page is a handful of iterator steps.
+TEST(LocalDrive, ListingCostGrowsWithThePageNotTheBucket) {
+  TempDir dir;
+  LocalDriveOptions options;
+  options.sync_writes = false;
+  auto opened = LocalDrive::Open(dir.path(), options);
+  ASSERT_TRUE(opened.ok());
+  LocalDrive& drive = **opened;
+  auto ctx = RequestContext::Background();
+  ASSERT_TRUE(SyncWait(drive.MakeVolume(ctx, "big", "")).ok());
+  constexpr int kKeys = 100000;
+  auto fill = [&]() -> Task<Status> {
+    char key[32];
+    for (int i = 0; i < kKeys; ++i) {
+      // Four top-level "folders" of 25,000 keys each.
+      std::snprintf(key, sizeof(key), "%c/%06d", 'a' + i % 4, i);
+      Status st = co_await drive.WriteMetadata(ctx, MakeFi("big", key, "", 1, {}, "x"));
+      if (!st.ok()) {
+        co_return st;
+      }
+    }
+    co_return Status::Ok();
+  };
+  ASSERT_TRUE(SyncWait(fill()).ok());
+
+  ListOptions opts;
+  opts.delimiter = "/";
+  opts.limit = 1;
+  auto before = drive.IteratorStepsForTest();
+  auto page1 = SyncWait(drive.ListObjects(ctx, "big", opts));
+  ASSERT_TRUE(page1.ok());
+  ASSERT_EQ(page1->size(), 1u);
+  EXPECT_EQ((*page1)[0].name, "a/");
+  opts.start_after = "a/";
+  auto page2 = SyncWait(drive.ListObjects(ctx, "big", opts));
+  ASSERT_TRUE(page2.ok());
+  ASSERT_EQ(page2->size(), 1u);
+  EXPECT_EQ((*page2)[0].name, "b/");
+  EXPECT_LE(drive.IteratorStepsForTest() - before, 8u);
+
+  opts.limit = 1000;
+  opts.start_after = "";
+  before = drive.IteratorStepsForTest();
+  auto all = SyncWait(drive.ListObjects(ctx, "big", opts));
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_LE(drive.IteratorStepsForTest() - before, 10u);
+
+  // A recursive page from the middle reads about `limit` entries.
+  ListOptions flat;
+  flat.prefix = "c/";
+  flat.start_after = "c/050002";
+  flat.limit = 10;
+  before = drive.IteratorStepsForTest();
+  auto page = SyncWait(drive.ListObjects(ctx, "big", flat));
+  ASSERT_EQ(page->size(), 10u);
+  EXPECT_EQ((*page)[0].name, "c/050006");
+  EXPECT_LE(drive.IteratorStepsForTest() - before, 12u);
+}
+
+}  // namespace
+}  // namespace cairn::storage::testing

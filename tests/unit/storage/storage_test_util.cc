@@ -1,0 +1,113 @@
+#include "storage_test_util.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <random>
+#include <system_error>
+
+#include "storage/local/local_drive.h"
+
+namespace cairn::storage::testing {
+
+using cairn::testing::SyncWait;
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/cairn-storage-test-XXXXXX";
+  char* made = ::mkdtemp(tmpl);
+  path_ = made != nullptr ? made : "";
+  if (path_.empty()) {
+    ADD_FAILURE() << "mkdtemp failed";
+  }
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+DriveFactory LocalDriveFactory() {
+  return DriveFactory{"Local", [](const std::string& dir) -> Result<std::unique_ptr<StorageApi>> {
+                        LocalDriveOptions options;
+                        options.worker_threads = 2;
+                        options.block_cache_bytes = 8 << 20;
+                        auto drive = LocalDrive::Open(dir, options);
+                        if (!drive.ok()) {
+                          return drive.status();
+                        }
+                        return std::unique_ptr<StorageApi>(std::move(drive).value());
+                      }};
+}
+
+Status StageFile(StorageApi& drive, std::string_view tmp_path, std::string_view content) {
+  auto ctx = RequestContext::Background("stage");
+  auto writer = SyncWait(drive.CreateFile(ctx, tmp_path));
+  if (!writer.ok()) {
+    return writer.status();
+  }
+  // Uneven chunks: some below the writer's buffer, some far above it.
+  std::size_t chunk = 1;
+  std::size_t done = 0;
+  while (done < content.size()) {
+    std::size_t n = std::min(chunk, content.size() - done);
+    auto bytes = std::as_bytes(std::span<const char>(content.data() + done, n));
+    Status st = SyncWait((*writer)->Write(bytes));
+    if (!st.ok()) {
+      return st;
+    }
+    done += n;
+    chunk = chunk * 7 % 700001 + 1;
+  }
+  return SyncWait((*writer)->Close());
+}
+
+Result<std::string> ReadShard(StorageApi& drive, std::string_view data_dir, int part) {
+  auto ctx = RequestContext::Background("read");
+  auto reader = SyncWait(drive.OpenShard(ctx, data_dir, part));
+  if (!reader.ok()) {
+    return reader.status();
+  }
+  std::string out((*reader)->size(), '\0');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    std::size_t n = std::min<std::size_t>(100000, out.size() - done);
+    auto got = SyncWait(
+        (*reader)->ReadAt(done, std::as_writable_bytes(std::span<char>(out.data() + done, n))));
+    if (!got.ok()) {
+      return got.status();
+    }
+    if (*got == 0) {
+      return Status(Errc::kInternal, "short read");
+    }
+    done += *got;
+  }
+  return out;
+}
+
+meta::FileInfo MakeFi(std::string volume, std::string name, std::string version_id,
+                      std::int64_t mod_time, std::string data_dir, std::string inline_data) {
+  meta::FileInfo fi;
+  fi.volume = std::move(volume);
+  fi.name = std::move(name);
+  fi.version_id = std::move(version_id);
+  fi.mod_time_ns = mod_time;
+  fi.data_dir = std::move(data_dir);
+  fi.size = 1234;
+  fi.metadata = {{"content-type", "application/octet-stream"}, {"etag", "0123abcd"}};
+  fi.erasure = {2, 1, 1 << 20, 1, {1, 2, 3}};
+  fi.parts = {{1, "0123abcd", 1234, mod_time, {}}};
+  fi.is_inline = fi.data_dir.empty();
+  fi.inline_data = std::move(inline_data);
+  return fi;
+}
+
+std::string Pattern(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) {
+    c = static_cast<char>(rng());
+  }
+  return out;
+}
+
+}  // namespace cairn::storage::testing
