@@ -1,6 +1,8 @@
 // Bitrot protection: the streaming format of shard data. Every shard block is stored with a
 // 32-byte HighwayHash-256 (fixed key) ahead of it:  [hash][block][hash][block]...
 // A reader verifies each block before it is used, so corrupt bytes are never served.
+// The key is MinIO's magicHighwayHash256Key (bitrot.cc); the hash is stored as four
+// little-endian 64-bit words, so a block hashes to the same 32 bytes as in MinIO.
 #pragma once
 
 #include <cstddef>

@@ -47,8 +47,7 @@ bool Test(const std::array<std::uint64_t, 4>& mask, int i) {
 }  // namespace
 
 Codec::Codec(int data, int parity) : data_(data), parity_(parity) {
-  RELEASE_ASSERT(data >= 1 && parity >= 0 && data + parity <= kMaxShards,
-                 "erasure geometry out of range");
+  RELEASE_ASSERT(ValidGeometry(data, parity), "erasure geometry out of range");
   const int total = data + parity;
   encode_matrix_.resize(static_cast<std::size_t>(total) * data);
   gf_gen_cauchy1_matrix(encode_matrix_.data(), total, data);

@@ -1,6 +1,8 @@
 // Reed-Solomon erasure codec over GF(2^8) with Intel ISA-L. One Codec per geometry (D data,
-// P parity shards); its tables are built once in the constructor and it is immutable after,
-// so one instance is shared by every thread.
+// P parity shards); its tables are built once in the constructor and it is immutable after
+// (but for a mutex-guarded cache of decode tables), so one instance is shared by every thread.
+// The encode matrix is ISA-L's systematic Cauchy matrix (gf_gen_cauchy1_matrix): parity row
+// i >= D has coefficients 1 / (i ^ j); shards on disk depend on it.
 #pragma once
 
 #include <array>
@@ -17,11 +19,16 @@ namespace cairn::erasure {
 
 class Codec {
  public:
-  // 1 <= data, 0 <= parity, data + parity <= 255.
+  // 1 <= data, 0 <= parity, data + parity <= 255 (RELEASE_ASSERT): check a geometry read from
+  // metadata or a peer with ValidGeometry first.
   Codec(int data, int parity);
   ~Codec();
   Codec(const Codec&) = delete;
   Codec& operator=(const Codec&) = delete;
+
+  static bool ValidGeometry(int data, int parity) {
+    return data >= 1 && parity >= 0 && data + parity <= 255;
+  }
 
   int data() const { return data_; }
 
@@ -31,14 +38,17 @@ class Codec {
   std::size_t ShardSize(std::size_t block_len) const;
 
   // Splits `block` into `data` shards (the last zero padded) and computes the parity shards.
-  // `shards` has data + parity spans, each exactly ShardSize(block.size()) bytes.
+  // `shards` has data + parity spans, each exactly ShardSize(block.size()) bytes (a wrong
+  // count or size is a caller bug: RELEASE_ASSERT). Allocates nothing; any thread.
   void Encode(std::span<const std::byte> block, std::span<const std::span<std::byte>> shards) const;
   // Computes parity shards from data shards already in place in `shards`.
   void EncodeParity(std::span<const std::span<std::byte>> shards) const;
 
   // Rebuilds the shards whose `present[i]` is false, in place, from any `data` present ones.
   // With `data_only`, rebuilds only missing data shards. Errors: kReadQuorum when fewer than
-  // `data` shards are present.
+  // `data` shards are present (nothing is written then); kInvalidArgument when `shards` or
+  // `present` do not have data + parity entries or the shards differ in size. Any thread; the
+  // first use of an erasure pattern builds its decode tables, later uses allocate nothing.
   Status Reconstruct(std::span<const std::span<std::byte>> shards, std::span<const bool> present,
                      bool data_only) const;
 

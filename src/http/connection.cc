@@ -206,13 +206,15 @@ class Connection final : public ConnectionBase, public Exchange {
 
 template <class Stream>
 Task<void> Connection<Stream>::Run() {
-  if (co_await Handshake()) {
-    while (co_await ReadRequestHeader()) {
-      co_await HandleRequest();
-      if (!keep_alive_ || dead_ || state_.stopping.load(std::memory_order_relaxed)) {
-        break;
-      }
+  // GCC 12 miscompiles co_await inside if/while conditions: results go through locals.
+  bool ok = co_await Handshake();
+  while (ok) {
+    ok = co_await ReadRequestHeader();
+    if (!ok) {
+      break;
     }
+    co_await HandleRequest();
+    ok = keep_alive_ && !dead_ && !state_.stopping.load(std::memory_order_relaxed);
   }
   co_await Close();
 }
@@ -242,7 +244,6 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
     if (buf_.size() != 0) {
       error_code ec;
       std::size_t used = parser_->put(buf_.data(), ec);
-      fprintf(stderr, "DBG put used=%zu ec=%s done=%d\n", used, ec.message().c_str(), (int)parser_->is_header_done());
       buf_.consume(used);
       if (!ec && parser_->is_header_done()) {
         StartRequest();
@@ -268,9 +269,7 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
     }
     bool idle = buf_.size() == 0 && !parser_->got_some();
     SetDeadline(idle ? state_.options.idle_timeout : state_.options.header_timeout);
-    fprintf(stderr, "DBG reading room=%zu\n", room);
     auto [ec, n] = co_await stream_.async_read_some(buf_.prepare(room), kAwait);
-    fprintf(stderr, "DBG read %zu ec=%s\n", n, ec.message().c_str());
     ClearDeadline();
     if (ec) {
       MarkDead();
@@ -321,7 +320,6 @@ Task<void> Connection<Stream>::Reject(int status, std::string_view text) {
 template <class Stream>
 Task<void> Connection<Stream>::HandleRequest() {
   bool threw = false;
-  fprintf(stderr, "DBG handler start\n");
   try {
     co_await state_.handler(*this);
   } catch (const std::exception& e) {
@@ -342,8 +340,11 @@ Task<void> Connection<Stream>::HandleRequest() {
     // The client got a partial response; only closing the connection tells it so.
     keep_alive_ = false;
   }
-  if (keep_alive_ && !dead_ && !co_await DrainBody()) {
-    keep_alive_ = false;
+  if (keep_alive_ && !dead_) {
+    bool drained = co_await DrainBody();
+    if (!drained) {
+      keep_alive_ = false;
+    }
   }
 }
 
@@ -544,9 +545,7 @@ Task<Status> Connection<Stream>::Write(Buffers buffers) {
     co_return Status(Errc::kCancelled, "the client connection is closed");
   }
   SetDeadline(state_.options.write_timeout);
-  fprintf(stderr, "DBG write\n");
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kAwait);
-  fprintf(stderr, "DBG wrote %zu %s\n", n, ec.message().c_str());
   ClearDeadline();
   if (ec) {
     MarkDead();

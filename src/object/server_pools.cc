@@ -81,7 +81,8 @@ ServerPools::~ServerPools() {
 }
 
 std::size_t ServerPools::SetIndex(std::string_view key, std::size_t pool) const {
-  std::uint64_t h = highwayhash::SipHash(sip_key_, key.data(), key.size());
+  const highwayhash::HH_U64 sip_key[2] = {sip_key_[0], sip_key_[1]};
+  std::uint64_t h = highwayhash::SipHash(sip_key, key.data(), key.size());
   return static_cast<std::size_t>(h % pools_[pool].size());
 }
 

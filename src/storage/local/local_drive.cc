@@ -103,13 +103,6 @@ Status LocalDrive::DoOpen() {
   // Uncommitted shards of a previous run are garbage.
   RETURN_IF_ERROR(EnsureDir(tmp_dir_));
   RETURN_IF_ERROR(RemoveContents(tmp_dir_));
-  // The 256 fan-out folders exist up front, so a commit never needs a mkdir.
-  char xx[3];
-  for (int i = 0; i < 256; ++i) {
-    std::snprintf(xx, sizeof(xx), "%02x", i);
-    RETURN_IF_ERROR(EnsureDir(data_root_ + "/" + xx));
-  }
-
   NamespaceOptions ns;
   ns.sync_writes = options_.sync_writes;
   if (options_.shared_cache) {
@@ -185,6 +178,23 @@ void LocalDrive::RemoveDataDirs(const std::vector<std::string>& data_dirs) {
       LOG_WARN("{}: removing data dir {}: {}", path_, dir, st.ToString());
     }
   }
+}
+
+Status LocalDrive::EnsureFanOut(std::string_view data_dir) {
+  auto hex = [](char c) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+  };
+  std::size_t index = static_cast<std::size_t>(hex(data_dir[0]) * 16 + hex(data_dir[1]));
+  if (fan_out_made_[index].load(std::memory_order_acquire)) {
+    return Status::Ok();
+  }
+  std::string dir = DataDirPath(data_dir);
+  dir.resize(dir.rfind('/'));
+  RETURN_IF_ERROR(EnsureDir(dir));
+  RETURN_IF_ERROR(SyncDir(data_root_));
+  fan_out_made_[index].store(true, std::memory_order_release);
+  return Status::Ok();
 }
 
 Status LocalDrive::SyncDir(const std::string& dir) const {

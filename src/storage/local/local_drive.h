@@ -154,6 +154,8 @@ class LocalDrive final : public StorageApi {
   std::string TmpPath(std::string_view rel) const;
   // Removes data folders no longer referenced (best effort, logged).
   void RemoveDataDirs(const std::vector<std::string>& data_dirs);
+  // Creates data/<xx> of `data_dir` (a valid data dir) on first use.
+  Status EnsureFanOut(std::string_view data_dir);
   // fsync of a directory when options_.fsync_files.
   Status SyncDir(const std::string& dir) const;
   // A data dir name: one path component starting with two hex digits (the fan-out).
@@ -168,6 +170,8 @@ class LocalDrive final : public StorageApi {
   std::unique_ptr<NamespaceStore> store_;
   std::atomic<bool> online_{true};
   std::atomic<std::uint64_t> iterator_steps_{0};
+  // Which data/<xx> fan-out folders are known to exist (created on first use).
+  std::atomic<bool> fan_out_made_[256] = {};
 
   // Volume names that exist, mirrored from the buckets column family so that every write
   // checks its volume without a read. Guarded by volumes_mu_; a write holds it shared during

@@ -179,6 +179,7 @@ Status LocalDrive::DoCommitPart(std::string_view volume, std::string_view key,
   if (!ValidDataDir(upload.fi.data_dir)) {
     return Status(Errc::kFileCorrupt, "upload record without a valid data dir");
   }
+  RETURN_IF_ERROR(EnsureFanOut(upload.fi.data_dir));
   std::string dir = DataDirPath(upload.fi.data_dir);
   RETURN_IF_ERROR(EnsureDir(dir));
   std::string src = TmpPath(tmp_dir) + "/part.1";

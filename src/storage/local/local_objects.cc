@@ -157,6 +157,7 @@ Status LocalDrive::DoRenameData(const meta::FileInfo& fi, std::string_view tmp_d
     return Status(Errc::kInvalidArgument, "bad tmp dir or data dir");
   }
   RETURN_IF_ERROR(CheckVolume(fi.volume));
+  RETURN_IF_ERROR(EnsureFanOut(fi.data_dir));
   std::string src = TmpPath(tmp_dir);
   std::string dst = DataDirPath(fi.data_dir);
   if (::rename(src.c_str(), dst.c_str()) != 0) {

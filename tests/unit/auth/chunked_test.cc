@@ -42,30 +42,35 @@ struct Decoded {
   bool saw_eof = false;
 };
 
-// Reads everything with read sizes from a seeded RNG in [1, max_read].
-Decoded DecodeAll(ByteSource& raw, const AuthResult& auth, std::uint32_t seed = 1,
-                  std::size_t max_read = 70000) {
+// Reads everything with read sizes from a seeded RNG in [1, max_read], in one coroutine.
+Task<Decoded> DecodeTask(ByteSource& raw, const AuthResult& auth, std::uint32_t seed,
+                         std::size_t max_read) {
   AwsChunkedReader reader(raw, auth);
   std::mt19937 rng(seed);
   Decoded out;
   std::vector<std::byte> buf(max_read);
   while (true) {
     std::size_t size = std::uniform_int_distribution<std::size_t>(1, max_read)(rng);
-    auto r = SyncWait(reader.Read(std::span<std::byte>(buf.data(), size)));
+    auto r = co_await reader.Read(std::span<std::byte>(buf.data(), size));
     if (!r.ok()) {
       out.status = r.status();
       // Errors are sticky.
-      auto again = SyncWait(reader.Read(std::span<std::byte>(buf.data(), size)));
+      auto again = co_await reader.Read(std::span<std::byte>(buf.data(), size));
       EXPECT_EQ(again.code(), r.code());
-      return out;
+      co_return out;
     }
     if (*r == 0) {
       out.saw_eof = true;
       out.trailers = reader.trailers();
-      return out;
+      co_return out;
     }
     out.data.append(reinterpret_cast<const char*>(buf.data()), *r);
   }
+}
+
+Decoded DecodeAll(ByteSource& raw, const AuthResult& auth, std::uint32_t seed = 1,
+                  std::size_t max_read = 70000) {
+  return SyncWait(DecodeTask(raw, auth, seed, max_read));
 }
 
 Decoded DecodeString(std::string body, const AuthResult& auth, std::uint32_t seed = 1,
@@ -238,7 +243,8 @@ TEST(AwsChunkedReader, EncoderRoundTripAllKinds) {
     for (std::size_t size : {0u, 1u, 65535u, 65536u, 300001u}) {
       Upload u = Encode(kind, size, 65536, trailers);
       for (std::uint32_t seed : {1u, 2u, 3u}) {
-        Decoded d = DecodeString(u.body, u.auth, seed, seed == 1 ? 3 : 100000);
+        std::size_t max_step = seed == 1 && size <= 65536 ? 3 : 100000;
+        Decoded d = DecodeString(u.body, u.auth, seed, max_step);
         ASSERT_TRUE(d.status.ok())
             << static_cast<int>(kind) << " " << size << ": " << d.status.ToString();
         EXPECT_EQ(d.data, u.data);
@@ -267,6 +273,84 @@ TEST(AwsChunkedReader, LargeChunksStream) {
     r = SyncWait(reader.Read(buf));
   }
   EXPECT_EQ(r.code(), Errc::kCancelled);
+}
+
+TEST(AwsChunkedReader, LastBytesOfAChunkWaitForItsSignature) {
+  AuthResult a = DocAuth(PayloadKind::kStreamingSigned);
+  a.decoded_content_length = -1;
+  std::string data(100, 'x');
+  std::string body = "64;chunk-signature=" + std::string(64, 'b') + "\r\n" + data + "\r\n";
+  // One big read: the chunk's bytes never come back with a success.
+  {
+    StringSource raw(body, 1, 1000);
+    AwsChunkedReader reader(raw, a);
+    std::vector<std::byte> buf(1000);
+    EXPECT_EQ(SyncWait(reader.Read(buf)).code(), Errc::kInvalidChunkSignature);
+  }
+  // Small reads: the first 90 bytes flow, the read that ends the chunk fails.
+  {
+    StringSource raw(body, 1, 1000);
+    AwsChunkedReader reader(raw, a);
+    std::vector<std::byte> buf(10);
+    for (int i = 0; i < 9; ++i) {
+      auto r = SyncWait(reader.Read(buf));
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(*r, 10u);
+    }
+    EXPECT_EQ(SyncWait(reader.Read(buf)).code(), Errc::kInvalidChunkSignature);
+  }
+}
+
+TEST(AwsChunkedReader, EndIsVerifiedWithTheLastDataBytes) {
+  // A caller that reads exactly the declared length has verified the final chunk and the
+  // trailers by then.
+  Upload u = Encode(PayloadKind::kStreamingSignedTrailer, 1000, 400, kCrc);
+  {
+    StringSource raw(u.body, 3, 64);
+    AwsChunkedReader reader(raw, u.auth);
+    std::vector<std::byte> buf(1000);
+    auto r = SyncWait(ReadFull(reader, buf));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, 1000u);
+    EXPECT_EQ(reader.trailers(), kCrc);
+    EXPECT_EQ(*SyncWait(reader.Read(buf)), 0u);
+  }
+  std::string body = u.body;
+  std::size_t pos = body.rfind("x-amz-trailer-signature:") + 30;
+  body[pos] = body[pos] == '0' ? '1' : '0';
+  StringSource raw(body, 3, 64);
+  AwsChunkedReader reader(raw, u.auth);
+  std::vector<std::byte> buf(1000);
+  EXPECT_EQ(SyncWait(ReadFull(reader, buf)).code(), Errc::kInvalidChunkSignature);
+}
+
+TEST(AwsChunkedReader, RandomGarbageNeverSucceeds) {
+  Upload u = Encode(PayloadKind::kStreamingSignedTrailer, 3000, 1000, kCrc);
+  std::mt19937 rng(42);
+  for (int i = 0; i < 300; ++i) {
+    std::string body = u.body;
+    int flips = 1 + static_cast<int>(rng() % 3);
+    for (int f = 0; f < flips; ++f) {
+      std::size_t at = rng() % body.size();
+      char c = static_cast<char>(rng());
+      if (body[at] == c) {
+        c ^= 1;
+      }
+      body[at] = c;
+    }
+    Decoded d = DecodeString(body, u.auth, static_cast<std::uint32_t>(i), 700, 900);
+    // A flip that only touches the closing CRLF may still decode; anything else must fail.
+    if (d.status.ok()) {
+      EXPECT_EQ(d.data, u.data) << i;
+      EXPECT_EQ(d.trailers, kCrc) << i;
+    } else {
+      EXPECT_TRUE(d.status.code() == Errc::kInvalidChunkSignature ||
+                  d.status.code() == Errc::kMalformedChunk ||
+                  d.status.code() == Errc::kIncompleteBody)
+          << i << ": " << d.status.ToString();
+      EXPECT_FALSE(d.saw_eof);
+    }
+  }
 }
 
 TEST(AwsChunkedReader, BadSignaturesFailBeforeTheEnd) {

@@ -237,23 +237,25 @@ TEST(Checksum, CrcsMatchBitwiseReference) {
 }
 
 TEST(Checksum, Crc64NvmeFoldingMatchesTables) {
-  // Every length around the folding thresholds (128-byte main loop, 16-byte tail), from
-  // misaligned starts and with a non-trivial starting register.
+  // Every length around the folding thresholds (256- and 128-byte main loops, 16-byte tail),
+  // from misaligned starts and with a non-trivial starting register.
   std::mt19937_64 rng(5);
   const std::string data = RandomBytes(rng, 5000);
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
   for (std::size_t offset : {0u, 1u, 3u, 8u, 15u}) {
     for (std::size_t n = 0; n <= 1200; ++n) {
       const std::uint64_t reg = rng();
-      ASSERT_EQ(internal::Crc64NvmeUpdate(reg, bytes + offset, n),
-                internal::Crc64NvmeUpdateTableForTest(reg, bytes + offset, n))
+      const std::uint64_t want = internal::Crc64NvmeUpdateTableForTest(reg, bytes + offset, n);
+      ASSERT_EQ(internal::Crc64NvmeUpdate(reg, bytes + offset, n), want)
+          << "offset " << offset << " n " << n;
+      ASSERT_EQ(internal::Crc64NvmeUpdateClmulForTest(reg, bytes + offset, n), want)
           << "offset " << offset << " n " << n;
     }
   }
   for (std::size_t n : {2048u, 4095u, 4096u, 4999u}) {
-    ASSERT_EQ(internal::Crc64NvmeUpdate(~0ull, bytes, n),
-              internal::Crc64NvmeUpdateTableForTest(~0ull, bytes, n))
-        << n;
+    const std::uint64_t want = internal::Crc64NvmeUpdateTableForTest(~0ull, bytes, n);
+    ASSERT_EQ(internal::Crc64NvmeUpdate(~0ull, bytes, n), want) << n;
+    ASSERT_EQ(internal::Crc64NvmeUpdateClmulForTest(~0ull, bytes, n), want) << n;
   }
 }
 

@@ -255,6 +255,16 @@ TEST(Codec, CachesOnePlanPerPattern) {
   EXPECT_EQ(codec.CachedPatternsForTest(), 3u);
 }
 
+TEST(Codec, ValidGeometry) {
+  EXPECT_TRUE(Codec::ValidGeometry(1, 0));
+  EXPECT_TRUE(Codec::ValidGeometry(8, 8));
+  EXPECT_TRUE(Codec::ValidGeometry(200, 55));
+  EXPECT_FALSE(Codec::ValidGeometry(0, 2));
+  EXPECT_FALSE(Codec::ValidGeometry(2, -1));
+  EXPECT_FALSE(Codec::ValidGeometry(200, 56));
+  EXPECT_FALSE(Codec::ValidGeometry(-3, 4));
+}
+
 TEST(Codec, WrongShardCountIsInvalidArgument) {
   const Codec codec(2, 2);
   Shards s(3, 10);

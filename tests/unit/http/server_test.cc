@@ -142,7 +142,7 @@ Task<void> TestHandler(Signals& sig, Exchange& ex) {
       body.append(reinterpret_cast<const char*>(buf.data()), *n);
     }
     (void)co_await ex.Respond(200, {}, body);
-  } else if (path == "/inspect") {
+  } else if (path.rfind("/inspect", 0) == 0) {
     std::string out = req.method + "|" + req.target + "|" + req.path + "|" + req.query + "|" +
                       std::to_string(req.version) + "|" +
                       (req.content_length ? std::to_string(*req.content_length) : "none") + "|" +
@@ -185,7 +185,7 @@ Task<void> TestHandler(Signals& sig, Exchange& ex) {
   } else if (path == "/short") {
     // Declares more than it writes: the server must close the connection.
     (void)co_await ex.BeginStream(200, {}, 100);
-    std::string data = "only ten.."; 
+    std::string data = "only ten..";
     (void)co_await ex.sink().Write(std::as_bytes(std::span(data.data(), data.size())));
     Status st = co_await ex.EndStream();
     (void)co_await ex.Respond(200, {}, st.ok() ? "unexpected" : "ignored");
@@ -316,12 +316,12 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
 TEST_F(ServerTest, RequestFieldsReachTheHandler) {
   auto c = Connect();
   ASSERT_TRUE(c->Send(
-      "PUT /bucket/a%20b?uploads&x=1 HTTP/1.1\r\nHost: test\r\nX-Mixed-Case:   spaced value  "
+      "PUT /inspect/a%20b?uploads&x=1 HTTP/1.1\r\nHost: test\r\nX-Mixed-Case:   spaced value  "
       "\r\nContent-Length: 3\r\n\r\nabc"));
   auto r = c->ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body,
-            "PUT|/bucket/a%20b?uploads&x=1|/bucket/a%20b|uploads&x=1|11|3|plain|tcp|local\n"
+            "PUT|/inspect/a%20b?uploads&x=1|/inspect/a%20b|uploads&x=1|11|3|plain|tcp|local\n"
             "host=test\nx-mixed-case=spaced value\ncontent-length=3\nlookup=spaced value\n");
   // The same connection, fewer headers: no stale header from the previous request.
   ASSERT_TRUE(c->Send("GET /inspect HTTP/1.1\r\nHost: h2\r\n\r\n"));
@@ -484,7 +484,6 @@ TEST_F(ServerTest, LargeKnownLengthStream) {
 TEST_F(ServerTest, ShortStreamClosesTheConnection) {
   auto c = Connect();
   ASSERT_TRUE(c->Send(GetRequest("/short")));
-  std::string got;
   // The header promises 100 bytes, 10 arrive, then the connection closes.
   auto r = c->ReadResponse();
   EXPECT_FALSE(r);

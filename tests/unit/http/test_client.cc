@@ -227,6 +227,9 @@ std::optional<Response> TestClient::ReadResponse(bool head) {
 }
 
 bool TestClient::WaitForClose() {
+  if (eof_) {
+    return true;  // seen already, e.g. by a ReadResponse that came up short
+  }
   if (!in_.empty()) {
     return false;
   }

@@ -413,8 +413,8 @@ TEST_P(ListingConformance, PagesConcatenateToTheFullListing) {
 TEST_P(ListingConformance, HighBytesInKeysAndDelimiters) {
   MakeBucket("hb");
   const std::string ff = "\xFF";
-  for (std::string k : {"h" + ff + "/1", "h" + ff + "/2", "h" + ff + ff, "h" + ff + ff + "/z", "i",
-                        ff + ff + "/x", ff + ff + ff}) {
+  for (const std::string& k : V{"h" + ff + "/1", "h" + ff + "/2", "h" + ff + ff,
+                                "h" + ff + ff + "/z", "i", ff + ff + "/x", ff + ff + ff}) {
     ASSERT_TRUE(Write(MakeFi("hb", k, "", 1, {}, "x")).ok());
   }
   ListOptions opts;

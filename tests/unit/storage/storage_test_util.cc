@@ -31,6 +31,8 @@ DriveFactory LocalDriveFactory() {
                         LocalDriveOptions options;
                         options.worker_threads = 2;
                         options.block_cache_bytes = 8 << 20;
+                        options.sync_writes = getenv("SYNC") != nullptr;
+                        options.fsync_files = getenv("SYNC") != nullptr;
                         auto drive = LocalDrive::Open(dir, options);
                         if (!drive.ok()) {
                           return drive.status();

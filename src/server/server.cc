@@ -1,0 +1,329 @@
+#include "server/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <system_error>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include "cluster/format.h"
+#include "common/log.h"
+#include "http/server.h"
+#include "object/server_pools.h"
+#include "s3/s3_server.h"
+#include "storage/local/local_drive.h"
+
+namespace cairn::server {
+namespace {
+
+// Runs a start-up coroutine to completion on a private io_context.
+template <class T>
+T RunSync(Task<T> task) {
+  boost::asio::io_context io;
+  std::optional<T> out;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    if (!e) {
+      out.emplace(std::move(value));
+    }
+  });
+  io.run();
+  if (!out) {
+    return T(Status(Errc::kInternal, "a start-up step failed with an exception"));
+  }
+  return std::move(*out);
+}
+
+// The RocksDB block cache all drives of this process share: 64 MiB a drive, at most 1 GiB.
+constexpr std::size_t kCachePerDrive = 64 << 20;
+constexpr std::size_t kMaxCache = std::size_t{1} << 30;
+
+}  // namespace
+
+Result<cluster::Topology> PlanTopology(const ServerConfig& config) {
+  cluster::TopologyOptions opts;
+  opts.layout.parity = config.parity;
+  opts.layout.set_size = config.set_size;
+  opts.locality.node_host = config.node_host;
+  ASSIGN_OR_RETURN(opts.locality.server_port, AddressPort(config.address));
+  ASSIGN_OR_RETURN(cluster::Topology topology, cluster::PlanTopology(config.drives, opts));
+  if (topology.local_drive_count() == 0) {
+    return Status(Errc::kInvalidArgument,
+                  fmt::format("none of the {} drives is on this node; start it with --node-host "
+                              "set to this node's HOST or HOST:PORT as the drive URLs name it",
+                              topology.drive_count()));
+  }
+  return topology;
+}
+
+Server::Server(ServerConfig config, cluster::Topology topology)
+    : config_(std::move(config)), topology_(std::move(topology)) {}
+
+Server::~Server() {
+  Stop();
+}
+
+Status Server::Start() {
+  for (const std::string& line : topology_.Describe()) {
+    LOG_INFO("{}", line);
+  }
+  RETURN_IF_ERROR(OpenDrives());
+  RETURN_IF_ERROR(LoadFormat());
+
+  object::ServerPoolsOptions opts;
+  opts.deployment_id = deployment_id_;
+  opts.inline_threshold = config_.inline_limit;
+  std::vector<object::PoolSpec> pools;
+  for (std::size_t p = 0; p < sets_.size(); ++p) {
+    object::PoolSpec& spec = pools.emplace_back();
+    spec.sets = sets_[p];
+    spec.parity = topology_.pools[p].layout.parity;
+  }
+  layer_ = std::make_unique<object::ServerPools>(std::move(pools), std::move(opts));
+  RETURN_IF_ERROR(StartListeners());
+  return WriteAddressFile();
+}
+
+Status Server::OpenDrives() {
+  int local = 0;
+  for (const cluster::PoolPlan& pool : topology_.pools) {
+    for (const cluster::Endpoint& ep : pool.endpoints.endpoints) {
+      local += ep.is_local ? 1 : 0;
+    }
+  }
+  storage::LocalDriveOptions options;
+  options.shared_cache =
+      storage::SharedBlockCache::Create(std::min(kMaxCache, kCachePerDrive * local));
+  int opened = 0;
+  int remote = 0;
+  for (const cluster::PoolPlan& pool : topology_.pools) {
+    auto& drives = drives_.emplace_back();
+    for (const cluster::Endpoint& ep : pool.endpoints.endpoints) {
+      drives.emplace_back();
+      if (!ep.is_local) {
+        ++remote;
+        continue;
+      }
+      auto drive = storage::LocalDrive::Open(ep.path, options);
+      if (!drive.ok()) {
+        LOG_ERROR("drive {} is offline: {}", ep.ToString(), drive.status().ToString());
+        continue;
+      }
+      drives.back() = std::shared_ptr<storage::StorageApi>(std::move(*drive));
+      ++opened;
+    }
+  }
+  if (remote > 0) {
+    // TODO(server): serve remote drives once storage/remote (RPC) exists.
+    LOG_WARN("{} drives on other nodes are treated as offline: inter-node RPC is not built yet",
+             remote);
+  }
+  if (opened == 0) {
+    return Status(Errc::kDiskNotFound, "none of this node's drives could be opened");
+  }
+  return Status::Ok();
+}
+
+Status Server::LoadFormat() {
+  std::vector<cluster::PoolDrives> pools;
+  for (std::size_t p = 0; p < topology_.pools.size(); ++p) {
+    cluster::PoolDrives& spec = pools.emplace_back();
+    spec.layout = topology_.pools[p].layout;
+    for (std::size_t i = 0; i < drives_[p].size(); ++i) {
+      spec.drives.push_back(drives_[p][i].get());
+      spec.names.push_back(topology_.pools[p].endpoints.endpoints[i].ToString());
+    }
+  }
+  const RequestContext ctx = RequestContext::Background("format");
+  auto result = RunSync(cluster::LoadOrCreateFormat(ctx, pools));
+  if (!result.ok()) {
+    return result.status();
+  }
+  for (const cluster::DriveProblem& problem : result->offline) {
+    LOG_ERROR("drive {} is offline: {}", problem.endpoint, problem.status.ToString());
+  }
+  if (!result->refused.empty()) {
+    std::string message;
+    for (const cluster::DriveProblem& problem : result->refused) {
+      message += (message.empty() ? "" : "\n") + problem.status.message();
+    }
+    return Status(Errc::kInconsistentDisk, message);
+  }
+  deployment_id_ = result->deployment_id;
+  if (result->fresh) {
+    LOG_INFO("formatted {} drives for the new deployment {}", result->formatted.size(),
+             deployment_id_);
+  }
+  for (const std::string& name : result->healing) {
+    // TODO(server): hand the drive to heal/ once it exists.
+    LOG_WARN("drive {} is new in its set and was given its slot's identity; it needs healing",
+             name);
+  }
+  // Back from the raw pointers of the format step to the owning pointers.
+  for (std::size_t p = 0; p < result->pools.size(); ++p) {
+    auto& pool_sets = sets_.emplace_back();
+    for (const auto& set : result->pools[p].sets) {
+      auto& drives = pool_sets.emplace_back();
+      for (storage::StorageApi* raw : set) {
+        std::shared_ptr<storage::StorageApi> owner;
+        for (const auto& d : drives_[p]) {
+          if (d.get() == raw && raw != nullptr) {
+            owner = d;
+          }
+        }
+        drives.push_back(std::move(owner));
+      }
+    }
+  }
+  LOG_INFO("deployment {}", deployment_id_);
+  return Status::Ok();
+}
+
+Status Server::StartListeners() {
+  credentials_ =
+      std::make_unique<s3::StaticCredentialProvider>(config_.access_key, config_.secret_key);
+  s3::S3Options s3_opts;
+  s3_opts.region = config_.region;
+  s3_opts.domains = config_.domains;
+  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, *credentials_);
+
+  http::ServerOptions s3_http;
+  s3_http.address = config_.address;
+  s3_http.tls_cert_file = config_.cert_file;
+  s3_http.tls_key_file = config_.key_file;
+  s3_listener_ = std::make_unique<http::Server>(std::move(s3_http), s3_->AsHandler());
+  Status st = s3_listener_->Start();
+  if (!st.ok()) {
+    return Status(st.code(), "the S3 port: " + st.message());
+  }
+
+  http::ServerOptions console_http;
+  console_http.address = config_.console_address;
+  console_http.threads = 1;
+  object::ObjectLayer* layer = layer_.get();
+  console_listener_ = std::make_unique<http::Server>(
+      std::move(console_http), s3::MakeHealthHandler([layer] { return layer; }, false));
+  st = console_listener_->Start();
+  if (!st.ok()) {
+    return Status(st.code(), "the console port: " + st.message());
+  }
+  return Status::Ok();
+}
+
+Status Server::WriteAddressFile() const {
+  if (config_.address_file.empty()) {
+    return Status::Ok();
+  }
+  const std::string text =
+      fmt::format("s3={}\nconsole={}\n", ConnectAddress(config_.address, s3_port()),
+                  ConnectAddress(config_.console_address, console_port()));
+  const std::string tmp = config_.address_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("cannot write the address file {}", config_.address_file));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, config_.address_file, ec);
+  if (ec) {
+    return Status(Errc::kInvalidArgument, fmt::format("cannot write the address file {}: {}",
+                                                      config_.address_file, ec.message()));
+  }
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (s3_listener_) {
+    s3_listener_->Stop();
+  }
+  if (console_listener_) {
+    console_listener_->Stop();
+  }
+  s3_listener_.reset();
+  console_listener_.reset();
+  s3_.reset();
+  layer_.reset();
+  sets_.clear();
+  drives_.clear();
+}
+
+std::uint16_t Server::s3_port() const {
+  return s3_listener_ ? s3_listener_->port() : 0;
+}
+
+std::uint16_t Server::console_port() const {
+  return console_listener_ ? console_listener_->port() : 0;
+}
+
+std::string Server::S3Url() const {
+  return fmt::format("{}://{}", config_.cert_file.empty() ? "http" : "https",
+                     ConnectAddress(config_.address, s3_port()));
+}
+
+std::string Server::ConsoleUrl() const {
+  return "http://" + ConnectAddress(config_.console_address, console_port());
+}
+
+int Main(int argc, const char* const* argv) {
+  CommandLine cl = ParseCommandLine(argc, argv, ProcessEnvironment());
+  if (!cl.run) {
+    std::fputs(cl.out.c_str(), stdout);
+    std::fputs(cl.err.c_str(), stderr);
+    return cl.exit_code;
+  }
+  const ServerConfig& cfg = cl.config;
+  auto topology = PlanTopology(cfg);
+  if (!topology.ok()) {
+    std::fprintf(stderr, "cairn: %s\n", topology.status().message().c_str());
+    return kExitUsage;
+  }
+
+  // Block the stop signals before any thread starts, so that only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  log::Init(cfg.log_level, cfg.log_json);
+  if (cfg.default_credentials) {
+    LOG_WARN(
+        "using the default credentials {} / {}: change them with --access-key and "
+        "--secret-key, or CAIRN_ROOT_USER and CAIRN_ROOT_PASSWORD",
+        kDefaultAccessKey, kDefaultSecretKey);
+  }
+  Server server(cfg, std::move(*topology));
+  Status st = server.Start();
+  if (!st.ok()) {
+    std::fprintf(stderr, "cairn: %s\n", st.message().c_str());
+    return kExitStartupError;
+  }
+  std::string banner = fmt::format("cairn {}\nS3 API:   {}\nConsole:  {}\n", kVersion,
+                                   server.S3Url(), server.ConsoleUrl());
+  if (cfg.default_drives || cfg.default_credentials) {
+    banner += fmt::format("RootUser: {}\nRootPass: {}\n", cfg.access_key, cfg.secret_key);
+  }
+  std::fputs(banner.c_str(), stdout);
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  LOG_INFO("received {}, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Stop();
+  LOG_INFO("stopped");
+  return 0;
+}
+
+}  // namespace cairn::server

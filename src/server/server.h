@@ -1,0 +1,96 @@
+// The wiring of a cairn node: from a ServerConfig to listening sockets. Plans the topology
+// (cluster/), opens this node's drives (storage/local), checks or writes format.json
+// (cluster/format), builds the object layer (object::ServerPools), and serves S3 (s3::S3Api)
+// on --address and the health endpoints on --console-address (http::Server). Main() adds the
+// command line, logging and signal handling around it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cluster/topology.h"
+#include "common/status.h"
+#include "server/config.h"
+
+namespace cairn::storage {
+class StorageApi;
+}  // namespace cairn::storage
+
+namespace cairn::object {
+class ServerPools;
+}  // namespace cairn::object
+
+namespace cairn::auth {
+class CredentialProvider;
+}  // namespace cairn::auth
+
+namespace cairn::s3 {
+class S3Api;
+}  // namespace cairn::s3
+
+namespace cairn::http {
+class Server;
+}  // namespace cairn::http
+
+namespace cairn::server {
+
+inline constexpr int kExitStartupError = 1;
+inline constexpr int kExitUsage = 2;
+
+// The deployment's shape from the config's drives and flags. Errors: kInvalidArgument with
+// one sentence (a bad drive, a refused drive count, no drive on this node).
+Result<cluster::Topology> PlanTopology(const ServerConfig& config);
+
+class Server {
+ public:
+  Server(ServerConfig config, cluster::Topology topology);
+  ~Server();  // calls Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Opens the local drives, checks their formats (formatting fresh ones), builds the object
+  // layer and starts both listeners, then writes --address-file. Errors are sentences for the
+  // operator: a drive of another deployment or in the wrong place (kInconsistentDisk), a
+  // layout that differs from the drives' format, an address in use. Call once.
+  Status Start();
+  // Stops both listeners (letting requests in flight finish), then closes the object layer
+  // and the drives. Idempotent; call from a thread that is not a network thread.
+  void Stop();
+
+  std::uint16_t s3_port() const;
+  std::uint16_t console_port() const;
+
+  const std::string& deployment_id() const { return deployment_id_; }
+
+  // "http://127.0.0.1:9000" and "http://127.0.0.1:9001" (https when TLS is on).
+  std::string S3Url() const;
+  std::string ConsoleUrl() const;
+
+ private:
+  Status OpenDrives();
+  Status LoadFormat();
+  Status StartListeners();
+  Status WriteAddressFile() const;
+
+  const ServerConfig config_;
+  const cluster::Topology topology_;
+  std::string deployment_id_;
+  // drives_[pool][i]: the pool's drive i when it is open on this node, else null.
+  std::vector<std::vector<std::shared_ptr<storage::StorageApi>>> drives_;
+  // The object layer's sets: sets_[pool][set][i], null where a drive is absent.
+  std::vector<std::vector<std::vector<std::shared_ptr<storage::StorageApi>>>> sets_;
+  std::unique_ptr<object::ServerPools> layer_;
+  std::unique_ptr<auth::CredentialProvider> credentials_;
+  std::unique_ptr<s3::S3Api> s3_;
+  std::unique_ptr<http::Server> s3_listener_;
+  std::unique_ptr<http::Server> console_listener_;
+};
+
+// The whole program: parses the command line, sets up logging, starts the node, waits for
+// SIGINT or SIGTERM and stops gracefully. Returns the process exit code (0; 1 for a startup
+// failure; 2 for a bad flag or a refused drive list).
+int Main(int argc, const char* const* argv);
+
+}  // namespace cairn::server

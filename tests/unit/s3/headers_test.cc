@@ -1,0 +1,177 @@
+#include <gtest/gtest.h>
+
+#include "common/checksum.h"
+#include "s3/handlers/handlers.h"
+#include "s3/object_headers.h"
+#include "s3/upload_body.h"
+
+namespace cairn::s3 {
+namespace {
+
+std::string Find(const object::Metadata& m, std::string_view key) {
+  for (const auto& [k, v] : m) {
+    if (k == key) {
+      return v;
+    }
+  }
+  return "<absent>";
+}
+
+TEST(Metadata, StoresContentHeadersAndUserMetadata) {
+  http::Request r;
+  r.headers = {{"content-type", "text/plain"}, {"content-encoding", "aws-chunked, gzip"},
+               {"cache-control", "no-cache"},  {"content-disposition", "attachment"},
+               {"content-language", "en"},     {"expires", "Thu, 01 Dec 1994 16:00:00 GMT"},
+               {"x-amz-meta-color", "Blue"},   {"x-amz-meta-empty", ""},
+               {"authorization", "secret"},    {"x-amz-date", "20240101T000000Z"}};
+  auto meta = MetadataFromRequest(r);
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(Find(*meta, "content-type"), "text/plain");
+  EXPECT_EQ(Find(*meta, "content-encoding"), "gzip");
+  EXPECT_EQ(Find(*meta, "cache-control"), "no-cache");
+  EXPECT_EQ(Find(*meta, "content-disposition"), "attachment");
+  EXPECT_EQ(Find(*meta, "content-language"), "en");
+  EXPECT_EQ(Find(*meta, "expires"), "Thu, 01 Dec 1994 16:00:00 GMT");
+  EXPECT_EQ(Find(*meta, "x-amz-meta-color"), "Blue");
+  EXPECT_EQ(Find(*meta, "x-amz-meta-empty"), "");
+  EXPECT_EQ(Find(*meta, "authorization"), "<absent>");
+  EXPECT_EQ(Find(*meta, "x-amz-date"), "<absent>");
+}
+
+TEST(Metadata, DefaultsAndLimits) {
+  http::Request r;
+  r.headers = {{"content-encoding", "aws-chunked"}};
+  auto meta = MetadataFromRequest(r);
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(Find(*meta, "content-type"), "binary/octet-stream");
+  EXPECT_EQ(Find(*meta, "content-encoding"), "<absent>");
+
+  r.headers = {{"x-amz-meta-big", std::string(2040, 'x')}};
+  EXPECT_EQ(MetadataFromRequest(r).code(), Errc::kMetadataTooLarge);
+  r.headers = {{"x-amz-meta-ok", std::string(2040, 'x')}};
+  EXPECT_TRUE(MetadataFromRequest(r).ok());
+  r.headers = {{"x-amz-storage-class", "GLACIER"}};
+  EXPECT_EQ(MetadataFromRequest(r).code(), Errc::kInvalidStorageClass);
+  r.headers = {{"x-amz-storage-class", "STANDARD"}};
+  EXPECT_TRUE(MetadataFromRequest(r).ok());
+}
+
+TEST(ResponseHeaders, FromObjectInfo) {
+  object::ObjectInfo info;
+  info.etag = "abc";
+  info.mod_time_ns = 784111777'000'000'000;
+  info.content_type = "text/plain";
+  info.metadata = {{"content-type", "text/plain"},
+                   {"x-amz-meta-color", "Blue"},
+                   {"cache-control", "max-age=1"},
+                   {"etag", "abc"},
+                   {"x-amz-checksum-crc32", "AAAAAA=="}};
+  QueryParams none;
+  http::Headers h = ObjectResponseHeaders(info, none, false);
+  auto get = [&](std::string_view name) { return Find(h, name); };
+  EXPECT_EQ(get("etag"), "\"abc\"");
+  EXPECT_EQ(get("last-modified"), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(get("content-type"), "text/plain");
+  EXPECT_EQ(get("x-amz-meta-color"), "Blue");
+  EXPECT_EQ(get("cache-control"), "max-age=1");
+  EXPECT_EQ(get("accept-ranges"), "bytes");
+  EXPECT_EQ(get("x-amz-checksum-crc32"), "<absent>");
+  EXPECT_EQ(get("x-amz-storage-class"), "<absent>");
+  EXPECT_EQ(get("x-amz-version-id"), "<absent>");
+
+  h = ObjectResponseHeaders(info,
+                            QueryParams({{"response-content-type", "image/png"},
+                                         {"response-cache-control", "no-store"},
+                                         {"response-content-disposition", "inline"}}),
+                            true);
+  EXPECT_EQ(get("content-type"), "image/png");
+  EXPECT_EQ(get("cache-control"), "no-store");
+  EXPECT_EQ(get("content-disposition"), "inline");
+  EXPECT_EQ(get("x-amz-checksum-crc32"), "AAAAAA==");
+}
+
+TEST(ChecksumRequest, Headers) {
+  http::Request r;
+  auto c = ReadChecksumRequest(r);
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->algorithm);
+
+  std::string crc = Base64Encode(std::string(4, '\0'));
+  r.headers = {{"x-amz-checksum-crc32", crc}, {"x-amz-sdk-checksum-algorithm", "CRC32"}};
+  c = ReadChecksumRequest(r);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->algorithm, ChecksumAlgorithm::kCrc32);
+  EXPECT_EQ(c->base64, crc);
+
+  r.headers = {{"x-amz-checksum-algorithm", "sha256"}};
+  c = ReadChecksumRequest(r);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->algorithm, ChecksumAlgorithm::kSha256);
+  EXPECT_TRUE(c->base64.empty());
+
+  r.headers = {{"x-amz-trailer", "x-amz-checksum-crc32c"}};
+  c = ReadChecksumRequest(r);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->algorithm, ChecksumAlgorithm::kCrc32c);
+  EXPECT_TRUE(c->trailer);
+
+  r.headers = {{"x-amz-checksum-crc32", "not base64!"}};
+  EXPECT_EQ(ReadChecksumRequest(r).code(), Errc::kInvalidChecksum);
+  r.headers = {{"x-amz-checksum-sha1", crc}};  // wrong length for SHA-1
+  EXPECT_EQ(ReadChecksumRequest(r).code(), Errc::kInvalidChecksum);
+  r.headers = {{"x-amz-checksum-crc32", crc}, {"x-amz-checksum-crc32c", crc}};
+  EXPECT_EQ(ReadChecksumRequest(r).code(), Errc::kInvalidRequest);
+  r.headers = {{"x-amz-checksum-crc32", crc}, {"x-amz-sdk-checksum-algorithm", "SHA256"}};
+  EXPECT_EQ(ReadChecksumRequest(r).code(), Errc::kInvalidRequest);
+  r.headers = {{"x-amz-checksum-algorithm", "MD5"}};
+  EXPECT_EQ(ReadChecksumRequest(r).code(), Errc::kInvalidRequest);
+  r.headers = {{"x-amz-checksum-mode", "ENABLED"}};
+  EXPECT_TRUE(ReadChecksumRequest(r).ok());
+}
+
+TEST(CopySource, Parses) {
+  auto s = ParseCopySource("/src-bucket/dir/a%20b+c.txt");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->bucket, "src-bucket");
+  EXPECT_EQ(s->key, "dir/a b+c.txt");
+  EXPECT_EQ(s->version_id, "");
+  s = ParseCopySource("bucket/key%3Fx?versionId=v%2B1");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->key, "key?x");
+  EXPECT_EQ(s->version_id, "v+1");
+  s = ParseCopySource("bucket/key?versionId=null");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->version_id, "");
+  for (std::string_view bad : {"", "/", "bucket", "bucket/", "/bucket/", "/key-only", "b/%zz"}) {
+    EXPECT_EQ(ParseCopySource(bad).code(), Errc::kInvalidCopySource) << bad;
+  }
+}
+
+TEST(BucketNames, S3Rules) {
+  for (std::string_view ok : {"abc", "my-bucket", "my.bucket.1", "123",
+                              std::string_view("a23456789012345678"
+                                               "9012345678901234567"
+                                               "8901234567890123")}) {
+    EXPECT_TRUE(IsValidBucketName(ok)) << ok;
+  }
+  for (std::string_view bad :
+       {"ab", "-abc", "abc-", "ABC", "a_b", "a..b", "a.-b", "a-.b", "192.168.1.1", "a b", ".abc"}) {
+    EXPECT_FALSE(IsValidBucketName(bad)) << bad;
+  }
+  EXPECT_FALSE(IsValidBucketName(std::string(64, 'a')));
+}
+
+TEST(ContinuationToken, RoundTrip) {
+  for (std::string key : {std::string("a"), std::string("dir/sub dir/\xe2\x82\xac+"),
+                          std::string(1024, 'z'), std::string("a\0b", 3)}) {
+    std::string token = EncodeContinuationToken(key);
+    auto back = DecodeContinuationToken(token);
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, key);
+  }
+  EXPECT_EQ(DecodeContinuationToken("***").code(), Errc::kInvalidArgumentS3);
+  EXPECT_EQ(DecodeContinuationToken("").code(), Errc::kInvalidArgumentS3);
+}
+
+}  // namespace
+}  // namespace cairn::s3

@@ -1,0 +1,183 @@
+#include "s3/router.h"
+
+#include <gtest/gtest.h>
+
+namespace cairn::s3 {
+namespace {
+
+http::Request MakeRequest(std::string method, std::string target, std::string host = "") {
+  http::Request r;
+  r.method = std::move(method);
+  r.target = target;
+  auto q = target.find('?');
+  r.path = target.substr(0, q);
+  r.query = q == std::string::npos ? "" : target.substr(q + 1);
+  if (!host.empty()) {
+    r.headers.emplace_back("host", host);
+  }
+  return r;
+}
+
+Route MustRoute(const http::Request& r, std::vector<std::string> domains = {}) {
+  auto route = ParseRoute(r, domains);
+  EXPECT_TRUE(route.ok()) << route.status().ToString();
+  return route.ok() ? *route : Route{};
+}
+
+TEST(PercentDecode, PathKeepsPlus) {
+  EXPECT_EQ(*PercentDecode("a+b%20c%2Fd", false), "a+b c/d");
+  EXPECT_EQ(*PercentDecode("a+b%20c", true), "a b c");
+  EXPECT_EQ(*PercentDecode("%e2%82%AC", false), "\xe2\x82\xac");
+  EXPECT_FALSE(PercentDecode("%", false));
+  EXPECT_FALSE(PercentDecode("%2", false));
+  EXPECT_FALSE(PercentDecode("ab%zz", false));
+  EXPECT_EQ(*PercentDecode("", false), "");
+}
+
+TEST(UrlEncodeS3, EncodesLikeS3) {
+  EXPECT_EQ(UrlEncodeS3("a b/c+d=e&f~g*h"), "a+b/c%2Bd%3De%26f%7Eg*h");
+  EXPECT_EQ(UrlEncodeS3("\xe2\x82\xac"), "%E2%82%AC");
+  EXPECT_EQ(UriEncodePath("a b/c~"), "a%20b/c~");
+}
+
+TEST(ParseQuery, DecodesNamesAndValues) {
+  auto q = ParseQuery("prefix=a%2Fb+c&uploads&max-keys=5&&delimiter=%2F");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->Get("prefix"), "a/b c");
+  EXPECT_TRUE(q->Has("uploads"));
+  EXPECT_EQ(q->Get("uploads"), "");
+  EXPECT_EQ(q->Get("max-keys"), "5");
+  EXPECT_EQ(q->Get("delimiter"), "/");
+  EXPECT_FALSE(q->Has("marker"));
+  EXPECT_FALSE(ParseQuery("a=%G1"));
+}
+
+TEST(ParseRoute, PathStyle) {
+  Route r = MustRoute(MakeRequest("GET", "/bucket/dir/a%20b+c.txt", "localhost:9000"));
+  EXPECT_EQ(r.bucket, "bucket");
+  EXPECT_EQ(r.key, "dir/a b+c.txt");
+  EXPECT_FALSE(r.virtual_host);
+  EXPECT_EQ(r.op, Op::kGetObject);
+
+  r = MustRoute(MakeRequest("GET", "/bucket/", "localhost"));
+  EXPECT_EQ(r.bucket, "bucket");
+  EXPECT_EQ(r.key, "");
+  EXPECT_EQ(r.op, Op::kListObjectsV1);
+
+  r = MustRoute(MakeRequest("GET", "/", "localhost"));
+  EXPECT_EQ(r.bucket, "");
+  EXPECT_EQ(r.op, Op::kListBuckets);
+
+  r = MustRoute(MakeRequest("PUT", "/bucket/dir/", "localhost"));
+  EXPECT_EQ(r.key, "dir/");
+  EXPECT_EQ(r.op, Op::kPutObject);
+}
+
+TEST(ParseRoute, VirtualHostStyle) {
+  std::vector<std::string> domains = {"s3.example.com"};
+  Route r = MustRoute(MakeRequest("GET", "/dir/key%2B1", "mybucket.s3.example.com:9000"), domains);
+  EXPECT_TRUE(r.virtual_host);
+  EXPECT_EQ(r.bucket, "mybucket");
+  EXPECT_EQ(r.key, "dir/key+1");
+  EXPECT_EQ(r.op, Op::kGetObject);
+
+  r = MustRoute(MakeRequest("GET", "/", "My.Bucket.S3.Example.COM"), domains);
+  EXPECT_EQ(r.bucket, "my.bucket");
+  EXPECT_EQ(r.op, Op::kListObjectsV1);
+
+  // The domain itself, or another host, is path style.
+  r = MustRoute(MakeRequest("GET", "/b/k", "s3.example.com"), domains);
+  EXPECT_FALSE(r.virtual_host);
+  EXPECT_EQ(r.bucket, "b");
+  r = MustRoute(MakeRequest("GET", "/b/k", "other.example.com"), domains);
+  EXPECT_FALSE(r.virtual_host);
+  r = MustRoute(MakeRequest("GET", "/b/k", "[::1]:9000"), domains);
+  EXPECT_EQ(r.bucket, "b");
+  // A domain must match on a label boundary.
+  r = MustRoute(MakeRequest("GET", "/b/k", "xs3.example.com"), domains);
+  EXPECT_FALSE(r.virtual_host);
+}
+
+TEST(ParseRoute, Errors) {
+  EXPECT_EQ(ParseRoute(MakeRequest("GET", "/b/%zz"), {}).code(), Errc::kInvalidArgumentS3);
+  EXPECT_EQ(ParseRoute(MakeRequest("GET", "/b/k?x=%"), {}).code(), Errc::kInvalidArgumentS3);
+  std::string long_key(1025, 'k');
+  EXPECT_EQ(ParseRoute(MakeRequest("GET", "/b/" + long_key), {}).code(), Errc::kKeyTooLong);
+  EXPECT_TRUE(ParseRoute(MakeRequest("GET", "/b/" + long_key.substr(1)), {}).ok());
+}
+
+struct OpCase {
+  std::string method;
+  std::string target;
+  bool copy_source;
+  Op op;
+};
+
+class SelectOperationTest : public ::testing::TestWithParam<OpCase> {};
+
+TEST_P(SelectOperationTest, Selects) {
+  const OpCase& c = GetParam();
+  http::Request r = MakeRequest(c.method, c.target, "localhost");
+  if (c.copy_source) {
+    r.headers.emplace_back("x-amz-copy-source", "/src/key");
+  }
+  Route route = MustRoute(r);
+  EXPECT_EQ(route.op, c.op) << c.method << " " << c.target << " got " << OpName(route.op);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllOperations, SelectOperationTest,
+    ::testing::Values(
+        OpCase{"GET", "/", false, Op::kListBuckets},
+        OpCase{"PUT", "/", false, Op::kMethodNotAllowed},
+        OpCase{"PUT", "/b", false, Op::kCreateBucket}, OpCase{"HEAD", "/b", false, Op::kHeadBucket},
+        OpCase{"DELETE", "/b", false, Op::kDeleteBucket},
+        OpCase{"GET", "/b?location", false, Op::kGetBucketLocation},
+        OpCase{"GET", "/b?location=", false, Op::kGetBucketLocation},
+        OpCase{"GET", "/b?versioning", false, Op::kGetBucketVersioning},
+        OpCase{"GET", "/b", false, Op::kListObjectsV1},
+        OpCase{"GET", "/b?prefix=a&marker=b&max-keys=3", false, Op::kListObjectsV1},
+        OpCase{"GET", "/b?list-type=2&prefix=x", false, Op::kListObjectsV2},
+        OpCase{"GET", "/b?uploads", false, Op::kListMultipartUploads},
+        OpCase{"POST", "/b?delete", false, Op::kDeleteObjects},
+        OpCase{"POST", "/b", false, Op::kNotImplemented},
+        OpCase{"PUT", "/b/k", false, Op::kPutObject}, OpCase{"PUT", "/b/k", true, Op::kCopyObject},
+        OpCase{"GET", "/b/k", false, Op::kGetObject},
+        OpCase{"GET", "/b/k?versionId=null&partNumber=1", false, Op::kGetObject},
+        OpCase{"GET", "/b/k?response-content-type=a&x-id=GetObject", false, Op::kGetObject},
+        OpCase{"HEAD", "/b/k", false, Op::kHeadObject},
+        OpCase{"DELETE", "/b/k", false, Op::kDeleteObject},
+        OpCase{"DELETE", "/b/k?versionId=v1", false, Op::kDeleteObject},
+        OpCase{"POST", "/b/k?uploads", false, Op::kCreateMultipartUpload},
+        OpCase{"PUT", "/b/k?partNumber=1&uploadId=u", false, Op::kUploadPart},
+        OpCase{"PUT", "/b/k?uploadId=u&partNumber=2", true, Op::kUploadPartCopy},
+        OpCase{"POST", "/b/k?uploadId=u", false, Op::kCompleteMultipartUpload},
+        OpCase{"DELETE", "/b/k?uploadId=u", false, Op::kAbortMultipartUpload},
+        OpCase{"GET", "/b/k?uploadId=u", false, Op::kListParts},
+        // Sub-resources cairn does not implement are 501, never another operation.
+        OpCase{"GET", "/b?acl", false, Op::kNotImplemented},
+        OpCase{"GET", "/b?versions", false, Op::kNotImplemented},
+        OpCase{"GET", "/b?policy", false, Op::kNotImplemented},
+        OpCase{"PUT", "/b?versioning", false, Op::kNotImplemented},
+        OpCase{"PUT", "/b?tagging", false, Op::kNotImplemented},
+        OpCase{"DELETE", "/b?cors", false, Op::kNotImplemented},
+        OpCase{"GET", "/b/k?tagging", false, Op::kNotImplemented},
+        OpCase{"GET", "/b/k?acl", false, Op::kNotImplemented},
+        OpCase{"PUT", "/b/k?tagging", false, Op::kNotImplemented},
+        OpCase{"PUT", "/b/k?retention", false, Op::kNotImplemented},
+        OpCase{"PUT", "/b/k?partNumber=1", false, Op::kNotImplemented},
+        OpCase{"POST", "/b/k?select&select-type=2", false, Op::kNotImplemented},
+        OpCase{"POST", "/b/k", false, Op::kNotImplemented},
+        OpCase{"DELETE", "/b/k?tagging", false, Op::kNotImplemented},
+        OpCase{"OPTIONS", "/b/k", false, Op::kNotImplemented},
+        OpCase{"PATCH", "/b/k", false, Op::kMethodNotAllowed},
+        OpCase{"PATCH", "/b", false, Op::kMethodNotAllowed}));
+
+TEST(OpName, EveryOperationHasAName) {
+  for (int i = 0; i <= static_cast<int>(Op::kMethodNotAllowed); ++i) {
+    EXPECT_NE(OpName(static_cast<Op>(i)), "Unknown") << i;
+  }
+}
+
+}  // namespace
+}  // namespace cairn::s3

@@ -1,0 +1,715 @@
+// S3Api end to end through a FakeExchange: signed requests (auth::SignV4), the real
+// middleware, handlers and HashReader, over MemoryObjectLayer.
+#include <gtest/gtest.h>
+
+#include "auth/signature.h"
+#include "common/checksum.h"
+#include "fake_exchange.h"
+#include "memory_object_layer.h"
+#include "s3/router.h"
+#include "s3/s3_server.h"
+#include "testing/sync_wait.h"
+
+namespace cairn::s3 {
+namespace {
+
+using cairn::testing::SyncWait;
+using testing::FakeExchange;
+using testing::MemoryObjectLayer;
+
+constexpr std::string_view kAccess = "AKIDCAIRNTEST";
+constexpr std::string_view kSecret = "cairn-secret-key-for-tests";
+
+struct Response {
+  int status = 0;
+  http::Headers headers;
+  std::string body;
+  bool streamed = false;
+  std::optional<std::uint64_t> length;
+
+  std::string Header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) {
+        return v;
+      }
+    }
+    return "<absent>";
+  }
+
+  bool Has(std::string_view text) const { return body.find(text) != std::string::npos; }
+};
+
+struct Options {
+  http::Headers headers;
+  bool sign = true;
+  bool signed_payload = false;  // x-amz-content-sha256 = hex SHA-256 of the body
+  std::string payload_hash;     // overrides the payload hash when set
+  bool content_length = true;
+  std::string host = "localhost:9000";
+};
+
+class S3ApiTest : public ::testing::Test {
+ protected:
+  S3ApiTest() {
+    opts_.domains = {"s3.test"};
+    opts_.access_log = false;
+    layer_.min_part_size = 5;
+    api_ = std::make_unique<S3Api>(opts_, layer_, creds_);
+  }
+
+  Response Send(std::string method, std::string target, std::string body = "", Options o = {}) {
+    http::Request req;
+    req.method = method;
+    req.target = target;
+    auto q = target.find('?');
+    req.path = target.substr(0, q);
+    req.query = q == std::string::npos ? "" : target.substr(q + 1);
+    req.headers = o.headers;
+    req.headers.emplace_back("host", o.host);
+    if (o.content_length) {
+      req.content_length = body.size();
+    }
+    if (o.sign) {
+      auth::SignInput in;
+      in.method = method;
+      in.path = req.path;
+      in.query = req.query;
+      in.payload_sha256_hex = !o.payload_hash.empty() ? o.payload_hash
+                              : o.signed_payload      ? HexEncode(Sha256(body))
+                                                      : "UNSIGNED-PAYLOAD";
+      in.access_key = std::string(kAccess);
+      in.secret_key = std::string(kSecret);
+      in.now = std::chrono::system_clock::now();
+      auth::SignV4(in, req.headers);
+    }
+    FakeExchange ex(std::move(req), std::move(body));
+    SyncWait(api_->Handle(ex));
+    EXPECT_TRUE(ex.response_started());
+    EXPECT_TRUE(ex.ended() || ex.closed());
+    return Response{ex.status(), ex.headers(), ex.out(), ex.streamed(), ex.stream_length()};
+  }
+
+  void MakeBucket(const std::string& name) { ASSERT_EQ(Send("PUT", "/" + name).status, 200); }
+
+  std::string Put(const std::string& path, const std::string& data, http::Headers headers = {}) {
+    Response r = Send("PUT", path, data, {headers});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.Header("etag");
+  }
+
+  S3Options opts_;
+  MemoryObjectLayer layer_;
+  StaticCredentialProvider creds_{std::string(kAccess), std::string(kSecret)};
+  std::unique_ptr<S3Api> api_;
+};
+
+TEST_F(S3ApiTest, HealthEndpointsNeedNoAuth) {
+  EXPECT_EQ(Send("GET", "/minio/health/live", "", {.sign = false}).status, 200);
+  EXPECT_EQ(Send("HEAD", "/minio/health/ready", "", {.sign = false}).status, 200);
+  EXPECT_EQ(Send("GET", "/minio/health/cluster", "", {.sign = false}).status, 200);
+  layer_.health.write_quorum = false;
+  EXPECT_EQ(Send("GET", "/minio/health/cluster", "", {.sign = false}).status, 503);
+  EXPECT_EQ(Send("GET", "/minio/health/cluster/read", "", {.sign = false}).status, 200);
+  layer_.health.read_quorum = false;
+  EXPECT_EQ(Send("GET", "/minio/health/cluster/read", "", {.sign = false}).status, 503);
+  EXPECT_EQ(Send("GET", "/minio/health/nope", "", {.sign = false}).status, 404);
+  EXPECT_EQ(Send("POST", "/minio/health/live", "", {.sign = false}).status, 405);
+}
+
+TEST_F(S3ApiTest, HealthOnlyHandler) {
+  auto run = [](const http::Handler& h, std::string path) {
+    http::Request req;
+    req.method = "GET";
+    req.path = req.target = path;
+    FakeExchange ex(std::move(req), "");
+    SyncWait(h(ex));
+    return std::make_pair(ex.status(), ex.out());
+  };
+  http::Handler console = MakeHealthHandler(nullptr, false);
+  EXPECT_EQ(run(console, "/minio/health/live").first, 200);
+  EXPECT_EQ(run(console, "/minio/health/ready").first, 503);
+  EXPECT_EQ(run(console, "/minio/health/cluster").first, 503);
+  EXPECT_EQ(run(console, "/bucket").first, 404);
+  http::Handler booting = MakeHealthHandler([] { return nullptr; }, true);
+  auto [status, body] = run(booting, "/bucket/key");
+  EXPECT_EQ(status, 503);
+  EXPECT_NE(body.find("XMinioServerNotInitialized"), std::string::npos);
+  http::Handler up = MakeHealthHandler([this] { return &layer_; }, true);
+  EXPECT_EQ(run(up, "/minio/health/ready").first, 200);
+  EXPECT_EQ(run(up, "/minio/health/cluster").first, 200);
+}
+
+TEST_F(S3ApiTest, AnonymousAndBadSignaturesAreDenied) {
+  Response r = Send("GET", "/", "", {.sign = false});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(r.Has("<Code>AccessDenied</Code>"));
+  EXPECT_NE(r.Header("x-amz-request-id"), "<absent>");
+  EXPECT_TRUE(r.Has("<RequestId>" + r.Header("x-amz-request-id") + "</RequestId>"));
+  EXPECT_NE(r.Header("x-amz-id-2"), "<absent>");
+
+  http::Headers bad = {{"authorization",
+                        "AWS4-HMAC-SHA256 Credential=AKIDCAIRNTEST/20240101/us-east-1/s3/"
+                        "aws4_request, SignedHeaders=host;x-amz-date, Signature=00"},
+                       {"x-amz-date", "20240101T000000Z"},
+                       {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}};
+  r = Send("GET", "/", "", {.headers = bad, .sign = false});
+  EXPECT_EQ(r.status / 100, 4);
+  EXPECT_FALSE(r.Has("<Code>InternalError</Code>"));
+}
+
+TEST_F(S3ApiTest, RequestIdsAreUnique) {
+  Response a = Send("GET", "/");
+  Response b = Send("GET", "/");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_NE(a.Header("x-amz-request-id"), b.Header("x-amz-request-id"));
+  EXPECT_EQ(a.Header("x-amz-request-id").size(), 16u);
+}
+
+TEST_F(S3ApiTest, BucketLifecycle) {
+  EXPECT_EQ(Send("PUT", "/Bad_Name").status, 400);
+  Response r = Send("PUT", "/photos");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("location"), "/photos");
+  r = Send("PUT", "/photos");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_TRUE(r.Has("BucketAlreadyOwnedByYou"));
+  r = Send("HEAD", "/photos");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("x-amz-bucket-region"), "us-east-1");
+
+  r = Send("GET", "/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "application/xml");
+  EXPECT_TRUE(r.Has("<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"));
+  EXPECT_TRUE(r.Has("<Bucket><Name>photos</Name><CreationDate>2023-11-14T22:13:20.123Z"));
+  EXPECT_TRUE(r.Has("<Owner><ID>02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4"));
+
+  r = Send("GET", "/photos?location");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(
+      r.Has("<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            "</LocationConstraint>"));
+  r = Send("GET", "/photos?versioning");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<VersioningConfiguration"));
+
+  Put("/photos/a.jpg", "x");
+  r = Send("DELETE", "/photos");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_TRUE(r.Has("<Code>BucketNotEmpty</Code>"));
+  EXPECT_TRUE(r.Has("<BucketName>photos</BucketName>"));
+  EXPECT_EQ(Send("DELETE", "/photos/a.jpg").status, 204);
+  EXPECT_EQ(Send("DELETE", "/photos").status, 204);
+  r = Send("HEAD", "/photos");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.body.empty());
+  r = Send("GET", "/photos");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("<Code>NoSuchBucket</Code>"));
+}
+
+TEST_F(S3ApiTest, CreateBucketLocation) {
+  std::string config =
+      "<CreateBucketConfiguration><LocationConstraint>us-east-1</LocationConstraint>"
+      "</CreateBucketConfiguration>";
+  EXPECT_EQ(Send("PUT", "/b1", config).status, 200);
+  std::string other =
+      "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint>"
+      "</CreateBucketConfiguration>";
+  Response r = Send("PUT", "/b2", other);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("InvalidLocationConstraint"));
+  r = Send("PUT", "/b3", "<oops");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("MalformedXML"));
+}
+
+TEST_F(S3ApiTest, PutGetHeadDelete) {
+  MakeBucket("b");
+  std::string data = "hello, world";
+  std::string etag = Put("/b/dir/a%20b+c.txt", data,
+                         {{"content-type", "text/plain"},
+                          {"x-amz-meta-color", "Blue"},
+                          {"cache-control", "max-age=60"}});
+  EXPECT_EQ(etag, "\"" + HexEncode(Md5(data)) + "\"");
+  ASSERT_NE(layer_.DataForTest("b", "dir/a b+c.txt"), nullptr);
+
+  Response r = Send("GET", "/b/dir/a%20b+c.txt");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.streamed);
+  EXPECT_EQ(r.length, data.size());
+  EXPECT_EQ(r.body, data);
+  EXPECT_EQ(r.Header("etag"), etag);
+  EXPECT_EQ(r.Header("content-type"), "text/plain");
+  EXPECT_EQ(r.Header("x-amz-meta-color"), "Blue");
+  EXPECT_EQ(r.Header("cache-control"), "max-age=60");
+  EXPECT_EQ(r.Header("last-modified").substr(r.Header("last-modified").size() - 4), " GMT");
+
+  r = Send("HEAD", "/b/dir/a%20b+c.txt");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.length, data.size());
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.Header("etag"), etag);
+
+  r = Send("GET",
+           "/b/dir/a%20b+c.txt?response-content-type=image%2Fpng"
+           "&response-content-disposition=attachment");
+  EXPECT_EQ(r.Header("content-type"), "image/png");
+  EXPECT_EQ(r.Header("content-disposition"), "attachment");
+
+  Put("/b/plain", "x");
+  EXPECT_EQ(Send("GET", "/b/plain").Header("content-type"), "binary/octet-stream");
+
+  EXPECT_EQ(Send("DELETE", "/b/dir/a%20b+c.txt").status, 204);
+  EXPECT_EQ(Send("DELETE", "/b/dir/a%20b+c.txt").status, 204);  // idempotent
+  r = Send("GET", "/b/dir/a%20b+c.txt");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("<Code>NoSuchKey</Code>"));
+  EXPECT_TRUE(r.Has("<Key>dir/a b+c.txt</Key>"));
+  EXPECT_TRUE(r.Has("<Resource>/b/dir/a b+c.txt</Resource>"));
+  r = Send("HEAD", "/b/missing");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.body.empty());
+}
+
+TEST_F(S3ApiTest, PutBodyChecks) {
+  MakeBucket("b");
+  std::string data = "some bytes";
+  Response r = Send("PUT", "/b/k", data, {.headers = {{"content-md5", "nope"}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidDigest</Code>"));
+  r = Send("PUT", "/b/k", data, {.headers = {{"content-md5", Base64Encode(Md5("other"))}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>BadDigest</Code>"));
+  EXPECT_EQ(layer_.DataForTest("b", "k"), nullptr);
+  r = Send("PUT", "/b/k", data, {.headers = {{"content-md5", Base64Encode(Md5(data))}}});
+  EXPECT_EQ(r.status, 200);
+
+  r = Send("PUT", "/b/signed", data, {.signed_payload = true});
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = Send("PUT", "/b/signed2", data, {.payload_hash = HexEncode(Sha256("different"))});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("XAmzContentSHA256Mismatch"));
+
+  r = Send("PUT", "/b/nolen", data, {.content_length = false});
+  EXPECT_EQ(r.status, 411);
+  EXPECT_TRUE(r.Has("MissingContentLength"));
+
+  r = Send("PUT", "/nobucket/k", data);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("NoSuchBucket"));
+  r = Send("PUT", "/b/" + std::string(1025, 'k'), data);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("KeyTooLongError"));
+}
+
+TEST_F(S3ApiTest, Checksums) {
+  MakeBucket("b");
+  std::string data = "checksum me";
+  auto hasher = NewChecksumHasher(ChecksumAlgorithm::kCrc32);
+  hasher->Update(data);
+  std::string crc = Base64Encode(hasher->Finish());
+  Response r = Send("PUT", "/b/k", data, {.headers = {{"x-amz-checksum-crc32", crc}}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("x-amz-checksum-crc32"), crc);
+  r = Send("GET", "/b/k", "", {.headers = {{"x-amz-checksum-mode", "ENABLED"}}});
+  EXPECT_EQ(r.Header("x-amz-checksum-crc32"), crc);
+  r = Send("GET", "/b/k");
+  EXPECT_EQ(r.Header("x-amz-checksum-crc32"), "<absent>");
+  r = Send("PUT", "/b/k2", data,
+           {.headers = {{"x-amz-checksum-crc32", Base64Encode(std::string(4, 'x'))}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("BadDigest"));
+  r = Send("PUT", "/b/k3", data, {.headers = {{"x-amz-checksum-crc32", "bad"}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("InvalidRequest"));
+  r = Send("PUT", "/b/k4", data, {.headers = {{"x-amz-sdk-checksum-algorithm", "SHA256"}}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("x-amz-checksum-sha256"), Base64Encode(Sha256(data)));
+}
+
+TEST_F(S3ApiTest, StreamingUnsignedTrailer) {
+  MakeBucket("b");
+  std::string data = "hello";
+  auto hasher = NewChecksumHasher(ChecksumAlgorithm::kCrc32);
+  hasher->Update(data);
+  std::string crc = Base64Encode(hasher->Finish());
+  std::string body = "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:" + crc + "\r\n\r\n";
+  Response r = Send("PUT", "/b/streamed", body,
+                    {.headers = {{"content-encoding", "aws-chunked"},
+                                 {"x-amz-decoded-content-length", "5"},
+                                 {"x-amz-trailer", "x-amz-checksum-crc32"}},
+                     .payload_hash = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_NE(layer_.DataForTest("b", "streamed"), nullptr);
+  EXPECT_EQ(*layer_.DataForTest("b", "streamed"), data);
+  r = Send("GET", "/b/streamed");
+  EXPECT_EQ(r.body, data);
+  EXPECT_EQ(r.Header("content-encoding"), "<absent>");  // aws-chunked is not stored
+
+  r = Send("PUT", "/b/streamed2", body,
+           {.headers = {{"content-encoding", "aws-chunked"}},
+            .payload_hash = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"});
+  EXPECT_EQ(r.status, 411);
+}
+
+TEST_F(S3ApiTest, RangeGets) {
+  MakeBucket("b");
+  Put("/b/k", "0123456789");
+  Response r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=2-4"}}});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "234");
+  EXPECT_EQ(r.Header("content-range"), "bytes 2-4/10");
+  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=-3"}}});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "789");
+  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=8-"}}});
+  EXPECT_EQ(r.body, "89");
+  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=0-1,4-5"}}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "0123456789");
+  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=10-"}}});
+  EXPECT_EQ(r.status, 416);
+  EXPECT_EQ(r.Header("content-range"), "bytes */10");
+  EXPECT_TRUE(r.Has("InvalidRange"));
+  r = Send("HEAD", "/b/k", "", {.headers = {{"range", "bytes=1-2"}}});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.length, 2u);
+  r = Send("HEAD", "/b/k", "", {.headers = {{"range", "bytes=20-"}}});
+  EXPECT_EQ(r.status, 416);
+  // 412 beats 416.
+  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=10-"}, {"if-match", "\"nope\""}}});
+  EXPECT_EQ(r.status, 412);
+}
+
+TEST_F(S3ApiTest, ConditionalRequests) {
+  MakeBucket("b");
+  std::string etag = Put("/b/k", "data");
+  Response r = Send("GET", "/b/k", "", {.headers = {{"if-none-match", etag}}});
+  EXPECT_EQ(r.status, 304);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.Header("etag"), etag);
+  r = Send("GET", "/b/k", "", {.headers = {{"if-match", "\"other\""}}});
+  EXPECT_EQ(r.status, 412);
+  EXPECT_TRUE(r.Has("PreconditionFailed"));
+  r = Send("HEAD", "/b/k", "", {.headers = {{"if-match", "\"other\""}}});
+  EXPECT_EQ(r.status, 412);
+  EXPECT_TRUE(r.body.empty());
+  r = Send("GET", "/b/k", "", {.headers = {{"if-match", etag}}});
+  EXPECT_EQ(r.status, 200);
+  r = Send("GET", "/b/k", "",
+           {.headers = {{"if-modified-since", "Sun, 06 Nov 2094 08:49:37 GMT"}}});
+  EXPECT_EQ(r.status, 304);
+  r = Send("GET", "/b/k", "",
+           {.headers = {{"if-unmodified-since", "Sun, 06 Nov 1994 08:49:37 GMT"}}});
+  EXPECT_EQ(r.status, 412);
+
+  // Conditional writes.
+  r = Send("PUT", "/b/k", "new", {.headers = {{"if-none-match", "*"}}});
+  EXPECT_EQ(r.status, 412);
+  r = Send("PUT", "/b/fresh", "new", {.headers = {{"if-none-match", "*"}}});
+  EXPECT_EQ(r.status, 200);
+  r = Send("PUT", "/b/k", "new", {.headers = {{"if-match", "\"stale\""}}});
+  EXPECT_EQ(r.status, 412);
+  r = Send("PUT", "/b/k", "new", {.headers = {{"if-match", etag}}});
+  EXPECT_EQ(r.status, 200);
+}
+
+TEST_F(S3ApiTest, CopyObject) {
+  MakeBucket("src");
+  MakeBucket("dst");
+  std::string etag =
+      Put("/src/a b", "payload", {{"content-type", "text/x"}, {"x-amz-meta-k", "v"}});
+  Response r = Send("PUT", "/dst/copy", "", {.headers = {{"x-amz-copy-source", "/src/a%20b"}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.Has("<CopyObjectResult"));
+  EXPECT_TRUE(r.Has("<ETag>&quot;" + etag.substr(1, etag.size() - 2) + "&quot;</ETag>"));
+  EXPECT_TRUE(r.Has("<LastModified>"));
+  r = Send("GET", "/dst/copy");
+  EXPECT_EQ(r.body, "payload");
+  EXPECT_EQ(r.Header("content-type"), "text/x");
+  EXPECT_EQ(r.Header("x-amz-meta-k"), "v");
+
+  r = Send("PUT", "/dst/replaced", "",
+           {.headers = {{"x-amz-copy-source", "src/a%20b"},
+                        {"x-amz-metadata-directive", "REPLACE"},
+                        {"x-amz-meta-new", "1"}}});
+  ASSERT_EQ(r.status, 200);
+  r = Send("GET", "/dst/replaced");
+  EXPECT_EQ(r.Header("x-amz-meta-k"), "<absent>");
+  EXPECT_EQ(r.Header("x-amz-meta-new"), "1");
+  EXPECT_EQ(r.Header("content-type"), "binary/octet-stream");
+
+  r = Send("PUT", "/src/a%20b", "", {.headers = {{"x-amz-copy-source", "/src/a%20b"}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidRequest</Code>"));
+  r = Send("PUT", "/src/a%20b", "",
+           {.headers = {{"x-amz-copy-source", "/src/a%20b"},
+                        {"x-amz-metadata-directive", "REPLACE"},
+                        {"x-amz-meta-self", "yes"}}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Send("GET", "/src/a%20b").Header("x-amz-meta-self"), "yes");
+
+  r = Send("PUT", "/dst/c", "",
+           {.headers = {{"x-amz-copy-source", "/src/a%20b"},
+                        {"x-amz-copy-source-if-match", "\"nope\""}}});
+  EXPECT_EQ(r.status, 412);
+  r = Send("PUT", "/dst/c", "", {.headers = {{"x-amz-copy-source", "/src/missing"}}});
+  EXPECT_EQ(r.status, 404);
+  r = Send("PUT", "/dst/c", "", {.headers = {{"x-amz-copy-source", "nokey"}}});
+  EXPECT_EQ(r.status, 400);
+  r = Send(
+      "PUT", "/dst/c", "",
+      {.headers = {{"x-amz-copy-source", "/src/a%20b"}, {"x-amz-metadata-directive", "MERGE"}}});
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(S3ApiTest, MultipartUpload) {
+  MakeBucket("b");
+  Response r = Send("POST", "/b/big?uploads", "", {.headers = {{"content-type", "video/mp4"}}});
+  ASSERT_EQ(r.status, 200);
+  auto start = r.body.find("<UploadId>");
+  ASSERT_NE(start, std::string::npos);
+  std::string id = r.body.substr(start + 10, r.body.find("</UploadId>") - start - 10);
+  EXPECT_TRUE(r.Has("<Key>big</Key>"));
+
+  r = Send("PUT", "/b/big?partNumber=1&uploadId=" + id, "hello ");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string e1 = r.Header("etag");
+  r = Send("PUT", "/b/big?partNumber=2&uploadId=" + id, "world");
+  std::string e2 = r.Header("etag");
+  EXPECT_EQ(Send("PUT", "/b/big?partNumber=0&uploadId=" + id, "x").status, 400);
+  EXPECT_EQ(Send("PUT", "/b/big?partNumber=10001&uploadId=" + id, "x").status, 400);
+  r = Send("PUT", "/b/big?partNumber=1&uploadId=nope", "x");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("NoSuchUpload"));
+
+  r = Send("GET", "/b/big?uploadId=" + id);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<PartNumber>1</PartNumber>"));
+  EXPECT_TRUE(r.Has("<PartNumber>2</PartNumber>"));
+  EXPECT_TRUE(r.Has("<Size>6</Size>"));
+  r = Send("GET", "/b?uploads");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<Upload><Key>big</Key><UploadId>" + id + "</UploadId>"));
+
+  auto part = [](int n, const std::string& etag) {
+    return "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" + etag +
+           "</ETag></Part>";
+  };
+  r = Send("POST", "/b/big?uploadId=" + id,
+           "<CompleteMultipartUpload>" + part(2, e2) + part(1, e1) + "</CompleteMultipartUpload>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("InvalidPartOrder"));
+  r = Send("POST", "/b/big?uploadId=" + id, "<CompleteMultipartUpload/>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("MalformedXML"));
+  r = Send("POST", "/b/big?uploadId=" + id,
+           "<CompleteMultipartUpload>" + part(1, e1) + part(2, e2) + "</CompleteMultipartUpload>");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.Has("<CompleteMultipartUploadResult"));
+  EXPECT_TRUE(r.Has("<Location>http://localhost:9000/b/big</Location>"));
+  EXPECT_TRUE(r.Has("-2&quot;</ETag>"));
+
+  r = Send("GET", "/b/big");
+  EXPECT_EQ(r.body, "hello world");
+  EXPECT_EQ(r.Header("content-type"), "video/mp4");
+  EXPECT_EQ(r.Header("etag").substr(r.Header("etag").size() - 3), "-2\"");
+  r = Send("GET", "/b/big?partNumber=2");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "world");
+  EXPECT_EQ(r.Header("content-range"), "bytes 6-10/11");
+  EXPECT_EQ(r.Header("x-amz-mp-parts-count"), "2");
+
+  r = Send("POST", "/b/other?uploads");
+  start = r.body.find("<UploadId>");
+  std::string id2 = r.body.substr(start + 10, r.body.find("</UploadId>") - start - 10);
+  EXPECT_EQ(Send("DELETE", "/b/other?uploadId=" + id2).status, 204);
+  EXPECT_EQ(Send("DELETE", "/b/other?uploadId=" + id2).status, 404);
+  EXPECT_EQ(layer_.UploadCountForTest(), 0u);
+}
+
+TEST_F(S3ApiTest, UploadPartCopy) {
+  MakeBucket("b");
+  Put("/b/src", "0123456789");
+  Response r = Send("POST", "/b/dst?uploads");
+  auto start = r.body.find("<UploadId>");
+  std::string id = r.body.substr(start + 10, r.body.find("</UploadId>") - start - 10);
+  r = Send(
+      "PUT", "/b/dst?partNumber=1&uploadId=" + id, "",
+      {.headers = {{"x-amz-copy-source", "/b/src"}, {"x-amz-copy-source-range", "bytes=2-5"}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.Has("<CopyPartResult"));
+  EXPECT_TRUE(r.Has("<ETag>&quot;" + HexEncode(Md5("2345")) + "&quot;</ETag>"));
+  r = Send(
+      "PUT", "/b/dst?partNumber=2&uploadId=" + id, "",
+      {.headers = {{"x-amz-copy-source", "/b/src"}, {"x-amz-copy-source-range", "bytes=5-10"}}});
+  EXPECT_EQ(r.status, 400);
+  r = Send("PUT", "/b/dst?partNumber=2&uploadId=" + id, "",
+           {.headers = {{"x-amz-copy-source", "/b/src"}, {"x-amz-copy-source-range", "bytes=5-"}}});
+  EXPECT_EQ(r.status, 400);
+  r = Send("POST", "/b/dst?uploadId=" + id,
+           "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" +
+               HexEncode(Md5("2345")) + "</ETag></Part></CompleteMultipartUpload>");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Send("GET", "/b/dst").body, "2345");
+}
+
+TEST_F(S3ApiTest, ListObjects) {
+  MakeBucket("b");
+  for (std::string key : {"a.txt", "dir/x", "dir/y", "dir/sub/z", "e%20f", "zz"}) {
+    Put("/b/" + key, "1");
+  }
+  Response r = Send("GET", "/b?delimiter=%2F");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<Name>b</Name>"));
+  EXPECT_TRUE(r.Has("<Key>a.txt</Key>"));
+  EXPECT_TRUE(r.Has("<CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes>"));
+  EXPECT_FALSE(r.Has("<Key>dir/x</Key>"));
+  EXPECT_TRUE(r.Has("<Owner>"));
+  EXPECT_TRUE(r.Has("<Key>e f</Key>"));
+
+  r = Send("GET", "/b?prefix=dir%2F&delimiter=%2F&max-keys=1");
+  EXPECT_TRUE(r.Has("<IsTruncated>true</IsTruncated>"));
+  EXPECT_TRUE(r.Has("<NextMarker>dir/sub/</NextMarker>"));
+  r = Send("GET", "/b?prefix=dir%2F&delimiter=%2F&marker=dir%2Fsub%2F");
+  EXPECT_TRUE(r.Has("<Key>dir/x</Key>"));
+  EXPECT_TRUE(r.Has("<Key>dir/y</Key>"));
+  EXPECT_TRUE(r.Has("<IsTruncated>false</IsTruncated>"));
+  EXPECT_FALSE(r.Has("<NextMarker>"));
+
+  r = Send("GET", "/b?encoding-type=url");
+  EXPECT_TRUE(r.Has("<Key>e+f</Key>"));
+  EXPECT_TRUE(r.Has("<EncodingType>url</EncodingType>"));
+
+  EXPECT_EQ(Send("GET", "/b?max-keys=-1").status, 400);
+  EXPECT_EQ(Send("GET", "/b?max-keys=abc").status, 400);
+  EXPECT_EQ(Send("GET", "/b?encoding-type=base64").status, 400);
+  r = Send("GET", "/b?max-keys=0");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.Has("<Contents>"));
+  EXPECT_EQ(Send("GET", "/nobucket?max-keys=0").status, 404);
+}
+
+TEST_F(S3ApiTest, ListObjectsV2Pagination) {
+  MakeBucket("b");
+  std::vector<std::string> keys = {"k1", "k2", "k3", "k4", "k5"};
+  for (const auto& k : keys) {
+    Put("/b/" + k, "1");
+  }
+  std::vector<std::string> seen;
+  std::string token;
+  for (int page = 0; page < 10; ++page) {
+    std::string target = "/b?list-type=2&max-keys=2";
+    if (!token.empty()) {
+      target += "&continuation-token=" + UrlEncodeS3(token);
+    }
+    Response r = Send("GET", target);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_FALSE(r.Has("<Owner>"));
+    for (const auto& k : keys) {
+      if (r.Has("<Key>" + k + "</Key>")) {
+        seen.push_back(k);
+      }
+    }
+    auto pos = r.body.find("<NextContinuationToken>");
+    if (pos == std::string::npos) {
+      EXPECT_TRUE(r.Has("<IsTruncated>false</IsTruncated>"));
+      break;
+    }
+    EXPECT_TRUE(r.Has("<KeyCount>2</KeyCount>"));
+    auto end = r.body.find("</NextContinuationToken>");
+    token = r.body.substr(pos + 23, end - pos - 23);
+  }
+  EXPECT_EQ(seen, keys);
+
+  Response r = Send("GET", "/b?list-type=2&start-after=k3&fetch-owner=true");
+  EXPECT_FALSE(r.Has("<Key>k3</Key>"));
+  EXPECT_TRUE(r.Has("<Key>k4</Key>"));
+  EXPECT_TRUE(r.Has("<StartAfter>k3</StartAfter>"));
+  EXPECT_TRUE(r.Has("<Owner>"));
+  EXPECT_EQ(Send("GET", "/b?list-type=2&continuation-token=%21%21").status, 400);
+}
+
+TEST_F(S3ApiTest, DeleteObjects) {
+  MakeBucket("b");
+  Put("/b/a", "1");
+  Put("/b/b", "1");
+  std::string doc =
+      "<Delete><Object><Key>a</Key></Object><Object><Key>missing</Key></Object>"
+      "<Object><Key>" +
+      std::string(1025, 'k') + "</Key></Object></Delete>";
+  Response r = Send("POST", "/b?delete", doc);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.Has("<Deleted><Key>a</Key></Deleted>"));
+  EXPECT_TRUE(r.Has("<Deleted><Key>missing</Key></Deleted>"));
+  EXPECT_TRUE(r.Has("<Code>KeyTooLongError</Code>"));
+  EXPECT_EQ(layer_.DataForTest("b", "a"), nullptr);
+
+  r = Send("POST", "/b?delete",
+           "<Delete><Quiet>true</Quiet><Object><Key>b</Key></Object></Delete>");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_FALSE(r.Has("<Deleted>"));
+  EXPECT_EQ(layer_.DataForTest("b", "b"), nullptr);
+
+  EXPECT_EQ(Send("POST", "/b?delete", "<Delete>").status, 400);
+  EXPECT_EQ(
+      Send("POST", "/nobucket?delete", "<Delete><Object><Key>a</Key></Object></Delete>").status,
+      404);
+}
+
+TEST_F(S3ApiTest, UnsupportedRequests) {
+  MakeBucket("b");
+  Response r = Send("GET", "/b?acl");
+  EXPECT_EQ(r.status, 501);
+  EXPECT_TRUE(r.Has("<Code>NotImplemented</Code>"));
+  r = Send("PATCH", "/b/k");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_TRUE(r.Has("MethodNotAllowed"));
+  r = Send("GET", "/b/%zz");
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(S3ApiTest, VirtualHostStyle) {
+  MakeBucket("vbucket");
+  Response r = Send("PUT", "/dir/file", "vh", {.host = "vbucket.s3.test:9000"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_NE(layer_.DataForTest("vbucket", "dir/file"), nullptr);
+  r = Send("GET", "/dir/file", "", {.host = "vbucket.s3.test"});
+  EXPECT_EQ(r.body, "vh");
+  r = Send("GET", "/", "", {.host = "vbucket.s3.test"});
+  EXPECT_TRUE(r.Has("<Key>dir/file</Key>"));
+}
+
+TEST(S3ApiLimits, SlowDownPastMaxInflight) {
+  MemoryObjectLayer layer;
+  StaticCredentialProvider creds{std::string(kAccess), std::string(kSecret)};
+  S3Options opts;
+  opts.max_inflight = 0;
+  opts.access_log = false;
+  S3Api api(opts, layer, creds);
+  http::Request req;
+  req.method = "GET";
+  req.path = req.target = "/";
+  req.headers = {{"host", "localhost"}};
+  FakeExchange ex(req, "");
+  SyncWait(api.Handle(ex));
+  EXPECT_EQ(ex.status(), 503);
+  EXPECT_NE(ex.out().find("<Code>SlowDown</Code>"), std::string::npos);
+  EXPECT_EQ(api.inflight(), 0u);
+  // Health checks are not bounded.
+  req.path = req.target = "/minio/health/live";
+  FakeExchange health(req, "");
+  SyncWait(api.Handle(health));
+  EXPECT_EQ(health.status(), 200);
+}
+
+TEST(StaticCredentials, OnlyTheRootKey) {
+  StaticCredentialProvider creds("root", "secret");
+  EXPECT_EQ(creds.SecretKey("root"), "secret");
+  EXPECT_FALSE(creds.SecretKey("Root"));
+  EXPECT_FALSE(creds.SecretKey(""));
+}
+
+}  // namespace
+}  // namespace cairn::s3
