@@ -18,7 +18,7 @@ bool HasAny(const std::vector<internal::QueryParam>& params,
   return false;
 }
 
-// An anonymous request still tells how its body is framed.
+// An anonymous request still tells how its body is framed and, with a hash, what it holds.
 Result<AuthResult> Anonymous(const HeaderList& headers) {
   AuthResult out;
   out.anonymous = true;
@@ -27,11 +27,12 @@ Result<AuthResult> Anonymous(const HeaderList& headers) {
     return out;
   }
   std::string_view v = internal::Trim(*sha);
-  if (v == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
-    out.payload = PayloadKind::kStreamingUnsignedTrailer;
-    RETURN_IF_ERROR(internal::ReadStreamingHeaders(headers, out));
-  } else if (v.starts_with("STREAMING-")) {
+  if (v.starts_with("STREAMING-AWS4-")) {
     return Status(Errc::kAccessDenied, "a signed streaming payload needs a signed request");
+  }
+  RETURN_IF_ERROR(internal::ClassifyPayload(v, false, out));
+  if (IsStreaming(out.payload)) {
+    RETURN_IF_ERROR(internal::ReadStreamingHeaders(headers, out));
   }
   return out;
 }

@@ -177,7 +177,10 @@ struct AwsChunkedReader::State {
 
   // Trailer lines up to the empty line; x-amz-trailer-signature closes them when signed.
   Task<Status> ReadTrailers() {
+    // The signature is over "name:value\n" lines: canonical (lowercase name, trimmed value)
+    // as AWS specifies, or the lines exactly as sent, which is what MinIO hashes.
     std::string canonical;
+    std::string as_sent;
     bool signature_seen = false;
     bool at_eof = false;  // the stream ended where a trailer line or the closing CRLF goes
     while (true) {
@@ -201,7 +204,9 @@ struct AwsChunkedReader::State {
         }
         std::string expected =
             TrailerSignature(signing_key, amz_date, scope, prev_signature, canonical);
-        if (!internal::ConstantTimeEqual(expected, value)) {
+        if (!internal::ConstantTimeEqual(expected, value) &&
+            !internal::ConstantTimeEqual(
+                TrailerSignature(signing_key, amz_date, scope, prev_signature, as_sent), value)) {
           co_return Status(Errc::kInvalidChunkSignature,
                            "aws-chunked trailer signature does not match");
         }
@@ -216,6 +221,7 @@ struct AwsChunkedReader::State {
         co_return Malformed("trailer '" + name + "' was not declared in x-amz-trailer");
       }
       canonical += name + ":" + value + "\n";
+      as_sent += *line + "\n";
       trailers.emplace_back(std::move(name), std::move(value));
     }
     // A missing closing CRLF is tolerated, but not a stream cut before what it must carry.

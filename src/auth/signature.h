@@ -71,7 +71,8 @@ struct AuthResult {
 };
 
 // Authenticates a request. Anonymous requests (no Authorization header, no signature in the
-// query) return anonymous=true. Errors (all 403 unless noted): kInvalidAccessKeyId,
+// query) return anonymous=true, with the payload kind of their x-amz-content-sha256 (a signed
+// streaming kind is refused: kAccessDenied). Errors (all 403 unless noted): kInvalidAccessKeyId,
 // kSignatureDoesNotMatch, kRequestTimeTooSkewed (more than 15 minutes off),
 // kRequestExpired, kAuthorizationHeaderMalformed (400), kAuthorizationQueryParametersError
 // (400), kMalformedDate, kMissingSecurityHeader (400), kUnsupportedSignature (400),

@@ -176,31 +176,6 @@ Status CheckUnsignedAmzHeaders(const HeaderList& headers, const V4Fields& f) {
   return Status::Ok();
 }
 
-// Sets out.payload from an x-amz-content-sha256 value.
-Status ClassifyPayload(std::string_view v, bool presigned, AuthResult& out) {
-  if (v == kUnsignedPayload) {
-    out.payload = PayloadKind::kUnsigned;
-  } else if (IsHex64AnyCase(v)) {
-    out.payload = PayloadKind::kSigned;
-    out.payload_sha256_hex = ToLower(v);
-  } else if (v == kStreamingUnsignedTrailer) {
-    out.payload = PayloadKind::kStreamingUnsignedTrailer;
-  } else if (v == kStreamingSigned || v == kStreamingSignedTrailer) {
-    if (presigned) {
-      return Status(Errc::kInvalidRequest, "a presigned request cannot carry " + std::string(v));
-    }
-    out.payload = v == kStreamingSigned ? PayloadKind::kStreamingSigned
-                                        : PayloadKind::kStreamingSignedTrailer;
-  } else if (v.starts_with("STREAMING-AWS4-ECDSA-P256-SHA256")) {
-    return Status(Errc::kUnsupportedSignature, "SigV4a streaming payloads are not supported");
-  } else {
-    return Status(Errc::kInvalidArgumentS3,
-                  "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING-* value or a "
-                  "SHA-256 hex digest");
-  }
-  return Status::Ok();
-}
-
 // Computes the signature of the request and compares it with f.signature. On success fills
 // the identity and streaming fields of `out`.
 Status CheckSignature(const RequestView& req, const V4Fields& f, std::string_view secret,
@@ -231,6 +206,30 @@ Status CheckSignature(const RequestView& req, const V4Fields& f, std::string_vie
 }
 
 }  // namespace
+
+Status ClassifyPayload(std::string_view v, bool presigned, AuthResult& out) {
+  if (v == kUnsignedPayload) {
+    out.payload = PayloadKind::kUnsigned;
+  } else if (IsHex64AnyCase(v)) {
+    out.payload = PayloadKind::kSigned;
+    out.payload_sha256_hex = ToLower(v);
+  } else if (v == kStreamingUnsignedTrailer) {
+    out.payload = PayloadKind::kStreamingUnsignedTrailer;
+  } else if (v == kStreamingSigned || v == kStreamingSignedTrailer) {
+    if (presigned) {
+      return Status(Errc::kInvalidRequest, "a presigned request cannot carry " + std::string(v));
+    }
+    out.payload = v == kStreamingSigned ? PayloadKind::kStreamingSigned
+                                        : PayloadKind::kStreamingSignedTrailer;
+  } else if (v.starts_with("STREAMING-AWS4-ECDSA-P256-SHA256")) {
+    return Status(Errc::kUnsupportedSignature, "SigV4a streaming payloads are not supported");
+  } else {
+    return Status(Errc::kInvalidArgumentS3,
+                  "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING-* value or a "
+                  "SHA-256 hex digest");
+  }
+  return Status::Ok();
+}
 
 Status ReadStreamingHeaders(const HeaderList& headers, AuthResult& out) {
   if (auto len = HeaderValue(headers, "x-amz-decoded-content-length")) {

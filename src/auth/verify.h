@@ -23,6 +23,11 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
 Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<QueryParam>& params,
                                      const CredentialProvider& creds);
 
+// Sets out.payload (and payload_sha256_hex) from an x-amz-content-sha256 value. Errors:
+// kInvalidArgumentS3 (not a known value), kUnsupportedSignature (SigV4a), kInvalidRequest
+// (signed streaming on a presigned request).
+Status ClassifyPayload(std::string_view value, bool presigned, AuthResult& out);
+
 // Fills decoded_content_length and declared_trailers from the streaming headers.
 // Errors: kInvalidArgumentS3 (x-amz-decoded-content-length is not a number).
 Status ReadStreamingHeaders(const HeaderList& headers, AuthResult& out);

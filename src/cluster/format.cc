@@ -110,7 +110,7 @@ std::string SlotName(int pool, int set, int drive) {
 std::string EncodeFormat(const FormatInfo& f) {
   json j = {{"format", "cairn"}, {"version", f.version},   {"deployment_id", f.deployment_id},
             {"pool", f.pool},    {"set", f.set},           {"drive", f.drive},
-            {"id", f.id},        {"set_size", f.set_size}, {"parity", f.parity},
+            {"this", f.id},      {"set_size", f.set_size}, {"parity", f.parity},
             {"sets", f.sets}};
   return j.dump(2) + "\n";
 }
@@ -130,7 +130,7 @@ Result<FormatInfo> DecodeFormat(std::string_view text) {
                                f.version, kFormatVersion));
   }
   ASSIGN_OR_RETURN(f.deployment_id, GetUuid(j, "deployment_id"));
-  ASSIGN_OR_RETURN(f.id, GetUuid(j, "id"));
+  ASSIGN_OR_RETURN(f.id, GetUuid(j, "this"));
   ASSIGN_OR_RETURN(f.pool, GetInt(j, "pool"));
   ASSIGN_OR_RETURN(f.set, GetInt(j, "set"));
   ASSIGN_OR_RETURN(f.drive, GetInt(j, "drive"));

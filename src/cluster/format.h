@@ -33,7 +33,9 @@ struct FormatInfo {
   friend bool operator==(const FormatInfo&, const FormatInfo&) = default;
 };
 
-// JSON text of a format (one object, keys as the FormatInfo members, plus "format":"cairn").
+// JSON text of a format: one object with the FormatInfo members as keys, but the drive's
+// own uuid under "this" (MinIO's name, which LocalDrive reports as DiskInfo::id), plus
+// "format":"cairn".
 std::string EncodeFormat(const FormatInfo& format);
 // Parses and checks a format: its version, ids and that `sets` matches set_size and holds
 // `id` at [set][drive]. Errors: kCorruptedFormat, with what was wrong.

@@ -353,6 +353,21 @@ TEST(AwsChunkedReader, RandomGarbageNeverSucceeds) {
   }
 }
 
+TEST(AwsChunkedReader, TrailerSignedAsSent) {
+  // A client that signs its trailer line exactly as it sent it (mixed case, a space).
+  Upload u = Encode(PayloadKind::kStreamingSignedTrailer, 10, 10, {});
+  std::string final_sig = u.body.substr(u.body.rfind("chunk-signature=") + 16, 64);
+  std::string line = "X-Amz-Checksum-CRC32: NSRBwg==";
+  std::string sig =
+      TrailerSignature(u.auth.signing_key, u.auth.amz_date, u.auth.scope, final_sig, line + "\n");
+  std::string body = u.body.substr(0, u.body.rfind("0;chunk-signature="));
+  body += "0;chunk-signature=" + final_sig + "\r\n" + line + "\r\nx-amz-trailer-signature:" + sig +
+          "\r\n\r\n";
+  Decoded d = DecodeString(body, u.auth);
+  ASSERT_TRUE(d.status.ok()) << d.status.ToString();
+  EXPECT_EQ(d.trailers, kCrc);
+}
+
 TEST(AwsChunkedReader, BadSignaturesFailBeforeTheEnd) {
   Upload u = Encode(PayloadKind::kStreamingSignedTrailer, 200000, 65536, kCrc);
   // Flip a data byte in each chunk in turn, and a signature digit.

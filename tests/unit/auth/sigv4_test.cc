@@ -607,6 +607,12 @@ TEST(Anonymous, NoCredentials) {
   EXPECT_EQ(res->decoded_content_length, 3);
   r.headers[1].second = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
   EXPECT_EQ(r.Auth().code(), Errc::kAccessDenied);
+  // A body hash is still checked for anonymous requests.
+  r.headers[1].second = internal::Sha256Hex("x");
+  res = r.Auth();
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->payload, PayloadKind::kSigned);
+  EXPECT_EQ(res->payload_sha256_hex, internal::Sha256Hex("x"));
 }
 
 }  // namespace

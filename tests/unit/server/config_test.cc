@@ -1,0 +1,194 @@
+#include "server/config.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace cairn::server {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+Environment Env(std::map<std::string, std::string> vars = {}) {
+  return [vars](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) {
+      return std::nullopt;
+    }
+    return it->second;
+  };
+}
+
+CommandLine Parse(std::vector<std::string> args, const Environment& env = Env()) {
+  std::vector<const char*> argv = {"cairn"};
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
+  return ParseCommandLine(static_cast<int>(argv.size()), argv.data(), env);
+}
+
+TEST(CommandLine, Defaults) {
+  auto cl = Parse({"server"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  const ServerConfig& c = cl.config;
+  EXPECT_TRUE(c.default_drives);
+  EXPECT_THAT(c.drives, ElementsAre("./data/disk{1...4}"));
+  EXPECT_EQ(c.address, ":9000");
+  EXPECT_EQ(c.console_address, ":9001");
+  EXPECT_TRUE(c.default_credentials);
+  EXPECT_EQ(c.access_key, "cairnadmin");
+  EXPECT_EQ(c.secret_key, "cairnadmin");
+  EXPECT_FALSE(c.parity.has_value());
+  EXPECT_FALSE(c.set_size.has_value());
+  EXPECT_EQ(c.region, "us-east-1");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_FALSE(c.log_json);
+  EXPECT_EQ(c.inline_limit, 128u << 10);
+}
+
+TEST(CommandLine, EveryFlag) {
+  auto cl = Parse({"server",
+                   "/a{1...4}",
+                   "/b",
+                   "--drives",
+                   "/c{1...2},/d",
+                   "--address",
+                   "127.0.0.1:0",
+                   "--console-address",
+                   "127.0.0.1:0",
+                   "--parity",
+                   "2",
+                   "--set-size",
+                   "4",
+                   "--access-key",
+                   "ak-123",
+                   "--secret-key",
+                   "sk-12345678",
+                   "--domain",
+                   "s3.example.com,s3.local",
+                   "--region",
+                   "eu-west-1",
+                   "--log-level",
+                   "debug",
+                   "--log-json",
+                   "--address-file",
+                   "/tmp/x.addr",
+                   "--inline-limit",
+                   "64KiB",
+                   "--node-host",
+                   "node1:9000",
+                   "--peers",
+                   "node2:9000,node3:9000"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  const ServerConfig& c = cl.config;
+  EXPECT_FALSE(c.default_drives);
+  EXPECT_THAT(c.drives, ElementsAre("/a{1...4}", "/b", "/c{1...2}", "/d"));
+  EXPECT_EQ(c.address, "127.0.0.1:0");
+  EXPECT_EQ(c.parity, 2);
+  EXPECT_EQ(c.set_size, 4);
+  EXPECT_EQ(c.access_key, "ak-123");
+  EXPECT_EQ(c.secret_key, "sk-12345678");
+  EXPECT_FALSE(c.default_credentials);
+  EXPECT_THAT(c.domains, ElementsAre("s3.example.com", "s3.local"));
+  EXPECT_EQ(c.region, "eu-west-1");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_TRUE(c.log_json);
+  EXPECT_EQ(c.address_file, "/tmp/x.addr");
+  EXPECT_EQ(c.inline_limit, 64u << 10);
+  EXPECT_EQ(c.node_host, "node1:9000");
+  EXPECT_THAT(c.peers, ElementsAre("node2:9000", "node3:9000"));
+}
+
+TEST(CommandLine, CredentialsFromEnvironmentInOrder) {
+  auto cl = Parse({"server", "/d"}, Env({{"MINIO_ACCESS_KEY", "old-key"},
+                                         {"MINIO_SECRET_KEY", "old-secret"},
+                                         {"MINIO_ROOT_USER", "minio-user"},
+                                         {"MINIO_ROOT_PASSWORD", "minio-password"}}));
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.access_key, "minio-user");
+  EXPECT_EQ(cl.config.secret_key, "minio-password");
+  EXPECT_FALSE(cl.config.default_credentials);
+
+  cl = Parse({"server", "/d"}, Env({{"CAIRN_ROOT_USER", "cairn-user"},
+                                    {"CAIRN_ROOT_PASSWORD", "cairn-password"},
+                                    {"MINIO_ROOT_USER", "minio-user"},
+                                    {"MINIO_ROOT_PASSWORD", "minio-password"}}));
+  EXPECT_EQ(cl.config.access_key, "cairn-user");
+
+  cl = Parse({"server", "/d"},
+             Env({{"MINIO_ACCESS_KEY", "old-key"}, {"MINIO_SECRET_KEY", "old-secret"}}));
+  EXPECT_EQ(cl.config.access_key, "old-key");
+  EXPECT_EQ(cl.config.secret_key, "old-secret");
+
+  // Flags win over the environment.
+  cl = Parse({"server", "/d", "--access-key", "flag-key", "--secret-key", "flag-secret"},
+             Env({{"CAIRN_ROOT_USER", "cairn-user"}, {"CAIRN_ROOT_PASSWORD", "cairn-pass"}}));
+  EXPECT_EQ(cl.config.access_key, "flag-key");
+}
+
+TEST(CommandLine, HalfACredentialPairIsRefused) {
+  auto cl = Parse({"server", "/d"}, Env({{"CAIRN_ROOT_USER", "cairn-user"}}));
+  EXPECT_FALSE(cl.run);
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_THAT(cl.err, HasSubstr("CAIRN_ROOT_USER is set but CAIRN_ROOT_PASSWORD is not"));
+  cl = Parse({"server", "/d", "--access-key", "abc"});
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_THAT(cl.err, HasSubstr("--access-key and --secret-key go together"));
+  cl = Parse({"server", "/d", "--access-key", "abc", "--secret-key", "short"});
+  EXPECT_THAT(cl.err, HasSubstr("at least 8 characters"));
+}
+
+TEST(CommandLine, HelpAndVersion) {
+  auto cl = Parse({"--help"});
+  EXPECT_FALSE(cl.run);
+  EXPECT_EQ(cl.exit_code, 0);
+  EXPECT_THAT(cl.out, HasSubstr("server"));
+  cl = Parse({"server", "--help"});
+  EXPECT_EQ(cl.exit_code, 0);
+  EXPECT_THAT(cl.out, HasSubstr("--console-address"));
+  EXPECT_THAT(cl.out, HasSubstr("ellipses"));
+  cl = Parse({"--version"});
+  EXPECT_EQ(cl.exit_code, 0);
+  EXPECT_THAT(cl.out, HasSubstr(std::string(kVersion)));
+}
+
+TEST(CommandLine, BadFlagsExitTwoWithOneSentence) {
+  auto check = [](std::vector<std::string> args, std::string_view what) {
+    auto cl = Parse(std::move(args));
+    EXPECT_FALSE(cl.run);
+    EXPECT_EQ(cl.exit_code, 2);
+    EXPECT_THAT(cl.err, HasSubstr(what));
+    EXPECT_THAT(cl.err, ::testing::StartsWith("cairn: "));
+  };
+  check({}, "a command is required");
+  check({"serve"}, "serve");
+  check({"server", "--bogus"}, "--bogus");
+  check({"server", "--parity", "x"}, "--parity");
+  check({"server", "--log-level", "loud"}, "loud");
+  check({"server", "--address", "9000"}, "--address: '9000' has no port");
+  check({"server", "--address", ":70000"}, "not a port number");
+  check({"server", "--address", "::1:9000"}, "brackets");
+  check({"server", "--address", ":9000", "--console-address", "127.0.0.1:9000"},
+        "both use port 9000");
+  check({"server", "--cert", "/nonexistent/cert.pem"}, "/nonexistent/cert.pem");
+}
+
+TEST(Addresses, PortAndConnectAddress) {
+  EXPECT_EQ(*AddressPort(":9000"), 9000);
+  EXPECT_EQ(*AddressPort("127.0.0.1:0"), 0);
+  EXPECT_EQ(*AddressPort("[::1]:9001"), 9001);
+  EXPECT_EQ(*AddressPort("node1:80"), 80);
+  EXPECT_FALSE(AddressPort("node1").ok());
+  EXPECT_FALSE(AddressPort("node1:").ok());
+  EXPECT_EQ(ConnectAddress(":9000", 9000), "127.0.0.1:9000");
+  EXPECT_EQ(ConnectAddress("0.0.0.0:0", 4321), "127.0.0.1:4321");
+  EXPECT_EQ(ConnectAddress("127.0.0.1:0", 4321), "127.0.0.1:4321");
+  EXPECT_EQ(ConnectAddress("[::1]:0", 4321), "[::1]:4321");
+}
+
+}  // namespace
+}  // namespace cairn::server
