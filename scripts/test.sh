@@ -99,9 +99,12 @@ pytest_summary="integration (pytest): not run, build/cairn was not built"
 if [[ $built == 1 && -x build/cairn ]]; then
   section "integration tests (pytest, /usr/bin/python3)"
   # shellcheck disable=SC2086
+  # --basetemp is emptied by pytest at the start of every run; kept after a failure.
   CAIRN_BIN="$ROOT/build/cairn" /usr/bin/python3 -m pytest -c tests/integration/pytest.ini \
-    -p no:cacheprovider tests/integration ${PYTEST_ARGS:-} 2>&1 | tee "$LOGS/pytest.log"
+    -p no:cacheprovider --basetemp "$ROOT/build/pytest-tmp" tests/integration \
+    ${PYTEST_ARGS:-} 2>&1 | tee "$LOGS/pytest.log"
   rc=${PIPESTATUS[0]}
+  [[ $rc -eq 0 ]] && rm -rf "$ROOT/build/pytest-tmp"
   [[ $rc -ne 0 ]] && failed=1
   summary+=("integration (pytest): $(pytest_line "$LOGS/pytest.log") [exit $rc]")
 else

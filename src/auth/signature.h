@@ -75,7 +75,7 @@ struct AuthResult {
 // streaming kind is refused: kAccessDenied). Errors (all 403 unless noted): kInvalidAccessKeyId,
 // kSignatureDoesNotMatch, kRequestTimeTooSkewed (more than 15 minutes off),
 // kRequestExpired, kAuthorizationHeaderMalformed (400), kAuthorizationQueryParametersError
-// (400), kMalformedDate, kMissingSecurityHeader (400), kUnsupportedSignature (400),
+// (400), kMalformedDate (400: unparseable x-amz-date/Date), kUnsupportedSignature (400),
 // kAccessDenied (no usable date; unsigned x-amz-* header; presigned URL not valid yet),
 // kInvalidArgumentS3 (400: bad x-amz-content-sha256, two auth mechanisms at once),
 // kInvalidRequest (400: streaming payload on a presigned request).
@@ -90,8 +90,9 @@ Result<AuthResult> Authenticate(const RequestView& req, const CredentialProvider
 // Decodes an aws-chunked body ("<hex-size>;chunk-signature=<sig>\r\n<data>\r\n"... then a
 // 0-size chunk and, for trailer kinds, trailer lines and x-amz-trailer-signature), verifying
 // each chunk's signature for the signed kinds. `raw` must outlive the reader.
-// Errors: kInvalidChunkSignature -> S3 SignatureDoesNotMatch, kMalformedChunk ->
-// IncompleteBody, kIncompleteBody.
+// Errors: kInvalidChunkSignature (a chunk or the trailer signature) -> S3
+// SignatureDoesNotMatch, kMalformedChunk -> IncompleteBody, kIncompleteBody (truncated, or
+// not x-amz-decoded-content-length bytes), and whatever `raw` returns.
 //
 // Streaming, bounded memory: a chunk's bytes are handed to the caller as they arrive (never
 // buffered whole; chunks may be up to 16 MiB), and its signature is checked as soon as its
@@ -105,7 +106,8 @@ class AwsChunkedReader final : public ByteSource {
   AwsChunkedReader(ByteSource& raw, const AuthResult& auth);
   ~AwsChunkedReader() override;
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override;
-  // Trailer headers (lowercase names), available once Read returned 0.
+  // Trailer headers (lowercase names, trimmed values). Complete once the end of the stream
+  // was verified: with the last data bytes, at the latest when Read returned 0.
   const HeaderList& trailers() const;
 
   static constexpr std::uint64_t kMaxChunkSize = 16u << 20;

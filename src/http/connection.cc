@@ -7,6 +7,7 @@
 #include <array>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -239,7 +240,8 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
   phase_ = Phase::kWaitingForRequest;
   parser_.emplace(req_);
   parser_->header_limit(static_cast<std::uint32_t>(state_.options.max_header_bytes));
-  parser_->body_limit(boost::none);
+  // No body limit (a boost::none here trips GCC 12 -Wmaybe-uninitialized under ASan).
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   for (;;) {
     if (buf_.size() != 0) {
       error_code ec;

@@ -13,6 +13,9 @@ constexpr std::uint8_t kFlagDeleted = 1;
 constexpr std::uint8_t kFlagInline = 2;
 // magic + format version + reserved flags byte.
 constexpr std::size_t kPreambleSize = 6;
+// The smallest version record: a length byte and 20 bytes of fields (empty strings, zero
+// counts). Bounds the version count by the bytes present before anything is allocated.
+constexpr std::uint64_t kMinRecordSize = 21;
 
 Status Corrupt(std::string_view what) {
   return Status(Errc::kFileCorrupt, "metadata entry: " + std::string(what));
@@ -37,7 +40,7 @@ Result<Frame> ParseFrame(std::string_view bytes, bool verify_data) {
   WireReader r(bytes.substr(kPreambleSize));
   std::uint64_t records_len = 0;
   if (!r.Varint(f.num_versions) || !r.Varint(records_len) || records_len > r.remaining() ||
-      f.num_versions > records_len || !r.Bytes(records_len, f.records)) {
+      f.num_versions > records_len / kMinRecordSize || !r.Bytes(records_len, f.records)) {
     return Corrupt("bad header");
   }
   std::size_t header_end = kPreambleSize + r.position();

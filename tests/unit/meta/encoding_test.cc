@@ -68,6 +68,14 @@ TEST(Encoding, RoundTripsEveryField) {
   }
 }
 
+TEST(Encoding, MinimalVersionsRoundTrip) {
+  std::vector<FileInfo> in(3);  // default FileInfos: the smallest records there are
+  auto out = DecodeVersions(EncodeVersions(in), true);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->size(), 3u);
+  EXPECT_EQ((*out)[2], AsDecoded(in[2], false, 3, true));
+}
+
 TEST(Encoding, EmptyEntry) {
   std::string bytes = EncodeVersions({});
   auto all = DecodeVersions(bytes, true);

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <system_error>
@@ -31,8 +32,9 @@ DriveFactory LocalDriveFactory() {
                         LocalDriveOptions options;
                         options.worker_threads = 2;
                         options.block_cache_bytes = 8 << 20;
-                        options.sync_writes = getenv("SYNC") != nullptr;
-                        options.fsync_files = getenv("SYNC") != nullptr;
+                        // Durable writes cost an fsync each; CAIRN_TEST_SYNC=1 turns them on.
+                        options.sync_writes = std::getenv("CAIRN_TEST_SYNC") != nullptr;
+                        options.fsync_files = std::getenv("CAIRN_TEST_SYNC") != nullptr;
                         auto drive = LocalDrive::Open(dir, options);
                         if (!drive.ok()) {
                           return drive.status();

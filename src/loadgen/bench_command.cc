@@ -1,0 +1,175 @@
+#include "loadgen/bench_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "loadgen/bench.h"
+
+namespace cairn::loadgen {
+namespace {
+
+constexpr int kExitUsage = 2;
+
+// The first complete pair of credential variables, as `cairn server` reads them.
+void CredentialsFromEnvironment(BenchConfig& cfg) {
+  static constexpr std::pair<const char*, const char*> kPairs[] = {
+      {"CAIRN_ROOT_USER", "CAIRN_ROOT_PASSWORD"},
+      {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
+      {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"},
+  };
+  for (const auto& [user, password] : kPairs) {
+    const char* u = std::getenv(user);
+    const char* p = std::getenv(password);
+    if (u && p) {
+      cfg.access_key = u;
+      cfg.secret_key = p;
+      return;
+    }
+  }
+}
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "cairn bench: %s (see 'cairn bench --help')\n", message.c_str());
+  return kExitUsage;
+}
+
+}  // namespace
+
+int RunBenchCommand(int argc, char** argv) {
+  CLI::App app(
+      "S3 load generator: prepares its objects, runs a workload for --duration (or --ops\n"
+      "operations) on persistent connections, reports ops/s, MiB/s and latency percentiles\n"
+      "per operation, and deletes what it created.\n\n"
+      "  cairn bench get --endpoint http://127.0.0.1:9000 --access-key K --secret-key S \\\n"
+      "      --obj-size 4KiB --concurrent 16 --duration 30s\n"
+      "  cairn bench put --target nginx --endpoint http://127.0.0.1:8080 --bucket dav\n",
+      "cairn bench");
+  app.name("cairn bench");
+  BenchConfig cfg;
+  CredentialsFromEnvironment(cfg);
+  std::string mode = "mixed";
+  std::string obj_size = "4KiB";
+  std::string duration = "30s";
+  std::string timeout = "60s";
+  std::string mix;
+  std::string cpus;
+  std::string target = "s3";
+  std::vector<std::uint64_t> pages;
+  bool json = false;
+  std::string json_out;
+  bool quiet = false;
+  bool plain = false;
+
+  app.add_option("MODE", mode, "put, get, stat, delete, list, multipart or mixed")
+      ->check(CLI::IsMember({"put", "get", "stat", "delete", "list", "multipart", "mixed"}))
+      ->capture_default_str();
+  app.add_option("--endpoint", cfg.endpoint, "http://HOST:PORT")->capture_default_str();
+  app.add_option("--access-key", cfg.access_key,
+                 "Access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, AWS_ACCESS_KEY_ID)");
+  app.add_option("--secret-key", cfg.secret_key, "Secret key (else the matching variable)");
+  app.add_option("--region", cfg.region, "Region signed into requests")->capture_default_str();
+  app.add_option("--target", target,
+                 "s3 (SigV4) or nginx/plain (unsigned HTTP PUT/GET/HEAD/DELETE, WebDAV)")
+      ->check(CLI::IsMember({"s3", "nginx", "plain"}))
+      ->capture_default_str();
+  app.add_flag("--plain", plain, "Same as --target plain");
+  app.add_option("--obj-size", obj_size, "Object size (4KiB, 1MiB, 64MiB); multipart: part size")
+      ->capture_default_str();
+  app.add_option("--concurrent", cfg.concurrent, "Clients, each with one keep-alive connection")
+      ->capture_default_str();
+  app.add_option("--duration", duration, "Measured time (30s, 2m, 500ms)")->capture_default_str();
+  app.add_option("--ops", cfg.max_ops, "Stop after this many operations (0: no limit)");
+  app.add_option("--objects", cfg.objects,
+                 "Objects to prepare (get, stat, delete, mixed, list) or cycle through (put, "
+                 "multipart); default depends on the mode and size");
+  app.add_option("--bucket", cfg.bucket, "Bucket (default cairn-bench-<random>, removed after)");
+  app.add_option("--prefix", cfg.prefix, "Key prefix (default bench-<random>/)");
+  app.add_flag("--keep", cfg.keep, "Keep the objects and the bucket");
+  app.add_flag("--skip-prepare", cfg.skip_prepare,
+               "The objects exist already (an earlier --keep run with the same --prefix)");
+  app.add_option("--mix", mix, "mixed: weights, default get=45,stat=30,put=15,delete=10");
+  app.add_option("--parts", cfg.parts, "multipart: parts per upload")->capture_default_str();
+  app.add_option("--page-size", cfg.page_size, "list: keys per page (max-keys)")
+      ->capture_default_str();
+  app.add_option("--pages", pages, "list: 1-based pages to time (default: 1 and the 90% one)")
+      ->delimiter(',');
+  app.add_option("--threads", cfg.threads, "Worker threads (one io_context each)")
+      ->capture_default_str();
+  app.add_option("--cpu", cpus, "Pin worker threads to these CPUs (0,2-3)");
+  app.add_option("--server-pid", cfg.server_pid, "Report this process's CPU time per operation");
+  app.add_option("--timeout", timeout, "Per-request timeout")->capture_default_str();
+  app.add_option("--seed", cfg.seed, "Random seed (0: random)");
+  app.add_flag("--json", json, "Print the report as JSON on stdout instead of the table");
+  app.add_option("--json-out", json_out, "Also write the JSON report to this file");
+  app.add_flag("--quiet", quiet, "No live progress line");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+  auto parsed_mode = ParseMode(mode);
+  auto size = ParseSize(obj_size);
+  auto dur = ParseDuration(duration);
+  auto tmo = ParseDuration(timeout);
+  if (!parsed_mode.ok()) {
+    return Usage(parsed_mode.status().message());
+  }
+  if (!size.ok()) {
+    return Usage("--obj-size: " + size.status().message());
+  }
+  if (!dur.ok()) {
+    return Usage("--duration: " + dur.status().message());
+  }
+  if (!tmo.ok()) {
+    return Usage("--timeout: " + tmo.status().message());
+  }
+  cfg.mode = *parsed_mode;
+  cfg.obj_size = *size;
+  cfg.duration = *dur;
+  cfg.timeout = *tmo;
+  cfg.plain = plain || target != "s3";
+  cfg.pages = pages;
+  if (!mix.empty()) {
+    auto m = ParseMix(mix);
+    if (!m.ok()) {
+      return Usage("--mix: " + m.status().message());
+    }
+    cfg.mix = *m;
+  }
+  if (!cpus.empty()) {
+    auto list = ParseCpuList(cpus);
+    if (!list.ok()) {
+      return Usage("--cpu: " + list.status().message());
+    }
+    cfg.cpus = *list;
+  }
+
+  bool tty = isatty(STDERR_FILENO) != 0;
+  auto report = RunBench(cfg, quiet ? nullptr : &std::cerr, tty);
+  if (!report.ok()) {
+    std::fprintf(stderr, "cairn bench: %s\n", report.status().message().c_str());
+    return report.code() == Errc::kInvalidArgument ? kExitUsage : 1;
+  }
+  std::string text = json ? FormatJson(*report) : FormatTable(*report);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  if (!json_out.empty()) {
+    std::ofstream out(json_out, std::ios::trunc);
+    out << FormatJson(*report);
+    if (!out) {
+      std::fprintf(stderr, "cairn bench: cannot write %s\n", json_out.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace cairn::loadgen

@@ -1,0 +1,90 @@
+#include "loadgen/signer.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "common/checksum.h"
+
+namespace cairn::loadgen {
+namespace {
+
+bool Unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
+}
+
+}  // namespace
+
+std::string UriEncode(std::string_view s, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (Unreserved(c) || (keep_slash && c == '/')) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+FastSigner::FastSigner(std::string access_key, std::string secret_key, std::string region,
+                       std::string host)
+    : access_key_(std::move(access_key)),
+      secret_key_(std::move(secret_key)),
+      region_(std::move(region)),
+      host_(std::move(host)) {}
+
+void FastSigner::Refresh(std::chrono::system_clock::time_point now) {
+  std::int64_t second =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (second == second_) {
+    return;
+  }
+  second_ = second;
+  std::time_t t = static_cast<std::time_t>(second);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  amz_date_ = fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string_view date8 = std::string_view(amz_date_).substr(0, 8);
+  if (date8 != date8_) {
+    date8_ = std::string(date8);
+    std::string k = HmacSha256("AWS4" + secret_key_, date8_);
+    k = HmacSha256(k, region_);
+    k = HmacSha256(k, "s3");
+    signing_key_ = HmacSha256(k, "aws4_request");
+    scope_ = date8_ + "/" + region_ + "/s3/aws4_request";
+  }
+}
+
+void FastSigner::Sign(std::string_view method, std::string_view path,
+                      std::string_view canonical_query, std::chrono::system_clock::time_point now,
+                      std::string& out) {
+  Refresh(now);
+  std::string& c = canonical_;
+  c.clear();
+  c.append(method).append("\n");
+  c.append(path.empty() ? std::string_view("/") : path).append("\n");
+  c.append(canonical_query).append("\n");
+  c.append("host:").append(host_).append("\n");
+  c.append("x-amz-content-sha256:UNSIGNED-PAYLOAD\n");
+  c.append("x-amz-date:").append(amz_date_).append("\n\n");
+  c.append("host;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD");
+  std::string& sts = string_to_sign_;
+  sts.clear();
+  sts.append("AWS4-HMAC-SHA256\n").append(amz_date_).append("\n").append(scope_).append("\n");
+  sts.append(HexEncode(Sha256(c)));
+  std::string signature = HexEncode(HmacSha256(signing_key_, sts));
+  out.append("x-amz-content-sha256: UNSIGNED-PAYLOAD\r\nx-amz-date: ").append(amz_date_);
+  out.append("\r\nAuthorization: AWS4-HMAC-SHA256 Credential=").append(access_key_).append("/");
+  out.append(scope_).append(", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=");
+  out.append(signature).append("\r\n");
+}
+
+}  // namespace cairn::loadgen
