@@ -240,8 +240,7 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
   phase_ = Phase::kWaitingForRequest;
   parser_.emplace(req_);
   parser_->header_limit(static_cast<std::uint32_t>(state_.options.max_header_bytes));
-  // No body limit (a boost::none here trips GCC 12 -Wmaybe-uninitialized under ASan).
-  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // no limit
   for (;;) {
     if (buf_.size() != 0) {
       error_code ec;
@@ -284,9 +283,8 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
 template <class Stream>
 void Connection<Stream>::StartRequest() {
   phase_ = Phase::kInRequest;
-  auto cl = parser_->content_length();
-  req_.content_length = cl ? std::optional<std::uint64_t>(*cl) : std::nullopt;
   req_.chunked = parser_->chunked();
+  req_.content_length = req_.chunked ? std::nullopt : parser_->declared_length();
   keep_alive_ = parser_->keep_alive();
   body_error_.reset();
   continue_sent_ = false;
@@ -300,7 +298,7 @@ void Connection<Stream>::StartRequest() {
     parser_->eager(true);
   } else {
     body_mode_ = BodyMode::kLength;
-    remaining_ = cl.value_or(0);
+    remaining_ = req_.content_length.value_or(0);
     body_done_ = remaining_ == 0;
   }
 }

@@ -1,6 +1,7 @@
 #include "http/request_parser.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include <boost/beast/http/error.hpp>
@@ -72,6 +73,12 @@ void RequestParser::on_field_impl(boost::beast::http::field name, string_view na
   val.assign(v);
   if (name == boost::beast::http::field::expect && EqualsIgnoreCase(v, "100-continue")) {
     expect_continue_ = true;
+  } else if (name == boost::beast::http::field::content_length) {
+    std::uint64_t n = 0;
+    auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (r.ec == std::errc() && r.ptr == v.data() + v.size()) {
+      declared_length_ = n;
+    }
   }
 }
 

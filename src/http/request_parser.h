@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -20,6 +21,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   explicit RequestParser(Request& request) : req_(request) {}
 
   bool expect_continue() const { return expect_continue_; }
+  // The Content-Length header's value (Beast validated it). Read from the field instead of
+  // basic_parser::content_length(), whose boost::optional trips GCC 12 -Wmaybe-uninitialized.
+  std::optional<std::uint64_t> declared_length() const { return declared_length_; }
   bool is_head() const { return is_head_; }
 
   // Where the next decoded chunked-body bytes go; filled() tells how many arrived.
@@ -53,6 +57,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   std::size_t header_count_ = 0;
   bool header_done_ = false;  // later fields are chunked trailers, which we ignore
   bool expect_continue_ = false;
+  std::optional<std::uint64_t> declared_length_;
   bool is_head_ = false;
   std::span<std::byte> target_;
   std::size_t filled_ = 0;
