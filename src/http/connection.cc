@@ -103,20 +103,28 @@ class Connection final : public ConnectionBase, public Exchange {
 
   // Exchange.
   const Request& request() const override { return req_; }
+
   ByteSource& body() override { return body_; }
+
   Task<Status> Respond(int status, Headers headers, std::string_view body) override;
   Task<Status> BeginStream(int status, Headers headers,
                            std::optional<std::uint64_t> content_length) override;
+
   ByteSink& sink() override { return sink_; }
+
   Task<Status> EndStream() override;
+
   bool response_started() const override { return res_.started; }
+
   void CloseAfterResponse() override { keep_alive_ = false; }
+
   std::shared_ptr<std::atomic<bool>> cancelled() const override { return cancelled_; }
 
  private:
   class BodySource final : public ByteSource {
    public:
     explicit BodySource(Connection& c) : c_(c) {}
+
     Task<Result<std::size_t>> Read(std::span<std::byte> buf) override { return c_.ReadBody(buf); }
 
    private:
@@ -126,6 +134,7 @@ class Connection final : public ConnectionBase, public Exchange {
   class Sink final : public ByteSink {
    public:
     explicit Sink(Connection& c) : c_(c) {}
+
     Task<Status> Write(std::span<const std::byte> data) override { return c_.WriteBody(data); }
 
    private:
@@ -175,6 +184,7 @@ class Connection final : public ConnectionBase, public Exchange {
   }
 
   void SetDeadline(std::chrono::milliseconds d) { deadline_ = Clock::now() + d; }
+
   void ClearDeadline() { deadline_ = Clock::time_point::max(); }
 
   ServerState& state_;
@@ -442,8 +452,8 @@ Status Connection<Stream>::BodyFailure(const error_code& ec) {
   if (timed_out) {
     body_error_ = Status(Errc::kRequestTimeout, "the client sent the request body too slowly");
   } else {
-    body_error_ = Status(Errc::kIncompleteBody, "the client stopped sending the body: " +
-                                                    ec.message());
+    body_error_ =
+        Status(Errc::kIncompleteBody, "the client stopped sending the body: " + ec.message());
   }
   return *body_error_;
 }
@@ -494,8 +504,7 @@ bool Connection<Stream>::BodyReusable() const {
 }
 
 template <class Stream>
-Framing Connection<Stream>::ChooseFraming(int status,
-                                          std::optional<std::uint64_t> length) const {
+Framing Connection<Stream>::ChooseFraming(int status, std::optional<std::uint64_t> length) const {
   if (status < 200 || status == 204 || status == 304) {
     return Framing::kNone;
   }
@@ -738,8 +747,8 @@ Task<void> ServeConnection(ServerState& state, Worker& worker, Socket socket) {
         state, worker, TlsStream(std::move(socket), *state.tls), std::move(remote));
     co_await c->Run();
   } else {
-    auto c = std::make_unique<Connection<Socket>>(state, worker, std::move(socket),
-                                                  std::move(remote));
+    auto c =
+        std::make_unique<Connection<Socket>>(state, worker, std::move(socket), std::move(remote));
     co_await c->Run();
   }
 }

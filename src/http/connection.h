@@ -30,9 +30,11 @@ using Socket =
 class ConnectionBase {
  public:
   virtual ~ConnectionBase() = default;
+
   // When the current read or write must have completed; Clock::time_point::max() while
   // the handler works without waiting on the socket.
   Clock::time_point deadline() const { return deadline_; }
+
   // The deadline passed: close the socket so the pending operation fails.
   virtual void Expire() = 0;
   // The server is stopping: close the connection if no request is in progress.
@@ -54,6 +56,7 @@ class ConnectionList {
  public:
   void Add(ConnectionBase* c);
   void Remove(ConnectionBase* c);
+
   // fn may close connections but must not add or remove any.
   template <class F>
   void ForEach(F fn) {

@@ -28,11 +28,10 @@ struct Request {
   std::string query;   // raw query string without the '?'; "" when none
   Headers headers;     // names lowercased, values trimmed, in the order received
   std::optional<std::uint64_t> content_length;
-  bool chunked = false;  // Transfer-Encoding: chunked
+  bool chunked = false;        // Transfer-Encoding: chunked
   std::string remote_address;  // "ip:port" of the client
   bool tls = false;
   int version = 11;  // 10 for HTTP/1.0, 11 for HTTP/1.1
-
 
   // The first header with this (lowercase) name, or nullptr.
   const std::string* Header(std::string_view lower_name) const;
@@ -61,6 +60,7 @@ class Exchange {
   virtual bool response_started() const = 0;
   // Closes the connection after this response (also done when the body was not consumed).
   virtual void CloseAfterResponse() = 0;
+
   // A flag that becomes true when the client went away (a read or write failed, a timeout
   // closed the connection) or the server gave up on the request at shutdown. Share it with
   // RequestContext::cancelled so long operations can stop early. The server sets it on the

@@ -21,9 +21,11 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   explicit RequestParser(Request& request) : req_(request) {}
 
   bool expect_continue() const { return expect_continue_; }
+
   // The Content-Length header's value (Beast validated it). Read from the field instead of
   // basic_parser::content_length(), whose boost::optional trips GCC 12 -Wmaybe-uninitialized.
   std::optional<std::uint64_t> declared_length() const { return declared_length_; }
+
   bool is_head() const { return is_head_; }
 
   // Where the next decoded chunked-body bytes go; filled() tells how many arrived.
@@ -31,24 +33,32 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     target_ = target;
     filled_ = 0;
   }
+
   std::size_t filled() const { return filled_; }
 
  private:
   using error_code = boost::system::error_code;
   using string_view = boost::beast::string_view;
 
-  void on_request_impl(boost::beast::http::verb method, string_view method_str,
-                       string_view target, int version, error_code& ec) override;
+  void on_request_impl(boost::beast::http::verb method, string_view method_str, string_view target,
+                       int version, error_code& ec) override;
+
   void on_response_impl(int, string_view, int, error_code&) override {}
+
   void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
                      error_code& ec) override;
   void on_header_impl(error_code& ec) override;
+
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+
   std::size_t on_body_impl(string_view body, error_code& ec) override { return Copy(body, ec); }
+
   void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+
   std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override {
     return Copy(body, ec);
   }
+
   void on_finish_impl(error_code&) override {}
 
   std::size_t Copy(string_view body, error_code& ec);

@@ -1,7 +1,5 @@
 #include "http/server.h"
 
-#include <openssl/ssl.h>
-
 #include <algorithm>
 #include <charconv>
 #include <exception>
@@ -16,6 +14,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <openssl/ssl.h>
 
 #include "common/log.h"
 #include "http/connection.h"
@@ -59,8 +58,8 @@ struct HostPort {
 
 Result<HostPort> ParseAddress(std::string_view address) {
   auto bad = [&](std::string_view why) {
-    return Status(Errc::kInvalidArgument, "bad listen address '" + std::string(address) +
-                                              "': " + std::string(why));
+    return Status(Errc::kInvalidArgument,
+                  "bad listen address '" + std::string(address) + "': " + std::string(why));
   };
   HostPort out;
   std::string_view port;
@@ -161,13 +160,13 @@ Result<std::unique_ptr<asio::ssl::context>> LoadTls(const ServerOptions& o) {
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   ctx->use_certificate_chain_file(o.tls_cert_file, ec);
   if (ec) {
-    return Status(Errc::kInvalidArgument, "cannot load the TLS certificate '" + o.tls_cert_file +
-                                              "': " + ec.message());
+    return Status(Errc::kInvalidArgument,
+                  "cannot load the TLS certificate '" + o.tls_cert_file + "': " + ec.message());
   }
   ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem, ec);
   if (ec) {
-    return Status(Errc::kInvalidArgument, "cannot load the TLS private key '" + o.tls_key_file +
-                                              "': " + ec.message());
+    return Status(Errc::kInvalidArgument,
+                  "cannot load the TLS private key '" + o.tls_key_file + "': " + ec.message());
   }
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     return Status(Errc::kInvalidArgument, "the TLS private key '" + o.tls_key_file +
@@ -219,8 +218,8 @@ Task<void> Sweep(internal::Worker& w, Clock::duration interval) {
 }
 
 Clock::duration SweepInterval(const ServerOptions& o) {
-  auto shortest = std::min({o.idle_timeout, o.header_timeout, o.body_read_timeout,
-                            o.write_timeout});
+  auto shortest =
+      std::min({o.idle_timeout, o.header_timeout, o.body_read_timeout, o.write_timeout});
   auto interval = std::chrono::duration_cast<Clock::duration>(shortest) / 8;
   return std::clamp<Clock::duration>(interval, std::chrono::milliseconds(5),
                                      std::chrono::seconds(1));
@@ -286,8 +285,7 @@ Status Server::Start() {
     }
   }
   if (!st.ok()) {
-    return Status(Errc::kInvalidArgument,
-                  "cannot listen on '" + o.address + "': " + st.message());
+    return Status(Errc::kInvalidArgument, "cannot listen on '" + o.address + "': " + st.message());
   }
   error_code ec;
   port_ = extras_->acceptor->local_endpoint(ec).port();
@@ -335,7 +333,9 @@ bool Server::WaitForConnections(Clock::time_point deadline) const {
   return true;
 }
 
-int Server::open_connections() const { return state_->open_connections.load(); }
+int Server::open_connections() const {
+  return state_->open_connections.load();
+}
 
 void Server::Stop() {
   {

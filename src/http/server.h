@@ -70,8 +70,10 @@ class Server {
   // for the operator: a malformed address, an address in use, an unreadable certificate.
   // Call once, from any thread.
   Status Start();
+
   // The bound port (useful with port 0); 0 before a successful Start().
   std::uint16_t port() const { return port_; }
+
   // Stops accepting, closes idle connections, lets in-flight requests finish (their responses
   // carry "Connection: close") for up to options.shutdown_grace, then closes what is left and
   // joins the network threads. Idempotent; call from any thread except a network thread.

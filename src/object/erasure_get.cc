@@ -158,8 +158,12 @@ class SetObjectReader final : public ObjectReader {
                                      slot - erasure::kBitrotHashSize),
           std::span<const std::byte, erasure::kBitrotHashSize>(dst, erasure::kBitrotHashSize));
     };
-    bool ok = slot_ >= set_.options().offload_threshold ? co_await RunBlocking(set_.compute(), check)
-                                                        : check();
+    bool ok = false;
+    if (slot_ >= set_.options().offload_threshold) {
+      ok = co_await RunBlocking(set_.compute(), check);
+    } else {
+      ok = check();
+    }
     co_return ok ? Status::Ok() : Status(Errc::kFileCorrupt, "bitrot hash mismatch");
   }
 
@@ -235,9 +239,13 @@ class SetObjectReader final : public ObjectReader {
       auto rebuild = [&] {
         return set_.codec().Reconstruct(shards, std::span<const bool>(flags.get(), n_), true);
       };
-      Status st = block_len_ >= set_.options().offload_threshold
-                      ? co_await RunBlocking(set_.compute(), rebuild)
-                      : rebuild();
+      // (No co_await inside ?: — GCC 12 miscompiles temporaries there.)
+      Status st;
+      if (block_len_ >= set_.options().offload_threshold) {
+        st = co_await RunBlocking(set_.compute(), rebuild);
+      } else {
+        st = rebuild();
+      }
       if (!st.ok()) {
         co_return Status(Errc::kReadQuorum, st.message());
       }

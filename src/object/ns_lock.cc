@@ -6,7 +6,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -20,6 +19,24 @@ namespace asio = boost::asio;
 
 namespace {
 
+// A type-erased completion handler of signature void(bool). (Boost 1.81's
+// any_completion_handler recurses without end on move assignment.)
+class BoolHandler {
+ public:
+  virtual ~BoolHandler() = default;
+  virtual void Call(bool granted) = 0;
+};
+
+template <class H>
+class BoolHandlerImpl final : public BoolHandler {
+ public:
+  explicit BoolHandlerImpl(H h) : h_(std::move(h)) {}
+  void Call(bool granted) override { std::move(h_)(granted); }
+
+ private:
+  H h_;
+};
+
 // One suspended Lock call. `handler` is set while it waits; whoever takes it (a release
 // that grants the lock, or the timer) completes the wait, exactly once, under the mutex.
 struct Waiter {
@@ -29,7 +46,7 @@ struct Waiter {
   asio::steady_timer timer;
   bool write;
   bool granted = false;
-  asio::any_completion_handler<void(bool)> handler;
+  std::unique_ptr<BoolHandler> handler;
 };
 
 struct Entry {
@@ -51,11 +68,10 @@ struct Entry {
 };
 
 void Complete(const std::shared_ptr<Waiter>& w, bool granted) {
-  auto handler = std::move(w->handler);
-  w->handler = {};
-  asio::post(w->ex, [w, granted, handler = std::move(handler)]() mutable {
+  std::shared_ptr<BoolHandler> handler = std::move(w->handler);
+  asio::post(w->ex, [w, granted, handler]() {
     w->timer.cancel();
-    std::move(handler)(granted);
+    handler->Call(granted);
   });
 }
 
@@ -150,30 +166,36 @@ Task<Result<std::unique_ptr<NsLockGuard>>> LocalNsLocker::Lock(const RequestCont
   auto deadline = std::min(ctx.deadline, RequestContext::Clock::now() + timeout_);
   waiter->timer.expires_at(deadline);
 
+  // The initiation captures only pointers to this frame's locals (it runs before the
+  // frame can go away); the timer's handler owns what it needs.
+  auto* table_ref = &table;
+  auto* waiter_ref = &waiter;
+  auto* name_ref = &name;
   bool granted = co_await asio::async_initiate<const asio::use_awaitable_t<>, void(bool)>(
-      [table, waiter, name](auto handler) {
-        std::lock_guard lock(table->mu);
-        if (waiter->granted) {
-          asio::post(waiter->ex, [h = std::move(handler)]() mutable { std::move(h)(true); });
+      [table_ref, waiter_ref, name_ref](auto handler) {
+        const std::shared_ptr<Table>& t = *table_ref;
+        const std::shared_ptr<Waiter>& w = *waiter_ref;
+        std::lock_guard lock(t->mu);
+        if (w->granted) {
+          asio::post(w->ex, [h = std::move(handler)]() mutable { std::move(h)(true); });
           return;
         }
-        waiter->handler = std::move(handler);
-        waiter->timer.async_wait([table, waiter, name](boost::system::error_code) {
-          std::lock_guard lock(table->mu);
-          if (!waiter->handler) {
+        w->handler = std::make_unique<BoolHandlerImpl<decltype(handler)>>(std::move(handler));
+        w->timer.async_wait([t, w, name = *name_ref](boost::system::error_code) {
+          std::lock_guard lock(t->mu);
+          if (!w->handler) {
             return;  // granted (or already completed) meanwhile
           }
-          auto it = table->entries.find(name);
-          if (it != table->entries.end()) {
-            auto& q = it->second.queue;
-            std::erase(q, waiter);
+          auto it = t->entries.find(name);
+          if (it != t->entries.end()) {
+            std::erase(it->second.queue, w);
             // A writer that gave up may have been blocking readers behind it.
-            table->GrantWaiters(it->second);
+            t->GrantWaiters(it->second);
             if (it->second.Idle()) {
-              table->entries.erase(it);
+              t->entries.erase(it);
             }
           }
-          Complete(waiter, false);
+          Complete(w, false);
         });
       },
       asio::use_awaitable);

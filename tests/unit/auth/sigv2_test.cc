@@ -279,6 +279,19 @@ TEST(SigV2Header, AmzDateVariants) {
   r.headers = headers;
   r.now = in.now;
   EXPECT_TRUE(r.Auth().ok()) << r.Auth().status().ToString();
+  // The older MinIO spelling: the Date header's value on the Date line and x-amz-date among
+  // the x-amz-* lines.
+  Req legacy;
+  legacy.path = "/b/k";
+  legacy.now = in.now;
+  legacy.headers = {{"date", "Tue, 05 Mar 2024 10:00:01 GMT"},
+                    {"x-amz-date", "Tue, 05 Mar 2024 10:00:00 GMT"}};
+  std::string sig = BotoSignature(
+      "GET\n\n\nTue, 05 Mar 2024 10:00:01 GMT\nx-amz-date:Tue, 05 Mar 2024 10:00:00 GMT\n/b/k");
+  legacy.headers.emplace_back("authorization", "AWS AKIAIOSFODNN7EXAMPLE:" + sig);
+  EXPECT_TRUE(legacy.Auth().ok()) << legacy.Auth().status().ToString();
+  legacy.headers[0].second = "Tue, 05 Mar 2024 10:00:02 GMT";
+  EXPECT_EQ(legacy.Auth().code(), Errc::kSignatureDoesNotMatch);
   // Unparseable dates are refused.
   r.headers[0].second = "soon";
   EXPECT_EQ(r.Auth().code(), Errc::kAccessDenied);

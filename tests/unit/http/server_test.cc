@@ -146,9 +146,8 @@ Task<void> TestHandler(Signals& sig, Exchange& ex) {
     std::string out = req.method + "|" + req.target + "|" + req.path + "|" + req.query + "|" +
                       std::to_string(req.version) + "|" +
                       (req.content_length ? std::to_string(*req.content_length) : "none") + "|" +
-                      (req.chunked ? "chunked" : "plain") + "|" + (req.tls ? "tls" : "tcp") +
-                      "|" + (req.remote_address.rfind("127.0.0.1:", 0) == 0 ? "local" : "?") +
-                      "\n";
+                      (req.chunked ? "chunked" : "plain") + "|" + (req.tls ? "tls" : "tcp") + "|" +
+                      (req.remote_address.rfind("127.0.0.1:", 0) == 0 ? "local" : "?") + "\n";
     for (const auto& [k, v] : req.headers) {
       out += k + "=" + v + "\n";
     }
@@ -249,9 +248,8 @@ class ServerTest : public ::testing::Test {
     if (server_) {
       server_->Stop();
     }
-    server_ = std::make_unique<Server>(std::move(o), [this](Exchange& ex) {
-      return TestHandler(signals_, ex);
-    });
+    server_ = std::make_unique<Server>(std::move(o),
+                                       [this](Exchange& ex) { return TestHandler(signals_, ex); });
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
     ASSERT_NE(server_->port(), 0);
@@ -268,14 +266,14 @@ class ServerTest : public ::testing::Test {
 };
 
 std::string GetRequest(std::string_view target, std::string_view extra = "") {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) +
-         "\r\n";
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) + "\r\n";
 }
 
 std::string PostRequest(std::string_view target, std::string_view body,
                         std::string_view extra = "") {
-  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: test\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + std::string(extra) + "\r\n" + std::string(body);
+  return "POST " + std::string(target) +
+         " HTTP/1.1\r\nHost: test\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         std::string(extra) + "\r\n" + std::string(body);
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
@@ -303,8 +301,7 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
                       GetRequest("/target?3") + PostRequest("/hello", "unread body") +
                       GetRequest("/target?5");
   ASSERT_TRUE(c->Send(batch));
-  std::vector<std::string> want = {"/target?1", "second body", "/target?3", "hello",
-                                   "/target?5"};
+  std::vector<std::string> want = {"/target?1", "second body", "/target?3", "hello", "/target?5"};
   for (const auto& w : want) {
     auto r = c->ReadResponse();
     ASSERT_TRUE(r);
@@ -334,8 +331,8 @@ TEST_F(ServerTest, LargeContentLengthBodyStreamsThrough) {
   const std::size_t size = 20 * 1024 * 1024;
   std::string body = Pattern(size);
   auto c = Connect();
-  ASSERT_TRUE(c->Send("PUT /sum HTTP/1.1\r\nHost: test\r\nContent-Length: " +
-                      std::to_string(size) + "\r\n\r\n"));
+  ASSERT_TRUE(c->Send("PUT /sum HTTP/1.1\r\nHost: test\r\nContent-Length: " + std::to_string(size) +
+                      "\r\n\r\n"));
   for (std::size_t off = 0; off < size; off += 64 * 1024) {
     ASSERT_TRUE(c->Send(std::string_view(body).substr(off, 64 * 1024)));
   }
@@ -353,9 +350,10 @@ TEST_F(ServerTest, LargeContentLengthBodyStreamsThrough) {
 TEST_F(ServerTest, ChunkedRequestBodyIsDecoded) {
   std::string a = "hello";
   std::string b = Pattern(4096, 1);
-  std::string msg = "POST /sum HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    "5;ext=1\r\n" + a + "\r\n1000\r\n" + b + "\r\n0\r\nx-trailer: t\r\n\r\n" +
-                    GetRequest("/target?after");
+  std::string msg =
+      "POST /sum HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;ext=1\r\n" +
+      a + "\r\n1000\r\n" + b + "\r\n0\r\nx-trailer: t\r\n\r\n" + GetRequest("/target?after");
   auto c = Connect();
   // Sent in small fragments so the parser sees every kind of partial input.
   for (std::size_t off = 0; off < msg.size(); off += 97) {
@@ -394,8 +392,9 @@ TEST_F(ServerTest, LargeChunkedBody) {
 
 TEST_F(ServerTest, MalformedChunkedBodyFailsTheRead) {
   auto c = Connect();
-  ASSERT_TRUE(c->Send("PUT /sum HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "zz\r\nabc\r\n"));
+  ASSERT_TRUE(
+      c->Send("PUT /sum HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "zz\r\nabc\r\n"));
   Status st;
   bool cancelled = false;
   ASSERT_TRUE(signals_.WaitBodyError(&st, &cancelled));
@@ -405,8 +404,9 @@ TEST_F(ServerTest, MalformedChunkedBodyFailsTheRead) {
 
 TEST_F(ServerTest, ExpectContinueSendsContinueBeforeTheBody) {
   auto c = Connect();
-  ASSERT_TRUE(c->Send("PUT /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n"
-                      "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c->Send("PUT /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n"
+              "Expect: 100-continue\r\n\r\n"));
   auto r = c->ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 100);
@@ -426,8 +426,9 @@ TEST_F(ServerTest, ExpectContinueWithoutReadingClosesTheConnection) {
   // The handler answers without reading: no 100 goes out, and since the client may or may
   // not send the body now, the connection cannot be reused.
   auto c = Connect();
-  ASSERT_TRUE(c->Send("PUT /hello HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n"
-                      "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c->Send("PUT /hello HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n"
+              "Expect: 100-continue\r\n\r\n"));
   auto r = c->ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -515,8 +516,8 @@ TEST_F(ServerTest, HeaderValuesCannotSplitTheResponse) {
 
 TEST_F(ServerTest, HeaderOverTheLimitGets431AndClose) {
   auto c = Connect();
-  ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\nHost: test\r\nX-Big: " +
-                      std::string(20 * 1024, 'a') + "\r\n\r\n"));
+  ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(20 * 1024, 'a') +
+                      "\r\n\r\n"));
   auto r = c->ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 431);
@@ -524,8 +525,8 @@ TEST_F(ServerTest, HeaderOverTheLimitGets431AndClose) {
   EXPECT_TRUE(c->WaitForClose());
   // Just under the limit is fine.
   c = Connect();
-  ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\nHost: test\r\nX-Big: " +
-                      std::string(15 * 1024, 'a') + "\r\n\r\n"));
+  ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(15 * 1024, 'a') +
+                      "\r\n\r\n"));
   r = c->ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -776,8 +777,8 @@ TEST(ServerStart, ListensOnAllInterfaces) {
 class TlsServerTest : public ServerTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cairn_http_tls_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("cairn_http_tls_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     std::string cert = (dir_ / "cert.pem").string();
     std::string key = (dir_ / "key.pem").string();
@@ -807,7 +808,8 @@ TEST_F(TlsServerTest, RoundTrip) {
   ASSERT_TRUE(c->Send(GetRequest("/inspect")));
   auto r = c->ReadResponse();
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->body.substr(0, r->body.find('\n')), "GET|/inspect|/inspect||11|none|plain|tls|local");
+  EXPECT_EQ(r->body.substr(0, r->body.find('\n')),
+            "GET|/inspect|/inspect||11|none|plain|tls|local");
   std::string body = Pattern(3 * 1024 * 1024 + 5, 9);
   ASSERT_TRUE(c->Send(PostRequest("/sum", body)));
   r = c->ReadResponse();

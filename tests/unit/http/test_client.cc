@@ -1,5 +1,11 @@
 #include "test_client.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,11 +15,6 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <charconv>
-#include <cstdio>
 
 namespace cairn::http::testing {
 
@@ -59,8 +60,7 @@ bool Response::HasHeader(std::string_view lower_name) const {
   return false;
 }
 
-std::unique_ptr<TestClient> TestClient::Connect(std::uint16_t port, SSL_CTX* tls,
-                                                int timeout_ms) {
+std::unique_ptr<TestClient> TestClient::Connect(std::uint16_t port, SSL_CTX* tls, int timeout_ms) {
   std::unique_ptr<TestClient> c(new TestClient());
   c->fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (c->fd_ < 0) {
@@ -89,7 +89,9 @@ std::unique_ptr<TestClient> TestClient::Connect(std::uint16_t port, SSL_CTX* tls
   return c;
 }
 
-TestClient::~TestClient() { Close(); }
+TestClient::~TestClient() {
+  Close();
+}
 
 void TestClient::Close() {
   if (ssl_ != nullptr) {
@@ -106,7 +108,8 @@ bool TestClient::Send(std::string_view data) {
   while (!data.empty()) {
     long n;
     if (ssl_ != nullptr) {
-      n = SSL_write(ssl_, data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 20)));
+      n = SSL_write(ssl_, data.data(),
+                    static_cast<int>(std::min<std::size_t>(data.size(), 1 << 20)));
     } else {
       n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
     }
@@ -295,8 +298,7 @@ bool WriteSelfSignedCert(const std::string& cert_path, const std::string& key_pa
   }
   if (ok) {
     FILE* f = std::fopen(key_path.c_str(), "w");
-    ok = f != nullptr &&
-         PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+    ok = f != nullptr && PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
     if (f != nullptr) {
       std::fclose(f);
     }

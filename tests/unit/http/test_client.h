@@ -4,8 +4,6 @@
 // test instead of hanging it.
 #pragma once
 
-#include <openssl/ssl.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +11,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <openssl/ssl.h>
 
 namespace cairn::http::testing {
 

@@ -103,7 +103,7 @@ TEST(ObjectLayer, Ranges) {
       {from_to(kMiB, 2 * kMiB - 1), kMiB, kMiB},               // exactly one block
       {from_to(100, -1), 100, size - 100},                     // to the end
       {from_to(size - 5, size + 100), size - 5, 5},            // clamped at the end
-      {from_to(kMiB / 2, 3 * kMiB + 500), kMiB / 2, 3 * kMiB + 1 - kMiB / 2 + 499},
+      {from_to(kMiB / 2, 3 * kMiB + 500), kMiB / 2, 3 * kMiB + 500 - kMiB / 2 + 1},
       {suffix(1), size - 1, 1},
       {suffix(2 * kMiB), size - 2 * kMiB, 2 * kMiB},
       {suffix(size + 10), 0, size},                            // longer than the object

@@ -148,10 +148,7 @@ TEST(CopySource, Parses) {
 }
 
 TEST(BucketNames, S3Rules) {
-  for (std::string_view ok : {"abc", "my-bucket", "my.bucket.1", "123",
-                              std::string_view("a23456789012345678"
-                                               "9012345678901234567"
-                                               "8901234567890123")}) {
+  for (std::string ok : {"abc", "my-bucket", "my.bucket.1", "123", std::string(63, 'a')}) {
     EXPECT_TRUE(IsValidBucketName(ok)) << ok;
   }
   for (std::string_view bad :

@@ -1,0 +1,42 @@
+// FakeObjectServer: a tiny in-test HTTP server on Beast, enough of S3 (and of WebDAV) for
+// the load generator's smoke tests: buckets, PUT/GET/HEAD/DELETE of objects (sizes only),
+// ListObjectsV2 with prefix/start-after/max-keys, DeleteObjects, multipart uploads. In S3
+// mode every request must carry a valid SigV4 signature (checked with auth::Authenticate).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace cairn::loadgen::testing {
+
+class FakeObjectServer {
+ public:
+  // `s3`: verify signatures for `access_key`/`secret_key`; otherwise plain HTTP.
+  FakeObjectServer(bool s3, std::string access_key = "", std::string secret_key = "");
+  ~FakeObjectServer();
+
+  std::uint16_t port() const;
+
+  struct Counters {
+    std::uint64_t requests = 0;
+    std::uint64_t connections = 0;
+    std::uint64_t auth_failures = 0;
+    std::map<std::string, std::uint64_t> by_method;
+  };
+
+  Counters counters() const;
+  // Objects that exist now (path -> size), buckets that exist, multipart uploads open.
+  std::map<std::string, std::uint64_t> objects() const;
+  std::set<std::string> buckets() const;
+  std::size_t open_uploads() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn::loadgen::testing
