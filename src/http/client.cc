@@ -33,12 +33,15 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool IsTimeout(const error_code& ec) { return ec == beast::error::timeout; }
+bool IsTimeout(const error_code& ec) {
+  return ec == beast::error::timeout;
+}
 
 }  // namespace
 
 struct Client::Connection {
   explicit Connection(asio::any_io_executor ex) : stream(std::move(ex)) {}
+
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
 };
@@ -71,9 +74,9 @@ Task<Result<std::unique_ptr<Client::Connection>>> Client::Connect() {
   conn->stream.expires_after(options_.connect_timeout);
   auto [ec, ep] = co_await conn->stream.async_connect(endpoints, kAwait);
   if (ec) {
-    co_return Status(IsTimeout(ec) ? Errc::kTimeout : Errc::kNodeOffline,
-                     "cannot connect to " + host_ + ":" + std::to_string(port_) + ": " +
-                         ec.message());
+    co_return Status(
+        IsTimeout(ec) ? Errc::kTimeout : Errc::kNodeOffline,
+        "cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + ec.message());
   }
   conn->stream.socket().set_option(tcp::no_delay(true), ec);
   co_return conn;

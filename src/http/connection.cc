@@ -7,7 +7,6 @@
 #include <array>
 #include <cstring>
 #include <exception>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -248,13 +247,11 @@ Task<bool> Connection<Stream>::Handshake() {
 template <class Stream>
 Task<bool> Connection<Stream>::ReadRequestHeader() {
   phase_ = Phase::kWaitingForRequest;
-  parser_.emplace(req_);
-  parser_->header_limit(static_cast<std::uint32_t>(state_.options.max_header_bytes));
-  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // no limit
+  parser_.emplace(req_, static_cast<std::uint32_t>(state_.options.max_header_bytes));
   for (;;) {
     if (buf_.size() != 0) {
       error_code ec;
-      std::size_t used = parser_->put(buf_.data(), ec);
+      std::size_t used = parser_->Put(buf_.data(), ec);
       buf_.consume(used);
       if (!ec && parser_->is_header_done()) {
         StartRequest();
@@ -295,7 +292,7 @@ void Connection<Stream>::StartRequest() {
   phase_ = Phase::kInRequest;
   req_.chunked = parser_->chunked();
   req_.content_length = req_.chunked ? std::nullopt : parser_->declared_length();
-  keep_alive_ = parser_->keep_alive();
+  keep_alive_ = parser_->KeepAlive();
   body_error_.reset();
   continue_sent_ = false;
   res_ = ResponseState{};
@@ -409,7 +406,7 @@ Task<Result<std::size_t>> Connection<Stream>::ReadChunkedBody(std::span<std::byt
   for (;;) {
     if (buf_.size() != 0) {
       error_code ec;
-      std::size_t used = parser_->put(buf_.data(), ec);
+      std::size_t used = parser_->Put(buf_.data(), ec);
       buf_.consume(used);
       if (parser_->is_done()) {
         body_done_ = true;

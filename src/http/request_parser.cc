@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include <boost/beast/http/error.hpp>
 
@@ -37,6 +38,19 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+RequestParser::RequestParser(Request& request, std::uint32_t header_limit) : req_(request) {
+  this->header_limit(header_limit);
+  this->body_limit(std::numeric_limits<std::uint64_t>::max());
+}
+
+std::size_t RequestParser::Put(boost::asio::const_buffer data, boost::system::error_code& ec) {
+  return put(data, ec);
+}
+
+bool RequestParser::KeepAlive() const {
+  return keep_alive();
+}
 
 void RequestParser::on_request_impl(boost::beast::http::verb method, string_view method_str,
                                     string_view target, int version, error_code&) {

@@ -18,7 +18,13 @@ namespace cairn::http::internal {
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
-  explicit RequestParser(Request& request) : req_(request) {}
+  // `header_limit` bounds the request line plus fields; the body is unlimited.
+  RequestParser(Request& request, std::uint32_t header_limit);
+
+  // Feeds bytes; returns how many were used. Out of line so that Beast's parser is compiled
+  // only in request_parser.cc (GCC 12 raises false -Wmaybe-uninitialized inside it).
+  std::size_t Put(boost::asio::const_buffer data, boost::system::error_code& ec);
+  bool KeepAlive() const;
 
   bool expect_continue() const { return expect_continue_; }
 

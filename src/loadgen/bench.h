@@ -40,14 +40,16 @@ struct BenchConfig {
   bool keep = false;          // keep the objects (and the bucket) after the run
   bool skip_prepare = false;  // the objects exist already (an earlier --keep run, same prefix)
   Mix mix;
-  int parts = 4;                       // multipart: parts per upload, each obj_size bytes
-  std::uint64_t page_size = 1000;      // list: max-keys
-  std::vector<std::uint64_t> pages;    // list: 1-based page positions; empty: 1 and 90%
-  int threads = 1;                     // worker threads, each with its own io_context
-  std::vector<int> cpus;               // pin worker i to cpus[i % size]; empty: no pinning
-  int server_pid = 0;                  // > 0: report that process's CPU time during the run
+  int parts = 4;                     // multipart: parts per upload, each obj_size bytes
+  std::uint64_t page_size = 1000;    // list: max-keys
+  std::vector<std::uint64_t> pages;  // list: 1-based page positions; empty: 1 and 90%
+  int threads = 1;                   // worker threads, each with its own io_context
+  std::vector<int> cpus;             // pin worker i to cpus[i % size]; empty: no pinning
+  // Report the CPU time these processes spent during the measured phase (summed: e.g. an
+  // nginx master and its workers).
+  std::vector<int> server_pids;
   std::chrono::nanoseconds timeout = std::chrono::seconds(60);  // per request
-  std::uint64_t seed = 0;              // 0: random
+  std::uint64_t seed = 0;                                       // 0: random
 };
 
 // Objects prepared (or cycled through, for put) when --objects is not given.
@@ -86,7 +88,7 @@ struct BenchReport {
   std::string stop_reason;  // "duration", "ops", "objects exhausted"
   std::vector<OpReport> ops;
   OpReport total;
-  double client_cpu_s = 0;  // this process, during the measured phase
+  double client_cpu_s = 0;   // this process, during the measured phase
   double server_cpu_s = -1;  // -1: no --server-pid
   double server_cpu_us_per_op = -1;
   std::uint64_t connects = 0;  // TCP connections opened in the measured phase

@@ -103,7 +103,9 @@ int RunBenchCommand(int argc, char** argv) {
   app.add_option("--threads", cfg.threads, "Worker threads (one io_context each)")
       ->capture_default_str();
   app.add_option("--cpu", cpus, "Pin worker threads to these CPUs (0,2-3)");
-  app.add_option("--server-pid", cfg.server_pid, "Report this process's CPU time per operation");
+  app.add_option("--server-pid", cfg.server_pids,
+                 "Report the CPU time of these processes (comma-separated) per operation")
+      ->delimiter(',');
   app.add_option("--timeout", timeout, "Per-request timeout")->capture_default_str();
   app.add_option("--seed", cfg.seed, "Random seed (0: random)");
   app.add_flag("--json", json, "Print the report as JSON on stdout instead of the table");

@@ -21,8 +21,11 @@ class LatencyHistogram {
   void Reset();
 
   std::uint64_t count() const { return count_; }
+
   std::uint64_t min() const { return count_ == 0 ? 0 : min_; }
+
   std::uint64_t max() const { return max_; }
+
   double mean() const;
   // The value at quantile q in [0, 1]: the upper edge of the bucket holding the
   // ceil(q * count)-th smallest value, clamped to [min, max]. 0 when empty.

@@ -99,15 +99,16 @@ struct HttpConnection::Impl {
   std::uint64_t connects = 0;
 };
 
-HttpConnection::HttpConnection(asio::any_io_executor ex, tcp::endpoint ep,
-                               std::string host_header, std::chrono::nanoseconds timeout,
-                               std::size_t scratch_size)
+HttpConnection::HttpConnection(asio::any_io_executor ex, tcp::endpoint ep, std::string host_header,
+                               std::chrono::nanoseconds timeout, std::size_t scratch_size)
     : impl_(std::make_unique<Impl>(std::move(ex), ep, std::move(host_header), timeout,
                                    scratch_size)) {}
 
 HttpConnection::~HttpConnection() = default;
 
-std::uint64_t HttpConnection::connects() const { return impl_->connects; }
+std::uint64_t HttpConnection::connects() const {
+  return impl_->connects;
+}
 
 Task<void> HttpConnection::Send(const HttpRequest& req, HttpResponse& resp,
                                 std::size_t capture_limit) {
@@ -178,18 +179,50 @@ Task<void> HttpConnection::Send(const HttpRequest& req, HttpResponse& resp,
       resp.etag = std::string(it->value());
     }
     // Error bodies are kept (their first 4 KiB) whatever the caller asked for.
-    const std::size_t limit = resp.ok() ? capture_limit : std::max<std::size_t>(capture_limit, 4096);
+    const std::size_t limit =
+        resp.ok() ? capture_limit : std::max<std::size_t>(capture_limit, 4096);
+    auto keep = [&](const char* data, std::size_t n) {
+      resp.body_bytes += n;
+      if (resp.body.size() < limit) {
+        resp.body.append(data, std::min(n, limit - resp.body.size()));
+      }
+    };
+    if (!parser.is_done() && parser.content_length() && !parser.chunked()) {
+      // The common case: a Content-Length body, read straight from the socket into the
+      // scratch buffer, without the parser's copy.
+      std::uint64_t remaining = *parser.content_length();
+      std::size_t buffered =
+          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, c.buffer.size()));
+      keep(static_cast<const char*>(c.buffer.data().data()), buffered);
+      c.buffer.consume(buffered);
+      remaining -= buffered;
+      while (remaining > 0) {
+        std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining, c.scratch.size()));
+        c.stream.expires_after(c.timeout);
+        auto [rec, got] =
+            co_await c.stream.async_read_some(asio::buffer(c.scratch.data(), want), kNoThrow);
+        if (rec) {
+          c.Close();
+          resp.status = 0;
+          resp.error = "read body: " + rec.message();
+          co_return;
+        }
+        keep(c.scratch.data(), got);
+        remaining -= got;
+      }
+      if (!parser.keep_alive()) {
+        c.Close();
+      }
+      co_return;
+    }
     while (!parser.is_done()) {
       msg.body().data = c.scratch.data();
       msg.body().size = c.scratch.size();
       c.stream.expires_after(c.timeout);
       auto [bec, bn] = co_await http::async_read(c.stream, c.buffer, parser, kNoThrow);
       (void)bn;
-      std::size_t got = c.scratch.size() - msg.body().size;
-      resp.body_bytes += got;
-      if (resp.body.size() < limit) {
-        resp.body.append(c.scratch.data(), std::min(got, limit - resp.body.size()));
-      }
+      keep(c.scratch.data(), c.scratch.size() - msg.body().size);
       if (bec && bec != http::error::need_buffer) {
         c.Close();
         resp.status = 0;

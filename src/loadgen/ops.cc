@@ -42,7 +42,8 @@ std::string ErrorText(const HttpResponse& r) {
     return r.error;
   }
   std::string_view code = XmlValue(r.body, "Code");
-  return code.empty() ? fmt::format("HTTP {}", r.status) : fmt::format("HTTP {} {}", r.status, code);
+  return code.empty() ? fmt::format("HTTP {}", r.status)
+                      : fmt::format("HTTP {} {}", r.status, code);
 }
 
 // Records a failed response of an operation.
@@ -163,8 +164,8 @@ Task<bool> MultipartUpload(Run& run, Client& c, std::uint64_t index, std::size_t
     co_await Request(run, c, "PUT", key, fmt::format("partNumber={}&{}", part, id_query),
                      run.Body(c, run.cfg.obj_size));
     ok = c.resp.ok() && !c.resp.etag.empty();
-    complete += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", part,
-                            c.resp.etag);
+    complete +=
+        fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", part, c.resp.etag);
   }
   if (ok) {
     complete += "</CompleteMultipartUpload>";

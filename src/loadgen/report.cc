@@ -1,6 +1,6 @@
 // Mode names and the two renderings of a BenchReport: a table for people, JSON for scripts.
-#include <nlohmann/json.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "loadgen/bench.h"
 
@@ -8,7 +8,7 @@ namespace cairn::loadgen {
 namespace {
 
 constexpr std::pair<Mode, std::string_view> kModes[] = {
-    {Mode::kPut, "put"},   {Mode::kGet, "get"},   {Mode::kStat, "stat"},
+    {Mode::kPut, "put"},       {Mode::kGet, "get"},   {Mode::kStat, "stat"},
     {Mode::kDelete, "delete"}, {Mode::kList, "list"}, {Mode::kMultipart, "multipart"},
     {Mode::kMixed, "mixed"},
 };
@@ -24,9 +24,9 @@ std::string Latency(double us) {
 }
 
 std::string Row(const OpReport& r) {
-  return fmt::format("{:<16} {:>10} {:>11.1f} {:>10.1f} {:>9} {:>9} {:>9} {:>9} {:>7}\n",
-                     r.name, r.ops, r.ops_per_s, r.mib_per_s, Latency(r.p50_us),
-                     Latency(r.p90_us), Latency(r.p99_us), Latency(r.max_us), r.errors);
+  return fmt::format("{:<16} {:>10} {:>11.1f} {:>10.1f} {:>9} {:>9} {:>9} {:>9} {:>7}\n", r.name,
+                     r.ops, r.ops_per_s, r.mib_per_s, Latency(r.p50_us), Latency(r.p90_us),
+                     Latency(r.p99_us), Latency(r.max_us), r.errors);
 }
 
 nlohmann::json OpJson(const OpReport& r) {
@@ -41,8 +41,11 @@ nlohmann::json OpJson(const OpReport& r) {
   }
   j["ops_per_s"] = r.ops_per_s;
   j["mib_per_s"] = r.mib_per_s;
-  j["latency_us"] = {{"mean", r.mean_us}, {"p50", r.p50_us}, {"p90", r.p90_us},
-                     {"p99", r.p99_us},   {"max", r.max_us}};
+  j["latency_us"] = {{"mean", r.mean_us},
+                     {"p50", r.p50_us},
+                     {"p90", r.p90_us},
+                     {"p99", r.p99_us},
+                     {"max", r.max_us}};
   return j;
 }
 
@@ -54,9 +57,9 @@ Result<Mode> ParseMode(std::string_view name) {
       return mode;
     }
   }
-  return Status(Errc::kInvalidArgument,
-                fmt::format("unknown mode '{}' (put, get, stat, delete, list, multipart, mixed)",
-                            name));
+  return Status(
+      Errc::kInvalidArgument,
+      fmt::format("unknown mode '{}' (put, get, stat, delete, list, multipart, mixed)", name));
 }
 
 std::string_view ModeName(Mode mode) {
@@ -70,9 +73,8 @@ std::string_view ModeName(Mode mode) {
 
 std::string FormatTable(const BenchReport& r) {
   std::string out = fmt::format(
-      "cairn bench {}: {} {} bucket {}, {} objects of {}, {} clients on {} thread(s)\n",
-      r.mode, r.target, r.endpoint, r.bucket, r.objects, FormatSize(r.obj_size), r.concurrent,
-      r.threads);
+      "cairn bench {}: {} {} bucket {}, {} objects of {}, {} clients on {} thread(s)\n", r.mode,
+      r.target, r.endpoint, r.bucket, r.objects, FormatSize(r.obj_size), r.concurrent, r.threads);
   out += fmt::format("measured {:.2f}s (stopped by {}), prepare {:.2f}s, cleanup {:.2f}s\n\n",
                      r.elapsed_s, r.stop_reason, r.prepare_s, r.cleanup_s);
   out += fmt::format("{:<16} {:>10} {:>11} {:>10} {:>9} {:>9} {:>9} {:>9} {:>7}\n", "operation",
@@ -93,9 +95,9 @@ std::string FormatTable(const BenchReport& r) {
       out += fmt::format("{} errors: {}; first: {}\n", op.name, kinds, op.first_error);
     }
   }
-  out += fmt::format("client CPU {:.2f}s ({:.0f}% of one core), {} new connections\n",
-                     r.client_cpu_s, r.elapsed_s > 0 ? 100 * r.client_cpu_s / r.elapsed_s : 0,
-                     r.connects);
+  out +=
+      fmt::format("client CPU {:.2f}s ({:.0f}% of one core), {} new connections\n", r.client_cpu_s,
+                  r.elapsed_s > 0 ? 100 * r.client_cpu_s / r.elapsed_s : 0, r.connects);
   if (r.server_cpu_s >= 0) {
     out += fmt::format("server CPU {:.2f}s ({:.0f}% of one core), {:.1f} us per operation\n",
                        r.server_cpu_s, r.elapsed_s > 0 ? 100 * r.server_cpu_s / r.elapsed_s : 0,

@@ -1,7 +1,8 @@
 // RunBench: the phases of a run (setup, prepare, measure, clean up) over worker threads.
+#include "loadgen/runner.h"
+
 #include <pthread.h>
 #include <sched.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,13 +17,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <fmt/format.h>
-
-#include "loadgen/runner.h"
+#include <sys/resource.h>
 
 namespace cairn::loadgen {
 namespace internal {
 
-std::string Run::Key(std::uint64_t index) const { return fmt::format("{}{:08}", prefix, index); }
+std::string Run::Key(std::uint64_t index) const {
+  return fmt::format("{}{:08}", prefix, index);
+}
 
 std::uint64_t Run::KeysOf(int id) const {
   auto c = static_cast<std::uint64_t>(cfg.concurrent);
@@ -129,6 +131,19 @@ double ProcessCpuSeconds(int pid) {
     }
   }
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The sum over `pids`; -1 when empty or when one is unreadable.
+double ProcessesCpuSeconds(const std::vector<int>& pids) {
+  double sum = 0;
+  for (int pid : pids) {
+    double s = ProcessCpuSeconds(pid);
+    if (s < 0) {
+      return -1;
+    }
+    sum += s;
+  }
+  return pids.empty() ? -1 : sum;
 }
 
 std::vector<std::string> RowNames(const BenchConfig& cfg, const std::vector<std::uint64_t>& pages) {
@@ -285,10 +300,10 @@ class Progress {
       auto now = Clock::now();
       double dt = std::chrono::duration<double>(now - last).count();
       double t = std::chrono::duration<double>(now - start).count();
-      std::string line = fmt::format(
-          "{:6.1f}s  {}  {:10.0f} ops/s  {:9.1f} MiB/s  {} errors", t,
-          ModeName(run_.cfg.mode), static_cast<double>(ops - last_ops) / dt,
-          static_cast<double>(bytes - last_bytes) / dt / (1 << 20), errors);
+      std::string line =
+          fmt::format("{:6.1f}s  {}  {:10.0f} ops/s  {:9.1f} MiB/s  {} errors", t,
+                      ModeName(run_.cfg.mode), static_cast<double>(ops - last_ops) / dt,
+                      static_cast<double>(bytes - last_bytes) / dt / (1 << 20), errors);
       *out_ << (tty_ ? "\r\033[K" : "") << line << (tty_ ? "" : "\n") << std::flush;
       last = now;
       last_ops = ops;
@@ -433,8 +448,8 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
     run.workers.push_back(std::make_unique<internal::Worker>(cfg, ep, run.row_names.size()));
   }
   for (int i = 0; i < cfg.concurrent; ++i) {
-    run.clients.push_back(std::make_unique<Client>(i, *run.workers[i % cfg.threads], addr, ep,
-                                                   cfg, seed + 1000 + i));
+    run.clients.push_back(
+        std::make_unique<Client>(i, *run.workers[i % cfg.threads], addr, ep, cfg, seed + 1000 + i));
   }
 
   BenchReport report;
@@ -488,7 +503,7 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
   // The measured phase.
   run.ops_left = static_cast<std::int64_t>(cfg.max_ops);
   double cpu0 = CpuSeconds();
-  double server0 = cfg.server_pid > 0 ? ProcessCpuSeconds(cfg.server_pid) : -1;
+  double server0 = ProcessesCpuSeconds(cfg.server_pids);
   auto t0 = Clock::now();
   run.deadline = t0 + cfg.duration;
   {
@@ -496,7 +511,7 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
     internal::RunPhase(run, [&run](Client& c) { return Measure(run, c); });
   }
   auto t1 = Clock::now();
-  double server1 = cfg.server_pid > 0 ? ProcessCpuSeconds(cfg.server_pid) : -1;
+  double server1 = ProcessesCpuSeconds(cfg.server_pids);
   report.client_cpu_s = CpuSeconds() - cpu0;
   report.elapsed_s = std::chrono::duration<double>(t1 - t0).count();
   for (auto& c : run.clients) {
@@ -530,13 +545,13 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
     if (total.ops > 0) {
       report.server_cpu_us_per_op = report.server_cpu_s * 1e6 / static_cast<double>(total.ops);
     }
-  } else if (cfg.server_pid > 0) {
-    report.notes.push_back(fmt::format("cannot read /proc/{}/stat", cfg.server_pid));
+  } else if (!cfg.server_pids.empty()) {
+    report.notes.push_back("cannot read /proc/<pid>/stat of every --server-pid");
   }
   if (cfg.mode == Mode::kDelete && exhausted) {
-    report.notes.push_back(fmt::format(
-        "every prepared object was deleted before the duration; use --objects above {}",
-        run.objects));
+    report.notes.push_back(
+        fmt::format("every prepared object was deleted before the duration; use --objects above {}",
+                    run.objects));
   }
   if (cfg.keep) {
     report.notes.push_back(

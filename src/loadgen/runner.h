@@ -91,7 +91,7 @@ struct Run {
   Clock::time_point deadline;
   std::atomic<std::int64_t> ops_left{0};
   std::atomic<bool> failed{false};
-  std::string failure;  // set once, by whoever flips `failed` first
+  std::string failure;                 // set once, by whoever flips `failed` first
   std::atomic<std::uint64_t> next{0};  // work queue of the prepare and cleanup phases
 
   explicit Run(const BenchConfig& c) : cfg(c) {}
@@ -99,9 +99,11 @@ struct Run {
   std::string Key(std::uint64_t index) const;
   // Keys of client `id`: id, id + concurrent, ...; how many there are.
   std::uint64_t KeysOf(int id) const;
+
   std::uint64_t KeyOf(int id, std::uint64_t local) const {
     return static_cast<std::uint64_t>(id) + local * static_cast<std::uint64_t>(cfg.concurrent);
   }
+
   // A slice of the payload of obj_size bytes at a random offset.
   std::span<const char> Body(Client& c, std::uint64_t size) const;
   // True while the measured phase should go on; takes one operation from the budget.

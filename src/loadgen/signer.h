@@ -16,8 +16,7 @@ std::string UriEncode(std::string_view s, bool keep_slash);
 
 class FastSigner {
  public:
-  FastSigner(std::string access_key, std::string secret_key, std::string region,
-             std::string host);
+  FastSigner(std::string access_key, std::string secret_key, std::string region, std::string host);
 
   // Appends the request's "x-amz-content-sha256", "x-amz-date" and "Authorization" header
   // lines ("name: value\r\n") to `out`. `path` is the raw, already percent-encoded path

@@ -170,8 +170,7 @@ Result<Mix> ParseMix(std::string_view text) {
     }
     std::size_t eq = item.find_first_of("=:");
     if (eq == std::string_view::npos) {
-      return Status(Errc::kInvalidArgument,
-                    fmt::format("mix item '{}' is not NAME=WEIGHT", item));
+      return Status(Errc::kInvalidArgument, fmt::format("mix item '{}' is not NAME=WEIGHT", item));
     }
     std::string name = Lower(Trim(item.substr(0, eq)));
     int index = -1;

@@ -36,6 +36,7 @@ struct Mix {
   std::array<std::uint32_t, kMixOps> weight = {45, 30, 15, 10};
 
   std::uint32_t total() const { return weight[0] + weight[1] + weight[2] + weight[3]; }
+
   // The operation for a draw in [0, total()).
   MixOp Pick(std::uint32_t draw) const;
 };

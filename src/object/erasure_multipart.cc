@@ -102,6 +102,7 @@ Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& c
                                                          std::string_view key,
                                                          const PutOptions& opts,
                                                          std::string_view id_suffix) {
+  CO_RETURN_IF_ERROR(CheckWritable());
   storage::MultipartUpload up;
   up.key = std::string(key);
   up.upload_id = NewUploadId() + std::string(id_suffix);
@@ -145,6 +146,7 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx,
   }
   CO_ASSIGN_OR_RETURN(auto guard, co_await opts_.locker->Lock(
                                       ctx, UploadResource(bucket, key, upload_id), false));
+  CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
   const std::string tmp = NewUuid();
   auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure.distribution, tmp, false);
@@ -209,6 +211,7 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
                       co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
   CO_ASSIGN_OR_RETURN(auto upload_guard, co_await opts_.locker->Lock(
                                              ctx, UploadResource(bucket, key, upload_id), true));
+  CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
   CO_ASSIGN_OR_RETURN(auto stored, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
 
@@ -274,6 +277,7 @@ Task<Status> ErasureSet::AbortMultipartUpload(const RequestContext& ctx, std::st
                                               std::string_view key, std::string_view upload_id) {
   CO_ASSIGN_OR_RETURN(auto guard, co_await opts_.locker->Lock(
                                       ctx, UploadResource(bucket, key, upload_id), true));
+  CO_RETURN_IF_ERROR(CheckWritable());
   auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
     return d.AbortUpload(ctx, bucket, key, upload_id);
   });

@@ -247,6 +247,7 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
                                                const PutOptions& opts) {
   CO_ASSIGN_OR_RETURN(auto guard,
                       co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
+  CO_RETURN_IF_ERROR(CheckWritable());
   CO_RETURN_IF_ERROR(co_await CheckWritePreconditions(ctx, bucket, key, opts));
 
   meta::FileInfo fi;

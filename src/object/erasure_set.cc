@@ -45,6 +45,13 @@ int ErasureSet::OnlineDrives() const {
   return n;
 }
 
+Status ErasureSet::CheckWritable() const {
+  if (OnlineDrives() < write_quorum()) {
+    return Status(Errc::kWriteQuorum, "fewer than write quorum drives are online");
+  }
+  return Status::Ok();
+}
+
 std::size_t ErasureSet::SlotSize(std::size_t block_len) const {
   return erasure::kBitrotHashSize + codec_->ShardSize(block_len);
 }
@@ -69,6 +76,7 @@ Task<void> ErasureSet::DeleteTmpAll(const RequestContext& ctx, std::string_view 
 
 Task<Status> ErasureSet::MakeBucket(const RequestContext& ctx, std::string_view bucket,
                                     std::string_view meta) {
+  CO_RETURN_IF_ERROR(CheckWritable());
   auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
     return d.MakeVolume(ctx, bucket, meta);
   });
@@ -129,6 +137,7 @@ Task<Result<std::vector<storage::VolumeInfo>>> ErasureSet::ListBuckets(
 
 Task<Status> ErasureSet::DeleteBucket(const RequestContext& ctx, std::string_view bucket,
                                       bool force) {
+  CO_RETURN_IF_ERROR(CheckWritable());
   auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
     return d.DeleteVolume(ctx, bucket, force);
   });
@@ -251,6 +260,7 @@ Task<Result<ObjectInfo>> ErasureSet::DeleteObject(const RequestContext& ctx,
                                                   const DeleteOptions& opts) {
   CO_ASSIGN_OR_RETURN(auto guard,
                       co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
+  CO_RETURN_IF_ERROR(CheckWritable());
   meta::FileInfo fi;
   fi.volume = std::string(bucket);
   fi.name = std::string(key);

@@ -70,6 +70,9 @@ class ErasureSet {
   const std::vector<DrivePtr>& drives() const { return drives_; }
   const ErasureSetOptions& options() const { return opts_; }
   int OnlineDrives() const;
+  // kWriteQuorum when fewer than write quorum drives are online: a write that cannot
+  // succeed is refused before it changes any drive (a partial delete cannot be undone).
+  Status CheckWritable() const;
 
   // Buckets on this set's drives (the pools call every set). Errors: kBucketExists,
   // kNoSuchBucket, kBucketNotEmpty, kWriteQuorum, kReadQuorum.

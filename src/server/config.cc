@@ -142,7 +142,7 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       "Each argument with ellipses is a pool; the arguments without form one pool.\n\n"
       "Credentials come from --access-key/--secret-key, else CAIRN_ROOT_USER and\n"
       "CAIRN_ROOT_PASSWORD, else MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, else\n"
-      "MINIO_ACCESS_KEY and MINIO_SECRET_KEY.");
+      "MINIO_ACCESS_KEY and MINIO_SECRET_KEY.\n");
   std::vector<std::string> positional;
   std::vector<std::string> drives_flag;
   int parity = 0;

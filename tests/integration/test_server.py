@@ -99,7 +99,7 @@ def test_defaults_drives_and_credentials(cairn_bin, tmp_path):
 
 def test_sigterm_stops_cleanly(make_server):
     srv = make_server(drives=4)
-    srv.client().create_bucket(Bucket="x")
+    srv.client().create_bucket(Bucket="sigterm")
     srv.proc.send_signal(signal.SIGTERM)
     assert srv.proc.wait(20) == 0, srv.log_tail()
 

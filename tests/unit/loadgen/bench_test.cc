@@ -89,7 +89,7 @@ TEST(BenchRunTest, S3MixedIsSignedAndRunsEveryOperation) {
   BenchConfig cfg = Config(server, Mode::kMixed, false);
   cfg.duration = milliseconds(400);
   cfg.threads = 2;
-  cfg.server_pid = static_cast<int>(getpid());
+  cfg.server_pids = {static_cast<int>(getpid()), static_cast<int>(getpid())};
   auto report = RunBench(cfg);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(server.counters().auth_failures, 0u);
@@ -252,10 +252,12 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
 
 TEST(BenchCommandTest, JsonReport) {
   FakeObjectServer server(false);
-  std::vector<std::string> args = {"bench",      "put",      "--target",   "nginx",
-                                   "--endpoint", "http://127.0.0.1:" + std::to_string(server.port()),
-                                   "--duration", "200ms",    "--obj-size", "1KiB",
-                                   "--concurrent", "2",      "--json",     "--quiet"};
+  std::vector<std::string> args = {
+      "bench",      "put",          "--target",
+      "nginx",      "--endpoint",   "http://127.0.0.1:" + std::to_string(server.port()),
+      "--duration", "200ms",        "--obj-size",
+      "1KiB",       "--concurrent", "2",
+      "--json",     "--quiet"};
   auto argv = Argv(args);
   ::testing::internal::CaptureStdout();
   int code = RunBenchCommand(static_cast<int>(argv.size()), argv.data());

@@ -261,8 +261,7 @@ struct FakeObjectServer::Impl {
     const auto method = req.method();
     if (method == http::verb::put) {
       if (!buckets.insert(bucket).second) {
-        return Reply(http::status::conflict,
-                     "<Error><Code>BucketAlreadyOwnedByYou</Code></Error>");
+        return Reply(http::status::conflict, "<Error><Code>BucketAlreadyOwnedByYou</Code></Error>");
       }
       return Reply(http::status::ok);
     }
@@ -327,7 +326,9 @@ FakeObjectServer::FakeObjectServer(bool s3, std::string access_key, std::string 
 
 FakeObjectServer::~FakeObjectServer() = default;
 
-std::uint16_t FakeObjectServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t FakeObjectServer::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 FakeObjectServer::Counters FakeObjectServer::counters() const {
   std::lock_guard lock(impl_->mu);

@@ -27,8 +27,8 @@ TEST(LatencyHistogramTest, BucketsAreContiguousAndTight) {
     ASSERT_LE(LatencyHistogram::BucketLow(b), v);
     ASSERT_GE(LatencyHistogram::BucketHigh(b), v);
     // Relative width of a bucket is at most 1/128.
-    double width = static_cast<double>(LatencyHistogram::BucketHigh(b) -
-                                       LatencyHistogram::BucketLow(b) + 1);
+    double width =
+        static_cast<double>(LatencyHistogram::BucketHigh(b) - LatencyHistogram::BucketLow(b) + 1);
     ASSERT_LE(width, std::max(1.0, static_cast<double>(v) / 128.0)) << v;
   }
   for (std::size_t b = 1; b + 1 < LatencyHistogram::BucketCount(); ++b) {

@@ -79,6 +79,7 @@ TEST(FastSignerTest, SignaturesVerifyWithAuthenticate) {
       return key == "bench" ? std::optional<std::string>("benchsecret") : std::nullopt;
     }
   } creds;
+
   FastSigner signer("bench", "benchsecret", "us-east-1", "localhost:9000");
   auto now = std::chrono::system_clock::now();
   std::string lines;

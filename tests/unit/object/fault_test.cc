@@ -39,11 +39,15 @@ TEST(Faults, UpToParityDrivesMissing) {
   c.drives[1]->offline = true;
   std::string again = RandomData(3 * kMiB, 3);
   ASSERT_TRUE(c.Put("bucket", "written-degraded", again).ok());
+  auto degraded = c.Get("bucket", "written-degraded");
+  ASSERT_TRUE(degraded.ok());
+  EXPECT_TRUE(*degraded == again);
+  // Back online without the object: the four that have it are read quorum.
   c.drives[0]->offline = false;
   c.drives[1]->offline = false;
-  c.drives[4]->offline = true;
-  c.drives[5]->offline = true;
-  EXPECT_TRUE(*c.Get("bucket", "written-degraded") == again);
+  auto healed = c.Get("bucket", "written-degraded");
+  ASSERT_TRUE(healed.ok()) << healed.status().ToString();
+  EXPECT_TRUE(*healed == again);
 }
 
 TEST(Faults, MoreThanParityMissingIsAQuorumError) {
@@ -133,8 +137,9 @@ TEST(Faults, CorruptShardFilesOnDiskAreNeverServed) {
   auto got = c.Get("bucket", "k");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_TRUE(*got == data);
-  // A third corrupt drive leaves fewer than 4 good shards for block 0: an error, not bytes.
+  // Two more corrupt drives in block 0 leave 3 good shards of 4 needed: an error, not bytes.
   flip(2, 50);
+  flip(3, 60);
   GetOptions first;
   first.range.kind = RangeSpec::Kind::kFromTo;
   first.range.first = 0;

@@ -212,29 +212,29 @@ TEST_F(S3ApiTest, CreateBucketLocation) {
   std::string config =
       "<CreateBucketConfiguration><LocationConstraint>us-east-1</LocationConstraint>"
       "</CreateBucketConfiguration>";
-  EXPECT_EQ(Send("PUT", "/b1", config).status, 200);
+  EXPECT_EQ(Send("PUT", "/bk1", config).status, 200);
   std::string other =
       "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint>"
       "</CreateBucketConfiguration>";
-  Response r = Send("PUT", "/b2", other);
+  Response r = Send("PUT", "/bk2", other);
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("InvalidLocationConstraint"));
-  r = Send("PUT", "/b3", "<oops");
+  r = Send("PUT", "/bk3", "<oops");
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("MalformedXML"));
 }
 
 TEST_F(S3ApiTest, PutGetHeadDelete) {
-  MakeBucket("b");
+  MakeBucket("bkt");
   std::string data = "hello, world";
-  std::string etag = Put("/b/dir/a%20b+c.txt", data,
+  std::string etag = Put("/bkt/dir/a%20b+c.txt", data,
                          {{"content-type", "text/plain"},
                           {"x-amz-meta-color", "Blue"},
                           {"cache-control", "max-age=60"}});
   EXPECT_EQ(etag, "\"" + HexEncode(Md5(data)) + "\"");
-  ASSERT_NE(layer_.DataForTest("b", "dir/a b+c.txt"), nullptr);
+  ASSERT_NE(layer_.DataForTest("bkt", "dir/a b+c.txt"), nullptr);
 
-  Response r = Send("GET", "/b/dir/a%20b+c.txt");
+  Response r = Send("GET", "/bkt/dir/a%20b+c.txt");
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(r.streamed);
   EXPECT_EQ(r.length, data.size());
@@ -245,173 +245,173 @@ TEST_F(S3ApiTest, PutGetHeadDelete) {
   EXPECT_EQ(r.Header("cache-control"), "max-age=60");
   EXPECT_EQ(r.Header("last-modified").substr(r.Header("last-modified").size() - 4), " GMT");
 
-  r = Send("HEAD", "/b/dir/a%20b+c.txt");
+  r = Send("HEAD", "/bkt/dir/a%20b+c.txt");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.length, data.size());
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(r.Header("etag"), etag);
 
   r = Send("GET",
-           "/b/dir/a%20b+c.txt?response-content-type=image%2Fpng"
+           "/bkt/dir/a%20b+c.txt?response-content-type=image%2Fpng"
            "&response-content-disposition=attachment");
   EXPECT_EQ(r.Header("content-type"), "image/png");
   EXPECT_EQ(r.Header("content-disposition"), "attachment");
 
-  Put("/b/plain", "x");
-  EXPECT_EQ(Send("GET", "/b/plain").Header("content-type"), "binary/octet-stream");
+  Put("/bkt/plain", "x");
+  EXPECT_EQ(Send("GET", "/bkt/plain").Header("content-type"), "binary/octet-stream");
 
-  EXPECT_EQ(Send("DELETE", "/b/dir/a%20b+c.txt").status, 204);
-  EXPECT_EQ(Send("DELETE", "/b/dir/a%20b+c.txt").status, 204);  // idempotent
-  r = Send("GET", "/b/dir/a%20b+c.txt");
+  EXPECT_EQ(Send("DELETE", "/bkt/dir/a%20b+c.txt").status, 204);
+  EXPECT_EQ(Send("DELETE", "/bkt/dir/a%20b+c.txt").status, 204);  // idempotent
+  r = Send("GET", "/bkt/dir/a%20b+c.txt");
   EXPECT_EQ(r.status, 404);
   EXPECT_TRUE(r.Has("<Code>NoSuchKey</Code>"));
   EXPECT_TRUE(r.Has("<Key>dir/a b+c.txt</Key>"));
-  EXPECT_TRUE(r.Has("<Resource>/b/dir/a b+c.txt</Resource>"));
-  r = Send("HEAD", "/b/missing");
+  EXPECT_TRUE(r.Has("<Resource>/bkt/dir/a b+c.txt</Resource>"));
+  r = Send("HEAD", "/bkt/missing");
   EXPECT_EQ(r.status, 404);
   EXPECT_TRUE(r.body.empty());
 }
 
 TEST_F(S3ApiTest, PutBodyChecks) {
-  MakeBucket("b");
+  MakeBucket("bkt");
   std::string data = "some bytes";
-  Response r = Send("PUT", "/b/k", data, {.headers = {{"content-md5", "nope"}}});
+  Response r = Send("PUT", "/bkt/k", data, {.headers = {{"content-md5", "nope"}}});
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("<Code>InvalidDigest</Code>"));
-  r = Send("PUT", "/b/k", data, {.headers = {{"content-md5", Base64Encode(Md5("other"))}}});
+  r = Send("PUT", "/bkt/k", data, {.headers = {{"content-md5", Base64Encode(Md5("other"))}}});
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("<Code>BadDigest</Code>"));
-  EXPECT_EQ(layer_.DataForTest("b", "k"), nullptr);
-  r = Send("PUT", "/b/k", data, {.headers = {{"content-md5", Base64Encode(Md5(data))}}});
+  EXPECT_EQ(layer_.DataForTest("bkt", "k"), nullptr);
+  r = Send("PUT", "/bkt/k", data, {.headers = {{"content-md5", Base64Encode(Md5(data))}}});
   EXPECT_EQ(r.status, 200);
 
-  r = Send("PUT", "/b/signed", data, {.signed_payload = true});
+  r = Send("PUT", "/bkt/signed", data, {.signed_payload = true});
   EXPECT_EQ(r.status, 200) << r.body;
-  r = Send("PUT", "/b/signed2", data, {.payload_hash = HexEncode(Sha256("different"))});
+  r = Send("PUT", "/bkt/signed2", data, {.payload_hash = HexEncode(Sha256("different"))});
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("XAmzContentSHA256Mismatch"));
 
-  r = Send("PUT", "/b/nolen", data, {.content_length = false});
+  r = Send("PUT", "/bkt/nolen", data, {.content_length = false});
   EXPECT_EQ(r.status, 411);
   EXPECT_TRUE(r.Has("MissingContentLength"));
 
   r = Send("PUT", "/nobucket/k", data);
   EXPECT_EQ(r.status, 404);
   EXPECT_TRUE(r.Has("NoSuchBucket"));
-  r = Send("PUT", "/b/" + std::string(1025, 'k'), data);
+  r = Send("PUT", "/bkt/" + std::string(1025, 'k'), data);
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("KeyTooLongError"));
 }
 
 TEST_F(S3ApiTest, Checksums) {
-  MakeBucket("b");
+  MakeBucket("bkt");
   std::string data = "checksum me";
   auto hasher = NewChecksumHasher(ChecksumAlgorithm::kCrc32);
   hasher->Update(data);
   std::string crc = Base64Encode(hasher->Finish());
-  Response r = Send("PUT", "/b/k", data, {.headers = {{"x-amz-checksum-crc32", crc}}});
+  Response r = Send("PUT", "/bkt/k", data, {.headers = {{"x-amz-checksum-crc32", crc}}});
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("x-amz-checksum-crc32"), crc);
-  r = Send("GET", "/b/k", "", {.headers = {{"x-amz-checksum-mode", "ENABLED"}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"x-amz-checksum-mode", "ENABLED"}}});
   EXPECT_EQ(r.Header("x-amz-checksum-crc32"), crc);
-  r = Send("GET", "/b/k");
+  r = Send("GET", "/bkt/k");
   EXPECT_EQ(r.Header("x-amz-checksum-crc32"), "<absent>");
-  r = Send("PUT", "/b/k2", data,
+  r = Send("PUT", "/bkt/k2", data,
            {.headers = {{"x-amz-checksum-crc32", Base64Encode(std::string(4, 'x'))}}});
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("BadDigest"));
-  r = Send("PUT", "/b/k3", data, {.headers = {{"x-amz-checksum-crc32", "bad"}}});
+  r = Send("PUT", "/bkt/k3", data, {.headers = {{"x-amz-checksum-crc32", "bad"}}});
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("InvalidRequest"));
-  r = Send("PUT", "/b/k4", data, {.headers = {{"x-amz-sdk-checksum-algorithm", "SHA256"}}});
+  r = Send("PUT", "/bkt/k4", data, {.headers = {{"x-amz-sdk-checksum-algorithm", "SHA256"}}});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("x-amz-checksum-sha256"), Base64Encode(Sha256(data)));
 }
 
 TEST_F(S3ApiTest, StreamingUnsignedTrailer) {
-  MakeBucket("b");
+  MakeBucket("bkt");
   std::string data = "hello";
   auto hasher = NewChecksumHasher(ChecksumAlgorithm::kCrc32);
   hasher->Update(data);
   std::string crc = Base64Encode(hasher->Finish());
   std::string body = "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:" + crc + "\r\n\r\n";
-  Response r = Send("PUT", "/b/streamed", body,
+  Response r = Send("PUT", "/bkt/streamed", body,
                     {.headers = {{"content-encoding", "aws-chunked"},
                                  {"x-amz-decoded-content-length", "5"},
                                  {"x-amz-trailer", "x-amz-checksum-crc32"}},
                      .payload_hash = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"});
   ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_NE(layer_.DataForTest("b", "streamed"), nullptr);
-  EXPECT_EQ(*layer_.DataForTest("b", "streamed"), data);
-  r = Send("GET", "/b/streamed");
+  ASSERT_NE(layer_.DataForTest("bkt", "streamed"), nullptr);
+  EXPECT_EQ(*layer_.DataForTest("bkt", "streamed"), data);
+  r = Send("GET", "/bkt/streamed");
   EXPECT_EQ(r.body, data);
   EXPECT_EQ(r.Header("content-encoding"), "<absent>");  // aws-chunked is not stored
 
-  r = Send("PUT", "/b/streamed2", body,
+  r = Send("PUT", "/bkt/streamed2", body,
            {.headers = {{"content-encoding", "aws-chunked"}},
             .payload_hash = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"});
   EXPECT_EQ(r.status, 411);
 }
 
 TEST_F(S3ApiTest, RangeGets) {
-  MakeBucket("b");
-  Put("/b/k", "0123456789");
-  Response r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=2-4"}}});
+  MakeBucket("bkt");
+  Put("/bkt/k", "0123456789");
+  Response r = Send("GET", "/bkt/k", "", {.headers = {{"range", "bytes=2-4"}}});
   EXPECT_EQ(r.status, 206);
   EXPECT_EQ(r.body, "234");
   EXPECT_EQ(r.Header("content-range"), "bytes 2-4/10");
-  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=-3"}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"range", "bytes=-3"}}});
   EXPECT_EQ(r.status, 206);
   EXPECT_EQ(r.body, "789");
-  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=8-"}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"range", "bytes=8-"}}});
   EXPECT_EQ(r.body, "89");
-  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=0-1,4-5"}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"range", "bytes=0-1,4-5"}}});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "0123456789");
-  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=10-"}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"range", "bytes=10-"}}});
   EXPECT_EQ(r.status, 416);
   EXPECT_EQ(r.Header("content-range"), "bytes */10");
   EXPECT_TRUE(r.Has("InvalidRange"));
-  r = Send("HEAD", "/b/k", "", {.headers = {{"range", "bytes=1-2"}}});
+  r = Send("HEAD", "/bkt/k", "", {.headers = {{"range", "bytes=1-2"}}});
   EXPECT_EQ(r.status, 206);
   EXPECT_EQ(r.length, 2u);
-  r = Send("HEAD", "/b/k", "", {.headers = {{"range", "bytes=20-"}}});
+  r = Send("HEAD", "/bkt/k", "", {.headers = {{"range", "bytes=20-"}}});
   EXPECT_EQ(r.status, 416);
   // 412 beats 416.
-  r = Send("GET", "/b/k", "", {.headers = {{"range", "bytes=10-"}, {"if-match", "\"nope\""}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"range", "bytes=10-"}, {"if-match", "\"nope\""}}});
   EXPECT_EQ(r.status, 412);
 }
 
 TEST_F(S3ApiTest, ConditionalRequests) {
-  MakeBucket("b");
-  std::string etag = Put("/b/k", "data");
-  Response r = Send("GET", "/b/k", "", {.headers = {{"if-none-match", etag}}});
+  MakeBucket("bkt");
+  std::string etag = Put("/bkt/k", "data");
+  Response r = Send("GET", "/bkt/k", "", {.headers = {{"if-none-match", etag}}});
   EXPECT_EQ(r.status, 304);
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(r.Header("etag"), etag);
-  r = Send("GET", "/b/k", "", {.headers = {{"if-match", "\"other\""}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"if-match", "\"other\""}}});
   EXPECT_EQ(r.status, 412);
   EXPECT_TRUE(r.Has("PreconditionFailed"));
-  r = Send("HEAD", "/b/k", "", {.headers = {{"if-match", "\"other\""}}});
+  r = Send("HEAD", "/bkt/k", "", {.headers = {{"if-match", "\"other\""}}});
   EXPECT_EQ(r.status, 412);
   EXPECT_TRUE(r.body.empty());
-  r = Send("GET", "/b/k", "", {.headers = {{"if-match", etag}}});
+  r = Send("GET", "/bkt/k", "", {.headers = {{"if-match", etag}}});
   EXPECT_EQ(r.status, 200);
-  r = Send("GET", "/b/k", "",
+  r = Send("GET", "/bkt/k", "",
            {.headers = {{"if-modified-since", "Sun, 06 Nov 2094 08:49:37 GMT"}}});
   EXPECT_EQ(r.status, 304);
-  r = Send("GET", "/b/k", "",
+  r = Send("GET", "/bkt/k", "",
            {.headers = {{"if-unmodified-since", "Sun, 06 Nov 1994 08:49:37 GMT"}}});
   EXPECT_EQ(r.status, 412);
 
   // Conditional writes.
-  r = Send("PUT", "/b/k", "new", {.headers = {{"if-none-match", "*"}}});
+  r = Send("PUT", "/bkt/k", "new", {.headers = {{"if-none-match", "*"}}});
   EXPECT_EQ(r.status, 412);
-  r = Send("PUT", "/b/fresh", "new", {.headers = {{"if-none-match", "*"}}});
+  r = Send("PUT", "/bkt/fresh", "new", {.headers = {{"if-none-match", "*"}}});
   EXPECT_EQ(r.status, 200);
-  r = Send("PUT", "/b/k", "new", {.headers = {{"if-match", "\"stale\""}}});
+  r = Send("PUT", "/bkt/k", "new", {.headers = {{"if-match", "\"stale\""}}});
   EXPECT_EQ(r.status, 412);
-  r = Send("PUT", "/b/k", "new", {.headers = {{"if-match", etag}}});
+  r = Send("PUT", "/bkt/k", "new", {.headers = {{"if-match", etag}}});
   EXPECT_EQ(r.status, 200);
 }
 
@@ -465,31 +465,31 @@ TEST_F(S3ApiTest, CopyObject) {
 }
 
 TEST_F(S3ApiTest, MultipartUpload) {
-  MakeBucket("b");
-  Response r = Send("POST", "/b/big?uploads", "", {.headers = {{"content-type", "video/mp4"}}});
+  MakeBucket("bkt");
+  Response r = Send("POST", "/bkt/big?uploads", "", {.headers = {{"content-type", "video/mp4"}}});
   ASSERT_EQ(r.status, 200);
   auto start = r.body.find("<UploadId>");
   ASSERT_NE(start, std::string::npos);
   std::string id = r.body.substr(start + 10, r.body.find("</UploadId>") - start - 10);
   EXPECT_TRUE(r.Has("<Key>big</Key>"));
 
-  r = Send("PUT", "/b/big?partNumber=1&uploadId=" + id, "hello ");
+  r = Send("PUT", "/bkt/big?partNumber=1&uploadId=" + id, "hello ");
   ASSERT_EQ(r.status, 200) << r.body;
   std::string e1 = r.Header("etag");
-  r = Send("PUT", "/b/big?partNumber=2&uploadId=" + id, "world");
+  r = Send("PUT", "/bkt/big?partNumber=2&uploadId=" + id, "world");
   std::string e2 = r.Header("etag");
-  EXPECT_EQ(Send("PUT", "/b/big?partNumber=0&uploadId=" + id, "x").status, 400);
-  EXPECT_EQ(Send("PUT", "/b/big?partNumber=10001&uploadId=" + id, "x").status, 400);
-  r = Send("PUT", "/b/big?partNumber=1&uploadId=nope", "x");
+  EXPECT_EQ(Send("PUT", "/bkt/big?partNumber=0&uploadId=" + id, "x").status, 400);
+  EXPECT_EQ(Send("PUT", "/bkt/big?partNumber=10001&uploadId=" + id, "x").status, 400);
+  r = Send("PUT", "/bkt/big?partNumber=1&uploadId=nope", "x");
   EXPECT_EQ(r.status, 404);
   EXPECT_TRUE(r.Has("NoSuchUpload"));
 
-  r = Send("GET", "/b/big?uploadId=" + id);
+  r = Send("GET", "/bkt/big?uploadId=" + id);
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(r.Has("<PartNumber>1</PartNumber>"));
   EXPECT_TRUE(r.Has("<PartNumber>2</PartNumber>"));
   EXPECT_TRUE(r.Has("<Size>6</Size>"));
-  r = Send("GET", "/b?uploads");
+  r = Send("GET", "/bkt?uploads");
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(r.Has("<Upload><Key>big</Key><UploadId>" + id + "</UploadId>"));
 
@@ -497,110 +497,111 @@ TEST_F(S3ApiTest, MultipartUpload) {
     return "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" + etag +
            "</ETag></Part>";
   };
-  r = Send("POST", "/b/big?uploadId=" + id,
+  r = Send("POST", "/bkt/big?uploadId=" + id,
            "<CompleteMultipartUpload>" + part(2, e2) + part(1, e1) + "</CompleteMultipartUpload>");
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("InvalidPartOrder"));
-  r = Send("POST", "/b/big?uploadId=" + id, "<CompleteMultipartUpload/>");
+  r = Send("POST", "/bkt/big?uploadId=" + id, "<CompleteMultipartUpload/>");
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.Has("MalformedXML"));
-  r = Send("POST", "/b/big?uploadId=" + id,
+  r = Send("POST", "/bkt/big?uploadId=" + id,
            "<CompleteMultipartUpload>" + part(1, e1) + part(2, e2) + "</CompleteMultipartUpload>");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(r.Has("<CompleteMultipartUploadResult"));
-  EXPECT_TRUE(r.Has("<Location>http://localhost:9000/b/big</Location>"));
+  EXPECT_TRUE(r.Has("<Location>http://localhost:9000/bkt/big</Location>"));
   EXPECT_TRUE(r.Has("-2&quot;</ETag>"));
 
-  r = Send("GET", "/b/big");
+  r = Send("GET", "/bkt/big");
   EXPECT_EQ(r.body, "hello world");
   EXPECT_EQ(r.Header("content-type"), "video/mp4");
   EXPECT_EQ(r.Header("etag").substr(r.Header("etag").size() - 3), "-2\"");
-  r = Send("GET", "/b/big?partNumber=2");
+  r = Send("GET", "/bkt/big?partNumber=2");
   EXPECT_EQ(r.status, 206);
   EXPECT_EQ(r.body, "world");
   EXPECT_EQ(r.Header("content-range"), "bytes 6-10/11");
   EXPECT_EQ(r.Header("x-amz-mp-parts-count"), "2");
 
-  r = Send("POST", "/b/other?uploads");
+  r = Send("POST", "/bkt/other?uploads");
   start = r.body.find("<UploadId>");
   std::string id2 = r.body.substr(start + 10, r.body.find("</UploadId>") - start - 10);
-  EXPECT_EQ(Send("DELETE", "/b/other?uploadId=" + id2).status, 204);
-  EXPECT_EQ(Send("DELETE", "/b/other?uploadId=" + id2).status, 404);
+  EXPECT_EQ(Send("DELETE", "/bkt/other?uploadId=" + id2).status, 204);
+  EXPECT_EQ(Send("DELETE", "/bkt/other?uploadId=" + id2).status, 404);
   EXPECT_EQ(layer_.UploadCountForTest(), 0u);
 }
 
 TEST_F(S3ApiTest, UploadPartCopy) {
-  MakeBucket("b");
-  Put("/b/src", "0123456789");
-  Response r = Send("POST", "/b/dst?uploads");
+  MakeBucket("bkt");
+  Put("/bkt/src", "0123456789");
+  Response r = Send("POST", "/bkt/dst?uploads");
   auto start = r.body.find("<UploadId>");
   std::string id = r.body.substr(start + 10, r.body.find("</UploadId>") - start - 10);
   r = Send(
-      "PUT", "/b/dst?partNumber=1&uploadId=" + id, "",
-      {.headers = {{"x-amz-copy-source", "/b/src"}, {"x-amz-copy-source-range", "bytes=2-5"}}});
+      "PUT", "/bkt/dst?partNumber=1&uploadId=" + id, "",
+      {.headers = {{"x-amz-copy-source", "/bkt/src"}, {"x-amz-copy-source-range", "bytes=2-5"}}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(r.Has("<CopyPartResult"));
   EXPECT_TRUE(r.Has("<ETag>&quot;" + HexEncode(Md5("2345")) + "&quot;</ETag>"));
   r = Send(
-      "PUT", "/b/dst?partNumber=2&uploadId=" + id, "",
-      {.headers = {{"x-amz-copy-source", "/b/src"}, {"x-amz-copy-source-range", "bytes=5-10"}}});
+      "PUT", "/bkt/dst?partNumber=2&uploadId=" + id, "",
+      {.headers = {{"x-amz-copy-source", "/bkt/src"}, {"x-amz-copy-source-range", "bytes=5-10"}}});
   EXPECT_EQ(r.status, 400);
-  r = Send("PUT", "/b/dst?partNumber=2&uploadId=" + id, "",
-           {.headers = {{"x-amz-copy-source", "/b/src"}, {"x-amz-copy-source-range", "bytes=5-"}}});
+  r = Send(
+      "PUT", "/bkt/dst?partNumber=2&uploadId=" + id, "",
+      {.headers = {{"x-amz-copy-source", "/bkt/src"}, {"x-amz-copy-source-range", "bytes=5-"}}});
   EXPECT_EQ(r.status, 400);
-  r = Send("POST", "/b/dst?uploadId=" + id,
+  r = Send("POST", "/bkt/dst?uploadId=" + id,
            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" +
                HexEncode(Md5("2345")) + "</ETag></Part></CompleteMultipartUpload>");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(Send("GET", "/b/dst").body, "2345");
+  EXPECT_EQ(Send("GET", "/bkt/dst").body, "2345");
 }
 
 TEST_F(S3ApiTest, ListObjects) {
-  MakeBucket("b");
+  MakeBucket("bkt");
   for (std::string key : {"a.txt", "dir/x", "dir/y", "dir/sub/z", "e%20f", "zz"}) {
-    Put("/b/" + key, "1");
+    Put("/bkt/" + key, "1");
   }
-  Response r = Send("GET", "/b?delimiter=%2F");
+  Response r = Send("GET", "/bkt?delimiter=%2F");
   ASSERT_EQ(r.status, 200);
-  EXPECT_TRUE(r.Has("<Name>b</Name>"));
+  EXPECT_TRUE(r.Has("<Name>bkt</Name>"));
   EXPECT_TRUE(r.Has("<Key>a.txt</Key>"));
   EXPECT_TRUE(r.Has("<CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes>"));
   EXPECT_FALSE(r.Has("<Key>dir/x</Key>"));
   EXPECT_TRUE(r.Has("<Owner>"));
   EXPECT_TRUE(r.Has("<Key>e f</Key>"));
 
-  r = Send("GET", "/b?prefix=dir%2F&delimiter=%2F&max-keys=1");
+  r = Send("GET", "/bkt?prefix=dir%2F&delimiter=%2F&max-keys=1");
   EXPECT_TRUE(r.Has("<IsTruncated>true</IsTruncated>"));
   EXPECT_TRUE(r.Has("<NextMarker>dir/sub/</NextMarker>"));
-  r = Send("GET", "/b?prefix=dir%2F&delimiter=%2F&marker=dir%2Fsub%2F");
+  r = Send("GET", "/bkt?prefix=dir%2F&delimiter=%2F&marker=dir%2Fsub%2F");
   EXPECT_TRUE(r.Has("<Key>dir/x</Key>"));
   EXPECT_TRUE(r.Has("<Key>dir/y</Key>"));
   EXPECT_TRUE(r.Has("<IsTruncated>false</IsTruncated>"));
   EXPECT_FALSE(r.Has("<NextMarker>"));
 
-  r = Send("GET", "/b?encoding-type=url");
+  r = Send("GET", "/bkt?encoding-type=url");
   EXPECT_TRUE(r.Has("<Key>e+f</Key>"));
   EXPECT_TRUE(r.Has("<EncodingType>url</EncodingType>"));
 
-  EXPECT_EQ(Send("GET", "/b?max-keys=-1").status, 400);
-  EXPECT_EQ(Send("GET", "/b?max-keys=abc").status, 400);
-  EXPECT_EQ(Send("GET", "/b?encoding-type=base64").status, 400);
-  r = Send("GET", "/b?max-keys=0");
+  EXPECT_EQ(Send("GET", "/bkt?max-keys=-1").status, 400);
+  EXPECT_EQ(Send("GET", "/bkt?max-keys=abc").status, 400);
+  EXPECT_EQ(Send("GET", "/bkt?encoding-type=base64").status, 400);
+  r = Send("GET", "/bkt?max-keys=0");
   EXPECT_EQ(r.status, 200);
   EXPECT_FALSE(r.Has("<Contents>"));
   EXPECT_EQ(Send("GET", "/nobucket?max-keys=0").status, 404);
 }
 
 TEST_F(S3ApiTest, ListObjectsV2Pagination) {
-  MakeBucket("b");
+  MakeBucket("bkt");
   std::vector<std::string> keys = {"k1", "k2", "k3", "k4", "k5"};
   for (const auto& k : keys) {
-    Put("/b/" + k, "1");
+    Put("/bkt/" + k, "1");
   }
   std::vector<std::string> seen;
   std::string token;
   for (int page = 0; page < 10; ++page) {
-    std::string target = "/b?list-type=2&max-keys=2";
+    std::string target = "/bkt?list-type=2&max-keys=2";
     if (!token.empty()) {
       target += "&continuation-token=" + UrlEncodeS3(token);
     }
@@ -623,50 +624,50 @@ TEST_F(S3ApiTest, ListObjectsV2Pagination) {
   }
   EXPECT_EQ(seen, keys);
 
-  Response r = Send("GET", "/b?list-type=2&start-after=k3&fetch-owner=true");
+  Response r = Send("GET", "/bkt?list-type=2&start-after=k3&fetch-owner=true");
   EXPECT_FALSE(r.Has("<Key>k3</Key>"));
   EXPECT_TRUE(r.Has("<Key>k4</Key>"));
   EXPECT_TRUE(r.Has("<StartAfter>k3</StartAfter>"));
   EXPECT_TRUE(r.Has("<Owner>"));
-  EXPECT_EQ(Send("GET", "/b?list-type=2&continuation-token=%21%21").status, 400);
+  EXPECT_EQ(Send("GET", "/bkt?list-type=2&continuation-token=%21%21").status, 400);
 }
 
 TEST_F(S3ApiTest, DeleteObjects) {
-  MakeBucket("b");
-  Put("/b/a", "1");
-  Put("/b/b", "1");
+  MakeBucket("bkt");
+  Put("/bkt/a", "1");
+  Put("/bkt/b", "1");
   std::string doc =
       "<Delete><Object><Key>a</Key></Object><Object><Key>missing</Key></Object>"
       "<Object><Key>" +
       std::string(1025, 'k') + "</Key></Object></Delete>";
-  Response r = Send("POST", "/b?delete", doc);
+  Response r = Send("POST", "/bkt?delete", doc);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(r.Has("<Deleted><Key>a</Key></Deleted>"));
   EXPECT_TRUE(r.Has("<Deleted><Key>missing</Key></Deleted>"));
   EXPECT_TRUE(r.Has("<Code>KeyTooLongError</Code>"));
-  EXPECT_EQ(layer_.DataForTest("b", "a"), nullptr);
+  EXPECT_EQ(layer_.DataForTest("bkt", "a"), nullptr);
 
-  r = Send("POST", "/b?delete",
+  r = Send("POST", "/bkt?delete",
            "<Delete><Quiet>true</Quiet><Object><Key>b</Key></Object></Delete>");
   ASSERT_EQ(r.status, 200);
   EXPECT_FALSE(r.Has("<Deleted>"));
-  EXPECT_EQ(layer_.DataForTest("b", "b"), nullptr);
+  EXPECT_EQ(layer_.DataForTest("bkt", "b"), nullptr);
 
-  EXPECT_EQ(Send("POST", "/b?delete", "<Delete>").status, 400);
+  EXPECT_EQ(Send("POST", "/bkt?delete", "<Delete>").status, 400);
   EXPECT_EQ(
       Send("POST", "/nobucket?delete", "<Delete><Object><Key>a</Key></Object></Delete>").status,
       404);
 }
 
 TEST_F(S3ApiTest, UnsupportedRequests) {
-  MakeBucket("b");
-  Response r = Send("GET", "/b?acl");
+  MakeBucket("bkt");
+  Response r = Send("GET", "/bkt?acl");
   EXPECT_EQ(r.status, 501);
   EXPECT_TRUE(r.Has("<Code>NotImplemented</Code>"));
-  r = Send("PATCH", "/b/k");
+  r = Send("PATCH", "/bkt/k");
   EXPECT_EQ(r.status, 405);
   EXPECT_TRUE(r.Has("MethodNotAllowed"));
-  r = Send("GET", "/b/%zz");
+  r = Send("GET", "/bkt/%zz");
   EXPECT_EQ(r.status, 400);
 }
 
