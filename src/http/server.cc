@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <future>
 #include <string_view>
 
 #include <boost/asio/as_tuple.hpp>
@@ -350,10 +351,15 @@ void Server::Stop() {
     stopping_ = true;
   }
   state_->stopping.store(true);
-  asio::post(workers_[0]->io, [this] {
+  // The acceptor belongs to worker 0's thread; wait until it is closed there, so that no
+  // connection is accepted after Stop() began to wait.
+  std::promise<void> closed;
+  asio::post(workers_[0]->io, [this, &closed] {
     error_code ec;
     extras_->acceptor->close(ec);
+    closed.set_value();
   });
+  closed.get_future().wait();
   PostToAll([](internal::Worker& w) {
     w.connections.ForEach([](internal::ConnectionBase& c) { c.CloseIfIdle(); });
   });

@@ -13,12 +13,15 @@ class BufferPool {
  public:
   struct Deleter {
     BufferPool* pool = nullptr;
+
     void operator()(std::byte* p) const { pool->Put(p); }
   };
+
   using Buffer = std::unique_ptr<std::byte[], Deleter>;
 
   // Buffers of `size` bytes; at most `max_free` are kept when returned.
   BufferPool(std::size_t size, std::size_t max_free) : size_(size), max_free_(max_free) {}
+
   ~BufferPool() = default;
   BufferPool(const BufferPool&) = delete;
   BufferPool& operator=(const BufferPool&) = delete;

@@ -78,7 +78,9 @@ class SetObjectReader final : public ObjectReader {
   }
 
   const ObjectInfo& info() const override { return info_; }
+
   std::int64_t offset() const override { return offset_; }
+
   std::int64_t length() const override { return length_; }
 
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
@@ -112,8 +114,8 @@ class SetObjectReader final : public ObjectReader {
       std::size_t k = at / shard_size_;
       std::size_t within = at % shard_size_;
       std::size_t len = std::min(shard_size_ - within, want - done);
-      std::memcpy(buf.data() + done,
-                  area_.get() + k * slot_ + erasure::kBitrotHashSize + within, len);
+      std::memcpy(buf.data() + done, area_.get() + k * slot_ + erasure::kBitrotHashSize + within,
+                  len);
       done += len;
     }
     pos_ += static_cast<std::int64_t>(done);
@@ -202,13 +204,11 @@ class SetObjectReader final : public ObjectReader {
         batch.push_back(k);
       }
       if (batch.empty()) {
-        co_return Status(Errc::kReadQuorum,
-                         "fewer than " + std::to_string(d) + " good shards: " +
-                             last_error.ToString());
+        co_return Status(Errc::kReadQuorum, "fewer than " + std::to_string(d) +
+                                                " good shards: " + last_error.ToString());
       }
-      auto res = co_await FanOut<Status>(batch.size(), [&](std::size_t j) {
-        return ReadShard(batch[j], part, file_off);
-      });
+      auto res = co_await FanOut<Status>(
+          batch.size(), [&](std::size_t j) { return ReadShard(batch[j], part, file_off); });
       for (std::size_t j = 0; j < batch.size(); ++j) {
         std::size_t k = batch[j];
         tried[k] = true;
@@ -229,8 +229,8 @@ class SetObjectReader final : public ObjectReader {
     if (need_rebuild) {
       std::vector<std::span<std::byte>> shards(n_);
       for (std::size_t k = 0; k < n_; ++k) {
-        shards[k] = std::span<std::byte>(area_.get() + k * slot_ + erasure::kBitrotHashSize,
-                                         shard_size_);
+        shards[k] =
+            std::span<std::byte>(area_.get() + k * slot_ + erasure::kBitrotHashSize, shard_size_);
       }
       auto flags = std::make_unique<bool[]>(n_);
       for (std::size_t k = 0; k < n_; ++k) {

@@ -29,8 +29,7 @@ Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
                                                     std::string_view bucket,
                                                     std::string_view prefix,
                                                     std::string_view start_after,
-                                                    std::string_view delimiter,
-                                                    std::size_t limit) {
+                                                    std::string_view delimiter, std::size_t limit) {
   SetListResult out;
   storage::ListOptions lo;
   lo.prefix = std::string(prefix);
@@ -52,10 +51,12 @@ Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
         bound_is_prefix = r->back().is_prefix;
       }
     }
+
     struct Seen {
       std::size_t count = 0;
       storage::ListEntry* entry = nullptr;
     };
+
     std::map<std::string_view, Seen> merged;
     for (auto& r : res) {
       if (!r.ok()) {

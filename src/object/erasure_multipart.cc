@@ -127,25 +127,24 @@ Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& c
     for (std::size_t i = 0; i < res.size(); ++i) {
       made[i] = res[i].ok();
     }
-    auto undo = co_await ForEachDriveIn<Status>(*this, made, [&](storage::StorageApi& d,
-                                                                 std::size_t) {
-      return d.AbortUpload(ctx, bucket, key, up.upload_id);
-    });
+    auto undo =
+        co_await ForEachDriveIn<Status>(*this, made, [&](storage::StorageApi& d, std::size_t) {
+          return d.AbortUpload(ctx, bucket, key, up.upload_id);
+        });
     (void)undo;
     co_return st;
   }
   co_return up.upload_id;
 }
 
-Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx,
-                                                 std::string_view bucket, std::string_view key,
-                                                 std::string_view upload_id, int part_number,
-                                                 HashReader& body) {
+Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std::string_view bucket,
+                                                 std::string_view key, std::string_view upload_id,
+                                                 int part_number, HashReader& body) {
   if (part_number < 1 || part_number > kMaxParts) {
     co_return Status(Errc::kInvalidArgumentS3, "part numbers are 1 to 10000");
   }
-  CO_ASSIGN_OR_RETURN(auto guard, co_await opts_.locker->Lock(
-                                      ctx, UploadResource(bucket, key, upload_id), false));
+  CO_ASSIGN_OR_RETURN(
+      auto guard, co_await opts_.locker->Lock(ctx, UploadResource(bucket, key, upload_id), false));
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
   const std::string tmp = NewUuid();
@@ -168,8 +167,7 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx,
   for (std::size_t i = 0; i < mask.size(); ++i) {
     mask[i] = streamed->alive[i] && q.has[i];
   }
-  auto res = co_await ForEachDriveIn<Status>(*this, mask, [&](storage::StorageApi& d,
-                                                              std::size_t) {
+  auto res = co_await ForEachDriveIn<Status>(*this, mask, [&](storage::StorageApi& d, std::size_t) {
     return d.CommitPart(ctx, bucket, key, upload_id, part, tmp);
   });
   if (CountOk(res) < mask.size()) {
@@ -264,10 +262,10 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
       per[i].erasure.index = fi.erasure.distribution[i];
     }
   }
-  auto res = co_await ForEachDriveIn<Status>(*this, q.has, [&](storage::StorageApi& d,
-                                                               std::size_t i) {
-    return d.CompleteUpload(ctx, upload_id, per[i]);
-  });
+  auto res =
+      co_await ForEachDriveIn<Status>(*this, q.has, [&](storage::StorageApi& d, std::size_t i) {
+        return d.CompleteUpload(ctx, upload_id, per[i]);
+      });
   CO_RETURN_IF_ERROR(ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum));
   fi.is_latest = true;
   co_return ToObjectInfo(bucket, fi);
@@ -275,8 +273,8 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
 
 Task<Status> ErasureSet::AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
                                               std::string_view key, std::string_view upload_id) {
-  CO_ASSIGN_OR_RETURN(auto guard, co_await opts_.locker->Lock(
-                                      ctx, UploadResource(bucket, key, upload_id), true));
+  CO_ASSIGN_OR_RETURN(
+      auto guard, co_await opts_.locker->Lock(ctx, UploadResource(bucket, key, upload_id), true));
   CO_RETURN_IF_ERROR(CheckWritable());
   auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
     return d.AbortUpload(ctx, bucket, key, upload_id);

@@ -71,10 +71,9 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
 
   const std::int64_t declared = body.size();
   bool decided = !allow_inline || declared >= 0;
-  bool inline_mode =
-      allow_inline && declared >= 0 &&
-      erasure::ShardFileSize(static_cast<std::uint64_t>(declared), bs, data_) <=
-          opts_.inline_threshold;
+  bool inline_mode = allow_inline && declared >= 0 &&
+                     erasure::ShardFileSize(static_cast<std::uint64_t>(declared), bs, data_) <=
+                         opts_.inline_threshold;
   auto start_inline = [&](std::uint64_t total) {
     out.inline_shards.resize(n);
     std::size_t per = erasure::ShardFileSize(total, bs, data_);
@@ -104,29 +103,33 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
     co_return CountTrue(out.alive) >= wq ? Status::Ok() : quorum_lost();
   };
 
-  for (;;) {
-    // Read the block straight into the data shard slots (full-block layout).
+  struct BlockRead {
     std::size_t got = 0;
     bool eof = false;
-    for (std::size_t k = 0; k < d && !eof; ++k) {
+  };
+
+  // Reads one block straight into the data shard slots of `a` (full-block layout).
+  auto read_block = [&](std::byte* a) -> Task<Result<BlockRead>> {
+    BlockRead b;
+    for (std::size_t k = 0; k < d && !b.eof; ++k) {
       std::size_t want = std::min<std::size_t>(s_full, bs - k * s_full);
-      auto r = co_await ReadFull(body, Span(area.get() + k * slot_full + erasure::kBitrotHashSize,
-                                            want));
+      auto r = co_await ReadFull(body, Span(a + k * slot_full + erasure::kBitrotHashSize, want));
       if (!r.ok()) {
         co_return r.status();
       }
-      got += *r;
-      eof = *r < want;
+      b.got += *r;
+      b.eof = *r < want;
     }
-    if (got == 0) {
-      break;
-    }
+    co_return b;
+  };
+  // Pads (or, for a short block, re-lays out) the block, encodes parity and hashes every
+  // shard; returns the slot size of this block.
+  auto encode_block = [&](std::byte* a, std::size_t got) -> Task<std::size_t> {
     std::size_t slot = slot_full;
     std::span<const std::byte> contiguous;
     if (got == bs) {
-      // Zero the padding of the last data shard.
       std::size_t last_len = bs - (d - 1) * s_full;
-      std::memset(area.get() + (d - 1) * slot_full + erasure::kBitrotHashSize + last_len, 0,
+      std::memset(a + (d - 1) * slot_full + erasure::kBitrotHashSize + last_len, 0,
                   s_full - last_len);
     } else {
       // A short last block has smaller shards: gather its bytes, Encode re-splits them.
@@ -135,58 +138,88 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
       }
       for (std::size_t k = 0, done = 0; done < got; ++k) {
         std::size_t len = std::min(s_full, got - done);
-        std::memcpy(gather.get() + done, area.get() + k * slot_full + erasure::kBitrotHashSize,
-                    len);
+        std::memcpy(gather.get() + done, a + k * slot_full + erasure::kBitrotHashSize, len);
         done += len;
       }
       contiguous = std::span<const std::byte>(gather.get(), got);
       slot = SlotSize(got);
     }
     if (got >= opts_.offload_threshold) {
-      co_await RunBlocking(*opts_.compute, [&, p = area.get()] {
-        EncodeBlock(*codec_, p, slot, n, contiguous);
+      co_await RunBlocking(*opts_.compute, [&] {
+        EncodeBlock(*codec_, a, slot, n, contiguous);
         return true;
       });
     } else {
-      EncodeBlock(*codec_, area.get(), slot, n, contiguous);
+      EncodeBlock(*codec_, a, slot, n, contiguous);
     }
-    if (!decided) {
-      decided = true;
-      inline_mode = eof && erasure::ShardFileSize(got, bs, data_) <= opts_.inline_threshold;
-      if (inline_mode) {
-        start_inline(got);
+    co_return slot;
+  };
+  // Writes drive i's slot to every live drive; a drive that fails is dropped.
+  auto write_block = [&](const std::byte* a, std::size_t slot) -> Task<Status> {
+    auto res =
+        co_await ForEachDriveIn<Status>(*this, out.alive, [&](storage::StorageApi&, std::size_t i) {
+          return writers[i]->Write(std::span<const std::byte>(a + shard_of[i] * slot, slot));
+        });
+    for (std::size_t i = 0; i < n; ++i) {
+      if (out.alive[i] && !res[i].ok()) {
+        out.alive[i] = false;
+        writers[i].reset();
       }
     }
+    co_return CountTrue(out.alive) >= wq ? Status::Ok() : quorum_lost();
+  };
+
+  BufferPool::Buffer areas[2] = {std::move(area), {}};
+  CO_ASSIGN_OR_RETURN(BlockRead next, co_await read_block(areas[0].get()));
+  int cur = 0;
+  while (next.got > 0) {
+    const BlockRead blk = next;
+    std::byte* a = areas[cur].get();
+    const std::size_t slot = co_await encode_block(a, blk.got);
+    if (!decided) {
+      decided = true;
+      inline_mode = blk.eof && erasure::ShardFileSize(blk.got, bs, data_) <= opts_.inline_threshold;
+      if (inline_mode) {
+        start_inline(blk.got);
+      }
+    }
+    out.size += static_cast<std::int64_t>(blk.got);
     if (inline_mode) {
       for (std::size_t i = 0; i < n; ++i) {
         if (out.alive[i]) {
-          out.inline_shards[i].append(
-              reinterpret_cast<const char*>(area.get() + shard_of[i] * slot), slot);
+          out.inline_shards[i].append(reinterpret_cast<const char*>(a + shard_of[i] * slot), slot);
         }
       }
-    } else {
-      if (!out.files_created) {
-        CO_RETURN_IF_ERROR(co_await create_files());
+      if (blk.eof) {
+        break;
       }
-      auto res = co_await ForEachDriveIn<Status>(
-          *this, out.alive, [&](storage::StorageApi&, std::size_t i) {
-            return writers[i]->Write(
-                std::span<const std::byte>(area.get() + shard_of[i] * slot, slot));
-          });
-      for (std::size_t i = 0; i < n; ++i) {
-        if (out.alive[i] && !res[i].ok()) {
-          out.alive[i] = false;
-          writers[i].reset();
-        }
-      }
-      if (CountTrue(out.alive) < wq) {
-        co_return quorum_lost();
-      }
+      CO_ASSIGN_OR_RETURN(next, co_await read_block(a));
+      continue;
     }
-    out.size += static_cast<std::int64_t>(got);
-    if (eof) {
+    if (!out.files_created) {
+      CO_RETURN_IF_ERROR(co_await create_files());
+    }
+    if (blk.eof) {
+      CO_RETURN_IF_ERROR(co_await write_block(a, slot));
       break;
     }
+    // Write this block to the drives while the next one is read from the body.
+    if (!areas[1 - cur]) {
+      areas[1 - cur] = buffers_->Get();
+    }
+    std::byte* other = areas[1 - cur].get();
+    Result<BlockRead> read_res;
+    auto both = co_await FanOut<Status>(2, [&](std::size_t i) -> Task<Status> {
+      if (i == 0) {
+        co_return co_await write_block(a, slot);
+      }
+      read_res = co_await read_block(other);
+      co_return read_res.ok() ? Status::Ok() : read_res.status();
+    });
+    CO_RETURN_IF_ERROR(both[1]);  // a body error (digest, size) is the client's answer
+    CO_RETURN_IF_ERROR(both[0]);
+    next = *read_res;
+    cur = 1 - cur;
   }
   if (!decided) {
     inline_mode = true;  // an empty body of unknown size
@@ -198,8 +231,7 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
       CO_RETURN_IF_ERROR(co_await create_files());  // an empty part still has its file
     }
     auto res = co_await ForEachDriveIn<Status>(
-        *this, out.alive,
-        [&](storage::StorageApi&, std::size_t i) { return writers[i]->Close(); });
+        *this, out.alive, [&](storage::StorageApi&, std::size_t i) { return writers[i]->Close(); });
     for (std::size_t i = 0; i < n; ++i) {
       if (out.alive[i] && !res[i].ok()) {
         out.alive[i] = false;
@@ -212,9 +244,8 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
   co_return out;
 }
 
-Task<Status> ErasureSet::CheckWritePreconditions(const RequestContext& ctx,
-                                                 std::string_view bucket, std::string_view key,
-                                                 const PutOptions& opts) {
+Task<Status> ErasureSet::CheckWritePreconditions(const RequestContext& ctx, std::string_view bucket,
+                                                 std::string_view key, const PutOptions& opts) {
   if (opts.if_match.empty() && opts.if_none_match.empty()) {
     co_return Status::Ok();
   }
@@ -302,9 +333,10 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
     for (std::size_t i = 0; i < n; ++i) {
       committed[i] = res[i].ok();
     }
-    auto undo = co_await ForEachDriveIn<Status>(
-        *this, committed,
-        [&](storage::StorageApi& drive, std::size_t i) { return drive.DeleteVersion(ctx, per[i]); });
+    auto undo = co_await ForEachDriveIn<Status>(*this, committed,
+                                                [&](storage::StorageApi& drive, std::size_t i) {
+                                                  return drive.DeleteVersion(ctx, per[i]);
+                                                });
     (void)undo;
   }
   if (!fi.is_inline && (!st.ok() || CountOk(res) < n)) {

@@ -35,7 +35,9 @@ ErasureSet::ErasureSet(std::vector<DrivePtr> drives, int parity, ErasureSetOptio
 
 ErasureSet::~ErasureSet() = default;
 
-ErasureSet::DrivePtr ErasureSet::Drive(std::size_t i) const { return drives_[i]; }
+ErasureSet::DrivePtr ErasureSet::Drive(std::size_t i) const {
+  return drives_[i];
+}
 
 int ErasureSet::OnlineDrives() const {
   int n = 0;
@@ -66,9 +68,8 @@ meta::ErasureInfo ErasureSet::NewErasureInfo(std::string_view key) const {
 }
 
 Task<void> ErasureSet::DeleteTmpAll(const RequestContext& ctx, std::string_view tmp_dir) {
-  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
-    return d.DeleteTmp(ctx, tmp_dir);
-  });
+  auto res = co_await ForEachDrive<Status>(
+      *this, [&](storage::StorageApi& d, std::size_t) { return d.DeleteTmp(ctx, tmp_dir); });
   (void)res;
 }
 
@@ -77,9 +78,8 @@ Task<void> ErasureSet::DeleteTmpAll(const RequestContext& ctx, std::string_view 
 Task<Status> ErasureSet::MakeBucket(const RequestContext& ctx, std::string_view bucket,
                                     std::string_view meta) {
   CO_RETURN_IF_ERROR(CheckWritable());
-  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
-    return d.MakeVolume(ctx, bucket, meta);
-  });
+  auto res = co_await ForEachDrive<Status>(
+      *this, [&](storage::StorageApi& d, std::size_t) { return d.MakeVolume(ctx, bucket, meta); });
   Status st = ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
   if (!st.ok() && st.code() != Errc::kBucketExists) {
     // Undo where it was created, so a failed create leaves no half bucket.
@@ -87,10 +87,9 @@ Task<Status> ErasureSet::MakeBucket(const RequestContext& ctx, std::string_view 
     for (std::size_t i = 0; i < res.size(); ++i) {
       made[i] = res[i].ok();
     }
-    auto undo = co_await ForEachDriveIn<Status>(*this, made, [&](storage::StorageApi& d,
-                                                                 std::size_t) {
-      return d.DeleteVolume(ctx, bucket, false);
-    });
+    auto undo = co_await ForEachDriveIn<Status>(
+        *this, made,
+        [&](storage::StorageApi& d, std::size_t) { return d.DeleteVolume(ctx, bucket, false); });
     (void)undo;
   }
   co_return st;
@@ -109,8 +108,7 @@ Task<Result<storage::VolumeInfo>> ErasureSet::StatBucket(const RequestContext& c
   co_return Status(Errc::kReadQuorum);
 }
 
-Task<Result<std::vector<storage::VolumeInfo>>> ErasureSet::ListBuckets(
-    const RequestContext& ctx) {
+Task<Result<std::vector<storage::VolumeInfo>>> ErasureSet::ListBuckets(const RequestContext& ctx) {
   auto res = co_await ForEachDrive<Result<std::vector<storage::VolumeInfo>>>(
       *this, [&](storage::StorageApi& d, std::size_t) { return d.ListVolumes(ctx); });
   CO_RETURN_IF_ERROR(ReduceQuorum(res, read_quorum(), Errc::kReadQuorum));
@@ -242,8 +240,7 @@ Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfo(const RequestCon
 }
 
 Task<Result<ObjectInfo>> ErasureSet::GetObjectInfo(const RequestContext& ctx,
-                                                   std::string_view bucket,
-                                                   std::string_view key,
+                                                   std::string_view bucket, std::string_view key,
                                                    const GetOptions& opts) {
   CO_ASSIGN_OR_RETURN(auto guard,
                       co_await opts_.locker->Lock(ctx, LockResource(bucket, key), false));

@@ -33,7 +33,7 @@ struct ErasureSetOptions {
   // Blocks at least this large are encoded, hashed, verified and decoded on `compute`;
   // smaller ones on the caller's thread (the hop costs more than the work).
   std::size_t offload_threshold = 64 << 10;
-  std::int64_t min_part_size = 5 << 20;  // every multipart part but the last
+  std::int64_t min_part_size = 5 << 20;         // every multipart part but the last
   boost::asio::thread_pool* compute = nullptr;  // required; outlives the set
   NsLocker* locker = nullptr;                   // required; outlives the set
 };
@@ -63,12 +63,19 @@ class ErasureSet {
   ErasureSet& operator=(const ErasureSet&) = delete;
 
   int size() const { return static_cast<int>(drives_.size()); }
+
   int data() const { return data_; }
+
   int parity() const { return parity_; }
+
   int read_quorum() const { return data_; }
+
   int write_quorum() const { return data_ + (parity_ == data_ && parity_ > 0 ? 1 : 0); }
+
   const std::vector<DrivePtr>& drives() const { return drives_; }
+
   const ErasureSetOptions& options() const { return opts_; }
+
   int OnlineDrives() const;
   // kWriteQuorum when fewer than write quorum drives are online: a write that cannot
   // succeed is refused before it changes any drive (a partial delete cannot be undone).
@@ -101,16 +108,14 @@ class ErasureSet {
                                           std::string_view delimiter, std::size_t limit);
 
   // Multipart. The upload id is random URL-safe base64 followed by `id_suffix`.
-  Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx,
-                                               std::string_view bucket, std::string_view key,
-                                               const PutOptions& opts,
+  Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx, std::string_view bucket,
+                                               std::string_view key, const PutOptions& opts,
                                                std::string_view id_suffix = {});
   Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
                                        std::string_view key, std::string_view upload_id,
                                        int part_number, HashReader& body);
-  Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx,
-                                                std::string_view bucket, std::string_view key,
-                                                std::string_view upload_id,
+  Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx, std::string_view bucket,
+                                                std::string_view key, std::string_view upload_id,
                                                 int part_number_marker, int max_parts);
   // Uploads of this set after the markers whose key starts with prefix, in (key, id)
   // order; at most `limit`. Folding by delimiter is the caller's.
@@ -133,6 +138,7 @@ class ErasureSet {
     meta::FileInfo fi;
     std::vector<std::unique_ptr<meta::FileInfo>> per_drive;
   };
+
   // Errors: kNoSuchKey, kNoSuchVersion, kNoSuchBucket, kReadQuorum. Delete markers are
   // returned as they are.
   Task<Result<QuorumInfo>> ReadQuorumInfo(const RequestContext& ctx, std::string_view bucket,
@@ -147,6 +153,7 @@ class ErasureSet {
     std::vector<bool> alive;                 // drives that took every block
     bool files_created = false;              // tmp files exist (DeleteTmp on failure)
   };
+
   // Reads `body` to its end in blocks, encodes and bitrot-hashes each block, and writes
   // drive i's shard to "<tmp_dir>/part.1" (or, when `allow_inline` and small enough, to
   // memory). On error the caller removes tmp_dir. Errors: body errors, kWriteQuorum.
@@ -160,9 +167,13 @@ class ErasureSet {
                                        std::string_view key, const PutOptions& opts);
 
   DrivePtr Drive(std::size_t i) const;
+
   const erasure::Codec& codec() const { return *codec_; }
+
   BufferPool& buffers() const { return *buffers_; }
+
   boost::asio::thread_pool& compute() const { return *opts_.compute; }
+
   // Bytes of one block's shard area: every shard slot (hash + shard) of a full block.
   std::size_t SlotSize(std::size_t block_len) const;
   meta::ErasureInfo NewErasureInfo(std::string_view key) const;

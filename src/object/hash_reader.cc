@@ -26,7 +26,9 @@ HashReader::HashReader(ByteSource& inner, HashExpectations expect)
 
 HashReader::~HashReader() = default;
 
-std::string HashReader::md5_hex() const { return state_->md5_hex; }
+std::string HashReader::md5_hex() const {
+  return state_->md5_hex;
+}
 
 std::optional<std::pair<std::string, std::string>> HashReader::checksum() const {
   return state_->checksum_value;
@@ -83,8 +85,8 @@ Task<Result<std::size_t>> HashReader::Read(std::span<std::byte> buf) {
   }
   if (st.sha256) {
     if (HexEncode(st.sha256->Finish()) != expect_.sha256_hex) {
-      co_return fail(Status(Errc::kContentSha256Mismatch,
-                            "x-amz-content-sha256 does not match the body"));
+      co_return fail(
+          Status(Errc::kContentSha256Mismatch, "x-amz-content-sha256 does not match the body"));
     }
   }
   if (st.checksum) {

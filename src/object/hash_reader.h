@@ -17,9 +17,9 @@
 namespace cairn::object {
 
 struct HashExpectations {
-  std::int64_t size = -1;        // exact body size; -1 = unknown (read to the end)
-  std::string content_md5;       // raw 16 bytes decoded from Content-MD5; empty = none
-  std::string sha256_hex;        // x-amz-content-sha256 when it is a real hash; empty = none
+  std::int64_t size = -1;   // exact body size; -1 = unknown (read to the end)
+  std::string content_md5;  // raw 16 bytes decoded from Content-MD5; empty = none
+  std::string sha256_hex;   // x-amz-content-sha256 when it is a real hash; empty = none
   // Requested checksum (x-amz-checksum-algorithm or an x-amz-checksum-* header) and its
   // expected base64 value when the client sent one up front.
   std::optional<ChecksumAlgorithm> checksum;
@@ -41,7 +41,9 @@ class HashReader final : public ByteSource {
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override;
 
   std::int64_t size() const { return expect_.size; }  // declared; -1 when unknown
+
   std::int64_t bytes_read() const { return bytes_read_; }
+
   // Valid after the end of the stream was reached without error.
   std::string md5_hex() const;
   // {"x-amz-checksum-crc32", base64} when a checksum was requested; nullopt otherwise.

@@ -31,6 +31,7 @@ template <class H>
 class BoolHandlerImpl final : public BoolHandler {
  public:
   explicit BoolHandlerImpl(H h) : h_(std::move(h)) {}
+
   void Call(bool granted) override { std::move(h_)(granted); }
 
  private:

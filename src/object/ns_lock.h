@@ -46,8 +46,7 @@ class LocalNsLocker final : public NsLocker {
   ~LocalNsLocker() override;
 
   Task<Result<std::unique_ptr<NsLockGuard>>> Lock(const RequestContext& ctx,
-                                                  std::string_view resource,
-                                                  bool write) override;
+                                                  std::string_view resource, bool write) override;
 
   // Number of resources with holders or waiters (tests).
   std::size_t ActiveForTest() const;

@@ -56,8 +56,8 @@ struct ObjectInfo {
 // An HTTP Range, resolved against the object size by the object layer.
 struct RangeSpec {
   enum class Kind { kNone, kFromTo, kSuffix } kind = Kind::kNone;
-  std::int64_t first = 0;  // kFromTo
-  std::int64_t last = -1;  // kFromTo; -1 = to the end
+  std::int64_t first = 0;          // kFromTo
+  std::int64_t last = -1;          // kFromTo; -1 = to the end
   std::int64_t suffix_length = 0;  // kSuffix: the last N bytes
 };
 
@@ -171,13 +171,12 @@ class ObjectLayer {
                                                                 std::string_view bucket,
                                                                 std::string_view key,
                                                                 const GetOptions& opts) = 0;
-  virtual Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx,
-                                                 std::string_view bucket, std::string_view key,
-                                                 const GetOptions& opts) = 0;
+  virtual Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
+                                                 std::string_view key, const GetOptions& opts) = 0;
   // Deleting a key that does not exist succeeds (S3 semantics). Errors: kNoSuchBucket,
   // kWriteQuorum.
-  virtual Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx,
-                                                std::string_view bucket, std::string_view key,
+  virtual Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
+                                                std::string_view key,
                                                 const DeleteOptions& opts) = 0;
   // Errors: kNoSuchBucket, kReadQuorum.
   virtual Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
@@ -196,12 +195,11 @@ class ObjectLayer {
                                                         std::string_view bucket,
                                                         std::string_view key,
                                                         std::string_view upload_id,
-                                                        int part_number_marker,
-                                                        int max_parts) = 0;
+                                                        int part_number_marker, int max_parts) = 0;
   virtual Task<Result<ListUploadsResult>> ListMultipartUploads(
       const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
-      std::string_view key_marker, std::string_view upload_id_marker,
-      std::string_view delimiter, int max_uploads) = 0;
+      std::string_view key_marker, std::string_view upload_id_marker, std::string_view delimiter,
+      int max_uploads) = 0;
   virtual Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
                                                            std::string_view bucket,
                                                            std::string_view key,
@@ -209,8 +207,7 @@ class ObjectLayer {
                                                            const std::vector<CompletePart>& parts,
                                                            const PutOptions& opts) = 0;
   virtual Task<Status> AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
-                                            std::string_view key,
-                                            std::string_view upload_id) = 0;
+                                            std::string_view key, std::string_view upload_id) = 0;
 
   // Drive and quorum state for the health endpoints; cheap (no disk I/O beyond a probe).
   virtual Task<HealthInfo> GetHealth(const RequestContext& ctx) = 0;

@@ -1,10 +1,10 @@
 #include "object/object_util.h"
 
-#include <openssl/rand.h>
-
 #include <array>
 #include <chrono>
 #include <cstdio>
+
+#include <openssl/rand.h>
 
 #include "common/checksum.h"
 
@@ -40,7 +40,9 @@ bool IsIpv4(std::string_view s) {
   return parts == 4;
 }
 
-bool IsAlnumLower(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool IsAlnumLower(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool ValidUtf8(std::string_view s) {
   std::size_t i = 0;
@@ -86,9 +88,7 @@ bool ValidUtf8(std::string_view s) {
 }  // namespace
 
 Status CheckBucketName(std::string_view b) {
-  auto bad = [&](const char* why) {
-    return Status(Errc::kInvalidBucketName, std::string(why));
-  };
+  auto bad = [&](const char* why) { return Status(Errc::kInvalidBucketName, std::string(why)); };
   if (b.size() < 3 || b.size() > 63) {
     return bad("bucket names are 3 to 63 characters long");
   }
@@ -139,9 +139,9 @@ std::string NewUuid() {
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   char out[37];
   std::snprintf(out, sizeof(out),
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return std::string(out, 36);
 }
 

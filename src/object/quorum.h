@@ -21,7 +21,9 @@ Errc ReduceErrc(std::span<const Errc> codes, std::size_t quorum, Errc insufficie
 Errc ToObjectError(Errc drive_error, Errc quorum_error);
 Status ToObjectError(const Status& drive_status, Errc quorum_error);
 
-inline const Status& StatusOf(const Status& s) { return s; }
+inline const Status& StatusOf(const Status& s) {
+  return s;
+}
 
 template <class T>
 const Status& StatusOf(const Result<T>& r) {

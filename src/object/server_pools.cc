@@ -1,12 +1,11 @@
 #include "object/server_pools.h"
 
-#include <highwayhash/sip_hash.h>
-
 #include <algorithm>
 #include <charconv>
 #include <thread>
 #include <utility>
 
+#include <highwayhash/sip_hash.h>
 #include <nlohmann/json.hpp>
 
 #include "common/checksum.h"
@@ -26,8 +25,7 @@ std::string BucketMeta(std::string_view location) {
 
 std::string LocationOf(const std::string& meta) {
   auto j = nlohmann::json::parse(meta, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("location") ||
-      !j["location"].is_string()) {
+  if (j.is_discarded() || !j.is_object() || !j.contains("location") || !j["location"].is_string()) {
     return "";
   }
   return j["location"].get<std::string>();
@@ -159,11 +157,12 @@ Task<Status> ServerPools::DeleteBucket(const RequestContext& ctx, std::string_vi
   if (!force) {
     // Refuse up front when any set holds an object or an upload, so that no set deletes
     // the bucket while another refuses.
-    auto listed = co_await FanOut<Result<bool>>(sets.size(), [&](std::size_t i) -> Task<Result<bool>> {
-      CO_ASSIGN_OR_RETURN(auto l, co_await sets[i]->ListEntries(ctx, bucket, "", "", "", 1));
-      CO_ASSIGN_OR_RETURN(auto u, co_await sets[i]->ListUploads(ctx, bucket, "", "", "", 1));
-      co_return !l.entries.empty() || !u.empty();
-    });
+    auto listed =
+        co_await FanOut<Result<bool>>(sets.size(), [&](std::size_t i) -> Task<Result<bool>> {
+          CO_ASSIGN_OR_RETURN(auto l, co_await sets[i]->ListEntries(ctx, bucket, "", "", "", 1));
+          CO_ASSIGN_OR_RETURN(auto u, co_await sets[i]->ListUploads(ctx, bucket, "", "", "", 1));
+          co_return !l.entries.empty() || !u.empty();
+        });
     for (const auto& r : listed) {
       CO_RETURN_IF_ERROR(r.status());
       if (*r) {
@@ -196,8 +195,8 @@ Task<std::size_t> ServerPools::PoolWithMostSpace(const RequestContext& ctx) {
   {
     std::lock_guard lock(space_mu_);
     if (now - space_time_ < std::chrono::seconds(5)) {
-      co_return static_cast<std::size_t>(
-          std::max_element(free_space_.begin(), free_space_.end()) - free_space_.begin());
+      co_return static_cast<std::size_t>(std::max_element(free_space_.begin(), free_space_.end()) -
+                                         free_space_.begin());
     }
   }
   std::vector<std::uint64_t> space(pools_.size(), 0);
@@ -221,13 +220,11 @@ Task<std::size_t> ServerPools::PoolWithMostSpace(const RequestContext& ctx) {
   std::lock_guard lock(space_mu_);
   free_space_ = space;
   space_time_ = now;
-  co_return static_cast<std::size_t>(std::max_element(space.begin(), space.end()) -
-                                     space.begin());
+  co_return static_cast<std::size_t>(std::max_element(space.begin(), space.end()) - space.begin());
 }
 
 Task<Result<std::size_t>> ServerPools::PoolForWrite(const RequestContext& ctx,
-                                                    std::string_view bucket,
-                                                    std::string_view key) {
+                                                    std::string_view bucket, std::string_view key) {
   if (pools_.size() == 1) {
     co_return std::size_t{0};
   }
@@ -248,8 +245,7 @@ Task<Result<std::size_t>> ServerPools::PoolForWrite(const RequestContext& ctx,
 }
 
 Task<Result<std::size_t>> ServerPools::PoolForRead(const RequestContext& ctx,
-                                                   std::string_view bucket,
-                                                   std::string_view key,
+                                                   std::string_view bucket, std::string_view key,
                                                    std::string_view version_id) {
   if (pools_.size() == 1) {
     co_return std::size_t{0};
@@ -290,9 +286,9 @@ Result<std::size_t> ServerPools::PoolOfUpload(std::string_view upload_id) const 
 
 // --- Objects ---
 
-Task<Result<ObjectInfo>> ServerPools::PutObject(const RequestContext& ctx,
-                                                std::string_view bucket, std::string_view key,
-                                                HashReader& body, const PutOptions& opts) {
+Task<Result<ObjectInfo>> ServerPools::PutObject(const RequestContext& ctx, std::string_view bucket,
+                                                std::string_view key, HashReader& body,
+                                                const PutOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForWrite(ctx, bucket, key));
   co_return co_await SetOf(pool, key).PutObject(ctx, bucket, key, body, opts);
@@ -308,8 +304,7 @@ Task<Result<std::unique_ptr<ObjectReader>>> ServerPools::GetObject(const Request
 }
 
 Task<Result<ObjectInfo>> ServerPools::GetObjectInfo(const RequestContext& ctx,
-                                                    std::string_view bucket,
-                                                    std::string_view key,
+                                                    std::string_view bucket, std::string_view key,
                                                     const GetOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForRead(ctx, bucket, key, opts.version_id));

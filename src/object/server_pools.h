@@ -64,23 +64,19 @@ class ServerPools final : public ObjectLayer {
   Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
                                        const ListOptions& opts) override;
 
-  Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx,
-                                               std::string_view bucket, std::string_view key,
+  Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx, std::string_view bucket,
+                                               std::string_view key,
                                                const PutOptions& opts) override;
   Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
                                        std::string_view key, std::string_view upload_id,
                                        int part_number, HashReader& body) override;
-  Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx,
-                                                std::string_view bucket, std::string_view key,
-                                                std::string_view upload_id,
+  Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx, std::string_view bucket,
+                                                std::string_view key, std::string_view upload_id,
                                                 int part_number_marker, int max_parts) override;
-  Task<Result<ListUploadsResult>> ListMultipartUploads(const RequestContext& ctx,
-                                                       std::string_view bucket,
-                                                       std::string_view prefix,
-                                                       std::string_view key_marker,
-                                                       std::string_view upload_id_marker,
-                                                       std::string_view delimiter,
-                                                       int max_uploads) override;
+  Task<Result<ListUploadsResult>> ListMultipartUploads(
+      const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
+      std::string_view key_marker, std::string_view upload_id_marker, std::string_view delimiter,
+      int max_uploads) override;
   Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
                                                    std::string_view bucket, std::string_view key,
                                                    std::string_view upload_id,
@@ -93,7 +89,9 @@ class ServerPools final : public ObjectLayer {
 
   // The set of `key` within pool `pool` (index into that pool's sets).
   std::size_t SetIndex(std::string_view key, std::size_t pool) const;
+
   ErasureSet& SetForTest(std::size_t pool, std::size_t set) { return *pools_[pool][set]; }
+
   std::size_t pool_count() const { return pools_.size(); }
 
  private:

@@ -188,16 +188,14 @@ Task<Result<PartInfo>> ServerPools::PutObjectPart(const RequestContext& ctx,
                                                   HashReader& body) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, PoolOfUpload(upload_id));
-  co_return co_await SetOf(pool, key).PutObjectPart(ctx, bucket, key, upload_id, part_number,
-                                                    body);
+  co_return co_await SetOf(pool, key).PutObjectPart(ctx, bucket, key, upload_id, part_number, body);
 }
 
 Task<Result<ListPartsResult>> ServerPools::ListObjectParts(const RequestContext& ctx,
                                                            std::string_view bucket,
                                                            std::string_view key,
                                                            std::string_view upload_id,
-                                                           int part_number_marker,
-                                                           int max_parts) {
+                                                           int part_number_marker, int max_parts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, PoolOfUpload(upload_id));
   co_return co_await SetOf(pool, key).ListObjectParts(ctx, bucket, key, upload_id,
@@ -213,9 +211,8 @@ Task<Result<ObjectInfo>> ServerPools::CompleteMultipartUpload(
                                                               opts);
 }
 
-Task<Status> ServerPools::AbortMultipartUpload(const RequestContext& ctx,
-                                               std::string_view bucket, std::string_view key,
-                                               std::string_view upload_id) {
+Task<Status> ServerPools::AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
+                                               std::string_view key, std::string_view upload_id) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, PoolOfUpload(upload_id));
   co_return co_await SetOf(pool, key).AbortMultipartUpload(ctx, bucket, key, upload_id);

@@ -13,28 +13,25 @@ namespace cairn::object {
 // yields kDiskNotFound without a call. R is Status or Result<T>.
 template <class R, class F>
 Task<std::vector<R>> ForEachDrive(const ErasureSet& set, F fn) {
-  co_return co_await FanOut<R>(static_cast<std::size_t>(set.size()),
-                               [&](std::size_t i) -> Task<R> {
-                                 auto d = set.Drive(i);
-                                 if (!d || !d->IsOnline()) {
-                                   co_return R(Status(Errc::kDiskNotFound, "drive offline"));
-                                 }
-                                 co_return co_await fn(*d, i);
-                               });
+  co_return co_await FanOut<R>(static_cast<std::size_t>(set.size()), [&](std::size_t i) -> Task<R> {
+    auto d = set.Drive(i);
+    if (!d || !d->IsOnline()) {
+      co_return R(Status(Errc::kDiskNotFound, "drive offline"));
+    }
+    co_return co_await fn(*d, i);
+  });
 }
 
 // Same, but only on drives where mask[i] is true; others yield kDiskNotFound.
 template <class R, class F>
-Task<std::vector<R>> ForEachDriveIn(const ErasureSet& set, const std::vector<bool>& mask,
-                                    F fn) {
-  co_return co_await FanOut<R>(static_cast<std::size_t>(set.size()),
-                               [&](std::size_t i) -> Task<R> {
-                                 auto d = set.Drive(i);
-                                 if (!mask[i] || !d) {
-                                   co_return R(Status(Errc::kDiskNotFound, "drive skipped"));
-                                 }
-                                 co_return co_await fn(*d, i);
-                               });
+Task<std::vector<R>> ForEachDriveIn(const ErasureSet& set, const std::vector<bool>& mask, F fn) {
+  co_return co_await FanOut<R>(static_cast<std::size_t>(set.size()), [&](std::size_t i) -> Task<R> {
+    auto d = set.Drive(i);
+    if (!mask[i] || !d) {
+      co_return R(Status(Errc::kDiskNotFound, "drive skipped"));
+    }
+    co_return co_await fn(*d, i);
+  });
 }
 
 template <class R>

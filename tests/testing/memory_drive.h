@@ -22,7 +22,9 @@ class MemoryDrive final : public storage::StorageApi {
   explicit MemoryDrive(std::string name = "mem") : name_(std::move(name)) {}
 
   std::string endpoint() const override { return name_; }
+
   bool IsOnline() const override { return online_.load(); }
+
   void SetOnline(bool online) { online_ = online; }
 
   // Files under tmp/ (staged, uncommitted shards).
@@ -34,10 +36,12 @@ class MemoryDrive final : public storage::StorageApi {
     }
     return n;
   }
+
   std::size_t DataFilesForTest() const {
     std::lock_guard lock(mu_);
     return files_.size() - TmpFilesLocked();
   }
+
   // Flips a byte of every committed shard file (all parts), and of inline data.
   void CorruptForTest() {
     std::lock_guard lock(mu_);
@@ -66,6 +70,7 @@ class MemoryDrive final : public storage::StorageApi {
     info.id = name_;
     co_return info;
   }
+
   Task<Result<std::string>> ReadFormat(const RequestContext&) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
@@ -74,6 +79,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return format_;
   }
+
   Task<Status> WriteFormat(const RequestContext&, std::string_view format_json) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
@@ -91,6 +97,7 @@ class MemoryDrive final : public storage::StorageApi {
     volumes_[std::string(volume)] = storage::VolumeInfo{std::string(volume), 1, std::string(meta)};
     co_return Status::Ok();
   }
+
   Task<Result<storage::VolumeInfo>> StatVolume(const RequestContext&,
                                                std::string_view volume) override {
     CO_RETURN_IF_ERROR(Check());
@@ -101,6 +108,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return it->second;
   }
+
   Task<Result<std::vector<storage::VolumeInfo>>> ListVolumes(const RequestContext&) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
@@ -110,6 +118,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return out;
   }
+
   Task<Status> UpdateVolumeMeta(const RequestContext&, std::string_view volume,
                                 std::string_view meta) override {
     CO_RETURN_IF_ERROR(Check());
@@ -121,6 +130,7 @@ class MemoryDrive final : public storage::StorageApi {
     it->second.meta = std::string(meta);
     co_return Status::Ok();
   }
+
   Task<Status> DeleteVolume(const RequestContext&, std::string_view volume, bool force) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
@@ -142,6 +152,7 @@ class MemoryDrive final : public storage::StorageApi {
     std::lock_guard lock(mu_);
     co_return WriteLocked(fi);
   }
+
   Task<Status> RenameData(const RequestContext&, const meta::FileInfo& fi,
                           std::string_view tmp_dir) override {
     CO_RETURN_IF_ERROR(Check());
@@ -161,6 +172,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return WriteLocked(fi);
   }
+
   Task<Result<meta::FileInfo>> ReadVersion(const RequestContext&, std::string_view volume,
                                            std::string_view key, std::string_view version_id,
                                            bool read_data) override {
@@ -184,6 +196,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return Status(Errc::kFileVersionNotFound);
   }
+
   Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext&,
                                                          std::string_view volume,
                                                          std::string_view key) override {
@@ -199,6 +212,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return out;
   }
+
   Task<Status> DeleteVersion(const RequestContext&, const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
@@ -273,6 +287,7 @@ class MemoryDrive final : public storage::StorageApi {
     files_["tmp/" + std::string(tmp_path)] = data;
     co_return std::unique_ptr<storage::ShardWriter>(std::make_unique<Writer>(this, data));
   }
+
   Task<Result<std::unique_ptr<storage::ShardReader>>> OpenShard(const RequestContext&,
                                                                 std::string_view data_dir,
                                                                 int part_number) override {
@@ -284,6 +299,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return std::unique_ptr<storage::ShardReader>(std::make_unique<Reader>(this, it->second));
   }
+
   Task<Status> DeleteTmp(const RequestContext&, std::string_view tmp_dir) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
@@ -301,8 +317,8 @@ class MemoryDrive final : public storage::StorageApi {
     uploads_[std::string(volume)][{upload.key, upload.upload_id}] = Upload{upload, {}};
     co_return Status::Ok();
   }
-  Task<Result<storage::MultipartUpload>> ReadUpload(const RequestContext&,
-                                                    std::string_view volume,
+
+  Task<Result<storage::MultipartUpload>> ReadUpload(const RequestContext&, std::string_view volume,
                                                     std::string_view key,
                                                     std::string_view upload_id) override {
     CO_RETURN_IF_ERROR(Check());
@@ -313,10 +329,10 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return (*u)->record;
   }
+
   Task<Result<std::vector<storage::MultipartUpload>>> ListUploads(
       const RequestContext&, std::string_view volume, std::string_view prefix,
-      std::string_view key_marker, std::string_view upload_id_marker,
-      std::size_t limit) override {
+      std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
     if (!volumes_.contains(std::string(volume))) {
@@ -337,6 +353,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return out;
   }
+
   Task<Status> CommitPart(const RequestContext&, std::string_view volume, std::string_view key,
                           std::string_view upload_id, const meta::ObjectPart& part,
                           std::string_view tmp_dir) override {
@@ -356,6 +373,7 @@ class MemoryDrive final : public storage::StorageApi {
     (*u)->parts[part.number] = part;
     co_return Status::Ok();
   }
+
   Task<Result<std::vector<meta::ObjectPart>>> ListParts(const RequestContext&,
                                                         std::string_view volume,
                                                         std::string_view key,
@@ -372,6 +390,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     co_return out;
   }
+
   Task<Status> CompleteUpload(const RequestContext&, std::string_view upload_id,
                               const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Check());
@@ -396,6 +415,7 @@ class MemoryDrive final : public storage::StorageApi {
     uploads_[fi.volume].erase({fi.name, std::string(upload_id)});
     co_return WriteLocked(fi);
   }
+
   Task<Status> AbortUpload(const RequestContext&, std::string_view volume, std::string_view key,
                            std::string_view upload_id) override {
     CO_RETURN_IF_ERROR(Check());
@@ -419,12 +439,14 @@ class MemoryDrive final : public storage::StorageApi {
    public:
     Writer(MemoryDrive* drive, std::shared_ptr<std::string> data)
         : drive_(drive), data_(std::move(data)) {}
+
     Task<Status> Write(std::span<const std::byte> data) override {
       CO_RETURN_IF_ERROR(drive_->Check());
       std::lock_guard lock(drive_->mu_);
       data_->append(reinterpret_cast<const char*>(data.data()), data.size());
       co_return Status::Ok();
     }
+
     Task<Status> Close() override { co_return drive_->Check(); }
 
    private:
@@ -436,7 +458,9 @@ class MemoryDrive final : public storage::StorageApi {
    public:
     Reader(MemoryDrive* drive, std::shared_ptr<std::string> data)
         : drive_(drive), data_(std::move(data)) {}
+
     std::uint64_t size() const override { return data_->size(); }
+
     Task<Result<std::size_t>> ReadAt(std::uint64_t offset, std::span<std::byte> buf) override {
       CO_RETURN_IF_ERROR(drive_->Check());
       std::lock_guard lock(drive_->mu_);
@@ -514,7 +538,8 @@ class MemoryDrive final : public storage::StorageApi {
   }
 
   void RemovePrefix(const std::string& prefix) {
-    for (auto it = files_.lower_bound(prefix); it != files_.end() && it->first.starts_with(prefix);) {
+    for (auto it = files_.lower_bound(prefix);
+         it != files_.end() && it->first.starts_with(prefix);) {
       it = files_.erase(it);
     }
   }

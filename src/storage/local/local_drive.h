@@ -35,6 +35,8 @@ class SharedBlockCache {
 };
 
 struct LocalDriveOptions {
+  // Threads doing this drive's blocking work. With sync writes, also the most commits that
+  // RocksDB can group into one WAL fsync, so it bounds small-write throughput per drive.
   int worker_threads = 4;
   // Used when `shared_cache` is null: the drive's own block cache.
   std::size_t block_cache_bytes = 64 << 20;
@@ -50,6 +52,9 @@ class LocalDrive final : public StorageApi {
 
  public:
   // Creates the directories when missing, opens the namespace store and empties tmp.
+  // Blocking: call at startup, not on a network thread. Names on this drive: volumes, keys
+  // and upload ids must be non-empty and free of NUL (else kInvalidArgument); version id
+  // "null" names the null version like "". A write over a corrupt entry replaces it (logged).
   // Errors: kDiskAccessDenied, kDiskFull, kFaultyDisk, and RocksDB errors.
   static Result<std::unique_ptr<LocalDrive>> Open(std::string path,
                                                   const LocalDriveOptions& options);

@@ -11,7 +11,9 @@ namespace {
 constexpr std::int64_t kMiB = 1 << 20;
 
 // 4 data + 2 parity: write quorum 4, read quorum 4.
-Layout SixDrives() { return {.drives = 6, .parity = 2}; }
+Layout SixDrives() {
+  return {.drives = 6, .parity = 2};
+}
 
 TEST(Faults, UpToParityDrivesMissing) {
   Cluster c(SixDrives());
@@ -63,8 +65,7 @@ TEST(Faults, MoreThanParityMissingIsAQuorumError) {
   EXPECT_EQ(c.Head("bucket", "k").code(), Errc::kReadQuorum);
   EXPECT_EQ(c.Put("bucket", "k", RandomData(kMiB, 2)).code(), Errc::kWriteQuorum);
   EXPECT_EQ(c.Put("bucket", "n", "tiny").code(), Errc::kWriteQuorum);
-  EXPECT_EQ(SyncWait(c.layer->DeleteObject(c.ctx, "bucket", "k", {})).code(),
-            Errc::kWriteQuorum);
+  EXPECT_EQ(SyncWait(c.layer->DeleteObject(c.ctx, "bucket", "k", {})).code(), Errc::kWriteQuorum);
   EXPECT_EQ(SyncWait(c.layer->ListObjects(c.ctx, "bucket", {})).code(), Errc::kReadQuorum);
   for (int i : {1, 3, 5}) {
     c.drives[i]->offline = false;

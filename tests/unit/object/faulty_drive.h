@@ -20,52 +20,63 @@ class FaultyDrive final : public storage::StorageApi {
   std::atomic<bool> corrupt_reads{false};
 
   std::string endpoint() const override { return inner_->endpoint(); }
+
   bool IsOnline() const override { return !offline && inner_->IsOnline(); }
 
   Task<Result<storage::DiskInfo>> GetDiskInfo(const RequestContext& ctx) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->GetDiskInfo(ctx);
   }
+
   Task<Result<std::string>> ReadFormat(const RequestContext& ctx) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->ReadFormat(ctx);
   }
+
   Task<Status> WriteFormat(const RequestContext& ctx, std::string_view f) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->WriteFormat(ctx, f);
   }
+
   Task<Status> MakeVolume(const RequestContext& ctx, std::string_view v,
                           std::string_view m) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->MakeVolume(ctx, v, m);
   }
+
   Task<Result<storage::VolumeInfo>> StatVolume(const RequestContext& ctx,
                                                std::string_view v) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->StatVolume(ctx, v);
   }
+
   Task<Result<std::vector<storage::VolumeInfo>>> ListVolumes(const RequestContext& ctx) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->ListVolumes(ctx);
   }
+
   Task<Status> UpdateVolumeMeta(const RequestContext& ctx, std::string_view v,
                                 std::string_view m) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->UpdateVolumeMeta(ctx, v, m);
   }
+
   Task<Status> DeleteVolume(const RequestContext& ctx, std::string_view v, bool force) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->DeleteVolume(ctx, v, force);
   }
+
   Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->WriteMetadata(ctx, fi);
   }
+
   Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
                           std::string_view tmp) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->RenameData(ctx, fi, tmp);
   }
+
   Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx, std::string_view v,
                                            std::string_view k, std::string_view id,
                                            bool read_data) override {
@@ -76,26 +87,31 @@ class FaultyDrive final : public storage::StorageApi {
     }
     co_return r;
   }
+
   Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext& ctx,
                                                          std::string_view v,
                                                          std::string_view k) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->ReadVersions(ctx, v, k);
   }
+
   Task<Status> DeleteVersion(const RequestContext& ctx, const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->DeleteVersion(ctx, fi);
   }
+
   Task<Result<std::vector<storage::ListEntry>>> ListObjects(
       const RequestContext& ctx, std::string_view v, const storage::ListOptions& o) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->ListObjects(ctx, v, o);
   }
+
   Task<Result<std::unique_ptr<storage::ShardWriter>>> CreateFile(const RequestContext& ctx,
                                                                  std::string_view p) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->CreateFile(ctx, p);
   }
+
   Task<Result<std::unique_ptr<storage::ShardReader>>> OpenShard(const RequestContext& ctx,
                                                                 std::string_view dir,
                                                                 int part) override {
@@ -107,44 +123,52 @@ class FaultyDrive final : public storage::StorageApi {
     co_return std::unique_ptr<storage::ShardReader>(
         std::make_unique<Reader>(this, std::move(r).value()));
   }
+
   Task<Status> DeleteTmp(const RequestContext& ctx, std::string_view t) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->DeleteTmp(ctx, t);
   }
+
   Task<Status> PutUpload(const RequestContext& ctx, std::string_view v,
                          const storage::MultipartUpload& u) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->PutUpload(ctx, v, u);
   }
-  Task<Result<storage::MultipartUpload>> ReadUpload(const RequestContext& ctx,
-                                                    std::string_view v, std::string_view k,
+
+  Task<Result<storage::MultipartUpload>> ReadUpload(const RequestContext& ctx, std::string_view v,
+                                                    std::string_view k,
                                                     std::string_view id) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->ReadUpload(ctx, v, k, id);
   }
+
   Task<Result<std::vector<storage::MultipartUpload>>> ListUploads(
-      const RequestContext& ctx, std::string_view v, std::string_view prefix,
-      std::string_view km, std::string_view im, std::size_t limit) override {
+      const RequestContext& ctx, std::string_view v, std::string_view prefix, std::string_view km,
+      std::string_view im, std::size_t limit) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->ListUploads(ctx, v, prefix, km, im, limit);
   }
+
   Task<Status> CommitPart(const RequestContext& ctx, std::string_view v, std::string_view k,
                           std::string_view id, const meta::ObjectPart& p,
                           std::string_view t) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->CommitPart(ctx, v, k, id, p, t);
   }
+
   Task<Result<std::vector<meta::ObjectPart>>> ListParts(const RequestContext& ctx,
                                                         std::string_view v, std::string_view k,
                                                         std::string_view id) override {
     CO_RETURN_IF_ERROR(Up());
     co_return co_await inner_->ListParts(ctx, v, k, id);
   }
+
   Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view id,
                               const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Writable());
     co_return co_await inner_->CompleteUpload(ctx, id, fi);
   }
+
   Task<Status> AbortUpload(const RequestContext& ctx, std::string_view v, std::string_view k,
                            std::string_view id) override {
     CO_RETURN_IF_ERROR(Writable());
@@ -156,7 +180,9 @@ class FaultyDrive final : public storage::StorageApi {
    public:
     Reader(FaultyDrive* d, std::unique_ptr<storage::ShardReader> inner)
         : drive_(d), inner_(std::move(inner)) {}
+
     std::uint64_t size() const override { return inner_->size(); }
+
     Task<Result<std::size_t>> ReadAt(std::uint64_t off, std::span<std::byte> buf) override {
       CO_RETURN_IF_ERROR(drive_->Up());
       auto n = co_await inner_->ReadAt(off, buf);
@@ -174,6 +200,7 @@ class FaultyDrive final : public storage::StorageApi {
   Status Up() const {
     return offline ? Status(Errc::kDiskNotFound, "injected: offline") : Status::Ok();
   }
+
   Status Writable() const {
     if (offline) {
       return Status(Errc::kDiskNotFound, "injected: offline");

@@ -28,6 +28,7 @@ class StringSource final : public ByteSource {
  public:
   explicit StringSource(std::string data, std::size_t chunk = 100000)
       : data_(std::move(data)), chunk_(chunk) {}
+
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
     std::size_t n = std::min({buf.size(), chunk_, data_.size() - pos_});
     std::memcpy(buf.data(), data_.data() + pos_, n);
@@ -61,12 +62,10 @@ struct Layout {
 
 class Cluster {
  public:
-  explicit Cluster(Layout layout, Backend backend = Backend::kLocal,
-                   ServerPoolsOptions opts = {}) {
+  explicit Cluster(Layout layout, Backend backend = Backend::kLocal, ServerPoolsOptions opts = {}) {
     static std::atomic<int> counter{0};
     root_ = std::filesystem::temp_directory_path() /
-            ("cairn-object-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter++));
+            ("cairn-object-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::vector<PoolSpec> pools;
     for (int p = 0; p < layout.pools; ++p) {
       PoolSpec spec;
@@ -74,8 +73,8 @@ class Cluster {
       for (int s = 0; s < layout.sets; ++s) {
         std::vector<std::shared_ptr<storage::StorageApi>> set;
         for (int d = 0; d < layout.drives; ++d) {
-          std::string name = "p" + std::to_string(p) + "s" + std::to_string(s) + "d" +
-                             std::to_string(d);
+          std::string name =
+              "p" + std::to_string(p) + "s" + std::to_string(s) + "d" + std::to_string(d);
           std::shared_ptr<storage::StorageApi> inner;
           if (backend == Backend::kLocal) {
             storage::LocalDriveOptions lo;
@@ -118,9 +117,7 @@ class Cluster {
     std::filesystem::remove_all(root_, ec);
   }
 
-  Status MakeBucket(std::string_view b) {
-    return SyncWait(layer->MakeBucket(ctx, b, ""));
-  }
+  Status MakeBucket(std::string_view b) { return SyncWait(layer->MakeBucket(ctx, b, "")); }
 
   Result<ObjectInfo> Put(std::string_view bucket, std::string_view key, const std::string& data,
                          PutOptions opts = {}, HashExpectations expect = {},

@@ -18,9 +18,8 @@ TEST(ObjectLayer, RoundTripSizes) {
   ASSERT_TRUE(c.MakeBucket("bucket").ok());
   // 2 data shards: the per-drive shard is 32 + ceil(size / 2) up to one block, so 262080
   // bytes is the largest inline object at the default 128 KiB threshold.
-  const std::vector<std::int64_t> sizes = {0,          1,          262079,    262080,
-                                           262081,     kMiB - 1,   kMiB,      kMiB + 1,
-                                           5 * kMiB + 3};
+  const std::vector<std::int64_t> sizes = {0,        1,    262079,   262080,      262081,
+                                           kMiB - 1, kMiB, kMiB + 1, 5 * kMiB + 3};
   for (std::int64_t size : sizes) {
     SCOPED_TRACE(size);
     std::string key = "obj/" + std::to_string(size);
@@ -91,29 +90,31 @@ TEST(ObjectLayer, Ranges) {
     g.range.suffix_length = n;
     return g;
   };
+
   struct Case {
     GetOptions opts;
     std::int64_t off;
     std::int64_t len;
   };
+
   std::vector<Case> cases = {
       {from_to(0, 0), 0, 1},
       {from_to(0, 99), 0, 100},
-      {from_to(kMiB - 10, kMiB + 10), kMiB - 10, 21},          // across a block boundary
-      {from_to(kMiB, 2 * kMiB - 1), kMiB, kMiB},               // exactly one block
-      {from_to(100, -1), 100, size - 100},                     // to the end
-      {from_to(size - 5, size + 100), size - 5, 5},            // clamped at the end
+      {from_to(kMiB - 10, kMiB + 10), kMiB - 10, 21},  // across a block boundary
+      {from_to(kMiB, 2 * kMiB - 1), kMiB, kMiB},       // exactly one block
+      {from_to(100, -1), 100, size - 100},             // to the end
+      {from_to(size - 5, size + 100), size - 5, 5},    // clamped at the end
       {from_to(kMiB / 2, 3 * kMiB + 500), kMiB / 2, 3 * kMiB + 500 - kMiB / 2 + 1},
       {suffix(1), size - 1, 1},
       {suffix(2 * kMiB), size - 2 * kMiB, 2 * kMiB},
-      {suffix(size + 10), 0, size},                            // longer than the object
+      {suffix(size + 10), 0, size},  // longer than the object
   };
   for (const auto& tc : cases) {
     SCOPED_TRACE(std::to_string(tc.off) + "+" + std::to_string(tc.len));
     auto got = c.Get("bucket", "big", tc.opts);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
-    EXPECT_TRUE(*got == data.substr(static_cast<std::size_t>(tc.off),
-                                    static_cast<std::size_t>(tc.len)));
+    EXPECT_TRUE(*got ==
+                data.substr(static_cast<std::size_t>(tc.off), static_cast<std::size_t>(tc.len)));
   }
   EXPECT_EQ(c.Get("bucket", "big", from_to(size, size + 5)).code(), Errc::kInvalidRange);
   EXPECT_EQ(c.Get("bucket", "big", from_to(10, 5)).code(), Errc::kInvalidRange);
@@ -202,8 +203,7 @@ TEST(ObjectLayer, Buckets) {
   EXPECT_EQ((*list)[0].name, "alpha");
   EXPECT_EQ((*list)[1].name, "beta");
   ASSERT_TRUE(c.Put("alpha", "k", "x").ok());
-  EXPECT_EQ(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", false)).code(),
-            Errc::kBucketNotEmpty);
+  EXPECT_EQ(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", false)).code(), Errc::kBucketNotEmpty);
   ASSERT_TRUE(SyncWait(c.layer->DeleteObject(c.ctx, "alpha", "k", {})).ok());
   ASSERT_TRUE(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", false)).ok());
   EXPECT_EQ(SyncWait(c.layer->GetBucketInfo(c.ctx, "alpha")).code(), Errc::kNoSuchBucket);

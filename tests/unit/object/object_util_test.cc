@@ -34,9 +34,9 @@ TEST(Names, ObjectRules) {
 TEST(Ids, UploadIdsAndUuids) {
   std::string id = NewUploadId();
   EXPECT_EQ(id.size(), 22u);
-  EXPECT_EQ(id.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
   EXPECT_NE(NewUploadId(), id);
   std::string u = NewUuid();
   EXPECT_EQ(u.size(), 36u);

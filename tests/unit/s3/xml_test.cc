@@ -12,7 +12,7 @@ using cairn::testing::SyncWait;
 
 TEST(XmlEscape, EscapesMarkupAndControls) {
   EXPECT_EQ(XmlEscape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
-  EXPECT_EQ(XmlEscape(std::string("x\ry\x01z\n\t", 8)), "x&#xD;y&#x1;z\n\t");
+  EXPECT_EQ(XmlEscape(std::string("x\ry\x01z\n\t", 7)), "x&#xD;y&#x1;z\n\t");
   EXPECT_EQ(XmlEscape("plain/\xe2\x82\xac"), "plain/\xe2\x82\xac");
 }
 

@@ -274,6 +274,22 @@ TEST_P(StorageApiConformance, RenameDataAndReadShards) {
   ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 1, "ef000000"), "stage2")).ok());
 }
 
+TEST_P(StorageApiConformance, ShardWriterLifecycle) {
+  auto w = SyncWait(d().CreateFile(ctx_, "deep/er/part.3"));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  std::string big = Pattern(1 << 20, 5);
+  ASSERT_TRUE(SyncWait((*w)->Write(std::as_bytes(std::span<const char>(big)))).ok());
+  ASSERT_TRUE(SyncWait((*w)->Write({})).ok());
+  ASSERT_TRUE(SyncWait((*w)->Close()).ok());
+  EXPECT_FALSE(SyncWait((*w)->Write(std::as_bytes(std::span<const char>("x", 1)))).ok());
+  // Recreating a staged file truncates it.
+  ASSERT_TRUE(StageFile(d(), "deep/er/part.3", "short").ok());
+  MakeBucket("b");
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 1, "dd00"), "deep/er")).ok());
+  EXPECT_EQ(*ReadShard(d(), "dd00", 3), "short");
+  EXPECT_EQ(ReadShard(d(), "dd00", 0).code(), Errc::kInvalidArgument);
+}
+
 TEST_P(StorageApiConformance, OverwriteRemovesOldDataDir) {
   MakeBucket("b");
   ASSERT_TRUE(StageFile(d(), "s1/part.1", "first").ok());

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,11 @@ struct DriveFactory {
   // Opens (or reopens) the drive whose files live in `dir`.
   std::function<Result<std::unique_ptr<StorageApi>>(const std::string& dir)> open;
 };
+
+// gtest prints the factory by name.
+inline void PrintTo(const DriveFactory& factory, std::ostream* os) {
+  *os << factory.name;
+}
 
 DriveFactory LocalDriveFactory();
 
