@@ -184,6 +184,74 @@ std::string DriveUuid(std::string_view deployment_id, int pool, int set, int dri
   return DeterministicUuid(fmt::format("cairn-drive/{}/{}/{}/{}", deployment_id, pool, set, drive));
 }
 
+namespace {
+
+DriveState Classify(Result<std::string> read) {
+  DriveState st;
+  if (read.ok()) {
+    auto f = DecodeFormat(*read);
+    if (f.ok()) {
+      st.kind = DriveState::Kind::kFormatted;
+      st.format = std::move(*f);
+    } else {
+      st.status = f.status();
+    }
+  } else if (read.code() == Errc::kUnformattedDisk) {
+    st.kind = DriveState::Kind::kUnformatted;
+  } else {
+    st.status = read.status();
+  }
+  return st;
+}
+
+// The layout most of the pool's formatted drives of `deployment_id` agree on, or null.
+const FormatInfo* PoolReference(const std::vector<DriveState>& states,
+                                std::string_view deployment_id, int pool) {
+  std::map<std::vector<std::vector<std::string>>, int> votes;
+  const FormatInfo* ref = nullptr;
+  for (const DriveState& st : states) {
+    if (st.kind == DriveState::Kind::kFormatted && st.format.deployment_id == deployment_id &&
+        st.format.pool == pool) {
+      if (++votes[st.format.sets] > (ref ? votes[ref->sets] : 0)) {
+        ref = &st.format;
+      }
+    }
+  }
+  return ref;
+}
+
+// Why a formatted drive may not sit in slot (pool, set, drive) of `reference`; Ok if it may.
+Status CheckSlot(const FormatInfo& f, const FormatInfo& reference, std::string_view name, int pool,
+                 int set, int drive) {
+  const std::string slot = SlotName(pool + 1, set + 1, drive + 1);
+  if (f.deployment_id != reference.deployment_id) {
+    return Status(Errc::kInconsistentDisk,
+                  fmt::format("drive {} belongs to deployment {}, but this deployment is {}; it "
+                              "expected a drive of {} here",
+                              name, f.deployment_id, reference.deployment_id, slot));
+  }
+  const std::string& expected = reference.sets[set][drive];
+  if (f.pool != pool || f.set != set || f.drive != drive || f.id != expected) {
+    return Status(
+        Errc::kInconsistentDisk,
+        fmt::format("drive {} was formatted as {} (id {}), but it is named as {} "
+                    "(expected id {}); put it back in its place or give the drives in "
+                    "their original order",
+                    name, SlotName(f.pool + 1, f.set + 1, f.drive + 1), f.id, slot, expected));
+  }
+  return Status::Ok();
+}
+
+// A format.json to write to an unformatted drive.
+struct PendingWrite {
+  storage::StorageApi* drive = nullptr;
+  std::string name;
+  std::string text;
+  bool heal = false;  // a replacement in a set whose other drives are formatted
+};
+
+}  // namespace
+
 Task<Result<FormatResult>> LoadOrCreateFormat(const RequestContext& ctx,
                                               const std::vector<PoolDrives>& pools) {
   // 1. Read every drive of every pool.
@@ -194,24 +262,12 @@ Task<Result<FormatResult>> LoadOrCreateFormat(const RequestContext& ctx,
     const auto& drives = pools[p].drives;
     auto reads = co_await FanOut<Result<std::string>>(
         drives.size(), [&](std::size_t i) { return ReadOne(ctx, drives[i]); });
-    for (std::size_t i = 0; i < reads.size(); ++i) {
-      DriveState& st = states[p].emplace_back();
-      if (reads[i].ok()) {
-        auto f = DecodeFormat(*reads[i]);
-        if (f.ok()) {
-          st.kind = DriveState::Kind::kFormatted;
-          st.format = std::move(*f);
-          ++votes[st.format.deployment_id];
-          any_readable = true;
-        } else {
-          st.status = f.status();
-        }
-      } else if (reads[i].code() == Errc::kUnformattedDisk) {
-        st.kind = DriveState::Kind::kUnformatted;
-        any_readable = true;
-      } else {
-        st.status = reads[i].status();
+    for (auto& read : reads) {
+      DriveState& st = states[p].emplace_back(Classify(std::move(read)));
+      if (st.kind == DriveState::Kind::kFormatted) {
+        ++votes[st.format.deployment_id];
       }
+      any_readable = any_readable || st.kind != DriveState::Kind::kOffline;
     }
   }
   if (!any_readable) {
@@ -230,24 +286,12 @@ Task<Result<FormatResult>> LoadOrCreateFormat(const RequestContext& ctx,
   }
 
   // 2. Per pool: find the reference layout, check every drive against its slot.
-  std::vector<std::pair<storage::StorageApi*, std::string>> to_write;  // drive, format text
-  std::vector<std::string> to_write_names;
-  std::vector<bool> to_write_heal;
+  std::vector<PendingWrite> writes;
   for (std::size_t p = 0; p < pools.size(); ++p) {
     const PoolDrives& pool = pools[p];
     const int pool_index = static_cast<int>(p);
-    // The layout most of this pool's drives of the deployment agree on; a new one if none.
-    std::map<std::vector<std::vector<std::string>>, int> layout_votes;
-    const FormatInfo* ref = nullptr;
-    for (const DriveState& st : states[p]) {
-      if (st.kind == DriveState::Kind::kFormatted &&
-          st.format.deployment_id == result.deployment_id && st.format.pool == pool_index) {
-        if (++layout_votes[st.format.sets] > (ref ? layout_votes[ref->sets] : 0)) {
-          ref = &st.format;
-        }
-      }
-    }
-    FormatInfo reference =
+    const FormatInfo* ref = PoolReference(states[p], result.deployment_id, pool_index);
+    const FormatInfo reference =
         ref ? *ref : NewPoolFormat(result.deployment_id, pool_index, pool.layout);
     if (reference.set_size != pool.layout.set_size || reference.parity != pool.layout.parity ||
         static_cast<int>(reference.sets.size()) != pool.layout.set_count()) {
@@ -272,66 +316,52 @@ Task<Result<FormatResult>> LoadOrCreateFormat(const RequestContext& ctx,
         const DriveState& st = states[p][index];
         set_names.push_back(name);
         set_drives.push_back(nullptr);
-        const std::string slot = SlotName(pool_index + 1, s + 1, d + 1);
-        if (st.kind == DriveState::Kind::kOffline) {
-          if (pool.drives[index] != nullptr) {
-            result.offline.push_back({name, st.status});
+        switch (st.kind) {
+          case DriveState::Kind::kOffline:
+            if (pool.drives[index] != nullptr) {
+              result.offline.push_back({name, st.status});
+            }
+            break;
+          case DriveState::Kind::kUnformatted: {
+            FormatInfo f = reference;
+            f.set = s;
+            f.drive = d;
+            f.id = reference.sets[s][d];
+            writes.push_back({pool.drives[index], name, EncodeFormat(f), ref != nullptr});
+            set_drives.back() = pool.drives[index];
+            break;
           }
-          continue;
+          case DriveState::Kind::kFormatted: {
+            Status refusal = CheckSlot(st.format, reference, name, pool_index, s, d);
+            if (refusal.ok()) {
+              set_drives.back() = pool.drives[index];
+            } else {
+              result.refused.push_back({name, std::move(refusal)});
+            }
+            break;
+          }
         }
-        if (st.kind == DriveState::Kind::kUnformatted) {
-          FormatInfo f = reference;
-          f.set = s;
-          f.drive = d;
-          f.id = reference.sets[s][d];
-          to_write.emplace_back(pool.drives[index], EncodeFormat(f));
-          to_write_names.push_back(name);
-          to_write_heal.push_back(!result.fresh && ref != nullptr);
-          set_drives.back() = pool.drives[index];
-          continue;
-        }
-        const FormatInfo& f = st.format;
-        if (f.deployment_id != result.deployment_id) {
-          result.refused.push_back(
-              {name, Status(Errc::kInconsistentDisk,
-                            fmt::format("drive {} belongs to deployment {}, but this "
-                                        "deployment is {}; it expected a drive of {} here",
-                                        name, f.deployment_id, result.deployment_id, slot))});
-          continue;
-        }
-        if (f.pool != pool_index || f.set != s || f.drive != d || f.id != reference.sets[s][d]) {
-          result.refused.push_back(
-              {name, Status(Errc::kInconsistentDisk,
-                            fmt::format("drive {} was formatted as {} (id {}), but it is "
-                                        "named as {} (expected id {}); put it back in its "
-                                        "place or give the drives in their original order",
-                                        name, SlotName(f.pool + 1, f.set + 1, f.drive + 1), f.id,
-                                        slot, reference.sets[s][d]))});
-          continue;
-        }
-        set_drives.back() = pool.drives[index];
       }
     }
   }
 
   // 3. Format the unformatted drives.
-  auto writes = co_await FanOut<Status>(to_write.size(), [&](std::size_t i) {
-    return WriteOne(ctx, to_write[i].first, to_write[i].second);
-  });
-  for (std::size_t i = 0; i < writes.size(); ++i) {
-    if (!writes[i].ok()) {
-      result.offline.push_back({to_write_names[i], writes[i]});
+  auto written = co_await FanOut<Status>(
+      writes.size(), [&](std::size_t i) { return WriteOne(ctx, writes[i].drive, writes[i].text); });
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    if (!written[i].ok()) {
+      result.offline.push_back({writes[i].name, written[i]});
       for (auto& pool : result.pools) {
         for (auto& set : pool.sets) {
-          std::replace(set.begin(), set.end(), to_write[i].first,
+          std::replace(set.begin(), set.end(), writes[i].drive,
                        static_cast<storage::StorageApi*>(nullptr));
         }
       }
       continue;
     }
-    result.formatted.push_back(to_write_names[i]);
-    if (to_write_heal[i]) {
-      result.healing.push_back(to_write_names[i]);
+    result.formatted.push_back(writes[i].name);
+    if (writes[i].heal) {
+      result.healing.push_back(writes[i].name);
     }
   }
   co_return result;

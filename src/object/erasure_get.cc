@@ -286,8 +286,7 @@ Task<Result<std::unique_ptr<ObjectReader>>> ErasureSet::GetObject(const RequestC
                                                                   std::string_view bucket,
                                                                   std::string_view key,
                                                                   const GetOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto guard,
-                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), false));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, false));
   CO_ASSIGN_OR_RETURN(auto qi, co_await ReadQuorumInfo(ctx, bucket, key, opts.version_id, true));
   if (qi.fi.deleted) {
     co_return Status(opts.version_id.empty() ? Errc::kNoSuchKey : Errc::kMethodNotAllowed,

@@ -18,14 +18,6 @@ namespace {
 
 constexpr int kMaxParts = 10000;
 
-std::string UploadResource(std::string_view bucket, std::string_view key,
-                           std::string_view upload_id) {
-  std::string r = LockResource(bucket, key);
-  r.push_back('\0');  // keys hold no NUL, so this cannot collide with an object
-  r.append(upload_id);
-  return r;
-}
-
 struct QuorumUpload {
   storage::MultipartUpload upload;
   std::vector<bool> has;  // drives that hold the agreed record
@@ -143,8 +135,7 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   if (part_number < 1 || part_number > kMaxParts) {
     co_return Status(Errc::kInvalidArgumentS3, "part numbers are 1 to 10000");
   }
-  CO_ASSIGN_OR_RETURN(
-      auto guard, co_await opts_.locker->Lock(ctx, UploadResource(bucket, key, upload_id), false));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, false, upload_id));
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
   const std::string tmp = NewUuid();
@@ -205,10 +196,8 @@ Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(const RequestContext& 
 Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
     const RequestContext& ctx, std::string_view bucket, std::string_view key,
     std::string_view upload_id, const std::vector<CompletePart>& parts, const PutOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto object_guard,
-                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
-  CO_ASSIGN_OR_RETURN(auto upload_guard, co_await opts_.locker->Lock(
-                                             ctx, UploadResource(bucket, key, upload_id), true));
+  CO_ASSIGN_OR_RETURN(auto object_guard, co_await LockObject(ctx, bucket, key, true));
+  CO_ASSIGN_OR_RETURN(auto upload_guard, co_await LockObject(ctx, bucket, key, true, upload_id));
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
   CO_ASSIGN_OR_RETURN(auto stored, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
@@ -273,8 +262,7 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
 
 Task<Status> ErasureSet::AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
                                               std::string_view key, std::string_view upload_id) {
-  CO_ASSIGN_OR_RETURN(
-      auto guard, co_await opts_.locker->Lock(ctx, UploadResource(bucket, key, upload_id), true));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, true, upload_id));
   CO_RETURN_IF_ERROR(CheckWritable());
   auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
     return d.AbortUpload(ctx, bucket, key, upload_id);

@@ -276,8 +276,7 @@ Task<Status> ErasureSet::CheckWritePreconditions(const RequestContext& ctx, std:
 Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::string_view bucket,
                                                std::string_view key, HashReader& body,
                                                const PutOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto guard,
-                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, true));
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_RETURN_IF_ERROR(co_await CheckWritePreconditions(ctx, bucket, key, opts));
 

@@ -35,6 +35,18 @@ ErasureSet::ErasureSet(std::vector<DrivePtr> drives, int parity, ErasureSetOptio
 
 ErasureSet::~ErasureSet() = default;
 
+Task<Result<std::unique_ptr<NsLockGuard>>> ErasureSet::LockObject(
+    const RequestContext& ctx, std::string_view bucket, std::string_view key, bool write,
+    std::string_view upload_id) const {
+  std::string resource = LockResource(bucket, key);
+  if (!upload_id.empty()) {
+    resource.push_back('\0');  // keys hold no NUL, so this cannot collide with an object
+    resource.append(upload_id);
+  }
+  auto guard = co_await opts_.locker->Lock(ctx, resource, write);
+  co_return guard;
+}
+
 ErasureSet::DrivePtr ErasureSet::Drive(std::size_t i) const {
   return drives_[i];
 }
@@ -242,8 +254,7 @@ Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfo(const RequestCon
 Task<Result<ObjectInfo>> ErasureSet::GetObjectInfo(const RequestContext& ctx,
                                                    std::string_view bucket, std::string_view key,
                                                    const GetOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto guard,
-                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), false));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, false));
   CO_ASSIGN_OR_RETURN(auto qi, co_await ReadQuorumInfo(ctx, bucket, key, opts.version_id, false));
   if (qi.fi.deleted) {
     co_return Status(opts.version_id.empty() ? Errc::kNoSuchKey : Errc::kMethodNotAllowed,
@@ -255,8 +266,7 @@ Task<Result<ObjectInfo>> ErasureSet::GetObjectInfo(const RequestContext& ctx,
 Task<Result<ObjectInfo>> ErasureSet::DeleteObject(const RequestContext& ctx,
                                                   std::string_view bucket, std::string_view key,
                                                   const DeleteOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto guard,
-                      co_await opts_.locker->Lock(ctx, LockResource(bucket, key), true));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, true));
   CO_RETURN_IF_ERROR(CheckWritable());
   meta::FileInfo fi;
   fi.volume = std::string(bucket);

@@ -166,6 +166,14 @@ class ErasureSet {
   Task<Status> CheckWritePreconditions(const RequestContext& ctx, std::string_view bucket,
                                        std::string_view key, const PutOptions& opts);
 
+  // Locks bucket/key (or, with an upload id, that upload of it). The resource name is
+  // built here, outside any co_await expression: GCC 12 may destroy a non-trivial
+  // temporary in a co_await expression twice.
+  Task<Result<std::unique_ptr<NsLockGuard>>> LockObject(const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key, bool write,
+                                                        std::string_view upload_id = {}) const;
+
   DrivePtr Drive(std::size_t i) const;
 
   const erasure::Codec& codec() const { return *codec_; }

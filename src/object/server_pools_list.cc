@@ -178,8 +178,8 @@ Task<Result<std::string>> ServerPools::NewMultipartUpload(const RequestContext& 
                                                           const PutOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForWrite(ctx, bucket, key));
-  co_return co_await SetOf(pool, key).NewMultipartUpload(ctx, bucket, key, opts,
-                                                         "." + std::to_string(pool));
+  const std::string suffix = "." + std::to_string(pool);
+  co_return co_await SetOf(pool, key).NewMultipartUpload(ctx, bucket, key, opts, suffix);
 }
 
 Task<Result<PartInfo>> ServerPools::PutObjectPart(const RequestContext& ctx,

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/checksum.h"
+#include "s3/xml.h"
 
 namespace cairn::s3 {
 namespace {
@@ -142,6 +143,32 @@ Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t 
   }
   body->hash_ = std::make_unique<object::HashReader>(*source, std::move(expect));
   return body;
+}
+
+Task<Result<std::string>> ReadRequestXml(S3Request& req, std::size_t limit) {
+  std::string content_md5;
+  if (const std::string* md5 = req.Header("content-md5")) {
+    auto raw = Base64Decode(*md5);
+    if (!raw || raw->size() != 16) {
+      co_return Status(Errc::kInvalidDigest);
+    }
+    content_md5 = std::move(*raw);
+  }
+  std::unique_ptr<auth::AwsChunkedReader> chunked;
+  ByteSource* source = &req.ex.body();
+  if (auth::IsStreaming(req.auth.payload)) {
+    chunked = std::make_unique<auth::AwsChunkedReader>(*source, req.auth);
+    source = chunked.get();
+  }
+  CO_ASSIGN_OR_RETURN(std::string body, co_await ReadXmlBody(*source, limit));
+  if (!content_md5.empty() && Md5(body) != content_md5) {
+    co_return Status(Errc::kBadDigest);
+  }
+  if (req.auth.payload == auth::PayloadKind::kSigned &&
+      !ConstantTimeEqual(HexEncode(Sha256(body)), req.auth.payload_sha256_hex)) {
+    co_return Status(Errc::kContentSha256Mismatch);
+  }
+  co_return body;
 }
 
 }  // namespace cairn::s3

@@ -37,6 +37,12 @@ class UploadBody {
 // (bad or conflicting x-amz-checksum-* headers).
 Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t max_size);
 
+// Reads the small XML body of CreateBucket, DeleteObjects or CompleteMultipartUpload (at
+// most `limit` bytes), decoding aws-chunked and verifying Content-MD5 and a signed
+// x-amz-content-sha256 like an upload. Errors: kMalformedXml (too large), kBadDigest,
+// kInvalidDigest, kContentSha256Mismatch, and body read errors.
+Task<Result<std::string>> ReadRequestXml(S3Request& req, std::size_t limit);
+
 // The checksum a request asks for, from x-amz-checksum-<algo> (with its value),
 // x-amz-sdk-checksum-algorithm / x-amz-checksum-algorithm, or x-amz-trailer.
 struct ChecksumRequest {

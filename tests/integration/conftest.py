@@ -51,7 +51,7 @@ def unique_name(prefix="t"):
 
 
 def make_client(endpoint, access_key=ACCESS_KEY, secret_key=SECRET_KEY, signature="s3v4",
-                read_timeout=60):
+                read_timeout=20):
     """A boto3 S3 client: path style, us-east-1, retries off (every error is seen once)."""
     cfg = botocore.config.Config(
         signature_version=signature,

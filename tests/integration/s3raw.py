@@ -5,6 +5,7 @@ S3 error XML parsing. Independent of boto3, so a bug in either side shows up as 
 import datetime
 import hashlib
 import hmac
+import re
 import socket
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -71,6 +72,9 @@ def sign_v4(method, path, query, headers, payload_hash, access_key, secret_key,
     headers.setdefault("x-amz-date", date)
     headers["x-amz-content-sha256"] = payload_hash
     scope_date = date[:8] if len(date) >= 8 else "20000101"
+    # The canonical URI encodes each byte of the decoded path once (unreserved characters
+    # and '/' as they are), whatever escaping the request line uses.
+    path = urllib.parse.quote(urllib.parse.unquote(path), safe="/-_.~")
     signed = sorted(headers)
     canonical_headers = "".join(f"{h}:{' '.join(str(headers[h]).split())}\n" for h in signed)
     signed_headers = ";".join(signed)
@@ -91,7 +95,10 @@ def parse_error(body):
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
-        return None, None
+        # Not well-formed XML (e.g. a character reference XML 1.0 forbids, like &#x0;):
+        # still read the Code, the test of the document itself is elsewhere.
+        m = re.search(rb"<Error>.*?<Code>([^<]*)</Code>", body, re.S)
+        return (m.group(1).decode(), None) if m else (None, None)
     if root.tag != "Error":
         return None, None
     return root.findtext("Code"), root.findtext("Message")

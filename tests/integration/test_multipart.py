@@ -228,13 +228,13 @@ def test_boto3_managed_transfer(s3, bucket, tmp_path):
 def test_multipart_survives_restart(make_server):
     srv = make_server(drives=4)
     s3 = srv.client()
-    s3.create_bucket(Bucket="mp")
+    s3.create_bucket(Bucket="mpu")
     part1 = random_bytes(5 * MiB, 70)
-    uid = s3.create_multipart_upload(Bucket="mp", Key="k")["UploadId"]
-    e1 = s3.upload_part(Bucket="mp", Key="k", UploadId=uid, PartNumber=1, Body=part1)["ETag"]
+    uid = s3.create_multipart_upload(Bucket="mpu", Key="k")["UploadId"]
+    e1 = s3.upload_part(Bucket="mpu", Key="k", UploadId=uid, PartNumber=1, Body=part1)["ETag"]
     srv.restart()
     s3 = srv.client()
-    e2 = s3.upload_part(Bucket="mp", Key="k", UploadId=uid, PartNumber=2, Body=b"tail")["ETag"]
-    s3.complete_multipart_upload(Bucket="mp", Key="k", UploadId=uid, MultipartUpload={
+    e2 = s3.upload_part(Bucket="mpu", Key="k", UploadId=uid, PartNumber=2, Body=b"tail")["ETag"]
+    s3.complete_multipart_upload(Bucket="mpu", Key="k", UploadId=uid, MultipartUpload={
         "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
-    assert s3.get_object(Bucket="mp", Key="k")["Body"].read() == part1 + b"tail"
+    assert s3.get_object(Bucket="mpu", Key="k")["Body"].read() == part1 + b"tail"

@@ -1,5 +1,6 @@
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
+#include "s3/upload_body.h"
 #include "s3/xml.h"
 
 namespace cairn::s3 {
@@ -58,7 +59,7 @@ Task<Status> CreateBucket(S3Request& req) {
   if (!IsValidBucketName(req.route.bucket)) {
     co_return Status(Errc::kInvalidBucketName);
   }
-  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadXmlBody(req.ex.body(), kMaxBucketConfigBody));
+  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadRequestXml(req, kMaxBucketConfigBody));
   CO_ASSIGN_OR_RETURN(std::string location, ParseCreateBucketConfiguration(xml));
   if (!location.empty() && location != req.opts.region) {
     co_return Status(Errc::kInvalidLocationConstraint);

@@ -1,13 +1,14 @@
 #include "s3/errors.h"
 #include "s3/handlers/handlers.h"
+#include "s3/upload_body.h"
 #include "s3/xml.h"
 
 namespace cairn::s3 {
 
-// Follows MinIO: Content-MD5 and x-amz-checksum-* are not required (AWS requires one);
-// when sent, they are not verified here.
+// Follows MinIO: Content-MD5 is not required (AWS requires it or a checksum); when sent it
+// is verified, as is a signed x-amz-content-sha256.
 Task<Status> DeleteObjects(S3Request& req) {
-  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadXmlBody(req.ex.body(), kMaxDeleteBody));
+  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadRequestXml(req, kMaxDeleteBody));
   CO_ASSIGN_OR_RETURN(DeleteRequestXml parsed, ParseDeleteObjects(xml));
   // Check the bucket once, so a missing bucket is one NoSuchBucket, not N per-key errors.
   CO_ASSIGN_OR_RETURN(auto bucket, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));

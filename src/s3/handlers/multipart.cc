@@ -78,7 +78,7 @@ Task<Status> UploadPart(S3Request& req) {
 }
 
 Task<Status> CompleteMultipartUpload(S3Request& req) {
-  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadXmlBody(req.ex.body(), kMaxCompleteBody));
+  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadRequestXml(req, kMaxCompleteBody));
   CO_ASSIGN_OR_RETURN(auto parsed, ParseCompleteMultipartUpload(xml));
   std::vector<object::CompletePart> parts;
   parts.reserve(parsed.size());

@@ -1,3 +1,5 @@
+#include <cstring>
+
 #include "common/checksum.h"
 #include "s3/conditions.h"
 #include "s3/dates.h"
@@ -11,16 +13,43 @@ namespace cairn::s3 {
 namespace {
 
 constexpr std::int64_t kMaxCopySourceSize = std::int64_t{5} << 30;
+// TODO(s3): a metadata-only update in the ObjectLayer would remove this bound.
+constexpr std::int64_t kMaxSelfCopyBuffer = std::int64_t{32} << 20;
 
 // Streams a source object and releases it (and the read lock it holds) as soon as its last
-// byte was read, before the destination commits: copying an object onto itself must not
-// wait for its own read lock.
+// byte was read. The object layer takes the destination's write lock when PutObject starts,
+// so a copy of an object onto itself cannot stream under the source's read lock: for that
+// case Preload reads the source into memory (bounded) and releases it before the put.
 class ReleasingSource final : public ByteSource {
  public:
   explicit ReleasingSource(std::unique_ptr<object::ObjectReader> reader)
       : reader_(std::move(reader)) {}
 
+  // Errors: kNotImplemented when the source is larger than `limit`, and read errors.
+  Task<Status> Preload(std::int64_t limit) {
+    if (reader_->length() > limit) {
+      co_return Status(Errc::kNotImplemented, "Copying an object larger than " +
+                                                  std::to_string(limit >> 20) +
+                                                  " MiB onto itself is not supported yet.");
+    }
+    buffer_.resize(static_cast<std::size_t>(reader_->length()));
+    auto n = co_await ReadFull(*reader_, std::as_writable_bytes(std::span(buffer_)));
+    if (!n.ok()) {
+      co_return n.status();
+    }
+    buffer_.resize(*n);
+    reader_.reset();
+    preloaded_ = true;
+    co_return Status::Ok();
+  }
+
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
+    if (preloaded_) {
+      std::size_t n = std::min(buf.size(), buffer_.size() - pos_);
+      std::memcpy(buf.data(), buffer_.data() + pos_, n);
+      pos_ += n;
+      co_return n;
+    }
     if (!reader_) {
       co_return std::size_t{0};
     }
@@ -33,6 +62,9 @@ class ReleasingSource final : public ByteSource {
 
  private:
   std::unique_ptr<object::ObjectReader> reader_;
+  bool preloaded_ = false;
+  std::string buffer_;
+  std::size_t pos_ = 0;
 };
 
 struct OpenedSource {
@@ -115,7 +147,7 @@ Task<Status> CopyObject(S3Request& req) {
   if (replace) {
     CO_ASSIGN_OR_RETURN(put.metadata, MetadataFromRequest(req.http()));
   }
-  CO_ASSIGN_OR_RETURN(OpenedSource source, co_await OpenCopySource(req, src, {}));
+  CO_ASSIGN_OR_RETURN(OpenedSource source, co_await OpenCopySource(req, src, object::RangeSpec{}));
   if (source.info.size > kMaxCopySourceSize) {
     co_return Status(Errc::kInvalidRequest,
                      "The specified copy source is larger than the maximum allowable size for a "
@@ -125,6 +157,9 @@ Task<Status> CopyObject(S3Request& req) {
     put.metadata = CopyableMetadata(source.info);
   }
   ReleasingSource stream(std::move(source.reader));
+  if (src.bucket == req.route.bucket && src.key == req.route.key) {
+    CO_RETURN_IF_ERROR(co_await stream.Preload(kMaxSelfCopyBuffer));
+  }
   object::HashExpectations expect;
   expect.size = source.info.size;
   expect.checksum = checksum;

@@ -25,8 +25,10 @@ Task<Status> SendConditionFailure(S3Request& req, const Status& failed,
 }
 
 Task<Status> SendRangeNotSatisfiable(S3Request& req, std::int64_t size) {
-  co_return co_await SendError(req, Status(Errc::kInvalidRange),
-                               OneHeader("content-range", "bytes */" + std::to_string(size)));
+  // Named, not temporaries: GCC 12 mishandles non-trivial temporaries in co_await operands.
+  Status error(Errc::kInvalidRange);
+  http::Headers headers = OneHeader("content-range", "bytes */" + std::to_string(size));
+  co_return co_await SendError(req, error, std::move(headers));
 }
 
 Result<object::GetOptions> ReadGetOptions(const S3Request& req) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -402,6 +403,46 @@ TEST(LoadOrCreateFormat, RemoteDrivesAreSkipped) {
   EXPECT_TRUE(r->offline.empty());
   EXPECT_EQ(r->pools[0].sets[0][2], nullptr);
   EXPECT_EQ(r->pools[0].names[0][2], "/n/d3");
+}
+
+TEST(LoadOrCreateFormat, NodesFormatTheirOwnDrivesConsistently) {
+  // Two nodes with two drives each; each node opens only its own drives and formats them
+  // without talking to the other. Together the four formats describe one deployment.
+  const std::vector<std::string> nodes = {"a:9000", "a:9000", "b:9000", "b:9000"};
+  auto layout = ComputeLayout(nodes, {});
+  ASSERT_TRUE(layout.ok());
+  std::vector<std::unique_ptr<MemoryFormatDrive>> drives;
+  std::vector<std::string> names;
+  for (int i = 0; i < 4; ++i) {
+    names.push_back(fmt::format("http://{}/d{}", nodes[i], i % 2 + 1));
+    drives.push_back(std::make_unique<MemoryFormatDrive>(names.back()));
+  }
+  for (const std::string node : {"a:9000", "b:9000"}) {
+    PoolDrives spec;
+    spec.layout = *layout;
+    spec.names = names;
+    for (int i = 0; i < 4; ++i) {
+      spec.drives.push_back(nodes[i] == node ? drives[i].get() : nullptr);
+    }
+    auto r = Load({spec});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->fresh);
+    EXPECT_EQ(r->formatted.size(), 2u);
+  }
+  std::set<std::string> deployments;
+  std::set<std::string> layouts;
+  std::set<std::pair<int, int>> slots;
+  for (int i = 0; i < 4; ++i) {
+    FormatInfo f = FormatOf(*drives[i]);
+    deployments.insert(f.deployment_id);
+    layouts.insert(fmt::format("{}", fmt::join(f.sets[0], ",")));
+    slots.insert({f.set, f.drive});
+    // Round-robin over nodes: a's drives are slots 0 and 2, b's are 1 and 3.
+    EXPECT_EQ(f.drive % 2, nodes[i] == "a:9000" ? 0 : 1);
+  }
+  EXPECT_EQ(deployments.size(), 1u);
+  EXPECT_EQ(layouts.size(), 1u);
+  EXPECT_EQ(slots.size(), 4u);
 }
 
 TEST(LoadOrCreateFormat, NewPoolJoinsTheDeployment) {

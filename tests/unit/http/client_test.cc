@@ -101,7 +101,8 @@ TEST_F(ClientTest, ErrorsAreStatuses) {
   server_->Stop();
   auto task = [port]() -> Task<void> {
     ClientOptions o;
-    o.max_response_body = 10;
+    o.connect_timeout = 2s;
+    o.request_timeout = 2s;
     Client client(co_await boost::asio::this_coro::executor, "127.0.0.1", port, o);
     auto r = co_await client.Send("GET", "/", {}, "");
     EXPECT_EQ(r.code(), Errc::kNodeOffline) << r.status().ToString();

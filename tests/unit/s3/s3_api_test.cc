@@ -85,7 +85,10 @@ class Harness {
   // The stored bytes of bucket/key, read straight from the object layer.
   std::optional<std::string> Stored(const std::string& bucket, const std::string& key) {
     return SyncWait([&]() -> Task<std::optional<std::string>> {
-      auto reader = co_await layer_->GetObject(RequestContext::Background(), bucket, key, {});
+      // Named arguments: GCC 12 mishandles non-trivial temporaries in co_await operands.
+      RequestContext ctx = RequestContext::Background();
+      object::GetOptions opts;
+      auto reader = co_await layer_->GetObject(ctx, bucket, key, opts);
       if (!reader.ok()) {
         co_return std::nullopt;
       }
@@ -246,7 +249,7 @@ TEST_P(S3ApiTest, BucketLifecycle) {
   EXPECT_EQ(r.Header("content-type"), "application/xml");
   EXPECT_TRUE(r.Has("<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"));
   EXPECT_TRUE(r.Has("<Bucket><Name>photos</Name><CreationDate>"));
-  EXPECT_TRUE(r.Has(".000Z</CreationDate>") || r.Has("Z</CreationDate>"));
+  EXPECT_TRUE(r.Has("Z</CreationDate>"));
   EXPECT_TRUE(r.Has("<Owner><ID>02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4"));
 
   r = Send("GET", "/photos?location");
@@ -718,6 +721,17 @@ TEST_P(S3ApiTest, DeleteObjects) {
   EXPECT_EQ(Stored("bkt", "b"), std::nullopt);
 
   EXPECT_EQ(Send("POST", "/bkt?delete", "<Delete>").status, 400);
+  std::string one = "<Delete><Object><Key>a</Key></Object></Delete>";
+  r = Send("POST", "/bkt?delete", one, {.headers = {{"content-md5", Base64Encode(Md5("x"))}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("BadDigest"));
+  r = Send("POST", "/bkt?delete", one, {.headers = {{"content-md5", Base64Encode(Md5(one))}}});
+  EXPECT_EQ(r.status, 200);
+  r = Send("POST", "/bkt?delete", one, {.signed_payload = true});
+  EXPECT_EQ(r.status, 200);
+  r = Send("POST", "/bkt?delete", one, {.payload_hash = HexEncode(Sha256("tampered"))});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("XAmzContentSHA256Mismatch"));
   EXPECT_EQ(
       Send("POST", "/nobucket?delete", "<Delete><Object><Key>a</Key></Object></Delete>").status,
       404);
