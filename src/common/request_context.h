@@ -19,6 +19,7 @@ struct RequestContext {
   std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
 
   bool IsCancelled() const { return cancelled && cancelled->load(std::memory_order_relaxed); }
+
   bool Expired() const { return Clock::now() >= deadline; }
 
   // A context for background work (scanner, heal, startup): no deadline.

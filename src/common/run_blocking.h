@@ -29,10 +29,9 @@ Task<std::invoke_result_t<F&>> RunBlocking(boost::asio::thread_pool& pool, F fn)
                                  work = std::move(work)]() mutable {
           R result = f();
           auto ex = work.get_executor();
-          boost::asio::post(ex, [handler = std::move(handler), result = std::move(result),
-                                 work = std::move(work)]() mutable {
-            std::move(handler)(std::move(result));
-          });
+          boost::asio::post(
+              ex, [handler = std::move(handler), result = std::move(result),
+                   work = std::move(work)]() mutable { std::move(handler)(std::move(result)); });
         });
       },
       boost::asio::use_awaitable, std::move(fn));

@@ -14,13 +14,17 @@ namespace cairn {
 class [[nodiscard]] Status {
  public:
   Status() = default;
+
   Status(Errc code, std::string message = {}) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
 
   bool ok() const { return code_ == Errc::kOk; }
+
   Errc code() const { return code_; }
+
   const std::string& message() const { return message_; }
+
   // "kNoSuchKey: message" for logs.
   std::string ToString() const;
 
@@ -35,25 +39,36 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result() : status_(Errc::kInternal, "unset") {}
+
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+
   Result(Status status) : status_(std::move(status)) {
     if (status_.ok()) {
       status_ = Status(Errc::kInternal, "Result built from an ok Status");
     }
   }
+
   Result(Errc code, std::string message = {}) : Result(Status(code, std::move(message))) {}
 
   bool ok() const { return value_.has_value(); }
+
   // The error; Status::Ok() when the result holds a value.
   const Status& status() const { return status_; }
+
   Errc code() const { return status_.code(); }
 
   T& value() & { return *value_; }
+
   const T& value() const& { return *value_; }
+
   T&& value() && { return std::move(*value_); }
+
   T* operator->() { return &*value_; }
+
   const T* operator->() const { return &*value_; }
+
   T& operator*() & { return *value_; }
+
   const T& operator*() const& { return *value_; }
 
  private:
@@ -67,28 +82,31 @@ class [[nodiscard]] Result {
 #define CAIRN_CONCAT(a, b) CAIRN_CONCAT_INNER(a, b)
 
 // In plain functions: return the error of a Status-returning expression.
-#define RETURN_IF_ERROR(expr)             \
-  do {                                    \
-    ::cairn::Status _st = (expr);         \
-    if (!_st.ok()) return _st;            \
+#define RETURN_IF_ERROR(expr)     \
+  do {                            \
+    ::cairn::Status _st = (expr); \
+    if (!_st.ok())                \
+      return _st;                 \
   } while (0)
 
 // In coroutines: co_return the error of a Status-returning expression.
-#define CO_RETURN_IF_ERROR(expr)          \
-  do {                                    \
-    ::cairn::Status _st = (expr);         \
-    if (!_st.ok()) co_return _st;         \
+#define CO_RETURN_IF_ERROR(expr)  \
+  do {                            \
+    ::cairn::Status _st = (expr); \
+    if (!_st.ok())                \
+      co_return _st;              \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F());` in plain functions.
 #define ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(CAIRN_CONCAT(_res_, __LINE__), lhs, expr, return)
+  ASSIGN_OR_RETURN_IMPL(CAIRN_CONCAT(_res_, __LINE__), lhs, expr, return )
 // `CO_ASSIGN_OR_RETURN(auto x, co_await F());` in coroutines.
 #define CO_ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(CAIRN_CONCAT(_res_, __LINE__), lhs, expr, co_return)
+  ASSIGN_OR_RETURN_IMPL(CAIRN_CONCAT(_res_, __LINE__), lhs, expr, co_return )
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr, ret) \
   auto tmp = (expr);                               \
-  if (!tmp.ok()) ret tmp.status();                 \
+  if (!tmp.ok())                                   \
+    ret tmp.status();                              \
   lhs = std::move(tmp).value()
 
 // Debug-only invariant check, and a check for states we cannot continue from.

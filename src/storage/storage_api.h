@@ -44,9 +44,9 @@ struct ListEntry {
 
 struct ListOptions {
   std::string prefix;
-  std::string start_after;  // exclusive; empty = from the start of prefix
-  std::string delimiter;    // empty = recursive; otherwise common prefixes are folded
-  std::size_t limit = 1000; // entries (objects + prefixes) to return at most
+  std::string start_after;       // exclusive; empty = from the start of prefix
+  std::string delimiter;         // empty = recursive; otherwise common prefixes are folded
+  std::size_t limit = 1000;      // entries (objects + prefixes) to return at most
   bool include_deleted = false;  // return entries whose latest version is a delete marker
 };
 
@@ -125,8 +125,7 @@ class StorageApi {
   // Errors: kVolumeNotFound, kFileNotFound, kFileVersionNotFound, kFileCorrupt.
   virtual Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx,
                                                    std::string_view volume, std::string_view key,
-                                                   std::string_view version_id,
-                                                   bool read_data) = 0;
+                                                   std::string_view version_id, bool read_data) = 0;
   // Every version of an object, newest first (inline data not included).
   virtual Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext& ctx,
                                                                  std::string_view volume,
