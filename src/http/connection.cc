@@ -326,6 +326,15 @@ Task<void> Connection<Stream>::Reject(int status, std::string_view text) {
 
 template <class Stream>
 Task<void> Connection<Stream>::HandleRequest() {
+  if (body_done_ && parser_->expect_continue() && req_.version >= 11) {
+    // An empty body the handler will never read: answer the Expect anyway. Some clients
+    // (botocore 1.29) otherwise wedge the next request on this connection.
+    continue_sent_ = true;
+    Status st = co_await Write(asio::buffer(kContinue.data(), kContinue.size()));
+    if (!st.ok()) {
+      co_return;
+    }
+  }
   bool threw = false;
   try {
     co_await state_.handler(*this);

@@ -276,7 +276,10 @@ Task<Status> ErasureSet::CheckWritePreconditions(const RequestContext& ctx, std:
 Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::string_view bucket,
                                                std::string_view key, HashReader& body,
                                                const PutOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, true));
+  // The data is staged without the object's lock (as MinIO does): the lock covers only the
+  // commit, so a slow upload never blocks readers, and a copy of an object onto itself can
+  // stream from its own source. Preconditions are checked early to fail fast, and again
+  // under the lock, where they count.
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_RETURN_IF_ERROR(co_await CheckWritePreconditions(ctx, bucket, key, opts));
 
@@ -290,6 +293,16 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
   if (!streamed.ok()) {
     co_await DeleteTmpAll(ctx, tmp);
     co_return streamed.status();
+  }
+  auto guard = co_await LockObject(ctx, bucket, key, true);
+  if (!guard.ok()) {
+    co_await DeleteTmpAll(ctx, tmp);
+    co_return guard.status();
+  }
+  Status pre = co_await CheckWritePreconditions(ctx, bucket, key, opts);
+  if (!pre.ok()) {
+    co_await DeleteTmpAll(ctx, tmp);
+    co_return pre;
   }
   fi.size = streamed->size;
   fi.mod_time_ns = NowNs();

@@ -134,6 +134,10 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                        "Print the version and exit");
   app.require_subcommand(0, 1);
 
+  // Handled before parsing (main.cc); listed here so that `cairn --help` shows it.
+  app.add_subcommand("bench",
+                     "Load generator: cairn bench put|get|stat|delete|list|multipart|mixed "
+                     "(see cairn bench --help)");
   CLI::App* server = app.add_subcommand(
       "server", "Serve S3 from the given drives (default: 4 drives under ./data)");
   server->footer(

@@ -13,58 +13,31 @@ namespace cairn::s3 {
 namespace {
 
 constexpr std::int64_t kMaxCopySourceSize = std::int64_t{5} << 30;
-// TODO(s3): a metadata-only update in the ObjectLayer would remove this bound.
-constexpr std::int64_t kMaxSelfCopyBuffer = std::int64_t{32} << 20;
-
 // Streams a source object and releases it (and the read lock it holds) as soon as its last
-// byte was read. The object layer takes the destination's write lock when PutObject starts,
-// so a copy of an object onto itself cannot stream under the source's read lock: for that
-// case Preload reads the source into memory (bounded) and releases it before the put.
+// byte was read, before the destination's commit takes its write lock: so a copy of an
+// object onto itself streams like any other copy.
 class ReleasingSource final : public ByteSource {
  public:
   explicit ReleasingSource(std::unique_ptr<object::ObjectReader> reader)
-      : reader_(std::move(reader)) {}
-
-  // Errors: kNotImplemented when the source is larger than `limit`, and read errors.
-  Task<Status> Preload(std::int64_t limit) {
-    if (reader_->length() > limit) {
-      co_return Status(Errc::kNotImplemented, "Copying an object larger than " +
-                                                  std::to_string(limit >> 20) +
-                                                  " MiB onto itself is not supported yet.");
-    }
-    buffer_.resize(static_cast<std::size_t>(reader_->length()));
-    auto n = co_await ReadFull(*reader_, std::as_writable_bytes(std::span(buffer_)));
-    if (!n.ok()) {
-      co_return n.status();
-    }
-    buffer_.resize(*n);
-    reader_.reset();
-    preloaded_ = true;
-    co_return Status::Ok();
-  }
+      : reader_(std::move(reader)), remaining_(reader_->length()) {}
 
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
-    if (preloaded_) {
-      std::size_t n = std::min(buf.size(), buffer_.size() - pos_);
-      std::memcpy(buf.data(), buffer_.data() + pos_, n);
-      pos_ += n;
-      co_return n;
-    }
     if (!reader_) {
       co_return std::size_t{0};
     }
     auto n = co_await reader_->Read(buf);
-    if (n.ok() && *n == 0) {
-      reader_.reset();
+    if (n.ok()) {
+      remaining_ -= static_cast<std::int64_t>(*n);
+      if (*n == 0 || remaining_ <= 0) {
+        reader_.reset();
+      }
     }
     co_return n;
   }
 
  private:
   std::unique_ptr<object::ObjectReader> reader_;
-  bool preloaded_ = false;
-  std::string buffer_;
-  std::size_t pos_ = 0;
+  std::int64_t remaining_;
 };
 
 struct OpenedSource {
@@ -157,9 +130,6 @@ Task<Status> CopyObject(S3Request& req) {
     put.metadata = CopyableMetadata(source.info);
   }
   ReleasingSource stream(std::move(source.reader));
-  if (src.bucket == req.route.bucket && src.key == req.route.key) {
-    CO_RETURN_IF_ERROR(co_await stream.Preload(kMaxSelfCopyBuffer));
-  }
   object::HashExpectations expect;
   expect.size = source.info.size;
   expect.checksum = checksum;
