@@ -162,7 +162,8 @@ std::optional<TimePoint> ParseAmzDate(std::string_view s) {
   auto h = Digits(s, 9, 2);
   auto mi = Digits(s, 11, 2);
   auto sec = Digits(s, 13, 2);
-  if (!y || !mo || !d || !h || !mi || !sec || *mo < 1 || *mo > 12) {
+  if (!y || !mo || !d || !h || !mi || !sec || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
+      *mi > 59 || *sec > 60) {
     return std::nullopt;
   }
   return Make(*y, *mo, *d, *h, *mi, *sec, 0);

@@ -251,12 +251,8 @@ Status ReadStreamingHeaders(const HeaderList& headers, AuthResult& out) {
 Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view authorization,
                                   const CredentialProvider& creds) {
   const HeaderList& headers = *req.headers;
-  ASSIGN_OR_RETURN(V4Fields f, ParseAuthorizationV4(authorization));
-  std::optional<std::string> secret = creds.SecretKey(f.access_key);
-  if (!secret) {
-    return Status(Errc::kInvalidAccessKeyId,
-                  "The AWS access key Id you provided does not exist in our records");
-  }
+  // The date first, as AWS does: a request without a valid one is refused as such (403),
+  // whatever else is wrong with its Authorization header.
   std::optional<TimePoint> when;
   if (auto amz = HeaderValue(headers, "x-amz-date")) {
     when = ParseAmzDate(Trim(*amz));
@@ -267,8 +263,14 @@ Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view autho
                   "AWS authentication requires a valid Date or x-amz-date header");
   }
   if (!when) {
-    return Status(Errc::kMalformedDate,
-                  "Invalid date format header, expected ISO 8601 or RFC 1123");
+    return Status(Errc::kAccessDenied,
+                  "AWS authentication requires a valid Date or x-amz-date header");
+  }
+  ASSIGN_OR_RETURN(V4Fields f, ParseAuthorizationV4(authorization));
+  std::optional<std::string> secret = creds.SecretKey(f.access_key);
+  if (!secret) {
+    return Status(Errc::kInvalidAccessKeyId,
+                  "The AWS access key Id you provided does not exist in our records");
   }
   std::string amz_date = FormatAmzDate(*when);
   if (amz_date.substr(0, 8) != f.date8) {

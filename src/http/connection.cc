@@ -314,13 +314,20 @@ template <class Stream>
 Task<void> Connection<Stream>::Reject(int status, std::string_view text) {
   keep_alive_ = false;
   linger_ = true;
+  std::string content_type = "text/plain";
+  std::string body(text);
+  if (state_.options.rewrite_reject) {
+    state_.options.rewrite_reject(status, content_type, body);
+  }
   head_.clear();
   AppendStatusLine(head_, status);
   AppendHeaders(head_, {});
-  head_.append("Content-Type: text/plain\r\nContent-Length: ");
-  AppendDecimal(head_, text.size());
+  head_.append("Content-Type: ");
+  head_.append(content_type);
+  head_.append("\r\nContent-Length: ");
+  AppendDecimal(head_, body.size());
   head_.append("\r\nConnection: close\r\n\r\n");
-  head_.append(text);
+  head_.append(body);
   (void)co_await Write(asio::buffer(head_));
 }
 

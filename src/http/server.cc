@@ -174,6 +174,17 @@ Result<std::unique_ptr<asio::ssl::context>> LoadTls(const ServerOptions& o) {
                                               "' does not match the certificate '" +
                                               o.tls_cert_file + "'");
   }
+  if (!o.tls_client_ca_file.empty()) {
+    ctx->load_verify_file(o.tls_client_ca_file, ec);
+    if (ec) {
+      return Status(Errc::kInvalidArgument,
+                    "cannot load the client CA '" + o.tls_client_ca_file + "': " + ec.message());
+    }
+    ctx->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
+    static constexpr unsigned char kSessionContext[] = "cairn-mtls";
+    SSL_CTX_set_session_id_context(ctx->native_handle(), kSessionContext,
+                                   sizeof(kSessionContext) - 1);
+  }
   return ctx;
 }
 

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,9 @@ struct ServerOptions {
   // HTTPS when both are given (PEM files; the certificate file may hold a chain). TLS 1.2+.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Mutual TLS: when set (a PEM CA file), every client must present a certificate that
+  // chains to this CA, else the handshake fails. Used by the cluster port.
+  std::string tls_client_ca_file;
   // Limit on the request line plus header fields. AWS allows 8 KiB of user metadata alone,
   // and presigned URLs and STS session tokens add several KiB more, so 8 KiB total (a
   // common default) is too little; 64 KiB serves every client we know and bounds the
@@ -49,6 +53,10 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   // listen(2) backlog.
   int backlog = 1024;
+  // How a request refused before any handler saw it (431: header too large, 400: malformed)
+  // is answered: the protocol on top may rewrite status, content type and body (the S3 port
+  // answers in S3's XML error format). Unset: plain text.
+  std::function<void(int& status, std::string& content_type, std::string& body)> rewrite_reject;
 };
 
 namespace internal {

@@ -203,6 +203,13 @@ class SetObjectReader final : public ObjectReader {
         }
         batch.push_back(k);
       }
+      if (batch.empty() && !completed_) {
+        // Only the data shards' drives were read (ReadQuorumInfoFast): fetch the others'
+        // metadata once, for their parity shards.
+        completed_ = true;
+        co_await set_.CompleteQuorumInfo(ctx_, qi_, qi_.fi.is_inline);
+        continue;
+      }
       if (batch.empty()) {
         co_return Status(Errc::kReadQuorum, "fewer than " + std::to_string(d) +
                                                 " good shards: " + last_error.ToString());
@@ -216,8 +223,13 @@ class SetObjectReader final : public ObjectReader {
           present[k] = true;
           ++good;
         } else {
-          dead_[drive_of_shard_[k]] = true;
-          readers_[drive_of_shard_[k]].reset();
+          // A corrupt block is that block's problem: the drive may serve the next blocks
+          // well (corruption on every drive in different blocks is still readable). A drive
+          // that failed to read is not asked again during this request.
+          if (res[j].code() != Errc::kFileCorrupt) {
+            dead_[drive_of_shard_[k]] = true;
+            readers_[drive_of_shard_[k]].reset();
+          }
           last_error = res[j];
         }
       }
@@ -272,6 +284,7 @@ class SetObjectReader final : public ObjectReader {
   std::size_t reader_part_ = static_cast<std::size_t>(-1);
   BufferPool::Buffer area_;  // slot k = [hash][shard k] of the current block
   bool have_block_ = false;
+  bool completed_ = false;  // CompleteQuorumInfo was called
   std::size_t cur_part_ = 0;
   std::uint64_t cur_block_ = 0;
   std::size_t block_len_ = 0;
@@ -287,7 +300,8 @@ Task<Result<std::unique_ptr<ObjectReader>>> ErasureSet::GetObject(const RequestC
                                                                   std::string_view key,
                                                                   const GetOptions& opts) {
   CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, false));
-  CO_ASSIGN_OR_RETURN(auto qi, co_await ReadQuorumInfo(ctx, bucket, key, opts.version_id, true));
+  CO_ASSIGN_OR_RETURN(auto qi,
+                      co_await ReadQuorumInfoFast(ctx, bucket, key, opts.version_id, true));
   if (qi.fi.deleted) {
     co_return Status(opts.version_id.empty() ? Errc::kNoSuchKey : Errc::kMethodNotAllowed,
                      "the version is a delete marker");

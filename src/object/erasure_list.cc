@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "object/erasure_set.h"
@@ -52,40 +53,58 @@ Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
       }
     }
 
-    struct Seen {
-      std::size_t count = 0;
-      storage::ListEntry* entry = nullptr;
+    // Each page is sorted by name: a k-way merge over the pages' heads, no map and no
+    // allocation per entry. An entry counts when read quorum of drives list it.
+    const std::size_t n = res.size();
+    std::vector<std::size_t> head(n, 0);
+    out.entries.reserve(std::min(limit, lo.limit));
+    auto current = [&](std::size_t i) -> storage::ListEntry* {
+      if (!res[i].ok() || head[i] >= res[i]->size()) {
+        return nullptr;
+      }
+      storage::ListEntry* e = &(*res[i])[head[i]];
+      if (bound && e->name > *bound) {
+        return nullptr;
+      }
+      return e;
     };
-
-    std::map<std::string_view, Seen> merged;
-    for (auto& r : res) {
-      if (!r.ok()) {
-        continue;
-      }
-      for (auto& e : *r) {
-        if (bound && e.name > *bound) {
-          break;
-        }
-        Seen& s = merged[e.name];
-        ++s.count;
-        if (!s.entry || e.latest.mod_time_ns > s.entry->latest.mod_time_ns) {
-          s.entry = &e;
+    for (;;) {
+      std::string_view least;
+      bool any = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (storage::ListEntry* e = current(i); e && (!any || e->name < least)) {
+          least = e->name;
+          any = true;
         }
       }
-    }
-    for (auto& [name, s] : merged) {
-      if (s.count < rq) {
-        continue;
+      if (!any) {
+        break;
       }
-      if (out.entries.size() == limit) {
-        out.truncated = true;
-        co_return out;
+      // Advance every page whose head is `least`, then take the newest of them (moving out
+      // of it only once `least`, which may view its name, is no longer used).
+      std::size_t count = 0;
+      storage::ListEntry* newest = nullptr;
+      for (std::size_t i = 0; i < n; ++i) {
+        storage::ListEntry* e = current(i);
+        if (e && e->name == least) {
+          ++count;
+          ++head[i];
+          if (!newest || e->latest.mod_time_ns > newest->latest.mod_time_ns) {
+            newest = e;
+          }
+        }
       }
-      SetListEntry le;
-      le.name = std::move(s.entry->name);
-      le.is_prefix = s.entry->is_prefix;
-      le.fi = std::move(s.entry->latest);
-      out.entries.push_back(std::move(le));
+      if (count >= rq) {
+        if (out.entries.size() == limit) {
+          out.truncated = true;
+          co_return out;
+        }
+        SetListEntry le;
+        le.name = std::move(newest->name);
+        le.is_prefix = newest->is_prefix;
+        le.fi = std::move(newest->latest);
+        out.entries.push_back(std::move(le));
+      }
     }
     if (!bound) {
       co_return out;

@@ -4,6 +4,8 @@
 // object in one batch per drive (CompleteUpload).
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "common/checksum.h"
@@ -193,6 +195,39 @@ Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(const RequestContext& 
   co_return out;
 }
 
+namespace {
+
+// Adds one part's raw checksum to a composite checksum. The part must have been uploaded with
+// the upload's algorithm, and a checksum the client names at completion must match it.
+Status AddPartChecksum(Hasher& composite, ChecksumAlgorithm algo, const meta::ObjectPart& stored,
+                       const CompletePart& given) {
+  const std::string name(ChecksumName(algo));
+  const std::string* have = nullptr;
+  for (const auto& [k, v] : stored.checksums) {
+    if (k == name) {
+      have = &v;
+    }
+  }
+  if (have == nullptr) {
+    return Status(Errc::kInvalidPart, "part " + std::to_string(stored.number) +
+                                          " was uploaded without its " + name + " checksum");
+  }
+  for (const auto& [k, v] : given.checksums) {
+    if (ParseChecksumAlgorithm(k) == algo && v != *have) {
+      return Status(Errc::kInvalidPart,
+                    "the " + name + " of part " + std::to_string(stored.number) + " differs");
+    }
+  }
+  auto raw = Base64Decode(*have);
+  if (!raw) {
+    return Status(Errc::kInvalidPart, "part checksum is not base64");
+  }
+  composite.Update(*raw);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
     const RequestContext& ctx, std::string_view bucket, std::string_view key,
     std::string_view upload_id, const std::vector<CompletePart>& parts, const PutOptions& opts) {
@@ -215,6 +250,15 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
   }
   meta::FileInfo fi;
   std::string md5s;
+  // A checksum asked for at CreateMultipartUpload makes a composite object checksum: the
+  // checksum of the parts' raw checksums, "-N" (COMPOSITE, as S3 does).
+  std::optional<ChecksumAlgorithm> algo;
+  for (const auto& [k, v] : q.upload.fi.metadata) {
+    if (k == "x-amz-checksum-algorithm") {
+      algo = ParseChecksumAlgorithm(v);
+    }
+  }
+  std::unique_ptr<Hasher> composite = algo ? NewChecksumHasher(*algo) : nullptr;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto it = std::find_if(stored.begin(), stored.end(),
                            [&](const meta::ObjectPart& p) { return p.number == parts[i].number; });
@@ -225,6 +269,12 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
     if (i + 1 < parts.size() && it->size < opts_.min_part_size) {
       co_return Status(Errc::kEntityTooSmall,
                        "part " + std::to_string(it->number) + " is smaller than the minimum");
+    }
+    if (composite) {
+      Status st = AddPartChecksum(*composite, *algo, *it, parts[i]);
+      if (!st.ok()) {
+        co_return st;
+      }
     }
     auto raw = HexDecode(it->etag);
     md5s += raw ? *raw : Md5(it->etag);
@@ -244,6 +294,11 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
     SetMeta(fi.metadata, k, v);
   }
   SetMeta(fi.metadata, "etag", HexEncode(Md5(md5s)) + "-" + std::to_string(parts.size()));
+  if (composite) {
+    SetMeta(fi.metadata, ChecksumHeader(*algo),
+            Base64Encode(composite->Finish()) + "-" + std::to_string(parts.size()));
+    SetMeta(fi.metadata, "x-amz-checksum-type", "COMPOSITE");
+  }
   std::vector<meta::FileInfo> per(drives_.size());
   for (std::size_t i = 0; i < per.size(); ++i) {
     if (q.has[i]) {

@@ -54,6 +54,19 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
   const std::size_t s_full = codec_->ShardSize(bs);
   const std::size_t slot_full = erasure::kBitrotHashSize + s_full;
   const auto wq = static_cast<std::size_t>(write_quorum());
+  // Reserve the block buffers this write will hold before taking any: a small body of known
+  // size touches only its own bytes of one block buffer; any other body may hold two block
+  // buffers (double buffering) and the gather buffer of a short last block.
+  MemoryBudget::Lease lease;
+  if (opts_.budget != nullptr) {
+    const std::int64_t known = body.size();
+    const bool small = allow_inline && known >= 0 &&
+                       erasure::ShardFileSize(static_cast<std::uint64_t>(known), bs, data_) <=
+                           opts_.inline_threshold;
+    const std::size_t want =
+        small ? SlotSize(static_cast<std::size_t>(known)) * n : 3 * buffers_->buffer_size();
+    CO_ASSIGN_OR_RETURN(lease, co_await opts_.budget->Acquire(want));
+  }
   BufferPool::Buffer area = buffers_->Get();
   BufferPool::Buffer gather;  // only for a short last block
 

@@ -19,6 +19,7 @@
 #include "erasure/codec.h"
 #include "meta/file_info.h"
 #include "object/hash_reader.h"
+#include "object/memory_budget.h"
 #include "object/ns_lock.h"
 #include "object/object_layer.h"
 #include "storage/storage_api.h"
@@ -36,6 +37,8 @@ struct ErasureSetOptions {
   std::int64_t min_part_size = 5 << 20;         // every multipart part but the last
   boost::asio::thread_pool* compute = nullptr;  // required; outlives the set
   NsLocker* locker = nullptr;                   // required; outlives the set
+  // Bounds the block buffers of writes in flight; null = unbounded. Outlives the set.
+  MemoryBudget* budget = nullptr;
 };
 
 // One listing entry of a set: an object with its newest version, or a common prefix.
@@ -88,6 +91,10 @@ class ErasureSet {
   Task<Result<storage::VolumeInfo>> StatBucket(const RequestContext& ctx, std::string_view bucket);
   Task<Result<std::vector<storage::VolumeInfo>>> ListBuckets(const RequestContext& ctx);
   Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket, bool force);
+  // Creates each of `buckets` on the drives of this set that lack it (a drive replaced or
+  // wiped while the server was down). Best effort: a drive that fails is left for later.
+  Task<void> HealBuckets(const RequestContext& ctx,
+                         const std::vector<storage::VolumeInfo>& buckets);
 
   // Objects; names are validated by the caller. Errors as ObjectLayer documents them.
   Task<Result<ObjectInfo>> PutObject(const RequestContext& ctx, std::string_view bucket,
@@ -144,6 +151,17 @@ class ErasureSet {
   Task<Result<QuorumInfo>> ReadQuorumInfo(const RequestContext& ctx, std::string_view bucket,
                                           std::string_view key, std::string_view version_id,
                                           bool read_data);
+  // The same answer from fewer reads, for GET and HEAD: reads only the D drives that hold
+  // the data shards under the key's placement. D drives intersect every write quorum, so
+  // when they all return the same version it is the newest acknowledged one; otherwise (a
+  // drive missing, stale, absent or failing) falls back to ReadQuorumInfo. `per_drive` is
+  // then set for those D drives only: CompleteQuorumInfo adds the others when needed.
+  Task<Result<QuorumInfo>> ReadQuorumInfoFast(const RequestContext& ctx, std::string_view bucket,
+                                              std::string_view key, std::string_view version_id,
+                                              bool read_data);
+  // Reads the drives that `qi` lacks and keeps those that hold the same version (a reader
+  // that needs parity shards). Drives that fail or differ stay null.
+  Task<void> CompleteQuorumInfo(const RequestContext& ctx, QuorumInfo& qi, bool read_data) const;
 
   // What StreamShards wrote.
   struct Streamed {

@@ -21,6 +21,10 @@ class NsLockGuard {
   NsLockGuard(const NsLockGuard&) = delete;
   NsLockGuard& operator=(const NsLockGuard&) = delete;
   virtual ~NsLockGuard() = default;
+
+  // True once the lock may no longer be held (a distributed lock whose quorum was lost); long
+  // operations check it between steps. A local lock is never lost. Thread-safe.
+  virtual bool lost() const { return false; }
 };
 
 class NsLocker {

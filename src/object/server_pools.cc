@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <thread>
 #include <utility>
 
@@ -62,6 +63,8 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
   so.min_part_size = opts_.min_part_size;
   so.compute = compute_.get();
   so.locker = locker_.get();
+  budget_ = std::make_unique<MemoryBudget>(opts_.memory_budget_bytes, opts_.memory_wait);
+  so.budget = budget_.get();
   for (auto& pool : pools) {
     auto& sets = pools_.emplace_back();
     for (auto& drives : pool.sets) {
@@ -145,6 +148,26 @@ Task<Result<std::vector<BucketInfo>>> ServerPools::ListBuckets(const RequestCont
     }
   }
   co_return out;
+}
+
+Task<void> ServerPools::HealBuckets(const RequestContext& ctx) {
+  // Every bucket some set knows by quorum; a set whose drives were all replaced knows none.
+  std::map<std::string, storage::VolumeInfo> known;
+  for (auto* set : AllSets()) {
+    auto vols = co_await set->ListBuckets(ctx);
+    if (vols.ok()) {
+      for (auto& v : *vols) {
+        known.emplace(v.name, v);
+      }
+    }
+  }
+  std::vector<storage::VolumeInfo> buckets;
+  for (auto& [name, v] : known) {
+    buckets.push_back(std::move(v));
+  }
+  for (auto* set : AllSets()) {
+    co_await set->HealBuckets(ctx, buckets);
+  }
 }
 
 Task<Status> ServerPools::DeleteBucket(const RequestContext& ctx, std::string_view bucket,

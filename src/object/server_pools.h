@@ -35,6 +35,11 @@ struct ServerPoolsOptions {
   // The namespace locker; null = a LocalNsLocker with `lock_timeout`.
   std::shared_ptr<NsLocker> locker;
   std::chrono::milliseconds lock_timeout = std::chrono::seconds(30);
+  // The block buffers that writes in flight may hold at once (a streaming PUT holds two
+  // erasure blocks of every shard, about 4 MiB with EC 2+2); 0 = unbounded. Past it a
+  // write waits up to `memory_wait`, then gets kSlowDown (503 SlowDown).
+  std::size_t memory_budget_bytes = std::size_t{512} << 20;
+  std::chrono::milliseconds memory_wait = std::chrono::seconds(10);
 };
 
 class ServerPools final : public ObjectLayer {
@@ -87,10 +92,16 @@ class ServerPools final : public ObjectLayer {
 
   Task<HealthInfo> GetHealth(const RequestContext& ctx) override;
 
+  // Recreates every bucket on the drives that lack it (replaced or wiped drives), so that
+  // writes reach every drive again. Called at startup; cheap when nothing is missing.
+  Task<void> HealBuckets(const RequestContext& ctx);
+
   // The set of `key` within pool `pool` (index into that pool's sets).
   std::size_t SetIndex(std::string_view key, std::size_t pool) const;
 
   ErasureSet& SetForTest(std::size_t pool, std::size_t set) { return *pools_[pool][set]; }
+
+  MemoryBudget& BudgetForTest() { return *budget_; }
 
   std::size_t pool_count() const { return pools_.size(); }
 
@@ -111,6 +122,7 @@ class ServerPools final : public ObjectLayer {
   std::uint64_t sip_key_[2] = {0, 0};
   std::unique_ptr<boost::asio::thread_pool> compute_;
   std::shared_ptr<NsLocker> locker_;
+  std::unique_ptr<MemoryBudget> budget_;
   std::vector<std::vector<std::unique_ptr<ErasureSet>>> pools_;
 
   std::mutex space_mu_;

@@ -312,4 +312,14 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
   }
 }
 
+void RewriteRejectAsS3Error(int& status, std::string& content_type, std::string& body) {
+  Status error = status == 431
+                     ? Status(Errc::kEntityTooLargeHeader)
+                     : Status(Errc::kInvalidRequest, "The HTTP request could not be parsed.");
+  RenderedError rendered = RenderError(error, ErrorContext{}, false);
+  status = rendered.http_status;
+  content_type = "application/xml";
+  body = std::move(rendered.body);
+}
+
 }  // namespace cairn::s3

@@ -56,6 +56,11 @@ using ObjectLayerGetter = std::function<object::ObjectLayer*()>;
 // when the path is not a health path (nothing was sent).
 Task<bool> ServeHealth(http::Exchange& ex, object::ObjectLayer* layer);
 
+// For http::ServerOptions::rewrite_reject on the S3 port: a request the HTTP layer refused
+// before S3 saw it (header too large, malformed) is answered with S3's XML error, as AWS
+// does (400 RequestHeaderSectionTooLarge, 400 BadRequest).
+void RewriteRejectAsS3Error(int& status, std::string& content_type, std::string& body);
+
 // A handler that serves only the health endpoints: any other request gets 404 (the
 // console port) or, with `not_initialized`, 503 XMinioServerNotInitialized (the S3 port
 // before the cluster is up).

@@ -73,6 +73,36 @@ Status Validate(ServerConfig& cfg, const Environment& env, bool access_given, bo
                               "console its own port",
                               *s3_port));
   }
+  const int tls_flags = static_cast<int>(!cfg.cluster_cert.empty()) +
+                        static_cast<int>(!cfg.cluster_key.empty()) +
+                        static_cast<int>(!cfg.cluster_ca.empty());
+  if (tls_flags != 0 && tls_flags != 3) {
+    return Status(Errc::kInvalidArgument,
+                  "--cluster-cert, --cluster-key and --cluster-ca go together; give all three "
+                  "or none");
+  }
+  if (tls_flags == 3 && cfg.cluster_address.empty()) {
+    return Status(Errc::kInvalidArgument,
+                  "mutual TLS between nodes needs its own port: give --cluster-address with "
+                  "--cluster-cert, --cluster-key and --cluster-ca");
+  }
+  if (!cfg.cluster_server_name.empty() && tls_flags == 0) {
+    return Status(Errc::kInvalidArgument,
+                  "--cluster-server-name needs --cluster-cert, --cluster-key and --cluster-ca");
+  }
+  if (!cfg.cluster_address.empty()) {
+    auto cluster_port = AddressPort(cfg.cluster_address);
+    if (!cluster_port.ok()) {
+      return Status(Errc::kInvalidArgument,
+                    "--cluster-address: " + cluster_port.status().message());
+    }
+    if (*cluster_port != 0 && (*cluster_port == *s3_port || *cluster_port == *console_port)) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("--cluster-address uses port {}, which --address or "
+                                "--console-address already uses",
+                                *cluster_port));
+    }
+  }
   for (const std::string& domain : cfg.domains) {
     if (domain.empty() || domain.find('/') != std::string::npos) {
       return Status(Errc::kInvalidArgument,
@@ -188,8 +218,27 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       ->capture_default_str();
   server->add_option("--node-host", cfg.node_host,
                      "This node's HOST or HOST:PORT in the drive URLs");
-  server->add_option("--peers", cfg.peers, "Peer nodes, comma-separated (for later use)")
-      ->delimiter(',');
+  server
+      ->add_option("--peers", cfg.peers,
+                   "The other nodes, comma-separated (http(s)://host:port); must match the "
+                   "nodes the drive URLs name")
+      ->delimiter(',')
+      ->allow_extra_args(false);  // the next word is a drive, not another peer
+  server->add_option("--cluster-address", cfg.cluster_address,
+                     "Inter-node RPC listen address (default: the S3 port under /cairn/rpc/)");
+  server
+      ->add_option("--cluster-cert", cfg.cluster_cert,
+                   "This node's certificate (PEM) for "
+                   "mutual TLS on the cluster port")
+      ->check(CLI::ExistingFile);
+  server->add_option("--cluster-key", cfg.cluster_key, "Private key (PEM) of --cluster-cert")
+      ->check(CLI::ExistingFile);
+  server
+      ->add_option("--cluster-ca", cfg.cluster_ca,
+                   "CA (PEM) that every node's certificate must chain to")
+      ->check(CLI::ExistingFile);
+  server->add_option("--cluster-server-name", cfg.cluster_server_name,
+                     "Name the nodes' certificates carry (default: the peer's host)");
 
   std::ostringstream out;
   std::ostringstream err;

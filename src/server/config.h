@@ -39,7 +39,15 @@ struct ServerConfig {
   std::string address_file;  // written once both listeners are bound
   std::size_t inline_limit = 128 << 10;
   std::string node_host;
-  std::vector<std::string> peers;  // parsed and kept for the distributed bring-up
+  // The other nodes (http(s)://host:port or host:port), checked against the drive URLs.
+  std::vector<std::string> peers;
+  // Inter-node RPC: its own port when given, else the S3 port under /cairn/rpc/.
+  std::string cluster_address;
+  // Mutual TLS on the cluster port: all three or none (then RPCs carry HMAC tokens only).
+  std::string cluster_cert;
+  std::string cluster_key;
+  std::string cluster_ca;
+  std::string cluster_server_name;  // the name in peers' certificates; default: the host
 };
 
 // The environment, injectable for tests: the value of a variable, or nullopt when unset.

@@ -18,28 +18,14 @@
 #include "common/log.h"
 #include "http/server.h"
 #include "object/server_pools.h"
+#include "rpc/client.h"
+#include "rpc/server.h"
 #include "s3/s3_server.h"
+#include "server/run_sync.h"
 #include "storage/local/local_drive.h"
 
 namespace cairn::server {
 namespace {
-
-// Runs a start-up coroutine to completion on a private io_context.
-template <class T>
-T RunSync(Task<T> task) {
-  boost::asio::io_context io;
-  std::optional<T> out;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-    if (!e) {
-      out.emplace(std::move(value));
-    }
-  });
-  io.run();
-  if (!out) {
-    return T(Status(Errc::kInternal, "a start-up step failed with an exception"));
-  }
-  return std::move(*out);
-}
 
 // The RocksDB block cache all drives of this process share: 64 MiB a drive, at most 1 GiB.
 constexpr std::size_t kCachePerDrive = 64 << 20;
@@ -52,8 +38,12 @@ Result<cluster::Topology> PlanTopology(const ServerConfig& config) {
   opts.layout.parity = config.parity;
   opts.layout.set_size = config.set_size;
   opts.locality.node_host = config.node_host;
-  ASSIGN_OR_RETURN(opts.locality.server_port, AddressPort(config.address));
+  // Drive URLs name a node by the port its RPC is served on: the cluster port when given.
+  ASSIGN_OR_RETURN(
+      opts.locality.server_port,
+      AddressPort(config.cluster_address.empty() ? config.address : config.cluster_address));
   ASSIGN_OR_RETURN(cluster::Topology topology, cluster::PlanTopology(config.drives, opts));
+  RETURN_IF_ERROR(PlanPeers(topology, config.peers).status());
   if (topology.local_drive_count() == 0) {
     return Status(Errc::kInvalidArgument,
                   fmt::format("none of the {} drives is on this node; start it with --node-host "
@@ -64,7 +54,12 @@ Result<cluster::Topology> PlanTopology(const ServerConfig& config) {
 }
 
 Server::Server(ServerConfig config, cluster::Topology topology)
-    : config_(std::move(config)), topology_(std::move(topology)) {}
+    : config_(std::move(config)), topology_(std::move(topology)) {
+  auto peers = PlanPeers(topology_, config_.peers);
+  if (peers.ok()) {
+    peers_ = std::move(*peers);
+  }
+}
 
 Server::~Server() {
   Stop();
@@ -75,8 +70,25 @@ Status Server::Start() {
     LOG_INFO("{}", line);
   }
   RETURN_IF_ERROR(OpenDrives());
+  if (distributed()) {
+    // Serve this node's drives and the S3 port (503 until ready) while waiting for peers.
+    RETURN_IF_ERROR(StartRpc());
+    RETURN_IF_ERROR(StartListeners());
+    RETURN_IF_ERROR(WriteAddressFile());
+    RETURN_IF_ERROR(WaitForPeers());
+  }
   RETURN_IF_ERROR(LoadFormat());
+  SetServedDeployment(deployment_id_);
+  RETURN_IF_ERROR(BuildLayer());
+  if (!distributed()) {
+    RETURN_IF_ERROR(StartListeners());
+    return WriteAddressFile();
+  }
+  LOG_INFO("the cluster is up: serving S3 on {}", S3Url());
+  return Status::Ok();
+}
 
+Status Server::BuildLayer() {
   object::ServerPoolsOptions opts;
   opts.deployment_id = deployment_id_;
   opts.inline_threshold = config_.inline_limit;
@@ -86,9 +98,25 @@ Status Server::Start() {
     spec.sets = sets_[p];
     spec.parity = topology_.pools[p].layout.parity;
   }
+  opts.locker = locker_;
   layer_ = std::make_unique<object::ServerPools>(std::move(pools), std::move(opts));
-  RETURN_IF_ERROR(StartListeners());
-  return WriteAddressFile();
+  // Drives replaced or wiped while the server was down get their buckets back before S3
+  // serves, so that writes reach them again.
+  Status healed = RunSync([](object::ServerPools& layer) -> Task<Status> {
+    RequestContext ctx = RequestContext::Background("heal-buckets");
+    co_await layer.HealBuckets(ctx);
+    co_return Status::Ok();
+  }(*layer_));
+  (void)healed;
+  credentials_ =
+      std::make_unique<s3::StaticCredentialProvider>(config_.access_key, config_.secret_key);
+  s3::S3Options s3_opts;
+  s3_opts.region = config_.region;
+  s3_opts.domains = config_.domains;
+  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, *credentials_);
+  layer_ready_.store(layer_.get());
+  s3_ready_.store(s3_.get());
+  return Status::Ok();
 }
 
 Status Server::OpenDrives() {
@@ -109,6 +137,7 @@ Status Server::OpenDrives() {
       drives.emplace_back();
       if (!ep.is_local) {
         ++remote;
+        drives.back() = MakeRemoteDrive(ep);
         continue;
       }
       auto drive = storage::LocalDrive::Open(ep.path, options);
@@ -121,9 +150,7 @@ Status Server::OpenDrives() {
     }
   }
   if (remote > 0) {
-    // TODO(server): serve remote drives once storage/remote (RPC) exists.
-    LOG_WARN("{} drives on other nodes are treated as offline: inter-node RPC is not built yet",
-             remote);
+    LOG_INFO("{} drives on this node, {} on {} other nodes", opened, remote, peers_.size());
   }
   if (opened == 0) {
     return Status(Errc::kDiskNotFound, "none of this node's drives could be opened");
@@ -171,12 +198,21 @@ Status Server::LoadFormat() {
     auto& pool_sets = sets_.emplace_back();
     for (const auto& set : result->pools[p].sets) {
       auto& drives = pool_sets.emplace_back();
-      for (storage::StorageApi* raw : set) {
+      const std::size_t s = pool_sets.size() - 1;
+      for (std::size_t i = 0; i < set.size(); ++i) {
+        storage::StorageApi* raw = set[i];
         std::shared_ptr<storage::StorageApi> owner;
         for (const auto& d : drives_[p]) {
           if (d.get() == raw && raw != nullptr) {
             owner = d;
           }
+        }
+        // A remote drive keeps its slot while its node is down: it rejoins when the node
+        // comes back (its format was checked by the node that holds it).
+        const int index = topology_.pools[p].layout.sets[s][i];
+        const cluster::Endpoint& ep = topology_.pools[p].endpoints.endpoints[index];
+        if (!owner && !ep.is_local) {
+          owner = drives_[p][index];
         }
         drives.push_back(std::move(owner));
       }
@@ -187,18 +223,13 @@ Status Server::LoadFormat() {
 }
 
 Status Server::StartListeners() {
-  credentials_ =
-      std::make_unique<s3::StaticCredentialProvider>(config_.access_key, config_.secret_key);
-  s3::S3Options s3_opts;
-  s3_opts.region = config_.region;
-  s3_opts.domains = config_.domains;
-  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, *credentials_);
-
   http::ServerOptions s3_http;
   s3_http.address = config_.address;
   s3_http.tls_cert_file = config_.cert_file;
   s3_http.tls_key_file = config_.key_file;
-  s3_listener_ = std::make_unique<http::Server>(std::move(s3_http), s3_->AsHandler());
+  s3_http.rewrite_reject = s3::RewriteRejectAsS3Error;
+  s3_listener_ = std::make_unique<http::Server>(
+      std::move(s3_http), [this](http::Exchange& ex) { return Dispatch(ex); });
   Status st = s3_listener_->Start();
   if (!st.ok()) {
     return Status(st.code(), "the S3 port: " + st.message());
@@ -207,9 +238,9 @@ Status Server::StartListeners() {
   http::ServerOptions console_http;
   console_http.address = config_.console_address;
   console_http.threads = 1;
-  object::ObjectLayer* layer = layer_.get();
   console_listener_ = std::make_unique<http::Server>(
-      std::move(console_http), s3::MakeHealthHandler([layer] { return layer; }, false));
+      std::move(console_http),
+      s3::MakeHealthHandler([this] { return layer_ready_.load(); }, false));
   st = console_listener_->Start();
   if (!st.ok()) {
     return Status(st.code(), "the console port: " + st.message());
@@ -221,9 +252,11 @@ Status Server::WriteAddressFile() const {
   if (config_.address_file.empty()) {
     return Status::Ok();
   }
-  const std::string text =
-      fmt::format("s3={}\nconsole={}\n", ConnectAddress(config_.address, s3_port()),
-                  ConnectAddress(config_.console_address, console_port()));
+  std::string text = fmt::format("s3={}\nconsole={}\n", ConnectAddress(config_.address, s3_port()),
+                                 ConnectAddress(config_.console_address, console_port()));
+  if (cluster_listener_) {
+    text += fmt::format("cluster={}\n", ConnectAddress(config_.cluster_address, cluster_port()));
+  }
   const std::string tmp = config_.address_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -250,16 +283,30 @@ void Server::Stop() {
   if (console_listener_) {
     console_listener_->Stop();
   }
+  if (cluster_listener_) {
+    cluster_listener_->Stop();
+  }
+  s3_ready_.store(nullptr);
+  layer_ready_.store(nullptr);
   s3_listener_.reset();
   console_listener_.reset();
+  cluster_listener_.reset();
   s3_.reset();
   layer_.reset();
   sets_.clear();
+  locker_.reset();
+  rpc_.reset();
+  locks_.reset();
   drives_.clear();
+  clients_.clear();
 }
 
 std::uint16_t Server::s3_port() const {
   return s3_listener_ ? s3_listener_->port() : 0;
+}
+
+std::uint16_t Server::cluster_port() const {
+  return cluster_listener_ ? cluster_listener_->port() : 0;
 }
 
 std::uint16_t Server::console_port() const {
@@ -306,6 +353,11 @@ int Main(int argc, const char* const* argv) {
   }
   Server server(cfg, std::move(*topology));
   Status st = server.Start();
+  if (st.code() == Errc::kCancelled) {
+    LOG_INFO("stopped before the cluster came up");
+    server.Stop();
+    return 0;
+  }
   if (!st.ok()) {
     std::fprintf(stderr, "cairn: %s\n", st.message().c_str());
     return kExitStartupError;

@@ -5,20 +5,27 @@
 // command line, logging and signal handling around it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "cluster/topology.h"
 #include "common/status.h"
+#include "common/task.h"
 #include "server/config.h"
+#include "server/peers.h"
 
 namespace cairn::storage {
 class StorageApi;
 }  // namespace cairn::storage
 
 namespace cairn::object {
+class NsLocker;
+class ObjectLayer;
 class ServerPools;
 }  // namespace cairn::object
 
@@ -32,9 +39,17 @@ class S3Api;
 
 namespace cairn::http {
 class Server;
+class Exchange;
 }  // namespace cairn::http
 
+namespace cairn::rpc {
+class Client;
+class Server;
+}  // namespace cairn::rpc
+
 namespace cairn::server {
+
+struct LockRuntime;
 
 inline constexpr int kExitStartupError = 1;
 inline constexpr int kExitUsage = 2;
@@ -54,6 +69,11 @@ class Server {
   // layer and starts both listeners, then writes --address-file. Errors are sentences for the
   // operator: a drive of another deployment or in the wrong place (kInconsistentDisk), a
   // layout that differs from the drives' format, an address in use. Call once.
+  // Distributed (some drives on other nodes): the drives of other nodes become RemoteDrives,
+  // this node's drives are served over RPC, the listeners start (S3 answers 503 saying what
+  // it waits for) and --address-file is written; then Start waits until every set has write
+  // quorum on nodes that agree with this one (peers.h), formats and serves. A SIGINT or
+  // SIGTERM during that wait ends it with kCancelled.
   Status Start();
   // Stops both listeners (letting requests in flight finish), then closes the object layer
   // and the drives. Idempotent; call from a thread that is not a network thread.
@@ -61,6 +81,8 @@ class Server {
 
   std::uint16_t s3_port() const;
   std::uint16_t console_port() const;
+  // The cluster port (0 without --cluster-address).
+  std::uint16_t cluster_port() const;
 
   const std::string& deployment_id() const { return deployment_id_; }
 
@@ -71,8 +93,26 @@ class Server {
  private:
   Status OpenDrives();
   Status LoadFormat();
+  Status BuildLayer();
   Status StartListeners();
   Status WriteAddressFile() const;
+
+  // server_cluster.cc: the distributed half.
+  bool distributed() const { return !peers_.empty(); }
+
+  std::shared_ptr<storage::StorageApi> MakeRemoteDrive(const cluster::Endpoint& ep);
+  Status StartRpc();
+  Status WaitForPeers();
+  Task<void> Dispatch(http::Exchange& ex);
+  Task<void> RespondNotReady(http::Exchange& ex);
+  std::string Waiting() const;
+  void SetWaiting(std::string what);
+  // True when some drive here or on an agreeing node already has a format.json.
+  bool AnyDriveFormatted(const std::map<std::string, Hello>& agreed);
+  void SetServedDeployment(std::string id);
+  // server_locks.cc: serves this node's lock table over RPC and returns the distributed
+  // locker over every node (null when cluster/lock is not built: per-node locks).
+  std::shared_ptr<object::NsLocker> StartLocks(const std::string& self_key);
 
   const ServerConfig config_;
   const cluster::Topology topology_;
@@ -86,6 +126,20 @@ class Server {
   std::unique_ptr<s3::S3Api> s3_;
   std::unique_ptr<http::Server> s3_listener_;
   std::unique_ptr<http::Server> console_listener_;
+
+  // Distributed mode. The other nodes, and one RPC client per node (shared by its drives).
+  std::vector<PeerPlan> peers_;
+  std::map<std::string, std::shared_ptr<rpc::Client>> clients_;
+  std::unique_ptr<rpc::Server> rpc_;
+  std::unique_ptr<http::Server> cluster_listener_;
+  std::shared_ptr<LockRuntime> locks_;        // the lock server and its thread
+  std::shared_ptr<object::NsLocker> locker_;  // null: per-node locks
+  // Set once the node serves (read by network threads; the objects outlive the listeners).
+  std::atomic<s3::S3Api*> s3_ready_{nullptr};
+  std::atomic<object::ObjectLayer*> layer_ready_{nullptr};
+  mutable std::mutex waiting_mu_;
+  std::string waiting_;            // GUARDED_BY(waiting_mu_): what bring-up waits for, for 503s
+  std::string served_deployment_;  // GUARDED_BY(waiting_mu_): told to peers once formatted
 };
 
 // The whole program: parses the command line, sets up logging, starts the node, waits for

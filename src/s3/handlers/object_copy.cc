@@ -13,6 +13,7 @@ namespace cairn::s3 {
 namespace {
 
 constexpr std::int64_t kMaxCopySourceSize = std::int64_t{5} << 30;
+
 // Streams a source object and releases it (and the read lock it holds) as soon as its last
 // byte was read, before the destination's commit takes its write lock: so a copy of an
 // object onto itself streams like any other copy.

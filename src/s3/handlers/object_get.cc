@@ -127,15 +127,15 @@ Task<Status> GetObject(S3Request& req) {
     co_return co_await SendConditionFailure(req, st, info);
   }
   auto [status, headers] = SuccessHeaders(req, opts, info, reader->offset(), reader->length());
+  // The first block is read before the headers go out, so that an object that cannot be read
+  // (below read quorum, every copy corrupt) gets a clean error status, not a cut connection.
+  std::vector<std::byte> buf(kStreamBlock);
+  CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
   CO_RETURN_IF_ERROR(co_await req.ex.BeginStream(status, std::move(headers),
                                                  static_cast<std::uint64_t>(reader->length())));
-  std::vector<std::byte> buf(kStreamBlock);
-  while (true) {
-    CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
-    if (n == 0) {
-      break;
-    }
+  while (n > 0) {
     CO_RETURN_IF_ERROR(co_await req.ex.sink().Write(std::span<const std::byte>(buf.data(), n)));
+    CO_ASSIGN_OR_RETURN(n, co_await reader->Read(buf));
   }
   co_return co_await req.ex.EndStream();
 }

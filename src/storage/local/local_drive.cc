@@ -21,6 +21,7 @@
 #include "common/run_blocking.h"
 #include "storage/local/fs_util.h"
 #include "storage/local/namespace_store.h"
+#include "storage/local/pending_commit.h"
 #include "storage/local/shard_file.h"
 #include "storage/local/value_codec.h"
 
@@ -138,9 +139,13 @@ Status LocalDrive::CheckVolume(std::string_view volume) const {
   return Status::Ok();
 }
 
-std::mutex& LocalDrive::EntryLock(std::string_view volume, std::string_view key) {
+std::size_t LocalDrive::EntryStripe(std::string_view volume, std::string_view key) const {
   std::size_t h = std::hash<std::string_view>()(key) * 31 + std::hash<std::string_view>()(volume);
-  return entry_locks_[h % kEntryLockStripes];
+  return h % kEntryLockStripes;
+}
+
+std::mutex& LocalDrive::EntryLock(std::string_view volume, std::string_view key) {
+  return entry_locks_[EntryStripe(volume, key)];
 }
 
 std::string LocalDrive::DataDirPath(std::string_view data_dir) const {

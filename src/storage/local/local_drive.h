@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -26,6 +27,10 @@ namespace cairn::storage {
 
 class NamespaceStore;
 
+namespace internal {
+struct PendingCommit;
+}  // namespace internal
+
 // A RocksDB block cache that several drives of one process share. Opaque: callers only
 // create it and pass it in LocalDriveOptions.
 class SharedBlockCache {
@@ -35,9 +40,11 @@ class SharedBlockCache {
 };
 
 struct LocalDriveOptions {
-  // Threads doing this drive's blocking work. With sync writes, also the most commits that
-  // RocksDB can group into one WAL fsync, so it bounds small-write throughput per drive.
-  int worker_threads = 4;
+  // Threads doing this drive's blocking work: shard file writes, reads, renames and fsyncs,
+  // disk reads of metadata, listings, and the group commit (one thread at a time). Large
+  // PUTs and GETs in flight each keep one busy per block, so fewer threads than requests
+  // in flight serialize their I/O. Idle threads cost only their stacks.
+  int worker_threads = 32;
   // Used when `shared_cache` is null: the drive's own block cache.
   std::size_t block_cache_bytes = 64 << 20;
   std::shared_ptr<SharedBlockCache> shared_cache;
@@ -130,9 +137,14 @@ class LocalDrive final : public StorageApi {
   Status DoOpen();
   Status DoMakeVolume(std::string_view volume, std::string_view meta);
   Status DoDeleteVolume(std::string_view volume, bool force);
-  Status DoWriteMetadata(const meta::FileInfo& fi);
-  Status DoRenameData(const meta::FileInfo& fi, std::string_view tmp_dir);
+  // RenameData's blocking half: moves the staged shards into place (not the metadata).
+  Status DoMoveData(const meta::FileInfo& fi, std::string_view tmp_dir);
   Status DoDeleteVersion(const meta::FileInfo& fi);
+  // With `cache_only`, nullopt when the entry would have to be read from disk; else the
+  // version (never nullopt without `cache_only`).
+  std::optional<Result<meta::FileInfo>> DoReadVersion(std::string_view volume, std::string_view key,
+                                                      std::string_view version_id, bool read_data,
+                                                      bool cache_only);
   Result<std::vector<ListEntry>> DoListObjects(std::string_view volume, const ListOptions& opts);
   Status DoCommitPart(std::string_view volume, std::string_view key, std::string_view upload_id,
                       const meta::ObjectPart& part, std::string_view tmp_dir);
@@ -152,8 +164,23 @@ class LocalDrive final : public StorageApi {
   Result<bool> AnyWithPrefix(int cf, const std::string& prefix);
   // kVolumeNotFound unless the volume exists. Cheap: an in-memory set.
   Status CheckVolume(std::string_view volume) const;
+  // `current` (the stored entry; nullopt when absent) with `fi` merged in, encoded.
+  // `obsolete` as for MergeEntry.
+  Result<std::string> MergeValue(std::optional<std::string_view> current, const meta::FileInfo& fi,
+                                 std::string& obsolete);
   // The striped lock that serializes read-modify-write of one object's entry.
   std::mutex& EntryLock(std::string_view volume, std::string_view key);
+  std::size_t EntryStripe(std::string_view volume, std::string_view key) const;
+
+  // Group commit of WriteMetadata (every small PUT) and of RenameData's metadata (every
+  // large one): a caller queues its entry and suspends without taking a thread; one task on
+  // the pool at a time drains the queue into a single synced WriteBatch (one WAL fsync for
+  // all), then resumes every caller on its executor (local_commit.cc). Under load each fsync
+  // carries every commit that arrived during the previous one, and a commit costs no thread
+  // wakeup of its own.
+  void EnqueueCommit(std::unique_ptr<internal::PendingCommit> commit);
+  void RunCommits();
+  void CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit>>& batch);
   // data/<xx>/<data_dir>, and tmp/<rel>.
   std::string DataDirPath(std::string_view data_dir) const;
   std::string TmpPath(std::string_view rel) const;
@@ -190,7 +217,13 @@ class LocalDrive final : public StorageApi {
   std::string drive_id_;
 
   static constexpr std::size_t kEntryLockStripes = 64;
+  // A thread holds at most one stripe, except CommitBatch, which takes several in index
+  // order; so no two threads can wait on each other.
   std::mutex entry_locks_[kEntryLockStripes];
+
+  std::mutex commit_mu_;
+  std::vector<std::unique_ptr<internal::PendingCommit>> commit_queue_;  // GUARDED_BY(commit_mu_)
+  bool committing_ = false;  // GUARDED_BY(commit_mu_): a RunCommits is queued or running
 };
 
 }  // namespace cairn::storage

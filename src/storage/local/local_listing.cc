@@ -1,6 +1,8 @@
 // LocalDrive::ListObjects: one seek and a scan in key order. With a delimiter, each common
 // prefix is emitted once and skipped with one seek past it, so the cost grows with the
 // page, not with the bucket.
+#include <algorithm>
+
 #include <boost/asio/thread_pool.hpp>
 
 #include "common/log.h"
@@ -42,6 +44,7 @@ Result<std::vector<ListEntry>> LocalDrive::DoListObjects(std::string_view volume
   if (opts.limit == 0) {
     return out;
   }
+  out.reserve(std::min<std::size_t>(opts.limit, 4096));
   const std::string base = keys::Object(volume, "");
   const std::string lower = base + opts.prefix;
   // Never empty: `base` ends with NUL, which has a successor.
@@ -107,7 +110,7 @@ Result<std::vector<ListEntry>> LocalDrive::DoListObjects(std::string_view volume
     } else if (!latest->deleted || opts.include_deleted) {
       latest->volume.assign(volume);
       latest->name.assign(name);
-      out.push_back(ListEntry{latest->name, false, std::move(latest).value()});
+      out.push_back(ListEntry{std::string(name), false, std::move(latest).value()});
     }
     it->Next();
     ++steps;

@@ -104,6 +104,23 @@ Result<bool> NamespaceStore::Get(Cf cf, std::string_view key, rocksdb::PinnableS
   return true;
 }
 
+Result<NamespaceStore::Lookup> NamespaceStore::GetCached(Cf cf, std::string_view key,
+                                                         rocksdb::PinnableSlice& value) {
+  rocksdb::ReadOptions ro;
+  ro.read_tier = rocksdb::kBlockCacheTier;
+  rocksdb::Status s = db_->Get(ro, handle(cf), ToSlice(key), &value);
+  if (s.ok()) {
+    return Lookup::kFound;
+  }
+  if (s.IsNotFound()) {
+    return Lookup::kAbsent;
+  }
+  if (s.IsIncomplete()) {
+    return Lookup::kNeedsIo;
+  }
+  return RocksStatus(s);
+}
+
 Status NamespaceStore::Put(Cf cf, std::string_view key, std::string_view value) {
   rocksdb::Status s = db_->Put(write_options_, handle(cf), ToSlice(key), ToSlice(value));
   return s.ok() ? Status::Ok() : RocksStatus(s);

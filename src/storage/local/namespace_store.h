@@ -36,6 +36,10 @@ class NamespaceStore {
   // Reads `key` into `value` (pinned, no copy out of the block cache when possible).
   // Returns false when absent.
   Result<bool> Get(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
+  // Like Get, but only from the memtables and the block cache: never a syscall, so a network
+  // thread may call it. kNeedsIo when the answer is only on disk (then call Get on a worker).
+  enum class Lookup { kFound, kAbsent, kNeedsIo };
+  Result<Lookup> GetCached(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
   Status Put(Cf cf, std::string_view key, std::string_view value);
   Status Delete(Cf cf, std::string_view key);
   // Commits a batch atomically (durable when sync_writes).

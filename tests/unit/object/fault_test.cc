@@ -97,6 +97,35 @@ TEST(Faults, DriveFailingMidWriteIsDropped) {
   }
 }
 
+// GET and HEAD read only the data shards' drives when those agree: a stale drive among them
+// (it missed an overwrite) must send the read to every drive, and the newest version wins.
+TEST(Faults, StaleDrivesNeverServeAnOldVersion) {
+  for (int a = 0; a < 6; ++a) {
+    for (int b = a + 1; b < 6; ++b) {
+      Cluster c(SixDrives(), Backend::kMemory);
+      ASSERT_TRUE(c.MakeBucket("bucket").ok());
+      ASSERT_TRUE(c.Put("bucket", "s", "old inline").ok());
+      ASSERT_TRUE(c.Put("bucket", "k", RandomData(kMiB + 5, 1)).ok());
+      c.drives[a]->fail_writes = true;
+      c.drives[b]->fail_writes = true;
+      std::string big = RandomData(kMiB + 7, 2);
+      ASSERT_TRUE(c.Put("bucket", "s", "new inline!").ok());
+      ASSERT_TRUE(c.Put("bucket", "k", big).ok());
+      c.drives[a]->fail_writes = false;
+      c.drives[b]->fail_writes = false;
+      auto s = c.Get("bucket", "s");
+      ASSERT_TRUE(s.ok()) << a << "," << b << ": " << s.status().ToString();
+      EXPECT_EQ(*s, "new inline!") << a << "," << b;
+      auto k = c.Get("bucket", "k");
+      ASSERT_TRUE(k.ok()) << a << "," << b;
+      EXPECT_TRUE(*k == big) << a << "," << b;
+      auto h = c.Head("bucket", "s");
+      ASSERT_TRUE(h.ok());
+      EXPECT_EQ(h->size, 11);
+    }
+  }
+}
+
 TEST(Faults, WipedDrivesAreReconstructed) {
   Cluster c(SixDrives(), Backend::kMemory);
   ASSERT_TRUE(c.MakeBucket("bucket").ok());

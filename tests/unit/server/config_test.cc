@@ -192,3 +192,41 @@ TEST(Addresses, PortAndConnectAddress) {
 
 }  // namespace
 }  // namespace cairn::server
+
+namespace cairn::server {
+namespace {
+
+TEST(CommandLine, ClusterFlags) {
+  const std::string f = "/proc/self/exe";  // any existing file stands for a PEM file here
+  auto cl =
+      Parse({"server", "http://h{1...4}:9100/d{1...4}", "--cluster-address", ":9100",
+             "--cluster-cert", f, "--cluster-key", f, "--cluster-ca", f, "--cluster-server-name",
+             "cairn-cluster", "--peers", "http://h2:9100,http://h3:9100,http://h4:9100"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.cluster_address, ":9100");
+  EXPECT_EQ(cl.config.cluster_ca, f);
+  EXPECT_EQ(cl.config.cluster_server_name, "cairn-cluster");
+  EXPECT_EQ(cl.config.peers.size(), 3u);
+
+  // --peers takes one (comma-separated) value: the words after it are drives.
+  auto before_drives = Parse({"server", "--peers", "http://a:1,http://b:1", "/d1", "/d2"});
+  ASSERT_TRUE(before_drives.run) << before_drives.err;
+  EXPECT_THAT(before_drives.config.peers, ElementsAre("http://a:1", "http://b:1"));
+  EXPECT_THAT(before_drives.config.drives, ElementsAre("/d1", "/d2"));
+
+  auto half = Parse({"server", "/d", "--cluster-address", ":9100", "--cluster-cert", f});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_THAT(half.err, HasSubstr("go together"));
+  auto no_port =
+      Parse({"server", "/d", "--cluster-cert", f, "--cluster-key", f, "--cluster-ca", f});
+  EXPECT_EQ(no_port.exit_code, 2);
+  EXPECT_THAT(no_port.err, HasSubstr("--cluster-address"));
+  auto clash = Parse({"server", "/d", "--cluster-address", ":9000"});
+  EXPECT_EQ(clash.exit_code, 2);
+  EXPECT_THAT(clash.err, HasSubstr("already uses"));
+  auto name_alone = Parse({"server", "/d", "--cluster-server-name", "x"});
+  EXPECT_EQ(name_alone.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace cairn::server

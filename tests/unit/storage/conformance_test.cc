@@ -637,9 +637,9 @@ TEST_P(StorageApiConformance, BadNamesAndPathsAreRefused) {
   EXPECT_TRUE(SyncWait(d().ReadVersion(ctx_, "b", "../../etc/passwd", "", true)).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Drives, StorageApiConformance, ::testing::Values(LocalDriveFactory()),
+INSTANTIATE_TEST_SUITE_P(Drives, StorageApiConformance, ::testing::ValuesIn(AllDriveFactories()),
                          [](const auto& info) { return info.param.name; });
-INSTANTIATE_TEST_SUITE_P(Drives, ListingConformance, ::testing::Values(LocalDriveFactory()),
+INSTANTIATE_TEST_SUITE_P(Drives, ListingConformance, ::testing::ValuesIn(AllDriveFactories()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

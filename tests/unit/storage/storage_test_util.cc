@@ -43,6 +43,14 @@ DriveFactory LocalDriveFactory() {
                       }};
 }
 
+std::vector<DriveFactory> AllDriveFactories() {
+  std::vector<DriveFactory> out = {LocalDriveFactory()};
+#ifdef CAIRN_HAVE_REMOTE_DRIVE
+  out.push_back(RemoteDriveFactory());
+#endif
+  return out;
+}
+
 Status StageFile(StorageApi& drive, std::string_view tmp_path, std::string_view content) {
   auto ctx = RequestContext::Background("stage");
   auto writer = SyncWait(drive.CreateFile(ctx, tmp_path));

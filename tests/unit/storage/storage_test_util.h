@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -44,6 +45,10 @@ inline void PrintTo(const DriveFactory& factory, std::ostream* os) {
 }
 
 DriveFactory LocalDriveFactory();
+// RemoteDrive over loopback RPC (remote_drive_factory.cc; built when storage/remote is).
+DriveFactory RemoteDriveFactory();
+// Every factory this build has: Local, and Remote when CAIRN_HAVE_REMOTE_DRIVE.
+std::vector<DriveFactory> AllDriveFactories();
 
 // Writes `content` to tmp/<tmp_path> in uneven chunks and closes it.
 Status StageFile(StorageApi& drive, std::string_view tmp_path, std::string_view content);

@@ -1,0 +1,146 @@
+// LocalDrive: the group commit of metadata writes (WriteMetadata, and RenameData's commit).
+// Callers queue and suspend without holding a thread; one task on the drive's pool drains
+// the queue into a single synced WriteBatch, so one WAL fsync carries every commit that
+// arrived while the previous one was on disk, then resumes each caller on its executor.
+#include <bitset>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "storage/local/local_drive.h"
+#include "storage/local/namespace_store.h"
+#include "storage/local/pending_commit.h"
+
+namespace cairn::storage {
+namespace {
+
+// Validates a metadata write: names, data dir. The volume is checked by the caller.
+Status CheckWrite(const meta::FileInfo& fi, bool data_dir_ok) {
+  if (!keys::Valid(fi.volume) || !keys::Valid(fi.name)) {
+    return Status(Errc::kInvalidArgument, "volume or key empty or with NUL");
+  }
+  if (!fi.data_dir.empty() && !data_dir_ok) {
+    return Status(Errc::kInvalidArgument, "bad data dir");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void LocalDrive::EnqueueCommit(std::unique_ptr<internal::PendingCommit> commit) {
+  bool start = false;
+  {
+    std::lock_guard lock(commit_mu_);
+    commit_queue_.push_back(std::move(commit));
+    start = !std::exchange(committing_, true);
+  }
+  if (start) {
+    boost::asio::post(*pool_, [this] { RunCommits(); });
+  }
+}
+
+void LocalDrive::RunCommits() {
+  std::vector<std::unique_ptr<internal::PendingCommit>> batch;
+  for (;;) {
+    {
+      std::lock_guard lock(commit_mu_);
+      if (commit_queue_.empty()) {
+        committing_ = false;
+        return;
+      }
+      batch.swap(commit_queue_);
+    }
+    CommitBatch(batch);
+    for (auto& commit : batch) {
+      commit->Complete();
+    }
+    batch.clear();
+  }
+}
+
+void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit>>& batch) {
+  std::shared_lock vlock(volumes_mu_);
+  std::bitset<kEntryLockStripes> stripes;
+  std::vector<internal::PendingCommit*> valid;
+  for (auto& commit : batch) {
+    const meta::FileInfo& fi = commit->fi;
+    commit->result = CheckWrite(fi, fi.data_dir.empty() || ValidDataDir(fi.data_dir));
+    if (commit->result.ok() && volumes_.find(fi.volume) == volumes_.end()) {
+      commit->result = Status(Errc::kVolumeNotFound, fi.volume);
+    }
+    if (commit->result.ok()) {
+      stripes.set(EntryStripe(fi.volume, fi.name));
+      valid.push_back(commit.get());
+    }
+  }
+  for (std::size_t i = 0; i < kEntryLockStripes; ++i) {
+    if (stripes.test(i)) {
+      entry_locks_[i].lock();
+    }
+  }
+  // Entries this batch wrote, by key: a second write of the same object in the batch
+  // merges into the first one's result, as if they had committed one after the other.
+  std::unordered_map<std::string, std::string> staged;
+  std::vector<std::string> obsolete_dirs;
+  for (internal::PendingCommit* commit : valid) {
+    const meta::FileInfo& fi = commit->fi;
+    std::string key = keys::Object(fi.volume, fi.name);
+    std::string obsolete;
+    auto it = staged.find(key);
+    Result<std::string> entry = it != staged.end()
+                                    ? MergeValue(std::string_view(it->second), fi, obsolete)
+                                    : MergeEntry(key, fi, obsolete);
+    if (!entry.ok()) {
+      commit->result = entry.status();
+      continue;
+    }
+    staged.insert_or_assign(std::move(key), std::move(entry).value());
+    if (!obsolete.empty()) {
+      obsolete_dirs.push_back(std::move(obsolete));
+    }
+  }
+  Status st = Status::Ok();
+  if (!staged.empty()) {
+    rocksdb::WriteBatch wb;
+    for (const auto& [key, value] : staged) {
+      wb.Put(store_->handle(Cf::kObjects), ToSlice(key), ToSlice(value));
+    }
+    st = store_->Write(wb);
+  }
+  for (std::size_t i = kEntryLockStripes; i-- > 0;) {
+    if (stripes.test(i)) {
+      entry_locks_[i].unlock();
+    }
+  }
+  vlock.unlock();
+  if (!st.ok()) {
+    for (internal::PendingCommit* commit : valid) {
+      if (commit->result.ok()) {
+        commit->result = st;
+      }
+    }
+    return;
+  }
+  RemoveDataDirs(obsolete_dirs);
+}
+
+Task<Status> LocalDrive::WriteMetadata(const RequestContext&, const meta::FileInfo& fi) {
+  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
+                                                 void(Status)>(
+      [this, &fi](auto handler) {
+        using Handler = decltype(handler);
+        EnqueueCommit(
+            std::make_unique<internal::PendingCommitFor<Handler>>(std::move(handler), fi));
+      },
+      boost::asio::use_awaitable);
+}
+
+}  // namespace cairn::storage

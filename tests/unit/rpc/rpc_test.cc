@@ -1,0 +1,361 @@
+// rpc: the error codec, tokens, and calls over a real loopback HTTP server: small calls,
+// streamed uploads, deadlines, authentication, keep-alive, and a dead peer marked offline
+// and found again by the background probe.
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+#include "http/client.h"
+#include "http/server.h"
+#include "rpc/client.h"
+#include "rpc/protocol.h"
+#include "rpc/server.h"
+#include "rpc/token.h"
+#include "testing/sync_wait.h"
+
+namespace cairn::rpc {
+namespace {
+
+using cairn::testing::SyncWait;
+using namespace std::chrono_literals;
+
+const std::string kKey = DeriveTokenKey("admin", "secret-key-1");
+constexpr MethodId kEcho = 300;
+constexpr MethodId kFail = 301;
+constexpr MethodId kSlow = 302;
+constexpr MethodId kUpload = 303;
+
+TEST(RpcProtocol, ErrcCodec) {
+  EXPECT_EQ(ErrcFromWire(ErrcToWire(Errc::kDiskFull)), Errc::kDiskFull);
+  EXPECT_EQ(ErrcFromWire(ErrcToWire(Errc::kRpcUnauthenticated)), Errc::kRpcUnauthenticated);
+  EXPECT_EQ(ErrcFromWire(0), Errc::kOk);
+  EXPECT_EQ(ErrcFromWire(99999), Errc::kUnknown);
+  EXPECT_EQ(ErrcFromWire(-7), Errc::kUnknown);
+  EXPECT_EQ(ErrcFromWire(std::int64_t{1} << 40), Errc::kUnknown);
+  // Stable numbers: these cross the wire and must never change.
+  EXPECT_EQ(ErrcToWire(Errc::kDiskNotFound), 100);
+  EXPECT_EQ(ErrcToWire(Errc::kNodeOffline), 400);
+}
+
+TEST(RpcProtocol, PathsAndEncodings) {
+  EXPECT_EQ(MethodPath(17), "/cairn/rpc/v1/17");
+  EXPECT_EQ(ParseMethodPath("/cairn/rpc/v1/17"), MethodId{17});
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/17x"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/99999"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/1"));
+  const std::string odd("/srv/d 1/%\n\x01", 13);
+  EXPECT_EQ(PercentDecode(PercentEncode(odd)), odd);
+  EXPECT_EQ(PercentEncode("/srv/disk1"), "/srv/disk1");
+  EXPECT_FALSE(PercentDecode("%4"));
+  EXPECT_FALSE(PercentDecode("%zz"));
+  EXPECT_EQ(HexDecode(HexEncode(odd)), odd);
+  EXPECT_FALSE(HexDecode("abc"));
+}
+
+TEST(RpcToken, VerifiesAndRefuses) {
+  const std::int64_t now = 1'700'000'000'000;
+  const std::string t = MakeToken(kKey, "POST", "/cairn/rpc/v1/1", now);
+  EXPECT_TRUE(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/1", now + 1000, 60s).ok());
+  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/2", now, 60s).code(),
+            Errc::kRpcUnauthenticated);
+  EXPECT_EQ(VerifyToken(kKey, t, "GET", "/cairn/rpc/v1/1", now, 60s).code(),
+            Errc::kRpcUnauthenticated);
+  EXPECT_EQ(
+      VerifyToken(DeriveTokenKey("admin", "other-secret"), t, "POST", "/cairn/rpc/v1/1", now, 60s)
+          .code(),
+      Errc::kRpcUnauthenticated);
+  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/1", now + 61'000, 60s).code(),
+            Errc::kRequestTimeTooSkewed);
+  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/1", now - 61'000, 60s).code(),
+            Errc::kRequestTimeTooSkewed);
+  EXPECT_EQ(VerifyToken(kKey, "", "POST", "/x", now, 60s).code(), Errc::kRpcUnauthenticated);
+  EXPECT_EQ(VerifyToken(kKey, "v1:abc", "POST", "/x", now, 60s).code(), Errc::kRpcUnauthenticated);
+  EXPECT_EQ(VerifyToken(kKey, "v1:12:zz", "POST", "/x", now, 60s).code(),
+            Errc::kRpcUnauthenticated);
+  EXPECT_NE(CredentialsHash("a", "b"), CredentialsHash("a", "c"));
+  EXPECT_EQ(CredentialsHash("a", "b").size(), 64u);
+}
+
+// A loopback node: an http::Server whose handler is an rpc::Server with test methods.
+class RpcLoopback : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(0); }
+
+  void TearDown() override {
+    clients_.clear();
+    if (http_) {
+      http_->Stop();
+    }
+  }
+
+  void StartServer(std::uint16_t port) {
+    ServerOptions so;
+    so.token_key = kKey;
+    rpc_ = std::make_unique<Server>(so);
+    rpc_->Register(
+        kEcho, "",
+        [](const RequestContext& ctx, std::string_view body) -> Task<Result<std::string>> {
+          co_return ctx.request_id + ":" + std::string(body);
+        });
+    rpc_->Register(kEcho, "/drive/a",
+                   [](const RequestContext&, std::string_view body) -> Task<Result<std::string>> {
+                     co_return "a:" + std::string(body);
+                   });
+    rpc_->Register(kFail, "",
+                   [](const RequestContext&, std::string_view body) -> Task<Result<std::string>> {
+                     co_return Status(Errc::kDiskFull, "full: " + std::string(body));
+                   });
+    rpc_->Register(kSlow, "",
+                   [](const RequestContext& ctx, std::string_view) -> Task<Result<std::string>> {
+                     boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+                     t.expires_after(2s);
+                     co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+                     co_return std::string(ctx.Expired() ? "expired" : "in time");
+                   });
+    rpc_->RegisterStream(kUpload, "",
+                         [](const RequestContext&, std::string_view args,
+                            ByteSource& body) -> Task<Result<std::string>> {
+                           std::uint64_t total = 0;
+                           std::uint64_t sum = 0;
+                           std::vector<std::byte> buf(100000);
+                           for (;;) {
+                             auto n = co_await body.Read(buf);
+                             if (!n.ok()) {
+                               co_return n.status();
+                             }
+                             if (*n == 0) {
+                               break;
+                             }
+                             for (std::size_t i = 0; i < *n; ++i) {
+                               sum = sum * 31 + static_cast<std::uint8_t>(buf[i]);
+                             }
+                             total += *n;
+                           }
+                           if (args == "fail") {
+                             co_return Status(Errc::kFaultyDisk, "refused");
+                           }
+                           co_return std::string(args) + ":" + std::to_string(total) + ":" +
+                               std::to_string(sum);
+                         });
+    http::ServerOptions ho;
+    ho.address = "127.0.0.1:" + std::to_string(port);
+    ho.threads = 2;
+    ho.shutdown_grace = 200ms;
+    http_ = std::make_unique<http::Server>(ho, rpc_->AsHandler());
+    Status st = http_->Start();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    port_ = http_->port();
+  }
+
+  Client& NewClient(std::string key = kKey, std::uint16_t port = 0) {
+    ClientOptions o;
+    o.host = "127.0.0.1";
+    o.port = port != 0 ? port : port_;
+    o.token_key = std::move(key);
+    o.probe_interval = 200ms;
+    clients_.push_back(std::make_unique<Client>(o));
+    return *clients_.back();
+  }
+
+  RequestContext Ctx(std::string id = "req-1") {
+    RequestContext ctx = RequestContext::Background(std::move(id));
+    ctx.deadline = RequestContext::Clock::now() + 10s;
+    return ctx;
+  }
+
+  std::unique_ptr<Server> rpc_;
+  std::unique_ptr<http::Server> http_;
+  std::uint16_t port_ = 0;
+  std::vector<std::unique_ptr<Client>> clients_;
+};
+
+TEST_F(RpcLoopback, SmallCallsAndKeepAlive) {
+  Client& c = NewClient();
+  for (int i = 0; i < 3; ++i) {
+    auto r = SyncWait(c.Call(Ctx("id7"), kEcho, "", "hello" + std::to_string(i)));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, "id7:hello" + std::to_string(i));
+  }
+  EXPECT_EQ(c.IdleConnectionsForTest(), 1u);  // one connection served all three
+  auto a = SyncWait(c.Call(Ctx(), kEcho, "/drive/a", std::string("x\0y", 3)));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a, std::string("a:x\0y", 5));
+  EXPECT_GT(c.peer_time_ms(), 0);
+  EXPECT_TRUE(c.online());
+  EXPECT_EQ(rpc_->calls(), 4u);
+}
+
+TEST_F(RpcLoopback, ErrorsCrossTheWire) {
+  Client& c = NewClient();
+  auto r = SyncWait(c.Call(Ctx(), kFail, "", "d1"));
+  EXPECT_EQ(r.status().code(), Errc::kDiskFull);
+  EXPECT_EQ(r.status().message(), "full: d1");
+  auto unknown = SyncWait(c.Call(Ctx(), 999, "", ""));
+  EXPECT_EQ(unknown.status().code(), Errc::kNotImplemented);
+  auto no_drive = SyncWait(c.Call(Ctx(), kEcho, "/drive/zz", ""));
+  EXPECT_EQ(no_drive.status().code(), Errc::kDiskNotFound);
+  // Errors leave the connection usable.
+  EXPECT_TRUE(SyncWait(c.Call(Ctx(), kEcho, "", "ok")).ok());
+}
+
+TEST_F(RpcLoopback, UnknownErrcFromNewerPeerIsUnknown) {
+  http::ServerOptions ho;
+  ho.address = "127.0.0.1:0";
+  ho.threads = 1;
+  http::Server newer(ho, [](http::Exchange& ex) -> Task<void> {
+    http::Headers headers = {{std::string(kErrcHeader), "4242"}};
+    (void)co_await ex.Respond(500, std::move(headers), "from the future");
+  });
+  ASSERT_TRUE(newer.Start().ok());
+  Client& c = NewClient(kKey, newer.port());
+  auto r = SyncWait(c.Call(Ctx(), kEcho, "", ""));
+  EXPECT_EQ(r.status().code(), Errc::kUnknown);
+  EXPECT_EQ(r.status().message(), "from the future");
+  clients_.clear();
+  newer.Stop();
+}
+
+TEST_F(RpcLoopback, WrongKeyAndMissingTokenAre403) {
+  Client& c = NewClient(DeriveTokenKey("admin", "another-secret"));
+  auto r = SyncWait(c.Call(Ctx(), kEcho, "", "x"));
+  EXPECT_EQ(r.status().code(), Errc::kRpcUnauthenticated) << r.status().ToString();
+
+  boost::asio::io_context io;
+  http::Client raw(io.get_executor(), "127.0.0.1", port_);
+  std::optional<Result<http::ClientResponse>> res;
+  boost::asio::co_spawn(
+      io, [&]() -> Task<void> { res = co_await raw.Send("POST", MethodPath(kEcho), {}, "x"); },
+      [](std::exception_ptr) {});
+  io.run();
+  ASSERT_TRUE(res && res->ok());
+  EXPECT_EQ((*res)->status, 403);
+  ASSERT_NE((*res)->Header(kErrcHeader), nullptr);
+  EXPECT_EQ(*(*res)->Header(kErrcHeader), std::to_string(ErrcToWire(Errc::kRpcUnauthenticated)));
+  EXPECT_EQ(rpc_->calls(), 0u);
+}
+
+TEST_F(RpcLoopback, StreamedUpload) {
+  Client& c = NewClient();
+  auto up = SyncWait(c.OpenUpload(Ctx(), kUpload, "", "args/part.1"));
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  std::vector<std::byte> block(65536 + 7);
+  std::uint64_t sum = 0;
+  std::uint64_t total = 0;
+  for (int i = 0; i < 48; ++i) {  // ~3 MiB in bounded blocks
+    for (std::size_t j = 0; j < block.size(); ++j) {
+      block[j] = static_cast<std::byte>((i * 131 + j) & 0xff);
+      sum = sum * 31 + static_cast<std::uint8_t>(block[j]);
+    }
+    total += block.size();
+    ASSERT_TRUE(SyncWait((*up)->Write(block)).ok());
+  }
+  auto reply = SyncWait((*up)->Finish());
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(*reply, "args/part.1:" + std::to_string(total) + ":" + std::to_string(sum));
+  // The connection went back to the pool and serves the next call.
+  EXPECT_TRUE(SyncWait(c.Call(Ctx(), kEcho, "", "after")).ok());
+  EXPECT_EQ(c.IdleConnectionsForTest(), 1u);
+
+  auto bad = SyncWait(c.OpenUpload(Ctx(), kUpload, "", "fail"));
+  ASSERT_TRUE(bad.ok());
+  ASSERT_TRUE(SyncWait((*bad)->Write(block)).ok());
+  EXPECT_EQ(SyncWait((*bad)->Finish()).status().code(), Errc::kFaultyDisk);
+}
+
+TEST_F(RpcLoopback, DeadlineBoundsTheCall) {
+  Client& c = NewClient();
+  RequestContext ctx = Ctx();
+  ctx.deadline = RequestContext::Clock::now() + 300ms;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = SyncWait(c.Call(ctx, kSlow, "", ""));
+  EXPECT_EQ(r.status().code(), Errc::kTimeout) << r.status().ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+  RequestContext past = Ctx();
+  past.deadline = RequestContext::Clock::now() - 1ms;
+  EXPECT_EQ(SyncWait(c.Call(past, kEcho, "", "")).status().code(), Errc::kTimeout);
+  // The server saw the caller's deadline too.
+  ctx.deadline = RequestContext::Clock::now() + 5s;
+  EXPECT_EQ(*SyncWait(c.Call(ctx, kSlow, "", "")), "in time");
+}
+
+TEST_F(RpcLoopback, DeadPeerOfflineFastThenProbedBack) {
+  const std::uint16_t port = port_;
+  Client& c = NewClient();
+  ASSERT_TRUE(SyncWait(c.Call(Ctx(), kEcho, "", "up")).ok());
+  http_->Stop();
+  http_.reset();
+  auto r = SyncWait(c.Call(Ctx(), kEcho, "", "down"));
+  EXPECT_EQ(r.status().code(), Errc::kNodeOffline) << r.status().ToString();
+  EXPECT_FALSE(c.online());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(SyncWait(c.Call(Ctx(), kEcho, "", "down")).status().code(), Errc::kNodeOffline);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);  // fails fast while offline
+
+  StartServer(port);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!c.online() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(c.online());
+  EXPECT_TRUE(SyncWait(c.Call(Ctx(), kEcho, "", "back")).ok());
+}
+
+TEST_F(RpcLoopback, HeartbeatFindsADeadPeerWithoutTraffic) {
+  ClientOptions o;
+  o.host = "127.0.0.1";
+  o.port = port_;
+  o.token_key = kKey;
+  o.heartbeat_interval = 100ms;
+  o.probe_interval = 100ms;
+  clients_.push_back(std::make_unique<Client>(o));
+  Client& c = *clients_.back();
+  ASSERT_TRUE(SyncWait(c.Call(Ctx(), kEcho, "", "up")).ok());
+  const std::uint16_t port = port_;
+  http_->Stop();
+  http_.reset();
+  auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (c.online() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_FALSE(c.online());  // no call was made: the heartbeat noticed
+  StartServer(port);
+  deadline = std::chrono::steady_clock::now() + 3s;
+  while (!c.online() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(c.online());
+}
+
+TEST(RpcClient, SilentPeerTimesOutWithinConnectTimeout) {
+  // A socket that listens but never speaks: the TCP connect succeeds, the TLS handshake gets
+  // no answer, and the connect timeout must end it.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  ClientOptions o;
+  o.host = "127.0.0.1";
+  o.port = silent.local_endpoint().port();
+  o.token_key = kKey;
+  o.connect_timeout = 300ms;
+  o.tls.enabled = true;
+  Client c(o);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = SyncWait(c.Call(RequestContext::Background(), kEcho, "", ""));
+  EXPECT_EQ(r.status().code(), Errc::kNodeOffline) << r.status().ToString();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 250ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_FALSE(c.online());
+}
+
+}  // namespace
+}  // namespace cairn::rpc
