@@ -79,13 +79,17 @@ std::string CanonicalAmzHeaders(const HeaderList& headers, bool skip_amz_date) {
   return out;
 }
 
-// ["/" bucket] + path as sent + "?" + signed sub-resources (decoded values), sorted.
-std::string CanonicalResource(const RequestView& req) {
+// ["/" bucket] + path as sent + "?" + signed sub-resources (decoded values), sorted. With
+// `bucket_slash`, a path-style bucket path "/bucket" is signed as "/bucket/", as botocore does.
+std::string CanonicalResource(const RequestView& req, bool bucket_slash) {
   std::string out;
   if (!req.virtual_host_bucket.empty()) {
     out.append("/").append(req.virtual_host_bucket);
   }
   out.append(req.path.empty() ? std::string_view("/") : req.path);
+  if (bucket_slash) {
+    out.push_back('/');
+  }
   std::vector<QueryParam> params = ParseQuery(req.query);
   std::stable_sort(params.begin(), params.end(),
                    [](const QueryParam& a, const QueryParam& b) { return a.key < b.key; });
@@ -109,6 +113,38 @@ std::string HmacV2(std::string_view secret, std::string_view string_to_sign) {
   return Base64(HmacSha1(secret, string_to_sign));
 }
 
+// A path-style request for a bucket itself ("/bucket", no slash after it).
+bool IsBareBucketPath(const RequestView& req) {
+  return req.virtual_host_bucket.empty() && req.path.size() > 1 && req.path[0] == '/' &&
+         req.path.find('/', 1) == std::string_view::npos;
+}
+
+std::string StringToSign(const RequestView& req, std::string_view date, bool skip_amz_date,
+                         bool bucket_slash) {
+  const HeaderList& h = *req.headers;
+  std::string out(req.method);
+  out.append("\n").append(Trim(HeaderValue(h, "content-md5").value_or("")));
+  out.append("\n").append(Trim(HeaderValue(h, "content-type").value_or("")));
+  out.append("\n").append(date).append("\n");
+  out += CanonicalAmzHeaders(h, skip_amz_date);
+  out += CanonicalResource(req, bucket_slash);
+  return out;
+}
+
+// True when `signature` signs the request with `date`. botocore signs a bucket's own path
+// ("/bucket", ListObjects and other bucket calls) as "/bucket/" while it sends "/bucket";
+// both forms are accepted, as they name the same resource.
+bool SignatureMatches(const RequestView& req, std::string_view secret, std::string_view signature,
+                      std::string_view date, bool skip_amz_date) {
+  if (ConstantTimeEqual(HmacV2(secret, StringToSign(req, date, skip_amz_date, false)),
+                        signature)) {
+    return true;
+  }
+  return IsBareBucketPath(req) &&
+         ConstantTimeEqual(HmacV2(secret, StringToSign(req, date, skip_amz_date, true)),
+                           signature);
+}
+
 Status SignatureMismatch() {
   return Status(Errc::kSignatureDoesNotMatch,
                 "The request signature we calculated does not match the signature you provided");
@@ -117,14 +153,7 @@ Status SignatureMismatch() {
 }  // namespace
 
 std::string StringToSignV2(const RequestView& req, std::string_view date, bool skip_amz_date) {
-  const HeaderList& h = *req.headers;
-  std::string out(req.method);
-  out.append("\n").append(Trim(HeaderValue(h, "content-md5").value_or("")));
-  out.append("\n").append(Trim(HeaderValue(h, "content-type").value_or("")));
-  out.append("\n").append(date).append("\n");
-  out += CanonicalAmzHeaders(h, skip_amz_date);
-  out += CanonicalResource(req);
-  return out;
+  return StringToSign(req, date, skip_amz_date, false);
 }
 
 Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view authorization,
@@ -168,13 +197,11 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
   // and botocore sign the Date header's value. All three bind the same secret: accept each.
   bool ok = false;
   if (!amz_date) {
-    ok = ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, Trim(*date), false)), signature);
+    ok = SignatureMatches(req, *secret, signature, Trim(*date), false);
   } else {
-    ok =
-        ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, "", false)), signature) ||
-        ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, Trim(*amz_date), true)), signature) ||
-        (date &&
-         ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, Trim(*date), false)), signature));
+    ok = SignatureMatches(req, *secret, signature, "", false) ||
+         SignatureMatches(req, *secret, signature, Trim(*amz_date), true) ||
+         (date && SignatureMatches(req, *secret, signature, Trim(*date), false));
   }
   if (!ok) {
     return SignatureMismatch();
@@ -213,7 +240,7 @@ Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<Q
   // A raw '+' in the query decodes to a space, but base64 has no spaces: it was a '+'.
   std::string sig = *signature;
   std::replace(sig.begin(), sig.end(), ' ', '+');
-  if (!ConstantTimeEqual(HmacV2(*secret, StringToSignV2(req, *expires, false)), sig)) {
+  if (!SignatureMatches(req, *secret, sig, *expires, false)) {
     return SignatureMismatch();
   }
   AuthResult out;

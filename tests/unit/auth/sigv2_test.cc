@@ -185,6 +185,33 @@ TEST(SigV2Presigned, Boto3StyleGet) {
   EXPECT_TRUE(r.Auth().ok());
 }
 
+TEST(SigV2Header, BucketPathSignedWithTrailingSlash) {
+  // botocore sends ListObjects as "GET /mybucket?encoding-type=url" but signs the resource
+  // "/mybucket/" (encoding-type is not a sub-resource); both spellings name the bucket.
+  std::string date = "Tue, 27 Mar 2007 19:36:42 +0000";
+  for (std::string_view signed_path : {"/mybucket/", "/mybucket"}) {
+    std::string sts = "GET\n\n\n" + date + "\n" + std::string(signed_path);
+    Req r;
+    r.path = "/mybucket";
+    r.query = "encoding-type=url";
+    r.headers = {{"host", "127.0.0.1:9000"},
+                 {"date", date},
+                 {"authorization", "AWS AKIAIOSFODNN7EXAMPLE:" + BotoSignature(sts)}};
+    r.now = Http(date);
+    auto res = r.Auth();
+    EXPECT_TRUE(res.ok()) << signed_path << ": " << res.status().ToString();
+  }
+  // An object path gets no such leeway: "/mybucket/key/" is another resource.
+  std::string sts = "GET\n\n\n" + date + "\n/mybucket/key/";
+  Req r;
+  r.path = "/mybucket/key";
+  r.headers = {{"host", "127.0.0.1:9000"},
+               {"date", date},
+               {"authorization", "AWS AKIAIOSFODNN7EXAMPLE:" + BotoSignature(sts)}};
+  r.now = Http(date);
+  EXPECT_EQ(r.Auth().status().code(), Errc::kSignatureDoesNotMatch);
+}
+
 TEST(SigV2Presigned, Errors) {
   SignInput in;
   in.method = "GET";
