@@ -55,7 +55,7 @@ fi
 # ---- 2. build + unit tests ---------------------------------------------------------------
 section "build (RelWithDebInfo, build/)"
 if cmake -G Ninja -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCAIRN_SANITIZE=OFF -DCAIRN_TESTS=ON -DCAIRN_BENCH=ON >"$LOGS/cmake.log" 2>&1 &&
+  -DCAIRN_SANITIZE=OFF -DCAIRN_UNITY=ON -DCAIRN_TESTS=ON -DCAIRN_BENCH=ON >"$LOGS/cmake.log" 2>&1 &&
   nice ninja -C "$ROOT/build" -j"$JOBS"; then
   built=1
 else
@@ -77,7 +77,7 @@ fi
 if [[ "${CAIRN_SKIP_ASAN:-0}" != 1 ]]; then
   section "build (ASan+UBSan, build-asan/)"
   if cmake -G Ninja -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug \
-    -DCAIRN_SANITIZE=ON -DCAIRN_TESTS=ON -DCAIRN_BENCH=OFF >"$LOGS/cmake-asan.log" 2>&1 &&
+    -DCAIRN_SANITIZE=ON -DCAIRN_UNITY=ON -DCAIRN_TESTS=ON -DCAIRN_BENCH=OFF >"$LOGS/cmake-asan.log" 2>&1 &&
     nice ninja -C "$ROOT/build-asan" -j"$JOBS"; then
     section "unit tests (ctest, build-asan/)"
     (cd build-asan &&

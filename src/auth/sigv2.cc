@@ -119,7 +119,7 @@ bool IsBareBucketPath(const RequestView& req) {
          req.path.find('/', 1) == std::string_view::npos;
 }
 
-std::string StringToSign(const RequestView& req, std::string_view date, bool skip_amz_date,
+std::string V2StringToSign(const RequestView& req, std::string_view date, bool skip_amz_date,
                          bool bucket_slash) {
   const HeaderList& h = *req.headers;
   std::string out(req.method);
@@ -134,14 +134,14 @@ std::string StringToSign(const RequestView& req, std::string_view date, bool ski
 // True when `signature` signs the request with `date`. botocore signs a bucket's own path
 // ("/bucket", ListObjects and other bucket calls) as "/bucket/" while it sends "/bucket";
 // both forms are accepted, as they name the same resource.
-bool SignatureMatches(const RequestView& req, std::string_view secret, std::string_view signature,
+bool V2SignatureMatches(const RequestView& req, std::string_view secret, std::string_view signature,
                       std::string_view date, bool skip_amz_date) {
-  if (ConstantTimeEqual(HmacV2(secret, StringToSign(req, date, skip_amz_date, false)),
+  if (ConstantTimeEqual(HmacV2(secret, V2StringToSign(req, date, skip_amz_date, false)),
                         signature)) {
     return true;
   }
   return IsBareBucketPath(req) &&
-         ConstantTimeEqual(HmacV2(secret, StringToSign(req, date, skip_amz_date, true)),
+         ConstantTimeEqual(HmacV2(secret, V2StringToSign(req, date, skip_amz_date, true)),
                            signature);
 }
 
@@ -153,7 +153,7 @@ Status SignatureMismatch() {
 }  // namespace
 
 std::string StringToSignV2(const RequestView& req, std::string_view date, bool skip_amz_date) {
-  return StringToSign(req, date, skip_amz_date, false);
+  return V2StringToSign(req, date, skip_amz_date, false);
 }
 
 Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view authorization,
@@ -197,11 +197,11 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
   // and botocore sign the Date header's value. All three bind the same secret: accept each.
   bool ok = false;
   if (!amz_date) {
-    ok = SignatureMatches(req, *secret, signature, Trim(*date), false);
+    ok = V2SignatureMatches(req, *secret, signature, Trim(*date), false);
   } else {
-    ok = SignatureMatches(req, *secret, signature, "", false) ||
-         SignatureMatches(req, *secret, signature, Trim(*amz_date), true) ||
-         (date && SignatureMatches(req, *secret, signature, Trim(*date), false));
+    ok = V2SignatureMatches(req, *secret, signature, "", false) ||
+         V2SignatureMatches(req, *secret, signature, Trim(*amz_date), true) ||
+         (date && V2SignatureMatches(req, *secret, signature, Trim(*date), false));
   }
   if (!ok) {
     return SignatureMismatch();
@@ -240,7 +240,7 @@ Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<Q
   // A raw '+' in the query decodes to a space, but base64 has no spaces: it was a '+'.
   std::string sig = *signature;
   std::replace(sig.begin(), sig.end(), ' ', '+');
-  if (!SignatureMatches(req, *secret, sig, *expires, false)) {
+  if (!V2SignatureMatches(req, *secret, sig, *expires, false)) {
     return SignatureMismatch();
   }
   AuthResult out;

@@ -7,19 +7,11 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include "common/text.h"
+
 namespace cairn::http::internal {
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -83,7 +75,7 @@ void RequestParser::on_field_impl(boost::beast::http::field name, string_view na
     char c = name_string[i];
     lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   }
-  std::string_view v = Trim(std::string_view(value.data(), value.size()));
+  std::string_view v = TrimBlanks(std::string_view(value.data(), value.size()));
   val.assign(v);
   if (name == boost::beast::http::field::expect && EqualsIgnoreCase(v, "100-continue")) {
     expect_continue_ = true;

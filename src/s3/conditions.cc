@@ -1,22 +1,13 @@
 #include "s3/conditions.h"
 
+#include "common/text.h"
 #include "s3/dates.h"
 
 namespace cairn::s3 {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 std::string_view Unquote(std::string_view tag) {
-  tag = Trim(tag);
+  tag = TrimBlanks(tag);
   if (tag.substr(0, 2) == "W/") {
     tag.remove_prefix(2);
   }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "common/text.h"
 #include "s3/dates.h"
 
 namespace cairn::s3 {
@@ -22,22 +23,12 @@ constexpr auto kOverrides = std::to_array<std::pair<std::string_view, std::strin
     {"response-content-encoding", "content-encoding"},
 });
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && s.back() == ' ') {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // Content-Encoding without the aws-chunked token (it describes the transfer, not the data).
 std::string StripAwsChunked(std::string_view value) {
   std::string out;
   while (true) {
     auto comma = value.find(',');
-    std::string_view item = Trim(value.substr(0, comma));
+    std::string_view item = TrimBlanks(value.substr(0, comma));
     if (!item.empty() && item != "aws-chunked") {
       if (!out.empty()) {
         out += ',';

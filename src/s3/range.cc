@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string>
 
+#include "common/text.h"
+
 namespace cairn::s3 {
 namespace {
 
@@ -18,25 +20,15 @@ std::optional<std::int64_t> ParseNumber(std::string_view s) {
   return v;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 }  // namespace
 
 std::optional<object::RangeSpec> ParseRange(std::string_view header) {
-  header = Trim(header);
+  header = TrimBlanks(header);
   constexpr std::string_view kPrefix = "bytes=";
   if (header.substr(0, kPrefix.size()) != kPrefix) {
     return std::nullopt;
   }
-  std::string_view spec = Trim(header.substr(kPrefix.size()));
+  std::string_view spec = TrimBlanks(header.substr(kPrefix.size()));
   if (spec.find(',') != std::string_view::npos) {
     return std::nullopt;
   }
@@ -44,8 +36,8 @@ std::optional<object::RangeSpec> ParseRange(std::string_view header) {
   if (dash == std::string_view::npos) {
     return std::nullopt;
   }
-  std::string_view first = Trim(spec.substr(0, dash));
-  std::string_view last = Trim(spec.substr(dash + 1));
+  std::string_view first = TrimBlanks(spec.substr(0, dash));
+  std::string_view last = TrimBlanks(spec.substr(dash + 1));
   object::RangeSpec range;
   if (first.empty()) {
     auto n = ParseNumber(last);

@@ -4,6 +4,7 @@
 // on truncated or malformed input and never reads out of bounds.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "meta/file_info.h"
@@ -32,6 +33,15 @@ bool GetListEntry(meta::WireReader& r, ListEntry& e);
 
 void PutUpload(meta::WireWriter& w, const MultipartUpload& u);
 bool GetUpload(meta::WireReader& r, MultipartUpload& u);
+
+// The bytes `fn(writer)` writes.
+template <class Fn>
+std::string Encode(Fn fn) {
+  std::string out;
+  meta::WireWriter w(out);
+  fn(w);
+  return out;
+}
 
 // A count, then each item.
 template <class T, class PutFn>

@@ -10,22 +10,15 @@ namespace cairn::storage {
 namespace m = rpc::method;
 using meta::WireReader;
 using meta::WireWriter;
+using remote::Encode;
 
 namespace {
 
 // The most shard bytes one ReadAt call asks for; larger reads take several calls.
-constexpr std::size_t kMaxReadBlock = 4 << 20;
+constexpr std::size_t kReadCallBytes = 4 << 20;
 
 Status Malformed(std::string_view endpoint) {
   return Status(Errc::kInternal, "a malformed RPC reply from " + std::string(endpoint));
-}
-
-template <class Fn>
-std::string Encode(Fn fn) {
-  std::string out;
-  WireWriter w(out);
-  fn(w);
-  return out;
 }
 
 class RemoteShardWriter final : public ShardWriter {
@@ -73,7 +66,7 @@ class RemoteShardReader final : public ShardReader {
   Task<Result<std::size_t>> ReadAt(std::uint64_t offset, std::span<std::byte> buf) override {
     std::size_t done = 0;
     while (done < buf.size()) {
-      const std::size_t want = std::min(buf.size() - done, kMaxReadBlock);
+      const std::size_t want = std::min(buf.size() - done, kReadCallBytes);
       const std::string args = Encode([&](WireWriter& w) {
         w.Str(data_dir_);
         w.Signed(part_);

@@ -11,6 +11,7 @@ namespace cairn::storage {
 namespace m = rpc::method;
 using meta::WireReader;
 using meta::WireWriter;
+using remote::Encode;
 
 namespace {
 
@@ -27,14 +28,6 @@ Result<std::string> Empty(Status st) {
     return st;
   }
   return std::string();
-}
-
-template <class Fn>
-std::string Encode(Fn fn) {
-  std::string out;
-  WireWriter w(out);
-  fn(w);
-  return out;
 }
 
 // The shard bytes one ReadAt call may ask for.

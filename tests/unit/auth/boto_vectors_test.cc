@@ -9,7 +9,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::auth {
-namespace {
+namespace boto_vectors_test_internal {
 
 using cairn::testing::SyncWait;
 using testing::At;
@@ -208,5 +208,5 @@ TEST(Boto3, SigV2VirtualHost) {
   EXPECT_EQ(presigned.Auth().code(), Errc::kSignatureDoesNotMatch);
 }
 
-}  // namespace
+}  // namespace boto_vectors_test_internal
 }  // namespace cairn::auth

@@ -6,7 +6,7 @@
 #include "auth_test_util.h"
 
 namespace cairn::auth::internal {
-namespace {
+namespace canonical_test_internal {
 
 TEST(UriEncode, EncodesAllButUnreserved) {
   EXPECT_EQ(UriEncode("a b+c/d~e_f.g-h", false), "a%20b%2Bc%2Fd~e_f.g-h");
@@ -118,5 +118,5 @@ TEST(Crypto, KnownDigests) {
   EXPECT_EQ(s.FinishHex(), kEmptySha256Hex);  // reset after finishing
 }
 
-}  // namespace
+}  // namespace canonical_test_internal
 }  // namespace cairn::auth::internal

@@ -8,7 +8,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::auth {
-namespace {
+namespace chunked_test_internal {
 
 using cairn::testing::SyncWait;
 using testing::At;
@@ -499,5 +499,5 @@ TEST(AwsChunkedReader, MalformedFraming) {
   EXPECT_EQ(DecodeString("0\r\nnocolon\r\n\r\n", u).status.code(), Errc::kMalformedChunk);
 }
 
-}  // namespace
+}  // namespace chunked_test_internal
 }  // namespace cairn::auth

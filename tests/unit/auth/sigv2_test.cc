@@ -9,7 +9,7 @@
 #include "auth_test_util.h"
 
 namespace cairn::auth {
-namespace {
+namespace sigv2_test_internal {
 
 using testing::DocCredentials;
 using testing::kDocAccessKey;
@@ -324,5 +324,5 @@ TEST(SigV2Header, AmzDateVariants) {
   EXPECT_EQ(r.Auth().code(), Errc::kAccessDenied);
 }
 
-}  // namespace
+}  // namespace sigv2_test_internal
 }  // namespace cairn::auth

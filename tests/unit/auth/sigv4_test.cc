@@ -9,7 +9,7 @@
 #include "auth_test_util.h"
 
 namespace cairn::auth {
-namespace {
+namespace sigv4_test_internal {
 
 using testing::At;
 using testing::DocCredentials;
@@ -653,5 +653,5 @@ TEST(Anonymous, NoCredentials) {
   EXPECT_EQ(res->payload_sha256_hex, internal::Sha256Hex("x"));
 }
 
-}  // namespace
+}  // namespace sigv4_test_internal
 }  // namespace cairn::auth

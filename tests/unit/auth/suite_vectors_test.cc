@@ -7,7 +7,7 @@
 #include "auth_test_util.h"
 
 namespace cairn::auth {
-namespace {
+namespace suite_vectors_test_internal {
 
 struct SuiteCase {
   const char* name;
@@ -185,5 +185,5 @@ TEST(SigV4Suite, PublishedVectors) {
   }
 }
 
-}  // namespace
+}  // namespace suite_vectors_test_internal
 }  // namespace cairn::auth

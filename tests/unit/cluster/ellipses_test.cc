@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::cluster {
-namespace {
+namespace ellipses_test_internal {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -90,5 +90,5 @@ TEST(Ellipses, BadRangesSayWhy) {
   EXPECT_THAT(ErrorOf("/mnt/x{4...2}"), HasSubstr("/mnt/x{4...2}"));
 }
 
-}  // namespace
+}  // namespace ellipses_test_internal
 }  // namespace cairn::cluster

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::cluster {
-namespace {
+namespace endpoints_test_internal {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -191,5 +191,5 @@ TEST(Locality, IsLocalHost) {
   EXPECT_FALSE(IsLocalHost("192.0.2.55"));
 }
 
-}  // namespace
+}  // namespace endpoints_test_internal
 }  // namespace cairn::cluster

@@ -15,7 +15,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::cluster {
-namespace {
+namespace format_test_internal {
 
 using ::testing::HasSubstr;
 using testing::SyncWait;
@@ -466,5 +466,5 @@ TEST(LoadOrCreateFormat, NewPoolJoinsTheDeployment) {
   EXPECT_THAT(swapped->refused[0].status.message(), HasSubstr("was formatted as pool 2"));
 }
 
-}  // namespace
+}  // namespace format_test_internal
 }  // namespace cairn::cluster

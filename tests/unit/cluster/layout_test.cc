@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::cluster {
-namespace {
+namespace layout_test_internal {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -206,5 +206,5 @@ TEST(Layout, EmptyPoolRefused) {
   EXPECT_FALSE(ComputeLayout({}, {}).ok());
 }
 
-}  // namespace
+}  // namespace layout_test_internal
 }  // namespace cairn::cluster

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::cluster {
-namespace {
+namespace topology_test_internal {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -81,5 +81,5 @@ TEST(Topology, BadArgumentsPassThrough) {
   EXPECT_EQ(PlanTopology({"http://h:1/a"}, Opts("h:x")).code(), Errc::kInvalidArgument);
 }
 
-}  // namespace
+}  // namespace topology_test_internal
 }  // namespace cairn::cluster

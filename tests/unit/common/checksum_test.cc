@@ -15,7 +15,7 @@
 #include "common/crc64_nvme.h"
 
 namespace cairn {
-namespace {
+namespace checksum_test_internal {
 
 std::string Hex(std::string_view raw) {
   return HexEncode(raw);
@@ -393,5 +393,5 @@ TEST(ConstantTimeEqual, Compares) {
   EXPECT_FALSE(ConstantTimeEqual(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
 
-}  // namespace
+}  // namespace checksum_test_internal
 }  // namespace cairn

@@ -12,7 +12,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn {
-namespace {
+namespace common_test_internal {
 
 using testing::SyncWait;
 
@@ -68,5 +68,5 @@ TEST(FanOut, WaitsForAllInIndexOrder) {
   EXPECT_EQ(out[3].code(), Errc::kDiskNotFound);
 }
 
-}  // namespace
+}  // namespace common_test_internal
 }  // namespace cairn

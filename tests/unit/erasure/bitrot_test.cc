@@ -10,7 +10,7 @@
 #include "common/checksum.h"
 
 namespace cairn::erasure {
-namespace {
+namespace bitrot_test_internal {
 
 using Hash = std::array<std::byte, kBitrotHashSize>;
 
@@ -217,5 +217,5 @@ TEST(Bitrot, ShardFileOffset) {
   }
 }
 
-}  // namespace
+}  // namespace bitrot_test_internal
 }  // namespace cairn::erasure

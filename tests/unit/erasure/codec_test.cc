@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::erasure {
-namespace {
+namespace codec_test_internal {
 
 // D + P shards of one size, with spans over them.
 struct Shards {
@@ -348,5 +348,5 @@ TEST(Codec, JoinTruncatesToOutput) {
   }
 }
 
-}  // namespace
+}  // namespace codec_test_internal
 }  // namespace cairn::erasure

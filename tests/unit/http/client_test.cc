@@ -14,7 +14,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::http {
-namespace {
+namespace client_test_internal {
 
 using namespace std::chrono_literals;
 using cairn::testing::SyncWait;
@@ -121,5 +121,5 @@ TEST_F(ClientTest, ResponseOverTheLimit) {
   SyncWait(task());
 }
 
-}  // namespace
+}  // namespace client_test_internal
 }  // namespace cairn::http

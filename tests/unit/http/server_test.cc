@@ -21,7 +21,7 @@
 #include "test_client.h"
 
 namespace cairn::http {
-namespace {
+namespace server_test_internal {
 
 using namespace std::chrono_literals;
 using testing::Response;
@@ -838,5 +838,5 @@ TEST_F(TlsServerTest, PlainHttpOnTheTlsPortIsRefused) {
   EXPECT_EQ(r->body, "hello");
 }
 
-}  // namespace
+}  // namespace server_test_internal
 }  // namespace cairn::http

@@ -10,7 +10,7 @@
 #include "loadgen/bench_command.h"
 
 namespace cairn::loadgen {
-namespace {
+namespace bench_test_internal {
 
 using std::chrono::milliseconds;
 using testing::FakeObjectServer;
@@ -289,5 +289,5 @@ TEST(BenchCommandTest, BadFlagsAreUsageErrors) {
   }
 }
 
-}  // namespace
+}  // namespace bench_test_internal
 }  // namespace cairn::loadgen

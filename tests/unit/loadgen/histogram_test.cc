@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::loadgen {
-namespace {
+namespace histogram_test_internal {
 
 TEST(LatencyHistogramTest, EmptyReportsZero) {
   LatencyHistogram h;
@@ -99,5 +99,5 @@ TEST(LatencyHistogramTest, HugeValuesAreClampedButMaxIsExact) {
   EXPECT_EQ(h.Percentile(0.5), std::uint64_t{1} << 50);
 }
 
-}  // namespace
+}  // namespace histogram_test_internal
 }  // namespace cairn::loadgen

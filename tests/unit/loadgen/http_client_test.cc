@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::loadgen {
-namespace {
+namespace http_client_test_internal {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -180,5 +180,5 @@ TEST(HttpConnectionTest, RefusedConnectionIsATransportError) {
   EXPECT_NE(resp.error.find("connect"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace http_client_test_internal
 }  // namespace cairn::loadgen

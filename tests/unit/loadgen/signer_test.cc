@@ -6,7 +6,7 @@
 #include "loadgen/http_client.h"
 
 namespace cairn::loadgen {
-namespace {
+namespace signer_test_internal {
 
 // Header value of `name` in "Name: value\r\n" lines.
 std::string LineValue(const std::string& lines, std::string_view name) {
@@ -130,5 +130,5 @@ TEST(ParseEndpointTest, Forms) {
   EXPECT_FALSE(ParseEndpoint("").ok());
 }
 
-}  // namespace
+}  // namespace signer_test_internal
 }  // namespace cairn::loadgen

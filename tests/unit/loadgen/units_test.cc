@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::loadgen {
-namespace {
+namespace units_test_internal {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -103,5 +103,5 @@ TEST(ParseCpuListTest, ListsAndRanges) {
   EXPECT_FALSE(ParseCpuList("a").ok());
 }
 
-}  // namespace
+}  // namespace units_test_internal
 }  // namespace cairn::loadgen

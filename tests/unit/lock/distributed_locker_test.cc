@@ -22,7 +22,7 @@
 #include "fake_network.h"
 
 namespace cairn::lock {
-namespace {
+namespace distributed_locker_test_internal {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -534,5 +534,5 @@ TEST_P(ContentionTest, ConcurrentWritersAllCompleteWithoutDeadlock) {
 
 INSTANTIATE_TEST_SUITE_P(Nodes, ContentionTest, ::testing::Values(3, 4, 5));
 
-}  // namespace
+}  // namespace distributed_locker_test_internal
 }  // namespace cairn::lock

@@ -8,7 +8,7 @@
 #include "cluster/lock/lock_server.h"
 
 namespace cairn::lock {
-namespace {
+namespace lock_codec_test_internal {
 
 using namespace std::chrono_literals;
 
@@ -209,5 +209,5 @@ TEST(LockCodec, ServeLockCallRunsTheOperation) {
             Errc::kInvalidArgument);
 }
 
-}  // namespace
+}  // namespace lock_codec_test_internal
 }  // namespace cairn::lock

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::lock {
-namespace {
+namespace lock_server_test_internal {
 
 using namespace std::chrono_literals;
 
@@ -128,5 +128,5 @@ TEST_F(ServerFixture, CallDispatches) {
   EXPECT_TRUE(Refused(server.Call(LockOp::kForceUnlock, Args("r"))));
 }
 
-}  // namespace
+}  // namespace lock_server_test_internal
 }  // namespace cairn::lock

@@ -10,7 +10,7 @@
 #include "meta/wire.h"
 
 namespace cairn::meta {
-namespace {
+namespace encoding_test_internal {
 
 FileInfo MakeVersion(std::string version_id, std::int64_t mod_time, std::string inline_data = {}) {
   FileInfo fi;
@@ -259,5 +259,5 @@ TEST(FileInfo, MetaAndSetMeta) {
   EXPECT_EQ(fi.metadata.size(), 2u);
 }
 
-}  // namespace
+}  // namespace encoding_test_internal
 }  // namespace cairn::meta

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::meta {
-namespace {
+namespace wire_test_internal {
 
 TEST(XxHash64, ReferenceVectors) {
   EXPECT_EQ(XxHash64(""), 0xEF46DB3751D8E999ULL);
@@ -101,5 +101,5 @@ TEST(SealedRecord, DetectsEveryCorruption) {
   }
 }
 
-}  // namespace
+}  // namespace wire_test_internal
 }  // namespace cairn::meta

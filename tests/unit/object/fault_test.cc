@@ -6,7 +6,7 @@
 #include "object_fixture.h"
 
 namespace cairn::object::test {
-namespace {
+namespace fault_test_internal {
 
 constexpr std::int64_t kMiB = 1 << 20;
 
@@ -220,5 +220,5 @@ TEST(Faults, BadDigestLeavesNothing) {
   }
 }
 
-}  // namespace
+}  // namespace fault_test_internal
 }  // namespace cairn::object::test

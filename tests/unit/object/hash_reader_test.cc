@@ -6,7 +6,7 @@
 #include "object_fixture.h"
 
 namespace cairn::object::test {
-namespace {
+namespace hash_reader_test_internal {
 
 // Reads the whole body in small pieces; returns the error of the failing read, if any.
 Result<std::string> Drain(HashReader& r) {
@@ -126,5 +126,5 @@ TEST(HashReader, ChecksumUpFrontAndInTrailer) {
   }
 }
 
-}  // namespace
+}  // namespace hash_reader_test_internal
 }  // namespace cairn::object::test

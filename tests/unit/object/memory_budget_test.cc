@@ -15,7 +15,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::object {
-namespace {
+namespace memory_budget_test_internal {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -102,5 +102,5 @@ TEST(MemoryBudget, WaitBeyondTheLimitIsSlowDown) {
   EXPECT_EQ(budget.used(), 0u);
 }
 
-}  // namespace
+}  // namespace memory_budget_test_internal
 }  // namespace cairn::object

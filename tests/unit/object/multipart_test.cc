@@ -5,7 +5,7 @@
 #include "object_fixture.h"
 
 namespace cairn::object::test {
-namespace {
+namespace multipart_test_internal {
 
 constexpr std::int64_t kMiB = 1 << 20;
 
@@ -185,5 +185,5 @@ TEST(Multipart, ListUploadsWithPrefixAndDelimiter) {
   EXPECT_EQ(after->uploads[0].key, "b/1");
 }
 
-}  // namespace
+}  // namespace multipart_test_internal
 }  // namespace cairn::object::test

@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::object {
-namespace {
+namespace ns_lock_test_internal {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -95,5 +95,5 @@ TEST(NsLock, DifferentResourcesDoNotContend) {
   EXPECT_EQ(ok, 2);
 }
 
-}  // namespace
+}  // namespace ns_lock_test_internal
 }  // namespace cairn::object

@@ -10,7 +10,7 @@
 #include "object_fixture.h"
 
 namespace cairn::object::test {
-namespace {
+namespace object_layer_test_internal {
 
 constexpr std::int64_t kMiB = 1 << 20;
 
@@ -346,11 +346,11 @@ TEST(ObjectLayer, Health) {
   EXPECT_EQ(h.drives_online, 6);
 }
 
-}  // namespace
+}  // namespace object_layer_test_internal
 }  // namespace cairn::object::test
 
 namespace cairn::object::test {
-namespace {
+namespace object_layer_test_internal {
 
 // Concurrent writers and readers of one key: every read returns one whole version.
 TEST(ObjectLayer, ConcurrentPutsAndGetsSeeWholeVersions) {
@@ -396,5 +396,5 @@ TEST(ObjectLayer, ConcurrentPutsAndGetsSeeWholeVersions) {
   EXPECT_NE(std::find(versions.begin(), versions.end(), *last), versions.end());
 }
 
-}  // namespace
+}  // namespace object_layer_test_internal
 }  // namespace cairn::object::test

@@ -5,7 +5,7 @@
 #include "object/quorum.h"
 
 namespace cairn::object {
-namespace {
+namespace object_util_test_internal {
 
 TEST(Names, BucketRules) {
   for (const char* ok : {"abc", "my-bucket", "my.bucket.1", "a1b", "123"}) {
@@ -67,5 +67,5 @@ TEST(Quorum, ReduceAndMap) {
   EXPECT_EQ(ToObjectError(Errc::kFileCorrupt, Errc::kWriteQuorum), Errc::kWriteQuorum);
 }
 
-}  // namespace
+}  // namespace object_util_test_internal
 }  // namespace cairn::object

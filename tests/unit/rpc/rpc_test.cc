@@ -23,7 +23,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::rpc {
-namespace {
+namespace rpc_test_internal {
 
 using cairn::testing::SyncWait;
 using namespace std::chrono_literals;
@@ -357,5 +357,5 @@ TEST(RpcClient, SilentPeerTimesOutWithinConnectTimeout) {
   EXPECT_FALSE(c.online());
 }
 
-}  // namespace
+}  // namespace rpc_test_internal
 }  // namespace cairn::rpc

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::s3 {
-namespace {
+namespace errors_test_internal {
 
 TEST(ErrorTable, EveryErrcMaps) {
   int named = 0;
@@ -112,5 +112,5 @@ TEST(RenderError, UnmappedFallsBackToInternal) {
   EXPECT_EQ(e.code, "InternalError");
 }
 
-}  // namespace
+}  // namespace errors_test_internal
 }  // namespace cairn::s3

@@ -6,7 +6,7 @@
 #include "s3/upload_body.h"
 
 namespace cairn::s3 {
-namespace {
+namespace headers_test_internal {
 
 std::string Find(const object::Metadata& m, std::string_view key) {
   for (const auto& [k, v] : m) {
@@ -171,5 +171,5 @@ TEST(ContinuationToken, RoundTrip) {
   EXPECT_EQ(DecodeContinuationToken("").code(), Errc::kInvalidArgumentS3);
 }
 
-}  // namespace
+}  // namespace headers_test_internal
 }  // namespace cairn::s3

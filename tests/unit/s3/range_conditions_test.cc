@@ -5,7 +5,7 @@
 #include "s3/range.h"
 
 namespace cairn::s3 {
-namespace {
+namespace range_conditions_test_internal {
 
 using Kind = object::RangeSpec::Kind;
 
@@ -174,5 +174,5 @@ TEST(Conditions, ReadsHeadersWithPrefix) {
   EXPECT_EQ(copy.if_modified_since, 784111777);
 }
 
-}  // namespace
+}  // namespace range_conditions_test_internal
 }  // namespace cairn::s3

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::s3 {
-namespace {
+namespace router_test_internal {
 
 http::Request MakeRequest(std::string method, std::string target, std::string host = "") {
   http::Request r;
@@ -179,5 +179,5 @@ TEST(OpName, EveryOperationHasAName) {
   }
 }
 
-}  // namespace
+}  // namespace router_test_internal
 }  // namespace cairn::s3

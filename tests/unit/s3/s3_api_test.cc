@@ -13,7 +13,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::s3 {
-namespace {
+namespace s3_api_test_internal {
 
 using cairn::testing::SyncWait;
 using testing::FakeExchange;
@@ -790,5 +790,5 @@ TEST(StaticCredentials, OnlyTheRootKey) {
   EXPECT_FALSE(creds.SecretKey(""));
 }
 
-}  // namespace
+}  // namespace s3_api_test_internal
 }  // namespace cairn::s3

@@ -6,7 +6,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::s3 {
-namespace {
+namespace xml_test_internal {
 
 using cairn::testing::SyncWait;
 
@@ -146,5 +146,5 @@ TEST(ReadXmlBody, BoundsTheBody) {
   EXPECT_LE(big.consumed(), kMaxDeleteBody + (1 << 20));
 }
 
-}  // namespace
+}  // namespace xml_test_internal
 }  // namespace cairn::s3

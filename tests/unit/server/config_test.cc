@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace cairn::server {
-namespace {
+namespace config_test_internal {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -190,11 +190,11 @@ TEST(Addresses, PortAndConnectAddress) {
   EXPECT_EQ(ConnectAddress("[::1]:0", 4321), "[::1]:4321");
 }
 
-}  // namespace
+}  // namespace config_test_internal
 }  // namespace cairn::server
 
 namespace cairn::server {
-namespace {
+namespace config_test_internal {
 
 TEST(CommandLine, ClusterFlags) {
   const std::string f = "/proc/self/exe";  // any existing file stands for a PEM file here
@@ -228,5 +228,5 @@ TEST(CommandLine, ClusterFlags) {
   EXPECT_EQ(name_alone.exit_code, 2);
 }
 
-}  // namespace
+}  // namespace config_test_internal
 }  // namespace cairn::server

@@ -13,7 +13,7 @@
 #include "testing/sync_wait.h"
 
 namespace cairn::server {
-namespace {
+namespace peers_test_internal {
 
 using cairn::testing::SyncWait;
 using ::testing::HasSubstr;
@@ -151,5 +151,5 @@ TEST(CheckPeer, AgreesOrNamesWhatDiffers) {
   EXPECT_TRUE(Check(key, HelloPeer(key, same, 1500), self).ok());
 }
 
-}  // namespace
+}  // namespace peers_test_internal
 }  // namespace cairn::server

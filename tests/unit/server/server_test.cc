@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 namespace cairn::server {
-namespace {
+namespace server_test_internal {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -184,5 +184,5 @@ TEST(Server, AddressInUseIsAStartupError) {
   EXPECT_THAT(st.message(), StartsWith("the S3 port"));
 }
 
-}  // namespace
+}  // namespace server_test_internal
 }  // namespace cairn::server

@@ -10,7 +10,7 @@
 #include "storage_test_util.h"
 
 namespace cairn::storage::testing {
-namespace {
+namespace conformance_test_internal {
 
 using cairn::testing::SyncWait;
 using meta::FileInfo;
@@ -642,5 +642,5 @@ INSTANTIATE_TEST_SUITE_P(Drives, StorageApiConformance, ::testing::ValuesIn(AllD
 INSTANTIATE_TEST_SUITE_P(Drives, ListingConformance, ::testing::ValuesIn(AllDriveFactories()),
                          [](const auto& info) { return info.param.name; });
 
-}  // namespace
+}  // namespace conformance_test_internal
 }  // namespace cairn::storage::testing

@@ -12,7 +12,7 @@
 #include "storage_test_util.h"
 
 namespace cairn::storage::testing {
-namespace {
+namespace local_drive_test_internal {
 
 using cairn::testing::SyncWait;
 
@@ -216,5 +216,5 @@ TEST(LocalDrive, ListingCostGrowsWithThePageNotTheBucket) {
   EXPECT_LE(drive.IteratorStepsForTest() - before, 12u);
 }
 
-}  // namespace
+}  // namespace local_drive_test_internal
 }  // namespace cairn::storage::testing
