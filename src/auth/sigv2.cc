@@ -120,7 +120,7 @@ bool IsBareBucketPath(const RequestView& req) {
 }
 
 std::string V2StringToSign(const RequestView& req, std::string_view date, bool skip_amz_date,
-                         bool bucket_slash) {
+                           bool bucket_slash) {
   const HeaderList& h = *req.headers;
   std::string out(req.method);
   out.append("\n").append(Trim(HeaderValue(h, "content-md5").value_or("")));
@@ -135,7 +135,7 @@ std::string V2StringToSign(const RequestView& req, std::string_view date, bool s
 // ("/bucket", ListObjects and other bucket calls) as "/bucket/" while it sends "/bucket";
 // both forms are accepted, as they name the same resource.
 bool V2SignatureMatches(const RequestView& req, std::string_view secret, std::string_view signature,
-                      std::string_view date, bool skip_amz_date) {
+                        std::string_view date, bool skip_amz_date) {
   if (ConstantTimeEqual(HmacV2(secret, V2StringToSign(req, date, skip_amz_date, false)),
                         signature)) {
     return true;
