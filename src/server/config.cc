@@ -216,6 +216,12 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                    "Largest per-drive shard kept inline in metadata (bytes; KiB, MiB allowed)")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
+  server
+      ->add_option("--memory-budget", cfg.memory_budget,
+                   "Most memory that writes in flight may hold in buffers; past it a write "
+                   "waits, then gets 503 SlowDown (bytes; KiB, MiB, GiB allowed; 0 = no limit)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
   server->add_option("--node-host", cfg.node_host,
                      "This node's HOST or HOST:PORT in the drive URLs");
   server

@@ -38,6 +38,8 @@ struct ServerConfig {
   bool log_json = false;
   std::string address_file;  // written once both listeners are bound
   std::size_t inline_limit = 128 << 10;
+  // Buffers of writes in flight (object::ServerPoolsOptions::memory_budget_bytes).
+  std::size_t memory_budget = std::size_t{512} << 20;
   std::string node_host;
   // The other nodes (http(s)://host:port or host:port), checked against the drive URLs.
   std::vector<std::string> peers;

@@ -51,12 +51,13 @@ def unique_name(prefix="t"):
 
 
 def make_client(endpoint, access_key=ACCESS_KEY, secret_key=SECRET_KEY, signature="s3v4",
-                read_timeout=20):
-    """A boto3 S3 client: path style, us-east-1, retries off (every error is seen once)."""
+                read_timeout=20, retries=0):
+    """A boto3 S3 client: path style, us-east-1, retries off (every error is seen once) unless
+    `retries` asks for boto3's standard retries (503 SlowDown, connection errors)."""
     cfg = botocore.config.Config(
         signature_version=signature,
         s3={"addressing_style": "path"},
-        retries={"max_attempts": 0, "mode": "legacy"},
+        retries={"max_attempts": retries, "mode": "standard" if retries else "legacy"},
         connect_timeout=5,
         read_timeout=read_timeout,
     )

@@ -78,7 +78,18 @@ def tree(tmp_path):
 
 # ---- AWS CLI ---------------------------------------------------------------------------------------
 @pytest.fixture
-def aws(server, tmp_path):
+def target(request):
+    """The server the client fixtures talk to: the shared one, or, when a test parametrizes
+    it indirectly with a drive count, a fresh server of its own with that many drives."""
+    drives = getattr(request, "param", None)
+    if drives is None:
+        return request.getfixturevalue("server")
+    return request.getfixturevalue("make_server")(drives=drives)
+
+
+@pytest.fixture
+def aws(target, tmp_path):
+    server = target
     cfg = tmp_path / "aws-config"
     cfg.write_text("[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n"
                    "  multipart_threshold = 16MB\n  multipart_chunksize = 8MB\n")
@@ -132,7 +143,8 @@ def test_aws_cli_s3api_errors(aws):
 
 # ---- rclone ------------------------------------------------------------------------------------------
 @pytest.fixture
-def rclone(server, tmp_path):
+def rclone(target, tmp_path):
+    server = target
     conf = tmp_path / "rclone.conf"
     conf.write_text("")
     env = dict(os.environ, RCLONE_CONFIG=str(conf),
@@ -182,7 +194,8 @@ def test_rclone_sync_deletes_extra(rclone, tmp_path):
 
 # ---- s3cmd -------------------------------------------------------------------------------------------
 @pytest.fixture
-def s3cmd(server, tmp_path):
+def s3cmd(target, tmp_path):
+    server = target
     cfg = tmp_path / "s3cfg"
     cfg.write_text(
         "[default]\n"
@@ -218,17 +231,28 @@ def test_s3cmd_roundtrip(s3cmd, tmp_path):
 # ---- slow: 1 GiB and 1,000 files -----------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-def test_slow_one_gib_and_thousand_files(aws, rclone, tmp_path):
+@pytest.mark.parametrize("target", [4, 16], indirect=True, ids=["4-drives", "16-drives"])
+def test_slow_one_gib_and_thousand_files(target, aws, rclone, tmp_path):
+    """The done-criterion of the single-node server: `aws s3 sync` and `rclone copy` each
+    round-trip a 1 GiB file and a folder of 1,000 small files with identical bytes."""
     src = tmp_path / "src"
     src.mkdir()
     make_tree(str(src), count=1000, seed="slow")
     write_big(str(src / "huge.bin"), 1024 * MiB, seed="huge")
     b = unique_name("slow")
     aws("s3", "mb", f"s3://{b}")
-    aws("s3", "sync", str(src), f"s3://{b}/t", timeout=1200)
-    rclone("check", str(src), f"cairn:{b}/t", timeout=1200)
-    back = tmp_path / "back"
-    aws("s3", "sync", f"s3://{b}/t", str(back), timeout=1200)
+    # AWS CLI up and back.
+    aws("s3", "sync", str(src), f"s3://{b}/aws", timeout=1200)
+    rclone("check", str(src), f"cairn:{b}/aws", timeout=1200)
+    back = tmp_path / "back-aws"
+    aws("s3", "sync", f"s3://{b}/aws", str(back), timeout=1200)
     assert_same_tree(str(src), str(back))
+    shutil.rmtree(back)
+    # rclone up and back.
+    rclone("copy", str(src), f"cairn:{b}/rclone", "--transfers", "8", timeout=1200)
+    back = tmp_path / "back-rclone"
+    rclone("copy", f"cairn:{b}/rclone", str(back), "--transfers", "8", timeout=1200)
+    assert_same_tree(str(src), str(back))
+    shutil.rmtree(back)
     aws("s3", "rm", "--recursive", f"s3://{b}", timeout=600)
     aws("s3", "rb", f"s3://{b}")

@@ -48,6 +48,7 @@ TEST(CommandLine, Defaults) {
   EXPECT_EQ(c.log_level, "info");
   EXPECT_FALSE(c.log_json);
   EXPECT_EQ(c.inline_limit, 128u << 10);
+  EXPECT_EQ(c.memory_budget, std::size_t{512} << 20);
 }
 
 TEST(CommandLine, EveryFlag) {
@@ -79,6 +80,8 @@ TEST(CommandLine, EveryFlag) {
                    "/tmp/x.addr",
                    "--inline-limit",
                    "64KiB",
+                   "--memory-budget",
+                   "1GiB",
                    "--node-host",
                    "node1:9000",
                    "--peers",
@@ -99,6 +102,7 @@ TEST(CommandLine, EveryFlag) {
   EXPECT_TRUE(c.log_json);
   EXPECT_EQ(c.address_file, "/tmp/x.addr");
   EXPECT_EQ(c.inline_limit, 64u << 10);
+  EXPECT_EQ(c.memory_budget, std::size_t{1} << 30);
   EXPECT_EQ(c.node_host, "node1:9000");
   EXPECT_THAT(c.peers, ElementsAre("node2:9000", "node3:9000"));
 }
