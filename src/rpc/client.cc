@@ -5,6 +5,7 @@
 #include <exception>
 #include <future>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -51,10 +52,22 @@ bool IsTimeout(const error_code& ec) {
 }
 
 struct Conn {
+  Conn() = default;
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  ~Conn() {
+    if (busy != nullptr) {
+      busy->erase(this);
+    }
+  }
+
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
   Clock::time_point idle_since{};
+  // The client's set of connections in use by a call, while this one is in it.
+  std::set<Conn*>* busy = nullptr;
 
   beast::tcp_stream& lowest() { return tls ? tls->next_layer() : *plain; }
 };
@@ -83,6 +96,10 @@ struct Client::Impl {
   std::atomic<std::int64_t> peer_time{0};
   // Below: touched only on the client's thread.
   std::vector<std::unique_ptr<Conn>> idle;
+  // Connections a call is using (owned by that call). MarkOffline closes them: a peer that
+  // cannot be connected to is not going to answer a call in flight either (a partition
+  // drops packets silently, so without this the call would wait for its whole deadline).
+  std::set<Conn*> busy;
   bool probing = false;
   Clock::time_point last_success{};  // the last call that got an answer
   std::string offline_reason;        // why the last connect failed
@@ -182,6 +199,8 @@ Task<Result<std::unique_ptr<Conn>>> Client::Impl::Acquire(bool& reused) {
     idle.pop_back();
     if (now - c->idle_since < kMaxIdleAge) {
       reused = true;
+      c->busy = &busy;
+      busy.insert(c.get());
       co_return c;
     }
   }
@@ -194,11 +213,16 @@ Task<Result<std::unique_ptr<Conn>>> Client::Impl::Acquire(bool& reused) {
   auto c = co_await Connect();
   if (!c.ok()) {
     MarkOffline(c.status());
+  } else {
+    (*c)->busy = &busy;
+    busy.insert(c->get());
   }
   co_return c;
 }
 
 void Client::Impl::Release(std::unique_ptr<Conn> c) {
+  busy.erase(c.get());
+  c->busy = nullptr;
   if (idle.size() < opts.max_idle_connections) {
     c->lowest().expires_never();
     c->idle_since = Clock::now();
@@ -212,6 +236,10 @@ void Client::Impl::MarkOffline(const Status& why) {
     LOG_WARN("peer {} is offline: {}", address, why.message());
   }
   idle.clear();
+  for (Conn* c : busy) {
+    error_code ignored;
+    c->lowest().socket().close(ignored);  // its call fails now with kNodeOffline
+  }
   if (!probing) {
     probing = true;
     asio::co_spawn(io, Probe(), asio::detached);
@@ -561,6 +589,11 @@ Client::~Client() {
   impl_->io.stop();
   impl_->thread.join();
   impl_->idle.clear();
+  // Calls abandoned in flight are destroyed with the io_context, after `busy`.
+  for (Conn* c : impl_->busy) {
+    c->busy = nullptr;
+  }
+  impl_->busy.clear();
 }
 
 bool Client::online() const {

@@ -2,8 +2,9 @@
 // RemoteDrive and lock client of that peer. Keeps a pool of HTTP/1.1 keep-alive connections
 // (plain, or mutual TLS), signs every call with a token, enforces the caller's deadline, and
 // decodes the peer's Errc. A peer that cannot be connected to (refused, or no answer within
-// connect_timeout) is marked offline at once: calls then fail fast with kNodeOffline while a
-// background probe reconnects every probe_interval and marks it online again.
+// connect_timeout) is marked offline at once: calls then fail fast with kNodeOffline, calls in
+// flight to it are cut off (kNodeOffline), and a background probe reconnects every
+// probe_interval and marks it online again.
 // Thread-safe: callable from any executor; all socket work runs on the client's own thread.
 #pragma once
 

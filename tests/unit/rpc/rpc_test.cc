@@ -3,6 +3,7 @@
 // and found again by the background probe.
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -354,6 +355,34 @@ TEST(RpcClient, SilentPeerTimesOutWithinConnectTimeout) {
   EXPECT_EQ(r.status().code(), Errc::kNodeOffline) << r.status().ToString();
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 250ms);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_FALSE(c.online());
+}
+
+TEST(RpcClient, CallInFlightIsCutOffWhenThePeerGoesOffline) {
+  // A peer that took the call and then went silent (a partition drops its packets): once
+  // the heartbeat cannot connect, the call in flight fails at once with kNodeOffline
+  // instead of waiting for its deadline.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  ClientOptions o;
+  o.host = "127.0.0.1";
+  o.port = silent.local_endpoint().port();
+  o.token_key = kKey;
+  o.connect_timeout = 300ms;
+  o.heartbeat_interval = 100ms;
+  o.probe_interval = 100ms;
+  Client c(o);
+  RequestContext ctx = RequestContext::Background();
+  ctx.deadline = RequestContext::Clock::now() + 20s;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto call = std::async(std::launch::async, [&] { return SyncWait(c.Call(ctx, kEcho, "", "")); });
+  boost::asio::ip::tcp::socket held = silent.accept();  // the call's connection, kept open
+  silent.close();                                       // new connections are refused
+  ASSERT_EQ(call.wait_for(5s), std::future_status::ready);
+  auto r = call.get();
+  EXPECT_EQ(r.status().code(), Errc::kNodeOffline) << r.status().ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
   EXPECT_FALSE(c.online());
 }
 
