@@ -1,5 +1,8 @@
 #include <strings.h>
 
+#include <algorithm>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "s3/conditions.h"
@@ -129,7 +132,11 @@ Task<Status> GetObject(S3Request& req) {
   auto [status, headers] = SuccessHeaders(req, opts, info, reader->offset(), reader->length());
   // The first block is read before the headers go out, so that an object that cannot be read
   // (below read quorum, every copy corrupt) gets a clean error status, not a cut connection.
-  std::vector<std::byte> buf(kStreamBlock);
+  // Sized to the object (a 4 KiB GET needs no 256 KiB buffer) and not zeroed: Read fills it.
+  const std::size_t buf_size = static_cast<std::size_t>(
+      std::clamp<std::int64_t>(reader->length(), 1, static_cast<std::int64_t>(kStreamBlock)));
+  std::unique_ptr<std::byte[]> storage(new std::byte[buf_size]);
+  const std::span<std::byte> buf(storage.get(), buf_size);
   CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
   CO_RETURN_IF_ERROR(co_await req.ex.BeginStream(status, std::move(headers),
                                                  static_cast<std::uint64_t>(reader->length())));
