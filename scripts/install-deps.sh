@@ -8,7 +8,7 @@ BUILD_PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
   libboost1.81-dev librocksdb-dev libisal-dev libhighwayhash-dev libpugixml-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libgoogle-perftools-dev
   clang-format
 )
 TEST_PACKAGES=(
