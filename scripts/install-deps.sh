@@ -9,6 +9,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev librocksdb-dev libisal-dev libhighwayhash-dev libpugixml-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libgoogle-perftools-dev
+  libxxhash-dev
   clang-format
 )
 TEST_PACKAGES=(

@@ -1,20 +1,13 @@
 #include "meta/wire.h"
 
+#include <xxhash.h>
+
 #include <cstring>
 
 namespace cairn::meta {
 namespace {
 
-constexpr std::uint64_t kP1 = 0x9E3779B185EBCA87ULL;
-constexpr std::uint64_t kP2 = 0xC2B2AE3D27D4EB4FULL;
-constexpr std::uint64_t kP3 = 0x165667B19E3779F9ULL;
-constexpr std::uint64_t kP4 = 0x85EBCA77C2B2AE63ULL;
-constexpr std::uint64_t kP5 = 0x27D4EB2F165667C5ULL;
-
-inline std::uint64_t Rotl(std::uint64_t x, int r) {
-  return (x << r) | (x >> (64 - r));
-}
-
+// A little-endian 64-bit value.
 inline std::uint64_t Load64(const unsigned char* p) {
   std::uint64_t v = 0;
   for (int i = 7; i >= 0; --i) {
@@ -23,71 +16,10 @@ inline std::uint64_t Load64(const unsigned char* p) {
   return v;
 }
 
-inline std::uint32_t Load32(const unsigned char* p) {
-  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
-         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
-}
-
-inline std::uint64_t Round(std::uint64_t acc, std::uint64_t input) {
-  acc += input * kP2;
-  acc = Rotl(acc, 31);
-  return acc * kP1;
-}
-
-inline std::uint64_t MergeRound(std::uint64_t acc, std::uint64_t val) {
-  acc ^= Round(0, val);
-  return acc * kP1 + kP4;
-}
-
 }  // namespace
 
 std::uint64_t XxHash64(std::string_view data, std::uint64_t seed) {
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  const unsigned char* end = p + data.size();
-  std::uint64_t h;
-  if (data.size() >= 32) {
-    std::uint64_t v1 = seed + kP1 + kP2;
-    std::uint64_t v2 = seed + kP2;
-    std::uint64_t v3 = seed;
-    std::uint64_t v4 = seed - kP1;
-    const unsigned char* limit = end - 32;
-    do {
-      v1 = Round(v1, Load64(p));
-      v2 = Round(v2, Load64(p + 8));
-      v3 = Round(v3, Load64(p + 16));
-      v4 = Round(v4, Load64(p + 24));
-      p += 32;
-    } while (p <= limit);
-    h = Rotl(v1, 1) + Rotl(v2, 7) + Rotl(v3, 12) + Rotl(v4, 18);
-    h = MergeRound(h, v1);
-    h = MergeRound(h, v2);
-    h = MergeRound(h, v3);
-    h = MergeRound(h, v4);
-  } else {
-    h = seed + kP5;
-  }
-  h += static_cast<std::uint64_t>(data.size());
-  while (end - p >= 8) {
-    h ^= Round(0, Load64(p));
-    h = Rotl(h, 27) * kP1 + kP4;
-    p += 8;
-  }
-  if (end - p >= 4) {
-    h ^= static_cast<std::uint64_t>(Load32(p)) * kP1;
-    h = Rotl(h, 23) * kP2 + kP3;
-    p += 4;
-  }
-  while (p < end) {
-    h ^= static_cast<std::uint64_t>(*p) * kP5;
-    h = Rotl(h, 11) * kP1;
-    ++p;
-  }
-  h ^= h >> 33;
-  h *= kP2;
-  h ^= h >> 29;
-  h *= kP3;
-  h ^= h >> 32;
-  return h;
+  return XXH64(data.data(), data.size(), seed);
 }
 
 void WireWriter::Fixed64(std::uint64_t v) {
