@@ -99,6 +99,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q) {
     if (q.Has("uploads")) {
       return HasOtherSubResource(q, {"uploads"}) ? Op::kNotImplemented : Op::kListMultipartUploads;
     }
+    if (q.Has("versions")) {
+      return HasOtherSubResource(q, {"versions"}) ? Op::kNotImplemented : Op::kListObjectVersions;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -228,6 +231,8 @@ std::string_view OpName(Op op) {
       return "ListObjects";
     case Op::kListObjectsV2:
       return "ListObjectsV2";
+    case Op::kListObjectVersions:
+      return "ListObjectVersions";
     case Op::kListMultipartUploads:
       return "ListMultipartUploads";
     case Op::kDeleteObjects:

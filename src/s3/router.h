@@ -24,6 +24,7 @@ enum class Op {
   kGetBucketVersioning,
   kListObjectsV1,
   kListObjectsV2,
+  kListObjectVersions,
   kListMultipartUploads,
   kDeleteObjects,
   kPutObject,

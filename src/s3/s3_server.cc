@@ -103,6 +103,8 @@ HandlerFn HandlerFor(Op op) {
       return &ListObjectsV1;
     case Op::kListObjectsV2:
       return &ListObjectsV2;
+    case Op::kListObjectVersions:
+      return &ListObjectVersions;
     case Op::kListMultipartUploads:
       return &ListMultipartUploads;
     case Op::kDeleteObjects:

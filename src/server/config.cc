@@ -202,7 +202,8 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
   server
       ->add_option("--domain", cfg.domains,
                    "Domain(s) for virtual-host style requests, comma-separated")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);  // one value per flag: a drive after it stays a drive
   server->add_option("--region", cfg.region, "The region the server reports")
       ->capture_default_str();
   server->add_option("--log-level", cfg.log_level, "debug, info, warn or error")

@@ -184,3 +184,40 @@ def test_default_page_is_1000(s3, bucket):
     s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[1000:]],
                                              "Quiet": True})
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+# ---- ListObjectVersions (buckets are unversioned: each object once, version "null") ------------
+@pytest.mark.parametrize("page_size", [3, 1000])
+def test_list_object_versions_of_unversioned_bucket(s3, tree, page_size):
+    keys, versions, prefixes = [], [], []
+    for page in s3.get_paginator("list_object_versions").paginate(
+            Bucket=tree, PaginationConfig={"PageSize": page_size}):
+        assert not page.get("DeleteMarkers")
+        for v in page.get("Versions", []):
+            keys.append(v["Key"])
+            versions.append((v["VersionId"], v["IsLatest"], v["Size"]))
+            assert v["ETag"].startswith('"') and v["StorageClass"] == "STANDARD"
+        prefixes += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+    assert keys == byte_sorted(KEYS) and not prefixes
+    assert set(versions) == {("null", True, 1)}
+    page = s3.list_object_versions(Bucket=tree, Prefix="photos/", Delimiter="/")
+    assert [p["Prefix"] for p in page["CommonPrefixes"]] == ["photos/2024/", "photos/2025/"]
+    page = s3.list_object_versions(Bucket=tree, KeyMarker="b", VersionIdMarker="null",
+                                   MaxKeys=2)
+    assert [v["Key"] for v in page["Versions"]] == ["b/x/y", "c.txt"]
+    assert page["IsTruncated"] and page["NextKeyMarker"] == "c.txt"
+    # What s3-tests and other tools do to empty a bucket: versions, then DeleteObjects.
+    objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+               for v in s3.list_object_versions(Bucket=tree)["Versions"]]
+    out = s3.delete_objects(Bucket=tree, Delete={"Objects": objects, "Quiet": True})
+    assert not out.get("Errors")
+    assert "Versions" not in s3.list_object_versions(Bucket=tree)
+
+
+def test_list_object_versions_errors(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.list_object_versions(Bucket=bucket, VersionIdMarker="null")
+    assert_s3_error(e, "InvalidArgument", 400)
+    with pytest.raises(ClientError) as e:
+        s3.list_object_versions(Bucket=bucket + "-missing")
+    assert_s3_error(e, "NoSuchBucket", 404)

@@ -188,3 +188,23 @@ def test_memory_budget_bounds_concurrent_large_puts(make_server):
     # Measured: without a budget (--memory-budget 0) the peak grows about 106 MiB over idle
     # (32 x 4 MiB of block buffers, EC 2+2); with the 16 MiB budget, about 10 MiB.
     assert peak - idle < 48 * 1024, (idle, peak)
+
+
+def test_virtual_host_style_with_domain(make_server):
+    # --domain: "<bucket>.<domain>" in the Host header names the bucket; path style still works.
+    srv = make_server(drives=4, args=["--domain", "s3.example.test"])
+    raw = srv.raw()
+    vhost = {"host": f"photos.s3.example.test:{srv.port}"}
+    assert raw.request("PUT", "/", headers=dict(vhost)).status == 200  # CreateBucket
+    put = raw.request("PUT", "/2026/a%20b.txt", headers=dict(vhost), body=b"virtual")
+    assert put.status == 200, put
+    got = raw.request("GET", "/2026/a%20b.txt", headers=dict(vhost))
+    assert (got.status, got.body) == (200, b"virtual")
+    listing = raw.request("GET", "/", query=[("list-type", "2")], headers=dict(vhost))
+    assert listing.status == 200 and b"<Key>2026/a b.txt</Key>" in listing.body, listing
+    # The same object, path style, through boto3.
+    s3 = make_client(srv.endpoint)
+    assert s3.get_object(Bucket="photos", Key="2026/a b.txt")["Body"].read() == b"virtual"
+    # A host that is not under the domain is path style: "/" lists the buckets.
+    buckets = raw.request("GET", "/")
+    assert buckets.status == 200 and b"<Name>photos</Name>" in buckets.body, buckets

@@ -52,6 +52,9 @@ Task<Status> ListMultipartUploads(S3Request& req);
 // list.cc
 Task<Status> ListObjectsV1(S3Request& req);
 Task<Status> ListObjectsV2(S3Request& req);
+// Buckets are not versioned: every object is listed once, as version "null", the latest
+// (as MinIO answers for an unversioned bucket).
+Task<Status> ListObjectVersions(S3Request& req);
 // The opaque V2 continuation token: base64 of the key to continue after.
 std::string EncodeContinuationToken(std::string_view key);
 Result<std::string> DecodeContinuationToken(std::string_view token);

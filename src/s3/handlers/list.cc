@@ -146,4 +146,54 @@ Task<Status> ListObjectsV2(S3Request& req) {
   co_return co_await SendXml(req, w.Finish());
 }
 
+Task<Status> ListObjectVersions(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(ListParams p, ReadListParams(req));
+  const auto& q = req.route.query;
+  std::string key_marker(q.Get("key-marker").value_or(""));
+  std::string version_marker(q.Get("version-id-marker").value_or(""));
+  if (!version_marker.empty() && key_marker.empty()) {
+    co_return Status(Errc::kInvalidArgumentS3,
+                     "A version-id marker cannot be specified without a key marker.");
+  }
+  if (!version_marker.empty() && version_marker != "null") {
+    co_return Status(Errc::kInvalidArgumentS3, "Invalid version id specified");
+  }
+  // One version per key: the listing resumes after the key marker either way.
+  CO_ASSIGN_OR_RETURN(auto result, co_await ListPage(req, p, key_marker));
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeS3(s) : std::string(s); };
+  XmlWriter w;
+  w.Open("ListVersionsResult")
+      .Element("Name", req.route.bucket)
+      .Element("Prefix", enc(p.prefix))
+      .Element("KeyMarker", enc(key_marker))
+      .Element("VersionIdMarker", version_marker);
+  if (result.truncated) {
+    w.Element("NextKeyMarker", enc(result.next_marker)).Element("NextVersionIdMarker", "null");
+  }
+  w.Element("MaxKeys", p.max_keys);
+  if (!p.delimiter.empty()) {
+    w.Element("Delimiter", enc(p.delimiter));
+  }
+  w.Bool("IsTruncated", result.truncated);
+  if (p.url) {
+    w.Element("EncodingType", "url");
+  }
+  for (const auto& obj : result.objects) {
+    w.Open("Version")
+        .Element("Key", enc(obj.key))
+        .Element("VersionId", "null")
+        .Bool("IsLatest", true)
+        .Element("LastModified", FormatIso8601(obj.mod_time_ns))
+        .Element("ETag", QuoteEtag(obj.etag))
+        .Element("Size", obj.size);
+    w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
+    w.Element("StorageClass", obj.storage_class.empty() ? "STANDARD" : obj.storage_class);
+    w.Close();
+  }
+  for (const auto& prefix : result.prefixes) {
+    w.Open("CommonPrefixes").Element("Prefix", enc(prefix)).Close();
+  }
+  co_return co_await SendXml(req, w.Finish());
+}
+
 }  // namespace cairn::s3

@@ -156,7 +156,8 @@ INSTANTIATE_TEST_SUITE_P(
         OpCase{"GET", "/b/k?uploadId=u", false, Op::kListParts},
         // Sub-resources cairn does not implement are 501, never another operation.
         OpCase{"GET", "/b?acl", false, Op::kNotImplemented},
-        OpCase{"GET", "/b?versions", false, Op::kNotImplemented},
+        OpCase{"GET", "/b?versions", false, Op::kListObjectVersions},
+        OpCase{"GET", "/b?versions&tagging", false, Op::kNotImplemented},
         OpCase{"GET", "/b?policy", false, Op::kNotImplemented},
         OpCase{"PUT", "/b?versioning", false, Op::kNotImplemented},
         OpCase{"PUT", "/b?tagging", false, Op::kNotImplemented},

@@ -107,6 +107,13 @@ TEST(CommandLine, EveryFlag) {
   EXPECT_THAT(c.peers, ElementsAre("node2:9000", "node3:9000"));
 }
 
+TEST(CommandLine, DomainBeforeDrivesTakesOneValue) {
+  auto cl = Parse({"server", "--domain", "s3.example.com,s3.local", "/d{1...4}"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_THAT(cl.config.domains, ElementsAre("s3.example.com", "s3.local"));
+  EXPECT_THAT(cl.config.drives, ElementsAre("/d{1...4}"));
+}
+
 TEST(CommandLine, CredentialsFromEnvironmentInOrder) {
   auto cl = Parse({"server", "/d"}, Env({{"MINIO_ACCESS_KEY", "old-key"},
                                          {"MINIO_SECRET_KEY", "old-secret"},
