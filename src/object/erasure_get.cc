@@ -231,6 +231,13 @@ class SetObjectReader final : public ObjectReader {
             readers_[drive_of_shard_[k]].reset();
           }
           last_error = res[j];
+          // A missing or corrupt shard: heal the object (verifying hashes when corrupt).
+          const bool corrupt = res[j].code() == Errc::kFileCorrupt;
+          if (!queued_heal_ || (corrupt && !queued_deep_)) {
+            queued_heal_ = true;
+            queued_deep_ = queued_deep_ || corrupt;
+            set_.QueueHeal(qi_.fi.volume, qi_.fi.name, qi_.fi.version_id, corrupt);
+          }
         }
       }
     }
@@ -284,7 +291,9 @@ class SetObjectReader final : public ObjectReader {
   std::size_t reader_part_ = static_cast<std::size_t>(-1);
   BufferPool::Buffer area_;  // slot k = [hash][shard k] of the current block
   bool have_block_ = false;
-  bool completed_ = false;  // CompleteQuorumInfo was called
+  bool completed_ = false;    // CompleteQuorumInfo was called
+  bool queued_heal_ = false;  // queued for healing (with a deep scan: queued_deep_)
+  bool queued_deep_ = false;
   std::size_t cur_part_ = 0;
   std::uint64_t cur_block_ = 0;
   std::size_t block_len_ = 0;

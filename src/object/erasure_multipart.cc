@@ -311,6 +311,9 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
         return d.CompleteUpload(ctx, upload_id, per[i]);
       });
   CO_RETURN_IF_ERROR(ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum));
+  if (CountOk(res) < per.size()) {
+    QueueHeal(bucket, key, fi.version_id);  // committed on fewer than all drives
+  }
   fi.is_latest = true;
   co_return ToObjectInfo(bucket, fi);
 }

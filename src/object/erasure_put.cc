@@ -368,6 +368,9 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
     co_await DeleteTmpAll(ctx, tmp);
   }
   CO_RETURN_IF_ERROR(st);
+  if (CountOk(res) < n) {
+    QueueHeal(bucket, key, fi.version_id);  // committed on fewer than all drives
+  }
   fi.is_latest = true;
   co_return ToObjectInfo(bucket, fi);
 }

@@ -202,15 +202,11 @@ Task<Status> ErasureSet::DeleteBucket(const RequestContext& ctx, std::string_vie
 
 // --- Metadata by quorum ---
 
-namespace {
-
 bool SameVersion(const meta::FileInfo& a, const meta::FileInfo& b) {
   return a.version_id == b.version_id && a.mod_time_ns == b.mod_time_ns &&
          a.data_dir == b.data_dir && a.deleted == b.deleted && a.size == b.size &&
          FindMeta(a.metadata, "etag") == FindMeta(b.metadata, "etag");
 }
-
-}  // namespace
 
 Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfo(const RequestContext& ctx,
                                                                 std::string_view bucket,
@@ -261,6 +257,9 @@ Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfo(const RequestCon
     qi.fi.inline_data.clear();
     qi.fi.volume = std::string(bucket);
     qi.fi.name = std::string(key);
+    if (counts[best] < size()) {
+      QueueHeal(bucket, key, qi.fi.version_id);  // a drive is missing, stale or failing
+    }
     co_return qi;
   }
   std::vector<Errc> codes;

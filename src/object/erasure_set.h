@@ -19,12 +19,15 @@
 #include "erasure/codec.h"
 #include "meta/file_info.h"
 #include "object/hash_reader.h"
+#include "object/heal_types.h"
 #include "object/memory_budget.h"
 #include "object/ns_lock.h"
 #include "object/object_layer.h"
 #include "storage/storage_api.h"
 
 namespace cairn::object {
+
+class MrfQueue;
 
 struct ErasureSetOptions {
   std::uint32_t block_size = 1 << 20;
@@ -39,6 +42,9 @@ struct ErasureSetOptions {
   NsLocker* locker = nullptr;                   // required; outlives the set
   // Bounds the block buffers of writes in flight; null = unbounded. Outlives the set.
   MemoryBudget* budget = nullptr;
+  // Where writes and reads that met a missing, stale or corrupt drive queue the object for
+  // healing; null = nothing is queued. Outlives the set.
+  MrfQueue* mrf = nullptr;
 };
 
 // One listing entry of a set: an object with its newest version, or a common prefix.
@@ -137,6 +143,21 @@ class ErasureSet {
   Task<Status> AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
                                     std::string_view key, std::string_view upload_id);
 
+  // Heals one version of bucket/key (empty version_id = the latest) under the object's write
+  // lock: decides the newest version that read quorum holds (a stale version never wins),
+  // rebuilds the shards of every drive that misses it, holds an older version, or (with
+  // deep_scan) has bad shards, block by block from any D good shards, and commits them with
+  // RenameData (WriteMetadata when inline or a delete marker). A version that the quorum
+  // deleted is removed; a dangling one only with remove_dangling. Errors: kNoSuchKey (no
+  // drive has it), kNoSuchBucket, kReadQuorum (too few drives answer to decide), kLockTimeout.
+  Task<Result<HealResult>> HealObject(const RequestContext& ctx, std::string_view bucket,
+                                      std::string_view key, std::string_view version_id,
+                                      const HealOptions& opts);
+  // Queues bucket/key/version for healing when the set has a queue (cheap, never blocks).
+  // Const because readers hold a const set; the queue is not part of the set's state.
+  void QueueHeal(std::string_view bucket, std::string_view key, std::string_view version_id,
+                 bool deep = false) const;
+
   // --- Internals shared by the erasure_*.cc files. ---
 
   // The version read quorum agrees on, and each drive's copy of it (null where a drive
@@ -191,6 +212,23 @@ class ErasureSet {
                                                         std::string_view bucket,
                                                         std::string_view key, bool write,
                                                         std::string_view upload_id = {}) const;
+
+  // Drive i's shards of `fi` (its own copy): inline data or shard files of the right size
+  // and, with `deep`, every block's bitrot hash. Errors: kFileCorrupt, the drive's errors.
+  Task<Status> CheckShards(const RequestContext& ctx, std::size_t i, const meta::FileInfo& fi,
+                           bool deep) const;
+  // Rebuilds the shards of `want` for the drives in `targets` from those in `sources` (whose
+  // copies, with inline data, are in `copies`): inline into inline_out[i], else shard files
+  // under tmp/<tmp>/ (closed, ready for RenameData). A source that fails to read and a target
+  // that fails to write are dropped. Errors: kReadQuorum (a block with fewer than D good
+  // shards), kFaultyDisk (every target failed).
+  Task<Status> RebuildShards(const RequestContext& ctx, const meta::FileInfo& want,
+                             const std::vector<Result<meta::FileInfo>>& copies,
+                             std::vector<bool>& sources, std::vector<bool>& targets,
+                             std::string_view tmp, std::vector<std::string>& inline_out);
+  // Creates `bucket` (with the metadata read quorum holds) on the drives in `mask`; best effort.
+  Task<void> HealBucketOn(const RequestContext& ctx, std::string_view bucket,
+                          const std::vector<bool>& mask);
 
   DrivePtr Drive(std::size_t i) const;
 

@@ -65,6 +65,8 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
   so.locker = locker_.get();
   budget_ = std::make_unique<MemoryBudget>(opts_.memory_budget_bytes, opts_.memory_wait);
   so.budget = budget_.get();
+  mrf_ = std::make_unique<MrfQueue>(opts_.heal_queue_capacity);
+  so.mrf = opts_.background_heal ? mrf_.get() : nullptr;
   for (auto& pool : pools) {
     auto& sets = pools_.emplace_back();
     for (auto& drives : pool.sets) {
@@ -74,9 +76,13 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
   }
   RELEASE_ASSERT(!pools_.empty(), "ServerPools needs at least one pool");
   free_space_.assign(pools_.size(), 0);
+  if (opts_.background_heal) {
+    StartHealing();
+  }
 }
 
 ServerPools::~ServerPools() {
+  StopHealing();
   pools_.clear();
   compute_->join();
 }

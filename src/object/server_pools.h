@@ -4,7 +4,9 @@
 // Listing merges every set of every pool. Built by the server once format.json is checked.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "object/erasure_set.h"
+#include "object/mrf_queue.h"
 #include "object/ns_lock.h"
 #include "object/object_layer.h"
 #include "storage/storage_api.h"
@@ -40,6 +43,16 @@ struct ServerPoolsOptions {
   // write waits up to `memory_wait`, then gets kSlowDown (503 SlowDown).
   std::size_t memory_budget_bytes = std::size_t{512} << 20;
   std::chrono::milliseconds memory_wait = std::chrono::seconds(10);
+  // Reactive healing: writes and reads that met a missing, stale or corrupt drive queue the
+  // object, and a worker on the compute pool heals it (the server turns this on).
+  bool background_heal = false;
+  std::size_t heal_queue_capacity = 10000;
+  std::chrono::milliseconds heal_idle_poll{100};    // how often an idle worker looks again
+  std::chrono::milliseconds drive_poll{1000};       // how often drives' IsOnline is polled
+  std::chrono::milliseconds heal_retry_base{500};   // first retry of a failed heal; doubles
+  std::chrono::milliseconds heal_retry_max{30000};  // cap of the retry delay
+  int heal_max_attempts = 10;                       // failed heals before an entry is dropped
+  std::size_t heal_concurrency = 4;                 // objects healed at once
 };
 
 class ServerPools final : public ObjectLayer {
@@ -96,6 +109,15 @@ class ServerPools final : public ObjectLayer {
   // writes reach every drive again. Called at startup; cheap when nothing is missing.
   Task<void> HealBuckets(const RequestContext& ctx);
 
+  // Heals bucket/key (a version; empty = the latest) in the pool that holds it; see
+  // ErasureSet::HealObject.
+  Task<Result<HealResult>> HealObject(const RequestContext& ctx, std::string_view bucket,
+                                      std::string_view key, std::string_view version_id,
+                                      const HealOptions& opts);
+
+  // The reactive heal queue (its stats are for tests and metrics).
+  const MrfQueue& mrf() const { return *mrf_; }
+
   // The set of `key` within pool `pool` (index into that pool's sets).
   std::size_t SetIndex(std::string_view key, std::size_t pool) const;
 
@@ -117,6 +139,12 @@ class ServerPools final : public ObjectLayer {
   // Upload ids end in ".<pool>"; the pool that issued `upload_id`.
   Result<std::size_t> PoolOfUpload(std::string_view upload_id) const;
   std::vector<ErasureSet*> AllSets() const;
+  // The heal worker (server_pools_heal.cc): drains the MRF queue, polls the drives and heals
+  // buckets onto a drive that comes back online. Runs on the compute pool until StopHealing.
+  void StartHealing();
+  void StopHealing();
+  Task<void> HealLoop();
+  Task<void> HealEntry(MrfQueue::Entry& e);
 
   ServerPoolsOptions opts_;
   std::uint64_t sip_key_[2] = {0, 0};
@@ -124,6 +152,12 @@ class ServerPools final : public ObjectLayer {
   std::shared_ptr<NsLocker> locker_;
   std::unique_ptr<MemoryBudget> budget_;
   std::vector<std::vector<std::unique_ptr<ErasureSet>>> pools_;
+  std::unique_ptr<MrfQueue> mrf_;
+  std::atomic<bool> heal_stop_{false};
+  std::mutex heal_mu_;
+  std::condition_variable heal_cv_;
+  bool heal_done_ = false;     // GUARDED_BY(heal_mu_): HealLoop has returned
+  bool heal_running_ = false;  // HealLoop was started (constructor and destructor only)
 
   std::mutex space_mu_;
   // Cached free bytes per pool and when they were measured. GUARDED_BY(space_mu_).

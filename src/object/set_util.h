@@ -34,6 +34,10 @@ Task<std::vector<R>> ForEachDriveIn(const ErasureSet& set, const std::vector<boo
   });
 }
 
+// True when two drives' copies are the same version of an object (id, mod time, data dir,
+// size, ETag, delete marker): what quorum counts.
+bool SameVersion(const meta::FileInfo& a, const meta::FileInfo& b);
+
 template <class R>
 std::size_t CountOk(const std::vector<R>& results) {
   std::size_t n = 0;

@@ -93,6 +93,7 @@ Status Server::BuildLayer() {
   opts.deployment_id = deployment_id_;
   opts.inline_threshold = config_.inline_limit;
   opts.memory_budget_bytes = config_.memory_budget;
+  opts.background_heal = true;
   std::vector<object::PoolSpec> pools;
   for (std::size_t p = 0; p < sets_.size(); ++p) {
     object::PoolSpec& spec = pools.emplace_back();

@@ -1,0 +1,80 @@
+// MrfQueue: the reactive heal queue ("most recent failures", as MinIO calls it). A write that
+// committed on fewer than all drives of its set, or a read that met a missing, stale or
+// corrupt copy, pushes the object here; ServerPools' heal worker takes due entries and heals
+// them. Bounded: past `capacity` queued entries a push is dropped and counted (the scanner
+// will find what was dropped). An object already queued is not queued twice. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace cairn::object {
+
+class ErasureSet;
+
+class MrfQueue {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  struct Entry {
+    ErasureSet* set = nullptr;
+    std::string bucket;
+    std::string key;
+    std::string version_id;
+    int attempts = 0;         // heals that failed (bounded)
+    int waits = 0;            // heals that found a drive offline (bounded, larger)
+    Clock::time_point due{};  // not taken before this
+    bool deep = false;        // verify shard hashes too (a read met a corrupt shard)
+    bool waits_for_drive = false;
+    std::vector<bool> offline;  // drives of the set that were offline at the last try
+  };
+
+  struct Stats {
+    std::uint64_t pushed = 0;
+    std::uint64_t dropped = 0;  // the queue was full
+    std::uint64_t healed = 0;
+    std::uint64_t failed = 0;  // given up after the bounded retries
+    std::size_t queued = 0;
+  };
+
+  explicit MrfQueue(std::size_t capacity = 10000) : capacity_(capacity) {}
+
+  MrfQueue(const MrfQueue&) = delete;
+  MrfQueue& operator=(const MrfQueue&) = delete;
+
+  // Queues set/bucket/key/version, due now; `deep` asks for a heal that verifies shard
+  // hashes. False when it was already queued (then `deep` is added to it) or the queue is
+  // full (counted as a drop). Never blocks on I/O; any thread.
+  bool Push(ErasureSet* set, std::string_view bucket, std::string_view key,
+            std::string_view version_id, bool deep = false);
+  // Removes and returns up to `max` entries due at `now`, oldest first.
+  std::vector<Entry> TakeDue(Clock::time_point now, std::size_t max);
+  // Puts a taken entry back, due at e.due (dropped if the object was queued again meanwhile).
+  void Requeue(Entry e);
+  // A taken entry is finished: healed, or given up.
+  void Finish(bool healed);
+  // A drive came back online: every entry waiting for a drive is due now.
+  void WakeWaiting();
+
+  Stats stats() const;
+
+ private:
+  static std::string Id(const ErasureSet* set, std::string_view bucket, std::string_view key,
+                        std::string_view version_id);
+
+  const std::size_t capacity_;
+  mutable std::mutex mu_;
+  // Queued entries in push order and their ids (no duplicates). GUARDED_BY(mu_).
+  std::deque<Entry> entries_;
+  std::unordered_set<std::string> ids_;
+  Stats stats_;  // GUARDED_BY(mu_); stats_.queued is entries_.size() when read
+};
+
+}  // namespace cairn::object
