@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/checksum.h"  // HexEncode / HexDecode: RPC args and tokens travel as hex
 #include "common/errc.h"
 
 namespace cairn::rpc {
@@ -75,8 +76,6 @@ Errc ErrcFromWire(std::int64_t number);
 // Percent-encodes everything but unreserved characters and '/' (for kResourceHeader).
 std::string PercentEncode(std::string_view s);
 std::optional<std::string> PercentDecode(std::string_view s);
-std::string HexEncode(std::string_view bytes);
-std::optional<std::string> HexDecode(std::string_view hex);
 
 // The path of a method: "/cairn/rpc/v1/17".
 std::string MethodPath(MethodId id);

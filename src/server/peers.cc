@@ -16,7 +16,7 @@ namespace {
 std::string Sha256Hex(std::string_view s) {
   unsigned char out[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out);
-  return rpc::HexEncode(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
 }
 
 // "host:port" (and scheme) of a --peers item.
