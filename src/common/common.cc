@@ -21,6 +21,7 @@ std::string_view ErrcName(Errc code) {
     CAIRN_ERRC_NAME(kCancelled)
     CAIRN_ERRC_NAME(kTimeout)
     CAIRN_ERRC_NAME(kNotImplemented)
+    CAIRN_ERRC_NAME(kNotFound)
     CAIRN_ERRC_NAME(kDiskNotFound)
     CAIRN_ERRC_NAME(kFileNotFound)
     CAIRN_ERRC_NAME(kFileVersionNotFound)

@@ -16,6 +16,7 @@ enum class Errc : std::int32_t {
   kCancelled = 4,
   kTimeout = 5,
   kNotImplemented = 6,
+  kNotFound = 7,  // a named thing (a heal sequence, ...) that does not exist
 
   // Drive (StorageApi) errors.
   kDiskNotFound = 100,  // offline, unreachable, or a network failure to a remote drive
