@@ -63,6 +63,8 @@ class SetObjectReader final : public ObjectReader {
         n_(static_cast<std::size_t>(set.size())),
         dead_(n_, false),
         readers_(n_) {
+    // The object's own geometry (GetObject checked that it fits the set).
+    codec_ = &set_.CodecFor(qi_.fi.erasure.data_blocks, qi_.fi.erasure.parity_blocks);
     const auto& dist = qi_.fi.erasure.distribution;
     drive_of_shard_.assign(n_, n_);
     for (std::size_t i = 0; i < n_ && i < dist.size(); ++i) {
@@ -184,10 +186,10 @@ class SetObjectReader final : public ObjectReader {
     const std::int64_t part_size = qi_.fi.parts[part].size;
     block_len_ = static_cast<std::size_t>(std::min<std::int64_t>(
         er.block_size, part_size - static_cast<std::int64_t>(block) * er.block_size));
-    shard_size_ = set_.codec().ShardSize(block_len_);
+    shard_size_ = codec_->ShardSize(block_len_);
     slot_ = erasure::kBitrotHashSize + shard_size_;
-    const std::uint64_t file_off = erasure::ShardFileOffset(block, er.block_size, set_.data());
-    const auto d = static_cast<std::size_t>(set_.data());
+    const std::uint64_t file_off = erasure::ShardFileOffset(block, er.block_size, er.data_blocks);
+    const auto d = static_cast<std::size_t>(er.data_blocks);
 
     std::vector<bool> present(n_, false);
     std::vector<bool> tried(n_, false);
@@ -256,7 +258,7 @@ class SetObjectReader final : public ObjectReader {
         flags[k] = present[k];
       }
       auto rebuild = [&] {
-        return set_.codec().Reconstruct(shards, std::span<const bool>(flags.get(), n_), true);
+        return codec_->Reconstruct(shards, std::span<const bool>(flags.get(), n_), true);
       };
       // (No co_await inside ?: — GCC 12 miscompiles temporaries there.)
       Status st;
@@ -300,6 +302,7 @@ class SetObjectReader final : public ObjectReader {
   std::size_t shard_size_ = 0;
   std::size_t slot_ = 0;
   Status failed_;
+  const erasure::Codec* codec_ = nullptr;  // of the object's geometry, owned by the set
 };
 
 }  // namespace
@@ -314,6 +317,9 @@ Task<Result<std::unique_ptr<ObjectReader>>> ErasureSet::GetObject(const RequestC
   if (qi.fi.deleted) {
     co_return Status(opts.version_id.empty() ? Errc::kNoSuchKey : Errc::kMethodNotAllowed,
                      "the version is a delete marker");
+  }
+  if (!GeometryFits(qi.fi.erasure) || qi.fi.erasure.distribution.size() != drives_.size()) {
+    co_return Status(Errc::kReadQuorum, "an erasure layout that is not this set's");
   }
   ObjectInfo info = ToObjectInfo(bucket, qi.fi);
   std::int64_t offset = 0;

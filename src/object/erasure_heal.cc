@@ -27,12 +27,12 @@ bool HealIsNotFound(Errc c) {
   return c == Errc::kFileNotFound || c == Errc::kFileVersionNotFound || c == Errc::kVolumeNotFound;
 }
 
-// True when `fi`'s erasure layout is this set's: the geometry, a distribution that is a
-// permutation of 1..n, and sizes that are not negative (metadata comes from a disk).
-bool HealLayoutFits(const meta::FileInfo& fi, int data, int parity, std::size_t n) {
+// True when `fi`'s erasure layout fits this set: a geometry of it (the object's own, maybe a
+// raised parity: ErasureSet::GeometryFits), a distribution that is a permutation of 1..n,
+// and sizes that are not negative (metadata comes from a disk).
+bool HealLayoutFits(const ErasureSet& set, const meta::FileInfo& fi, std::size_t n) {
   const auto& er = fi.erasure;
-  if (er.data_blocks != data || er.parity_blocks != parity || er.distribution.size() != n ||
-      er.block_size == 0 || fi.size < 0) {
+  if (!set.GeometryFits(er) || er.distribution.size() != n || er.block_size == 0 || fi.size < 0) {
     return false;
   }
   std::vector<bool> seen(n, false);
@@ -51,7 +51,7 @@ bool HealLayoutFits(const meta::FileInfo& fi, int data, int parity, std::size_t 
 Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key, std::string_view version_id,
                                                 const HealOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, true));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, !opts.dry_run));
   const auto n = static_cast<std::size_t>(size());
   auto res = co_await ForEachDrive<Result<meta::FileInfo>>(
       *this, [&](storage::StorageApi& d, std::size_t) {
@@ -131,9 +131,13 @@ Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::
         out.drives[i].reason = out.deleted ? HealReason::kDeleted : HealReason::kDangling;
         out.drives[i].state = HealDriveState::kDangling;
         mask[i] = purge;
+        out.would_change += purge ? 1 : 0;
       } else if (purge && !res[i].ok() && !HealIsNotFound(res[i].code())) {
         out.drives[i].state = HealDriveState::kOffline;  // it may hold a copy too
       }
+    }
+    if (opts.dry_run) {
+      co_return out;
     }
     if (!purge) {
       LOG_WARN("heal: {}/{} is dangling on {} drives (below read quorum for good); left in place",
@@ -172,7 +176,7 @@ Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::
   out.deleted = want.deleted;
   out.size = want.size;
   const auto& er = want.erasure;
-  if (!want.deleted && !HealLayoutFits(want, data_, parity_, n)) {
+  if (!want.deleted && !HealLayoutFits(*this, want, n)) {
     co_return Status(Errc::kInternal, "heal: the object's erasure layout is not this set's");
   }
 
@@ -228,7 +232,8 @@ Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::
       }
     }
   }
-  if (std::count(heal.begin(), heal.end(), true) == 0) {
+  out.would_change = static_cast<int>(std::count(heal.begin(), heal.end(), true));
+  if (out.would_change == 0 || opts.dry_run) {
     co_return out;
   }
 

@@ -43,7 +43,9 @@ Task<Status> HealStreamPart(const ErasureSet& set, std::int64_t part_size,
                             const meta::ErasureInfo& er, std::vector<bool>& sources,
                             std::vector<bool>& targets, const HealPartIo& io, std::byte* area) {
   const auto n = static_cast<std::size_t>(set.size());
-  const auto d = static_cast<std::size_t>(set.data());
+  // The object's own geometry, not the set's (HealLayoutFits checked it).
+  const auto d = static_cast<std::size_t>(er.data_blocks);
+  const erasure::Codec& codec = set.CodecFor(er.data_blocks, er.parity_blocks);
   const std::uint32_t bs = er.block_size;
   std::vector<std::size_t> shard_of(n);
   std::vector<std::size_t> drive_of(n, n);
@@ -56,9 +58,9 @@ Task<Status> HealStreamPart(const ErasureSet& set, std::int64_t part_size,
   for (std::uint64_t b = 0; b < blocks; ++b) {
     const auto block_len = static_cast<std::size_t>(
         std::min<std::int64_t>(bs, part_size - static_cast<std::int64_t>(b) * bs));
-    const std::size_t shard = set.codec().ShardSize(block_len);
+    const std::size_t shard = codec.ShardSize(block_len);
     const std::size_t slot = kHealHash + shard;
-    const std::uint64_t off = erasure::ShardFileOffset(b, bs, set.data());
+    const std::uint64_t off = erasure::ShardFileOffset(b, bs, er.data_blocks);
     const bool offload = block_len >= set.options().offload_threshold;
     std::vector<bool> tried(n, false);
     std::size_t good = 0;
@@ -107,7 +109,7 @@ Task<Status> HealStreamPart(const ErasureSet& set, std::int64_t part_size,
       for (std::size_t k = 0; k < n; ++k) {
         shards[k] = std::span<std::byte>(area + k * slot + kHealHash, shard);
       }
-      Status st = set.codec().Reconstruct(shards, std::span<const bool>(present.get(), n), false);
+      Status st = codec.Reconstruct(shards, std::span<const bool>(present.get(), n), false);
       if (st.ok()) {
         for (std::size_t k = 0; k < n; ++k) {
           if (!present[k]) {
@@ -173,6 +175,11 @@ Task<void> ErasureSet::HealBucketOn(const RequestContext& ctx, std::string_view 
 Task<Status> ErasureSet::CheckShards(const RequestContext& ctx, std::size_t i,
                                      const meta::FileInfo& fi, bool deep) const {
   const std::uint32_t bs = fi.erasure.block_size;
+  if (!GeometryFits(fi.erasure)) {
+    co_return Status(Errc::kFileCorrupt, "an erasure layout that is not this set's");
+  }
+  const int data = fi.erasure.data_blocks;
+  const erasure::Codec& codec = CodecFor(data, fi.erasure.parity_blocks);
   auto verify_blocks = [&](std::int64_t size, auto read) -> Task<Status> {
     if (!deep || size == 0) {
       co_return Status::Ok();
@@ -182,8 +189,8 @@ Task<Status> ErasureSet::CheckShards(const RequestContext& ctx, std::size_t i,
     for (std::uint64_t b = 0; b < blocks; ++b) {
       const auto len = static_cast<std::size_t>(
           std::min<std::int64_t>(bs, size - static_cast<std::int64_t>(b) * bs));
-      const std::size_t slot = SlotSize(len);
-      const std::uint64_t off = erasure::ShardFileOffset(b, bs, data_);
+      const std::size_t slot = SlotSizeWith(codec, len);
+      const std::uint64_t off = erasure::ShardFileOffset(b, bs, data);
       Status got = co_await read(off, std::span<std::byte>(buf.get(), slot));
       CO_RETURN_IF_ERROR(got);
       bool ok = false;
@@ -200,7 +207,7 @@ Task<Status> ErasureSet::CheckShards(const RequestContext& ctx, std::size_t i,
     co_return Status::Ok();
   };
   if (fi.is_inline) {
-    if (fi.inline_data.size() != erasure::ShardFileSize(fi.size, bs, data_)) {
+    if (fi.inline_data.size() != erasure::ShardFileSize(fi.size, bs, data)) {
       co_return Status(Errc::kFileCorrupt, "inline shard of the wrong size");
     }
     auto read_inline = [&](std::uint64_t off, std::span<std::byte> dst) -> Task<Status> {
@@ -215,8 +222,7 @@ Task<Status> ErasureSet::CheckShards(const RequestContext& ctx, std::size_t i,
       co_return opened.status();
     }
     std::unique_ptr<storage::ShardReader> reader = std::move(opened).value();
-    if (reader->size() !=
-        erasure::ShardFileSize(static_cast<std::uint64_t>(part.size), bs, data_)) {
+    if (reader->size() != erasure::ShardFileSize(static_cast<std::uint64_t>(part.size), bs, data)) {
       co_return Status(Errc::kFileCorrupt, "shard file of the wrong size");
     }
     auto read_file = [&](std::uint64_t off, std::span<std::byte> dst) -> Task<Status> {

@@ -105,7 +105,8 @@ Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& c
   up.fi.name = std::string(key);
   up.fi.version_id = opts.version_id;
   up.fi.data_dir = NewUuid();
-  up.fi.erasure = NewErasureInfo(key);
+  // Drives offline now raise the upload's parity; its parts and the object keep it.
+  up.fi.erasure = NewErasureInfo(key, WriteParity());
   up.fi.metadata = opts.metadata;
   up.fi.mod_time_ns = up.initiated_ns;
   std::vector<storage::MultipartUpload> per(drives_.size(), up);
@@ -115,7 +116,9 @@ Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& c
   auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t i) {
     return d.PutUpload(ctx, bucket, per[i]);
   });
-  Status st = ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
+  Status st =
+      ReduceQuorum(res, WriteQuorumFor(up.fi.erasure.data_blocks, up.fi.erasure.parity_blocks),
+                   Errc::kWriteQuorum);
   if (!st.ok()) {
     std::vector<bool> made(res.size());
     for (std::size_t i = 0; i < res.size(); ++i) {
@@ -141,7 +144,7 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
   const std::string tmp = NewUuid();
-  auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure.distribution, tmp, false);
+  auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure, tmp, false);
   if (!streamed.ok()) {
     co_await DeleteTmpAll(ctx, tmp);
     co_return streamed.status();
@@ -166,7 +169,9 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   if (CountOk(res) < mask.size()) {
     co_await DeleteTmpAll(ctx, tmp);
   }
-  CO_RETURN_IF_ERROR(ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum));
+  const auto& er = q.upload.fi.erasure;
+  CO_RETURN_IF_ERROR(
+      ReduceQuorum(res, WriteQuorumFor(er.data_blocks, er.parity_blocks), Errc::kWriteQuorum));
   co_return PartInfo{part.number, part.etag, part.size, part.mod_time_ns, part.checksums};
 }
 
@@ -310,7 +315,8 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
       co_await ForEachDriveIn<Status>(*this, q.has, [&](storage::StorageApi& d, std::size_t i) {
         return d.CompleteUpload(ctx, upload_id, per[i]);
       });
-  CO_RETURN_IF_ERROR(ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum));
+  CO_RETURN_IF_ERROR(ReduceQuorum(
+      res, WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks), Errc::kWriteQuorum));
   if (CountOk(res) < per.size()) {
     QueueHeal(bucket, key, fi.version_id);  // committed on fewer than all drives
   }

@@ -45,15 +45,24 @@ void EncodeBlock(const erasure::Codec& codec, std::byte* area, std::size_t slot,
 
 }  // namespace
 
-Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
-    const RequestContext& ctx, HashReader& body, const std::vector<std::uint8_t>& distribution,
-    std::string_view tmp_dir, bool allow_inline) {
+Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext& ctx,
+                                                            HashReader& body,
+                                                            const meta::ErasureInfo& layout,
+                                                            std::string_view tmp_dir,
+                                                            bool allow_inline) {
+  if (!GeometryFits(layout) || layout.distribution.size() != drives_.size()) {
+    co_return Status(Errc::kInternal, "a write layout that is not this set's");
+  }
   const auto n = static_cast<std::size_t>(size());
-  const auto d = static_cast<std::size_t>(data_);
+  // The object's own geometry (raised parity when drives were offline), not the set's.
+  const int data = layout.data_blocks;
+  const erasure::Codec& codec = CodecFor(data, layout.parity_blocks);
+  const auto d = static_cast<std::size_t>(data);
   const std::uint32_t bs = opts_.block_size;
-  const std::size_t s_full = codec_->ShardSize(bs);
+  const std::size_t s_full = codec.ShardSize(bs);
   const std::size_t slot_full = erasure::kBitrotHashSize + s_full;
-  const auto wq = static_cast<std::size_t>(write_quorum());
+  const auto wq = static_cast<std::size_t>(WriteQuorumFor(data, layout.parity_blocks));
+  const std::vector<std::uint8_t>& distribution = layout.distribution;
   // Reserve the block buffers this write will hold before taking any: a small body of known
   // size touches only its own bytes of one block buffer; any other body may hold two block
   // buffers (double buffering) and the gather buffer of a short last block.
@@ -61,10 +70,10 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
   if (opts_.budget != nullptr) {
     const std::int64_t known = body.size();
     const bool small = allow_inline && known >= 0 &&
-                       erasure::ShardFileSize(static_cast<std::uint64_t>(known), bs, data_) <=
+                       erasure::ShardFileSize(static_cast<std::uint64_t>(known), bs, data) <=
                            opts_.inline_threshold;
-    const std::size_t want =
-        small ? SlotSize(static_cast<std::size_t>(known)) * n : 3 * buffers_->buffer_size();
+    const std::size_t want = small ? SlotSizeWith(codec, static_cast<std::size_t>(known)) * n
+                                   : 3 * buffers_->buffer_size();
     CO_ASSIGN_OR_RETURN(lease, co_await opts_.budget->Acquire(want));
   }
   BufferPool::Buffer area = buffers_->Get();
@@ -85,11 +94,11 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
   const std::int64_t declared = body.size();
   bool decided = !allow_inline || declared >= 0;
   bool inline_mode = allow_inline && declared >= 0 &&
-                     erasure::ShardFileSize(static_cast<std::uint64_t>(declared), bs, data_) <=
+                     erasure::ShardFileSize(static_cast<std::uint64_t>(declared), bs, data) <=
                          opts_.inline_threshold;
   auto start_inline = [&](std::uint64_t total) {
     out.inline_shards.resize(n);
-    std::size_t per = erasure::ShardFileSize(total, bs, data_);
+    std::size_t per = erasure::ShardFileSize(total, bs, data);
     for (auto& s : out.inline_shards) {
       s.reserve(per);
     }
@@ -155,15 +164,15 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
         done += len;
       }
       contiguous = std::span<const std::byte>(gather.get(), got);
-      slot = SlotSize(got);
+      slot = SlotSizeWith(codec, got);
     }
     if (got >= opts_.offload_threshold) {
       co_await RunBlocking(*opts_.compute, [&] {
-        EncodeBlock(*codec_, a, slot, n, contiguous);
+        EncodeBlock(codec, a, slot, n, contiguous);
         return true;
       });
     } else {
-      EncodeBlock(*codec_, a, slot, n, contiguous);
+      EncodeBlock(codec, a, slot, n, contiguous);
     }
     co_return slot;
   };
@@ -191,7 +200,7 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(
     const std::size_t slot = co_await encode_block(a, blk.got);
     if (!decided) {
       decided = true;
-      inline_mode = blk.eof && erasure::ShardFileSize(blk.got, bs, data_) <= opts_.inline_threshold;
+      inline_mode = blk.eof && erasure::ShardFileSize(blk.got, bs, data) <= opts_.inline_threshold;
       if (inline_mode) {
         start_inline(blk.got);
       }
@@ -300,9 +309,11 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
   fi.volume = std::string(bucket);
   fi.name = std::string(key);
   fi.version_id = opts.version_id;
-  fi.erasure = NewErasureInfo(key);
+  // Drives offline now raise the object's parity (recorded in its metadata).
+  fi.erasure = NewErasureInfo(key, WriteParity());
+  const int wq = WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks);
   const std::string tmp = NewUuid();
-  auto streamed = co_await StreamShards(ctx, body, fi.erasure.distribution, tmp, true);
+  auto streamed = co_await StreamShards(ctx, body, fi.erasure, tmp, true);
   if (!streamed.ok()) {
     co_await DeleteTmpAll(ctx, tmp);
     co_return streamed.status();
@@ -351,7 +362,7 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
       *this, streamed->alive, [&](storage::StorageApi& drive, std::size_t i) {
         return fi.is_inline ? drive.WriteMetadata(ctx, per[i]) : drive.RenameData(ctx, per[i], tmp);
       });
-  Status st = ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
+  Status st = ReduceQuorum(res, wq, Errc::kWriteQuorum);
   if (!st.ok()) {
     // Roll back what was committed (best effort) and drop the staged files.
     std::vector<bool> committed(n);

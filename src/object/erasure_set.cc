@@ -31,7 +31,11 @@ ErasureSet::ErasureSet(std::vector<DrivePtr> drives, int parity, ErasureSetOptio
   RELEASE_ASSERT(opts_.compute != nullptr && opts_.locker != nullptr,
                  "ErasureSet needs a compute pool and a locker");
   codec_ = std::make_unique<erasure::Codec>(data_, parity_);
-  std::size_t buf = std::max<std::size_t>(opts_.block_size, SlotSize(opts_.block_size) * size());
+  // Block buffers fit the largest shards a raised-parity write may use (D = size - size / 2).
+  const int min_data = size() - size() / 2;
+  std::size_t buf = std::max<std::size_t>(
+      opts_.block_size, SlotSizeWith(CodecFor(min_data, size() - min_data), opts_.block_size) *
+                            static_cast<std::size_t>(size()));
   // Idle buffers kept for reuse: enough for the writes of a busy moment, few enough that an
   // idle server's RSS stays small (16 x 2 MiB with EC 2+2).
   buffers_ = std::make_unique<BufferPool>(buf, 16);
@@ -71,13 +75,46 @@ Status ErasureSet::CheckWritable() const {
 }
 
 std::size_t ErasureSet::SlotSize(std::size_t block_len) const {
-  return erasure::kBitrotHashSize + codec_->ShardSize(block_len);
+  return SlotSizeWith(*codec_, block_len);
 }
 
-meta::ErasureInfo ErasureSet::NewErasureInfo(std::string_view key) const {
+std::size_t ErasureSet::SlotSizeWith(const erasure::Codec& codec, std::size_t block_len) {
+  return erasure::kBitrotHashSize + codec.ShardSize(block_len);
+}
+
+int ErasureSet::WriteParity() const {
+  const int offline = size() - OnlineDrives();
+  return std::min(parity_ + offline, size() / 2);
+}
+
+bool ErasureSet::GeometryFits(const meta::ErasureInfo& er) const {
+  return er.data_blocks >= 1 && er.data_blocks + er.parity_blocks == size() &&
+         er.parity_blocks <= size() / 2;
+}
+
+int ErasureSet::ReadQuorumOf(const meta::FileInfo& fi) const {
+  return !fi.deleted && GeometryFits(fi.erasure) ? fi.erasure.data_blocks : data_;
+}
+
+const erasure::Codec& ErasureSet::CodecFor(int data, int parity) const {
+  if (data == data_ && parity == parity_ && codec_) {
+    return *codec_;
+  }
+  std::lock_guard lock(codecs_mu_);
+  auto& c = codecs_[{data, parity}];
+  if (!c) {
+    c = std::make_unique<erasure::Codec>(data, parity);
+  }
+  return *c;
+}
+
+meta::ErasureInfo ErasureSet::NewErasureInfo(std::string_view key, int parity) const {
+  if (parity < 0) {
+    parity = parity_;
+  }
   meta::ErasureInfo e;
-  e.data_blocks = static_cast<std::uint8_t>(data_);
-  e.parity_blocks = static_cast<std::uint8_t>(parity_);
+  e.data_blocks = static_cast<std::uint8_t>(size() - parity);
+  e.parity_blocks = static_cast<std::uint8_t>(parity);
   e.block_size = opts_.block_size;
   e.distribution = HashOrder(key, size());
   return e;
@@ -245,7 +282,8 @@ Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfo(const RequestCon
       best = static_cast<int>(g);
     }
   }
-  if (best >= 0 && counts[best] >= read_quorum()) {
+  // The quorum of a version is its own data count (a raised-parity write has fewer).
+  if (best >= 0 && counts[best] >= ReadQuorumOf(*res[reps[best]])) {
     QuorumInfo qi;
     qi.per_drive.resize(res.size());
     for (std::size_t i = 0; i < res.size(); ++i) {

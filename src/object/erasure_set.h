@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +61,21 @@ struct SetListResult {
   bool truncated = false;
 };
 
+// One page of a heal walk: keys that any drive of the set holds.
+struct HealWalkPage {
+  struct Entry {
+    std::string key;
+    // Every drive that answered listed the key with the same single version (what the walk
+    // may skip without reading every version).
+    bool agree = false;
+    std::int64_t size = 0;  // of the newest copy listed
+  };
+
+  std::vector<Entry> entries;  // in key order
+  bool truncated = false;
+  int answered = 0;  // drives that answered (a drive without the bucket answers: it is empty)
+};
+
 class BufferPool;
 
 class ErasureSet {
@@ -79,7 +96,24 @@ class ErasureSet {
 
   int read_quorum() const { return data_; }
 
-  int write_quorum() const { return data_ + (parity_ == data_ && parity_ > 0 ? 1 : 0); }
+  int write_quorum() const { return WriteQuorumFor(data_, parity_); }
+
+  // Objects keep the geometry they were written with (fi.erasure), which may differ from the
+  // set's: a write that finds k drives offline raises its parity to min(P + k, size / 2)
+  // (WriteParity, as MinIO does), so the object keeps P-drive tolerance once they return.
+  // The write quorum of a geometry is D, or D + 1 when D == P.
+  static int WriteQuorumFor(int data, int parity) {
+    return data + (parity == data && parity > 0 ? 1 : 0);
+  }
+
+  // The parity of an object written now: the set's plus one per drive offline, at most half.
+  int WriteParity() const;
+  // True when `er` is a geometry of this set: D + P == size(), 1 <= D, P <= size() / 2.
+  bool GeometryFits(const meta::ErasureInfo& er) const;
+  // The read quorum of a version: its own data count (the set's when it does not fit).
+  int ReadQuorumOf(const meta::FileInfo& fi) const;
+  // The codec of a geometry of this set (made on first use, then kept). Thread-safe.
+  const erasure::Codec& CodecFor(int data, int parity) const;
 
   const std::vector<DrivePtr>& drives() const { return drives_; }
 
@@ -119,6 +153,19 @@ class ErasureSet {
   Task<Result<SetListResult>> ListEntries(const RequestContext& ctx, std::string_view bucket,
                                           std::string_view prefix, std::string_view start_after,
                                           std::string_view delimiter, std::size_t limit);
+
+  // Heal walk (erasure_heal_walk.cc). Keys after `start_after` under `prefix` that ANY drive
+  // holds (delete markers too; a key on one drive may be dangling), merged in key order; at
+  // most `limit`. A drive without the bucket counts as an empty answer. Errors: kReadQuorum
+  // when no drive answers.
+  Task<Result<HealWalkPage>> ListForHeal(const RequestContext& ctx, std::string_view bucket,
+                                         std::string_view prefix, std::string_view start_after,
+                                         std::size_t limit);
+  // The version ids of `key` whose copies differ between the drives that answer (missing on
+  // some, or another version), newest first; with `all`, every version id any drive holds.
+  Task<Result<std::vector<std::string>>> VersionsToHeal(const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key, bool all);
 
   // Multipart. The upload id is random URL-safe base64 followed by `id_suffix`.
   Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx, std::string_view bucket,
@@ -196,9 +243,10 @@ class ErasureSet {
   // Reads `body` to its end in blocks, encodes and bitrot-hashes each block, and writes
   // drive i's shard to "<tmp_dir>/part.1" (or, when `allow_inline` and small enough, to
   // memory). On error the caller removes tmp_dir. Errors: body errors, kWriteQuorum.
+  // `layout` gives the geometry (data and parity counts) and the distribution.
   Task<Result<Streamed>> StreamShards(const RequestContext& ctx, HashReader& body,
-                                      const std::vector<std::uint8_t>& distribution,
-                                      std::string_view tmp_dir, bool allow_inline);
+                                      const meta::ErasureInfo& layout, std::string_view tmp_dir,
+                                      bool allow_inline);
   Task<void> DeleteTmpAll(const RequestContext& ctx, std::string_view tmp_dir);
   // If-Match / If-None-Match of a write, checked against the current version (the caller
   // holds the write lock). Errors: kPreconditionFailed, kNoSuchKey (If-Match on nothing).
@@ -240,7 +288,10 @@ class ErasureSet {
 
   // Bytes of one block's shard area: every shard slot (hash + shard) of a full block.
   std::size_t SlotSize(std::size_t block_len) const;
-  meta::ErasureInfo NewErasureInfo(std::string_view key) const;
+  // The same for a codec of another geometry (CodecFor).
+  static std::size_t SlotSizeWith(const erasure::Codec& codec, std::size_t block_len);
+  // The layout of a new object with `parity` (-1 = the set's).
+  meta::ErasureInfo NewErasureInfo(std::string_view key, int parity = -1) const;
 
  private:
   std::vector<DrivePtr> drives_;
@@ -249,6 +300,10 @@ class ErasureSet {
   ErasureSetOptions opts_;
   std::unique_ptr<erasure::Codec> codec_;
   std::unique_ptr<BufferPool> buffers_;
+  // Codecs of raised-parity geometries by (data, parity). GUARDED_BY(codecs_mu_); entries
+  // are never removed, so references handed out stay valid.
+  mutable std::mutex codecs_mu_;
+  mutable std::map<std::pair<int, int>, std::unique_ptr<erasure::Codec>> codecs_;
 };
 
 std::string LockResource(std::string_view bucket, std::string_view key);

@@ -17,6 +17,9 @@ struct HealOptions {
   // Purge a version below read quorum that can never be read again (a dangling version);
   // without it such a version is only reported. Each purge is logged.
   bool remove_dangling = false;
+  // Only decide and report what would be done (drive reasons, `would_change`); change
+  // nothing on any drive. Takes the object's read lock instead of its write lock.
+  bool dry_run = false;
 };
 
 // Why a drive needed healing.
@@ -53,6 +56,8 @@ struct HealResult {
   bool dangling = false;   // no version has read quorum, and none can reach it again
   std::int64_t size = 0;
   std::vector<HealDriveResult> drives;  // in set order
+  // Drives that needed a change (a rebuild or a purge), whether made or not (dry_run).
+  int would_change = 0;
 
   int Count(HealDriveState s) const {
     int n = 0;

@@ -2,7 +2,18 @@
 
 #include <utility>
 
+#include "meta/wire.h"
+
 namespace cairn::object {
+
+namespace {
+
+constexpr std::string_view kMrfRecordMagic = "MRFQ";
+constexpr std::uint8_t kMrfRecordVersion = 1;
+// Sealing adds the magic, the version byte and the checksum.
+constexpr std::size_t kMrfRecordOverhead = 4 + 1 + 8 + 10;
+
+}  // namespace
 
 std::string MrfQueue::Id(const ErasureSet* set, std::string_view bucket, std::string_view key,
                          std::string_view version_id) {
@@ -21,8 +32,10 @@ bool MrfQueue::Push(ErasureSet* set, std::string_view bucket, std::string_view k
   if (ids_.contains(id)) {
     if (deep) {
       for (auto& e : entries_) {
-        if (e.set == set && e.bucket == bucket && e.key == key && e.version_id == version_id) {
+        if (e.set == set && e.bucket == bucket && e.key == key && e.version_id == version_id &&
+            !e.deep) {
           e.deep = true;
+          ++generation_;
         }
       }
     }
@@ -42,6 +55,7 @@ bool MrfQueue::Push(ErasureSet* set, std::string_view bucket, std::string_view k
   entries_.push_back(std::move(e));
   ids_.insert(std::move(id));
   ++stats_.pushed;
+  ++generation_;
   return true;
 }
 
@@ -65,6 +79,7 @@ void MrfQueue::Requeue(Entry e) {
   std::lock_guard lock(mu_);
   if (ids_.contains(id) || entries_.size() >= capacity_) {
     stats_.dropped += ids_.contains(id) ? 0 : 1;
+    ++generation_;
     return;
   }
   entries_.push_back(std::move(e));
@@ -74,6 +89,7 @@ void MrfQueue::Requeue(Entry e) {
 void MrfQueue::Finish(bool healed) {
   std::lock_guard lock(mu_);
   ++(healed ? stats_.healed : stats_.failed);
+  ++generation_;
 }
 
 void MrfQueue::WakeWaiting() {
@@ -91,6 +107,66 @@ MrfQueue::Stats MrfQueue::stats() const {
   Stats s = stats_;
   s.queued = entries_.size();
   return s;
+}
+
+std::vector<MrfQueue::Entry> MrfQueue::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return std::vector<Entry>(entries_.begin(), entries_.end());
+}
+
+std::uint64_t MrfQueue::generation() const {
+  std::lock_guard lock(mu_);
+  return generation_;
+}
+
+std::string EncodeMrfRecord(const std::vector<MrfRecordEntry>& entries, std::size_t max_bytes,
+                            std::size_t* left_out) {
+  std::string body;
+  meta::WireWriter w(body);
+  std::size_t kept = 0;
+  for (const MrfRecordEntry& e : entries) {
+    const std::size_t before = body.size();
+    w.Str(e.bucket);
+    w.Str(e.key);
+    w.Str(e.version_id);
+    w.U8(e.deep ? 1 : 0);
+    if (body.size() + kMrfRecordOverhead > max_bytes) {
+      body.resize(before);
+      break;
+    }
+    ++kept;
+  }
+  if (left_out != nullptr) {
+    *left_out = entries.size() - kept;
+  }
+  std::string payload;
+  meta::WireWriter p(payload);
+  p.Varint(kept);
+  p.Bytes(body);
+  return meta::SealRecord(kMrfRecordMagic, kMrfRecordVersion, payload);
+}
+
+Result<std::vector<MrfRecordEntry>> DecodeMrfRecord(std::string_view bytes) {
+  ASSIGN_OR_RETURN(std::string_view payload,
+                   meta::OpenRecord(bytes, kMrfRecordMagic, kMrfRecordVersion));
+  meta::WireReader r(payload);
+  std::uint64_t n = 0;
+  // An entry takes at least 4 bytes: three empty strings and the flags.
+  if (!r.Count(n, 4)) {
+    return Status(Errc::kFileCorrupt, "mrf record: bad count");
+  }
+  std::vector<MrfRecordEntry> out(n);
+  for (MrfRecordEntry& e : out) {
+    std::uint8_t flags = 0;
+    if (!r.Str(e.bucket) || !r.Str(e.key) || !r.Str(e.version_id) || !r.U8(flags)) {
+      return Status(Errc::kFileCorrupt, "mrf record: truncated entry");
+    }
+    e.deep = (flags & 1) != 0;
+  }
+  if (r.remaining() != 0) {
+    return Status(Errc::kFileCorrupt, "mrf record: trailing bytes");
+  }
+  return out;
 }
 
 }  // namespace cairn::object

@@ -3,6 +3,8 @@
 // corrupt copy, pushes the object here; ServerPools' heal worker takes due entries and heals
 // them. Bounded: past `capacity` queued entries a push is dropped and counted (the scanner
 // will find what was dropped). An object already queued is not queued twice. Thread-safe.
+// The queued entries survive a restart as "mrf/<node id>" system records on the drives of
+// their set (EncodeMrfRecord here; ServerPools saves and loads them, server_pools_mrf.cc).
 #pragma once
 
 #include <chrono>
@@ -14,6 +16,8 @@
 #include <string_view>
 #include <unordered_set>
 #include <vector>
+
+#include "common/status.h"
 
 namespace cairn::object {
 
@@ -65,6 +69,13 @@ class MrfQueue {
 
   Stats stats() const;
 
+  // Copies of the queued entries, oldest first (entries taken and not yet requeued or
+  // finished are not included).
+  std::vector<Entry> Snapshot() const;
+  // Grows whenever the queued objects change: an entry added, one finished, one dropped.
+  // (A take followed by a requeue is no change.)
+  std::uint64_t generation() const;
+
  private:
   static std::string Id(const ErasureSet* set, std::string_view bucket, std::string_view key,
                         std::string_view version_id);
@@ -74,7 +85,27 @@ class MrfQueue {
   // Queued entries in push order and their ids (no duplicates). GUARDED_BY(mu_).
   std::deque<Entry> entries_;
   std::unordered_set<std::string> ids_;
-  Stats stats_;  // GUARDED_BY(mu_); stats_.queued is entries_.size() when read
+  Stats stats_;                   // GUARDED_BY(mu_); stats_.queued is entries_.size() when read
+  std::uint64_t generation_ = 0;  // GUARDED_BY(mu_)
 };
+
+// What a saved queue entry keeps: the object and the deep flag, not the retry state.
+struct MrfRecordEntry {
+  std::string bucket;
+  std::string key;
+  std::string version_id;
+  bool deep = false;
+
+  bool operator==(const MrfRecordEntry&) const = default;
+};
+
+// The bytes of an "mrf/<node id>" system record (docs/format.md): a sealed record, magic
+// "MRFQ" version 1, whose payload is a varint count, then per entry str bucket, str key,
+// str version_id, u8 flags (bit 0: deep). Entries that would take the record past
+// `max_bytes` are left out (counted in `*left_out` when not null; the scanner finds them).
+std::string EncodeMrfRecord(const std::vector<MrfRecordEntry>& entries, std::size_t max_bytes,
+                            std::size_t* left_out = nullptr);
+// kFileCorrupt when the record is damaged or of another version.
+Result<std::vector<MrfRecordEntry>> DecodeMrfRecord(std::string_view bytes);
 
 }  // namespace cairn::object

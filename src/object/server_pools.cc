@@ -56,6 +56,7 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
                     ? opts_.compute_threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   compute_ = std::make_unique<boost::asio::thread_pool>(threads);
+  heal_strand_.emplace(boost::asio::make_strand(compute_->get_executor()));
   locker_ = opts_.locker ? opts_.locker : std::make_shared<LocalNsLocker>(opts_.lock_timeout);
   ErasureSetOptions so;
   so.block_size = opts_.block_size;
@@ -79,10 +80,17 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
   if (opts_.background_heal) {
     StartHealing();
   }
+  if (opts_.scanner) {
+    SpawnSequence(nullptr, [this]() -> Task<Status> {
+      co_await ScannerLoop();
+      co_return Status::Ok();
+    });
+  }
 }
 
 ServerPools::~ServerPools() {
   StopHealing();
+  StopSequences();
   pools_.clear();
   compute_->join();
 }

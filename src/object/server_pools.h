@@ -8,14 +8,18 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "object/erasure_set.h"
+#include "object/heal_sequence.h"
 #include "object/mrf_queue.h"
 #include "object/ns_lock.h"
 #include "object/object_layer.h"
@@ -53,6 +57,32 @@ struct ServerPoolsOptions {
   std::chrono::milliseconds heal_retry_max{30000};  // cap of the retry delay
   int heal_max_attempts = 10;                       // failed heals before an entry is dropped
   std::size_t heal_concurrency = 4;                 // objects healed at once
+  // The queue survives restarts (server_pools_mrf.cc): the heal worker saves it as the system
+  // record "mrf/<node_id>" on the drives of each set, at most every `mrf_save_interval` while
+  // it changes and when it stops, and queues the saved entries again when it starts.
+  std::string node_id = "local";  // this node's host:port; "local" on a single node
+  std::chrono::milliseconds mrf_save_interval{5000};
+  // Heal sequences (admin heals, drive heals, scanner cycles): keys listed per page, and the
+  // finished sequences kept for GetHealProgress (at most this many, for at most an hour).
+  std::size_t heal_page_size = 500;
+  std::size_t heal_finished_kept = 64;
+  std::chrono::milliseconds heal_tracker_interval{5000};  // a drive heal saves its tracker
+  // The scanner: a background pass over every set and bucket that heals what differs between
+  // the drives. After each object it sleeps `scanner_sleep_factor` times what the object took
+  // (and waits while writes hold memory), so it never starves clients; it pauses
+  // `scanner_interval` between cycles; every `scanner_deep_every`th cycle (0 = never) also
+  // verifies every shard's bitrot hash.
+  bool scanner = false;
+  std::chrono::milliseconds scanner_interval = std::chrono::minutes(1);
+  double scanner_sleep_factor = 1.0;
+  int scanner_deep_every = 0;
+};
+
+// A drive's place: pool, set within the pool, index within the set.
+struct DriveSlot {
+  std::size_t pool = 0;
+  std::size_t set = 0;
+  std::size_t index = 0;
 };
 
 class ServerPools final : public ObjectLayer {
@@ -105,6 +135,24 @@ class ServerPools final : public ObjectLayer {
 
   Task<HealthInfo> GetHealth(const RequestContext& ctx) override;
 
+  // Heal sequences (server_pools_scan.cc): run in the background on the heal strand.
+  Task<Result<std::string>> StartHeal(const RequestContext& ctx, const HealScope& scope,
+                                      const HealSequenceOptions& opts) override;
+  Result<HealProgress> GetHealProgress(std::string_view id) const override;
+  Status StopHeal(std::string_view id) override;
+  std::vector<HealProgress> ListHeals() const override;
+  Task<std::vector<DriveStatus>> GetDriveStatus(const RequestContext& ctx) override;
+  HealCounters GetHealCounters() const override;
+
+  // Drive heals (server_pools_drive_heal.cc). Starts a drive heal for `slot` (a drive that
+  // was replaced or wiped and freshly formatted): writes its heal tracker, then walks its
+  // set and heals every object onto it. The caller owns the drive (it is on this node).
+  // Returns the sequence id. Errors: kInvalidArgument (no such slot), the drive's errors.
+  Task<Result<std::string>> StartDriveHeal(const RequestContext& ctx, DriveSlot slot);
+  // Resumes the drive heal of every drive in `slots` that holds a heal tracker (a heal that a
+  // restart interrupted), from where its tracker says. Drives without one are left alone.
+  Task<void> ResumeDriveHeals(const RequestContext& ctx, const std::vector<DriveSlot>& slots);
+
   // Recreates every bucket on the drives that lack it (replaced or wiped drives), so that
   // writes reach every drive again. Called at startup; cheap when nothing is missing.
   Task<void> HealBuckets(const RequestContext& ctx);
@@ -145,6 +193,51 @@ class ServerPools final : public ObjectLayer {
   void StopHealing();
   Task<void> HealLoop();
   Task<void> HealEntry(MrfQueue::Entry& e);
+  // MRF persistence (server_pools_mrf.cc), on the heal strand. LoadMrf queues the union of
+  // the records on each set's drives; SaveMrf writes each set's changed record to its online
+  // drives when the queue changed and (`force` or the save interval passed).
+  Task<void> LoadMrf(const RequestContext& ctx);
+  Task<void> SaveMrf(const RequestContext& ctx, bool force);
+
+  // Heal sequences. What one walk over a set does, and how it reports.
+  struct WalkParams {
+    HealScope scope;
+    HealOptions heal;
+    std::string resume_bucket;  // start at this bucket, after resume_key
+    std::string resume_key;
+    bool throttle = false;  // the scanner's: sleep after each object, yield to writes
+    // remove_dangling only while every drive of the set is online ("never" is then certain).
+    bool dangling_needs_all_online = false;
+    // Called after each key (the drive heal saves its tracker); may be empty.
+    std::function<Task<void>()> after_key;
+  };
+
+  // Walks `set` over `buckets` (sorted) and heals what the drives disagree on, counting into
+  // `seq`. Errors: kCancelled (stopped), kNoSuchBucket (a scoped bucket vanished).
+  Task<Status> WalkSet(const RequestContext& ctx, ErasureSet& set,
+                       const std::vector<std::string>& buckets, const WalkParams& p,
+                       HealSequence& seq);
+  Task<std::vector<std::string>> HealBucketNames(const RequestContext& ctx);
+  // Keys the walk will visit in `buckets` of `sets` (a quick listing), for objects_total.
+  Task<std::uint64_t> CountKeys(const RequestContext& ctx, const std::vector<ErasureSet*>& sets,
+                                const std::vector<std::string>& buckets, std::string_view prefix,
+                                const HealSequence& seq);
+  // Registers `seq` and runs `body` on the heal strand; the sequence ends in kDone, kFailed
+  // (body's error) or kStopped.
+  void SpawnSequence(std::shared_ptr<HealSequence> seq, std::function<Task<Status>()> body);
+  void RegisterSequence(std::shared_ptr<HealSequence> seq);
+  static void FinishSequence(HealSequence& seq, const Status& st);
+  void PruneSequencesLocked();
+
+  bool Stopping(const HealSequence& seq) const { return heal_stop_ || seq.stopping(); }
+
+  void StopSequences();
+  Task<void> ScannerLoop();
+  Task<Status> ScanCycle(const RequestContext& ctx, HealSequence& seq);
+  Task<std::uint64_t> LoadScannerCycles(const RequestContext& ctx);
+  Task<void> SaveScannerCycles(const RequestContext& ctx, std::uint64_t cycles);
+  Task<Status> RunDriveHeal(DriveSlot slot, std::shared_ptr<HealSequence> seq);
+  Result<ErasureSet*> SetAt(DriveSlot slot) const;
 
   ServerPoolsOptions opts_;
   std::uint64_t sip_key_[2] = {0, 0};
@@ -158,6 +251,24 @@ class ServerPools final : public ObjectLayer {
   std::condition_variable heal_cv_;
   bool heal_done_ = false;     // GUARDED_BY(heal_mu_): HealLoop has returned
   bool heal_running_ = false;  // HealLoop was started (constructor and destructor only)
+  // Heal strand only: the MRF record last written per set (AllSets order; nullopt = unknown),
+  // the queue generation it reflects, and when SaveMrf may write next.
+  std::vector<std::optional<std::string>> mrf_saved_;
+  std::uint64_t mrf_saved_gen_ = 0;
+  std::chrono::steady_clock::time_point mrf_next_save_{};
+
+  // The heal worker, heal sequences and the scanner run here (set in the constructor).
+  std::optional<boost::asio::strand<boost::asio::thread_pool::executor_type>> heal_strand_;
+  mutable std::mutex seq_mu_;
+  std::condition_variable seq_cv_;
+  // Running sequences and those finished lately, oldest first. GUARDED_BY(seq_mu_).
+  std::vector<std::shared_ptr<HealSequence>> seqs_;
+  int seq_tasks_ = 0;  // GUARDED_BY(seq_mu_): coroutines spawned and not yet returned
+  std::atomic<std::uint64_t> scanner_cycles_{0};
+  std::atomic<std::uint64_t> seq_scanned_{0};
+  std::atomic<std::uint64_t> seq_healed_{0};
+  std::atomic<std::uint64_t> seq_failed_{0};
+  std::atomic<std::uint64_t> seq_bytes_healed_{0};
 
   std::mutex space_mu_;
   // Cached free bytes per pool and when they were measured. GUARDED_BY(space_mu_).

@@ -41,15 +41,14 @@ void ServerPools::StartHealing() {
   // On a strand: the worker and the heals it runs at once are coroutines of one logical
   // thread, as a request's are on its network thread (the code below the object layer
   // assumes that); the compute pool's threads still do the coding and hashing.
-  boost::asio::co_spawn(boost::asio::make_strand(compute_->get_executor()), HealLoop(),
-                        [this](std::exception_ptr e) {
-                          if (e) {
-                            LOG_ERROR("heal: the heal worker stopped on an exception");
-                          }
-                          std::lock_guard lock(heal_mu_);
-                          heal_done_ = true;
-                          heal_cv_.notify_all();
-                        });
+  boost::asio::co_spawn(*heal_strand_, HealLoop(), [this](std::exception_ptr e) {
+    if (e) {
+      LOG_ERROR("heal: the heal worker stopped on an exception");
+    }
+    std::lock_guard lock(heal_mu_);
+    heal_done_ = true;
+    heal_cv_.notify_all();
+  });
 }
 
 void ServerPools::StopHealing() {
@@ -75,6 +74,7 @@ Task<void> ServerPools::HealLoop() {
     }
   }
   auto next_poll = MrfQueue::Clock::now() + opts_.drive_poll;
+  co_await LoadMrf(ctx);  // the queue saved before a restart (server_pools_mrf.cc)
   while (!heal_stop_) {
     auto now = MrfQueue::Clock::now();
     if (now >= next_poll) {
@@ -103,12 +103,14 @@ Task<void> ServerPools::HealLoop() {
       co_return Status::Ok();
     });
     (void)done;
+    co_await SaveMrf(ctx, /*force=*/false);
     if (due.empty()) {
       timer.expires_after(opts_.heal_idle_poll);
       auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
       (void)ec;
     }
   }
+  co_await SaveMrf(ctx, /*force=*/true);
 }
 
 Task<void> ServerPools::HealEntry(MrfQueue::Entry& e) {

@@ -61,6 +61,9 @@ inline constexpr MethodId kCommitPart = 22;
 inline constexpr MethodId kListParts = 23;
 inline constexpr MethodId kCompleteUpload = 24;
 inline constexpr MethodId kAbortUpload = 25;
+inline constexpr MethodId kReadSystemRecord = 26;
+inline constexpr MethodId kWriteSystemRecord = 27;
+inline constexpr MethodId kDeleteSystemRecord = 28;
 
 inline constexpr MethodId kPeerHello = 100;  // bring-up: identity, layout, hashes, clock
 

@@ -21,6 +21,7 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
      "A timeout occurred while trying to lock a resource, please reduce your request rate."},
     {Errc::kNotImplemented, "NotImplemented", 501,
      "A header you provided implies functionality that is not implemented.", kDetail},
+    {Errc::kNotFound, "NotFound", 404, "The specified resource does not exist.", kDetail},
 
     // Drive errors that reach the front door untranslated.
     {Errc::kDiskNotFound, "InternalError", 500,

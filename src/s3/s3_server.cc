@@ -302,6 +302,7 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
       ex.CloseAfterResponse();
     }
   }
+  metrics_.Record(req.route.op, ex.status(), ex.request().content_length.value_or(0), ex.bytes());
   if (opts_.access_log) {
     auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)

@@ -18,6 +18,7 @@
 #include "common/task.h"
 #include "http/exchange.h"
 #include "object/object_layer.h"
+#include "s3/request_metrics.h"
 
 namespace cairn::s3 {
 
@@ -80,6 +81,9 @@ class S3Api {
 
   std::size_t inflight() const { return inflight_.load(std::memory_order_relaxed); }
 
+  // Appends the request counters in Prometheus text format (for admin's metrics pages).
+  void AppendMetrics(std::string& out) const { metrics_.AppendPrometheus(out, inflight()); }
+
  private:
   std::string NextRequestId();
 
@@ -90,6 +94,7 @@ class S3Api {
   std::int64_t id_base_;
   std::atomic<std::uint64_t> id_counter_{0};
   std::atomic<std::size_t> inflight_{0};
+  S3Metrics metrics_;
 };
 
 }  // namespace cairn::s3

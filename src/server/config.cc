@@ -50,6 +50,12 @@ Status Validate(ServerConfig& cfg, const Environment& env, bool access_given, bo
   if (!access_given) {
     RETURN_IF_ERROR(CredentialsFromEnvironment(env, cfg));
   }
+  for (const char* var : {"CAIRN_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"}) {
+    if (auto v = env(var)) {
+      cfg.metrics_public = *v == "public";
+      break;
+    }
+  }
   if (cfg.access_key.size() < 3) {
     return Status(Errc::kInvalidArgument, "the access key must be at least 3 characters long");
   }
@@ -168,6 +174,9 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
   app.add_subcommand("bench",
                      "Load generator: cairn bench put|get|stat|delete|list|multipart|mixed "
                      "(see cairn bench --help)");
+  app.add_subcommand("admin",
+                     "Administer a running server: cairn admin heal|heal-status|heal-stop|info "
+                     "(see cairn admin --help)");
   CLI::App* server = app.add_subcommand(
       "server", "Serve S3 from the given drives (default: 4 drives under ./data)");
   server->footer(

@@ -50,6 +50,9 @@ struct ServerConfig {
   std::string cluster_key;
   std::string cluster_ca;
   std::string cluster_server_name;  // the name in peers' certificates; default: the host
+  // CAIRN_PROMETHEUS_AUTH_TYPE (or MINIO_PROMETHEUS_AUTH_TYPE) = public: the metrics pages
+  // need no credentials.
+  bool metrics_public = false;
 };
 
 // The environment, injectable for tests: the value of a variable, or nullopt when unset.

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "admin/admin_api.h"
 #include "cluster/format.h"
 #include "common/log.h"
 #include "http/server.h"
@@ -94,6 +95,14 @@ Status Server::BuildLayer() {
   opts.inline_threshold = config_.inline_limit;
   opts.memory_budget_bytes = config_.memory_budget;
   opts.background_heal = true;
+  opts.scanner = true;  // heals what differs between drives, throttled, once a minute
+  for (const auto& pool : topology_.pools) {
+    for (const auto& ep : pool.endpoints.endpoints) {
+      if (ep.is_local && ep.is_url()) {
+        opts.node_id = ep.NodeKey();  // names the saved MRF queue; "local" on a single node
+      }
+    }
+  }
   std::vector<object::PoolSpec> pools;
   for (std::size_t p = 0; p < sets_.size(); ++p) {
     object::PoolSpec& spec = pools.emplace_back();
@@ -110,12 +119,28 @@ Status Server::BuildLayer() {
     co_return Status::Ok();
   }(*layer_));
   (void)healed;
-  credentials_ =
-      std::make_unique<s3::StaticCredentialProvider>(config_.access_key, config_.secret_key);
+  // Drives of this node with a heal tracker (replaced or wiped drives, and heals that a
+  // restart interrupted) get their drive heal, in the background.
+  std::vector<object::DriveSlot> local_slots;
+  for (std::size_t p = 0; p < sets_.size(); ++p) {
+    for (std::size_t s = 0; s < sets_[p].size(); ++s) {
+      for (std::size_t i = 0; i < sets_[p][s].size(); ++i) {
+        const int index = topology_.pools[p].layout.sets[s][i];
+        if (sets_[p][s][i] && topology_.pools[p].endpoints.endpoints[index].is_local) {
+          local_slots.push_back({p, s, i});
+        }
+      }
+    }
+  }
+  RunSync([](object::ServerPools& layer, std::vector<object::DriveSlot> slots) -> Task<int> {
+    RequestContext ctx = RequestContext::Background("drive-heal");
+    co_await layer.ResumeDriveHeals(ctx, slots);
+    co_return 0;
+  }(*layer_, std::move(local_slots)));
   s3::S3Options s3_opts;
   s3_opts.region = config_.region;
   s3_opts.domains = config_.domains;
-  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, *credentials_);
+  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
   layer_ready_.store(layer_.get());
   s3_ready_.store(s3_.get());
   return Status::Ok();
@@ -191,9 +216,27 @@ Status Server::LoadFormat() {
              deployment_id_);
   }
   for (const std::string& name : result->healing) {
-    // TODO(server): hand the drive to heal/ once it exists.
     LOG_WARN("drive {} is new in its set and was given its slot's identity; it needs healing",
              name);
+    // A drive of this node gets a heal tracker now (so that a restart before the heal is
+    // done still heals it); BuildLayer starts the drive heal of every drive with one.
+    for (std::size_t p = 0; p < result->pools.size(); ++p) {
+      const cluster::FormattedPool& fp = result->pools[p];
+      for (std::size_t s = 0; s < fp.sets.size(); ++s) {
+        for (std::size_t i = 0; i < fp.sets[s].size(); ++i) {
+          const int index = topology_.pools[p].layout.sets[s][i];
+          if (fp.names[s][i] != name || !fp.sets[s][i] ||
+              !topology_.pools[p].endpoints.endpoints[index].is_local) {
+            continue;
+          }
+          Status st =
+              RunSync(fp.sets[s][i]->WriteSystemRecord(ctx, object::kHealTrackerRecord, "{}"));
+          if (!st.ok()) {
+            LOG_ERROR("drive {}: cannot write its heal tracker: {}", name, st.ToString());
+          }
+        }
+      }
+    }
   }
   // Back from the raw pointers of the format step to the owning pointers.
   for (std::size_t p = 0; p < result->pools.size(); ++p) {
@@ -224,7 +267,29 @@ Status Server::LoadFormat() {
   return Status::Ok();
 }
 
+const auth::CredentialProvider& Server::Credentials() {
+  if (!credentials_) {
+    credentials_ =
+        std::make_unique<s3::StaticCredentialProvider>(config_.access_key, config_.secret_key);
+  }
+  return *credentials_;
+}
+
 Status Server::StartListeners() {
+  admin::AdminOptions admin_opts;
+  admin_opts.region = config_.region;
+  admin_opts.version = std::string(kVersion);
+  // Read only once the layer is up, after LoadFormat set the id.
+  admin_opts.deployment_id = [this] { return deployment_id_; };
+  admin_opts.layer = [this] { return layer_ready_.load(); };
+  admin_opts.extra_metrics = [this](std::string& out) {
+    if (s3::S3Api* s3 = s3_ready_.load()) {
+      s3->AppendMetrics(out);
+    }
+  };
+  admin_opts.metrics_public = config_.metrics_public;
+  admin_ = std::make_unique<admin::AdminApi>(std::move(admin_opts), Credentials());
+
   http::ServerOptions s3_http;
   s3_http.address = config_.address;
   s3_http.tls_cert_file = config_.cert_file;
@@ -240,9 +305,12 @@ Status Server::StartListeners() {
   http::ServerOptions console_http;
   console_http.address = config_.console_address;
   console_http.threads = 1;
+  // The console port: the admin API and metrics, else the health endpoints (404 for the rest).
+  http::Handler health = s3::MakeHealthHandler([this] { return layer_ready_.load(); }, false);
   console_listener_ = std::make_unique<http::Server>(
-      std::move(console_http),
-      s3::MakeHealthHandler([this] { return layer_ready_.load(); }, false));
+      std::move(console_http), [this, health = std::move(health)](http::Exchange& ex) {
+        return admin::AdminApi::Owns(ex.request().path) ? admin_->Handle(ex) : health(ex);
+      });
   st = console_listener_->Start();
   if (!st.ok()) {
     return Status(st.code(), "the console port: " + st.message());
@@ -294,6 +362,7 @@ void Server::Stop() {
   console_listener_.reset();
   cluster_listener_.reset();
   s3_.reset();
+  admin_.reset();
   layer_.reset();
   sets_.clear();
   locker_.reset();

@@ -1,8 +1,9 @@
 // The wiring of a cairn node: from a ServerConfig to listening sockets. Plans the topology
 // (cluster/), opens this node's drives (storage/local), checks or writes format.json
 // (cluster/format), builds the object layer (object::ServerPools), and serves S3 (s3::S3Api)
-// on --address and the health endpoints on --console-address (http::Server). Main() adds the
-// command line, logging and signal handling around it.
+// on --address, the health endpoints on --console-address (http::Server), and the admin API
+// and metrics (admin::AdminApi) on both. Main() adds the command line, logging and signal
+// handling around it.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,10 @@ class CredentialProvider;
 namespace cairn::s3 {
 class S3Api;
 }  // namespace cairn::s3
+
+namespace cairn::admin {
+class AdminApi;
+}  // namespace cairn::admin
 
 namespace cairn::http {
 class Server;
@@ -105,6 +110,8 @@ class Server {
   Status WaitForPeers();
   Task<void> Dispatch(http::Exchange& ex);
   Task<void> RespondNotReady(http::Exchange& ex);
+  // The root user's credentials (made on first use, before either listener starts).
+  const auth::CredentialProvider& Credentials();
   std::string Waiting() const;
   void SetWaiting(std::string what);
   // True when some drive here or on an agreeing node already has a format.json.
@@ -124,6 +131,8 @@ class Server {
   std::unique_ptr<object::ServerPools> layer_;
   std::unique_ptr<auth::CredentialProvider> credentials_;
   std::unique_ptr<s3::S3Api> s3_;
+  // The admin API and metrics on both ports; answers 503 until the layer is ready.
+  std::unique_ptr<admin::AdminApi> admin_;
   std::unique_ptr<http::Server> s3_listener_;
   std::unique_ptr<http::Server> console_listener_;
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "admin/admin_api.h"
 #include "common/fan_out.h"
 #include "common/log.h"
 #include "http/server.h"
@@ -297,6 +298,10 @@ Task<void> Server::Dispatch(http::Exchange& ex) {
     } else {
       co_await RespondNoRpc(ex);
     }
+    co_return;
+  }
+  if (admin::AdminApi::Owns(ex.request().path)) {
+    co_await admin_->Handle(ex);
     co_return;
   }
   if (s3::S3Api* s3 = s3_ready_.load()) {

@@ -57,6 +57,23 @@ struct MultipartUpload {
   meta::FileInfo fi;  // data_dir, erasure layout, metadata to apply on completion
 };
 
+// Bounds of system records (StorageApi::WriteSystemRecord), the same for every drive.
+inline constexpr std::size_t kMaxSystemRecordName = 256;
+inline constexpr std::size_t kMaxSystemRecordBytes = 16 << 20;
+
+// A system record name: 1..kMaxSystemRecordName printable ASCII characters (no spaces).
+inline bool ValidSystemRecordName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxSystemRecordName) {
+    return false;
+  }
+  for (char c : name) {
+    if (c <= ' ' || c > '~') {
+      return false;
+    }
+  }
+  return true;
+}
+
 // A staged shard file under the drive's tmp folder. Written sequentially, then closed.
 class ShardWriter {
  public:
@@ -183,6 +200,19 @@ class StorageApi {
   // Deletes the upload record and its data folder. Errors: kUploadNotFound.
   virtual Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume,
                                    std::string_view key, std::string_view upload_id) = 0;
+
+  // A small named record in the drive's system namespace (heal trackers, the MRF queue,
+  // scanner state), kept in the drive's metadata store apart from every bucket. Names are
+  // short ASCII ("heal-tracker", "mrf/<node>"); values up to a few MiB.
+  // Errors: kFileNotFound (ReadSystemRecord, when absent), kDiskNotFound.
+  virtual Task<Result<std::string>> ReadSystemRecord(const RequestContext& ctx,
+                                                     std::string_view name) = 0;
+  // Durable (synced) when it returns. Errors also: kInvalidArgument (a name that fails
+  // ValidSystemRecordName, a value over kMaxSystemRecordBytes).
+  virtual Task<Status> WriteSystemRecord(const RequestContext& ctx, std::string_view name,
+                                         std::string_view value) = 0;
+  // Ok when absent.
+  virtual Task<Status> DeleteSystemRecord(const RequestContext& ctx, std::string_view name) = 0;
 };
 
 }  // namespace cairn::storage

@@ -429,6 +429,41 @@ class MemoryDrive final : public storage::StorageApi {
     co_return Status::Ok();
   }
 
+  Task<Result<std::string>> ReadSystemRecord(const RequestContext&,
+                                             std::string_view name) override {
+    CO_RETURN_IF_ERROR(Check());
+    if (!storage::ValidSystemRecordName(name)) {
+      co_return Status(Errc::kInvalidArgument, "bad system record name");
+    }
+    std::lock_guard lock(mu_);
+    auto it = records_.find(std::string(name));
+    if (it == records_.end()) {
+      co_return Status(Errc::kFileNotFound, "system record " + std::string(name));
+    }
+    co_return it->second;
+  }
+
+  Task<Status> WriteSystemRecord(const RequestContext&, std::string_view name,
+                                 std::string_view value) override {
+    CO_RETURN_IF_ERROR(Check());
+    if (!storage::ValidSystemRecordName(name) || value.size() > storage::kMaxSystemRecordBytes) {
+      co_return Status(Errc::kInvalidArgument, "bad system record");
+    }
+    std::lock_guard lock(mu_);
+    records_.insert_or_assign(std::string(name), std::string(value));
+    co_return Status::Ok();
+  }
+
+  Task<Status> DeleteSystemRecord(const RequestContext&, std::string_view name) override {
+    CO_RETURN_IF_ERROR(Check());
+    if (!storage::ValidSystemRecordName(name)) {
+      co_return Status(Errc::kInvalidArgument, "bad system record name");
+    }
+    std::lock_guard lock(mu_);
+    records_.erase(std::string(name));
+    co_return Status::Ok();
+  }
+
  private:
   struct Upload {
     storage::MultipartUpload record;
@@ -553,6 +588,7 @@ class MemoryDrive final : public storage::StorageApi {
   std::map<std::string, std::map<std::string, std::vector<meta::FileInfo>>> objects_;
   std::map<std::string, std::map<std::pair<std::string, std::string>, Upload>> uploads_;
   std::map<std::string, std::shared_ptr<std::string>> files_;  // "tmp/..." and "data/<dir>/part.N"
+  std::map<std::string, std::string> records_;                 // system records by name
 };
 
 }  // namespace cairn::testing

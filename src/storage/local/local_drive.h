@@ -127,6 +127,13 @@ class LocalDrive final : public StorageApi {
   Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume, std::string_view key,
                            std::string_view upload_id) override;
 
+  // In the "system" column family; writes are synced even without sync_writes.
+  Task<Result<std::string>> ReadSystemRecord(const RequestContext& ctx,
+                                             std::string_view name) override;
+  Task<Status> WriteSystemRecord(const RequestContext& ctx, std::string_view name,
+                                 std::string_view value) override;
+  Task<Status> DeleteSystemRecord(const RequestContext& ctx, std::string_view name) override;
+
   // Iterator steps (seeks + nexts) taken by ListObjects and ListUploads since open.
   std::uint64_t IteratorStepsForTest() const;
 

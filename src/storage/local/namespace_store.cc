@@ -121,13 +121,17 @@ Result<NamespaceStore::Lookup> NamespaceStore::GetCached(Cf cf, std::string_view
   return RocksStatus(s);
 }
 
-Status NamespaceStore::Put(Cf cf, std::string_view key, std::string_view value) {
-  rocksdb::Status s = db_->Put(write_options_, handle(cf), ToSlice(key), ToSlice(value));
+Status NamespaceStore::Put(Cf cf, std::string_view key, std::string_view value, bool force_sync) {
+  rocksdb::WriteOptions wo = write_options_;
+  wo.sync = wo.sync || force_sync;
+  rocksdb::Status s = db_->Put(wo, handle(cf), ToSlice(key), ToSlice(value));
   return s.ok() ? Status::Ok() : RocksStatus(s);
 }
 
-Status NamespaceStore::Delete(Cf cf, std::string_view key) {
-  rocksdb::Status s = db_->Delete(write_options_, handle(cf), ToSlice(key));
+Status NamespaceStore::Delete(Cf cf, std::string_view key, bool force_sync) {
+  rocksdb::WriteOptions wo = write_options_;
+  wo.sync = wo.sync || force_sync;
+  rocksdb::Status s = db_->Delete(wo, handle(cf), ToSlice(key));
   return s.ok() ? Status::Ok() : RocksStatus(s);
 }
 

@@ -40,8 +40,9 @@ class NamespaceStore {
   // thread may call it. kNeedsIo when the answer is only on disk (then call Get on a worker).
   enum class Lookup { kFound, kAbsent, kNeedsIo };
   Result<Lookup> GetCached(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
-  Status Put(Cf cf, std::string_view key, std::string_view value);
-  Status Delete(Cf cf, std::string_view key);
+  // With `force_sync`, the write is synced even when the store's sync_writes is off.
+  Status Put(Cf cf, std::string_view key, std::string_view value, bool force_sync = false);
+  Status Delete(Cf cf, std::string_view key, bool force_sync = false);
   // Commits a batch atomically (durable when sync_writes).
   Status Write(rocksdb::WriteBatch& batch);
   // An iterator over `cf`; `upper_bound` (may be empty = none) must outlive it.

@@ -412,4 +412,24 @@ Task<Status> RemoteDrive::AbortUpload(const RequestContext& ctx, std::string_vie
       .status();
 }
 
+Task<Result<std::string>> RemoteDrive::ReadSystemRecord(const RequestContext& ctx,
+                                                        std::string_view name) {
+  co_return co_await Call(ctx, m::kReadSystemRecord, Encode([&](WireWriter& w) { w.Str(name); }));
+}
+
+Task<Status> RemoteDrive::WriteSystemRecord(const RequestContext& ctx, std::string_view name,
+                                            std::string_view value) {
+  co_return (co_await Call(ctx, m::kWriteSystemRecord, Encode([&](WireWriter& w) {
+                             w.Str(name);
+                             w.Str(value);
+                           })))
+      .status();
+}
+
+Task<Status> RemoteDrive::DeleteSystemRecord(const RequestContext& ctx, std::string_view name) {
+  co_return (
+      co_await Call(ctx, m::kDeleteSystemRecord, Encode([&](WireWriter& w) { w.Str(name); })))
+      .status();
+}
+
 }  // namespace cairn::storage

@@ -82,6 +82,12 @@ class RemoteDrive final : public StorageApi {
   Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume, std::string_view key,
                            std::string_view upload_id) override;
 
+  Task<Result<std::string>> ReadSystemRecord(const RequestContext& ctx,
+                                             std::string_view name) override;
+  Task<Status> WriteSystemRecord(const RequestContext& ctx, std::string_view name,
+                                 std::string_view value) override;
+  Task<Status> DeleteSystemRecord(const RequestContext& ctx, std::string_view name) override;
+
   // One RPC to this drive: network failures become kDiskNotFound naming the drive.
   Task<Result<std::string>> Call(const RequestContext& ctx, rpc::MethodId method,
                                  std::string_view body);

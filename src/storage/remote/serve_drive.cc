@@ -342,6 +342,34 @@ std::vector<std::pair<rpc::MethodId, Body>> Methods() {
         }
         co_return Empty(co_await d.AbortUpload(ctx, volume, key, id));
       });
+  t.emplace_back(
+      m::kReadSystemRecord,
+      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
+        std::string name;
+        if (!r.Str(name)) {
+          co_return BadArgs();
+        }
+        co_return co_await d.ReadSystemRecord(ctx, name);
+      });
+  t.emplace_back(
+      m::kWriteSystemRecord,
+      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
+        std::string name;
+        std::string value;
+        if (!r.Str(name) || !r.Str(value)) {
+          co_return BadArgs();
+        }
+        co_return Empty(co_await d.WriteSystemRecord(ctx, name, value));
+      });
+  t.emplace_back(
+      m::kDeleteSystemRecord,
+      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
+        std::string name;
+        if (!r.Str(name)) {
+          co_return BadArgs();
+        }
+        co_return Empty(co_await d.DeleteSystemRecord(ctx, name));
+      });
   return t;
 }
 

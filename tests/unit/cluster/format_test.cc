@@ -153,6 +153,19 @@ class MemoryFormatDrive final : public storage::StorageApi {
     co_return No();
   }
 
+  Task<Result<std::string>> ReadSystemRecord(const RequestContext&, std::string_view) override {
+    co_return No();
+  }
+
+  Task<Status> WriteSystemRecord(const RequestContext&, std::string_view,
+                                 std::string_view) override {
+    co_return No();
+  }
+
+  Task<Status> DeleteSystemRecord(const RequestContext&, std::string_view) override {
+    co_return No();
+  }
+
  private:
   static Status No() { return Status(Errc::kNotImplemented, "format-only test drive"); }
 

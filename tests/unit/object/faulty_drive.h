@@ -175,6 +175,23 @@ class FaultyDrive final : public storage::StorageApi {
     co_return co_await inner_->AbortUpload(ctx, v, k, id);
   }
 
+  Task<Result<std::string>> ReadSystemRecord(const RequestContext& ctx,
+                                             std::string_view name) override {
+    CO_RETURN_IF_ERROR(Up());
+    co_return co_await inner_->ReadSystemRecord(ctx, name);
+  }
+
+  Task<Status> WriteSystemRecord(const RequestContext& ctx, std::string_view name,
+                                 std::string_view value) override {
+    CO_RETURN_IF_ERROR(Writable());
+    co_return co_await inner_->WriteSystemRecord(ctx, name, value);
+  }
+
+  Task<Status> DeleteSystemRecord(const RequestContext& ctx, std::string_view name) override {
+    CO_RETURN_IF_ERROR(Writable());
+    co_return co_await inner_->DeleteSystemRecord(ctx, name);
+  }
+
  private:
   class Reader final : public storage::ShardReader {
    public:

@@ -637,6 +637,53 @@ TEST_P(StorageApiConformance, BadNamesAndPathsAreRefused) {
   EXPECT_TRUE(SyncWait(d().ReadVersion(ctx_, "b", "../../etc/passwd", "", true)).ok());
 }
 
+TEST_P(StorageApiConformance, SystemRecords) {
+  EXPECT_EQ(SyncWait(d().ReadSystemRecord(ctx_, "heal-tracker")).code(), Errc::kFileNotFound);
+  EXPECT_TRUE(SyncWait(d().DeleteSystemRecord(ctx_, "heal-tracker")).ok());  // absent: ok
+  const std::string big = Pattern(3 << 20, 7);                               // a few MiB, binary
+  ASSERT_TRUE(SyncWait(d().WriteSystemRecord(ctx_, "heal-tracker", "v1")).ok());
+  ASSERT_TRUE(SyncWait(d().WriteSystemRecord(ctx_, "mrf/node1:9000", big)).ok());
+  ASSERT_TRUE(SyncWait(d().WriteSystemRecord(ctx_, "empty", "")).ok());
+  ASSERT_TRUE(SyncWait(d().WriteSystemRecord(ctx_, "heal-tracker", "v2")).ok());  // replaces
+  EXPECT_EQ(*SyncWait(d().ReadSystemRecord(ctx_, "heal-tracker")), "v2");
+  EXPECT_EQ(*SyncWait(d().ReadSystemRecord(ctx_, "mrf/node1:9000")), big);
+  EXPECT_EQ(*SyncWait(d().ReadSystemRecord(ctx_, "empty")), "");
+  // Records live apart from buckets: none is listed, none blocks a bucket of the same name.
+  EXPECT_TRUE(SyncWait(d().ListVolumes(ctx_))->empty());
+  MakeBucket("heal-tracker");
+  EXPECT_EQ(*SyncWait(d().ReadSystemRecord(ctx_, "heal-tracker")), "v2");
+
+  for (int round = 0; round < 2; ++round) {
+    Reopen();
+    EXPECT_EQ(*SyncWait(d().ReadSystemRecord(ctx_, "heal-tracker")), "v2");
+    EXPECT_EQ(*SyncWait(d().ReadSystemRecord(ctx_, "mrf/node1:9000")), big);
+  }
+  ASSERT_TRUE(SyncWait(d().DeleteSystemRecord(ctx_, "heal-tracker")).ok());
+  EXPECT_EQ(SyncWait(d().ReadSystemRecord(ctx_, "heal-tracker")).code(), Errc::kFileNotFound);
+  Reopen();
+  EXPECT_EQ(SyncWait(d().ReadSystemRecord(ctx_, "heal-tracker")).code(), Errc::kFileNotFound);
+  EXPECT_EQ(*SyncWait(d().ReadSystemRecord(ctx_, "mrf/node1:9000")), big);
+}
+
+TEST_P(StorageApiConformance, SystemRecordBadNamesAndSizesAreRefused) {
+  EXPECT_EQ(SyncWait(d().WriteSystemRecord(ctx_, "", "x")).code(), Errc::kInvalidArgument);
+  EXPECT_EQ(SyncWait(d().WriteSystemRecord(ctx_, std::string("a\0b", 3), "x")).code(),
+            Errc::kInvalidArgument);
+  EXPECT_EQ(SyncWait(d().WriteSystemRecord(ctx_, "with space", "x")).code(),
+            Errc::kInvalidArgument);
+  EXPECT_EQ(
+      SyncWait(d().WriteSystemRecord(ctx_, std::string(kMaxSystemRecordName + 1, 'n'), "x")).code(),
+      Errc::kInvalidArgument);
+  EXPECT_EQ(SyncWait(d().ReadSystemRecord(ctx_, "")).code(), Errc::kInvalidArgument);
+  EXPECT_EQ(SyncWait(d().DeleteSystemRecord(ctx_, "")).code(), Errc::kInvalidArgument);
+  EXPECT_EQ(
+      SyncWait(d().WriteSystemRecord(ctx_, "big", std::string(kMaxSystemRecordBytes + 1, 'x')))
+          .code(),
+      Errc::kInvalidArgument);
+  EXPECT_TRUE(
+      SyncWait(d().WriteSystemRecord(ctx_, std::string(kMaxSystemRecordName, 'n'), "x")).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Drives, StorageApiConformance, ::testing::ValuesIn(AllDriveFactories()),
                          [](const auto& info) { return info.param.name; });
 INSTANTIATE_TEST_SUITE_P(Drives, ListingConformance, ::testing::ValuesIn(AllDriveFactories()),

@@ -1,0 +1,310 @@
+#include "admin/admin_api.h"
+
+#include <exception>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_json.h"
+#include "admin/metrics.h"
+#include "admin/prometheus_token.h"
+#include "auth/canonical.h"
+#include "common/log.h"
+
+namespace cairn::admin {
+namespace {
+
+using Params = std::vector<auth::internal::QueryParam>;
+using Json = nlohmann::json;
+
+constexpr std::string_view kV3 = "/minio/admin/v3/";
+
+// "true", "1" or a bare flag ("?deep") is true; "false", "0" false. Absent: false.
+Result<bool> BoolParam(const Params& q, std::string_view key) {
+  std::optional<std::string> v = auth::internal::QueryValue(q, key);
+  if (!v || *v == "false" || *v == "0") {
+    return false;
+  }
+  if (v->empty() || *v == "true" || *v == "1") {
+    return true;
+  }
+  return Status(Errc::kInvalidArgument, fmt::format("{}={}: expected true or false", key, *v));
+}
+
+Result<std::string> RequiredParam(const Params& q, std::string_view key) {
+  std::optional<std::string> v = auth::internal::QueryValue(q, key);
+  if (!v || v->empty()) {
+    return Status(Errc::kInvalidArgument, fmt::format("the parameter {} is required", key));
+  }
+  return *v;
+}
+
+Task<Result<Json>> HealStart(const Params& q, object::ObjectLayer& layer, std::string_view key) {
+  object::HealScope scope;
+  scope.bucket = auth::internal::QueryValue(q, "bucket").value_or("");
+  scope.prefix = auth::internal::QueryValue(q, "prefix").value_or("");
+  if (scope.bucket.empty() && !scope.prefix.empty()) {
+    co_return Status(Errc::kInvalidArgument, "a prefix needs a bucket");
+  }
+  object::HealSequenceOptions opts;
+  CO_ASSIGN_OR_RETURN(opts.deep_scan, BoolParam(q, "deep"));
+  CO_ASSIGN_OR_RETURN(opts.remove_dangling, BoolParam(q, "remove"));
+  CO_ASSIGN_OR_RETURN(opts.dry_run, BoolParam(q, "dry-run"));
+  // The sequence outlives this request: a context of its own, not the connection's.
+  RequestContext ctx = RequestContext::Background("admin-heal");
+  ctx.access_key = std::string(key);
+  Result<std::string> id = co_await layer.StartHeal(ctx, scope, opts);
+  if (!id.ok()) {
+    co_return id.status();
+  }
+  co_return Json{{"id", *id}};
+}
+
+Result<Json> HealStatus(const Params& q, const object::ObjectLayer& layer, std::int64_t now_ns) {
+  ASSIGN_OR_RETURN(std::string id, RequiredParam(q, "id"));
+  ASSIGN_OR_RETURN(object::HealProgress p, layer.GetHealProgress(id));
+  return SequenceJson(p, now_ns);
+}
+
+Json SequencesJson(const std::vector<object::HealProgress>& list, std::int64_t now_ns,
+                   bool running_only) {
+  Json out = Json::array();
+  for (const auto& p : list) {
+    if (!running_only || p.state == object::HealSequenceState::kRunning) {
+      out.push_back(SequenceJson(p, now_ns));
+    }
+  }
+  return out;
+}
+
+Result<Json> HealStop(const Params& q, object::ObjectLayer& layer) {
+  ASSIGN_OR_RETURN(std::string id, RequiredParam(q, "id"));
+  RETURN_IF_ERROR(layer.StopHeal(id));
+  return Json{{"id", id}, {"state", "stopped"}};
+}
+
+Json ErrorJson(const Status& st) {
+  const AdminError e = ErrorFor(st.code());
+  std::string message = st.message();
+  if (message.empty()) {
+    message = std::string(ErrcName(st.code()));
+  }
+  return Json{{"Code", e.code}, {"Message", message}};
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+struct AdminApi::Reply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+
+  static Reply Ok(const Json& j) { return Reply{200, "application/json", j.dump()}; }
+
+  static Reply Error(const Status& st) {
+    return Reply{ErrorFor(st.code()).status, "application/json", ErrorJson(st).dump()};
+  }
+
+  static Reply From(const Result<Json>& r) { return r.ok() ? Ok(*r) : Error(r.status()); }
+};
+
+AdminError ErrorFor(Errc code) {
+  switch (code) {
+    case Errc::kInvalidArgument:
+    case Errc::kInvalidArgumentS3:
+    case Errc::kInvalidBucketName:
+    case Errc::kInvalidObjectName:
+      return {400, "InvalidArgument"};
+    case Errc::kNotFound:
+      return {404, "NotFound"};
+    case Errc::kNoSuchBucket:
+      return {404, "NoSuchBucket"};
+    case Errc::kMethodNotAllowed:
+      return {405, "MethodNotAllowed"};
+    case Errc::kNotImplemented:
+      return {501, "NotImplemented"};
+    case Errc::kServerNotInitialized:
+    case Errc::kClusterNotReady:
+      return {503, "XMinioServerNotInitialized"};
+    case Errc::kReadQuorum:
+    case Errc::kWriteQuorum:
+      return {503, "XMinioServerNotInitialized"};
+    case Errc::kSignatureDoesNotMatch:
+      return {403, "SignatureDoesNotMatch"};
+    case Errc::kInvalidAccessKeyId:
+      return {403, "InvalidAccessKeyId"};
+    case Errc::kRequestTimeTooSkewed:
+      return {403, "RequestTimeTooSkewed"};
+    case Errc::kAccessDenied:
+    case Errc::kMissingAuthentication:
+    case Errc::kRequestExpired:
+    case Errc::kAuthorizationHeaderMalformed:
+    case Errc::kAuthorizationQueryParametersError:
+    case Errc::kMissingSecurityHeader:
+    case Errc::kMalformedDate:
+    case Errc::kUnsupportedSignature:
+      return {403, "AccessDenied"};
+    default:
+      return {500, "InternalError"};
+  }
+}
+
+AdminApi::AdminApi(AdminOptions opts, const auth::CredentialProvider& creds)
+    : opts_(std::move(opts)), creds_(creds) {}
+
+bool AdminApi::Owns(std::string_view path) {
+  return StartsWith(path, kAdminPrefix) || StartsWith(path, kMetricsPrefix);
+}
+
+std::int64_t AdminApi::NowNs() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(opts_.now().time_since_epoch())
+      .count();
+}
+
+Status AdminApi::Authenticate(const http::Request& r, std::string* access_key) const {
+  auth::RequestView view;
+  view.method = r.method;
+  view.path = r.path;
+  view.query = r.query;
+  view.headers = &r.headers;
+  view.now = opts_.now();
+  Result<auth::AuthResult> result = auth::Authenticate(view, creds_);
+  if (!result.ok()) {
+    return result.status();
+  }
+  if (result->anonymous) {
+    return Status(Errc::kAccessDenied, "the admin API needs a request signed with SigV4");
+  }
+  *access_key = result->access_key;
+  return Status::Ok();
+}
+
+Task<void> AdminApi::Handle(http::Exchange& ex) {
+  Reply reply;
+  try {
+    reply = co_await Serve(ex);
+  } catch (const std::exception& e) {
+    LOG_ERROR("admin: exception on the request path: {}", e.what());
+    reply = Reply::Error(Status(Errc::kInternal, "internal error"));
+  }
+  const bool head = ex.request().method == "HEAD";
+  http::Headers headers = {{"content-type", reply.content_type}, {"cache-control", "no-store"}};
+  Status sent = co_await ex.Respond(reply.status, std::move(headers),
+                                    head ? std::string_view() : std::string_view(reply.body));
+  (void)sent;
+}
+
+Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
+  const http::Request& r = ex.request();
+  const bool metrics = StartsWith(r.path, kMetricsPrefix);
+  std::string access_key;
+  const std::string* authorization = r.Header("authorization");
+  if (metrics && !opts_.metrics_public && authorization != nullptr &&
+      authorization->starts_with("Bearer ")) {
+    Status st =
+        VerifyPrometheusToken(std::string_view(*authorization).substr(7), creds_, opts_.now());
+    if (!st.ok()) {
+      co_return Reply::Error(st);
+    }
+  } else if (!(metrics && opts_.metrics_public)) {
+    Status st = Authenticate(r, &access_key);
+    if (!st.ok()) {
+      co_return Reply::Error(st);
+    }
+  }
+  object::ObjectLayer* layer = opts_.layer ? opts_.layer() : nullptr;
+  if (layer == nullptr) {
+    co_return Reply::Error(
+        Status(Errc::kServerNotInitialized, "the server is not initialized yet"));
+  }
+  if (metrics) {
+    co_return co_await ServeMetrics(r, *layer);
+  }
+  co_return co_await ServeAdmin(r, *layer, access_key);
+}
+
+Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, object::ObjectLayer& layer,
+                                           std::string_view access_key) {
+  if (!StartsWith(r.path, kV3)) {
+    co_return Reply::Error(Status(Errc::kNotFound, "no such admin API: " + r.path));
+  }
+  const std::string_view op = std::string_view(r.path).substr(kV3.size());
+  const std::string_view want = op == "heal/start" || op == "heal/stop" ? "POST" : "GET";
+  if (op != "heal/start" && op != "heal/stop" && op != "heal/status" && op != "heal/list" &&
+      op != "info") {
+    co_return Reply::Error(Status(Errc::kNotFound, "no such admin API: " + r.path));
+  }
+  if (r.method != want) {
+    co_return Reply::Error(
+        Status(Errc::kMethodNotAllowed, fmt::format("{} takes {}", r.path, want)));
+  }
+  const Params q = auth::internal::ParseQuery(r.query);
+  const std::int64_t now_ns = NowNs();
+  if (op == "heal/start") {
+    Result<Json> started = co_await HealStart(q, layer, access_key);
+    co_return Reply::From(started);
+  }
+  if (op == "heal/status") {
+    co_return Reply::From(HealStatus(q, layer, now_ns));
+  }
+  if (op == "heal/list") {
+    co_return Reply::Ok(Json{{"sequences", SequencesJson(layer.ListHeals(), now_ns, false)}});
+  }
+  if (op == "heal/stop") {
+    co_return Reply::From(HealStop(q, layer));
+  }
+  RequestContext ctx = RequestContext::Background("admin-info");
+  std::vector<object::DriveStatus> drives = co_await layer.GetDriveStatus(ctx);
+  Json drive_list = Json::array();
+  for (const auto& d : drives) {
+    drive_list.push_back(DriveJson(d));
+  }
+  const auto uptime =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - opts_.started);
+  co_return Reply::Ok(Json{
+      {"deploymentId", opts_.deployment_id ? opts_.deployment_id() : std::string()},
+      {"version", opts_.version},
+      {"uptimeSeconds", uptime.count()},
+      {"region", opts_.region},
+      {"drives", std::move(drive_list)},
+      {"heal", CountersJson(layer.GetHealCounters())},
+      {"sequences", SequencesJson(layer.ListHeals(), now_ns, true)},
+  });
+}
+
+Task<AdminApi::Reply> AdminApi::ServeMetrics(const http::Request& r, object::ObjectLayer& layer) {
+  const std::string_view which = std::string_view(r.path).substr(kMetricsPrefix.size());
+  MetricsScope scope;
+  if (which == "cluster" || which.empty()) {
+    scope = MetricsScope::kCluster;
+  } else if (which == "node") {
+    scope = MetricsScope::kNode;
+  } else {
+    co_return Reply::Error(Status(Errc::kNotFound, "no such metrics page: " + r.path));
+  }
+  if (r.method != "GET" && r.method != "HEAD") {
+    co_return Reply::Error(Status(Errc::kMethodNotAllowed, "metrics take GET"));
+  }
+  MetricsSnapshot snap;
+  RequestContext ctx = RequestContext::Background("metrics");
+  snap.drives = co_await layer.GetDriveStatus(ctx);
+  snap.counters = layer.GetHealCounters();
+  snap.sequences = layer.ListHeals();
+  snap.now_ns = NowNs();
+  snap.uptime_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - opts_.started).count();
+  snap.resident_bytes = ResidentMemoryBytes();
+  Reply reply{200, "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(scope, snap)};
+  if (opts_.extra_metrics) {
+    opts_.extra_metrics(reply.body);
+  }
+  co_return reply;
+}
+
+}  // namespace cairn::admin

@@ -1,0 +1,79 @@
+// AdminApi: the admin REST API (/minio/admin/v3/...: heal start, status, list and stop, info)
+// and the Prometheus metrics pages (/minio/v2/metrics/{cluster,node}), served on the S3 port
+// and on the console port. Requests are SigV4-signed with the root credentials (the same
+// auth::Authenticate as S3; the metrics also take a bearer token, prometheus_token.h);
+// answers are JSON, errors {"Code", "Message"}. Handlers parse, call the ObjectLayer's heal
+// methods and render (admin_json.h).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "auth/signature.h"
+#include "common/status.h"
+#include "common/task.h"
+#include "http/exchange.h"
+#include "object/object_layer.h"
+
+namespace cairn::admin {
+
+inline constexpr std::string_view kAdminPrefix = "/minio/admin/";
+inline constexpr std::string_view kMetricsPrefix = "/minio/v2/metrics/";
+
+struct AdminOptions {
+  std::string region = "us-east-1";
+  std::string version;
+  // The deployment id; read only once the object layer is up (it is known by then).
+  std::function<std::string()> deployment_id;
+  // The object layer once the node serves, else nullptr (requests then get 503).
+  std::function<object::ObjectLayer*()> layer;
+  // Appended to both metrics pages (the S3 port's request counters); may be empty.
+  std::function<void(std::string& out)> extra_metrics;
+  // CAIRN_PROMETHEUS_AUTH_TYPE=public: the metrics pages need no credentials.
+  bool metrics_public = false;
+  // Injected clocks (tests). Wall clock: signatures, timestamps; steady: uptime.
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+// Where an admin error goes on the wire: HTTP status and the JSON "Code".
+struct AdminError {
+  int status = 500;
+  std::string_view code;
+};
+
+// The one Errc -> {status, Code} table of the admin API (403 for every signature problem).
+AdminError ErrorFor(Errc code);
+
+class AdminApi {
+ public:
+  // `creds` must outlive this object.
+  AdminApi(AdminOptions opts, const auth::CredentialProvider& creds);
+  AdminApi(const AdminApi&) = delete;
+  AdminApi& operator=(const AdminApi&) = delete;
+
+  // True when the path is the admin API's or the metrics' (then Handle answers it).
+  static bool Owns(std::string_view path);
+
+  // Answers a request for which Owns(path) is true; never throws. Any network thread.
+  Task<void> Handle(http::Exchange& ex);
+
+ private:
+  struct Reply;
+  Task<Reply> Serve(http::Exchange& ex);
+  Task<Reply> ServeAdmin(const http::Request& r, object::ObjectLayer& layer,
+                         std::string_view access_key);
+  Task<Reply> ServeMetrics(const http::Request& r, object::ObjectLayer& layer);
+  Status Authenticate(const http::Request& r, std::string* access_key) const;
+  std::int64_t NowNs() const;
+
+  AdminOptions opts_;
+  const auth::CredentialProvider& creds_;
+};
+
+}  // namespace cairn::admin

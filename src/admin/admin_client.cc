@@ -1,0 +1,112 @@
+#include "admin/admin_client.h"
+
+#include <charconv>
+#include <exception>
+#include <optional>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include "auth/signature.h"
+#include "http/client.h"
+
+namespace cairn::admin {
+
+Result<HostPort> ParseAdminEndpoint(std::string_view url) {
+  std::string_view s = url;
+  if (s.starts_with("https://")) {
+    return Status(Errc::kInvalidArgument,
+                  "https endpoints are not supported yet by cairn admin; use http://");
+  }
+  if (s.starts_with("http://")) {
+    s.remove_prefix(7);
+  }
+  if (s.ends_with('/')) {
+    s.remove_suffix(1);
+  }
+  if (s.empty() || s.find('/') != std::string_view::npos) {
+    return Status(Errc::kInvalidArgument, fmt::format("'{}' is not http://HOST[:PORT]", url));
+  }
+  HostPort out;
+  const std::size_t colon = s.rfind(':');
+  const bool bracketed = s.front() == '[';
+  if (colon != std::string_view::npos && (!bracketed || s[colon - 1] == ']')) {
+    std::string_view port = s.substr(colon + 1);
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || ptr != port.data() + port.size() || value == 0 || value > 65535) {
+      return Status(Errc::kInvalidArgument, fmt::format("'{}': bad port", url));
+    }
+    out.port = static_cast<std::uint16_t>(value);
+    s = s.substr(0, colon);
+  }
+  if (bracketed && s.size() >= 2 && s.back() == ']') {
+    s = s.substr(1, s.size() - 2);
+  }
+  out.host = std::string(s);
+  return out;
+}
+
+struct AdminClient::Impl {
+  ClientConfig cfg;
+  HostPort hp;
+  boost::asio::io_context io;
+  std::unique_ptr<http::Client> client;
+};
+
+AdminClient::AdminClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+AdminClient::~AdminClient() = default;
+
+Result<std::unique_ptr<AdminClient>> AdminClient::Make(ClientConfig cfg) {
+  ASSIGN_OR_RETURN(HostPort hp, ParseAdminEndpoint(cfg.endpoint));
+  auto impl = std::make_unique<Impl>();
+  http::ClientOptions opts;
+  opts.request_timeout = cfg.timeout;
+  impl->client = std::make_unique<http::Client>(impl->io.get_executor(), hp.host, hp.port, opts);
+  impl->cfg = std::move(cfg);
+  impl->hp = std::move(hp);
+  return std::unique_ptr<AdminClient>(new AdminClient(std::move(impl)));
+}
+
+Result<ApiResponse> AdminClient::Call(std::string_view method, std::string_view path,
+                                      std::string_view query) {
+  Impl& m = *impl_;
+  auth::SignInput in;
+  in.method = std::string(method);
+  in.path = std::string(path);
+  in.query = std::string(query);
+  in.region = m.cfg.region;
+  in.access_key = m.cfg.access_key;
+  in.secret_key = m.cfg.secret_key;
+  in.now = std::chrono::system_clock::now();
+  in.host = fmt::format("{}:{}", m.hp.host, m.hp.port);
+  auth::HeaderList signed_headers;
+  auth::SignV4(in, signed_headers);
+  http::Headers headers;
+  for (auto& [name, value] : signed_headers) {
+    if (name != "host") {  // http::Client sets it (the same host:port)
+      headers.emplace_back(std::move(name), std::move(value));
+    }
+  }
+  const std::string target = query.empty() ? std::string(path) : fmt::format("{}?{}", path, query);
+  std::optional<Result<http::ClientResponse>> out;
+  boost::asio::co_spawn(
+      m.io, m.client->Send(method, target, headers, ""),
+      [&out](std::exception_ptr e, Result<http::ClientResponse> r) {
+        out.emplace(e ? Result<http::ClientResponse>(Status(Errc::kInternal, "exception"))
+                      : std::move(r));
+      });
+  m.io.restart();
+  m.io.run();
+  if (!out) {
+    return Status(Errc::kInternal, "the request did not complete");
+  }
+  if (!out->ok()) {
+    return out->status();
+  }
+  return ApiResponse{(*out)->status, std::move((*out)->body)};
+}
+
+}  // namespace cairn::admin

@@ -1,0 +1,56 @@
+// AdminClient: the client side of the admin API for `cairn admin`: SigV4-signs each request
+// (auth::SignV4) and sends it with http::Client on a private io_context, blocking. Plain
+// HTTP only for now (http::Client has no TLS).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace cairn::admin {
+
+struct ClientConfig {
+  std::string endpoint = "http://127.0.0.1:9000";
+  std::string access_key;
+  std::string secret_key;
+  std::string region = "us-east-1";
+  bool insecure = false;  // accept a self-signed certificate (HTTPS)
+  std::chrono::seconds timeout{30};
+};
+
+struct ApiResponse {
+  int status = 0;
+  std::string body;
+};
+
+// "http://HOST[:PORT]" (trailing '/' allowed; default port 80) -> host and port.
+// Errors: kInvalidArgument (a path, a bad port, https: not supported yet).
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 80;
+};
+
+Result<HostPort> ParseAdminEndpoint(std::string_view url);
+
+class AdminClient {
+ public:
+  // Errors: kInvalidArgument (a bad endpoint).
+  static Result<std::unique_ptr<AdminClient>> Make(ClientConfig cfg);
+  ~AdminClient();
+  AdminClient(const AdminClient&) = delete;
+  AdminClient& operator=(const AdminClient&) = delete;
+
+  // One signed request to `path` ("/minio/admin/v3/info") with a raw, encoded `query`; the
+  // whole answer whatever its status. Errors: kNodeOffline, kTimeout (transport).
+  Result<ApiResponse> Call(std::string_view method, std::string_view path, std::string_view query);
+
+ private:
+  struct Impl;
+  explicit AdminClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn::admin

@@ -1,0 +1,248 @@
+#include "admin/admin_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_api.h"
+#include "admin/admin_client.h"
+#include "admin/admin_format.h"
+#include "admin/prometheus_token.h"
+#include "auth/canonical.h"
+
+namespace cairn::admin {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+// How long `heal` keeps polling through transport errors (a node restarting) before giving up.
+constexpr std::chrono::seconds kPollGiveUp{60};
+
+// The first complete pair of credential variables, as `cairn server` reads them.
+void CredentialsFromEnvironment(ClientConfig& cfg) {
+  static constexpr std::pair<const char*, const char*> kPairs[] = {
+      {"CAIRN_ROOT_USER", "CAIRN_ROOT_PASSWORD"},
+      {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
+  };
+  cfg.access_key = "cairnadmin";
+  cfg.secret_key = "cairnadmin";
+  for (const auto& [user, password] : kPairs) {
+    const char* u = std::getenv(user);
+    const char* p = std::getenv(password);
+    if (u && p) {
+      cfg.access_key = u;
+      cfg.secret_key = p;
+      return;
+    }
+  }
+}
+
+void Print(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+// Requests that must answer 200 with JSON. Errors: kUnknown for any other answer (its message
+// holds the Code, Message and status), transport errors as http::Client returns them.
+class Session {
+ public:
+  explicit Session(AdminClient& client) : client_(client) {}
+
+  Result<Json> Get(std::string_view method, std::string_view op, std::string_view query) {
+    const std::string path = fmt::format("/minio/admin/v3/{}", op);
+    ASSIGN_OR_RETURN(ApiResponse r, client_.Call(method, path, query));
+    Json body = Json::parse(r.body, nullptr, false);
+    if (r.status != 200) {
+      std::string code = "HTTP " + std::to_string(r.status);
+      std::string message = r.body;
+      if (body.is_object()) {
+        code = body.value("Code", code);
+        message = body.value("Message", message);
+      }
+      return Status(Errc::kUnknown, fmt::format("{}: {} (HTTP {})", code, message, r.status));
+    }
+    if (body.is_discarded()) {
+      return Status(Errc::kUnknown, "the server's answer is not JSON: " + r.body.substr(0, 200));
+    }
+    return body;
+  }
+
+ private:
+  AdminClient& client_;
+};
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "cairn admin: %s\n", st.message().c_str());
+  return kExitFailed;
+}
+
+int WaitForHeal(Session& s, const std::string& id, bool json) {
+  const std::string query = "id=" + auth::internal::UriEncode(id, false);
+  auto last_ok = std::chrono::steady_clock::now();
+  for (;;) {
+    Result<Json> seq = s.Get("GET", "heal/status", query);
+    if (!seq.ok()) {
+      if (seq.status().code() == Errc::kUnknown ||
+          std::chrono::steady_clock::now() - last_ok > kPollGiveUp) {
+        return Fail(seq.status());
+      }
+      std::fprintf(stderr, "cairn admin: %s; retrying\n", seq.status().message().c_str());
+    } else {
+      last_ok = std::chrono::steady_clock::now();
+      if (seq->value("state", "") != "running") {
+        Print(json ? seq->dump() + "\n" : SummaryLine(*seq) + "\n");
+        return HealExitCode(*seq);
+      }
+      std::fprintf(stderr, "%s\n", ProgressLine(*seq).c_str());
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+// What `mc admin prometheus generate` prints: a scrape job with a token valid for 100 years.
+int PrintScrapeConfig(const ClientConfig& cfg, std::string_view type) {
+  auto hp = ParseAdminEndpoint(cfg.endpoint);
+  if (!hp.ok()) {
+    std::fprintf(stderr, "cairn admin: --endpoint: %s\n", hp.status().message().c_str());
+    return kExitUsage;
+  }
+  const auto expires = std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 100);
+  const std::string host =
+      hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : hp->host;
+  Print(fmt::format(
+      "scrape_configs:\n"
+      "- job_name: cairn-job\n"
+      "  bearer_token: {}\n"
+      "  metrics_path: /minio/v2/metrics/{}\n"
+      "  scheme: http\n"
+      "  static_configs:\n"
+      "  - targets: ['{}:{}']\n",
+      MakePrometheusToken(cfg.access_key, cfg.secret_key, expires), type, host, hp->port));
+  return 0;
+}
+
+}  // namespace
+
+int RunAdminCommand(int argc, char** argv) {
+  CLI::App app(
+      "Administer a running cairn server through its admin API (SigV4-signed with the root\n"
+      "credentials).\n\n"
+      "  cairn admin heal mybucket/photos --deep\n"
+      "  cairn admin heal-status\n"
+      "  cairn admin info --endpoint http://10.0.0.1:9000\n",
+      "cairn admin");
+  app.name("cairn admin");
+  app.require_subcommand(1);
+  ClientConfig cfg;
+  CredentialsFromEnvironment(cfg);
+  bool json = false;
+  app.add_option("--endpoint", cfg.endpoint, "http://HOST:PORT of a node")->capture_default_str();
+  app.add_option("--access-key", cfg.access_key,
+                 "Root access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, cairnadmin)");
+  app.add_option("--secret-key", cfg.secret_key,
+                 "Root secret key (else CAIRN_ROOT_PASSWORD, MINIO_ROOT_PASSWORD, cairnadmin)");
+  app.add_flag("--insecure", cfg.insecure, "HTTPS: accept a self-signed certificate");
+  app.add_flag("--json", json, "Print JSON instead of text");
+
+  std::string target;
+  bool deep = false;
+  bool remove = false;
+  bool dry_run = false;
+  bool no_wait = false;
+  CLI::App* heal = app.add_subcommand("heal", "Heal the cluster, a bucket or a prefix");
+  heal->add_option("TARGET", target, "BUCKET[/PREFIX] (default: the whole cluster)");
+  heal->add_flag("--deep", deep, "Also verify every shard's bitrot hash (reads all data)");
+  heal->add_flag("--remove", remove, "Purge dangling versions (below read quorum for good)");
+  heal->add_flag("--dry-run", dry_run, "Only count what needs healing; change nothing");
+  heal->add_flag("--no-wait", no_wait, "Print the sequence id and return at once");
+  heal->add_flag("--json", json, "Print the final sequence as JSON");
+
+  std::string id;
+  CLI::App* status = app.add_subcommand("heal-status", "A heal sequence's progress (or all)");
+  status->add_option("ID", id, "Sequence id (default: every sequence)");
+  status->add_flag("--json", json, "Print JSON");
+  CLI::App* stop = app.add_subcommand("heal-stop", "Stop a heal sequence");
+  stop->add_option("ID", id, "Sequence id")->required();
+  CLI::App* info = app.add_subcommand("info", "Drives, their state and space; running heals");
+  info->add_flag("--json", json, "Print JSON");
+  CLI::App* prometheus = app.add_subcommand("prometheus", "Prometheus scrape configuration");
+  prometheus->require_subcommand(1);
+  CLI::App* generate = prometheus->add_subcommand(
+      "generate", "Print a scrape config with a bearer token for the metrics pages");
+  std::string metrics_type = "cluster";
+  generate->add_option("TYPE", metrics_type, "cluster or node")
+      ->check(CLI::IsMember({"cluster", "node"}))
+      ->capture_default_str();
+  for (CLI::App* sub : {heal, status, stop, info, prometheus, generate}) {
+    sub->fallthrough();
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+  if (*generate) {
+    return PrintScrapeConfig(cfg, metrics_type);
+  }
+  auto client = AdminClient::Make(cfg);
+  if (!client.ok()) {
+    std::fprintf(stderr, "cairn admin: --endpoint: %s\n", client.status().message().c_str());
+    return kExitUsage;
+  }
+  Session session(**client);
+
+  if (*heal) {
+    Result<Json> started =
+        session.Get("POST", "heal/start", HealStartQuery(target, deep, remove, dry_run));
+    if (!started.ok()) {
+      return Fail(started.status());
+    }
+    const std::string seq_id = started->value("id", "");
+    if (no_wait) {
+      Print(json ? started->dump() + "\n" : seq_id + "\n");
+      return 0;
+    }
+    return WaitForHeal(session, seq_id, json);
+  }
+  if (*status) {
+    Result<Json> r = id.empty() ? session.Get("GET", "heal/list", "")
+                                : session.Get("GET", "heal/status",
+                                              "id=" + auth::internal::UriEncode(id, false));
+    if (!r.ok()) {
+      return Fail(r.status());
+    }
+    if (json) {
+      Print(r->dump() + "\n");
+    } else if (id.empty()) {
+      Print(SequencesText(r->value("sequences", Json::array())));
+    } else {
+      Print(SequencesText(Json::array({*r})));
+    }
+    return 0;
+  }
+  if (*stop) {
+    Result<Json> r = session.Get("POST", "heal/stop", "id=" + auth::internal::UriEncode(id, false));
+    if (!r.ok()) {
+      return Fail(r.status());
+    }
+    Print(json ? r->dump() + "\n" : fmt::format("heal {} stopped\n", id));
+    return 0;
+  }
+  Result<Json> r = session.Get("GET", "info", "");
+  if (!r.ok()) {
+    return Fail(r.status());
+  }
+  Print(json ? r->dump() + "\n" : InfoText(*r));
+  return 0;
+}
+
+}  // namespace cairn::admin

@@ -1,0 +1,248 @@
+// Heal sequences: admin heals over the cluster, a bucket or a prefix (and dry runs), drive
+// heals with their tracker (start, resume after a restart), StopHeal, the scanner, and the
+// drive status.
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "object_fixture.h"
+
+namespace cairn::object::test {
+namespace heal_sequence_test_internal {
+
+constexpr std::size_t kSeqVictim = 1;
+
+// 4 data + 2 parity: read quorum 4, write quorum 4.
+Layout SeqSixDrives() {
+  return {.drives = 6, .parity = 2};
+}
+
+template <class F>
+bool SeqEventually(F cond) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return cond();
+}
+
+HealProgress WaitFinished(Cluster& c, const std::string& id) {
+  EXPECT_TRUE(SeqEventually([&] {
+    auto p = c.layer->GetHealProgress(id);
+    return p.ok() && p->state != HealSequenceState::kRunning;
+  }));
+  return c.layer->GetHealProgress(id).value();
+}
+
+bool OnDrive(Cluster& c, std::size_t i, std::string_view bucket, std::string_view key) {
+  return SyncWait(c.inners[i]->ReadVersion(c.ctx, bucket, key, "", false)).ok();
+}
+
+void Remove(Cluster& c, std::size_t i, std::string_view bucket, std::string_view key) {
+  meta::FileInfo fi;
+  fi.volume = std::string(bucket);
+  fi.name = std::string(key);
+  ASSERT_TRUE(SyncWait(c.inners[i]->DeleteVersion(c.ctx, fi)).ok()) << key;
+}
+
+std::string StartHeal(Cluster& c, HealScope scope, HealSequenceOptions opts = {}) {
+  auto id = SyncWait(c.layer->StartHeal(c.ctx, scope, opts));
+  EXPECT_TRUE(id.ok()) << id.status().ToString();
+  return id.ok() ? *id : std::string();
+}
+
+// Objects in two buckets, small (inline) and large (shard files), all removed from the
+// victim drive.
+class HealSequenceTest : public ::testing::Test {
+ protected:
+  HealSequenceTest() : c(SeqSixDrives(), Backend::kLocal) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(c.MakeBucket("bucket").ok());
+    ASSERT_TRUE(c.MakeBucket("other").ok());
+    for (const char* key : {"a/1", "a/2", "b/1", "b/2"}) {
+      objs[key] = RandomData(key[2] == '1' ? 1000 : 600 << 10, key[0] + key[2]);
+      ASSERT_TRUE(c.Put("bucket", key, objs[key]).ok());
+    }
+    ASSERT_TRUE(c.Put("other", "x", RandomData(700 << 10, 9)).ok());
+    shard_files = c.PartFiles(0).size();
+    ASSERT_EQ(shard_files, 3u);
+    for (const auto& [key, data] : objs) {
+      Remove(c, kSeqVictim, "bucket", key);
+    }
+    Remove(c, kSeqVictim, "other", "x");
+    ASSERT_EQ(c.PartFiles(kSeqVictim).size(), 0u);
+  }
+
+  Cluster c;
+  std::map<std::string, std::string> objs;
+  std::size_t shard_files = 0;
+};
+
+TEST_F(HealSequenceTest, PrefixBucketAndClusterHealExactlyTheirObjects) {
+  HealProgress p = WaitFinished(c, StartHeal(c, {"bucket", "a/"}));
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  EXPECT_EQ(p.kind, HealSequenceKind::kAdmin);
+  EXPECT_EQ(p.objects_scanned, 2u);
+  EXPECT_EQ(p.objects_healed, 2u);
+  EXPECT_EQ(p.objects_total, 2u);
+  EXPECT_EQ(p.bytes_healed, 1000u + (600u << 10));
+  EXPECT_TRUE(OnDrive(c, kSeqVictim, "bucket", "a/1"));
+  EXPECT_TRUE(OnDrive(c, kSeqVictim, "bucket", "a/2"));
+  EXPECT_FALSE(OnDrive(c, kSeqVictim, "bucket", "b/1"));
+  EXPECT_FALSE(OnDrive(c, kSeqVictim, "bucket", "b/2"));
+  EXPECT_EQ(c.PartFiles(kSeqVictim).size(), 1u);
+
+  p = WaitFinished(c, StartHeal(c, {"bucket", ""}));
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  EXPECT_EQ(p.objects_scanned, 4u);
+  EXPECT_EQ(p.objects_healed, 2u);  // a/* agree by now
+  EXPECT_EQ(p.last_key, "b/2");
+  EXPECT_FALSE(OnDrive(c, kSeqVictim, "other", "x"));
+
+  p = WaitFinished(c, StartHeal(c, {}));
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  EXPECT_EQ(p.objects_scanned, 5u);
+  EXPECT_EQ(p.objects_healed, 1u);
+  EXPECT_TRUE(OnDrive(c, kSeqVictim, "other", "x"));
+  EXPECT_EQ(c.PartFiles(kSeqVictim).size(), shard_files);
+  // The victim's shards serve reads: every object with two other drives offline.
+  c.drives[0]->offline = true;
+  c.drives[2]->offline = true;
+  for (const auto& [key, data] : objs) {
+    EXPECT_TRUE(*c.Get("bucket", key) == data) << key;
+  }
+  const HealCounters counters = c.layer->GetHealCounters();
+  EXPECT_EQ(counters.objects_healed, 5u);
+  EXPECT_EQ(counters.objects_scanned, 11u);
+  EXPECT_EQ(c.layer->ListHeals().size(), 3u);
+}
+
+TEST_F(HealSequenceTest, DryRunCountsAndChangesNothing) {
+  HealSequenceOptions opts;
+  opts.dry_run = true;
+  HealProgress p = WaitFinished(c, StartHeal(c, {}, opts));
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  EXPECT_EQ(p.objects_scanned, 5u);
+  EXPECT_EQ(p.objects_healed, 5u);
+  for (const auto& [key, data] : objs) {
+    EXPECT_FALSE(OnDrive(c, kSeqVictim, "bucket", key)) << key;
+  }
+  EXPECT_EQ(c.PartFiles(kSeqVictim).size(), 0u);
+}
+
+TEST_F(HealSequenceTest, BadScopesAreRefused) {
+  EXPECT_EQ(SyncWait(c.layer->StartHeal(c.ctx, {"", "a/"}, {})).code(), Errc::kInvalidArgument);
+  EXPECT_EQ(SyncWait(c.layer->StartHeal(c.ctx, {"nope", ""}, {})).code(), Errc::kNoSuchBucket);
+  EXPECT_EQ(c.layer->GetHealProgress("nope").code(), Errc::kNotFound);
+  EXPECT_EQ(c.layer->StopHeal("nope").code(), Errc::kNotFound);
+}
+
+TEST_F(HealSequenceTest, StopHealStopsTheSequence) {
+  // The walk blocks on the first key's lock, held here, until it is stopped.
+  auto guard = SyncWait(c.layer->SetForTest(0, 0).LockObject(c.ctx, "bucket", "a/1", true));
+  ASSERT_TRUE(guard.ok());
+  const std::string id = StartHeal(c, {"bucket", ""});
+  ASSERT_TRUE(c.layer->StopHeal(id).ok());
+  guard->reset();
+  HealProgress p = WaitFinished(c, id);
+  EXPECT_EQ(p.state, HealSequenceState::kStopped);
+  EXPECT_LE(p.objects_scanned, 1u);
+  EXPECT_FALSE(OnDrive(c, kSeqVictim, "bucket", "b/2"));
+}
+
+TEST_F(HealSequenceTest, DriveHealFillsTheDriveAndRemovesItsTracker) {
+  auto id = SyncWait(c.layer->StartDriveHeal(c.ctx, {0, 0, kSeqVictim}));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  HealProgress p = WaitFinished(c, *id);
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  EXPECT_EQ(p.kind, HealSequenceKind::kDrive);
+  EXPECT_EQ(p.drive, c.drives[kSeqVictim]->endpoint());
+  EXPECT_EQ(p.objects_healed, 5u);
+  EXPECT_EQ(c.PartFiles(kSeqVictim).size(), shard_files);
+  EXPECT_EQ(SyncWait(c.inners[kSeqVictim]->ReadSystemRecord(c.ctx, kHealTrackerRecord)).code(),
+            Errc::kFileNotFound);
+  auto status = SyncWait(c.layer->GetDriveStatus(c.ctx));
+  ASSERT_EQ(status.size(), 6u);
+  EXPECT_EQ(status[kSeqVictim].state, DriveState::kOk);
+  EXPECT_GT(status[kSeqVictim].total, 0u);
+}
+
+TEST_F(HealSequenceTest, DriveHealResumesFromItsTracker) {
+  HealProgress t;
+  t.id = "resumed-heal";
+  t.started_ns = 12345;
+  t.objects_scanned = 2;
+  t.last_bucket = "bucket";
+  t.last_key = "a/2";
+  ASSERT_TRUE(SyncWait(c.inners[kSeqVictim]->WriteSystemRecord(c.ctx, kHealTrackerRecord,
+                                                               EncodeHealTracker(t)))
+                  .ok());
+  // Slots without a tracker are left alone.
+  SyncWait(c.layer->ResumeDriveHeals(c.ctx, {{0, 0, 0}, {0, 0, kSeqVictim}}));
+  ASSERT_EQ(c.layer->ListHeals().size(), 1u);
+  HealProgress p = WaitFinished(c, "resumed-heal");
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  EXPECT_EQ(p.started_ns, 12345);
+  EXPECT_EQ(p.objects_scanned, 2u + 3u);  // b/1, b/2, other/x
+  EXPECT_FALSE(OnDrive(c, kSeqVictim, "bucket", "a/1"));
+  EXPECT_FALSE(OnDrive(c, kSeqVictim, "bucket", "a/2"));
+  EXPECT_TRUE(OnDrive(c, kSeqVictim, "bucket", "b/1"));
+  EXPECT_TRUE(OnDrive(c, kSeqVictim, "bucket", "b/2"));
+  EXPECT_TRUE(OnDrive(c, kSeqVictim, "other", "x"));
+  EXPECT_EQ(SyncWait(c.inners[kSeqVictim]->ReadSystemRecord(c.ctx, kHealTrackerRecord)).code(),
+            Errc::kFileNotFound);
+}
+
+TEST(HealSequence, DriveStatusShowsOfflineDrives) {
+  Cluster c(SeqSixDrives(), Backend::kMemory);
+  c.drives[3]->offline = true;
+  auto status = SyncWait(c.layer->GetDriveStatus(c.ctx));
+  ASSERT_EQ(status.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(status[i].index, static_cast<int>(i));
+    EXPECT_EQ(status[i].state, i == 3 ? DriveState::kOffline : DriveState::kOk) << i;
+  }
+}
+
+TEST(HealSequence, ScannerHealsADifferenceAndPurgesADanglingVersion) {
+  ServerPoolsOptions opts;
+  opts.scanner = true;
+  opts.scanner_interval = std::chrono::milliseconds(20);
+  opts.scanner_sleep_factor = 0.5;
+  auto locker = std::make_shared<LocalNsLocker>();
+  opts.locker = locker;
+  Cluster c(SeqSixDrives(), Backend::kMemory, opts);
+  // The scanner skips the set while its lock is held here (as on another node).
+  auto held = SyncWait(locker->Lock(c.ctx, ".cairn.sys/scanner/0/0", true));
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  ASSERT_TRUE(c.Put("bucket", "missing", RandomData(300 << 10, 1)).ok());
+  ASSERT_TRUE(c.Put("bucket", "dangling", "x").ok());
+  Remove(c, 0, "bucket", "missing");
+  // Left on one drive only: below read quorum for good.
+  for (std::size_t i = 1; i < 6; ++i) {
+    Remove(c, i, "bucket", "dangling");
+  }
+  const std::uint64_t cycles = c.layer->GetHealCounters().scanner_cycles;
+  EXPECT_TRUE(SeqEventually([&] { return c.layer->GetHealCounters().scanner_cycles > cycles; }));
+  EXPECT_FALSE(OnDrive(c, 0, "bucket", "missing"));  // the set was skipped
+  held->reset();
+  EXPECT_TRUE(SeqEventually(
+      [&] { return OnDrive(c, 0, "bucket", "missing") && !OnDrive(c, 0, "bucket", "dangling"); }));
+  EXPECT_TRUE(SeqEventually([&] { return c.layer->GetHealCounters().scanner_cycles >= 2; }));
+  bool seen = false;
+  for (const HealProgress& p : c.layer->ListHeals()) {
+    EXPECT_EQ(p.kind, HealSequenceKind::kScanner);
+    seen = seen || (p.objects_healed == 2 && p.objects_dangling == 1);
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(c.Head("bucket", "dangling").code(), Errc::kNoSuchKey);
+}
+
+}  // namespace heal_sequence_test_internal
+}  // namespace cairn::object::test
