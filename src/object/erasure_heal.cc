@@ -91,22 +91,27 @@ Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::
       counts.push_back(1);
     }
   }
-  const int rq = read_quorum();
+  // Each version's read quorum is its own data count (a write that found drives offline
+  // raised its parity); the set's applies when nothing was read.
+  auto rq = [&](std::size_t g) { return ReadQuorumOf(*res[reps[g]]); };
   auto newer = [&](std::size_t a, std::size_t b) {
     return res[reps[a]]->mod_time_ns > res[reps[b]]->mod_time_ns;
   };
   int target = -1;
   for (std::size_t g = 0; g < reps.size(); ++g) {
-    if (counts[g] >= rq && (target < 0 || newer(g, static_cast<std::size_t>(target)))) {
+    if (counts[g] >= rq(g) && (target < 0 || newer(g, static_cast<std::size_t>(target)))) {
       target = static_cast<int>(g);
     }
   }
   // A version is dangling when even the drives that did not answer could not lift it to
   // read quorum: it can never be read again.
-  auto dangling = [&](int g) { return counts[static_cast<std::size_t>(g)] + unknown < rq; };
+  auto dangling = [&](int g) {
+    const auto gi = static_cast<std::size_t>(g);
+    return counts[gi] + unknown < rq(gi);
+  };
 
   if (target < 0) {
-    if (reps.empty() && unknown < rq) {
+    if (reps.empty() && unknown < read_quorum()) {
       co_return Status(version_id.empty() ? Errc::kNoSuchKey : Errc::kNoSuchVersion,
                        out.bucket + "/" + out.key);
     }
