@@ -147,6 +147,10 @@ struct HealCounters {
   std::uint64_t objects_healed = 0;
   std::uint64_t objects_failed = 0;
   std::uint64_t bytes_healed = 0;
+  // The scanner's cleanup (StorageApi::RemoveOrphanData): unreferenced data folders and
+  // stale tmp entries removed from drives, and their bytes.
+  std::uint64_t orphans_removed = 0;
+  std::uint64_t orphan_bytes_removed = 0;
 };
 
 }  // namespace cairn::object

@@ -76,6 +76,11 @@ struct ServerPoolsOptions {
   std::chrono::milliseconds scanner_interval = std::chrono::minutes(1);
   double scanner_sleep_factor = 1.0;
   int scanner_deep_every = 0;
+  // At the end of a set's pass the scanner removes, on each drive of the set, the data
+  // folders no metadata references and stale tmp/ entries (StorageApi::RemoveOrphanData)
+  // when untouched for this long: long enough that no write in flight is between its rename
+  // into data/ and its metadata commit.
+  std::chrono::seconds orphan_min_age = std::chrono::hours(1);
 };
 
 // A drive's place: pool, set within the pool, index within the set.
@@ -235,6 +240,8 @@ class ServerPools final : public ObjectLayer {
   Task<void> ScannerLoop();
   Task<Status> ScanCycle(const RequestContext& ctx, HealSequence& seq);
   Task<std::uint64_t> LoadScannerCycles(const RequestContext& ctx);
+  // RemoveOrphanData on every online drive of `set`, step by step; counts what went.
+  Task<void> RemoveSetOrphans(const RequestContext& ctx, const ErasureSet& set);
   Task<void> SaveScannerCycles(const RequestContext& ctx, std::uint64_t cycles);
   Task<Status> RunDriveHeal(DriveSlot slot, std::shared_ptr<HealSequence> seq);
   Result<ErasureSet*> SetAt(DriveSlot slot) const;
@@ -269,6 +276,8 @@ class ServerPools final : public ObjectLayer {
   std::atomic<std::uint64_t> seq_healed_{0};
   std::atomic<std::uint64_t> seq_failed_{0};
   std::atomic<std::uint64_t> seq_bytes_healed_{0};
+  std::atomic<std::uint64_t> orphans_removed_{0};
+  std::atomic<std::uint64_t> orphan_bytes_removed_{0};
 
   std::mutex space_mu_;
   // Cached free bytes per pool and when they were measured. GUARDED_BY(space_mu_).

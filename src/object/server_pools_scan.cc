@@ -351,6 +351,8 @@ HealCounters ServerPools::GetHealCounters() const {
   c.objects_healed = seq_healed_;
   c.objects_failed = seq_failed_;
   c.bytes_healed = seq_bytes_healed_;
+  c.orphans_removed = orphans_removed_;
+  c.orphan_bytes_removed = orphan_bytes_removed_;
   return c;
 }
 

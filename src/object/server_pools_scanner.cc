@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/fan_out.h"
 #include "common/log.h"
 #include "object/object_util.h"
 #include "object/server_pools.h"
@@ -17,6 +18,9 @@ namespace {
 using ScannerClock = std::chrono::steady_clock;
 
 constexpr std::string_view kScanCyclesRecord = "scanner-cycles";
+
+// One RemoveOrphanData step's time budget: short enough for one RPC to a remote drive.
+constexpr std::chrono::milliseconds kOrphanStepBudget{5000};
 
 // When some node last finished scanning `set`: the "scanner-last" system record on its
 // drives (ns since the epoch; 0 = never).
@@ -123,6 +127,7 @@ Task<Status> ServerPools::ScanCycle(const RequestContext& ctx, HealSequence& seq
       if (st.code() == Errc::kCancelled) {
         co_return st;
       }
+      co_await RemoveSetOrphans(ctx, set);
       co_await WriteScanTime(ctx, set, NowNs());
       if (!st.ok()) {
         LOG_WARN("scanner: pool {} set {}: {}", pi, si, st.ToString());
@@ -130,6 +135,39 @@ Task<Status> ServerPools::ScanCycle(const RequestContext& ctx, HealSequence& seq
     }
   }
   co_return Status::Ok();
+}
+
+Task<void> ServerPools::RemoveSetOrphans(const RequestContext& ctx, const ErasureSet& set) {
+  const auto& drives = set.drives();
+  auto results = co_await FanOut<Status>(drives.size(), [&](std::size_t i) -> Task<Status> {
+    const auto& d = drives[i];
+    if (!d || !d->IsOnline()) {
+      co_return Status::Ok();
+    }
+    storage::OrphanCleanupOptions o;
+    o.min_age = opts_.orphan_min_age;
+    o.time_budget = kOrphanStepBudget;
+    while (!heal_stop_ && !ctx.IsCancelled()) {
+      auto r = co_await d->RemoveOrphanData(ctx, o);
+      if (!r.ok()) {
+        co_return r.status();
+      }
+      orphans_removed_ += r->data_dirs + r->tmp_entries;
+      orphan_bytes_removed_ += r->data_bytes + r->tmp_bytes;
+      // A step always advances; a reply that does not (a bad peer) ends the drive's pass.
+      if (r->next_fan_out >= storage::kDataFanOuts || r->next_fan_out <= o.first_fan_out) {
+        break;
+      }
+      o.first_fan_out = r->next_fan_out;
+    }
+    co_return Status::Ok();
+  });
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) {
+      LOG_WARN("scanner: orphan cleanup of {}: {}", drives[i] ? drives[i]->endpoint() : "?",
+               results[i].ToString());
+    }
+  }
 }
 
 Task<std::uint64_t> ServerPools::LoadScannerCycles(const RequestContext& ctx) {

@@ -64,6 +64,7 @@ inline constexpr MethodId kAbortUpload = 25;
 inline constexpr MethodId kReadSystemRecord = 26;
 inline constexpr MethodId kWriteSystemRecord = 27;
 inline constexpr MethodId kDeleteSystemRecord = 28;
+inline constexpr MethodId kRemoveOrphanData = 29;  // one bounded step of the scanner's cleanup
 
 inline constexpr MethodId kPeerHello = 100;  // bring-up: identity, layout, hashes, clock
 

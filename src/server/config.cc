@@ -232,6 +232,21 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                    "waits, then gets 503 SlowDown (bytes; KiB, MiB, GiB allowed; 0 = no limit)")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
+  server
+      ->add_option("--scanner-interval", cfg.scanner_interval,
+                   "Seconds between the scanner's cycles over every set (0 = no scanner)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  server
+      ->add_option("--scanner-deep-every", cfg.scanner_deep_every,
+                   "Every Nth scanner cycle also verifies every shard's bitrot hash (0 = never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  server
+      ->add_option("--orphan-min-age", cfg.orphan_min_age,
+                   "Seconds before the scanner removes shard files no metadata references")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   server->add_option("--node-host", cfg.node_host,
                      "This node's HOST or HOST:PORT in the drive URLs");
   server

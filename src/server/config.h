@@ -40,6 +40,12 @@ struct ServerConfig {
   std::size_t inline_limit = 128 << 10;
   // Buffers of writes in flight (object::ServerPoolsOptions::memory_budget_bytes).
   std::size_t memory_budget = std::size_t{512} << 20;
+  // The scanner (object::ServerPoolsOptions::scanner*): seconds between cycles (0 = off), a
+  // deep cycle (shard hashes verified) every Nth (0 = never), and the minimum age in seconds
+  // of an unreferenced data dir before a cycle removes it.
+  int scanner_interval = 60;
+  int scanner_deep_every = 16;
+  int orphan_min_age = 3600;
   std::string node_host;
   // The other nodes (http(s)://host:port or host:port), checked against the drive URLs.
   std::vector<std::string> peers;

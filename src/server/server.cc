@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -95,7 +97,10 @@ Status Server::BuildLayer() {
   opts.inline_threshold = config_.inline_limit;
   opts.memory_budget_bytes = config_.memory_budget;
   opts.background_heal = true;
-  opts.scanner = true;  // heals what differs between drives, throttled, once a minute
+  opts.scanner = config_.scanner_interval > 0;  // heals what differs between drives, throttled
+  opts.scanner_interval = std::chrono::seconds(std::max(config_.scanner_interval, 1));
+  opts.scanner_deep_every = config_.scanner_deep_every;
+  opts.orphan_min_age = std::chrono::seconds(config_.orphan_min_age);
   for (const auto& pool : topology_.pools) {
     for (const auto& ep : pool.endpoints.endpoints) {
       if (ep.is_local && ep.is_url()) {

@@ -4,6 +4,7 @@
 // implementations do blocking work on their own worker pool and resume the caller.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -55,6 +56,31 @@ struct MultipartUpload {
   std::string upload_id;
   std::int64_t initiated_ns = 0;
   meta::FileInfo fi;  // data_dir, erasure layout, metadata to apply on completion
+};
+
+// Fan-out folders of a drive's data/ (data/00 .. data/ff): the unit of RemoveOrphanData steps.
+inline constexpr int kDataFanOuts = 256;
+
+// What one RemoveOrphanData step does.
+struct OrphanCleanupOptions {
+  // Data folders and tmp entries whose newest mtime/ctime (of the folder or a file in it) is
+  // younger than this are kept: an in-flight PUT renames its shards into data/ just before
+  // it commits their metadata, and a streaming write keeps touching its tmp files.
+  std::chrono::seconds min_age{std::chrono::hours(1)};
+  // Where this step starts (0..kDataFanOuts-1); tmp/ is cleaned by the step starting at 0.
+  int first_fan_out = 0;
+  // The step stops after the pass that exceeds this (0 = do the whole drive in one step), so
+  // that a remote call stays short; it always covers at least one fan-out.
+  std::chrono::milliseconds time_budget{0};
+};
+
+// What a RemoveOrphanData step removed, and where the next step starts.
+struct OrphanStats {
+  std::uint64_t data_dirs = 0;    // unreferenced data folders removed
+  std::uint64_t data_bytes = 0;   // bytes of the files in them
+  std::uint64_t tmp_entries = 0;  // stale entries of tmp/ removed
+  std::uint64_t tmp_bytes = 0;
+  int next_fan_out = kDataFanOuts;  // kDataFanOuts = the drive is done
 };
 
 // Bounds of system records (StorageApi::WriteSystemRecord), the same for every drive.
@@ -213,6 +239,16 @@ class StorageApi {
                                          std::string_view value) = 0;
   // Ok when absent.
   virtual Task<Status> DeleteSystemRecord(const RequestContext& ctx, std::string_view name) = 0;
+
+  // The scanner's cleanup, drive-local: removes the data folders data/<xx>/<data-dir> that no
+  // version of any object and no multipart upload in progress references, and the stale
+  // entries of tmp/, when older than opts.min_age (what a crash or a failed commit leaves
+  // behind). One step covers fan-outs opts.first_fan_out .. result.next_fan_out - 1; callers
+  // loop until next_fan_out == kDataFanOuts. Bounded memory; holds no lock that blocks client
+  // requests; checks ctx for cancellation between fan-outs (then returns what it did so far).
+  // Errors: kDiskNotFound, kFaultyDisk, kInvalidArgument (first_fan_out out of range).
+  virtual Task<Result<OrphanStats>> RemoveOrphanData(const RequestContext& ctx,
+                                                     const OrphanCleanupOptions& opts) = 0;
 };
 
 }  // namespace cairn::storage

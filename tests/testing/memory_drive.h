@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -462,6 +463,46 @@ class MemoryDrive final : public storage::StorageApi {
     std::lock_guard lock(mu_);
     records_.erase(std::string(name));
     co_return Status::Ok();
+  }
+
+  // Files have no ages here, and RenameData moves and commits under one lock, so no write is
+  // ever between the two: every unreferenced data dir goes at once. Staged tmp/ files stay
+  // (they may belong to a write in flight).
+  Task<Result<storage::OrphanStats>> RemoveOrphanData(
+      const RequestContext&, const storage::OrphanCleanupOptions& opts) override {
+    CO_RETURN_IF_ERROR(Check());
+    if (opts.first_fan_out < 0 || opts.first_fan_out >= storage::kDataFanOuts) {
+      co_return Status(Errc::kInvalidArgument, "bad orphan cleanup options");
+    }
+    std::lock_guard lock(mu_);
+    std::set<std::string> referenced;
+    for (const auto& [vol, objs] : objects_) {
+      for (const auto& [key, versions] : objs) {
+        for (const auto& v : versions) {
+          referenced.insert(v.data_dir);
+        }
+      }
+    }
+    for (const auto& [vol, uploads] : uploads_) {
+      for (const auto& [id, u] : uploads) {
+        referenced.insert(u.record.fi.data_dir);
+      }
+    }
+    storage::OrphanStats stats;
+    std::string last_dir;
+    for (auto it = files_.lower_bound("data/");
+         it != files_.end() && it->first.starts_with("data/");) {
+      const std::string dir = it->first.substr(5, it->first.find('/', 5) - 5);
+      if (referenced.contains(dir)) {
+        ++it;
+        continue;
+      }
+      stats.data_dirs += dir != last_dir ? 1 : 0;
+      stats.data_bytes += it->second->size();
+      last_dir = dir;
+      it = files_.erase(it);
+    }
+    co_return stats;
   }
 
  private:

@@ -52,6 +52,9 @@ struct LocalDriveOptions {
   bool sync_writes = true;
   // ShardWriter::Close fdatasyncs, and renames fsync their parent directories.
   bool fsync_files = true;
+  // RemoveOrphanData keeps at most this many referenced data dir ids (16 bytes each) in
+  // memory at once; a drive with more takes several metadata scans per step.
+  std::size_t orphan_ids_per_pass = 2 << 20;
 };
 
 class LocalDrive final : public StorageApi {
@@ -134,8 +137,18 @@ class LocalDrive final : public StorageApi {
                                  std::string_view value) override;
   Task<Status> DeleteSystemRecord(const RequestContext& ctx, std::string_view name) override;
 
+  // local_orphans.cc. Stale means: the newest mtime or ctime of the entry and everything in
+  // it is older than opts.min_age.
+  Task<Result<OrphanStats>> RemoveOrphanData(const RequestContext& ctx,
+                                             const OrphanCleanupOptions& opts) override;
+
   // Iterator steps (seeks + nexts) taken by ListObjects and ListUploads since open.
   std::uint64_t IteratorStepsForTest() const;
+
+  // Metadata scans (passes) that RemoveOrphanData made since open.
+  std::uint64_t OrphanPassesForTest() const {
+    return orphan_passes_.load(std::memory_order_relaxed);
+  }
 
   LocalDrive(PrivateTag, std::string path, const LocalDriveOptions& options);
 
@@ -156,6 +169,7 @@ class LocalDrive final : public StorageApi {
   Status DoCommitPart(std::string_view volume, std::string_view key, std::string_view upload_id,
                       const meta::ObjectPart& part, std::string_view tmp_dir);
   Status DoCompleteUpload(std::string_view upload_id, const meta::FileInfo& fi);
+  Result<OrphanStats> DoRemoveOrphans(const RequestContext& ctx, const OrphanCleanupOptions& opts);
   Status DoAbortUpload(std::string_view volume, std::string_view key, std::string_view upload_id);
   Result<std::vector<MultipartUpload>> DoListUploads(std::string_view volume,
                                                      std::string_view prefix,
@@ -209,6 +223,7 @@ class LocalDrive final : public StorageApi {
   std::unique_ptr<NamespaceStore> store_;
   std::atomic<bool> online_{true};
   std::atomic<std::uint64_t> iterator_steps_{0};
+  std::atomic<std::uint64_t> orphan_passes_{0};
   // Which data/<xx> fan-out folders are known to exist (created on first use).
   std::atomic<bool> fan_out_made_[256] = {};
 

@@ -142,4 +142,42 @@ bool GetUpload(meta::WireReader& r, MultipartUpload& u) {
   return r.Str(u.key) && r.Str(u.upload_id) && r.Signed(u.initiated_ns) && GetFileInfo(r, u.fi);
 }
 
+void PutOrphanOptions(meta::WireWriter& w, const OrphanCleanupOptions& o) {
+  w.Signed(o.min_age.count());
+  w.Signed(o.first_fan_out);
+  w.Signed(o.time_budget.count());
+}
+
+bool GetOrphanOptions(meta::WireReader& r, OrphanCleanupOptions& o) {
+  std::int64_t min_age = 0;
+  std::int64_t first = 0;
+  std::int64_t budget = 0;
+  if (!r.Signed(min_age) || !r.Signed(first) || !r.Signed(budget) || first < 0 ||
+      first >= kDataFanOuts) {
+    return false;
+  }
+  o.min_age = std::chrono::seconds(min_age);
+  o.first_fan_out = static_cast<int>(first);
+  o.time_budget = std::chrono::milliseconds(budget);
+  return true;
+}
+
+void PutOrphanStats(meta::WireWriter& w, const OrphanStats& s) {
+  w.Varint(s.data_dirs);
+  w.Varint(s.data_bytes);
+  w.Varint(s.tmp_entries);
+  w.Varint(s.tmp_bytes);
+  w.Signed(s.next_fan_out);
+}
+
+bool GetOrphanStats(meta::WireReader& r, OrphanStats& s) {
+  std::int64_t next = 0;
+  if (!r.Varint(s.data_dirs) || !r.Varint(s.data_bytes) || !r.Varint(s.tmp_entries) ||
+      !r.Varint(s.tmp_bytes) || !r.Signed(next) || next < 0 || next > kDataFanOuts) {
+    return false;
+  }
+  s.next_fan_out = static_cast<int>(next);
+  return true;
+}
+
 }  // namespace cairn::storage::remote

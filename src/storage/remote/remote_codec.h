@@ -34,6 +34,12 @@ bool GetListEntry(meta::WireReader& r, ListEntry& e);
 void PutUpload(meta::WireWriter& w, const MultipartUpload& u);
 bool GetUpload(meta::WireReader& r, MultipartUpload& u);
 
+void PutOrphanOptions(meta::WireWriter& w, const OrphanCleanupOptions& o);
+bool GetOrphanOptions(meta::WireReader& r, OrphanCleanupOptions& o);
+
+void PutOrphanStats(meta::WireWriter& w, const OrphanStats& s);
+bool GetOrphanStats(meta::WireReader& r, OrphanStats& s);
+
 // The bytes `fn(writer)` writes.
 template <class Fn>
 std::string Encode(Fn fn) {

@@ -432,4 +432,19 @@ Task<Status> RemoteDrive::DeleteSystemRecord(const RequestContext& ctx, std::str
       .status();
 }
 
+Task<Result<OrphanStats>> RemoteDrive::RemoveOrphanData(const RequestContext& ctx,
+                                                        const OrphanCleanupOptions& opts) {
+  auto r = co_await Call(ctx, m::kRemoveOrphanData,
+                         Encode([&](WireWriter& w) { remote::PutOrphanOptions(w, opts); }));
+  if (!r.ok()) {
+    co_return r.status();
+  }
+  OrphanStats stats;
+  WireReader rd(*r);
+  if (!remote::GetOrphanStats(rd, stats)) {
+    co_return Malformed(endpoint_);
+  }
+  co_return stats;
+}
+
 }  // namespace cairn::storage

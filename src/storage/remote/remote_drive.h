@@ -87,6 +87,8 @@ class RemoteDrive final : public StorageApi {
   Task<Status> WriteSystemRecord(const RequestContext& ctx, std::string_view name,
                                  std::string_view value) override;
   Task<Status> DeleteSystemRecord(const RequestContext& ctx, std::string_view name) override;
+  Task<Result<OrphanStats>> RemoveOrphanData(const RequestContext& ctx,
+                                             const OrphanCleanupOptions& opts) override;
 
   // One RPC to this drive: network failures become kDiskNotFound naming the drive.
   Task<Result<std::string>> Call(const RequestContext& ctx, rpc::MethodId method,

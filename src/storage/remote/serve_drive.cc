@@ -370,6 +370,19 @@ std::vector<std::pair<rpc::MethodId, Body>> Methods() {
         }
         co_return Empty(co_await d.DeleteSystemRecord(ctx, name));
       });
+  t.emplace_back(
+      m::kRemoveOrphanData,
+      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
+        OrphanCleanupOptions opts;
+        if (!remote::GetOrphanOptions(r, opts)) {
+          co_return BadArgs();
+        }
+        auto stats = co_await d.RemoveOrphanData(ctx, opts);
+        if (!stats.ok()) {
+          co_return stats.status();
+        }
+        co_return Encode([&](WireWriter& w) { remote::PutOrphanStats(w, *stats); });
+      });
   return t;
 }
 

@@ -166,6 +166,11 @@ class MemoryFormatDrive final : public storage::StorageApi {
     co_return No();
   }
 
+  Task<Result<storage::OrphanStats>> RemoveOrphanData(
+      const RequestContext&, const storage::OrphanCleanupOptions&) override {
+    co_return No();
+  }
+
  private:
   static Status No() { return Status(Errc::kNotImplemented, "format-only test drive"); }
 

@@ -192,6 +192,12 @@ class FaultyDrive final : public storage::StorageApi {
     co_return co_await inner_->DeleteSystemRecord(ctx, name);
   }
 
+  Task<Result<storage::OrphanStats>> RemoveOrphanData(
+      const RequestContext& ctx, const storage::OrphanCleanupOptions& opts) override {
+    CO_RETURN_IF_ERROR(Writable());
+    co_return co_await inner_->RemoveOrphanData(ctx, opts);
+  }
+
  private:
   class Reader final : public storage::ShardReader {
    public:

@@ -1,6 +1,9 @@
 // StorageApiConformance: what every StorageApi implementation must do, run against each
 // factory (LocalDrive now; RemoteDrive over loopback and CheckedDrive join later).
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -682,6 +685,73 @@ TEST_P(StorageApiConformance, SystemRecordBadNamesAndSizesAreRefused) {
       Errc::kInvalidArgument);
   EXPECT_TRUE(
       SyncWait(d().WriteSystemRecord(ctx_, std::string(kMaxSystemRecordName, 'n'), "x")).ok());
+}
+
+// What a crash between a large PUT's rename and its metadata commit leaves: a data folder
+// that no metadata references, made here on disk under the drive's directory.
+std::string MakeOrphanDir(const std::string& drive_dir, const std::string& data_dir,
+                          std::string_view content) {
+  const std::string dir = drive_dir + "/data/" + data_dir.substr(0, 2) + "/" + data_dir;
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/part.1", std::ios::binary) << content;
+  return dir;
+}
+
+TEST_P(StorageApiConformance, RemoveOrphanDataKeepsReferencedAndYoungData) {
+  MakeBucket("b");
+  const std::string kept = "0a7c1f52-9d3e-4b6a-8c21-5f0e9d8b7a61";
+  const std::string orphan = "0a11d0e2-3c4b-4a5d-9e6f-7a8b9c0d1e2f";
+  const std::string odd_orphan = "e7-not-a-uuid";
+  ASSERT_TRUE(StageFile(d(), "t1/part.1", "shard-1").ok());
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "big", "", 7, kept), "t1")).ok());
+  // A non-UUID data dir name, referenced: the fallback set must hold it.
+  ASSERT_TRUE(StageFile(d(), "t2/part.1", "shard-2").ok());
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "odd", "", 7, "e7000001"), "t2")).ok());
+  // A multipart upload in progress with one part.
+  const std::string upload_dir = "5b2e8f10-1a2b-4c3d-8e4f-5a6b7c8d9e0f";
+  MultipartUpload up{"mp", "up-1", 5, MakeFi("b", "mp", "", 5, upload_dir)};
+  ASSERT_TRUE(SyncWait(d().PutUpload(ctx_, "b", up)).ok());
+  ASSERT_TRUE(StageFile(d(), "t3/part.1", "part-one").ok());
+  ASSERT_TRUE(SyncWait(d().CommitPart(ctx_, "b", "mp", "up-1", {1, "e", 8, 1, {}}, "t3")).ok());
+  const std::string orphan_path = MakeOrphanDir(dir_.path(), orphan, "lost-shard");
+  const std::string odd_path = MakeOrphanDir(dir_.path(), odd_orphan, "xy");
+  ASSERT_TRUE(StageFile(d(), "stale/part.1", "staged").ok());
+
+  // Young (min age 1 h): nothing goes.
+  OrphanCleanupOptions young;
+  auto r = SyncWait(d().RemoveOrphanData(ctx_, young));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->data_dirs, 0u);
+  EXPECT_EQ(r->tmp_entries, 0u);
+  EXPECT_EQ(r->next_fan_out, kDataFanOuts);
+  EXPECT_TRUE(std::filesystem::exists(orphan_path));
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/.cairn.sys/tmp/stale/part.1"));
+
+  // Old enough (min age 0): the two orphans and the stale tmp entry go, the rest stays.
+  OrphanCleanupOptions now;
+  now.min_age = std::chrono::seconds(0);
+  r = SyncWait(d().RemoveOrphanData(ctx_, now));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->data_dirs, 2u);
+  EXPECT_EQ(r->data_bytes, 12u);  // "lost-shard" + "xy"
+  EXPECT_EQ(r->tmp_entries, 1u);
+  EXPECT_EQ(r->next_fan_out, kDataFanOuts);
+  EXPECT_FALSE(std::filesystem::exists(orphan_path));
+  EXPECT_FALSE(std::filesystem::exists(odd_path));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/.cairn.sys/tmp/stale"));
+  EXPECT_EQ(*ReadShard(d(), kept, 1), "shard-1");
+  EXPECT_EQ(*ReadShard(d(), "e7000001", 1), "shard-2");
+  EXPECT_EQ(*ReadShard(d(), upload_dir, 1), "part-one");
+  EXPECT_TRUE(SyncWait(d().ReadVersion(ctx_, "b", "big", "", false)).ok());
+
+  // Nothing left to remove; a step from the middle covers the rest only.
+  now.first_fan_out = 0x80;
+  r = SyncWait(d().RemoveOrphanData(ctx_, now));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->data_dirs + r->tmp_entries, 0u);
+  EXPECT_EQ(r->next_fan_out, kDataFanOuts);
+  now.first_fan_out = kDataFanOuts;
+  EXPECT_EQ(SyncWait(d().RemoveOrphanData(ctx_, now)).code(), Errc::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drives, StorageApiConformance, ::testing::ValuesIn(AllDriveFactories()),

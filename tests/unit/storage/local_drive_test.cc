@@ -2,7 +2,12 @@
 // of listing, and a block cache shared between drives.
 #include "storage/local/local_drive.h"
 
+#include <errno.h>
+#include <stdio.h>
+
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -214,6 +219,65 @@ TEST(LocalDrive, ListingCostGrowsWithThePageNotTheBucket) {
   ASSERT_EQ(page->size(), 10u);
   EXPECT_EQ((*page)[0].name, "c/050006");
   EXPECT_LE(drive.IteratorStepsForTest() - before, 12u);
+}
+
+// With room for two ids per pass, a step takes several metadata scans over ever smaller
+// fan-out ranges; each referenced data dir survives and each orphan goes, in whichever pass.
+TEST(LocalDrive, RemoveOrphanDataInBoundedPasses) {
+  TempDir dir;
+  LocalDriveOptions options;
+  options.orphan_ids_per_pass = 2;
+  auto opened = LocalDrive::Open(dir.path(), options);
+  ASSERT_TRUE(opened.ok());
+  LocalDrive& drive = **opened;
+  auto ctx = RequestContext::Background("orphans");
+  ASSERT_TRUE(SyncWait(drive.MakeVolume(ctx, "b", "")).ok());
+  std::vector<std::string> kept;
+  std::vector<std::string> orphans;
+  for (int i = 0; i < 12; ++i) {
+    // Fan-outs spread over the whole range: 0x00, 0x15, ..., 0xe7.
+    char prefix[3];
+    std::snprintf(prefix, sizeof(prefix), "%02x", i * 21);
+    const std::string id =
+        std::string(prefix) + "aa0000-1111-4222-8333-44445555666" + static_cast<char>('0' + i % 10);
+    if (i % 3 == 0) {
+      orphans.push_back(id);
+      const std::string path = dir.path() + "/data/" + prefix + "/" + id;
+      ASSERT_EQ(::mkdir((dir.path() + "/data/" + prefix).c_str(), 0755) == 0 || errno == EEXIST,
+                true);
+      ASSERT_EQ(::mkdir(path.c_str(), 0755), 0);
+      continue;
+    }
+    const std::string tmp = "t" + std::to_string(i);
+    ASSERT_TRUE(StageFile(drive, tmp + "/part.1", "shard").ok());
+    auto fi = MakeFi("b", "k" + std::to_string(i), "", 7, id);
+    ASSERT_TRUE(SyncWait(drive.RenameData(ctx, fi, tmp)).ok());
+    kept.push_back(id);
+  }
+  OrphanCleanupOptions opts;
+  opts.min_age = std::chrono::seconds(0);
+  auto r = SyncWait(drive.RemoveOrphanData(ctx, opts));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GE(drive.OrphanPassesForTest(), 4u);  // 8 referenced ids, 2 per pass
+  EXPECT_EQ(r->data_dirs, orphans.size());
+  EXPECT_EQ(r->next_fan_out, kDataFanOuts);
+  for (const auto& id : kept) {
+    EXPECT_EQ(*ReadShard(drive, id, 1), "shard") << id;
+  }
+  for (const auto& id : orphans) {
+    EXPECT_FALSE(Exists(dir.path() + "/data/" + id.substr(0, 2) + "/" + id)) << id;
+  }
+  // Steps with a tiny time budget each advance; resuming from each covers the rest.
+  opts.time_budget = std::chrono::milliseconds(1);
+  for (opts.first_fan_out = 0; opts.first_fan_out < kDataFanOuts;) {
+    auto step = SyncWait(drive.RemoveOrphanData(ctx, opts));
+    ASSERT_TRUE(step.ok());
+    ASSERT_GT(step->next_fan_out, opts.first_fan_out);
+    opts.first_fan_out = step->next_fan_out;
+  }
+  for (const auto& id : kept) {
+    EXPECT_TRUE(ReadShard(drive, id, 1).ok()) << id;
+  }
 }
 
 }  // namespace local_drive_test_internal
