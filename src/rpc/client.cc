@@ -177,6 +177,11 @@ Task<Result<std::unique_ptr<Conn>>> Client::Impl::Connect() {
   }
   error_code ignored;
   low.socket().set_option(tcp::no_delay(true), ignored);
+  // Closing resets the connection and drops what the kernel has not delivered yet: a call
+  // given up on (timed out, or cut off by MarkOffline) must not reach the peer later, when a
+  // partition heals and TCP retransmits it (a Lock executed then leaves a grant behind that
+  // its caller already released; a storage call would run long after its caller failed it).
+  low.socket().set_option(asio::socket_base::linger(true, 0), ignored);
   if (c->tls) {
     const std::string name = opts.tls.server_name.empty() ? opts.host : opts.tls.server_name;
     SSL_set_tlsext_host_name(c->tls->native_handle(), name.c_str());

@@ -4,7 +4,8 @@
 // decodes the peer's Errc. A peer that cannot be connected to (refused, or no answer within
 // connect_timeout) is marked offline at once: calls then fail fast with kNodeOffline, calls in
 // flight to it are cut off (kNodeOffline), and a background probe reconnects every
-// probe_interval and marks it online again.
+// probe_interval and marks it online again. Connections are closed with a reset
+// (SO_LINGER 0): a call given up on is never delivered later by TCP retransmission.
 // Thread-safe: callable from any executor; all socket work runs on the client's own thread.
 #pragma once
 

@@ -8,7 +8,8 @@ every namespace, link and mount a test makes is removed by a fixture finalizer.
   talks S3). A partition moves the cluster links of one side to a second bridge, so the
   sides no longer reach each other while the test still reaches every node; healing moves
   them back. 3+1: the minority refuses writes with 503, the majority goes on. 2+2: no
-  side accepts a write. Healed: every acknowledged object reads back from every node.
+  side accepts a write. Healed: every acknowledged object reads back from every node. A
+  lock released on the minority while cut off stops blocking the majority when it heals.
 - Rolling restart under a workload: nothing lost, every failed request recovered by retry.
 - A second pool added by restart; a mount namespace per node (`unshare -m`) so that the
   same drive path is each node's own, and the README's ellipsis command runs as written.
@@ -17,12 +18,15 @@ every namespace, link and mount a test makes is removed by a fixture finalizer.
 
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import threading
 import time
 
 import botocore.exceptions
 import pytest
+import requests
 
 from conftest import ServerProcess, _live_servers, make_client, random_bytes, unique_name
 from test_cluster import BRINGUP_TIMEOUT, Cluster, get, put
@@ -315,6 +319,99 @@ def test_partition_2_2_no_side_accepts_writes(netns_lab):
         with pytest.raises(botocore.exceptions.ClientError):
             lab.nodes[0].client().head_object(Bucket=bucket, Key=f"split-write{i}")
     assert_all_read_back(lab.nodes, bucket, {**before, **after.acked})
+
+
+def open_stalled_get(node, bucket, key):
+    """Starts a GET of `key` through `node` on a raw socket, reads its first bytes and stops
+    reading: the node holds the object's read lock until the socket goes away. Returns the
+    socket (close it with stall_close)."""
+    url = make_client(node.endpoint).generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=600)
+    rest = url.split("://", 1)[1]
+    hostport, path = rest.split("/", 1)
+    host, port = hostport.rsplit(":", 1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(30)
+    sock.connect((host, int(port)))
+    sock.sendall(f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\n\r\n".encode())
+    head = sock.recv(4096)
+    assert head.startswith(b"HTTP/1.1 200"), head[:200]
+    return sock
+
+
+def stall_close(sock):
+    """Closes with a reset, so the server's pending write fails at once."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def wait_unhealthy(node, path="/minio/health/cluster", timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(node.endpoint + path, timeout=5).status_code == 503:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{node.endpoint}{path} did not turn 503 within {timeout}s")
+
+
+def test_partition_heal_frees_locks_released_on_the_minority(netns_lab):
+    """A lock released on the minority side during a partition (its release cannot reach the
+    majority) must not block the majority after the heal: the release arrives when the
+    partition heals, not when the grants expire a ttl (60 s) later. Here the minority node
+    holds a read lock on `hot` (a GET its client stalls), the partition cuts it off, the GET
+    ends there; after the heal, writes of `hot` through the majority succeed at once, and the
+    majority's other writes went on throughout."""
+    lab = netns_lab
+    for node in lab.nodes:
+        node.start(wait=None, timeout=BRINGUP_TIMEOUT)
+    wait_all_healthy(lab.nodes)
+    bucket = unique_name("heal-locks")
+    lab.nodes[0].client().create_bucket(Bucket=bucket)
+    hot = "hot"
+    put(make_client(lab.nodes[0].endpoint, read_timeout=60), bucket, hot,
+        random_bytes(24 << 20, hot))
+    majority, minority = lab.nodes[:3], lab.nodes[3]
+    targets = list(majority)
+    wl = Workload(bucket, lambda: targets, max_ops=300, max_seconds=120, retries=2,
+                  sizes=(1_000, 20_000)).start()
+    sock = None
+    try:
+        assert wl.wait_for_more(5), wl.failures[-5:]
+        sock = open_stalled_get(minority, bucket, hot)  # the read lock is held on every node
+        lab.partition([0, 1, 2], [3])
+        # Once the minority knows its peers are gone (its write health fails), its calls to
+        # them fail at once: nothing it sends now is merely delayed until the heal.
+        wait_unhealthy(minority)
+        stall_close(sock)  # the GET ends on the minority: its release cannot reach the others
+        sock = None
+        assert wl.wait_for_more(10, timeout=40), wl.failures[-5:]
+    finally:
+        if sock is not None:
+            sock.close()
+        lab.heal()
+    healed = time.monotonic()
+    wait_all_healthy(lab.nodes)
+    # Writes of the key the minority had locked go through within seconds (without the
+    # release, its grants on the three majority nodes would block it for up to a minute).
+    for node in majority:
+        client = make_client(node.endpoint, read_timeout=60)
+        start = time.monotonic()
+        try:
+            put(client, bucket, hot, b"after the heal " + node.endpoint.encode())
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            pytest.fail(f"a write of {hot} through {node.endpoint} failed "
+                        f"{time.monotonic() - healed:.1f}s after the heal: {e}")
+        took = time.monotonic() - start
+        assert took < 5, f"a write of {hot} through {node.endpoint} took {took:.1f}s"
+    assert time.monotonic() - healed < 20
+    assert wl.wait_for_more(5, timeout=30), wl.failures[-5:]
+    wl.stop()
+    assert not wl.unrecovered, wl.failures
+    assert_all_read_back(lab.nodes, bucket, wl.acked)
 
 
 # ---- rolling restart ------------------------------------------------------------------------

@@ -143,13 +143,40 @@ RequestContext CallContext(const Hold& hold, Clock::time_point deadline) {
   return ctx;
 }
 
-// Best effort: errors are ignored, what does not arrive expires.
-Task<void> SendOne(std::shared_ptr<Hold> hold, std::size_t i, LockOp op, LockArgs args) {
-  auto ctx = CallContext(*hold, Clock::now() + hold->shared->options.call_timeout);
-  auto r = co_await CallLockOp(*hold->shared->nodes[i], ctx, op, args);
-  if (!r.ok()) {
-    LOG_DEBUG("lock {} {} on {}: {}", LockOpName(op), args.resource,
-              hold->shared->nodes[i]->endpoint(), r.status().ToString());
+// Gives back `args`' grant on node i (the hold's release op). An answer ends it (true:
+// released; false: not held there); a node that does not confirm it (kNodeOffline:
+// unreachable, or no answer in time) is asked again every release_retry until the grant has
+// expired there by itself (ttl from now: it was refreshed at the latest just before this).
+// A release lost to a partition would otherwise block the resource on the nodes it did not
+// reach for up to a ttl after the partition healed, and if those are a majority, nobody
+// could take it meanwhile.
+Task<void> ReleaseOne(std::shared_ptr<Hold> hold, std::size_t i, LockArgs args) {
+  const auto& opts = hold->shared->options;
+  LockClient& node = *hold->shared->nodes[i];
+  const LockOp op = hold->release_op();
+  const auto until = Clock::now() + opts.ttl;
+  std::unique_ptr<asio::steady_timer> timer;
+  for (unsigned attempt = 1;; ++attempt) {
+    auto ctx = CallContext(*hold, Clock::now() + opts.call_timeout);
+    auto r = co_await CallLockOp(node, ctx, op, args);
+    if (r.ok() || r.code() != Errc::kNodeOffline) {
+      if (!r.ok()) {
+        LOG_DEBUG("lock {} {} on {}: {}", LockOpName(op), args.resource, node.endpoint(),
+                  r.status().ToString());
+      }
+      co_return;
+    }
+    const auto next = Clock::now() + opts.release_retry;
+    if (next >= until) {
+      LOG_DEBUG("lock {} {} on {} not delivered after {} attempts (it expires there): {}",
+                LockOpName(op), args.resource, node.endpoint(), attempt, r.status().ToString());
+      co_return;
+    }
+    if (!timer) {
+      timer = std::make_unique<asio::steady_timer>(hold->strand);
+    }
+    timer->expires_at(next);
+    co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 
@@ -167,7 +194,7 @@ Task<void> AskNode(std::shared_ptr<Hold> hold, std::shared_ptr<Round> round, std
   const bool acquire = op == LockOp::kLock || op == LockOp::kRLock;
   const bool refused = r.ok() && !*r;
   if (acquire && !refused && (!round->succeeded || hold->released)) {
-    co_await SendOne(hold, i, hold->release_op(), std::move(args));
+    co_await ReleaseOne(hold, i, std::move(args));
   }
 }
 
@@ -245,8 +272,7 @@ Task<Result<std::unique_ptr<object::NsLockGuard>>> Acquire(
     // still on their way are given back by AskNode.
     for (std::size_t i = 0; i < round->replies.size(); ++i) {
       if (round->replies[i] == Reply::kYes || round->replies[i] == Reply::kFailed) {
-        asio::co_spawn(hold->strand, SendOne(hold, i, hold->release_op(), hold->args),
-                       asio::detached);
+        asio::co_spawn(hold->strand, ReleaseOne(hold, i, hold->args), asio::detached);
       }
     }
     const auto now = Clock::now();
@@ -278,8 +304,7 @@ DistributedLockGuard::~DistributedLockGuard() {
     }
     --hold->shared->held;
     for (std::size_t i = 0; i < hold->shared->nodes.size(); ++i) {
-      asio::co_spawn(hold->strand, SendOne(hold, i, hold->release_op(), hold->args),
-                     asio::detached);
+      asio::co_spawn(hold->strand, ReleaseOne(hold, i, hold->args), asio::detached);
     }
   });
 }

@@ -64,6 +64,7 @@ DistributedLockerOptions FastOptions() {
   o.retry_min = 1ms;
   o.retry_step = 2ms;
   o.retry_max = 20ms;
+  o.release_retry = 10ms;
   return o;
 }
 
@@ -249,6 +250,38 @@ TEST_F(ClusterTest, HolderCutOffByAPartitionLosesTheLockBeforeAnyoneElseGetsIt) 
     EXPECT_TRUE((*g)->lost());
     net_->Heal();
   });
+}
+
+// A holder that releases while a partition cuts it off from the majority cannot tell those
+// nodes; it keeps telling them, so the grants go the moment the partition heals, not a ttl
+// later (until then the resource could be taken by nobody: its grants sit on a majority).
+TEST_F(ClusterTest, ReleaseLostToAPartitionArrivesWhenItHeals) {
+  auto options = FastOptions();
+  options.ttl = 20s;  // expiry cannot be what frees it within this test
+  options.refresh_interval = 5s;
+  Start(4, options);
+  Run([&]() -> Task<void> {
+    auto g = co_await Take(3, true);
+    CO_ASSERT_TRUE(g.ok());
+    auto r = co_await Take(2, false, 100ms);
+    EXPECT_EQ(r.code(), Errc::kLockTimeout);
+    net_->Partition({{0, 1, 2}, {3}});
+    g = Result<Guard>();  // released on node 3 only
+    co_await Sleep(50ms);
+    EXPECT_EQ(GrantsOn(0) + GrantsOn(1) + GrantsOn(2), 3u);
+    EXPECT_EQ(GrantsOn(3), 0u);
+    r = co_await Take(0, false, 100ms);
+    EXPECT_EQ(r.code(), Errc::kLockTimeout) << "the majority must not take it meanwhile";
+    net_->Heal();
+    const auto healed = Clock::now();
+    auto w = co_await Take(0, true, 2s);
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_LT(Clock::now() - healed, 500ms);
+    w = Result<Guard>();
+    auto w3 = co_await Take(3, true, 2s);
+    EXPECT_TRUE(w3.ok()) << w3.status().ToString();
+  });
+  EXPECT_EQ(net_->GrantsHeld(), 0u);
 }
 
 TEST_F(ClusterTest, EvenSplitGivesNeitherSideAWriteLock) {

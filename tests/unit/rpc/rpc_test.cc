@@ -386,5 +386,32 @@ TEST(RpcClient, CallInFlightIsCutOffWhenThePeerGoesOffline) {
   EXPECT_FALSE(c.online());
 }
 
+TEST(RpcClient, CallGivenUpOnIsResetNotClosed) {
+  // A call that timed out closes its connection with a reset: across a partition, what the
+  // kernel had not delivered yet is dropped instead of being retransmitted when it heals (a
+  // Lock delivered then would leave a grant behind that its caller has already released).
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  ClientOptions o;
+  o.host = "127.0.0.1";
+  o.port = silent.local_endpoint().port();
+  o.token_key = kKey;
+  Client c(o);
+  RequestContext ctx = RequestContext::Background();
+  ctx.deadline = RequestContext::Clock::now() + 300ms;
+  auto call = std::async(std::launch::async, [&] { return SyncWait(c.Call(ctx, kEcho, "", "")); });
+  boost::asio::ip::tcp::socket held = silent.accept();
+  ASSERT_EQ(call.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(call.get().status().code(), Errc::kTimeout);
+  // The client has closed its end: the peer reads the request, then the reset (not an EOF).
+  boost::system::error_code ec;
+  char buf[4096];
+  for (int i = 0; i < 100 && !ec; ++i) {
+    held.read_some(boost::asio::buffer(buf), ec);
+  }
+  EXPECT_EQ(ec, boost::asio::error::connection_reset) << ec.message();
+}
+
 }  // namespace rpc_test_internal
 }  // namespace cairn::rpc
