@@ -72,11 +72,13 @@ Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::
   std::vector<int> counts;
   int unknown = 0;
   int not_found = 0;
+  int corrupt = 0;  // a corrupt entry may still hold the version (bitrot in another one's data)
   for (std::size_t i = 0; i < n; ++i) {
     if (!res[i].ok()) {
       Errc c = res[i].code();
       not_found += HealIsNotFound(c) ? 1 : 0;
       unknown += (!HealIsNotFound(c) && c != Errc::kFileCorrupt) ? 1 : 0;
+      corrupt += c == Errc::kFileCorrupt ? 1 : 0;
       continue;
     }
     for (std::size_t g = 0; g < reps.size() && group[i] < 0; ++g) {
@@ -107,7 +109,7 @@ Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::
   // read quorum: it can never be read again.
   auto dangling = [&](int g) {
     const auto gi = static_cast<std::size_t>(g);
-    return counts[gi] + unknown < rq(gi);
+    return counts[gi] + unknown + corrupt < rq(gi);
   };
 
   if (target < 0) {

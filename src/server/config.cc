@@ -244,8 +244,9 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       ->capture_default_str();
   server
       ->add_option("--orphan-min-age", cfg.orphan_min_age,
-                   "Seconds before the scanner removes shard files no metadata references")
-      ->check(CLI::NonNegativeNumber)
+                   "Seconds before the scanner removes shard files no metadata references (at "
+                   "least 600: a write in flight renames its shards before it commits them)")
+      ->check(CLI::Range(600, 1 << 30))
       ->capture_default_str();
   server->add_option("--node-host", cfg.node_host,
                      "This node's HOST or HOST:PORT in the drive URLs");

@@ -531,6 +531,8 @@ class ContentionTest : public ClusterTest, public ::testing::WithParamInterface<
                       auto g = co_await Take(node, write, 5s);
                       if (!g.ok()) {
                         ++failures;
+                        std::cout << "node " << node << " worker " << w << " round " << k << ": "
+                                  << g.status().ToString() << "\n";
                         continue;
                       }
                       (write ? writers_inside : readers_inside)++;
