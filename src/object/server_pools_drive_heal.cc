@@ -124,6 +124,20 @@ Task<Status> ServerPools::RunDriveHeal(DriveSlot slot, std::shared_ptr<HealSeque
              end.objects_scanned, st.ToString());
     co_return st;
   }
+  if (end.objects_failed > 0 || !drive->IsOnline()) {
+    // Not every object reached the drive (or the drive stopped answering, so the walk saw
+    // only agreeing copies): keep the tracker, from the start, so that the next start heals
+    // the drive again; the scanner heals what it can meanwhile.
+    seq->Update([](HealProgress& p) {
+      p.last_bucket.clear();
+      p.last_key.clear();
+    });
+    co_await save();
+    LOG_WARN("heal: drive heal {} of {} ended with {} objects failed{}; kept for the next start",
+             end.id, end.drive, end.objects_failed,
+             drive->IsOnline() ? "" : " and the drive offline");
+    co_return Status(Errc::kInternal, "the drive heal did not reach every object");
+  }
   Status removed = co_await drive->DeleteSystemRecord(ctx, kHealTrackerRecord);
   if (!removed.ok()) {
     LOG_WARN("heal: cannot remove the heal tracker of {}: {}", end.drive, removed.ToString());

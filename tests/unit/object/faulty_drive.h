@@ -18,6 +18,7 @@ class FaultyDrive final : public storage::StorageApi {
   std::atomic<bool> offline{false};
   std::atomic<bool> fail_writes{false};
   std::atomic<bool> corrupt_reads{false};
+  std::atomic<bool> corrupt_metadata{false};  // ReadVersion answers kFileCorrupt
 
   std::string endpoint() const override { return inner_->endpoint(); }
 
@@ -81,6 +82,9 @@ class FaultyDrive final : public storage::StorageApi {
                                            std::string_view k, std::string_view id,
                                            bool read_data) override {
     CO_RETURN_IF_ERROR(Up());
+    if (corrupt_metadata) {
+      co_return Status(Errc::kFileCorrupt, "injected: corrupt metadata entry");
+    }
     auto r = co_await inner_->ReadVersion(ctx, v, k, id, read_data);
     if (r.ok() && corrupt_reads && r->inline_data.size() > 40) {
       r->inline_data[40] ^= 0x5a;

@@ -260,6 +260,29 @@ TEST(Heal, DanglingVersionIsReportedAndPurgedOnlyOnRequest) {
   c.drives[3]->offline = false;
 }
 
+// Corrupt entries may still hold the version (bitrot in another version's inline data makes
+// the whole entry unreadable): they never make the readable copies look dangling.
+TEST(Heal, CorruptEntriesNeverMakeTheReadableCopiesDangling) {
+  Cluster c(HealSixDrives(), Backend::kMemory);
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  ASSERT_TRUE(c.Put("bucket", "k", RandomData(kMiB, 1)).ok());
+  // Readable on drives 4 and 5, corrupt on 0 and 1, missing on 2 and 3: 2 + 2 reach read
+  // quorum 4, so the version is not dangling and nothing may be purged.
+  for (std::size_t i : {2, 3}) {
+    Wipe(c, i, "k");
+  }
+  c.drives[0]->corrupt_metadata = true;
+  c.drives[1]->corrupt_metadata = true;
+  HealOptions purge;
+  purge.remove_dangling = true;
+  auto r = Heal(c, "k", purge);
+  EXPECT_FALSE(r.ok() && r->dangling);
+  EXPECT_TRUE(DriveCopy(c, 4, "k").ok());
+  EXPECT_TRUE(DriveCopy(c, 5, "k").ok());
+  c.drives[0]->corrupt_metadata = false;
+  c.drives[1]->corrupt_metadata = false;
+}
+
 TEST(Heal, DeletedObjectIsRemovedFromADriveThatMissedTheDelete) {
   Cluster c(HealSixDrives(), Backend::kMemory);
   ASSERT_TRUE(c.MakeBucket("bucket").ok());
