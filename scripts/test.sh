@@ -78,7 +78,11 @@ if [[ "${CAIRN_SKIP_ASAN:-0}" != 1 ]]; then
   section "build (ASan+UBSan, build-asan/)"
   if cmake -G Ninja -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug \
     -DCAIRN_SANITIZE=ON -DCAIRN_UNITY=ON -DCAIRN_TESTS=ON -DCAIRN_BENCH=OFF >"$LOGS/cmake-asan.log" 2>&1 &&
-    nice ninja -C "$ROOT/build-asan" -j"$JOBS"; then
+    # Only the unit test executables (the sanitized `cairn` binary is not used by any test).
+    asan_targets=($(ninja -C "$ROOT/build-asan" -t targets all |
+      sed -nE 's#^(tests/unit/[A-Za-z0-9_/]+_test): .*#\1#p' | sort -u)) &&
+    [[ ${#asan_targets[@]} -gt 0 ]] &&
+    nice ninja -C "$ROOT/build-asan" -j"$JOBS" "${asan_targets[@]}"; then
     section "unit tests (ctest, build-asan/)"
     (cd build-asan &&
       ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
