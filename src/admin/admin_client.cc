@@ -1,6 +1,5 @@
 #include "admin/admin_client.h"
 
-#include <charconv>
 #include <exception>
 #include <optional>
 
@@ -10,47 +9,13 @@
 
 #include "auth/signature.h"
 #include "http/client.h"
+#include "loadgen/http_client.h"
 
 namespace cairn::admin {
 
-Result<HostPort> ParseAdminEndpoint(std::string_view url) {
-  std::string_view s = url;
-  if (s.starts_with("https://")) {
-    return Status(Errc::kInvalidArgument,
-                  "https endpoints are not supported yet by cairn admin; use http://");
-  }
-  if (s.starts_with("http://")) {
-    s.remove_prefix(7);
-  }
-  if (s.ends_with('/')) {
-    s.remove_suffix(1);
-  }
-  if (s.empty() || s.find('/') != std::string_view::npos) {
-    return Status(Errc::kInvalidArgument, fmt::format("'{}' is not http://HOST[:PORT]", url));
-  }
-  HostPort out;
-  const std::size_t colon = s.rfind(':');
-  const bool bracketed = s.front() == '[';
-  if (colon != std::string_view::npos && (!bracketed || s[colon - 1] == ']')) {
-    std::string_view port = s.substr(colon + 1);
-    unsigned value = 0;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || ptr != port.data() + port.size() || value == 0 || value > 65535) {
-      return Status(Errc::kInvalidArgument, fmt::format("'{}': bad port", url));
-    }
-    out.port = static_cast<std::uint16_t>(value);
-    s = s.substr(0, colon);
-  }
-  if (bracketed && s.size() >= 2 && s.back() == ']') {
-    s = s.substr(1, s.size() - 2);
-  }
-  out.host = std::string(s);
-  return out;
-}
-
 struct AdminClient::Impl {
   ClientConfig cfg;
-  HostPort hp;
+  loadgen::Endpoint hp;
   boost::asio::io_context io;
   std::unique_ptr<http::Client> client;
 };
@@ -60,7 +25,7 @@ AdminClient::AdminClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AdminClient::~AdminClient() = default;
 
 Result<std::unique_ptr<AdminClient>> AdminClient::Make(ClientConfig cfg) {
-  ASSIGN_OR_RETURN(HostPort hp, ParseAdminEndpoint(cfg.endpoint));
+  ASSIGN_OR_RETURN(loadgen::Endpoint hp, loadgen::ParseEndpoint(cfg.endpoint));
   auto impl = std::make_unique<Impl>();
   http::ClientOptions opts;
   opts.request_timeout = cfg.timeout;

@@ -26,15 +26,6 @@ struct ApiResponse {
   std::string body;
 };
 
-// "http://HOST[:PORT]" (trailing '/' allowed; default port 80) -> host and port.
-// Errors: kInvalidArgument (a path, a bad port, https: not supported yet).
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 80;
-};
-
-Result<HostPort> ParseAdminEndpoint(std::string_view url);
-
 class AdminClient {
  public:
   // Errors: kInvalidArgument (a bad endpoint).

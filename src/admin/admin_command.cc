@@ -15,6 +15,7 @@
 #include "admin/admin_format.h"
 #include "admin/prometheus_token.h"
 #include "auth/canonical.h"
+#include "loadgen/http_client.h"
 
 namespace cairn::admin {
 namespace {
@@ -109,7 +110,7 @@ int WaitForHeal(Session& s, const std::string& id, bool json) {
 
 // What `mc admin prometheus generate` prints: a scrape job with a token valid for 100 years.
 int PrintScrapeConfig(const ClientConfig& cfg, std::string_view type) {
-  auto hp = ParseAdminEndpoint(cfg.endpoint);
+  auto hp = loadgen::ParseEndpoint(cfg.endpoint);
   if (!hp.ok()) {
     std::fprintf(stderr, "cairn admin: --endpoint: %s\n", hp.status().message().c_str());
     return kExitUsage;
