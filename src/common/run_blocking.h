@@ -14,6 +14,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/post_back.h"
 #include "common/task.h"
 
 namespace cairn {
@@ -28,10 +29,10 @@ Task<std::invoke_result_t<F&>> RunBlocking(boost::asio::thread_pool& pool, F fn)
         boost::asio::post(pool, [handler = std::move(handler), f = std::move(f),
                                  work = std::move(work)]() mutable {
           R result = f();
-          auto ex = work.get_executor();
-          boost::asio::post(
-              ex, [handler = std::move(handler), result = std::move(result),
-                   work = std::move(work)]() mutable { std::move(handler)(std::move(result)); });
+          PostBack(std::move(work),
+                   [handler = std::move(handler), result = std::move(result)]() mutable {
+                     std::move(handler)(std::move(result));
+                   });
         });
       },
       boost::asio::use_awaitable, std::move(fn));

@@ -9,6 +9,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/post_back.h"
 #include "common/status.h"
 #include "meta/file_info.h"
 
@@ -34,10 +35,9 @@ class PendingCommitFor final : public PendingCommit {
         work_(boost::asio::make_work_guard(boost::asio::get_associated_executor(handler_))) {}
 
   void Complete() override {
-    auto ex = work_.get_executor();
-    boost::asio::post(ex,
-                      [handler = std::move(handler_), st = std::move(result),
-                       work = std::move(work_)]() mutable { std::move(handler)(std::move(st)); });
+    PostBack(std::move(work_), [handler = std::move(handler_), st = std::move(result)]() mutable {
+      std::move(handler)(std::move(st));
+    });
   }
 
  private:

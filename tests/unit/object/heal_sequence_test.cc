@@ -288,7 +288,10 @@ TEST(HealSequence, ScannerRemovesOrphanDataFolders) {
         return false;
       }
     }
-    return c.TmpFiles() == 0;
+    // The counters are added when the set's pass ends, a moment after the folders go.
+    const auto counters = c.layer->GetHealCounters();
+    return c.TmpFiles() == 0 && counters.orphans_removed >= 2 * orphans.size() &&
+           counters.orphan_bytes_removed > 0;
   }));
   EXPECT_GE(c.layer->GetHealCounters().orphans_removed, 2 * orphans.size());
   EXPECT_GT(c.layer->GetHealCounters().orphan_bytes_removed, 0u);
