@@ -227,6 +227,11 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   server
+      ->add_option("--direct-io", cfg.direct_io,
+                   "Write shard files with O_DIRECT where the file system allows it (true or "
+                   "false)")
+      ->capture_default_str();
+  server
       ->add_option("--memory-budget", cfg.memory_budget,
                    "Most memory that writes in flight may hold in buffers; past it a write "
                    "waits, then gets 503 SlowDown (bytes; KiB, MiB, GiB allowed; 0 = no limit)")

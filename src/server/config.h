@@ -38,6 +38,8 @@ struct ServerConfig {
   bool log_json = false;
   std::string address_file;  // written once both listeners are bound
   std::size_t inline_limit = 128 << 10;
+  // Shard files written with O_DIRECT (storage::LocalDriveOptions::direct_io).
+  bool direct_io = true;
   // Buffers of writes in flight (object::ServerPoolsOptions::memory_budget_bytes).
   std::size_t memory_budget = std::size_t{512} << 20;
   // The scanner (object::ServerPoolsOptions::scanner*): seconds between cycles (0 = off), a

@@ -159,6 +159,7 @@ Status Server::OpenDrives() {
     }
   }
   storage::LocalDriveOptions options;
+  options.direct_io = config_.direct_io;
   options.shared_cache =
       storage::SharedBlockCache::Create(std::min(kMaxCache, kCachePerDrive * local));
   int opened = 0;

@@ -325,12 +325,20 @@ Task<Result<std::unique_ptr<ShardWriter>>> LocalDrive::CreateFile(const RequestC
     if (slash != std::string_view::npos) {
       RETURN_IF_ERROR(EnsureDirs(TmpPath(tmp_path.substr(0, slash))));
     }
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    bool direct = options_.direct_io && !direct_unsupported_.load(std::memory_order_relaxed);
+    int fd = ::open(path.c_str(),
+                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (direct ? O_DIRECT : 0), 0644);
+    if (fd < 0 && direct && errno == EINVAL) {
+      // The file system refuses O_DIRECT (tmpfs): buffered writes from now on.
+      direct_unsupported_.store(true, std::memory_order_relaxed);
+      direct = false;
+      fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    }
     if (fd < 0) {
       return ErrnoStatus(errno, "create", path);
     }
-    return std::unique_ptr<ShardWriter>(
-        std::make_unique<LocalShardWriter>(*pool_, fd, std::move(path), options_.fsync_files));
+    return std::unique_ptr<ShardWriter>(std::make_unique<LocalShardWriter>(
+        *pool_, fd, std::move(path), options_.fsync_files, direct));
   });
 }
 

@@ -52,6 +52,9 @@ struct LocalDriveOptions {
   bool sync_writes = true;
   // ShardWriter::Close fdatasyncs, and renames fsync their parent directories.
   bool fsync_files = true;
+  // Shard files are written with O_DIRECT where the file system allows it (not tmpfs): large
+  // writes then go to the disk once instead of through the page cache and its writeback.
+  bool direct_io = true;
   // RemoveOrphanData keeps at most this many referenced data dir ids (16 bytes each) in
   // memory at once; a drive with more takes several metadata scans per step.
   std::size_t orphan_ids_per_pass = 2 << 20;
@@ -222,6 +225,7 @@ class LocalDrive final : public StorageApi {
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::unique_ptr<NamespaceStore> store_;
   std::atomic<bool> online_{true};
+  std::atomic<bool> direct_unsupported_{false};  // O_DIRECT open failed with EINVAL once
   std::atomic<std::uint64_t> iterator_steps_{0};
   std::atomic<std::uint64_t> orphan_passes_{0};
   // Which data/<xx> fan-out folders are known to exist (created on first use).

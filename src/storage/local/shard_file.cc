@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 
 #include <sys/uio.h>
 
@@ -12,9 +14,21 @@
 
 namespace cairn::storage {
 
+namespace {
+
+std::byte* NewBuffer(std::size_t size, std::size_t align) {
+  return static_cast<std::byte*>(::operator new[](size, std::align_val_t{align}));
+}
+
+}  // namespace
+
+void LocalShardWriter::AlignedFree::operator()(std::byte* p) const {
+  ::operator delete[](p, std::align_val_t{kDirectAlign});
+}
+
 LocalShardWriter::LocalShardWriter(boost::asio::thread_pool& pool, int fd, std::string path,
-                                   bool fsync)
-    : pool_(pool), fd_(fd), path_(std::move(path)), fsync_(fsync) {}
+                                   bool fsync, bool direct)
+    : pool_(pool), fd_(fd), path_(std::move(path)), fsync_(fsync), direct_(direct) {}
 
 LocalShardWriter::~LocalShardWriter() {
   if (fd_ >= 0) {
@@ -54,6 +68,59 @@ Status LocalShardWriter::Flush(std::span<const std::byte> extra) {
   return Status::Ok();
 }
 
+Status LocalShardWriter::FlushDirect(bool last) {
+  std::size_t len = buffered_ / kDirectAlign * kDirectAlign;
+  if (last && len < buffered_) {
+    len += kDirectAlign;
+    std::memset(buffer_.get() + buffered_, 0, len - buffered_);
+  }
+  std::size_t done = 0;
+  while (done < len) {
+    ssize_t n =
+        ::pwrite(fd_, buffer_.get() + done, len - done, static_cast<off_t>(written_ + done));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return ErrnoStatus(errno, "write", path_);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  written_ += len;
+  if (last) {
+    buffered_ = 0;
+    if (written_ != size_ && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+      return ErrnoStatus(errno, "truncate", path_);
+    }
+    return Status::Ok();
+  }
+  // The unaligned tail (under one block) moves to the front for the next chunk.
+  std::memmove(buffer_.get(), buffer_.get() + len, buffered_ - len);
+  buffered_ -= len;
+  return Status::Ok();
+}
+
+Task<Status> LocalShardWriter::WriteDirect(std::span<const std::byte> data) {
+  if (!buffer_) {
+    buffer_.reset(NewBuffer(kDirectChunk + kDirectAlign, kDirectAlign));
+  }
+  size_ += data.size();
+  while (!data.empty()) {
+    const std::size_t take = std::min(data.size(), kDirectChunk + kDirectAlign - buffered_);
+    std::memcpy(buffer_.get() + buffered_, data.data(), take);
+    buffered_ += take;
+    data = data.subspan(take);
+    if (buffered_ >= kDirectChunk) {
+      Status st = co_await RunBlocking(pool_, [&] { return FlushDirect(/*last=*/false); });
+      if (!st.ok()) {
+        error_ = st;
+        co_return st;
+      }
+    }
+  }
+  co_return Status::Ok();
+}
+
 Task<Status> LocalShardWriter::Write(std::span<const std::byte> data) {
   if (!error_.ok()) {
     co_return error_;
@@ -61,10 +128,13 @@ Task<Status> LocalShardWriter::Write(std::span<const std::byte> data) {
   if (fd_ < 0) {
     co_return Status(Errc::kInternal, "write after close: " + path_);
   }
+  if (direct_) {
+    co_return co_await WriteDirect(data);
+  }
   if (buffered_ + data.size() <= kBufferSize) {
     // Small writes only fill the buffer: no syscall, no hop to the pool.
     if (!buffer_) {
-      buffer_ = std::make_unique<std::byte[]>(kBufferSize);
+      buffer_.reset(NewBuffer(kBufferSize, kDirectAlign));
     }
     if (!data.empty()) {
       std::memcpy(buffer_.get() + buffered_, data.data(), data.size());
@@ -87,7 +157,7 @@ Task<Status> LocalShardWriter::Close() {
     co_return Status::Ok();
   }
   Status st = co_await RunBlocking(pool_, [&]() -> Status {
-    Status flushed = Flush({});
+    Status flushed = direct_ ? (buffer_ ? FlushDirect(/*last=*/true) : Status::Ok()) : Flush({});
     if (flushed.ok() && fsync_ && ::fdatasync(fd_) != 0) {
       flushed = ErrnoStatus(errno, "fdatasync", path_);
     }

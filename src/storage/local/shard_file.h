@@ -1,6 +1,11 @@
 // Shard files of LocalDrive: a sequential writer that coalesces small writes into large
 // ones and fdatasyncs on Close, and a pread-based reader. Blocking syscalls run on the
 // drive's thread pool; the pool must outlive the writer or reader.
+//
+// A writer given a file opened with O_DIRECT writes whole aligned chunks from an aligned
+// buffer, pads the last one and truncates the file to its size on Close: the bytes go to
+// the disk once, by DMA, instead of being copied into the page cache and written back by
+// the fdatasync (which bounded large PUTs at the page cache's writeback rate).
 #pragma once
 
 #include <cstddef>
@@ -21,8 +26,13 @@ class LocalShardWriter final : public ShardWriter {
   // Bytes buffered before a write(2); larger writes go straight to the file.
   static constexpr std::size_t kBufferSize = 256 << 10;
 
-  // Takes ownership of `fd`, opened for writing.
-  LocalShardWriter(boost::asio::thread_pool& pool, int fd, std::string path, bool fsync);
+  // O_DIRECT: buffer and file offsets are multiples of this; one write(2) per chunk.
+  static constexpr std::size_t kDirectAlign = 4096;
+  static constexpr std::size_t kDirectChunk = 1 << 20;
+
+  // Takes ownership of `fd`, opened for writing (with O_DIRECT when `direct`).
+  LocalShardWriter(boost::asio::thread_pool& pool, int fd, std::string path, bool fsync,
+                   bool direct = false);
   ~LocalShardWriter() override;
 
   Task<Status> Write(std::span<const std::byte> data) override;
@@ -31,14 +41,26 @@ class LocalShardWriter final : public ShardWriter {
  private:
   // Writes the buffer and then `extra` with writev; blocking.
   Status Flush(std::span<const std::byte> extra);
+  // O_DIRECT: writes the buffer's whole aligned blocks (all of it, zero padded, when
+  // `last`) at the file offset written so far; blocking.
+  Status FlushDirect(bool last);
+  Task<Status> WriteDirect(std::span<const std::byte> data);
 
   boost::asio::thread_pool& pool_;
   int fd_;
   const std::string path_;
   const bool fsync_;
-  std::unique_ptr<std::byte[]> buffer_;
+  const bool direct_;
+
+  struct AlignedFree {
+    void operator()(std::byte* p) const;
+  };
+
+  std::unique_ptr<std::byte[], AlignedFree> buffer_;
   std::size_t buffered_ = 0;
-  Status error_;  // sticky: after a failed write every call fails
+  std::uint64_t written_ = 0;  // O_DIRECT: bytes of the file already written
+  std::uint64_t size_ = 0;     // O_DIRECT: bytes given to Write
+  Status error_;               // sticky: after a failed write every call fails
 };
 
 class LocalShardReader final : public ShardReader {
