@@ -219,6 +219,8 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   server->add_flag("--log-json", cfg.log_json, "Log one JSON object per line");
+  server->add_flag("--access-log", cfg.access_log,
+                   "Log one line per S3 request (id, operation, status, bytes, time, key)");
   server->add_option("--address-file", cfg.address_file,
                      "Once listening, write \"s3=HOST:PORT\" and \"console=HOST:PORT\" here");
   server

@@ -36,6 +36,7 @@ struct ServerConfig {
   std::string region = "us-east-1";
   std::string log_level = "info";
   bool log_json = false;
+  bool access_log = false;   // one info line per S3 request
   std::string address_file;  // written once both listeners are bound
   std::size_t inline_limit = 128 << 10;
   // Shard files written with O_DIRECT (storage::LocalDriveOptions::direct_io).

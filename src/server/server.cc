@@ -143,6 +143,7 @@ Status Server::BuildLayer() {
     co_return 0;
   }(*layer_, std::move(local_slots)));
   s3::S3Options s3_opts;
+  s3_opts.access_log = config_.access_log;
   s3_opts.region = config_.region;
   s3_opts.domains = config_.domains;
   s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
