@@ -216,8 +216,17 @@ class SetObjectReader final : public ObjectReader {
         co_return Status(Errc::kReadQuorum, "fewer than " + std::to_string(d) +
                                                 " good shards: " + last_error.ToString());
       }
-      auto res = co_await FanOut<Status>(
-          batch.size(), [&](std::size_t j) { return ReadShard(batch[j], part, file_off); });
+      std::vector<Status> res;
+      if (qi_.fi.is_inline) {
+        // Inline shards are copies from memory: one after the other, without a fan-out.
+        res.reserve(batch.size());
+        for (std::size_t k : batch) {
+          res.push_back(co_await ReadShard(k, part, file_off));
+        }
+      } else {
+        res = co_await FanOut<Status>(
+            batch.size(), [&](std::size_t j) { return ReadShard(batch[j], part, file_off); });
+      }
       for (std::size_t j = 0; j < batch.size(); ++j) {
         std::size_t k = batch[j];
         tried[k] = true;

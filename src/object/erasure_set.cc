@@ -327,10 +327,37 @@ Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfoFast(const Reques
   for (std::size_t i = 0; i < n; ++i) {
     mask[i] = placement[i] >= 1 && placement[i] <= data_;
   }
-  auto res = co_await ForEachDriveIn<Result<meta::FileInfo>>(
-      *this, mask, [&](storage::StorageApi& d, std::size_t) {
-        return d.ReadVersion(ctx, bucket, key, version_id, read_data);
-      });
+  // Local drives answer from memory on this thread; only the others need a fan-out.
+  std::vector<Result<meta::FileInfo>> res(n, Result<meta::FileInfo>(Status(Errc::kDiskNotFound)));
+  std::vector<bool> rest(n, false);
+  bool any_rest = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!mask[i]) {
+      continue;
+    }
+    auto d = Drive(i);
+    std::optional<Result<meta::FileInfo>> now;
+    if (d) {
+      now = d->ReadVersionNow(bucket, key, version_id, read_data);
+    }
+    if (now) {
+      res[i] = std::move(*now);
+    } else {
+      rest[i] = true;
+      any_rest = true;
+    }
+  }
+  if (any_rest) {
+    auto more = co_await ForEachDriveIn<Result<meta::FileInfo>>(
+        *this, rest, [&](storage::StorageApi& d, std::size_t) {
+          return d.ReadVersion(ctx, bucket, key, version_id, read_data);
+        });
+    for (std::size_t i = 0; i < n; ++i) {
+      if (rest[i]) {
+        res[i] = std::move(more[i]);
+      }
+    }
+  }
   std::optional<std::size_t> rep;
   bool agree = true;
   for (std::size_t i = 0; i < n && agree; ++i) {

@@ -25,13 +25,33 @@ Task<std::vector<R>> ForEachDrive(const ErasureSet& set, F fn) {
 // Same, but only on drives where mask[i] is true; others yield kDiskNotFound.
 template <class R, class F>
 Task<std::vector<R>> ForEachDriveIn(const ErasureSet& set, const std::vector<bool>& mask, F fn) {
-  co_return co_await FanOut<R>(static_cast<std::size_t>(set.size()), [&](std::size_t i) -> Task<R> {
+  // Only the drives in the mask get a coroutine.
+  const auto n = static_cast<std::size_t>(set.size());
+  std::vector<std::size_t> picked;
+  picked.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (mask[i]) {
+      picked.push_back(i);
+    }
+  }
+  auto got = co_await FanOut<R>(picked.size(), [&](std::size_t j) -> Task<R> {
+    const std::size_t i = picked[j];
     auto d = set.Drive(i);
-    if (!mask[i] || !d) {
+    if (!d) {
       co_return R(Status(Errc::kDiskNotFound, "drive skipped"));
     }
     co_return co_await fn(*d, i);
   });
+  std::vector<R> out;
+  out.reserve(n);
+  for (std::size_t i = 0, j = 0; i < n; ++i) {
+    if (j < picked.size() && picked[j] == i) {
+      out.push_back(std::move(got[j++]));
+    } else {
+      out.push_back(R(Status(Errc::kDiskNotFound, "drive skipped")));
+    }
+  }
+  co_return out;
 }
 
 // True when two drives' copies are the same version of an object (id, mod time, data dir,

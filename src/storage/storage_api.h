@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -169,6 +170,21 @@ class StorageApi {
   virtual Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx,
                                                    std::string_view volume, std::string_view key,
                                                    std::string_view version_id, bool read_data) = 0;
+
+  // ReadVersion answered at once on the caller's thread when that needs no I/O (a local
+  // drive whose entry is in memory); nullopt when only ReadVersion can answer. Saves a GET
+  // or HEAD the coroutine machinery of a fan-out.
+  virtual std::optional<Result<meta::FileInfo>> ReadVersionNow(std::string_view volume,
+                                                               std::string_view key,
+                                                               std::string_view version_id,
+                                                               bool read_data) {
+    (void)volume;
+    (void)key;
+    (void)version_id;
+    (void)read_data;
+    return std::nullopt;
+  }
+
   // Every version of an object, newest first (inline data not included).
   virtual Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext& ctx,
                                                                  std::string_view volume,

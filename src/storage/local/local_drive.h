@@ -94,6 +94,10 @@ class LocalDrive final : public StorageApi {
   Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) override;
   Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
                           std::string_view tmp_dir) override;
+  std::optional<Result<meta::FileInfo>> ReadVersionNow(std::string_view volume,
+                                                       std::string_view key,
+                                                       std::string_view version_id,
+                                                       bool read_data) override;
   Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx, std::string_view volume,
                                            std::string_view key, std::string_view version_id,
                                            bool read_data) override;

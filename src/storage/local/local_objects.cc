@@ -216,6 +216,13 @@ Task<Result<meta::FileInfo>> LocalDrive::ReadVersion(const RequestContext&, std:
   });
 }
 
+std::optional<Result<meta::FileInfo>> LocalDrive::ReadVersionNow(std::string_view volume,
+                                                                 std::string_view key,
+                                                                 std::string_view version_id,
+                                                                 bool read_data) {
+  return DoReadVersion(volume, key, version_id, read_data, /*cache_only=*/true);
+}
+
 Task<Result<std::vector<meta::FileInfo>>> LocalDrive::ReadVersions(const RequestContext&,
                                                                    std::string_view volume,
                                                                    std::string_view key) {

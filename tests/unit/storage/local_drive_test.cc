@@ -70,6 +70,47 @@ TEST(LocalDrive, SharedBlockCacheAndUnsyncedOptions) {
   EXPECT_FALSE(LocalDrive::Open(dir.path() + "/a", options).ok());
 }
 
+// ReadVersionNow answers from memory what ReadVersion answers, and nothing it would need I/O
+// for: a fresh write is in the memtable; a bad name fails at once; a drive reopened with
+// its entries only on disk either answers the same or defers to ReadVersion.
+TEST(LocalDrive, ReadVersionNowMatchesReadVersion) {
+  TempDir dir;
+  auto ctx = RequestContext::Background();
+  {
+    auto drive = LocalDrive::Open(dir.path() + "/a", LocalDriveOptions{});
+    ASSERT_TRUE(drive.ok());
+    ASSERT_TRUE(SyncWait((*drive)->MakeVolume(ctx, "v", "")).ok());
+    ASSERT_TRUE(SyncWait((*drive)->WriteMetadata(ctx, MakeFi("v", "k", "", 1, {}, "data"))).ok());
+    auto now = (*drive)->ReadVersionNow("v", "k", "", true);
+    ASSERT_TRUE(now.has_value());
+    ASSERT_TRUE(now->ok()) << now->status().ToString();
+    EXPECT_EQ((*now)->inline_data, "data");
+    EXPECT_EQ((*now)->name, "k");
+    EXPECT_EQ((*now)->volume, "v");
+    auto slow = SyncWait((*drive)->ReadVersion(ctx, "v", "k", "", true));
+    ASSERT_TRUE(slow.ok());
+    EXPECT_EQ(slow->mod_time_ns, (*now)->mod_time_ns);
+    auto bad = (*drive)->ReadVersionNow("v", std::string("a\0b", 3), "", false);
+    ASSERT_TRUE(bad.has_value());
+    EXPECT_EQ(bad->code(), Errc::kInvalidArgument);
+    auto novol = (*drive)->ReadVersionNow("nov", "k", "", false);
+    ASSERT_TRUE(novol.has_value());
+    EXPECT_EQ(novol->code(), Errc::kVolumeNotFound);
+  }
+  auto drive = LocalDrive::Open(dir.path() + "/a", LocalDriveOptions{});
+  ASSERT_TRUE(drive.ok());
+  for (const char* key : {"k", "missing"}) {
+    auto now = (*drive)->ReadVersionNow("v", key, "", true);
+    auto slow = SyncWait((*drive)->ReadVersion(ctx, "v", key, "", true));
+    if (now) {
+      EXPECT_EQ(now->code(), slow.code()) << key;
+      if (now->ok()) {
+        EXPECT_EQ((*now)->inline_data, slow->inline_data);
+      }
+    }
+  }
+}
+
 // Concurrent WriteMetadata calls are group committed (one WriteBatch per drain of the queue):
 // every write still gets its own result, a bad one fails alone, and several writes of one
 // entry in a batch all land, in order.
