@@ -106,6 +106,7 @@ Status LocalDrive::DoOpen() {
   RETURN_IF_ERROR(RemoveContents(tmp_dir_));
   NamespaceOptions ns;
   ns.sync_writes = options_.sync_writes;
+  ns.point_cache_bytes = options_.point_cache_bytes;
   if (options_.shared_cache) {
     ns.block_cache = static_cast<RocksBlockCache&>(*options_.shared_cache).cache;
   } else {

@@ -48,6 +48,9 @@ struct LocalDriveOptions {
   // Used when `shared_cache` is null: the drive's own block cache.
   std::size_t block_cache_bytes = 64 << 20;
   std::shared_ptr<SharedBlockCache> shared_cache;
+  // The latest object entries read by GET and HEAD, kept for the next point read (hash
+  // lookup instead of a memtable or block search); invalidated by every write of the entry.
+  std::size_t point_cache_bytes = 16 << 20;
   // Every metadata commit is durable before it returns (WAL fsync, group committed).
   bool sync_writes = true;
   // ShardWriter::Close fdatasyncs, and renames fsync their parent directories.

@@ -79,6 +79,7 @@ Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(const std::string& 
   store->db_->DestroyColumnFamilyHandle(handles[0]);
   store->handles_.assign(handles.begin() + 1, handles.end());
   store->write_options_.sync = options.sync_writes;
+  store->cache_ = std::make_unique<internal::PointCache>(options.point_cache_bytes);
   return store;
 }
 
@@ -93,7 +94,99 @@ NamespaceStore::~NamespaceStore() {
   (void)s;
 }
 
+namespace {
+
+void ReleaseValue(void* arg1, void*) {
+  delete static_cast<internal::PointCache::Value*>(arg1);
+}
+
+// The objects family's keys named by a batch (all of them: DeleteRange empties the cache).
+class BatchKeys final : public rocksdb::WriteBatch::Handler {
+ public:
+  BatchKeys(std::uint32_t cf, internal::PointCache& cache) : cf_(cf), cache_(cache) {}
+
+  rocksdb::Status PutCF(std::uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice&) override {
+    return Touch(cf, key);
+  }
+
+  rocksdb::Status DeleteCF(std::uint32_t cf, const rocksdb::Slice& key) override {
+    return Touch(cf, key);
+  }
+
+  rocksdb::Status SingleDeleteCF(std::uint32_t cf, const rocksdb::Slice& key) override {
+    return Touch(cf, key);
+  }
+
+  rocksdb::Status MergeCF(std::uint32_t cf, const rocksdb::Slice& key,
+                          const rocksdb::Slice&) override {
+    return Touch(cf, key);
+  }
+
+  rocksdb::Status DeleteRangeCF(std::uint32_t cf, const rocksdb::Slice&,
+                                const rocksdb::Slice&) override {
+    if (cf == cf_) {
+      cache_.InvalidateAll();
+    }
+    return rocksdb::Status::OK();
+  }
+
+ private:
+  rocksdb::Status Touch(std::uint32_t cf, const rocksdb::Slice& key) {
+    if (cf == cf_) {
+      cache_.Invalidate(ToView(key));
+    }
+    return rocksdb::Status::OK();
+  }
+
+  const std::uint32_t cf_;
+  internal::PointCache& cache_;
+};
+
+}  // namespace
+
+bool NamespaceStore::FromCache(Cf cf, std::string_view key, rocksdb::PinnableSlice& value) {
+  if (cf != Cf::kObjects || !cache_->enabled()) {
+    return false;
+  }
+  internal::PointCache::Value hit = cache_->Find(key);
+  if (!hit) {
+    return false;
+  }
+  auto* holder = new internal::PointCache::Value(std::move(hit));
+  value.PinSlice(ToSlice(**holder), &ReleaseValue, holder, nullptr);
+  return true;
+}
+
+void NamespaceStore::ToCache(Cf cf, std::string_view key, const rocksdb::PinnableSlice& value,
+                             std::uint64_t generation) {
+  if (cf == Cf::kObjects) {
+    cache_->Insert(key, ToView(value), generation);
+  }
+}
+
+void NamespaceStore::Invalidate(Cf cf, std::string_view key) {
+  if (cf == Cf::kObjects) {
+    cache_->Invalidate(key);
+  }
+}
+
+void NamespaceStore::Invalidate(rocksdb::WriteBatch& batch) {
+  if (!cache_->enabled()) {
+    return;
+  }
+  BatchKeys keys(handle(Cf::kObjects)->GetID(), *cache_);
+  rocksdb::Status s = batch.Iterate(&keys);
+  if (!s.ok()) {
+    cache_->InvalidateAll();
+  }
+}
+
 Result<bool> NamespaceStore::Get(Cf cf, std::string_view key, rocksdb::PinnableSlice& value) {
+  if (FromCache(cf, key, value)) {
+    return true;
+  }
+  const std::uint64_t generation = cache_->Generation(key);
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
   if (s.IsNotFound()) {
     return false;
@@ -101,15 +194,21 @@ Result<bool> NamespaceStore::Get(Cf cf, std::string_view key, rocksdb::PinnableS
   if (!s.ok()) {
     return RocksStatus(s);
   }
+  ToCache(cf, key, value, generation);
   return true;
 }
 
 Result<NamespaceStore::Lookup> NamespaceStore::GetCached(Cf cf, std::string_view key,
                                                          rocksdb::PinnableSlice& value) {
+  if (FromCache(cf, key, value)) {
+    return Lookup::kFound;
+  }
+  const std::uint64_t generation = cache_->Generation(key);
   rocksdb::ReadOptions ro;
   ro.read_tier = rocksdb::kBlockCacheTier;
   rocksdb::Status s = db_->Get(ro, handle(cf), ToSlice(key), &value);
   if (s.ok()) {
+    ToCache(cf, key, value, generation);
     return Lookup::kFound;
   }
   if (s.IsNotFound()) {
@@ -125,6 +224,7 @@ Status NamespaceStore::Put(Cf cf, std::string_view key, std::string_view value, 
   rocksdb::WriteOptions wo = write_options_;
   wo.sync = wo.sync || force_sync;
   rocksdb::Status s = db_->Put(wo, handle(cf), ToSlice(key), ToSlice(value));
+  Invalidate(cf, key);
   return s.ok() ? Status::Ok() : RocksStatus(s);
 }
 
@@ -132,11 +232,13 @@ Status NamespaceStore::Delete(Cf cf, std::string_view key, bool force_sync) {
   rocksdb::WriteOptions wo = write_options_;
   wo.sync = wo.sync || force_sync;
   rocksdb::Status s = db_->Delete(wo, handle(cf), ToSlice(key));
+  Invalidate(cf, key);
   return s.ok() ? Status::Ok() : RocksStatus(s);
 }
 
 Status NamespaceStore::Write(rocksdb::WriteBatch& batch) {
   rocksdb::Status s = db_->Write(write_options_, &batch);
+  Invalidate(batch);
   return s.ok() ? Status::Ok() : RocksStatus(s);
 }
 

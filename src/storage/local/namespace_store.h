@@ -15,6 +15,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "common/status.h"
+#include "storage/local/point_cache.h"
 
 namespace cairn::storage {
 
@@ -23,6 +24,8 @@ enum class Cf { kBuckets = 0, kObjects = 1, kMultipart = 2, kSystem = 3 };
 struct NamespaceOptions {
   bool sync_writes = true;
   std::shared_ptr<rocksdb::Cache> block_cache;
+  // The objects family's latest entries kept decoded-ready for point reads (0: none).
+  std::size_t point_cache_bytes = 0;
 };
 
 class NamespaceStore {
@@ -34,7 +37,7 @@ class NamespaceStore {
   ~NamespaceStore();
 
   // Reads `key` into `value` (pinned, no copy out of the block cache when possible).
-  // Returns false when absent.
+  // Returns false when absent. Reads of the objects family go through the point cache.
   Result<bool> Get(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
   // Like Get, but only from the memtables and the block cache: never a syscall, so a network
   // thread may call it. kNeedsIo when the answer is only on disk (then call Get on a worker).
@@ -51,9 +54,18 @@ class NamespaceStore {
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
 
  private:
+  // Serves a point read of the objects family from the point cache; false on a miss.
+  bool FromCache(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
+  void ToCache(Cf cf, std::string_view key, const rocksdb::PinnableSlice& value,
+               std::uint64_t generation);
+  // After a write: the keys it touched leave the point cache.
+  void Invalidate(Cf cf, std::string_view key);
+  void Invalidate(rocksdb::WriteBatch& batch);
+
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_ closes
   rocksdb::WriteOptions write_options_;
+  std::unique_ptr<internal::PointCache> cache_;
 };
 
 // Any RocksDB error as a Status: NotFound -> kFileNotFound, Corruption -> kFileCorrupt,
