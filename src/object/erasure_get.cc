@@ -4,6 +4,7 @@
 // when a shard is missing or corrupt. Bytes that failed their hash are never returned.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "common/fan_out.h"
@@ -86,9 +87,31 @@ class SetObjectReader final : public ObjectReader {
   std::int64_t length() const override { return length_; }
 
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
+    std::size_t done = 0;
+    while (done < buf.size()) {
+      CO_ASSIGN_OR_RETURN(auto view, co_await View(buf.size() - done));
+      if (view.empty()) {
+        break;
+      }
+      std::memcpy(buf.data() + done, view.data(), view.size());
+      done += view.size();
+    }
+    co_return done;
+  }
+
+  // A view of the decoded block: the rest of one data shard's bytes within the range, of
+  // any size (`scratch` is not needed).
+  Task<Result<std::span<const std::byte>>> Next(std::span<std::byte> scratch) override {
+    (void)scratch;
+    co_return co_await View(std::numeric_limits<std::size_t>::max());
+  }
+
+ private:
+  // At most `max` (> 0) next bytes of the range, from the decoded block.
+  Task<Result<std::span<const std::byte>>> View(std::size_t max) {
     std::int64_t end = offset_ + length_;
-    if (pos_ >= end || buf.empty()) {
-      co_return std::size_t{0};
+    if (pos_ >= end) {
+      co_return std::span<const std::byte>();
     }
     if (!failed_.ok()) {
       co_return failed_;
@@ -106,25 +129,17 @@ class SetObjectReader final : public ObjectReader {
         co_return st;
       }
     }
-    // Copy out of the data shards: shard k holds block bytes [k*S, (k+1)*S).
+    // Shard k of the block holds block bytes [k*S, (k+1)*S).
     auto in_block = static_cast<std::size_t>(in_part - static_cast<std::int64_t>(block) * bs);
-    std::size_t want = std::min<std::size_t>(
-        {buf.size(), block_len_ - in_block, static_cast<std::size_t>(end - pos_)});
-    std::size_t done = 0;
-    while (done < want) {
-      std::size_t at = in_block + done;
-      std::size_t k = at / shard_size_;
-      std::size_t within = at % shard_size_;
-      std::size_t len = std::min(shard_size_ - within, want - done);
-      std::memcpy(buf.data() + done, area_.get() + k * slot_ + erasure::kBitrotHashSize + within,
-                  len);
-      done += len;
-    }
-    pos_ += static_cast<std::int64_t>(done);
-    co_return done;
+    const std::size_t k = in_block / shard_size_;
+    const std::size_t within = in_block % shard_size_;
+    const std::size_t len = std::min<std::size_t>(
+        {max, shard_size_ - within, block_len_ - in_block, static_cast<std::size_t>(end - pos_)});
+    pos_ += static_cast<std::int64_t>(len);
+    co_return std::span<const std::byte>(
+        area_.get() + k * slot_ + erasure::kBitrotHashSize + within, len);
   }
 
- private:
   // Reads shard `k` of the block into its slot and verifies it. Errors: drive errors,
   // kFileCorrupt.
   Task<Status> ReadShard(std::size_t k, std::size_t part, std::uint64_t file_off) {

@@ -77,6 +77,14 @@ class ObjectReader : public ByteSource {
   // The byte range this reader yields: [offset, offset + length).
   virtual std::int64_t offset() const = 0;
   virtual std::int64_t length() const = 0;
+
+  // The next bytes of the range, empty at its end. A reader that holds them decoded returns
+  // a view of its own buffer (no copy), valid until the next Next or Read; the default reads
+  // into `scratch`, which must not be empty.
+  virtual Task<Result<std::span<const std::byte>>> Next(std::span<std::byte> scratch) {
+    CO_ASSIGN_OR_RETURN(std::size_t n, co_await Read(scratch));
+    co_return std::span<const std::byte>(scratch.data(), n);
+  }
 };
 
 struct PutOptions {

@@ -137,12 +137,13 @@ Task<Status> GetObject(S3Request& req) {
       std::clamp<std::int64_t>(reader->length(), 1, static_cast<std::int64_t>(kStreamBlock)));
   std::unique_ptr<std::byte[]> storage(new std::byte[buf_size]);
   const std::span<std::byte> buf(storage.get(), buf_size);
-  CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
+  // Next sends the decoded block straight from the reader's buffer (no copy into `buf`).
+  CO_ASSIGN_OR_RETURN(auto view, co_await reader->Next(buf));
   CO_RETURN_IF_ERROR(co_await req.ex.BeginStream(status, std::move(headers),
                                                  static_cast<std::uint64_t>(reader->length())));
-  while (n > 0) {
-    CO_RETURN_IF_ERROR(co_await req.ex.sink().Write(std::span<const std::byte>(buf.data(), n)));
-    CO_ASSIGN_OR_RETURN(n, co_await reader->Read(buf));
+  while (!view.empty()) {
+    CO_RETURN_IF_ERROR(co_await req.ex.sink().Write(view));
+    CO_ASSIGN_OR_RETURN(view, co_await reader->Next(buf));
   }
   co_return co_await req.ex.EndStream();
 }

@@ -130,8 +130,10 @@ class Cluster {
     return SyncWait(layer->PutObject(ctx, bucket, key, body, opts));
   }
 
+  // Reads the object with ObjectReader::Read into a 70,000-byte buffer, or with `next`
+  // through ObjectReader::Next (views of the reader's own buffer, as the S3 GET sends them).
   Result<std::string> Get(std::string_view bucket, std::string_view key, GetOptions opts = {},
-                          ObjectInfo* info = nullptr) {
+                          ObjectInfo* info = nullptr, bool next = false) {
     return SyncWait([&]() -> Task<Result<std::string>> {
       CO_ASSIGN_OR_RETURN(auto reader, co_await layer->GetObject(ctx, bucket, key, opts));
       if (info) {
@@ -140,11 +142,17 @@ class Cluster {
       std::string out;
       std::vector<std::byte> buf(70000);
       for (;;) {
-        CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
-        if (n == 0) {
+        std::span<const std::byte> got;
+        if (next) {
+          CO_ASSIGN_OR_RETURN(got, co_await reader->Next(buf));
+        } else {
+          CO_ASSIGN_OR_RETURN(std::size_t n, co_await reader->Read(buf));
+          got = std::span<const std::byte>(buf.data(), n);
+        }
+        if (got.empty()) {
           break;
         }
-        out.append(reinterpret_cast<const char*>(buf.data()), n);
+        out.append(reinterpret_cast<const char*>(got.data()), got.size());
       }
       if (static_cast<std::int64_t>(out.size()) != reader->length()) {
         co_return Status(Errc::kInternal, "reader length mismatch");

@@ -111,12 +111,15 @@ TEST(ObjectLayer, Ranges) {
       {suffix(size + 10), 0, size},  // longer than the object
   };
   for (const auto& tc : cases) {
-    SCOPED_TRACE(std::to_string(tc.off) + "+" + std::to_string(tc.len));
-    auto got = c.Get("bucket", "big", tc.opts);
-    ASSERT_TRUE(got.ok()) << got.status().ToString();
-    EXPECT_TRUE(*got ==
-                data.substr(static_cast<std::size_t>(tc.off), static_cast<std::size_t>(tc.len)));
+    for (bool next : {false, true}) {
+      SCOPED_TRACE(std::to_string(tc.off) + "+" + std::to_string(tc.len) + (next ? " next" : ""));
+      auto got = c.Get("bucket", "big", tc.opts, nullptr, next);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_TRUE(*got ==
+                  data.substr(static_cast<std::size_t>(tc.off), static_cast<std::size_t>(tc.len)));
+    }
   }
+  EXPECT_EQ(*c.Get("bucket", "small", {}, nullptr, /*next=*/true), "0123456789");
   EXPECT_EQ(c.Get("bucket", "big", from_to(size, size + 5)).code(), Errc::kInvalidRange);
   EXPECT_EQ(c.Get("bucket", "big", from_to(10, 5)).code(), Errc::kInvalidRange);
   EXPECT_EQ(c.Get("bucket", "big", suffix(0)).code(), Errc::kInvalidRange);
