@@ -1,6 +1,7 @@
 #include "storage/local/shard_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,6 +82,15 @@ Status LocalShardWriter::FlushDirect(bool last) {
     if (n < 0) {
       if (errno == EINTR) {
         continue;
+      }
+      if (errno == EINVAL && !direct_refused_) {
+        // A file system that takes O_DIRECT at open but refuses the write: the same aligned
+        // writes through the page cache.
+        direct_refused_ = true;
+        const int flags = ::fcntl(fd_, F_GETFL);
+        if (flags >= 0 && ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) == 0) {
+          continue;
+        }
       }
       return ErrnoStatus(errno, "write", path_);
     }

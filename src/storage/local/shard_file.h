@@ -58,9 +58,10 @@ class LocalShardWriter final : public ShardWriter {
 
   std::unique_ptr<std::byte[], AlignedFree> buffer_;
   std::size_t buffered_ = 0;
-  std::uint64_t written_ = 0;  // O_DIRECT: bytes of the file already written
-  std::uint64_t size_ = 0;     // O_DIRECT: bytes given to Write
-  Status error_;               // sticky: after a failed write every call fails
+  std::uint64_t written_ = 0;    // O_DIRECT: bytes of the file already written
+  std::uint64_t size_ = 0;       // O_DIRECT: bytes given to Write
+  bool direct_refused_ = false;  // a write failed with EINVAL; O_DIRECT was turned off
+  Status error_;                 // sticky: after a failed write every call fails
 };
 
 class LocalShardReader final : public ShardReader {
