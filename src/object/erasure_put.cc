@@ -65,15 +65,17 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext
   const std::vector<std::uint8_t>& distribution = layout.distribution;
   // Reserve the block buffers this write will hold before taking any: a small body of known
   // size touches only its own bytes of one block buffer; any other body may hold two block
-  // buffers (double buffering) and the gather buffer of a short last block.
+  // buffers (double buffering), the gather buffer of a short last block and one shard
+  // writer's buffer per drive.
   MemoryBudget::Lease lease;
   if (opts_.budget != nullptr) {
     const std::int64_t known = body.size();
     const bool small = allow_inline && known >= 0 &&
                        erasure::ShardFileSize(static_cast<std::uint64_t>(known), bs, data) <=
                            opts_.inline_threshold;
-    const std::size_t want = small ? SlotSizeWith(codec, static_cast<std::size_t>(known)) * n
-                                   : 3 * buffers_->buffer_size();
+    const std::size_t want =
+        small ? SlotSizeWith(codec, static_cast<std::size_t>(known)) * n
+              : 3 * buffers_->buffer_size() + n * storage::ShardWriter::kMaxBufferBytes;
     CO_ASSIGN_OR_RETURN(lease, co_await opts_.budget->Acquire(want));
   }
   BufferPool::Buffer area = buffers_->Get();

@@ -104,6 +104,10 @@ inline bool ValidSystemRecordName(std::string_view name) {
 // A staged shard file under the drive's tmp folder. Written sequentially, then closed.
 class ShardWriter {
  public:
+  // The most memory one open writer holds (a local drive's O_DIRECT buffer): writers count
+  // it against the memory budget of writes in flight.
+  static constexpr std::size_t kMaxBufferBytes = (1 << 20) + 4096;
+
   virtual ~ShardWriter() = default;
   // Appends data. Errors: kDiskFull, kFaultyDisk, kDiskNotFound.
   virtual Task<Status> Write(std::span<const std::byte> data) = 0;
