@@ -158,6 +158,10 @@ bool NamespaceStore::FromCache(Cf cf, std::string_view key, rocksdb::PinnableSli
   return true;
 }
 
+std::uint64_t NamespaceStore::CacheGeneration(Cf cf, std::string_view key) {
+  return cf == Cf::kObjects ? cache_->Generation(key) : 0;
+}
+
 void NamespaceStore::ToCache(Cf cf, std::string_view key, const rocksdb::PinnableSlice& value,
                              std::uint64_t generation) {
   if (cf == Cf::kObjects) {
@@ -186,7 +190,7 @@ Result<bool> NamespaceStore::Get(Cf cf, std::string_view key, rocksdb::PinnableS
   if (FromCache(cf, key, value)) {
     return true;
   }
-  const std::uint64_t generation = cache_->Generation(key);
+  const std::uint64_t generation = CacheGeneration(cf, key);
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
   if (s.IsNotFound()) {
     return false;
@@ -203,7 +207,7 @@ Result<NamespaceStore::Lookup> NamespaceStore::GetCached(Cf cf, std::string_view
   if (FromCache(cf, key, value)) {
     return Lookup::kFound;
   }
-  const std::uint64_t generation = cache_->Generation(key);
+  const std::uint64_t generation = CacheGeneration(cf, key);
   rocksdb::ReadOptions ro;
   ro.read_tier = rocksdb::kBlockCacheTier;
   rocksdb::Status s = db_->Get(ro, handle(cf), ToSlice(key), &value);

@@ -56,6 +56,8 @@ class NamespaceStore {
  private:
   // Serves a point read of the objects family from the point cache; false on a miss.
   bool FromCache(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
+  // Taken before a store read whose value may be cached (objects family only; 0 otherwise).
+  std::uint64_t CacheGeneration(Cf cf, std::string_view key);
   void ToCache(Cf cf, std::string_view key, const rocksdb::PinnableSlice& value,
                std::uint64_t generation);
   // After a write: the keys it touched leave the point cache.
