@@ -2,10 +2,13 @@
 # Runs every check cairn has, in the order CI runs them:
 #   1. clang-format --dry-run --Werror over src/ tests/ bench/
 #   2. build (RelWithDebInfo, build/) and the unit tests (ctest)
-#   3. build with ASan+UBSan (build-asan/) and the unit tests again (ctest)
-#   4. the integration tests against build/cairn (pytest, Debian's /usr/bin/python3)
+#   3. the README's first command: scripts/run.sh builds Release (build-release/) and serves;
+#      an AWS CLI PUT, listing and GET against it (scripts/quickstart-check.sh)
+#   4. build with ASan+UBSan (build-asan/) and the unit tests again (ctest)
+#   5. the integration tests against build/cairn (pytest, Debian's /usr/bin/python3)
 # Ends with each runner's summary line, pytest's last; exits non-zero when anything failed.
-# Environment: CAIRN_SLOW=1 also runs tests marked/labelled slow; CAIRN_SKIP_ASAN=1 skips step 3;
+# Environment: CAIRN_SLOW=1 also runs tests marked/labelled slow; CAIRN_SKIP_QUICKSTART=1 skips
+# step 3; CAIRN_SKIP_ASAN=1 skips step 4;
 # PYTEST_ARGS adds arguments to pytest (e.g. PYTEST_ARGS="-k multipart").
 set -uo pipefail
 
@@ -73,7 +76,17 @@ if [[ $built == 1 ]]; then
   summary+=("unit (ctest, build/): $(ctest_line "$LOGS/ctest.log") [exit $rc]")
 fi
 
-# ---- 3. ASan + UBSan ---------------------------------------------------------------------
+# ---- 3. the README's first command -------------------------------------------------------
+if [[ "${CAIRN_SKIP_QUICKSTART:-0}" != 1 ]]; then
+  section "quick start (scripts/run.sh: Release build, serve, AWS CLI)"
+  bash scripts/quickstart-check.sh 2>&1 | tee "$LOGS/quickstart-summary.log"
+  rc=${PIPESTATUS[0]}
+  [[ $rc -ne 0 ]] && failed=1
+  summary+=("quick start: $(grep -E '^quickstart: (OK|FAILED)' "$LOGS/quickstart-summary.log" |
+    tail -1 | sed 's/^quickstart: //') [exit $rc]")
+fi
+
+# ---- 4. ASan + UBSan ---------------------------------------------------------------------
 if [[ "${CAIRN_SKIP_ASAN:-0}" != 1 ]]; then
   section "build (ASan+UBSan, build-asan/)"
   if cmake -G Ninja -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug \
@@ -98,7 +111,7 @@ if [[ "${CAIRN_SKIP_ASAN:-0}" != 1 ]]; then
   fi
 fi
 
-# ---- 4. integration tests ----------------------------------------------------------------
+# ---- 5. integration tests ----------------------------------------------------------------
 pytest_summary="integration (pytest): not run, build/cairn was not built"
 if [[ $built == 1 && -x build/cairn ]]; then
   section "integration tests (pytest, /usr/bin/python3)"

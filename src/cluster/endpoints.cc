@@ -329,6 +329,32 @@ Status ResolveLocality(std::vector<PoolEndpoints>& pools, const LocalityOptions&
                     fmt::format("bad --node-host '{}': write HOST or HOST:PORT", opts.node_host));
     }
   }
+  // A specific bind address: only drive hosts that name one of its addresses are this node's.
+  std::set<std::string> bind_addresses;
+  std::string bind_host = opts.bind_host;
+  if (bind_host.size() >= 2 && bind_host.front() == '[' && bind_host.back() == ']') {
+    bind_host = bind_host.substr(1, bind_host.size() - 2);
+  }
+  if (!bind_host.empty() && bind_host != "0.0.0.0" && bind_host != "::") {
+    for (std::string& addr : HostAddresses(bind_host)) {
+      bind_addresses.insert(std::move(addr));
+    }
+    if (bind_addresses.empty()) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("the listen address '{}' does not resolve", opts.bind_host));
+    }
+  }
+  auto names_this_node = [&](const std::string& host) {
+    if (bind_addresses.empty()) {
+      return IsLocalHost(host);
+    }
+    for (const std::string& addr : HostAddresses(host)) {
+      if (bind_addresses.count(addr) != 0) {
+        return true;
+      }
+    }
+    return false;
+  };
   std::map<std::string, bool> host_is_local;  // resolves each host once
   for (PoolEndpoints& pool : pools) {
     for (Endpoint& ep : pool.endpoints) {
@@ -342,7 +368,7 @@ Status ResolveLocality(std::vector<PoolEndpoints>& pools, const LocalityOptions&
       } else if (opts.server_port == 0 || port == opts.server_port) {
         auto [it, fresh] = host_is_local.try_emplace(ep.host, false);
         if (fresh) {
-          it->second = IsLocalHost(ep.host);
+          it->second = names_this_node(ep.host);
         }
         ep.is_local = it->second;
       } else {

@@ -55,6 +55,11 @@ struct LocalityOptions {
   // addresses (or "localhost") and the port is the server's port.
   std::string node_host;
   std::uint16_t server_port = 9000;
+  // The host this node's RPC listener is bound to (the host part of --cluster-address, else of
+  // --address). When it is a specific address rather than a wildcard ("", 0.0.0.0, [::]), a
+  // URL drive without --node-host is local only when its host names that address: nodes on
+  // one machine bound to 127.0.0.1, 127.0.0.2, ... each take only their own drives.
+  std::string bind_host;
 };
 
 // Sets Endpoint::is_local on every drive. Local paths are always local.

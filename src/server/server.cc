@@ -41,10 +41,11 @@ Result<cluster::Topology> PlanTopology(const ServerConfig& config) {
   opts.layout.parity = config.parity;
   opts.layout.set_size = config.set_size;
   opts.locality.node_host = config.node_host;
-  // Drive URLs name a node by the port its RPC is served on: the cluster port when given.
-  ASSIGN_OR_RETURN(
-      opts.locality.server_port,
-      AddressPort(config.cluster_address.empty() ? config.address : config.cluster_address));
+  // Drive URLs name a node by the address its RPC is served on: the cluster address when given.
+  const std::string& rpc_address =
+      config.cluster_address.empty() ? config.address : config.cluster_address;
+  ASSIGN_OR_RETURN(opts.locality.server_port, AddressPort(rpc_address));
+  opts.locality.bind_host = rpc_address.substr(0, rpc_address.rfind(':'));
   ASSIGN_OR_RETURN(cluster::Topology topology, cluster::PlanTopology(config.drives, opts));
   RETURN_IF_ERROR(PlanPeers(topology, config.peers).status());
   if (topology.local_drive_count() == 0) {

@@ -292,6 +292,79 @@ def test_bringup_waits_with_503_and_refuses_other_credentials(cairn_bin, tmp_pat
         c.stop()
 
 
+def free_port_on_hosts(hosts, tries=50):
+    """A TCP port free on every one of `hosts` (each a loopback address)."""
+    for _ in range(tries):
+        probe = socket.socket()
+        probe.bind((hosts[0], 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        socks = []
+        try:
+            for h in hosts:
+                s = socket.socket()
+                socks.append(s)
+                s.bind((h, port))
+            return port
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError(f"no port free on all of {hosts}")
+
+
+class AddressNode(ClusterNode):
+    """A node bound to its own loopback address (no --node-host): the bind address alone
+    tells it which drive URLs are its own."""
+
+    def __init__(self, root, host, s3_port, drive_urls):
+        super().__init__(root, s3_port, drive_urls)
+        self.bind_host = host
+
+    def command(self):
+        cmd = super().command()
+        cmd[cmd.index("--address") + 1] = f"{self.bind_host}:{self.s3_port}"
+        cmd[cmd.index("--console-address") + 1] = f"{self.bind_host}:0"
+        return cmd
+
+
+def test_nodes_on_distinct_loopback_addresses_and_one_port(cairn_bin, tmp_path):
+    # README: four nodes on one machine, each bound to 127.0.0.N and the same port. Every
+    # 127.x address is the machine's own, so a node must go by its bind address.
+    hosts = [f"127.0.0.{n}" for n in range(1, 5)]
+    port = free_port_on_hosts(hosts)
+    root = str(tmp_path)
+    urls = [f"http://{h}:{port}{root}/n{n + 1}/d{d}" for n, h in enumerate(hosts)
+            for d in (1, 2)]
+    nodes = [AddressNode(os.path.join(root, f"n{n + 1}"), h, port, urls)
+             for n, h in enumerate(hosts)]
+    try:
+        for node in nodes:
+            node.start(wait=None, timeout=BRINGUP_TIMEOUT)
+        for node in nodes:
+            node.wait_health("/minio/health/cluster", BRINGUP_TIMEOUT)
+        for node in nodes:
+            # Each node opened exactly its own two drives and reached the others over RPC.
+            assert "2 drives on this node, 6 on 3 other nodes" in open(node.log_path).read(), \
+                node.log_tail()
+            assert node.alive(), node.log_tail()
+        for n in range(4):
+            for d in (1, 2):
+                assert os.path.exists(f"{root}/n{n + 1}/d{d}/.cairn.sys/format.json"), (n, d)
+        bucket = unique_name("lo")
+        nodes[0].client().create_bucket(Bucket=bucket)
+        body = random_bytes(300_000, "loopback")
+        put(nodes[1].client(), bucket, "k", body)
+        for node in nodes:
+            assert get(node.client(), bucket, "k") == body
+    finally:
+        for node in nodes:
+            node.stop()
+            if node in _live_servers:
+                _live_servers.remove(node)
+
+
 # ---- mutual TLS -----------------------------------------------------------------------------
 
 def openssl(*args, cwd):

@@ -132,6 +132,15 @@ TEST(Pools, Refusals) {
   EXPECT_THAT(msg({"/d{4...1}"}), HasSubstr("backwards"));
 }
 
+LocalityOptions Locality(std::string node_host, std::uint16_t server_port,
+                         std::string bind_host = "") {
+  LocalityOptions opts;
+  opts.node_host = std::move(node_host);
+  opts.server_port = server_port;
+  opts.bind_host = std::move(bind_host);
+  return opts;
+}
+
 TEST(Locality, PathsAreAlwaysLocal) {
   auto pools = ParsePools({"/d{1...4}"});
   ASSERT_TRUE(pools.ok());
@@ -144,7 +153,7 @@ TEST(Locality, PathsAreAlwaysLocal) {
 TEST(Locality, NodeHostPicksOwnDrives) {
   auto pools = ParsePools({"http://127.0.0.{1...4}:9001/tmp/d{1...2}"});
   ASSERT_TRUE(pools.ok()) << pools.status().ToString();
-  ASSERT_TRUE(ResolveLocality(*pools, {.node_host = "127.0.0.3", .server_port = 0}).ok());
+  ASSERT_TRUE(ResolveLocality(*pools, Locality("127.0.0.3", 0)).ok());
   std::vector<std::string> local;
   for (const auto& ep : (*pools)[0].endpoints) {
     if (ep.is_local) {
@@ -157,7 +166,7 @@ TEST(Locality, NodeHostPicksOwnDrives) {
 TEST(Locality, NodeHostWithPortTellsNodesOnOneMachineApart) {
   auto pools = ParsePools({"http://127.0.0.1:{9001...9004}/tmp/d"});
   ASSERT_TRUE(pools.ok()) << pools.status().ToString();
-  ASSERT_TRUE(ResolveLocality(*pools, {.node_host = "127.0.0.1:9002", .server_port = 9000}).ok());
+  ASSERT_TRUE(ResolveLocality(*pools, Locality("127.0.0.1:9002", 9000)).ok());
   int local = 0;
   for (const auto& ep : (*pools)[0].endpoints) {
     local += ep.is_local;
@@ -170,7 +179,7 @@ TEST(Locality, WithoutNodeHostUsesOwnAddressesAndPort) {
   auto pools = ParsePools({"http://127.0.0.1:9000/a", "http://127.0.0.1:9100/b",
                            "http://192.0.2.1:9000/c", "http://localhost:9000/d"});
   ASSERT_TRUE(pools.ok());
-  ASSERT_TRUE(ResolveLocality(*pools, {.node_host = "", .server_port = 9000}).ok());
+  ASSERT_TRUE(ResolveLocality(*pools, Locality("", 9000)).ok());
   const auto& eps = (*pools)[0].endpoints;
   EXPECT_TRUE(eps[0].is_local);
   EXPECT_FALSE(eps[1].is_local);  // another port: another node on this machine
@@ -178,11 +187,51 @@ TEST(Locality, WithoutNodeHostUsesOwnAddressesAndPort) {
   EXPECT_TRUE(eps[3].is_local);
 }
 
+TEST(Locality, SpecificBindAddressTakesOnlyItsOwnDrives) {
+  // Four nodes on one machine, each bound to its own loopback address and the same port:
+  // every 127.x address is this machine's, so only the bind address tells them apart.
+  auto pools = ParsePools({"http://127.0.0.{1...4}:9000/tmp/d{1...2}"});
+  ASSERT_TRUE(pools.ok()) << pools.status().ToString();
+  ASSERT_TRUE(ResolveLocality(*pools, Locality("", 9000, "127.0.0.2")).ok());
+  std::vector<std::string> local;
+  for (const auto& ep : (*pools)[0].endpoints) {
+    if (ep.is_local) {
+      local.push_back(ep.ToString());
+    }
+  }
+  EXPECT_THAT(local, ElementsAre("http://127.0.0.2:9000/tmp/d1", "http://127.0.0.2:9000/tmp/d2"));
+}
+
+TEST(Locality, WildcardBindAddressUsesEveryOwnAddress) {
+  auto pools = ParsePools({"http://127.0.0.1:9000/a", "http://127.0.0.2:9000/b"});
+  ASSERT_TRUE(pools.ok());
+  for (const char* wildcard : {"", "0.0.0.0", "[::]"}) {
+    ASSERT_TRUE(ResolveLocality(*pools, Locality("", 9000, wildcard)).ok());
+    EXPECT_TRUE((*pools)[0].endpoints[0].is_local) << wildcard;
+    EXPECT_TRUE((*pools)[0].endpoints[1].is_local) << wildcard;
+  }
+}
+
+TEST(Locality, NodeHostWinsOverBindAddress) {
+  auto pools = ParsePools({"http://127.0.0.1:9000/a", "http://127.0.0.2:9000/b"});
+  ASSERT_TRUE(pools.ok());
+  ASSERT_TRUE(ResolveLocality(*pools, Locality("127.0.0.2", 9000, "127.0.0.1")).ok());
+  EXPECT_FALSE((*pools)[0].endpoints[0].is_local);
+  EXPECT_TRUE((*pools)[0].endpoints[1].is_local);
+}
+
+TEST(Locality, LocalhostBindAddressMatchesLoopbackDrives) {
+  auto pools = ParsePools({"http://127.0.0.1:9000/a", "http://127.0.0.3:9000/b"});
+  ASSERT_TRUE(pools.ok());
+  ASSERT_TRUE(ResolveLocality(*pools, Locality("", 9000, "localhost")).ok());
+  EXPECT_TRUE((*pools)[0].endpoints[0].is_local);
+  EXPECT_FALSE((*pools)[0].endpoints[1].is_local);
+}
+
 TEST(Locality, BadNodeHost) {
   auto pools = ParsePools({"http://h:1/a"});
   ASSERT_TRUE(pools.ok());
-  EXPECT_EQ(ResolveLocality(*pools, {.node_host = "h:abc", .server_port = 9000}).code(),
-            Errc::kInvalidArgument);
+  EXPECT_EQ(ResolveLocality(*pools, Locality("h:abc", 9000)).code(), Errc::kInvalidArgument);
 }
 
 TEST(Locality, IsLocalHost) {
