@@ -312,7 +312,8 @@ bool IsLocalHost(std::string_view host) {
   }
   const std::set<std::string> local = LocalAddresses();
   for (const std::string& addr : HostAddresses(host)) {
-    if (local.count(addr) != 0) {
+    // The whole 127.0.0.0/8 is this machine's (interfaces list only 127.0.0.1).
+    if (local.count(addr) != 0 || addr.starts_with("127.")) {
       return true;
     }
   }

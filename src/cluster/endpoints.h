@@ -66,8 +66,8 @@ struct LocalityOptions {
 // Errors: kInvalidArgument for a malformed --node-host.
 Status ResolveLocality(std::vector<PoolEndpoints>& pools, const LocalityOptions& opts);
 
-// True when `host` names this machine: "localhost", a loopback address, or an address of
-// one of its interfaces (a name is resolved with getaddrinfo).
+// True when `host` names this machine: "localhost", a loopback address (all of 127/8), or an
+// address of one of its interfaces (a name is resolved with getaddrinfo).
 bool IsLocalHost(std::string_view host);
 
 }  // namespace cairn::cluster

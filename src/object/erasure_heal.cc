@@ -280,10 +280,12 @@ Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::
     }
   }
   const bool files = !want.deleted && !want.is_inline;
-  auto committed =
-      co_await ForEachDriveIn<Status>(*this, targets, [&](storage::StorageApi& d, std::size_t i) {
+  auto committed = co_await ForEachDriveIn<Result<storage::CommitUndo>>(
+      *this, targets, [&](storage::StorageApi& d, std::size_t i) {
         return files ? d.RenameData(ctx, per[i], tmp) : d.WriteMetadata(ctx, per[i]);
       });
+  // A heal commits a version the quorum already holds: what it replaced goes at once.
+  (void)co_await SettleCommit(ctx, per, committed, 0);
   bool leftovers = false;
   for (std::size_t i = 0; i < n; ++i) {
     if (!heal[i]) {

@@ -311,12 +311,12 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
       per[i].erasure.index = fi.erasure.distribution[i];
     }
   }
-  auto res =
-      co_await ForEachDriveIn<Status>(*this, q.has, [&](storage::StorageApi& d, std::size_t i) {
+  auto res = co_await ForEachDriveIn<Result<storage::CommitUndo>>(
+      *this, q.has, [&](storage::StorageApi& d, std::size_t i) {
         return d.CompleteUpload(ctx, upload_id, per[i]);
       });
-  CO_RETURN_IF_ERROR(ReduceQuorum(
-      res, WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks), Errc::kWriteQuorum));
+  CO_RETURN_IF_ERROR(co_await SettleCommit(
+      ctx, per, res, WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks)));
   if (CountOk(res) < per.size()) {
     QueueHeal(bucket, key, fi.version_id);  // committed on fewer than all drives
   }

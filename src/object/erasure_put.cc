@@ -360,23 +360,12 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
       }
     }
   }
-  auto res = co_await ForEachDriveIn<Status>(
+  auto res = co_await ForEachDriveIn<Result<storage::CommitUndo>>(
       *this, streamed->alive, [&](storage::StorageApi& drive, std::size_t i) {
         return fi.is_inline ? drive.WriteMetadata(ctx, per[i]) : drive.RenameData(ctx, per[i], tmp);
       });
-  Status st = ReduceQuorum(res, wq, Errc::kWriteQuorum);
-  if (!st.ok()) {
-    // Roll back what was committed (best effort) and drop the staged files.
-    std::vector<bool> committed(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      committed[i] = res[i].ok();
-    }
-    auto undo = co_await ForEachDriveIn<Status>(*this, committed,
-                                                [&](storage::StorageApi& drive, std::size_t i) {
-                                                  return drive.DeleteVersion(ctx, per[i]);
-                                                });
-    (void)undo;
-  }
+  // Below quorum, every drive that committed gets back the object it held before.
+  Status st = co_await SettleCommit(ctx, per, res, wq);
   if (!fi.is_inline && (!st.ok() || CountOk(res) < n)) {
     co_await DeleteTmpAll(ctx, tmp);
   }

@@ -126,6 +126,38 @@ Task<void> ErasureSet::DeleteTmpAll(const RequestContext& ctx, std::string_view 
   (void)res;
 }
 
+Task<Status> ErasureSet::SettleCommit(const RequestContext& ctx,
+                                      const std::vector<meta::FileInfo>& per,
+                                      const std::vector<Result<storage::CommitUndo>>& res,
+                                      std::size_t quorum) {
+  // Quorum 0: a commit that needs no quorum of its own (a heal), only purged.
+  Status st = quorum == 0 ? Status::Ok() : ReduceQuorum(res, quorum, Errc::kWriteQuorum);
+  std::vector<bool> todo(res.size());
+  bool any = false;
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    todo[i] = res[i].ok() && (!st.ok() || !res[i]->replaced_data_dir.empty());
+    any = any || todo[i];
+  }
+  if (!any) {
+    co_return st;
+  }
+  auto settled =
+      co_await ForEachDriveIn<Status>(*this, todo, [&](storage::StorageApi& d, std::size_t i) {
+        return st.ok() ? d.PurgeReplaced(ctx, per[i].volume, per[i].name, res[i]->replaced_data_dir)
+                       : d.RevertCommit(ctx, per[i], *res[i]);
+      });
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    if (todo[i] && !settled[i].ok()) {
+      // A purge left behind is the scanner's orphan; a revert left behind leaves the new
+      // version on this drive alone, below read quorum, which healing resolves.
+      LOG_WARN("{} of {}/{} on {} failed: {}", st.ok() ? "purge of the replaced data" : "revert",
+               per[i].volume, per[i].name, Drive(i) ? Drive(i)->endpoint() : "?",
+               settled[i].ToString());
+    }
+  }
+  co_return st;
+}
+
 // --- Buckets ---
 
 Task<Status> ErasureSet::MakeBucket(const RequestContext& ctx, std::string_view bucket,

@@ -248,6 +248,14 @@ class ErasureSet {
                                       const meta::ErasureInfo& layout, std::string_view tmp_dir,
                                       bool allow_inline);
   Task<void> DeleteTmpAll(const RequestContext& ctx, std::string_view tmp_dir);
+  // Settles a commit fan-out (WriteMetadata, RenameData or CompleteUpload; per[i] is what
+  // drive i was given, res[i] its answer): with at least `quorum` commits, drops the data
+  // each commit replaced; below it, puts back what every committed drive held before, so a
+  // failed overwrite leaves the previous object as readable as it was. Returns the quorum's
+  // status (kWriteQuorum or the drives' common error). Quorum 0 (a heal): only purges.
+  Task<Status> SettleCommit(const RequestContext& ctx, const std::vector<meta::FileInfo>& per,
+                            const std::vector<Result<storage::CommitUndo>>& res,
+                            std::size_t quorum);
   // If-Match / If-None-Match of a write, checked against the current version (the caller
   // holds the write lock). Errors: kPreconditionFailed, kNoSuchKey (If-Match on nothing).
   Task<Status> CheckWritePreconditions(const RequestContext& ctx, std::string_view bucket,

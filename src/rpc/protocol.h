@@ -1,5 +1,5 @@
-// The inter-node RPC wire protocol, version 1 (docs/rpc.md): one call is one HTTP/1.1 POST to
-// /cairn/rpc/v1/<method id> on a keep-alive connection. This header holds what both ends
+// The inter-node RPC wire protocol, version 2 (docs/rpc.md): one call is one HTTP/1.1 POST to
+// /cairn/rpc/v2/<method id> on a keep-alive connection. This header holds what both ends
 // must agree on: the path prefix, header names, the stable method ids, and the codec of
 // Errc values on the wire (a number this build does not know decodes to Errc::kUnknown).
 #pragma once
@@ -14,9 +14,9 @@
 
 namespace cairn::rpc {
 
-inline constexpr int kProtocolVersion = 1;
+inline constexpr int kProtocolVersion = 2;
 // Every RPC path starts with this; the S3 port hands such requests to rpc before S3 auth.
-inline constexpr std::string_view kPathPrefix = "/cairn/rpc/v1/";
+inline constexpr std::string_view kPathPrefix = "/cairn/rpc/v2/";
 // What a dispatcher checks for (any version, so a newer peer gets a clear 404).
 inline constexpr std::string_view kReservedPrefix = "/cairn/rpc/";
 
@@ -65,6 +65,8 @@ inline constexpr MethodId kReadSystemRecord = 26;
 inline constexpr MethodId kWriteSystemRecord = 27;
 inline constexpr MethodId kDeleteSystemRecord = 28;
 inline constexpr MethodId kRemoveOrphanData = 29;  // one bounded step of the scanner's cleanup
+inline constexpr MethodId kRevertCommit = 30;
+inline constexpr MethodId kPurgeReplaced = 31;
 
 inline constexpr MethodId kPeerHello = 100;  // bring-up: identity, layout, hashes, clock
 
@@ -81,7 +83,7 @@ Errc ErrcFromWire(std::int64_t number);
 std::string PercentEncode(std::string_view s);
 std::optional<std::string> PercentDecode(std::string_view s);
 
-// The path of a method: "/cairn/rpc/v1/17".
+// The path of a method: "/cairn/rpc/v2/17".
 std::string MethodPath(MethodId id);
 // The method id of a path under kPathPrefix; nullopt when malformed.
 std::optional<MethodId> ParseMethodPath(std::string_view path);

@@ -59,6 +59,16 @@ struct MultipartUpload {
   meta::FileInfo fi;  // data_dir, erasure layout, metadata to apply on completion
 };
 
+// What a commit (WriteMetadata, RenameData, CompleteUpload) replaced on one drive. The
+// replaced version's data folder stays on the drive until the writer knows whether its write
+// reached a write quorum: then PurgeReplaced drops it; below quorum RevertCommit puts
+// `previous_entry` back. So a failed overwrite never destroys the object it was replacing.
+struct CommitUndo {
+  bool had_entry = false;         // the object had an entry before the commit
+  std::string previous_entry;     // that entry, in the drive's encoding (docs/format.md)
+  std::string replaced_data_dir;  // the data folder the commit left unreferenced, or ""
+};
+
 // Fan-out folders of a drive's data/ (data/00 .. data/ff): the unit of RemoveOrphanData steps.
 inline constexpr int kDataFanOuts = 256;
 
@@ -160,14 +170,29 @@ class StorageApi {
 
   // Object metadata. Merges `fi` into the entry of fi.volume/fi.name, replacing the version
   // with the same version id (the null version when empty). Inline data travels in `fi`.
-  // When the replaced version had a data_dir other than fi.data_dir, that folder is removed
-  // after the commit. One group-committed write. Errors: kVolumeNotFound.
-  virtual Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) = 0;
+  // One group-committed write. The entry before the write and the data folder the replaced
+  // version leaves unreferenced (kept on the drive) come back in the CommitUndo: the caller
+  // settles every successful commit with PurgeReplaced or RevertCommit.
+  // Errors: kVolumeNotFound.
+  virtual Task<Result<CommitUndo>> WriteMetadata(const RequestContext& ctx,
+                                                 const meta::FileInfo& fi) = 0;
   // The commit point of a large write: moves tmp/<tmp_dir> (the staged shard files, fsynced)
   // to data/<xx>/<fi.data_dir>, fsyncs the parent, then WriteMetadata(fi).
   // Errors: kVolumeNotFound, kFileNotFound (nothing staged), kDiskFull.
-  virtual Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
-                                  std::string_view tmp_dir) = 0;
+  virtual Task<Result<CommitUndo>> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
+                                              std::string_view tmp_dir) = 0;
+  // Undoes a commit of `fi` that did not reach its write quorum: when the entry of
+  // fi.volume/fi.name still holds fi's version (same version id, data dir and mod time), puts
+  // undo.previous_entry back (or removes the entry when there was none) and removes the
+  // folder of fi.data_dir unless the restored entry references it; otherwise changes nothing.
+  // Errors: kVolumeNotFound.
+  virtual Task<Status> RevertCommit(const RequestContext& ctx, const meta::FileInfo& fi,
+                                    const CommitUndo& undo) = 0;
+  // Removes data/<xx>/<data_dir>, which a commit to volume/key replaced, once that commit
+  // reached its quorum; kept when the object's entry references it again. Ok when absent.
+  // Errors: kVolumeNotFound.
+  virtual Task<Status> PurgeReplaced(const RequestContext& ctx, std::string_view volume,
+                                     std::string_view key, std::string_view data_dir) = 0;
   // One version of an object; empty version_id = the latest version (which may be a
   // delete marker; the caller decides). `read_data` includes inline_data.
   // Errors: kVolumeNotFound, kFileNotFound, kFileVersionNotFound, kFileCorrupt.
@@ -240,9 +265,11 @@ class StorageApi {
   // Completes an upload: in one atomic batch writes the object's version `fi` (whose parts
   // name the parts used, in order, and whose data_dir is the upload's), and
   // deletes the upload record. Parts keep their numbers (part.<number>); part files not
-  // named in fi.parts are removed. Errors: kUploadNotFound, kPartNotFound.
-  virtual Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
-                                      const meta::FileInfo& fi) = 0;
+  // named in fi.parts are removed. Settled like WriteMetadata (PurgeReplaced, RevertCommit).
+  // Errors: kUploadNotFound, kPartNotFound.
+  virtual Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx,
+                                                  std::string_view upload_id,
+                                                  const meta::FileInfo& fi) = 0;
   // Deletes the upload record and its data folder. Errors: kUploadNotFound.
   virtual Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume,
                                    std::string_view key, std::string_view upload_id) = 0;

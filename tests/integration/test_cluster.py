@@ -170,7 +170,7 @@ def test_concurrent_writers_of_one_key_through_two_nodes(cluster):
 
 
 def test_rpc_without_valid_token_is_refused(cluster):
-    url = cluster.nodes[1].endpoint + "/cairn/rpc/v1/1"
+    url = cluster.nodes[1].endpoint + "/cairn/rpc/v2/1"
     r = requests.post(url, data=b"", timeout=5)
     assert r.status_code == 403
     assert r.headers.get("x-cairn-rpc-errc") == "403"
@@ -178,7 +178,7 @@ def test_rpc_without_valid_token_is_refused(cluster):
     r = requests.post(url, data=b"", headers={"x-cairn-rpc-token": forged}, timeout=5)
     assert r.status_code == 403
     # An S3 request with the same path prefix never reaches S3 either.
-    r = requests.get(cluster.nodes[1].endpoint + "/cairn/rpc/v2/1", timeout=5)
+    r = requests.get(cluster.nodes[1].endpoint + "/cairn/rpc/v99/1", timeout=5)
     assert r.status_code == 404
 
 
@@ -404,13 +404,13 @@ def test_mutual_tls_cluster(cairn_bin, tmp_path):
         port = c.cluster_ports[1]
         # Plain HTTP to the TLS cluster port: no answer but a closed connection.
         with pytest.raises(requests.exceptions.ConnectionError):
-            requests.post(f"http://127.0.0.1:{port}/cairn/rpc/v1/1", data=b"", timeout=5)
+            requests.post(f"http://127.0.0.1:{port}/cairn/rpc/v2/1", data=b"", timeout=5)
         # TLS that trusts the server but presents no client certificate: refused.
         with pytest.raises(requests.exceptions.ConnectionError):
-            requests.post(f"https://127.0.0.1:{port}/cairn/rpc/v1/1", data=b"", timeout=5,
+            requests.post(f"https://127.0.0.1:{port}/cairn/rpc/v2/1", data=b"", timeout=5,
                           verify=False)
         # RPC is not served on the S3 port when the cluster has its own.
-        assert requests.post(c.nodes[1].endpoint + "/cairn/rpc/v1/1", timeout=5).status_code \
+        assert requests.post(c.nodes[1].endpoint + "/cairn/rpc/v2/1", timeout=5).status_code \
             == 404
 
         # Node 4 restarted with a certificate (and CA) of another authority: refused.

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "meta/encoding.h"
 #include "storage/storage_api.h"
 
 namespace cairn::testing {
@@ -148,14 +149,68 @@ class MemoryDrive final : public storage::StorageApi {
     co_return Status::Ok();
   }
 
-  Task<Status> WriteMetadata(const RequestContext&, const meta::FileInfo& fi) override {
+  Task<Result<storage::CommitUndo>> WriteMetadata(const RequestContext&,
+                                                  const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
     co_return WriteLocked(fi);
   }
 
-  Task<Status> RenameData(const RequestContext&, const meta::FileInfo& fi,
-                          std::string_view tmp_dir) override {
+  Task<Status> RevertCommit(const RequestContext&, const meta::FileInfo& fi,
+                            const storage::CommitUndo& undo) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (!volumes_.contains(fi.volume)) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    auto& objs = objects_[fi.volume];
+    auto it = objs.find(fi.name);
+    if (it == objs.end()) {
+      co_return Status::Ok();
+    }
+    auto v = std::find_if(it->second.begin(), it->second.end(),
+                          [&](const meta::FileInfo& x) { return x.version_id == fi.version_id; });
+    if (v == it->second.end() || v->data_dir != fi.data_dir || v->mod_time_ns != fi.mod_time_ns) {
+      co_return Status::Ok();
+    }
+    std::vector<meta::FileInfo> restored;
+    if (undo.had_entry) {
+      auto decoded = meta::DecodeVersions(undo.previous_entry, true);
+      if (!decoded.ok()) {
+        co_return decoded.status();
+      }
+      restored = std::move(decoded).value();
+      for (auto& r : restored) {
+        r.volume = fi.volume;
+        r.name = fi.name;
+      }
+      it->second = restored;
+    } else {
+      objs.erase(it);
+    }
+    if (!Referenced(restored, fi.data_dir)) {
+      RemoveDataDir(fi.data_dir);
+    }
+    co_return Status::Ok();
+  }
+
+  Task<Status> PurgeReplaced(const RequestContext&, std::string_view volume, std::string_view key,
+                             std::string_view data_dir) override {
+    CO_RETURN_IF_ERROR(Check());
+    std::lock_guard lock(mu_);
+    if (!volumes_.contains(std::string(volume))) {
+      co_return Status(Errc::kVolumeNotFound);
+    }
+    auto& objs = objects_[std::string(volume)];
+    auto it = objs.find(std::string(key));
+    if (it == objs.end() || !Referenced(it->second, data_dir)) {
+      RemoveDataDir(std::string(data_dir));
+    }
+    co_return Status::Ok();
+  }
+
+  Task<Result<storage::CommitUndo>> RenameData(const RequestContext&, const meta::FileInfo& fi,
+                                               std::string_view tmp_dir) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
     if (!volumes_.contains(fi.volume)) {
@@ -392,8 +447,9 @@ class MemoryDrive final : public storage::StorageApi {
     co_return out;
   }
 
-  Task<Status> CompleteUpload(const RequestContext&, std::string_view upload_id,
-                              const meta::FileInfo& fi) override {
+  Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext&,
+                                                   std::string_view upload_id,
+                                                   const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Check());
     std::lock_guard lock(mu_);
     auto u = FindUpload(fi.volume, fi.name, upload_id);
@@ -590,21 +646,35 @@ class MemoryDrive final : public storage::StorageApi {
     return &it->second;
   }
 
-  Status WriteLocked(const meta::FileInfo& fi) {
+  // Merges `fi` as a drive's commit does; the replaced version's data stays until settled.
+  Result<storage::CommitUndo> WriteLocked(const meta::FileInfo& fi) {
     if (!volumes_.contains(fi.volume)) {
       return Status(Errc::kVolumeNotFound);
     }
-    auto& vs = objects_[fi.volume][fi.name];
+    storage::CommitUndo undo;
+    auto& objs = objects_[fi.volume];
+    auto found = objs.find(fi.name);
+    if (found != objs.end()) {
+      undo.had_entry = true;
+      undo.previous_entry = meta::EncodeVersions(found->second);
+    }
+    auto& vs = objs[fi.name];
     auto it = std::find_if(vs.begin(), vs.end(),
                            [&](const meta::FileInfo& v) { return v.version_id == fi.version_id; });
     if (it != vs.end()) {
-      if (it->data_dir != fi.data_dir) {
-        RemoveDataDir(it->data_dir);
-      }
+      std::string replaced = it->data_dir;
       vs.erase(it);
+      if (!replaced.empty() && replaced != fi.data_dir && !Referenced(vs, replaced)) {
+        undo.replaced_data_dir = std::move(replaced);
+      }
     }
     vs.insert(vs.begin(), fi);
-    return Status::Ok();
+    return undo;
+  }
+
+  static bool Referenced(const std::vector<meta::FileInfo>& versions, std::string_view dir) {
+    return std::any_of(versions.begin(), versions.end(),
+                       [&](const meta::FileInfo& v) { return v.data_dir == dir; });
   }
 
   void RemoveDataDir(const std::string& data_dir) {

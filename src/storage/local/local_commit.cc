@@ -72,13 +72,15 @@ void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit
   std::vector<internal::PendingCommit*> valid;
   for (auto& commit : batch) {
     const meta::FileInfo& fi = commit->fi;
-    commit->result = CheckWrite(fi, fi.data_dir.empty() || ValidDataDir(fi.data_dir));
-    if (commit->result.ok() && volumes_.find(fi.volume) == volumes_.end()) {
-      commit->result = Status(Errc::kVolumeNotFound, fi.volume);
+    Status checked = CheckWrite(fi, fi.data_dir.empty() || ValidDataDir(fi.data_dir));
+    if (checked.ok() && volumes_.find(fi.volume) == volumes_.end()) {
+      checked = Status(Errc::kVolumeNotFound, fi.volume);
     }
-    if (commit->result.ok()) {
+    if (checked.ok()) {
       stripes.set(EntryStripe(fi.volume, fi.name));
       valid.push_back(commit.get());
+    } else {
+      commit->result = std::move(checked);
     }
   }
   for (std::size_t i = 0; i < kEntryLockStripes; ++i) {
@@ -88,24 +90,23 @@ void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit
   }
   // Entries this batch wrote, by key: a second write of the same object in the batch
   // merges into the first one's result, as if they had committed one after the other.
+  // The data a commit replaces stays until its writer settles it (PurgeReplaced or
+  // RevertCommit), so each commit's result carries what it replaced.
   std::unordered_map<std::string, std::string> staged;
-  std::vector<std::string> obsolete_dirs;
   for (internal::PendingCommit* commit : valid) {
     const meta::FileInfo& fi = commit->fi;
     std::string key = keys::Object(fi.volume, fi.name);
-    std::string obsolete;
+    CommitUndo undo;
     auto it = staged.find(key);
     Result<std::string> entry = it != staged.end()
-                                    ? MergeValue(std::string_view(it->second), fi, obsolete)
-                                    : MergeEntry(key, fi, obsolete);
+                                    ? MergeValue(std::string_view(it->second), fi, undo)
+                                    : MergeEntry(key, fi, undo);
     if (!entry.ok()) {
       commit->result = entry.status();
       continue;
     }
     staged.insert_or_assign(std::move(key), std::move(entry).value());
-    if (!obsolete.empty()) {
-      obsolete_dirs.push_back(std::move(obsolete));
-    }
+    commit->result = std::move(undo);
   }
   Status st = Status::Ok();
   if (!staged.empty()) {
@@ -127,14 +128,13 @@ void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit
         commit->result = st;
       }
     }
-    return;
   }
-  RemoveDataDirs(obsolete_dirs);
 }
 
-Task<Status> LocalDrive::WriteMetadata(const RequestContext&, const meta::FileInfo& fi) {
+Task<Result<CommitUndo>> LocalDrive::WriteMetadata(const RequestContext&,
+                                                   const meta::FileInfo& fi) {
   co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
-                                                 void(Status)>(
+                                                 void(Result<CommitUndo>)>(
       [this, &fi](auto handler) {
         using Handler = decltype(handler);
         EnqueueCommit(

@@ -94,9 +94,14 @@ class LocalDrive final : public StorageApi {
   Task<Status> DeleteVolume(const RequestContext& ctx, std::string_view volume,
                             bool force) override;
 
-  Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) override;
-  Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
-                          std::string_view tmp_dir) override;
+  Task<Result<CommitUndo>> WriteMetadata(const RequestContext& ctx,
+                                         const meta::FileInfo& fi) override;
+  Task<Result<CommitUndo>> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
+                                      std::string_view tmp_dir) override;
+  Task<Status> RevertCommit(const RequestContext& ctx, const meta::FileInfo& fi,
+                            const CommitUndo& undo) override;
+  Task<Status> PurgeReplaced(const RequestContext& ctx, std::string_view volume,
+                             std::string_view key, std::string_view data_dir) override;
   std::optional<Result<meta::FileInfo>> ReadVersionNow(std::string_view volume,
                                                        std::string_view key,
                                                        std::string_view version_id,
@@ -135,8 +140,8 @@ class LocalDrive final : public StorageApi {
                                                         std::string_view volume,
                                                         std::string_view key,
                                                         std::string_view upload_id) override;
-  Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
-                              const meta::FileInfo& fi) override;
+  Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
+                                          const meta::FileInfo& fi) override;
   Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume, std::string_view key,
                            std::string_view upload_id) override;
 
@@ -170,6 +175,8 @@ class LocalDrive final : public StorageApi {
   // RenameData's blocking half: moves the staged shards into place (not the metadata).
   Status DoMoveData(const meta::FileInfo& fi, std::string_view tmp_dir);
   Status DoDeleteVersion(const meta::FileInfo& fi);
+  Status DoRevertCommit(const meta::FileInfo& fi, const CommitUndo& undo);
+  Status DoPurgeReplaced(std::string_view volume, std::string_view key, std::string_view data_dir);
   // With `cache_only`, nullopt when the entry would have to be read from disk; else the
   // version (never nullopt without `cache_only`).
   std::optional<Result<meta::FileInfo>> DoReadVersion(std::string_view volume, std::string_view key,
@@ -178,7 +185,7 @@ class LocalDrive final : public StorageApi {
   Result<std::vector<ListEntry>> DoListObjects(std::string_view volume, const ListOptions& opts);
   Status DoCommitPart(std::string_view volume, std::string_view key, std::string_view upload_id,
                       const meta::ObjectPart& part, std::string_view tmp_dir);
-  Status DoCompleteUpload(std::string_view upload_id, const meta::FileInfo& fi);
+  Result<CommitUndo> DoCompleteUpload(std::string_view upload_id, const meta::FileInfo& fi);
   Result<OrphanStats> DoRemoveOrphans(const RequestContext& ctx, const OrphanCleanupOptions& opts);
   Status DoAbortUpload(std::string_view volume, std::string_view key, std::string_view upload_id);
   Result<std::vector<MultipartUpload>> DoListUploads(std::string_view volume,
@@ -187,18 +194,18 @@ class LocalDrive final : public StorageApi {
                                                      std::string_view upload_id_marker,
                                                      std::size_t limit);
 
-  // Under the entry lock of fi's object: its entry with `fi` merged in, encoded. `obsolete`
-  // receives the data dir that the merge left unreferenced (empty when none).
+  // Under the entry lock of fi's object: its entry with `fi` merged in, encoded. `undo`
+  // receives the entry before the merge and the data dir that the merge left unreferenced.
   Result<std::string> MergeEntry(std::string_view entry_key, const meta::FileInfo& fi,
-                                 std::string& obsolete);
+                                 CommitUndo& undo);
   // True when the prefix range of `cf` holds any key.
   Result<bool> AnyWithPrefix(int cf, const std::string& prefix);
   // kVolumeNotFound unless the volume exists. Cheap: an in-memory set.
   Status CheckVolume(std::string_view volume) const;
   // `current` (the stored entry; nullopt when absent) with `fi` merged in, encoded.
-  // `obsolete` as for MergeEntry.
+  // `undo` as for MergeEntry.
   Result<std::string> MergeValue(std::optional<std::string_view> current, const meta::FileInfo& fi,
-                                 std::string& obsolete);
+                                 CommitUndo& undo);
   // The striped lock that serializes read-modify-write of one object's entry.
   std::mutex& EntryLock(std::string_view volume, std::string_view key);
   std::size_t EntryStripe(std::string_view volume, std::string_view key) const;

@@ -237,11 +237,12 @@ Task<Result<std::vector<meta::ObjectPart>>> LocalDrive::ListParts(const RequestC
   });
 }
 
-Status LocalDrive::DoCompleteUpload(std::string_view upload_id, const meta::FileInfo& fi) {
+Result<CommitUndo> LocalDrive::DoCompleteUpload(std::string_view upload_id,
+                                                const meta::FileInfo& fi) {
   if (!ValidUploadNames(fi.volume, fi.name, upload_id)) {
     return BadNames();
   }
-  std::string obsolete;
+  CommitUndo undo;
   std::string data_dir;
   std::set<std::int32_t> used;
   {
@@ -288,7 +289,7 @@ Status LocalDrive::DoCompleteUpload(std::string_view upload_id, const meta::File
     meta::FileInfo version = fi;
     version.data_dir = data_dir;
     std::string object_key = keys::Object(fi.volume, fi.name);
-    ASSIGN_OR_RETURN(std::string entry, MergeEntry(object_key, version, obsolete));
+    ASSIGN_OR_RETURN(std::string entry, MergeEntry(object_key, version, undo));
     batch.Put(store_->handle(Cf::kObjects), ToSlice(object_key), ToSlice(entry));
     batch.Delete(store_->handle(Cf::kMultipart), ToSlice(upload_key));
     RETURN_IF_ERROR(store_->Write(batch));
@@ -296,14 +297,12 @@ Status LocalDrive::DoCompleteUpload(std::string_view upload_id, const meta::File
   if (ValidDataDir(data_dir)) {
     RemoveUnusedParts(DataDirPath(data_dir), used);
   }
-  if (!obsolete.empty()) {
-    RemoveDataDirs({obsolete});
-  }
-  return Status::Ok();
+  return undo;
 }
 
-Task<Status> LocalDrive::CompleteUpload(const RequestContext&, std::string_view upload_id,
-                                        const meta::FileInfo& fi) {
+Task<Result<CommitUndo>> LocalDrive::CompleteUpload(const RequestContext&,
+                                                    std::string_view upload_id,
+                                                    const meta::FileInfo& fi) {
   co_return co_await RunBlocking(*pool_, [&] { return DoCompleteUpload(upload_id, fi); });
 }
 

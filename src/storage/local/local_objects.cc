@@ -99,15 +99,18 @@ Status LocalDrive::DoDeleteVolume(std::string_view volume, bool force) {
 }
 
 Result<std::string> LocalDrive::MergeEntry(std::string_view entry_key, const meta::FileInfo& fi,
-                                           std::string& obsolete) {
+                                           CommitUndo& undo) {
   rocksdb::PinnableSlice value;
   ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, entry_key, value));
   return MergeValue(found ? std::optional<std::string_view>(ToView(value)) : std::nullopt, fi,
-                    obsolete);
+                    undo);
 }
 
 Result<std::string> LocalDrive::MergeValue(std::optional<std::string_view> current,
-                                           const meta::FileInfo& fi, std::string& obsolete) {
+                                           const meta::FileInfo& fi, CommitUndo& undo) {
+  undo.had_entry = current.has_value();
+  undo.previous_entry.assign(current ? *current : std::string_view());
+  undo.replaced_data_dir.clear();
   meta::EntryView view;
   if (current) {
     auto decoded = meta::DecodeEntryView(*current);
@@ -120,10 +123,9 @@ Result<std::string> LocalDrive::MergeValue(std::optional<std::string_view> curre
     }
   }
   auto replaced = meta::MergeVersion(view, fi);
-  obsolete.clear();
   if (replaced && !replaced->data_dir.empty() && replaced->data_dir != fi.data_dir &&
       !Referenced(view.versions, replaced->data_dir)) {
-    obsolete = std::move(replaced->data_dir);
+    undo.replaced_data_dir = std::move(replaced->data_dir);
   }
   // `view` points into `current` and `fi`: encode before either goes.
   return meta::EncodeEntryView(view);
@@ -156,12 +158,12 @@ Status LocalDrive::DoMoveData(const meta::FileInfo& fi, std::string_view tmp_dir
   return SyncDir(dst.substr(0, dst.rfind('/')));
 }
 
-Task<Status> LocalDrive::RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
-                                    std::string_view tmp_dir) {
+Task<Result<CommitUndo>> LocalDrive::RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
+                                                std::string_view tmp_dir) {
   Status moved = co_await RunBlocking(*pool_, [&] { return DoMoveData(fi, tmp_dir); });
   CO_RETURN_IF_ERROR(moved);
   // The metadata commit joins the drive's group commit, like a small PUT's.
-  Status st = co_await WriteMetadata(ctx, fi);
+  Result<CommitUndo> st = co_await WriteMetadata(ctx, fi);
   if (!st.ok()) {
     // Put the shards back so that the caller may retry or DeleteTmp them.
     co_await RunBlocking(*pool_, [&] {
@@ -284,6 +286,87 @@ Status LocalDrive::DoDeleteVersion(const meta::FileInfo& fi) {
 
 Task<Status> LocalDrive::DeleteVersion(const RequestContext&, const meta::FileInfo& fi) {
   co_return co_await RunBlocking(*pool_, [&] { return DoDeleteVersion(fi); });
+}
+
+Status LocalDrive::DoRevertCommit(const meta::FileInfo& fi, const CommitUndo& undo) {
+  if (!keys::Valid(fi.volume) || !keys::Valid(fi.name)) {
+    return BadName();
+  }
+  std::string remove;
+  {
+    std::shared_lock vlock(volumes_mu_);
+    if (volumes_.find(fi.volume) == volumes_.end()) {
+      return Status(Errc::kVolumeNotFound, fi.volume);
+    }
+    std::lock_guard elock(EntryLock(fi.volume, fi.name));
+    const std::string key = keys::Object(fi.volume, fi.name);
+    rocksdb::PinnableSlice value;
+    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, key, value));
+    if (!found) {
+      return Status::Ok();
+    }
+    // Only our own commit is undone: a later write of the key (not possible under the
+    // object's lock, but a drive cannot know that) is left alone.
+    auto current = meta::DecodeVersion(ToView(value), fi.version_id, false);
+    if (!current.ok() || current->data_dir != fi.data_dir ||
+        current->mod_time_ns != fi.mod_time_ns) {
+      return Status::Ok();
+    }
+    std::vector<meta::FileInfo> restored;
+    if (undo.had_entry) {
+      auto versions = meta::DecodeVersions(undo.previous_entry, false);
+      if (!versions.ok()) {
+        return versions.status();
+      }
+      restored = std::move(versions).value();
+      RETURN_IF_ERROR(store_->Put(Cf::kObjects, key, undo.previous_entry));
+    } else {
+      RETURN_IF_ERROR(store_->Delete(Cf::kObjects, key));
+    }
+    if (!fi.data_dir.empty() && !Referenced(restored, fi.data_dir)) {
+      remove = fi.data_dir;
+    }
+  }
+  if (!remove.empty() && ValidDataDir(remove)) {
+    RemoveDataDirs({remove});
+  }
+  return Status::Ok();
+}
+
+Task<Status> LocalDrive::RevertCommit(const RequestContext&, const meta::FileInfo& fi,
+                                      const CommitUndo& undo) {
+  co_return co_await RunBlocking(*pool_, [&] { return DoRevertCommit(fi, undo); });
+}
+
+Status LocalDrive::DoPurgeReplaced(std::string_view volume, std::string_view key,
+                                   std::string_view data_dir) {
+  if (!keys::Valid(volume) || !keys::Valid(key)) {
+    return BadName();
+  }
+  if (!ValidDataDir(data_dir)) {
+    return Status(Errc::kInvalidArgument, "bad data dir");
+  }
+  std::shared_lock vlock(volumes_mu_);
+  if (volumes_.find(volume) == volumes_.end()) {
+    return Status(Errc::kVolumeNotFound, std::string(volume));
+  }
+  // Under the entry lock, so that no commit can reference the folder while it goes.
+  std::lock_guard elock(EntryLock(volume, key));
+  rocksdb::PinnableSlice value;
+  ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, keys::Object(volume, key), value));
+  if (found) {
+    auto versions = meta::DecodeVersions(ToView(value), false);
+    if (!versions.ok() || Referenced(*versions, data_dir)) {
+      return Status::Ok();  // referenced again, or unreadable: the scanner decides later
+    }
+  }
+  RemoveDataDirs({std::string(data_dir)});
+  return Status::Ok();
+}
+
+Task<Status> LocalDrive::PurgeReplaced(const RequestContext&, std::string_view volume,
+                                       std::string_view key, std::string_view data_dir) {
+  co_return co_await RunBlocking(*pool_, [&] { return DoPurgeReplaced(volume, key, data_dir); });
 }
 
 }  // namespace cairn::storage

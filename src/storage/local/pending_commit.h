@@ -12,6 +12,7 @@
 #include "common/post_back.h"
 #include "common/status.h"
 #include "meta/file_info.h"
+#include "storage/storage_api.h"
 
 namespace cairn::storage::internal {
 
@@ -23,7 +24,7 @@ struct PendingCommit {
   virtual void Complete() = 0;
 
   const meta::FileInfo& fi;  // owned by the waiter, which stays suspended until Complete
-  Status result;
+  Result<CommitUndo> result;
 };
 
 template <class Handler>

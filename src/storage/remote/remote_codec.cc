@@ -180,4 +180,19 @@ bool GetOrphanStats(meta::WireReader& r, OrphanStats& s) {
   return true;
 }
 
+void PutCommitUndo(meta::WireWriter& w, const CommitUndo& u) {
+  w.U8(u.had_entry ? 1 : 0);
+  w.Str(u.previous_entry);
+  w.Str(u.replaced_data_dir);
+}
+
+bool GetCommitUndo(meta::WireReader& r, CommitUndo& u) {
+  std::uint8_t had = 0;
+  if (!r.U8(had) || had > 1 || !r.Str(u.previous_entry) || !r.Str(u.replaced_data_dir)) {
+    return false;
+  }
+  u.had_entry = had == 1;
+  return true;
+}
+
 }  // namespace cairn::storage::remote

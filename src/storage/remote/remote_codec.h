@@ -37,6 +37,9 @@ bool GetUpload(meta::WireReader& r, MultipartUpload& u);
 void PutOrphanOptions(meta::WireWriter& w, const OrphanCleanupOptions& o);
 bool GetOrphanOptions(meta::WireReader& r, OrphanCleanupOptions& o);
 
+void PutCommitUndo(meta::WireWriter& w, const CommitUndo& u);
+bool GetCommitUndo(meta::WireReader& r, CommitUndo& u);
+
 void PutOrphanStats(meta::WireWriter& w, const OrphanStats& s);
 bool GetOrphanStats(meta::WireReader& r, OrphanStats& s);
 

@@ -21,6 +21,19 @@ Status Malformed(std::string_view endpoint) {
   return Status(Errc::kInternal, "a malformed RPC reply from " + std::string(endpoint));
 }
 
+// The CommitUndo of a WriteMetadata, RenameData or CompleteUpload reply.
+Result<CommitUndo> DecodeUndo(const Result<std::string>& reply, std::string_view endpoint) {
+  if (!reply.ok()) {
+    return reply.status();
+  }
+  CommitUndo undo;
+  meta::WireReader rd(*reply);
+  if (!remote::GetCommitUndo(rd, undo)) {
+    return Malformed(endpoint);
+  }
+  return undo;
+}
+
 class RemoteShardWriter final : public ShardWriter {
  public:
   RemoteShardWriter(std::unique_ptr<rpc::UploadStream> up, std::string endpoint)
@@ -200,17 +213,38 @@ Task<Status> RemoteDrive::DeleteVolume(const RequestContext& ctx, std::string_vi
       .status();
 }
 
-Task<Status> RemoteDrive::WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) {
-  co_return (co_await Call(ctx, m::kWriteMetadata,
-                           Encode([&](WireWriter& w) { remote::PutFileInfo(w, fi); })))
+Task<Result<CommitUndo>> RemoteDrive::WriteMetadata(const RequestContext& ctx,
+                                                    const meta::FileInfo& fi) {
+  auto r = co_await Call(ctx, m::kWriteMetadata,
+                         Encode([&](WireWriter& w) { remote::PutFileInfo(w, fi); }));
+  co_return DecodeUndo(r, endpoint_);
+}
+
+Task<Result<CommitUndo>> RemoteDrive::RenameData(const RequestContext& ctx,
+                                                 const meta::FileInfo& fi,
+                                                 std::string_view tmp_dir) {
+  auto r = co_await Call(ctx, m::kRenameData, Encode([&](WireWriter& w) {
+                           remote::PutFileInfo(w, fi);
+                           w.Str(tmp_dir);
+                         }));
+  co_return DecodeUndo(r, endpoint_);
+}
+
+Task<Status> RemoteDrive::RevertCommit(const RequestContext& ctx, const meta::FileInfo& fi,
+                                       const CommitUndo& undo) {
+  co_return (co_await Call(ctx, m::kRevertCommit, Encode([&](WireWriter& w) {
+                             remote::PutFileInfo(w, fi);
+                             remote::PutCommitUndo(w, undo);
+                           })))
       .status();
 }
 
-Task<Status> RemoteDrive::RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
-                                     std::string_view tmp_dir) {
-  co_return (co_await Call(ctx, m::kRenameData, Encode([&](WireWriter& w) {
-                             remote::PutFileInfo(w, fi);
-                             w.Str(tmp_dir);
+Task<Status> RemoteDrive::PurgeReplaced(const RequestContext& ctx, std::string_view volume,
+                                        std::string_view key, std::string_view data_dir) {
+  co_return (co_await Call(ctx, m::kPurgeReplaced, Encode([&](WireWriter& w) {
+                             w.Str(volume);
+                             w.Str(key);
+                             w.Str(data_dir);
                            })))
       .status();
 }
@@ -393,13 +427,14 @@ Task<Result<std::vector<meta::ObjectPart>>> RemoteDrive::ListParts(const Request
   co_return out;
 }
 
-Task<Status> RemoteDrive::CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
-                                         const meta::FileInfo& fi) {
-  co_return (co_await Call(ctx, m::kCompleteUpload, Encode([&](WireWriter& w) {
-                             w.Str(upload_id);
-                             remote::PutFileInfo(w, fi);
-                           })))
-      .status();
+Task<Result<CommitUndo>> RemoteDrive::CompleteUpload(const RequestContext& ctx,
+                                                     std::string_view upload_id,
+                                                     const meta::FileInfo& fi) {
+  auto r = co_await Call(ctx, m::kCompleteUpload, Encode([&](WireWriter& w) {
+                           w.Str(upload_id);
+                           remote::PutFileInfo(w, fi);
+                         }));
+  co_return DecodeUndo(r, endpoint_);
 }
 
 Task<Status> RemoteDrive::AbortUpload(const RequestContext& ctx, std::string_view volume,

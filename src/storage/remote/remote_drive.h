@@ -40,9 +40,14 @@ class RemoteDrive final : public StorageApi {
   Task<Status> DeleteVolume(const RequestContext& ctx, std::string_view volume,
                             bool force) override;
 
-  Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) override;
-  Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
-                          std::string_view tmp_dir) override;
+  Task<Result<CommitUndo>> WriteMetadata(const RequestContext& ctx,
+                                         const meta::FileInfo& fi) override;
+  Task<Status> RevertCommit(const RequestContext& ctx, const meta::FileInfo& fi,
+                            const CommitUndo& undo) override;
+  Task<Status> PurgeReplaced(const RequestContext& ctx, std::string_view volume,
+                             std::string_view key, std::string_view data_dir) override;
+  Task<Result<CommitUndo>> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
+                                      std::string_view tmp_dir) override;
   Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx, std::string_view volume,
                                            std::string_view key, std::string_view version_id,
                                            bool read_data) override;
@@ -77,8 +82,8 @@ class RemoteDrive final : public StorageApi {
                                                         std::string_view volume,
                                                         std::string_view key,
                                                         std::string_view upload_id) override;
-  Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
-                              const meta::FileInfo& fi) override;
+  Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
+                                          const meta::FileInfo& fi) override;
   Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume, std::string_view key,
                            std::string_view upload_id) override;
 

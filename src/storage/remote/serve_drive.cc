@@ -30,6 +30,13 @@ Result<std::string> Empty(Status st) {
   return std::string();
 }
 
+Result<std::string> Undo(const Result<CommitUndo>& undo) {
+  if (!undo.ok()) {
+    return undo.status();
+  }
+  return Encode([&](WireWriter& w) { remote::PutCommitUndo(w, *undo); });
+}
+
 // The shard bytes one ReadAt call may ask for.
 constexpr std::uint64_t kMaxReadBlock = 16 << 20;
 
@@ -159,7 +166,7 @@ std::vector<std::pair<rpc::MethodId, Body>> Methods() {
         if (!remote::GetFileInfo(r, fi)) {
           co_return BadArgs();
         }
-        co_return Empty(co_await d.WriteMetadata(ctx, fi));
+        co_return Undo(co_await d.WriteMetadata(ctx, fi));
       });
   t.emplace_back(
       m::kRenameData,
@@ -169,7 +176,28 @@ std::vector<std::pair<rpc::MethodId, Body>> Methods() {
         if (!remote::GetFileInfo(r, fi) || !r.Str(tmp_dir)) {
           co_return BadArgs();
         }
-        co_return Empty(co_await d.RenameData(ctx, fi, tmp_dir));
+        co_return Undo(co_await d.RenameData(ctx, fi, tmp_dir));
+      });
+  t.emplace_back(
+      m::kRevertCommit,
+      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
+        meta::FileInfo fi;
+        CommitUndo undo;
+        if (!remote::GetFileInfo(r, fi) || !remote::GetCommitUndo(r, undo)) {
+          co_return BadArgs();
+        }
+        co_return Empty(co_await d.RevertCommit(ctx, fi, undo));
+      });
+  t.emplace_back(
+      m::kPurgeReplaced,
+      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
+        std::string volume;
+        std::string key;
+        std::string data_dir;
+        if (!r.Str(volume) || !r.Str(key) || !r.Str(data_dir)) {
+          co_return BadArgs();
+        }
+        co_return Empty(co_await d.PurgeReplaced(ctx, volume, key, data_dir));
       });
   t.emplace_back(
       m::kReadVersion,
@@ -329,7 +357,7 @@ std::vector<std::pair<rpc::MethodId, Body>> Methods() {
         if (!r.Str(id) || !remote::GetFileInfo(r, fi)) {
           co_return BadArgs();
         }
-        co_return Empty(co_await d.CompleteUpload(ctx, id, fi));
+        co_return Undo(co_await d.CompleteUpload(ctx, id, fi));
       });
   t.emplace_back(
       m::kAbortUpload,

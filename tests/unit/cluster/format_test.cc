@@ -77,11 +77,23 @@ class MemoryFormatDrive final : public storage::StorageApi {
     co_return No();
   }
 
-  Task<Status> WriteMetadata(const RequestContext&, const meta::FileInfo&) override {
+  Task<Result<storage::CommitUndo>> WriteMetadata(const RequestContext&,
+                                                  const meta::FileInfo&) override {
     co_return No();
   }
 
-  Task<Status> RenameData(const RequestContext&, const meta::FileInfo&, std::string_view) override {
+  Task<Result<storage::CommitUndo>> RenameData(const RequestContext&, const meta::FileInfo&,
+                                               std::string_view) override {
+    co_return No();
+  }
+
+  Task<Status> RevertCommit(const RequestContext&, const meta::FileInfo&,
+                            const storage::CommitUndo&) override {
+    co_return No();
+  }
+
+  Task<Status> PurgeReplaced(const RequestContext&, std::string_view, std::string_view,
+                             std::string_view) override {
     co_return No();
   }
 
@@ -143,8 +155,8 @@ class MemoryFormatDrive final : public storage::StorageApi {
     co_return No();
   }
 
-  Task<Status> CompleteUpload(const RequestContext&, std::string_view,
-                              const meta::FileInfo&) override {
+  Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext&, std::string_view,
+                                                   const meta::FileInfo&) override {
     co_return No();
   }
 

@@ -220,5 +220,125 @@ TEST(Faults, BadDigestLeavesNothing) {
   }
 }
 
+// An overwrite whose commit reaches 3 of 6 drives (write quorum 4, read quorum 4): before
+// commits could be reverted, those 3 lost the old object, and the 3 others alone were below
+// read quorum, so a failed PUT destroyed an acknowledged object.
+void FailCommitsOnHalf(Cluster& c, bool fail) {
+  for (std::size_t i : {0, 2, 4}) {
+    c.drives[i]->fail_commits = fail;
+  }
+}
+
+// Every drive holds `etag` as the latest version of bucket/key (nothing left half-done).
+void ExpectEveryDriveHolds(Cluster& c, std::string_view key, const std::string& etag) {
+  for (std::size_t i = 0; i < c.drives.size(); ++i) {
+    auto copy = SyncWait(c.inners[i]->ReadVersion(c.ctx, "bucket", key, "", false));
+    ASSERT_TRUE(copy.ok()) << i << " " << copy.status().ToString();
+    EXPECT_EQ(copy->Meta("etag"), etag) << "drive " << i;
+  }
+}
+
+TEST(Faults, FailedOverwriteKeepsThePreviousObject) {
+  for (Backend backend : {Backend::kLocal, Backend::kMemory}) {
+    for (std::size_t size : {std::size_t{1000}, std::size_t{3 * kMiB + 5}}) {
+      Cluster c(SixDrives(), backend);
+      ASSERT_TRUE(c.MakeBucket("bucket").ok());
+      const std::string v1 = RandomData(size, 1);
+      auto put1 = c.Put("bucket", "k", v1);
+      ASSERT_TRUE(put1.ok());
+      FailCommitsOnHalf(c, true);
+      auto put2 = c.Put("bucket", "k", RandomData(size + 7, 2));
+      EXPECT_EQ(put2.code(), Errc::kWriteQuorum) << put2.status().ToString();
+      for (std::size_t i : {0, 2, 4}) {
+        EXPECT_EQ(c.drives[i]->reverts.load(), 0);  // their commits failed: nothing to undo
+      }
+      int reverted = 0;
+      for (std::size_t i : {1, 3, 5}) {
+        reverted += c.drives[i]->reverts.load();
+      }
+      EXPECT_EQ(reverted, 3);
+      FailCommitsOnHalf(c, false);
+      // Served by every read quorum: no drive kept the failed version.
+      auto back = c.Get("bucket", "k");
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      EXPECT_TRUE(*back == v1);
+      ExpectEveryDriveHolds(c, "k", put1->etag);
+      for (std::size_t i = 0; i < c.drives.size(); ++i) {
+        c.drives[i]->offline = true;
+        auto degraded = c.Get("bucket", "k");
+        c.drives[i]->offline = false;
+        ASSERT_TRUE(degraded.ok()) << i;
+        EXPECT_TRUE(*degraded == v1) << i;
+      }
+      if (backend == Backend::kLocal && size > kMiB) {
+        // The failed version's shards are gone; the old ones are still there.
+        for (std::size_t i = 0; i < c.drives.size(); ++i) {
+          EXPECT_EQ(c.PartFiles(i).size(), 1u) << i;
+        }
+        EXPECT_EQ(c.TmpFiles(), 0u);
+      }
+    }
+  }
+}
+
+TEST(Faults, FailedOverwriteOfANewKeyLeavesNothing) {
+  Cluster c(SixDrives());
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  FailCommitsOnHalf(c, true);
+  EXPECT_EQ(c.Put("bucket", "new", RandomData(2 * kMiB, 3)).code(), Errc::kWriteQuorum);
+  FailCommitsOnHalf(c, false);
+  EXPECT_EQ(c.Head("bucket", "new").code(), Errc::kNoSuchKey);
+  for (std::size_t i = 0; i < c.drives.size(); ++i) {
+    EXPECT_EQ(SyncWait(c.inners[i]->ReadVersion(c.ctx, "bucket", "new", "", false)).code(),
+              Errc::kFileNotFound);
+    EXPECT_TRUE(c.PartFiles(i).empty()) << i;
+  }
+}
+
+TEST(Faults, FailedCompleteMultipartKeepsThePreviousObject) {
+  ServerPoolsOptions opts;
+  opts.min_part_size = kMiB;
+  Cluster c(SixDrives(), Backend::kLocal, opts);
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  const std::string v1 = RandomData(2 * kMiB, 4);
+  auto put1 = c.Put("bucket", "k", v1);
+  ASSERT_TRUE(put1.ok());
+  auto id = SyncWait(c.layer->NewMultipartUpload(c.ctx, "bucket", "k", {}));
+  ASSERT_TRUE(id.ok());
+  std::vector<CompletePart> parts;
+  for (int n = 1; n <= 2; ++n) {
+    StringSource src(RandomData(kMiB + static_cast<std::size_t>(n), 10 + n));
+    HashReader body(src, {});
+    auto part = SyncWait(c.layer->PutObjectPart(c.ctx, "bucket", "k", *id, n, body));
+    ASSERT_TRUE(part.ok()) << part.status().ToString();
+    parts.push_back({n, part->etag, {}});
+  }
+  FailCommitsOnHalf(c, true);
+  auto done = SyncWait(c.layer->CompleteMultipartUpload(c.ctx, "bucket", "k", *id, parts, {}));
+  EXPECT_EQ(done.code(), Errc::kWriteQuorum) << done.status().ToString();
+  FailCommitsOnHalf(c, false);
+  auto back = c.Get("bucket", "k");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(*back == v1);
+  ExpectEveryDriveHolds(c, "k", put1->etag);
+}
+
+TEST(Faults, SuccessfulOverwriteRemovesTheReplacedShards) {
+  Cluster c(SixDrives());
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  ASSERT_TRUE(c.Put("bucket", "k", RandomData(2 * kMiB, 5)).ok());
+  const std::string v2 = RandomData(2 * kMiB, 6);
+  ASSERT_TRUE(c.Put("bucket", "k", v2).ok());
+  for (std::size_t i = 0; i < c.drives.size(); ++i) {
+    EXPECT_EQ(c.PartFiles(i).size(), 1u) << i;  // only v2's shard: v1's was purged
+  }
+  // Overwritten by a small (inline) object: the folder goes too.
+  ASSERT_TRUE(c.Put("bucket", "k", "small").ok());
+  for (std::size_t i = 0; i < c.drives.size(); ++i) {
+    EXPECT_TRUE(c.PartFiles(i).empty()) << i;
+  }
+  EXPECT_TRUE(*c.Get("bucket", "k") == "small");
+}
+
 }  // namespace fault_test_internal
 }  // namespace cairn::object::test

@@ -1,6 +1,6 @@
 // FaultyDrive: wraps a StorageApi and injects faults for the object layer's tests: offline
-// (every call fails with kDiskNotFound), failing writes, and corrupt reads (a flipped byte
-// in every shard block read and in inline data).
+// (every call fails with kDiskNotFound), failing writes or commits, and corrupt reads (a flipped
+// byte in every shard block read and in inline data).
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,10 @@ class FaultyDrive final : public storage::StorageApi {
   std::atomic<bool> fail_writes{false};
   std::atomic<bool> corrupt_reads{false};
   std::atomic<bool> corrupt_metadata{false};  // ReadVersion answers kFileCorrupt
+  // The commit calls (WriteMetadata, RenameData, CompleteUpload) fail with kFaultyDisk while
+  // every other write works: a drive lost between the shard write and the commit.
+  std::atomic<bool> fail_commits{false};
+  std::atomic<int> reverts{0};  // RevertCommit calls
 
   std::string endpoint() const override { return inner_->endpoint(); }
 
@@ -67,15 +71,29 @@ class FaultyDrive final : public storage::StorageApi {
     co_return co_await inner_->DeleteVolume(ctx, v, force);
   }
 
-  Task<Status> WriteMetadata(const RequestContext& ctx, const meta::FileInfo& fi) override {
-    CO_RETURN_IF_ERROR(Writable());
+  Task<Result<storage::CommitUndo>> WriteMetadata(const RequestContext& ctx,
+                                                  const meta::FileInfo& fi) override {
+    CO_RETURN_IF_ERROR(Committable());
     co_return co_await inner_->WriteMetadata(ctx, fi);
   }
 
-  Task<Status> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
-                          std::string_view tmp) override {
-    CO_RETURN_IF_ERROR(Writable());
+  Task<Result<storage::CommitUndo>> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
+                                               std::string_view tmp) override {
+    CO_RETURN_IF_ERROR(Committable());
     co_return co_await inner_->RenameData(ctx, fi, tmp);
+  }
+
+  Task<Status> RevertCommit(const RequestContext& ctx, const meta::FileInfo& fi,
+                            const storage::CommitUndo& undo) override {
+    CO_RETURN_IF_ERROR(Writable());
+    ++reverts;
+    co_return co_await inner_->RevertCommit(ctx, fi, undo);
+  }
+
+  Task<Status> PurgeReplaced(const RequestContext& ctx, std::string_view v, std::string_view k,
+                             std::string_view dir) override {
+    CO_RETURN_IF_ERROR(Writable());
+    co_return co_await inner_->PurgeReplaced(ctx, v, k, dir);
   }
 
   Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx, std::string_view v,
@@ -167,9 +185,9 @@ class FaultyDrive final : public storage::StorageApi {
     co_return co_await inner_->ListParts(ctx, v, k, id);
   }
 
-  Task<Status> CompleteUpload(const RequestContext& ctx, std::string_view id,
-                              const meta::FileInfo& fi) override {
-    CO_RETURN_IF_ERROR(Writable());
+  Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext& ctx, std::string_view id,
+                                                   const meta::FileInfo& fi) override {
+    CO_RETURN_IF_ERROR(Committable());
     co_return co_await inner_->CompleteUpload(ctx, id, fi);
   }
 
@@ -233,6 +251,11 @@ class FaultyDrive final : public storage::StorageApi {
       return Status(Errc::kDiskNotFound, "injected: offline");
     }
     return fail_writes ? Status(Errc::kFaultyDisk, "injected: write failure") : Status::Ok();
+  }
+
+  Status Committable() const {
+    RETURN_IF_ERROR(Writable());
+    return fail_commits ? Status(Errc::kFaultyDisk, "injected: commit failure") : Status::Ok();
   }
 
   std::shared_ptr<storage::StorageApi> inner_;

@@ -48,12 +48,12 @@ TEST(RpcProtocol, ErrcCodec) {
 }
 
 TEST(RpcProtocol, PathsAndEncodings) {
-  EXPECT_EQ(MethodPath(17), "/cairn/rpc/v1/17");
-  EXPECT_EQ(ParseMethodPath("/cairn/rpc/v1/17"), MethodId{17});
-  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/"));
-  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/17x"));
-  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/99999"));
-  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/1"));
+  EXPECT_EQ(MethodPath(17), "/cairn/rpc/v2/17");
+  EXPECT_EQ(ParseMethodPath("/cairn/rpc/v2/17"), MethodId{17});
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/17x"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/99999"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/1"));
   const std::string odd("/srv/d 1/%\n\x01", 13);
   EXPECT_EQ(PercentDecode(PercentEncode(odd)), odd);
   EXPECT_EQ(PercentEncode("/srv/disk1"), "/srv/disk1");
@@ -65,19 +65,19 @@ TEST(RpcProtocol, PathsAndEncodings) {
 
 TEST(RpcToken, VerifiesAndRefuses) {
   const std::int64_t now = 1'700'000'000'000;
-  const std::string t = MakeToken(kKey, "POST", "/cairn/rpc/v1/1", now);
-  EXPECT_TRUE(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/1", now + 1000, 60s).ok());
-  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/2", now, 60s).code(),
+  const std::string t = MakeToken(kKey, "POST", "/cairn/rpc/v2/1", now);
+  EXPECT_TRUE(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/1", now + 1000, 60s).ok());
+  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/2", now, 60s).code(),
             Errc::kRpcUnauthenticated);
-  EXPECT_EQ(VerifyToken(kKey, t, "GET", "/cairn/rpc/v1/1", now, 60s).code(),
+  EXPECT_EQ(VerifyToken(kKey, t, "GET", "/cairn/rpc/v2/1", now, 60s).code(),
             Errc::kRpcUnauthenticated);
   EXPECT_EQ(
-      VerifyToken(DeriveTokenKey("admin", "other-secret"), t, "POST", "/cairn/rpc/v1/1", now, 60s)
+      VerifyToken(DeriveTokenKey("admin", "other-secret"), t, "POST", "/cairn/rpc/v2/1", now, 60s)
           .code(),
       Errc::kRpcUnauthenticated);
-  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/1", now + 61'000, 60s).code(),
+  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/1", now + 61'000, 60s).code(),
             Errc::kRequestTimeTooSkewed);
-  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v1/1", now - 61'000, 60s).code(),
+  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/1", now - 61'000, 60s).code(),
             Errc::kRequestTimeTooSkewed);
   EXPECT_EQ(VerifyToken(kKey, "", "POST", "/x", now, 60s).code(), Errc::kRpcUnauthenticated);
   EXPECT_EQ(VerifyToken(kKey, "v1:abc", "POST", "/x", now, 60s).code(), Errc::kRpcUnauthenticated);

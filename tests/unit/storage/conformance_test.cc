@@ -37,7 +37,7 @@ class StorageApiConformance : public ::testing::TestWithParam<DriveFactory> {
     ASSERT_TRUE(SyncWait(d().MakeVolume(ctx_, name, "")).ok());
   }
 
-  Status Write(const FileInfo& fi) { return SyncWait(d().WriteMetadata(ctx_, fi)); }
+  Status Write(const FileInfo& fi) { return SyncWait(d().WriteMetadata(ctx_, fi)).status(); }
 
   std::vector<std::string> Names(const ListOptions& opts, std::string_view volume = "b") {
     auto r = SyncWait(d().ListObjects(ctx_, volume, opts));
@@ -225,7 +225,7 @@ TEST_P(StorageApiConformance, ConcurrentWritersOfOneEntryLoseNothing) {
   auto results = SyncWait(FanOut<Status>(kWriters, [&](std::size_t i) -> Task<Status> {
     FileInfo fi = MakeFi("b", "hot", "v" + std::to_string(i), 1000 + static_cast<int>(i), {},
                          std::string(100, static_cast<char>('a' + i % 26)));
-    co_return co_await d().WriteMetadata(ctx_, fi);
+    co_return (co_await d().WriteMetadata(ctx_, fi)).status();
   }));
   for (const auto& st : results) {
     EXPECT_TRUE(st.ok()) << st.ToString();
@@ -323,22 +323,40 @@ TEST_P(StorageApiConformance, ShardWriterKeepsOddSizedWrites) {
   EXPECT_EQ(*ReadShard(d(), "0dd1", 1), "seven b");
 }
 
-TEST_P(StorageApiConformance, OverwriteRemovesOldDataDir) {
+TEST_P(StorageApiConformance, OverwriteKeepsReplacedDataUntilPurged) {
   MakeBucket("b");
   ASSERT_TRUE(StageFile(d(), "s1/part.1", "first").ok());
-  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 1, "11aa"), "s1")).ok());
+  auto first = SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 1, "11aa"), "s1"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->had_entry);
+  EXPECT_EQ(first->replaced_data_dir, "");
   ASSERT_TRUE(StageFile(d(), "s2/part.1", "second").ok());
-  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 2, "22bb"), "s2")).ok());
-  EXPECT_EQ(ReadShard(d(), "11aa", 1).code(), Errc::kFileNotFound);
+  auto second = SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 2, "22bb"), "s2"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->had_entry);
+  EXPECT_EQ(second->replaced_data_dir, "11aa");
+  // The replaced data stays until the writer knows its write reached quorum.
+  EXPECT_EQ(*ReadShard(d(), "11aa", 1), "first");
   EXPECT_EQ(*ReadShard(d(), "22bb", 1), "second");
+  ASSERT_TRUE(SyncWait(d().PurgeReplaced(ctx_, "b", "k", "11aa")).ok());
+  EXPECT_EQ(ReadShard(d(), "11aa", 1).code(), Errc::kFileNotFound);
+  // A folder the entry references is never purged; an absent one is no error.
+  ASSERT_TRUE(SyncWait(d().PurgeReplaced(ctx_, "b", "k", "22bb")).ok());
+  EXPECT_EQ(*ReadShard(d(), "22bb", 1), "second");
+  EXPECT_TRUE(SyncWait(d().PurgeReplaced(ctx_, "b", "k", "11aa")).ok());
 
   // Same data dir again (a retried commit): the new shards replace the old ones.
   ASSERT_TRUE(StageFile(d(), "s3/part.1", "third").ok());
-  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 3, "22bb"), "s3")).ok());
+  auto third = SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 3, "22bb"), "s3"));
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->replaced_data_dir, "");
   EXPECT_EQ(*ReadShard(d(), "22bb", 1), "third");
 
-  // Replaced by an inline version: the folder goes too.
-  ASSERT_TRUE(Write(MakeFi("b", "k", "", 4, {}, "inline")).ok());
+  // Replaced by an inline version: the folder goes once purged.
+  auto inlined = SyncWait(d().WriteMetadata(ctx_, MakeFi("b", "k", "", 4, {}, "inline")));
+  ASSERT_TRUE(inlined.ok());
+  EXPECT_EQ(inlined->replaced_data_dir, "22bb");
+  ASSERT_TRUE(SyncWait(d().PurgeReplaced(ctx_, "b", "k", "22bb")).ok());
   EXPECT_EQ(ReadShard(d(), "22bb", 1).code(), Errc::kFileNotFound);
 
   // A different version keeps its own folder; deleting that version removes it.
@@ -348,6 +366,51 @@ TEST_P(StorageApiConformance, OverwriteRemovesOldDataDir) {
   EXPECT_EQ(*ReadShard(d(), "33cc", 1), "v1 data");
   ASSERT_TRUE(SyncWait(d().DeleteVersion(ctx_, MakeFi("b", "k", "v1", 0))).ok());
   EXPECT_EQ(ReadShard(d(), "33cc", 1).code(), Errc::kFileNotFound);
+}
+
+TEST_P(StorageApiConformance, RevertCommitPutsThePreviousObjectBack) {
+  MakeBucket("b");
+  // An inline object, overwritten by a large one whose write then misses its quorum.
+  ASSERT_TRUE(Write(MakeFi("b", "k", "", 1, {}, "old inline bytes")).ok());
+  FileInfo big = MakeFi("b", "k", "", 2, "44dd");
+  ASSERT_TRUE(StageFile(d(), "s1/part.1", "new").ok());
+  auto undo = SyncWait(d().RenameData(ctx_, big, "s1"));
+  ASSERT_TRUE(undo.ok());
+  ASSERT_TRUE(SyncWait(d().RevertCommit(ctx_, big, *undo)).ok());
+  auto back = SyncWait(d().ReadVersion(ctx_, "b", "k", "", true));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->mod_time_ns, 1);
+  EXPECT_EQ(std::string(back->inline_data.begin(), back->inline_data.end()), "old inline bytes");
+  EXPECT_EQ(ReadShard(d(), "44dd", 1).code(), Errc::kFileNotFound);
+
+  // A large object overwritten, reverted: its shards were never removed.
+  ASSERT_TRUE(StageFile(d(), "s2/part.1", "large v1").ok());
+  auto v1 = SyncWait(d().RenameData(ctx_, MakeFi("b", "L", "", 3, "55ee"), "s2"));
+  ASSERT_TRUE(v1.ok());
+  FileInfo v2 = MakeFi("b", "L", "", 4, "66ff");
+  ASSERT_TRUE(StageFile(d(), "s3/part.1", "large v2").ok());
+  auto undo2 = SyncWait(d().RenameData(ctx_, v2, "s3"));
+  ASSERT_TRUE(undo2.ok());
+  ASSERT_TRUE(SyncWait(d().RevertCommit(ctx_, v2, *undo2)).ok());
+  EXPECT_EQ(*ReadShard(d(), "55ee", 1), "large v1");
+  EXPECT_EQ(ReadShard(d(), "66ff", 1).code(), Errc::kFileNotFound);
+  EXPECT_EQ(SyncWait(d().ReadVersion(ctx_, "b", "L", "", false))->data_dir, "55ee");
+
+  // A new key: the revert removes the entry.
+  FileInfo fresh = MakeFi("b", "new", "", 5, {}, "x");
+  auto undo3 = SyncWait(d().WriteMetadata(ctx_, fresh));
+  ASSERT_TRUE(undo3.ok());
+  EXPECT_FALSE(undo3->had_entry);
+  ASSERT_TRUE(SyncWait(d().RevertCommit(ctx_, fresh, *undo3)).ok());
+  EXPECT_EQ(SyncWait(d().ReadVersion(ctx_, "b", "new", "", false)).code(), Errc::kFileNotFound);
+
+  // A commit that is no longer the entry's (a later write won) is left alone.
+  FileInfo a = MakeFi("b", "race", "", 6, {}, "a");
+  auto undo_a = SyncWait(d().WriteMetadata(ctx_, a));
+  ASSERT_TRUE(undo_a.ok());
+  ASSERT_TRUE(Write(MakeFi("b", "race", "", 7, {}, "b")).ok());
+  ASSERT_TRUE(SyncWait(d().RevertCommit(ctx_, a, *undo_a)).ok());
+  EXPECT_EQ(SyncWait(d().ReadVersion(ctx_, "b", "race", "", false))->mod_time_ns, 7);
 }
 
 TEST_P(StorageApiConformance, TmpIsCleanedOnReopenAndByDeleteTmp) {

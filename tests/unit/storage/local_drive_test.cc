@@ -137,7 +137,7 @@ TEST(LocalDrive, GroupCommitKeepsEachWritesOwnResult) {
       default:
         fi = MakeFi("b", "k" + std::to_string(n), "", 1, {}, "d" + std::to_string(n));
     }
-    co_return co_await (*drive)->WriteMetadata(ctx, fi);
+    co_return (co_await (*drive)->WriteMetadata(ctx, fi)).status();
   }));
   for (int n = 0; n < kWrites; ++n) {
     const Errc want = n % 4 == 0   ? Errc::kVolumeNotFound
@@ -216,7 +216,7 @@ TEST(LocalDrive, ListingCostGrowsWithThePageNotTheBucket) {
         char key[32];
         // Four top-level "folders" of 25,000 keys each.
         std::snprintf(key, sizeof(key), "%c/%06d", 'a' + i % 4, i);
-        co_return co_await drive.WriteMetadata(ctx, MakeFi("big", key, "", 1, {}, "x"));
+        co_return (co_await drive.WriteMetadata(ctx, MakeFi("big", key, "", 1, {}, "x"))).status();
       });
       for (auto& st : results) {
         if (!st.ok()) {
