@@ -10,6 +10,7 @@
 #include "s3/handlers/handlers.h"
 #include "s3/request.h"
 #include "s3/router.h"
+#include "s3/unsupported.h"
 
 namespace cairn::s3 {
 namespace {
@@ -160,6 +161,7 @@ Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
   if (handler == nullptr) {
     co_return Status(Errc::kNotImplemented);
   }
+  CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(req.route.op, http));
   co_return co_await handler(req);
 }
 

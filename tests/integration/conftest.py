@@ -43,7 +43,8 @@ _live_servers = []
 
 
 def binary_path():
-    return os.environ.get("CAIRN_BIN") or os.path.join(ROOT, "build", "cairn")
+    # Absolute: servers run with their own working directory (CAIRN_BIN=build/cairn works too).
+    return os.path.abspath(os.environ.get("CAIRN_BIN") or os.path.join(ROOT, "build", "cairn"))
 
 
 def unique_name(prefix="t"):
