@@ -237,6 +237,11 @@ Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<Q
   if (now > expires_at) {
     return Status(Errc::kRequestExpired, "Request has expired");
   }
+  // The URL does not say when it was made: an expiry more than SigV4's longest lifetime
+  // (7 days) ahead is refused, so a leaked V2 URL is not valid for decades.
+  if (expires_at - now > kMaxPresignExpires) {
+    return Status(kErr, "Expires must be at most a week (604800 seconds) from now");
+  }
   // A raw '+' in the query decodes to a space, but base64 has no spaces: it was a '+'.
   std::string sig = *signature;
   std::replace(sig.begin(), sig.end(), ' ', '+');

@@ -148,6 +148,8 @@ Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
   view.path = http.path;
   view.query = http.query;
   view.headers = &http.headers;
+  // SigV2 signs the bucket of a virtual-host request in its resource ("/bucket/key").
+  view.virtual_host_bucket = req.route.virtual_host ? req.route.bucket : std::string_view();
   view.now = std::chrono::system_clock::now();
   CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
   if (req.auth.anonymous) {

@@ -1,5 +1,8 @@
 """Starting the server: flags, drive counts, defaults, health endpoints, shutdown."""
 
+import base64
+import email.utils
+import hmac
 import json
 import os
 import signal
@@ -7,6 +10,8 @@ import subprocess
 
 import pytest
 import requests
+
+import s3raw
 
 from conftest import HEALTH_PATHS, ServerProcess, make_client
 
@@ -208,3 +213,26 @@ def test_virtual_host_style_with_domain(make_server):
     # A host that is not under the domain is path style: "/" lists the buckets.
     buckets = raw.request("GET", "/")
     assert buckets.status == 200 and b"<Name>photos</Name>" in buckets.body, buckets
+
+
+def test_sigv2_virtual_host_signs_the_bucket(make_server):
+    # A SigV2 signature covers "/<bucket>/<key>" also when the bucket is in the Host: made for
+    # photos.<domain>/k, it is refused for secret.<domain>/k.
+    srv = make_server(drives=4, args=["--domain", "s3.example.test"])
+    s3 = make_client(srv.endpoint)
+    for b in ("photos", "secret"):
+        s3.create_bucket(Bucket=b)
+        s3.put_object(Bucket=b, Key="k", Body=b"in " + b.encode())
+    date = email.utils.formatdate(usegmt=True)
+    sts = f"GET\n\n\n{date}\n/photos/k"
+    sig = base64.b64encode(hmac.new(srv.secret_key.encode(), sts.encode(), "sha1").digest())
+
+    def get(bucket):
+        headers = {"host": f"{bucket}.s3.example.test:{srv.port}", "date": date,
+                   "authorization": f"AWS {srv.access_key}:{sig.decode()}"}
+        return s3raw.send_raw(srv.host, srv.port, s3raw.build_request("GET", "/k", headers))
+
+    ok = get("photos")
+    assert (ok.status, ok.body) == (200, b"in photos"), ok
+    replayed = get("secret")
+    assert (replayed.status, replayed.code) == (403, "SignatureDoesNotMatch"), replayed

@@ -241,6 +241,56 @@ TEST(SigV2Presigned, Errors) {
   EXPECT_EQ(r.Auth(none).code(), Errc::kInvalidAccessKeyId);
 }
 
+TEST(SigV2Presigned, ExpiryAtMostAWeekAhead) {
+  // A V2 URL carries no creation time: what it may say is bounded from the server's clock,
+  // with SigV4's longest lifetime (year 2200 and INT64_MAX were accepted before).
+  SignInput in;
+  in.method = "GET";
+  in.path = "/b/k";
+  in.access_key = kDocAccessKey;
+  in.secret_key = kDocSecret;
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(2000000000));
+  for (auto ahead : {std::chrono::seconds(604800), std::chrono::seconds(604801),
+                     std::chrono::seconds(7258118400 - 2000000000)}) {
+    Req r;
+    r.path = "/b/k";
+    r.query = PresignV2(in, now + ahead);
+    r.headers = {{"host", "h"}};
+    r.now = now;
+    EXPECT_EQ(r.Auth().code(),
+              ahead.count() <= 604800 ? Errc::kOk : Errc::kAuthorizationQueryParametersError)
+        << ahead.count();
+  }
+  Req huge;
+  huge.path = "/b/k";
+  huge.query =
+      "AWSAccessKeyId=" + std::string(kDocAccessKey) + "&Expires=9223372036854775807&Signature=x";
+  huge.headers = {{"host", "h"}};
+  huge.now = now;
+  EXPECT_EQ(huge.Auth().code(), Errc::kAuthorizationQueryParametersError);
+}
+
+TEST(SigV2Presigned, VirtualHostSignsTheBucket) {
+  // Made for bucket a (virtual host a.example.com), replayed against bucket b.
+  SignInput in;
+  in.method = "GET";
+  in.path = "/k";
+  in.access_key = kDocAccessKey;
+  in.secret_key = kDocSecret;
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(2000000000));
+  Req r;
+  r.path = "/k";
+  r.bucket = "a";
+  r.query = PresignV2(in, now + std::chrono::hours(1), "a");
+  r.headers = {{"host", "a.example.com"}};
+  r.now = now;
+  ASSERT_TRUE(r.Auth().ok());
+  Req other = r;
+  other.bucket = "b";
+  other.headers = {{"host", "b.example.com"}};
+  EXPECT_EQ(other.Auth().code(), Errc::kSignatureDoesNotMatch);
+}
+
 TEST(SigV2Header, RoundTripAndErrors) {
   SignInput in;
   in.method = "PUT";
