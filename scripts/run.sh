@@ -29,6 +29,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --access-key=*) access_key="${args[$i]#*=}" ;;
     --secret-key) secret_key="${args[$((i + 1))]:-}" ;;
     --secret-key=*) secret_key="${args[$i]#*=}" ;;
+    --secret-key-file) secret_key="(in ${args[$((i + 1))]:-})" ;;
+    --secret-key-file=*) secret_key="(in ${args[$i]#*=})" ;;
     --address) address="${args[$((i + 1))]:-}" ;;
     --address=*) address="${args[$i]#*=}" ;;
     --console-address) console="${args[$((i + 1))]:-}" ;;
@@ -42,6 +44,9 @@ echo "cairn: access key $access_key"
 echo "cairn: secret key $secret_key"
 if [[ $# -eq 0 ]]; then
   echo "cairn: drives ./data/disk{1...4} (created on first start)"
+fi
+if [[ "$access_key" == cairnadmin && "$secret_key" == cairnadmin ]]; then
+  echo "cairn: listening on 127.0.0.1 only (the default credentials are in use)"
 fi
 
 exec "$BUILD/cairn" server "$@"

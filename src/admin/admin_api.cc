@@ -220,8 +220,11 @@ Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
   }
   object::ObjectLayer* layer = opts_.layer ? opts_.layer() : nullptr;
   if (layer == nullptr) {
-    co_return Reply::Error(
-        Status(Errc::kServerNotInitialized, "the server is not initialized yet"));
+    std::string why = "the server is not initialized yet";
+    if (opts_.not_ready_reason) {
+      why += ": " + opts_.not_ready_reason();
+    }
+    co_return Reply::Error(Status(Errc::kServerNotInitialized, std::move(why)));
   }
   if (metrics) {
     co_return co_await ServeMetrics(r, *layer);

@@ -30,6 +30,9 @@ struct AdminOptions {
   std::function<std::string()> deployment_id;
   // The object layer once the node serves, else nullptr (requests then get 503).
   std::function<object::ObjectLayer*()> layer;
+  // While `layer` is nullptr: what the node waits for (peers, drives, credentials). Only
+  // authenticated admin requests are told; anonymous S3 clients get a bare 503.
+  std::function<std::string()> not_ready_reason;
   // Appended to both metrics pages (the S3 port's request counters); may be empty.
   std::function<void(std::string& out)> extra_metrics;
   // CAIRN_PROMETHEUS_AUTH_TYPE=public: the metrics pages need no credentials.

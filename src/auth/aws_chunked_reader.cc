@@ -251,6 +251,14 @@ struct AwsChunkedReader::State {
       co_return Status(Errc::kIncompleteBody,
                        "aws-chunked body length differs from x-amz-decoded-content-length");
     }
+    // Nothing may follow the stream's end: bytes after it (a Content-Length longer than the
+    // encoded stream) are unsigned data the client did not mean as part of the object.
+    if (Buffered() == 0 && !raw_eof) {
+      CO_RETURN_IF_ERROR(co_await Fill());
+    }
+    if (Buffered() != 0) {
+      co_return Malformed("unexpected bytes after the end of the aws-chunked stream");
+    }
     phase = Phase::kDone;
     co_return Status::Ok();
   }

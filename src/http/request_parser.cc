@@ -62,8 +62,13 @@ void RequestParser::on_request_impl(boost::beast::http::verb method, string_view
 }
 
 void RequestParser::on_field_impl(boost::beast::http::field name, string_view name_string,
-                                  string_view value, error_code&) {
+                                  string_view value, error_code& ec) {
   if (header_done_) {
+    return;
+  }
+  if (header_count_ >= kMaxHeaderFields) {
+    // Work done before authentication must not grow with what a client sends (431).
+    ec = boost::beast::http::error::header_limit;
     return;
   }
   if (header_count_ == req_.headers.size()) {

@@ -18,6 +18,11 @@ namespace cairn::http::internal {
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
+  // At most this many header fields; more fail the parse with header_limit (a 431), so that
+  // what a request costs before its signature is checked stays bounded. S3 requests carry
+  // a few dozen (user metadata is at most 2 KiB).
+  static constexpr std::size_t kMaxHeaderFields = 256;
+
   // `header_limit` bounds the request line plus fields; the body is unlimited.
   RequestParser(Request& request, std::uint32_t header_limit);
 

@@ -73,6 +73,9 @@ Task<Result<std::size_t>> HashReader::Read(std::span<std::byte> buf) {
       st.checksum->Update(got);
     }
     bytes_read_ += static_cast<std::int64_t>(*n);
+    if (expect_.max_size >= 0 && bytes_read_ > expect_.max_size) {
+      co_return fail(Status(Errc::kEntityTooLarge, "body is larger than the largest allowed"));
+    }
     co_return *n;
   }
   // End of stream: check the size, then every digest.

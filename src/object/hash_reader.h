@@ -17,7 +17,10 @@
 namespace cairn::object {
 
 struct HashExpectations {
-  std::int64_t size = -1;   // exact body size; -1 = unknown (read to the end)
+  std::int64_t size = -1;  // exact body size; -1 = unknown (read to the end)
+  // Most bytes the body may have (S3's 5 TiB object, 5 GiB part); -1 = no bound. Bounds a
+  // body of unknown size (Transfer-Encoding: chunked) as `size` bounds a declared one.
+  std::int64_t max_size = -1;
   std::string content_md5;  // raw 16 bytes decoded from Content-MD5; empty = none
   std::string sha256_hex;   // x-amz-content-sha256 when it is a real hash; empty = none
   // Requested checksum (x-amz-checksum-algorithm or an x-amz-checksum-* header) and its
@@ -36,7 +39,8 @@ class HashReader final : public ByteSource {
   ~HashReader() override;
 
   // Errors: kIncompleteBody (fewer bytes than declared), kBadDigest (Content-MD5 or
-  // checksum), kContentSha256Mismatch, kEntityTooLarge (more bytes than declared), and
+  // checksum), kContentSha256Mismatch, kEntityTooLarge (more bytes than declared, or than
+  // max_size), and
   // whatever the inner source returns.
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override;
 

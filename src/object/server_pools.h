@@ -176,7 +176,9 @@ class ServerPools final : public ObjectLayer {
 
   ErasureSet& SetForTest(std::size_t pool, std::size_t set) { return *pools_[pool][set]; }
 
-  MemoryBudget& BudgetForTest() { return *budget_; }
+  // The budget of erasure buffers of writes in flight; the S3 front door reserves request
+  // XML bodies in it too.
+  MemoryBudget& budget() { return *budget_; }
 
   std::size_t pool_count() const { return pools_.size(); }
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/text.h"
 #include "s3/errors.h"
 
 namespace cairn::s3 {
@@ -38,7 +39,7 @@ Task<Status> SendError(S3Request& req, const Status& error, http::Headers header
 }
 
 std::string QuoteEtag(std::string_view etag) {
-  return "\"" + std::string(etag) + "\"";
+  return StrCat("\"", etag, "\"");
 }
 
 Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int min, int max) {

@@ -17,6 +17,7 @@
 #include "auth/signature.h"
 #include "common/task.h"
 #include "http/exchange.h"
+#include "object/memory_budget.h"
 #include "object/object_layer.h"
 #include "s3/request_metrics.h"
 
@@ -35,6 +36,10 @@ struct S3Options {
   std::string node_name = "cairn";
   // Writes one access log line per S3 request (info level).
   bool access_log = true;
+  // The budget of buffers that requests in flight may hold (the object layer's, shared):
+  // request XML bodies (up to 8 MiB each) reserve their size in it before they are read,
+  // so that thousands of them in flight cannot exhaust memory. nullptr: not bounded.
+  object::MemoryBudget* budget = nullptr;
 };
 
 // The root user: one static access key and secret key.

@@ -109,6 +109,7 @@ Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t 
   }
   object::HashExpectations expect;
   expect.size = size;
+  expect.max_size = max_size;  // a chunked body of unknown size stops at the cap too
   if (const std::string* md5 = req.Header("content-md5")) {
     auto raw = Base64Decode(*md5);
     if (!raw || raw->size() != 16) {
@@ -146,6 +147,16 @@ Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t 
 }
 
 Task<Result<std::string>> ReadRequestXml(S3Request& req, std::size_t limit) {
+  // The body is held whole while it is parsed: its room comes from the memory budget, the
+  // declared length when there is one, else the limit (waits, then 503 SlowDown).
+  object::MemoryBudget::Lease lease;
+  if (req.opts.budget != nullptr) {
+    std::size_t want = limit;
+    if (const auto& length = req.http().content_length; length && *length < want) {
+      want = static_cast<std::size_t>(*length);
+    }
+    CO_ASSIGN_OR_RETURN(lease, co_await req.opts.budget->Acquire(want));
+  }
   std::string content_md5;
   if (const std::string* md5 = req.Header("content-md5")) {
     auto raw = Base64Decode(*md5);

@@ -1,6 +1,8 @@
 #include "server/config.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +15,28 @@ namespace {
 
 constexpr int kUsageExitCode = 2;
 
+// The secret in `path`: the file's text without a trailing newline (as `echo` writes it).
+Result<std::string> ReadSecretFile(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status(Errc::kInvalidArgument, fmt::format("{}: cannot read '{}'", what, path));
+  }
+  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+    secret.pop_back();
+  }
+  if (secret.empty()) {
+    return Status(Errc::kInvalidArgument, fmt::format("{}: '{}' is empty", what, path));
+  }
+  return secret;
+}
+
+// A listen address's host is a loopback one ("127.x.y.z", "[::1]", "localhost").
+bool LoopbackAddress(std::string_view address) {
+  const std::string_view host = address.substr(0, address.rfind(':'));
+  return host.starts_with("127.") || host == "[::1]" || host == "localhost";
+}
+
 // Picks the first complete pair of credential variables. Errors when only half of a pair
 // is set, so a typo does not silently fall back to the defaults.
 Status CredentialsFromEnvironment(const Environment& env, ServerConfig& cfg) {
@@ -24,6 +48,12 @@ Status CredentialsFromEnvironment(const Environment& env, ServerConfig& cfg) {
   for (const auto& [user_var, password_var] : kPairs) {
     auto user = env(user_var);
     auto password = env(password_var);
+    // <PASSWORD>_FILE names a file that holds it (MinIO's MINIO_ROOT_PASSWORD_FILE), so that
+    // the secret need not be in the environment.
+    const std::string file_var = std::string(password_var) + "_FILE";
+    if (auto file = env(file_var.c_str()); file && !password) {
+      ASSIGN_OR_RETURN(password, ReadSecretFile(*file, file_var));
+    }
     if (user.has_value() != password.has_value()) {
       return Status(Errc::kInvalidArgument,
                     fmt::format("{} is set but {} is not; set both or neither",
@@ -41,13 +71,29 @@ Status CredentialsFromEnvironment(const Environment& env, ServerConfig& cfg) {
   return Status::Ok();
 }
 
+// Which of the flags that have defaults the command line gave.
+struct GivenFlags {
+  bool access = false;
+  bool secret = false;
+  bool address = false;
+  bool console_address = false;
+};
+
 // Checks of the parsed values that CLI11 cannot express.
-Status Validate(ServerConfig& cfg, const Environment& env, bool access_given, bool secret_given) {
-  if (access_given != secret_given) {
-    return Status(Errc::kInvalidArgument,
-                  "--access-key and --secret-key go together; give both or neither");
+Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& given) {
+  if (given.secret && !cfg.secret_key_file.empty()) {
+    return Status(Errc::kInvalidArgument, "give --secret-key or --secret-key-file, not both");
   }
-  if (!access_given) {
+  const bool secret_given = given.secret || !cfg.secret_key_file.empty();
+  if (given.access != secret_given) {
+    return Status(Errc::kInvalidArgument,
+                  "--access-key and --secret-key (or --secret-key-file) go together; give both "
+                  "or neither");
+  }
+  if (!cfg.secret_key_file.empty()) {
+    ASSIGN_OR_RETURN(cfg.secret_key, ReadSecretFile(cfg.secret_key_file, "--secret-key-file"));
+  }
+  if (!given.access) {
     RETURN_IF_ERROR(CredentialsFromEnvironment(env, cfg));
   }
   for (const char* var : {"CAIRN_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"}) {
@@ -113,6 +159,25 @@ Status Validate(ServerConfig& cfg, const Environment& env, bool access_given, bo
     if (domain.empty() || domain.find('/') != std::string::npos) {
       return Status(Errc::kInvalidArgument,
                     fmt::format("--domain '{}' is not a domain name", domain));
+    }
+  }
+  if (cfg.default_credentials) {
+    // Everybody knows the default credentials: with them cairn serves this machine only.
+    if (!given.address) {
+      cfg.address = "127.0.0.1" + cfg.address;
+    }
+    if (!given.console_address) {
+      cfg.console_address = "127.0.0.1" + cfg.console_address;
+    }
+    for (const std::string* address : {&cfg.address, &cfg.console_address, &cfg.cluster_address}) {
+      if (!address->empty() && !LoopbackAddress(*address)) {
+        return Status(Errc::kInvalidArgument,
+                      fmt::format("the default credentials {} / {} are for a start on this machine "
+                                  "only, so cairn does not listen on '{}' with them: give your own "
+                                  "with --access-key and --secret-key (or CAIRN_ROOT_USER and "
+                                  "CAIRN_ROOT_PASSWORD), or listen on 127.0.0.1",
+                                  kDefaultAccessKey, kDefaultSecretKey, *address));
+      }
     }
   }
   return Status::Ok();
@@ -185,7 +250,9 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       "Each argument with ellipses is a pool; the arguments without form one pool.\n\n"
       "Credentials come from --access-key/--secret-key, else CAIRN_ROOT_USER and\n"
       "CAIRN_ROOT_PASSWORD, else MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, else\n"
-      "MINIO_ACCESS_KEY and MINIO_SECRET_KEY.\n");
+      "MINIO_ACCESS_KEY and MINIO_SECRET_KEY; the password variable with _FILE appended\n"
+      "(CAIRN_ROOT_PASSWORD_FILE, MINIO_ROOT_PASSWORD_FILE) names a file that holds it.\n"
+      "With the default credentials cairnadmin / cairnadmin, cairn listens on 127.0.0.1 only.\n");
   std::vector<std::string> positional;
   std::vector<std::string> drives_flag;
   int parity = 0;
@@ -193,17 +260,26 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
   server->add_option("DRIVES", positional, "Drives, as described below");
   server->add_option("--drives", drives_flag,
                      "Drives as a comma-separated list (the same rules as DRIVES)");
-  server->add_option("--address", cfg.address, "S3 API listen address")->capture_default_str();
-  server
-      ->add_option("--console-address", cfg.console_address,
-                   "Console listen address (health endpoints for now)")
-      ->capture_default_str();
+  auto* address_opt =
+      server
+          ->add_option("--address", cfg.address,
+                       "S3 API listen address (127.0.0.1:9000 with the default credentials)")
+          ->capture_default_str();
+  auto* console_opt = server
+                          ->add_option("--console-address", cfg.console_address,
+                                       "Console, admin API and health listen address "
+                                       "(127.0.0.1:9001 with the default credentials)")
+                          ->capture_default_str();
   auto* parity_opt = server->add_option("--parity", parity,
                                         "Parity drives per erasure set (default: half the set)");
   auto* set_size_opt =
       server->add_option("--set-size", set_size, "Drives per erasure set (2 to 16)");
   auto* access_opt = server->add_option("--access-key", cfg.access_key, "Root access key");
   auto* secret_opt = server->add_option("--secret-key", cfg.secret_key, "Root secret key");
+  server
+      ->add_option("--secret-key-file", cfg.secret_key_file,
+                   "A file holding the root secret key (kept out of the process list)")
+      ->check(CLI::ExistingFile);
   server->add_option("--cert", cfg.cert_file, "TLS certificate (PEM) for HTTPS on the S3 port")
       ->check(CLI::ExistingFile);
   server->add_option("--key", cfg.key_file, "TLS private key (PEM) for HTTPS on the S3 port")
@@ -322,7 +398,12 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
     cfg.drives = {"./data/disk{1...4}"};
     cfg.default_drives = true;
   }
-  Status st = Validate(cfg, env, access_opt->count() > 0, secret_opt->count() > 0);
+  GivenFlags given;
+  given.access = access_opt->count() > 0;
+  given.secret = secret_opt->count() > 0;
+  given.address = address_opt->count() > 0;
+  given.console_address = console_opt->count() > 0;
+  Status st = Validate(cfg, env, given);
   if (!st.ok()) {
     result.exit_code = kUsageExitCode;
     result.err = fmt::format("cairn: {}\n", st.message());

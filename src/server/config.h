@@ -29,8 +29,11 @@ struct ServerConfig {
   std::optional<int> set_size;
   std::string access_key;
   std::string secret_key;
-  bool default_credentials = false;  // neither flags nor environment gave them
-  std::string cert_file;             // HTTPS on the S3 port when both are given
+  std::string secret_key_file;  // --secret-key-file: where secret_key was read from
+  // Neither flags nor environment gave them: then the listeners default to 127.0.0.1 and a
+  // non-loopback address is refused.
+  bool default_credentials = false;
+  std::string cert_file;  // HTTPS on the S3 port when both are given
   std::string key_file;
   std::vector<std::string> domains;  // virtual-host style base domains
   std::string region = "us-east-1";

@@ -147,6 +147,7 @@ Status Server::BuildLayer() {
   s3_opts.access_log = config_.access_log;
   s3_opts.region = config_.region;
   s3_opts.domains = config_.domains;
+  s3_opts.budget = &layer_->budget();
   s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
   layer_ready_.store(layer_.get());
   s3_ready_.store(s3_.get());
@@ -290,6 +291,7 @@ Status Server::StartListeners() {
   // Read only once the layer is up, after LoadFormat set the id.
   admin_opts.deployment_id = [this] { return deployment_id_; };
   admin_opts.layer = [this] { return layer_ready_.load(); };
+  admin_opts.not_ready_reason = [this] { return Waiting(); };
   admin_opts.extra_metrics = [this](std::string& out) {
     if (s3::S3Api* s3 = s3_ready_.load()) {
       s3->AppendMetrics(out);
@@ -426,8 +428,8 @@ int Main(int argc, const char* const* argv) {
   log::Init(cfg.log_level, cfg.log_json);
   if (cfg.default_credentials) {
     LOG_WARN(
-        "using the default credentials {} / {}: change them with --access-key and "
-        "--secret-key, or CAIRN_ROOT_USER and CAIRN_ROOT_PASSWORD",
+        "using the default credentials {} / {}, so listening on this machine only: give your "
+        "own with --access-key and --secret-key, or CAIRN_ROOT_USER and CAIRN_ROOT_PASSWORD",
         kDefaultAccessKey, kDefaultSecretKey);
   }
   Server server(cfg, std::move(*topology));
@@ -445,6 +447,11 @@ int Main(int argc, const char* const* argv) {
                                    server.S3Url(), server.ConsoleUrl());
   if (cfg.default_drives || cfg.default_credentials) {
     banner += fmt::format("RootUser: {}\nRootPass: {}\n", cfg.access_key, cfg.secret_key);
+  }
+  if (cfg.default_credentials) {
+    banner +=
+        "Listening on 127.0.0.1 only: the default credentials are in use (set your own to serve "
+        "other machines)\n";
   }
   std::fputs(banner.c_str(), stdout);
   std::fflush(stdout);

@@ -282,10 +282,13 @@ void Server::SetServedDeployment(std::string id) {
 
 Task<void> Server::RespondNotReady(http::Exchange& ex) {
   const bool head = ex.request().method == "HEAD";
+  // Anyone may ask: what the node waits for (peer addresses, credential mismatches) goes to
+  // the log and to the authenticated admin API (GET /minio/admin/v3/info), not here.
   const std::string body = fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>XMinioServerNotInitialized</Code>"
-      "<Message>Server not initialized yet: {}</Message><Resource>{}</Resource></Error>",
-      XmlEscape(Waiting()), XmlEscape(ex.request().path));
+      "<Message>Server not initialized yet, please try again.</Message><Resource>{}</Resource>"
+      "</Error>",
+      XmlEscape(ex.request().path));
   http::Headers headers = {{"content-type", "application/xml"}, {"retry-after", "1"}};
   (void)co_await ex.Respond(503, std::move(headers),
                             head ? std::string_view() : std::string_view(body));

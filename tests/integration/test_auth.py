@@ -186,18 +186,21 @@ def test_anonymous_is_access_denied(server, s3, bucket):
 
 
 # ---- aws-chunked streaming uploads ---------------------------------------------------------
-def chunked_put(server, path, data, chunk_size=65536, corrupt_chunk=None, payload_hash=None):
+def chunked_put(server, path, data, chunk_size=65536, corrupt_chunk=None, payload_hash=None,
+                extra=b""):
+    """`extra`: bytes sent after the aws-chunked stream, within the Content-Length."""
     date = s3raw.amz_date()
     encoded_len = len(s3raw.aws_chunked_body(data, chunk_size, "0" * 64, "x", date))
     headers = {"host": f"{server.host}:{server.port}", "content-encoding": "aws-chunked",
                "x-amz-decoded-content-length": str(len(data)),
-               "content-length": str(encoded_len)}
+               "content-length": str(encoded_len + len(extra))}
     headers = s3raw.sign_v4("PUT", path, [], headers,
                             payload_hash or "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
                             server.access_key, server.secret_key, date=date)
     body = s3raw.aws_chunked_body(data, chunk_size, s3raw.signature_of(headers),
                                   server.secret_key, date, corrupt_chunk=corrupt_chunk)
     assert len(body) == encoded_len
+    body += extra
     return s3raw.send_raw(server.host, server.port,
                           s3raw.build_request("PUT", path, headers, body), timeout=30)
 
@@ -211,6 +214,17 @@ def test_aws_chunked_signed_upload(server, s3, bucket, size):
     assert got["Body"].read() == data
     assert got["ETag"] == f'"{hashlib.md5(data).hexdigest()}"'
     assert got.get("ContentEncoding") in (None, "")  # aws-chunked is not stored
+
+
+def test_aws_chunked_bytes_after_the_stream_are_refused(server, s3, bucket):
+    # A Content-Length longer than the signed stream: the unsigned tail is not accepted as if
+    # it were not there, and nothing is stored.
+    data = random_bytes(100 * 1024, seed="tail")
+    resp = chunked_put(server, f"/{bucket}/tail", data, extra=b"unsigned tail")
+    assert (resp.status, resp.code) == (400, "IncompleteBody"), resp
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="tail")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 def test_aws_chunked_bad_chunk_signature(server, s3, bucket):

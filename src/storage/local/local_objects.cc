@@ -153,8 +153,11 @@ Status LocalDrive::DoMoveData(const meta::FileInfo& fi, std::string_view tmp_dir
       return ErrnoStatus(err, "rename", src);
     }
   }
-  // Only the new name must be durable. The old one's removal from tmp/ is not synced: if a
-  // crash loses it, what reappears under tmp/ is garbage that the next start removes.
+  // docs/format.md's order: the moved folder (its part.N entries, which no earlier sync
+  // covered), then its parent (the rename's new entry), before the metadata commit. The old
+  // name's removal from tmp/ is not synced: if a crash loses it, what reappears under tmp/ is
+  // garbage that the next start removes.
+  RETURN_IF_ERROR(SyncDir(dst));
   return SyncDir(dst.substr(0, dst.rfind('/')));
 }
 

@@ -489,6 +489,17 @@ TEST(AwsChunkedReader, MalformedFraming) {
   std::string good = "3;chunk-signature=" + s1 + "\r\nabc\r\n0;chunk-signature=" + s2 + "\r\n";
   EXPECT_TRUE(DecodeString(good + "\r\n", a).status.ok());
   EXPECT_EQ(DecodeString(good + "xx\r\n", a).status.code(), Errc::kMalformedChunk);
+  // Anything after the stream's end (a Content-Length longer than the encoded stream) is
+  // refused, never committed as if it were not there.
+  EXPECT_EQ(DecodeString(good + "\r\nextra", a).status.code(), Errc::kMalformedChunk);
+  EXPECT_EQ(DecodeString(good + "\r\n\r\n", a).status.code(), Errc::kMalformedChunk);
+  for (PayloadKind kind : {PayloadKind::kStreamingSigned, PayloadKind::kStreamingSignedTrailer,
+                           PayloadKind::kStreamingUnsignedTrailer}) {
+    HeaderList trailers = kind == PayloadKind::kStreamingSigned ? HeaderList{} : kCrc;
+    Upload up = Encode(kind, 1000, 65536, trailers);
+    EXPECT_EQ(DecodeString(up.body + "0", up.auth).status.code(), Errc::kMalformedChunk)
+        << static_cast<int>(kind);
+  }
   // Trailers after the signature, too many trailers.
   AuthResult u = UnsignedTrailer("");
   std::string many = "0\r\n";

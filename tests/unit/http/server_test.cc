@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
+#include "http/request_parser.h"
 #include "test_client.h"
 
 namespace cairn::http {
@@ -527,6 +528,27 @@ TEST_F(ServerTest, HeaderOverTheLimitGets431AndClose) {
   c = Connect();
   ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(15 * 1024, 'a') +
                       "\r\n\r\n"));
+  r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTest, TooManyHeaderFieldsGet431) {
+  auto request = [](std::size_t fields) {
+    std::string out = "GET /hello HTTP/1.1\r\nHost: test\r\n";
+    for (std::size_t i = 1; i < fields; ++i) {
+      out += "X-A" + std::to_string(i) + ": b\r\n";
+    }
+    return out + "\r\n";
+  };
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(request(4200)));  // 4,200 tiny fields: far under the byte limit
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+  EXPECT_TRUE(c->WaitForClose());
+  c = Connect();
+  ASSERT_TRUE(c->Send(request(http::internal::RequestParser::kMaxHeaderFields)));
   r = c->ReadResponse();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);

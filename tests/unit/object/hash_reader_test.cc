@@ -62,6 +62,24 @@ TEST(HashReader, EnforcesDeclaredSize) {
   }
 }
 
+TEST(HashReader, UnknownSizeStopsAtTheCap) {
+  // Transfer-Encoding: chunked declares no size: the 5 TiB / 5 GiB cap still holds.
+  std::string data = RandomData(5000, 3);
+  for (std::int64_t cap : {4999, 5000}) {
+    StringSource src(data, 1000);
+    HashExpectations ex;
+    ex.max_size = cap;
+    HashReader r(src, ex);
+    auto out = Drain(r);
+    if (cap < 5000) {
+      EXPECT_EQ(out.code(), Errc::kEntityTooLarge);
+    } else {
+      ASSERT_TRUE(out.ok());
+      EXPECT_EQ(*out, data);
+    }
+  }
+}
+
 TEST(HashReader, VerifiesContentMd5AndSha256AtTheEnd) {
   std::string data = RandomData(3000, 3);
   {

@@ -783,6 +783,48 @@ TEST(S3ApiLimits, SlowDownPastMaxInflight) {
   EXPECT_EQ(health.status(), 200);
 }
 
+TEST(S3ApiLimits, XmlBodiesReserveTheMemoryBudget) {
+  // Request XML is held whole while it is parsed: it waits for room in the budget of writes
+  // in flight, and gets 503 SlowDown when none comes.
+  MemoryObjectLayer layer;
+  StaticCredentialProvider creds{std::string(kAccess), std::string(kSecret)};
+  object::MemoryBudget budget(64 << 10, std::chrono::milliseconds(50));
+  S3Options opts;
+  opts.access_log = false;
+  opts.budget = &budget;
+  S3Api api(opts, layer, creds);
+  auto post = [&]() {
+    const std::string doc = "<Delete><Object><Key>k</Key></Object></Delete>";
+    http::Request req;
+    req.method = "POST";
+    req.path = "/bkt";
+    req.query = "delete";
+    req.target = "/bkt?delete";
+    req.content_length = doc.size();
+    req.headers = {{"host", "localhost"}};
+    auth::SignInput in;
+    in.method = "POST";
+    in.path = "/bkt";
+    in.query = "delete";
+    in.payload_sha256_hex = HexEncode(Sha256(doc));
+    in.access_key = std::string(kAccess);
+    in.secret_key = std::string(kSecret);
+    in.now = std::chrono::system_clock::now();
+    auth::SignV4(in, req.headers);
+    FakeExchange ex(std::move(req), doc);
+    SyncWait(api.Handle(ex));
+    return std::make_pair(ex.status(), ex.out());
+  };
+  ASSERT_TRUE(SyncWait(layer.MakeBucket(RequestContext::Background("t"), "bkt", "")).ok());
+  EXPECT_EQ(post().first, 200);
+  EXPECT_EQ(budget.used(), 0u);  // given back after the request
+  auto held = SyncWait(budget.Acquire(64 << 10));
+  ASSERT_TRUE(held.ok());
+  auto [status, body] = post();
+  EXPECT_EQ(status, 503);
+  EXPECT_NE(body.find("<Code>SlowDown</Code>"), std::string::npos) << body;
+}
+
 TEST(StaticCredentials, OnlyTheRootKey) {
   StaticCredentialProvider creds("root", "secret");
   EXPECT_EQ(creds.SecretKey("root"), "secret");

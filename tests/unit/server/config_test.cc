@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,8 +39,9 @@ TEST(CommandLine, Defaults) {
   const ServerConfig& c = cl.config;
   EXPECT_TRUE(c.default_drives);
   EXPECT_THAT(c.drives, ElementsAre("./data/disk{1...4}"));
-  EXPECT_EQ(c.address, ":9000");
-  EXPECT_EQ(c.console_address, ":9001");
+  // The default credentials are everybody's: with them cairn serves this machine only.
+  EXPECT_EQ(c.address, "127.0.0.1:9000");
+  EXPECT_EQ(c.console_address, "127.0.0.1:9001");
   EXPECT_TRUE(c.default_credentials);
   EXPECT_EQ(c.access_key, "cairnadmin");
   EXPECT_EQ(c.secret_key, "cairnadmin");
@@ -141,6 +144,61 @@ TEST(CommandLine, CredentialsFromEnvironmentInOrder) {
   EXPECT_EQ(cl.config.access_key, "flag-key");
 }
 
+TEST(CommandLine, OwnCredentialsListenEverywhere) {
+  auto cl = Parse({"server", "/d"},
+                  Env({{"CAIRN_ROOT_USER", "cairn-user"}, {"CAIRN_ROOT_PASSWORD", "cairn-pass"}}));
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.address, ":9000");
+  EXPECT_EQ(cl.config.console_address, ":9001");
+}
+
+TEST(CommandLine, DefaultCredentialsOnlyOnLoopback) {
+  for (const char* address : {":9000", "0.0.0.0:9000", "[::]:9000", "192.0.2.1:9000"}) {
+    auto cl = Parse({"server", "/d", "--address", address});
+    EXPECT_EQ(cl.exit_code, 2) << address;
+    EXPECT_THAT(cl.err, HasSubstr("default credentials")) << address;
+    cl = Parse({"server", "/d", "--console-address", address});
+    EXPECT_EQ(cl.exit_code, 2) << address;
+  }
+  for (const char* address : {"127.0.0.1:9000", "127.0.0.2:9000", "[::1]:9000", "localhost:0"}) {
+    auto cl = Parse({"server", "/d", "--address", address});
+    EXPECT_TRUE(cl.run) << address << ": " << cl.err;
+    EXPECT_EQ(cl.config.address, address);
+    EXPECT_EQ(cl.config.console_address, "127.0.0.1:9001");
+  }
+  auto cluster = Parse({"server", "/d", "--cluster-address", ":9100"});
+  EXPECT_EQ(cluster.exit_code, 2);
+}
+
+TEST(CommandLine, SecretKeyFromAFile) {
+  const std::string path = ::testing::TempDir() + "/cairn-secret-key";
+  {
+    std::ofstream f(path);
+    f << "secret-from-file\n";
+  }
+  auto cl = Parse({"server", "/d", "--access-key", "admin", "--secret-key-file", path});
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.secret_key, "secret-from-file");
+  EXPECT_FALSE(cl.config.default_credentials);
+  cl = Parse({"server", "/d", "--secret-key-file", path});
+  EXPECT_EQ(cl.exit_code, 2);  // half a pair
+  cl = Parse({"server", "/d", "--access-key", "admin", "--secret-key", "x12345678",
+              "--secret-key-file", path});
+  EXPECT_EQ(cl.exit_code, 2);
+  // The environment's password may come from a file too (MinIO's MINIO_ROOT_PASSWORD_FILE).
+  cl = Parse({"server", "/d"},
+             Env({{"MINIO_ROOT_USER", "minio-user"}, {"MINIO_ROOT_PASSWORD_FILE", path}}));
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.access_key, "minio-user");
+  EXPECT_EQ(cl.config.secret_key, "secret-from-file");
+  cl =
+      Parse({"server", "/d"},
+            Env({{"CAIRN_ROOT_USER", "u12"}, {"CAIRN_ROOT_PASSWORD_FILE", "/nonexistent/secret"}}));
+  EXPECT_EQ(cl.exit_code, 2);
+  EXPECT_THAT(cl.err, HasSubstr("/nonexistent/secret"));
+  std::remove(path.c_str());
+}
+
 TEST(CommandLine, HalfACredentialPairIsRefused) {
   auto cl = Parse({"server", "/d"}, Env({{"CAIRN_ROOT_USER", "cairn-user"}}));
   EXPECT_FALSE(cl.run);
@@ -148,7 +206,8 @@ TEST(CommandLine, HalfACredentialPairIsRefused) {
   EXPECT_THAT(cl.err, HasSubstr("CAIRN_ROOT_USER is set but CAIRN_ROOT_PASSWORD is not"));
   cl = Parse({"server", "/d", "--access-key", "abc"});
   EXPECT_EQ(cl.exit_code, 2);
-  EXPECT_THAT(cl.err, HasSubstr("--access-key and --secret-key go together"));
+  EXPECT_THAT(cl.err,
+              HasSubstr("--access-key and --secret-key (or --secret-key-file) go together"));
   cl = Parse({"server", "/d", "--access-key", "abc", "--secret-key", "short"});
   EXPECT_THAT(cl.err, HasSubstr("at least 8 characters"));
 }
@@ -209,10 +268,10 @@ namespace config_test_internal {
 
 TEST(CommandLine, ClusterFlags) {
   const std::string f = "/proc/self/exe";  // any existing file stands for a PEM file here
-  auto cl =
-      Parse({"server", "http://h{1...4}:9100/d{1...4}", "--cluster-address", ":9100",
-             "--cluster-cert", f, "--cluster-key", f, "--cluster-ca", f, "--cluster-server-name",
-             "cairn-cluster", "--peers", "http://h2:9100,http://h3:9100,http://h4:9100"});
+  auto cl = Parse({"server", "http://h{1...4}:9100/d{1...4}", "--access-key", "admin",
+                   "--secret-key", "secret-key", "--cluster-address", ":9100", "--cluster-cert", f,
+                   "--cluster-key", f, "--cluster-ca", f, "--cluster-server-name", "cairn-cluster",
+                   "--peers", "http://h2:9100,http://h3:9100,http://h4:9100"});
   ASSERT_TRUE(cl.run) << cl.err;
   EXPECT_EQ(cl.config.cluster_address, ":9100");
   EXPECT_EQ(cl.config.cluster_ca, f);
