@@ -16,6 +16,7 @@
 #include "admin/prometheus_token.h"
 #include "auth/canonical.h"
 #include "loadgen/http_client.h"
+#include "loadgen/units.h"
 
 namespace cairn::admin {
 namespace {
@@ -108,14 +109,22 @@ int WaitForHeal(Session& s, const std::string& id, bool json) {
   }
 }
 
-// What `mc admin prometheus generate` prints: a scrape job with a token valid for 100 years.
-int PrintScrapeConfig(const ClientConfig& cfg, std::string_view type) {
+// What `mc admin prometheus generate` prints: a scrape job with a bearer token, valid for
+// `expiry` (mc's is valid for 100 years; a long-lived secret should end).
+int PrintScrapeConfig(const ClientConfig& cfg, std::string_view type, std::string_view expiry) {
   auto hp = loadgen::ParseEndpoint(cfg.endpoint);
   if (!hp.ok()) {
     std::fprintf(stderr, "cairn admin: --endpoint: %s\n", hp.status().message().c_str());
     return kExitUsage;
   }
-  const auto expires = std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 100);
+  auto lifetime = loadgen::ParseDuration(expiry);
+  if (!lifetime.ok() || lifetime->count() <= 0) {
+    std::fprintf(stderr, "cairn admin: --expiry: %s\n",
+                 lifetime.ok() ? "must be positive" : lifetime.status().message().c_str());
+    return kExitUsage;
+  }
+  const auto expires = std::chrono::system_clock::now() +
+                       std::chrono::duration_cast<std::chrono::seconds>(*lifetime);
   const std::string host =
       hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : hp->host;
   Print(fmt::format(
@@ -182,6 +191,9 @@ int RunAdminCommand(int argc, char** argv) {
   generate->add_option("TYPE", metrics_type, "cluster or node")
       ->check(CLI::IsMember({"cluster", "node"}))
       ->capture_default_str();
+  std::string expiry = "365d";
+  generate->add_option("--expiry", expiry, "How long the token is valid (365d, 720h, 30d)")
+      ->capture_default_str();
   for (CLI::App* sub : {heal, status, stop, info, prometheus, generate}) {
     sub->fallthrough();
   }
@@ -192,7 +204,7 @@ int RunAdminCommand(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   if (*generate) {
-    return PrintScrapeConfig(cfg, metrics_type);
+    return PrintScrapeConfig(cfg, metrics_type, expiry);
   }
   auto client = AdminClient::Make(cfg);
   if (!client.ok()) {

@@ -248,6 +248,7 @@ template <class Stream>
 Task<bool> Connection<Stream>::ReadRequestHeader() {
   phase_ = Phase::kWaitingForRequest;
   parser_.emplace(req_, static_cast<std::uint32_t>(state_.options.max_header_bytes));
+  Clock::time_point header_deadline = Clock::time_point::max();
   for (;;) {
     if (buf_.size() != 0) {
       error_code ec;
@@ -276,7 +277,16 @@ Task<bool> Connection<Stream>::ReadRequestHeader() {
       co_return false;
     }
     bool idle = buf_.size() == 0 && !parser_->got_some();
-    SetDeadline(idle ? state_.options.idle_timeout : state_.options.header_timeout);
+    if (idle) {
+      SetDeadline(state_.options.idle_timeout);
+    } else {
+      // One deadline for the whole header, set when its first bytes arrived: re-arming it on
+      // every read let a client holding a connection with a line every 29 s keep it forever.
+      if (header_deadline == Clock::time_point::max()) {
+        header_deadline = Clock::now() + state_.options.header_timeout;
+      }
+      deadline_ = header_deadline;
+    }
     auto [ec, n] = co_await stream_.async_read_some(buf_.prepare(room), kAwait);
     ClearDeadline();
     if (ec) {
@@ -751,10 +761,75 @@ void ConnectionList::Remove(ConnectionBase* c) {
   c->next_ = nullptr;
 }
 
+namespace {
+
+// A connection's place under ServerOptions::max_connections(_per_client): taken before the
+// connection is served, given back when it ends.
+class ConnectionSlot {
+ public:
+  ConnectionSlot(ServerState& state, std::string client)
+      : state_(state), client_(std::move(client)) {}
+
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+  ~ConnectionSlot() {
+    if (counted_) {
+      std::lock_guard lock(state_.clients_mu);
+      auto it = state_.clients.find(client_);
+      if (it != state_.clients.end() && --it->second == 0) {
+        state_.clients.erase(it);
+      }
+    }
+  }
+
+  // False when the server or this client has its most connections open.
+  bool Take() {
+    const ServerOptions& o = state_.options;
+    if (o.max_connections != 0 && static_cast<std::size_t>(state_.open_connections.load(
+                                      std::memory_order_relaxed)) >= o.max_connections) {
+      return false;
+    }
+    if (o.max_connections_per_client == 0) {
+      return true;
+    }
+    std::lock_guard lock(state_.clients_mu);
+    std::size_t& n = state_.clients[client_];
+    if (n >= o.max_connections_per_client) {
+      if (n == 0) {
+        state_.clients.erase(client_);
+      }
+      return false;
+    }
+    ++n;
+    counted_ = true;
+    return true;
+  }
+
+ private:
+  ServerState& state_;
+  std::string client_;
+  bool counted_ = false;
+};
+
+}  // namespace
+
 Task<void> ServeConnection(ServerState& state, Worker& worker, Socket socket) {
   error_code ec;
   auto endpoint = socket.remote_endpoint(ec);
   std::string remote = ec ? std::string() : FormatEndpoint(endpoint);
+  ConnectionSlot slot(state, ec ? std::string() : endpoint.address().to_string());
+  if (!slot.Take()) {
+    // Closed before a byte is read: costs the server one accept and one close.
+    if (state.refused_connections.fetch_add(1, std::memory_order_relaxed) % 1000 == 0) {
+      LOG_WARN(
+          "http: connection from {} refused: too many connections open (this is logged "
+          "once per 1,000)",
+          remote);
+    }
+    socket.close(ec);
+    co_return;
+  }
   if (state.tls) {
     auto c = std::make_unique<Connection<TlsStream>>(
         state, worker, TlsStream(std::move(socket), *state.tls), std::move(remote));

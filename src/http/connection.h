@@ -6,7 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -84,6 +88,12 @@ struct ServerState {
   std::unique_ptr<boost::asio::ssl::context> tls;  // null for plain HTTP
   std::atomic<bool> stopping{false};
   std::atomic<int> open_connections{0};
+  std::atomic<std::uint64_t> refused_connections{0};  // over max_connections(_per_client)
+
+  // Open connections by client address (the IP, without the port), for
+  // max_connections_per_client. Guarded by clients_mu.
+  std::mutex clients_mu;
+  std::unordered_map<std::string, std::size_t> clients;
 
   ServerState(ServerOptions o, Handler h);
   ~ServerState();

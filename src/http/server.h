@@ -39,8 +39,9 @@ struct ServerOptions {
   std::size_t max_header_bytes = 64 * 1024;
   // A keep-alive connection with no request in progress is closed after this long.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
-  // Once the first byte of a request arrived, its whole header must arrive within this
-  // (also bounds the TLS handshake).
+  // Once the first byte of a request arrived, its whole header must arrive within this, one
+  // deadline for the whole header however slowly it trickles in (also bounds the TLS
+  // handshake).
   std::chrono::milliseconds header_timeout{std::chrono::seconds(30)};
   // Each read of the request body must make progress within this; else kRequestTimeout.
   std::chrono::milliseconds body_read_timeout{std::chrono::seconds(60)};
@@ -53,6 +54,12 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   // listen(2) backlog.
   int backlog = 1024;
+  // Connections open at once, in all (0: no bound), and from one client address (0: no
+  // bound). A connection past either is closed at once, before any byte is read, so that
+  // clients that hold connections open (slowloris) cannot exhaust the descriptors that
+  // drives need, nor crowd out the other clients.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_client = 0;
   // How a request refused before any handler saw it (431: header too large, 400: malformed)
   // is answered: the protocol on top may rewrite status, content type and body (the S3 port
   // answers in S3's XML error format). Unset: plain text.

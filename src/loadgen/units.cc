@@ -84,6 +84,8 @@ Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
       scale = 60e9;
     } else if (unit == "h") {
       scale = 3600e9;
+    } else if (unit == "d") {
+      scale = 86400e9;
     } else {
       return Status(Errc::kInvalidArgument,
                     fmt::format("'{}': unknown duration unit '{}'", text, unit));

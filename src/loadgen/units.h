@@ -14,7 +14,7 @@
 
 namespace cairn::loadgen {
 
-// "500ms", "30s", "2m", "1h", "1m30s", "1.5s"; a bare number is seconds. Errors:
+// "500ms", "30s", "2m", "1h", "1m30s", "1.5s", "365d"; a bare number is seconds. Errors:
 // kInvalidArgument (empty, unknown unit, negative).
 Result<std::chrono::nanoseconds> ParseDuration(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -7,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include "cluster/endpoints.h"
 
@@ -195,6 +197,31 @@ Environment ProcessEnvironment() {
   };
 }
 
+ConnectionLimits ResolveConnectionLimits(const ServerConfig& config, std::uint64_t nofile) {
+  ConnectionLimits out;
+  const std::uint64_t derived = std::max<std::uint64_t>(64, nofile / 4 * 3);
+  out.total = config.max_connections.value_or(static_cast<std::size_t>(derived));
+  const std::size_t base = out.total != 0 ? out.total : static_cast<std::size_t>(derived);
+  out.per_client = config.max_connections_per_client.value_or(std::max<std::size_t>(16, base / 4));
+  return out;
+}
+
+std::uint64_t RaiseOpenFileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    return 1024;
+  }
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur =
+        lim.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(lim.rlim_cur, 1 << 20) : lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      lim = raised;
+    }
+  }
+  return lim.rlim_cur == RLIM_INFINITY ? std::uint64_t{1} << 20 : lim.rlim_cur;
+}
+
 Result<std::uint16_t> AddressPort(std::string_view address) {
   const auto colon = address.rfind(':');
   if (colon == std::string_view::npos) {
@@ -315,6 +342,12 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                    "waits, then gets 503 SlowDown (bytes; KiB, MiB, GiB allowed; 0 = no limit)")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
+  server->add_option("--max-connections", cfg.max_connections,
+                     "Most connections open at once on the S3 port (default: three quarters of "
+                     "the open-file limit; 0 = no bound)");
+  server->add_option("--max-connections-per-client", cfg.max_connections_per_client,
+                     "Most connections one client address may hold open on the S3 port "
+                     "(default: a quarter of --max-connections; 0 = no bound)");
   server
       ->add_option("--scanner-interval", cfg.scanner_interval,
                    "Seconds between the scanner's cycles over every set (0 = no scanner)")

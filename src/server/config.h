@@ -46,6 +46,10 @@ struct ServerConfig {
   bool direct_io = true;
   // Buffers of writes in flight (object::ServerPoolsOptions::memory_budget_bytes).
   std::size_t memory_budget = std::size_t{512} << 20;
+  // Connections open at once on the S3 port, in all and from one client address; nullopt:
+  // derived from the open-file limit at start (ConnectionLimits); 0: no bound.
+  std::optional<std::size_t> max_connections;
+  std::optional<std::size_t> max_connections_per_client;
   // The scanner (object::ServerPoolsOptions::scanner*): seconds between cycles (0 = off), a
   // deep cycle (shard hashes verified) every Nth (0 = never), and the minimum age in seconds
   // of an unreferenced data dir before a cycle removes it.
@@ -87,6 +91,18 @@ struct CommandLine {
 // MINIO_ROOT_USER/MINIO_ROOT_PASSWORD, else MINIO_ACCESS_KEY/MINIO_SECRET_KEY, else the
 // defaults (cairnadmin / cairnadmin, flagged by default_credentials).
 CommandLine ParseCommandLine(int argc, const char* const* argv, const Environment& env);
+
+// The S3 port's connection bounds: the flags when given, else three quarters of the open-file
+// limit `nofile` (the rest is for drives, RocksDB and peers) and a quarter of that per client.
+struct ConnectionLimits {
+  std::size_t total = 0;
+  std::size_t per_client = 0;
+};
+
+ConnectionLimits ResolveConnectionLimits(const ServerConfig& config, std::uint64_t nofile);
+
+// Raises the soft open-file limit to the hard one (as MinIO does) and returns it.
+std::uint64_t RaiseOpenFileLimit();
 
 // The port of a listen address (":9000", "127.0.0.1:0", "[::1]:9000", "host:9000").
 // Errors: kInvalidArgument.

@@ -70,6 +70,7 @@ Server::~Server() {
 }
 
 Status Server::Start() {
+  open_file_limit_ = RaiseOpenFileLimit();
   for (const std::string& line : topology_.Describe()) {
     LOG_INFO("{}", line);
   }
@@ -300,8 +301,13 @@ Status Server::StartListeners() {
   admin_opts.metrics_public = config_.metrics_public;
   admin_ = std::make_unique<admin::AdminApi>(std::move(admin_opts), Credentials());
 
+  const ConnectionLimits limits = ResolveConnectionLimits(config_, open_file_limit_);
+  LOG_INFO("S3 port: at most {} connections, {} per client address (open-file limit {})",
+           limits.total, limits.per_client, open_file_limit_);
   http::ServerOptions s3_http;
   s3_http.address = config_.address;
+  s3_http.max_connections = limits.total;
+  s3_http.max_connections_per_client = limits.per_client;
   s3_http.tls_cert_file = config_.cert_file;
   s3_http.tls_key_file = config_.key_file;
   s3_http.rewrite_reject = s3::RewriteRejectAsS3Error;
@@ -315,6 +321,11 @@ Status Server::StartListeners() {
   http::ServerOptions console_http;
   console_http.address = config_.console_address;
   console_http.threads = 1;
+  // The admin API and the metrics' bearer tokens travel here: HTTPS as on the S3 port.
+  console_http.tls_cert_file = config_.cert_file;
+  console_http.tls_key_file = config_.key_file;
+  console_http.max_connections = 1024;  // admin, metrics and health: few clients
+  console_http.max_connections_per_client = 256;
   // The console port: the admin API and metrics, else the health endpoints (404 for the rest).
   http::Handler health = s3::MakeHealthHandler([this] { return layer_ready_.load(); }, false);
   console_listener_ = std::make_unique<http::Server>(
@@ -400,7 +411,8 @@ std::string Server::S3Url() const {
 }
 
 std::string Server::ConsoleUrl() const {
-  return "http://" + ConnectAddress(config_.console_address, console_port());
+  return fmt::format("{}://{}", config_.cert_file.empty() ? "http" : "https",
+                     ConnectAddress(config_.console_address, console_port()));
 }
 
 int Main(int argc, const char* const* argv) {

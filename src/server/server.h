@@ -130,6 +130,7 @@ class Server {
   std::vector<std::vector<std::vector<std::shared_ptr<storage::StorageApi>>>> sets_;
   std::unique_ptr<object::ServerPools> layer_;
   std::unique_ptr<auth::CredentialProvider> credentials_;
+  std::uint64_t open_file_limit_ = 1024;  // RLIMIT_NOFILE after Start raised it
   std::unique_ptr<s3::S3Api> s3_;
   // The admin API and metrics on both ports; answers 503 until the layer is ready.
   std::unique_ptr<admin::AdminApi> admin_;

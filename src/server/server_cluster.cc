@@ -117,6 +117,8 @@ Status Server::StartRpc() {
   }
   http::ServerOptions ho;
   ho.address = config_.cluster_address;
+  // Peers only (mutual TLS or tokens): a total bound, none per client (a peer's pool).
+  ho.max_connections = ResolveConnectionLimits(config_, open_file_limit_).total;
   ho.tls_cert_file = config_.cluster_cert;
   ho.tls_key_file = config_.cluster_key;
   ho.tls_client_ca_file = config_.cluster_ca;

@@ -64,13 +64,16 @@ def aws_chunked_body(data, chunk_size, seed_signature, secret_key, date, region=
 
 
 def sign_v4(method, path, query, headers, payload_hash, access_key, secret_key,
-            date=None, region="us-east-1", service="s3"):
-    """Adds x-amz-date, x-amz-content-sha256 and Authorization to `headers` (a dict with
-    lowercase names, which must include host). `path` is already URI-encoded. Returns headers."""
+            date=None, region="us-east-1", service="s3", content_sha256_header=True):
+    """Adds x-amz-date, x-amz-content-sha256 (unless `content_sha256_header` is False: then the
+    payload hash is signed without the header, as some SDKs do) and Authorization to `headers`
+    (a dict with lowercase names, which must include host). `path` is already URI-encoded.
+    Returns headers."""
     date = date or amz_date()
     headers = dict(headers)
     headers.setdefault("x-amz-date", date)
-    headers["x-amz-content-sha256"] = payload_hash
+    if content_sha256_header:
+        headers["x-amz-content-sha256"] = payload_hash
     scope_date = date[:8] if len(date) >= 8 else "20000101"
     # The canonical URI encodes each byte of the decoded path once (unreserved characters
     # and '/' as they are), whatever escaping the request line uses.
@@ -176,7 +179,8 @@ class Signer:
         self.access_key, self.secret_key = access_key, secret_key
 
     def request(self, method, path, query=(), headers=None, body=b"", payload_hash=None,
-                date=None, secret_key=None, access_key=None, timeout=15, sign=True):
+                date=None, secret_key=None, access_key=None, timeout=15, sign=True,
+                content_sha256_header=True):
         """path: already URI-encoded (e.g. '/bucket/key'). query: list of (name, value)."""
         headers = {k.lower(): v for k, v in (headers or {}).items()}
         headers.setdefault("host", f"{self.host}:{self.port}")
@@ -187,7 +191,7 @@ class Signer:
         if sign:
             headers = sign_v4(method, path, query, headers, payload_hash,
                               access_key or self.access_key, secret_key or self.secret_key,
-                              date=date)
+                              date=date, content_sha256_header=content_sha256_header)
         target = path + ("?" + canonical_query(query) if query else "")
         return send_raw(self.host, self.port, build_request(method, target, headers, body),
                         timeout=timeout, head_request=(method == "HEAD"))

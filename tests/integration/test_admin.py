@@ -5,9 +5,11 @@ Tests that need the heal engine behind ObjectLayer::StartHeal / GetDriveStatus s
 `require_heal_engine`).
 """
 
+import base64
 import json
 import re
 import subprocess
+import time
 
 import pytest
 import requests
@@ -218,3 +220,12 @@ def test_prometheus_generate_token_scrapes(server):
     bad = requests.get(server.endpoint + "/minio/v2/metrics/cluster",
                        headers={"Authorization": "Bearer " + token[:-2] + "xx"}, timeout=10)
     assert bad.status_code == 403
+    # The token ends: a year by default, or --expiry.
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert abs(claims["exp"] - time.time() - 365 * 86400) < 600, claims
+    p = run_admin(server, "prometheus", "generate", "node", "--expiry", "2d")
+    assert p.returncode == 0, p.stderr
+    token = re.search(r"bearer_token: (\S+)", p.stdout).group(1)
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert abs(claims["exp"] - time.time() - 2 * 86400) < 600, claims
+    assert run_admin(server, "prometheus", "generate", "--expiry", "soon").returncode == 2

@@ -266,3 +266,29 @@ def test_credentials_from_flags_only(server):
     with pytest.raises(ClientError) as e:
         other.list_buckets()
     assert_s3_error(e, "InvalidAccessKeyId", 403)
+
+
+# ---- a header-signed request without x-amz-content-sha256 ------------------------------------
+def test_unhashed_body_still_checked_by_content_md5_and_checksums(raw, s3, bucket):
+    # Accepted as MinIO accepts it (the body is signed as empty, and not verified by the
+    # signature), but a Content-MD5 or x-amz-checksum-* that the client sent is verified.
+    body = b"the body as sent"
+    empty = hashlib.sha256(b"").hexdigest()
+    ok = raw.request("PUT", f"/{bucket}/plain", body=body, payload_hash=empty,
+                     content_sha256_header=False,
+                     headers={"content-md5": base64.b64encode(hashlib.md5(body).digest())
+                              .decode()})
+    assert ok.status == 200, ok
+    assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == body
+    bad_md5 = raw.request("PUT", f"/{bucket}/md5", body=body, payload_hash=empty,
+                          content_sha256_header=False,
+                          headers={"content-md5": base64.b64encode(
+                              hashlib.md5(b"another body").digest()).decode()})
+    assert (bad_md5.status, bad_md5.code) == (400, "BadDigest"), bad_md5
+    bad_crc = raw.request("PUT", f"/{bucket}/crc", body=body, payload_hash=empty,
+                          content_sha256_header=False,
+                          headers={"x-amz-checksum-crc32": "AAAAAA=="})
+    assert (bad_crc.status, bad_crc.code) == (400, "BadDigest"), bad_crc
+    for key in ("md5", "crc"):
+        with pytest.raises(ClientError):
+            s3.head_object(Bucket=bucket, Key=key)

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 import pytest
 import requests
@@ -236,3 +237,73 @@ def test_sigv2_virtual_host_signs_the_bucket(make_server):
     assert (ok.status, ok.body) == (200, b"in photos"), ok
     replayed = get("secret")
     assert (replayed.status, replayed.code) == (403, "SignatureDoesNotMatch"), replayed
+
+
+class HttpsServer(ServerProcess):
+    @property
+    def endpoint(self):
+        return f"https://{self.s3_addr}"
+
+
+def test_https_on_the_s3_and_console_ports(cairn_bin, tmp_path, monkeypatch):
+    # --cert/--key: the S3 port and the console port (admin API, metrics and their bearer
+    # tokens) both speak HTTPS; plain HTTP gets no answer on either.
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", "key.pem", "-out", "cert.pem"],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=60)
+    cert = str(tmp_path / "cert.pem")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert)  # requests verifies against our CA
+    srv = HttpsServer(str(tmp_path / "srv"), drives=4,
+                      args=["--cert", cert, "--key", str(tmp_path / "key.pem")])
+    try:
+        srv.start()
+        for addr in (srv.s3_addr, srv.console_addr):
+            r = requests.get(f"https://{addr}/minio/health/ready", timeout=5)
+            assert r.status_code == 200, (addr, r.status_code)
+            with pytest.raises(requests.RequestException):
+                requests.get(f"http://{addr}/minio/health/live", timeout=5)
+        info = requests.get(f"https://{srv.console_addr}/minio/admin/v3/info", timeout=5)
+        assert info.status_code == 403  # served (over TLS), and signed requests only
+        assert "Console:  https://" in open(srv.log_path).read()
+    finally:
+        srv.stop()
+
+
+def test_slow_clients_do_not_starve_the_others(make_server):
+    # Slowloris: a client holds many connections open, each with a header that never ends.
+    # Past its per-address bound its connections are closed at once; a normal client on
+    # another address keeps working, and no drive is taken for faulty.
+    import socket
+    srv = make_server(drives=4, args=["--max-connections-per-client", "40"])
+    slow = []
+    try:
+        for _ in range(120):
+            s = socket.socket()
+            s.settimeout(5)
+            s.bind(("127.0.0.2", 0))
+            s.connect((srv.host, srv.port))
+            try:
+                s.sendall(b"GET /bucket/key HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            except OSError:
+                pass
+            slow.append(s)
+        # The connections past the bound were closed by the server.
+        closed = 0
+        for s in slow[40:]:
+            try:
+                s.settimeout(2)
+                closed += s.recv(1) == b""
+            except OSError:
+                closed += 1
+        assert closed == 80, closed
+        s3 = make_client(srv.endpoint)
+        s3.create_bucket(Bucket="busy")
+        for i in range(20):
+            s3.put_object(Bucket="busy", Key=f"k{i}", Body=b"x" * 1000)
+            assert s3.get_object(Bucket="busy", Key=f"k{i}")["Body"].read() == b"x" * 1000
+        health = requests.get(srv.endpoint + "/minio/health/cluster", timeout=5)
+        assert health.status_code == 200
+    finally:
+        for s in slow:
+            s.close()

@@ -48,6 +48,13 @@ Status ErrnoStatus(int err, std::string_view what, std::string_view path) {
     case ENAMETOOLONG:
       code = Errc::kFileNameTooLong;
       break;
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+      // The process (or system) is out of descriptors or memory: a transient overload, not a
+      // fault of the drive; the client gets 503 SlowDown and the drive stays in service.
+      code = Errc::kSlowDown;
+      break;
     default:
       code = Errc::kFaultyDisk;
       break;

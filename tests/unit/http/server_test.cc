@@ -603,6 +603,64 @@ TEST_F(ServerTest, SlowBodyTimesOut) {
   EXPECT_TRUE(c->WaitForClose());
 }
 
+TEST_F(ServerTest, TricklingHeaderHitsOneDeadline) {
+  // A header that arrives a line at a time never re-arms the deadline: one deadline for the
+  // whole header, from its first byte (slowloris held connections for weeks this way).
+  ServerOptions o = TestOptions();
+  o.header_timeout = 300ms;
+  o.idle_timeout = 10s;
+  StartServer(o);
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\n"));
+  bool refused = false;
+  for (int i = 0; i < 20 && !refused; ++i) {  // 2 s of lines, each well within 300 ms
+    std::this_thread::sleep_for(100ms);
+    refused = !c->Send("X-Slow-" + std::to_string(i) + ": x\r\n");
+  }
+  EXPECT_TRUE(refused || c->WaitForClose());
+  // A client that sends its header at once is served.
+  auto ok = testing::Get(server_->port(), "/hello");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ServerTest, ConnectionsPerClientAreBounded) {
+  ServerOptions o = TestOptions();
+  o.max_connections_per_client = 2;
+  StartServer(o);
+  auto a = Connect();
+  auto b = Connect();
+  ASSERT_TRUE(a->Send(GetRequest("/hello")));  // both are being served
+  ASSERT_TRUE(a->ReadResponse());
+  ASSERT_TRUE(b->Send(GetRequest("/hello")));
+  ASSERT_TRUE(b->ReadResponse());
+  auto third = Connect();  // closed before a byte is read
+  third->Send(GetRequest("/hello"));
+  EXPECT_TRUE(third->WaitForClose());
+  a.reset();  // a slot comes free
+  bool served = false;
+  for (int i = 0; i < 50 && !served; ++i) {
+    auto r = testing::Get(server_->port(), "/hello");
+    served = r && r->status == 200;
+    if (!served) {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST_F(ServerTest, ConnectionsInAllAreBounded) {
+  ServerOptions o = TestOptions();
+  o.max_connections = 1;
+  StartServer(o);
+  auto a = Connect();
+  ASSERT_TRUE(a->Send(GetRequest("/hello")));
+  ASSERT_TRUE(a->ReadResponse());
+  auto b = Connect();
+  b->Send(GetRequest("/hello"));
+  EXPECT_TRUE(b->WaitForClose());
+}
+
 TEST_F(ServerTest, IdleConnectionIsClosed) {
   ServerOptions o = TestOptions();
   o.idle_timeout = 200ms;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "common/fan_out.h"
+#include "storage/local/fs_util.h"
 #include "storage/local/namespace_store.h"
 #include "storage_test_util.h"
 
@@ -319,6 +320,15 @@ TEST(LocalDrive, RemoveOrphanDataInBoundedPasses) {
   for (const auto& id : kept) {
     EXPECT_TRUE(ReadShard(drive, id, 1).ok()) << id;
   }
+}
+
+TEST(ErrnoStatus, OutOfDescriptorsIsAnOverloadNotAFaultyDrive) {
+  // EMFILE from a shard or RocksDB open must never take a drive out of service.
+  for (int err : {EMFILE, ENFILE, ENOMEM}) {
+    EXPECT_EQ(ErrnoStatus(err, "open", "/d/x").code(), Errc::kSlowDown) << err;
+  }
+  EXPECT_EQ(ErrnoStatus(EIO, "read", "/d/x").code(), Errc::kFaultyDisk);
+  EXPECT_EQ(ErrnoStatus(ENOSPC, "write", "/d/x").code(), Errc::kDiskFull);
 }
 
 }  // namespace local_drive_test_internal
