@@ -5,6 +5,7 @@
 #include <exception>
 #include <future>
 #include <optional>
+#include <random>
 #include <set>
 #include <thread>
 #include <utility>
@@ -80,6 +81,12 @@ auto WithStream(Conn& c, Fn&& fn) {
   return fn(*c.plain);
 }
 
+// A random 64-bit id for a client's tokens (rpc/token.h TokenClaims::sender).
+std::uint64_t RandomSender() {
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
 }  // namespace
 
 struct Client::Impl {
@@ -94,6 +101,9 @@ struct Client::Impl {
   Status tls_error;  // a certificate that could not be loaded: every call fails with it
   std::atomic<bool> online{true};
   std::atomic<std::int64_t> peer_time{0};
+  // Token claims (rpc/token.h): this client's random id, and the count of tokens it made.
+  const std::uint64_t sender = RandomSender();
+  std::atomic<std::uint64_t> counter{0};
   // Below: touched only on the client's thread.
   std::vector<std::unique_ptr<Conn>> idle;
   // Connections a call is using (owned by that call). MarkOffline closes them: a peer that
@@ -334,14 +344,24 @@ struct CallArgs {
   Clock::time_point deadline;
 };
 
+// The headers of every call, and its token: bound to this node's name for the peer (Host),
+// the method, the drive, the arguments of a stream call (`args_hex`) and the body's hash
+// (`body_sha256`: of a small call's body, or kUnsignedStreamBody).
 template <class Req>
-void SetCommonHeaders(Req& req, const std::string& address, const std::string& token_key,
-                      const CallArgs& a, const std::string& path) {
-  req.set(bhttp::field::host, address);
-  req.set(kTokenHeader, MakeToken(token_key, "POST", path, NowUnixMs()));
-  if (!a.resource.empty()) {
-    req.set(kResourceHeader, PercentEncode(a.resource));
+void SetCommonHeaders(Req& req, Client::Impl& im, const CallArgs& a, const std::string& path,
+                      std::string_view args_hex, std::string_view body_sha256) {
+  req.set(bhttp::field::host, im.address);
+  const std::string resource = a.resource.empty() ? std::string() : PercentEncode(a.resource);
+  if (!resource.empty()) {
+    req.set(kResourceHeader, resource);
   }
+  if (!args_hex.empty()) {
+    req.set(kArgsHeader, args_hex);
+  }
+  req.set(kBodyShaHeader, body_sha256);
+  TokenScope scope{"POST", path, im.address, resource, args_hex, body_sha256};
+  TokenClaims claims{NowUnixMs(), im.sender, im.counter.fetch_add(1, std::memory_order_relaxed)};
+  req.set(kTokenHeader, MakeToken(im.opts.token_key, scope, claims));
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(a.deadline - Clock::now()).count();
   req.set(kTimeoutHeader, std::to_string(std::max<std::int64_t>(1, left)));
@@ -360,6 +380,7 @@ Status NetworkError(const error_code& ec, const std::string& address, std::strin
 }
 
 Task<Result<std::string>> DoCall(Client::Impl& im, CallArgs a) {
+  const std::string body_sha256 = BodySha256Hex(a.body);
   const std::string path = MethodPath(a.method);
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
@@ -369,7 +390,7 @@ Task<Result<std::string>> DoCall(Client::Impl& im, CallArgs a) {
     }
     Conn& c = **conn;
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, path, 11};
-    SetCommonHeaders(req, im.address, im.opts.token_key, a, path);
+    SetCommonHeaders(req, im, a, path, {}, body_sha256);
     req.body().assign(a.body.data(), a.body.size());
     req.prepare_payload();
     bhttp::response_parser<bhttp::string_body> parser;
@@ -524,6 +545,7 @@ namespace {
 // Continue" once its handler accepted the call (e.g. the shard file was created), or the
 // final error, so that OpenUpload fails where the local call would.
 Task<Result<std::unique_ptr<UploadStream>>> DoOpenUpload(Client::Impl& im, CallArgs a) {
+  const std::string args_hex = HexEncode(a.body);
   const std::string path = MethodPath(a.method);
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
@@ -532,8 +554,7 @@ Task<Result<std::unique_ptr<UploadStream>>> DoOpenUpload(Client::Impl& im, CallA
       co_return conn.status();
     }
     bhttp::request<bhttp::empty_body> req{bhttp::verb::post, path, 11};
-    SetCommonHeaders(req, im.address, im.opts.token_key, a, path);
-    req.set(kArgsHeader, HexEncode(a.body));
+    SetCommonHeaders(req, im, a, path, args_hex, kUnsignedStreamBody);
     req.set(bhttp::field::expect, "100-continue");
     req.chunked(true);
     bhttp::request_serializer<bhttp::empty_body> sr{req};

@@ -26,6 +26,8 @@ inline constexpr std::string_view kResourceHeader = "x-cairn-rpc-resource";  // 
 inline constexpr std::string_view kArgsHeader = "x-cairn-rpc-args";          // hex, stream calls
 inline constexpr std::string_view kTimeoutHeader = "x-cairn-rpc-timeout-ms";
 inline constexpr std::string_view kRequestIdHeader = "x-cairn-rpc-request-id";
+// Hex SHA-256 of the body (kUnsignedStreamBody for a streamed one); the token covers it.
+inline constexpr std::string_view kBodyShaHeader = "x-cairn-rpc-content-sha256";
 // Response headers.
 inline constexpr std::string_view kErrcHeader = "x-cairn-rpc-errc";     // decimal Errc number
 inline constexpr std::string_view kTimeHeader = "x-cairn-rpc-time-ms";  // server's wall clock

@@ -1,5 +1,6 @@
 #include "rpc/server.h"
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -113,8 +114,27 @@ Task<void> Server::Handle(http::Exchange& ex) {
                                           std::to_string(kProtocolVersion) + ": " + req.path));
     co_return;
   }
-  Status auth = VerifyToken(options_.token_key, HeaderOr(req, kTokenHeader), req.method, req.path,
-                            NowUnixMs(), options_.token_skew);
+  // The token is checked before anything else is read: it covers the target node, the
+  // method, the drive, the arguments and the body's hash (checked once the body is read).
+  const std::string host = HeaderOr(req, "host");
+  const std::string resource_header = HeaderOr(req, kResourceHeader);
+  const std::string args_header = HeaderOr(req, kArgsHeader);
+  const std::string body_sha256 = HeaderOr(req, kBodyShaHeader);
+  const std::int64_t now = NowUnixMs();
+  Status auth = Status::Ok();
+  auto claims =
+      VerifyToken(options_.token_key, HeaderOr(req, kTokenHeader),
+                  TokenScope{req.method, req.path, host, resource_header, args_header, body_sha256},
+                  now, options_.token_skew);
+  if (!claims.ok()) {
+    auth = claims.status();
+  } else if (!options_.self_hosts.empty() &&
+             std::find(options_.self_hosts.begin(), options_.self_hosts.end(), host) ==
+                 options_.self_hosts.end()) {
+    auth = Status(Errc::kRpcUnauthenticated, "the RPC is addressed to another node: " + host);
+  } else if (!replays_.Accept(claims->sender, claims->counter, now)) {
+    auth = Status(Errc::kRpcUnauthenticated, "the RPC token was used before (a replay)");
+  }
   if (!auth.ok()) {
     ex.CloseAfterResponse();
     co_await RespondError(ex, 403, auth);
@@ -124,7 +144,7 @@ Task<void> Server::Handle(http::Exchange& ex) {
     co_await RespondError(ex, 405, Status(Errc::kInvalidArgument, "RPC calls are POSTs"));
     co_return;
   }
-  auto resource = PercentDecode(HeaderOr(req, kResourceHeader));
+  auto resource = PercentDecode(resource_header);
   if (!resource) {
     co_await RespondError(ex, 400, Status(Errc::kInvalidArgument, "malformed RPC resource"));
     co_return;
@@ -155,7 +175,7 @@ Task<void> Server::Handle(http::Exchange& ex) {
 
   Result<std::string> result;
   if (entry->stream) {
-    auto args = HexDecode(HeaderOr(req, kArgsHeader));
+    auto args = HexDecode(args_header);
     if (!args) {
       co_await RespondError(ex, 400, Status(Errc::kInvalidArgument, "malformed RPC args"));
       co_return;
@@ -166,6 +186,12 @@ Task<void> Server::Handle(http::Exchange& ex) {
     if (!body.ok()) {
       ex.CloseAfterResponse();
       co_await RespondError(ex, 400, body.status());
+      co_return;
+    }
+    if (BodySha256Hex(*body) != body_sha256) {
+      co_await RespondError(
+          ex, 403,
+          Status(Errc::kRpcUnauthenticated, "the RPC body is not the one its token signs"));
       co_return;
     }
     result = co_await entry->small(ctx, *body);

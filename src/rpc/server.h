@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/byte_stream.h"
 #include "common/request_context.h"
@@ -32,6 +33,9 @@ struct ServerOptions {
   std::size_t max_body = 64 << 20;
   // Deadline of a call that names none.
   std::chrono::milliseconds default_timeout{std::chrono::minutes(5)};
+  // The names ("host:port") callers use for this node; a call whose token names another
+  // node (Host header) is refused. Empty: any (a server that does not know its name, tests).
+  std::vector<std::string> self_hosts;
 };
 
 // A call with a small body: the handler gets the whole body and returns the whole reply.
@@ -74,6 +78,7 @@ class Server {
   Result<Entry> Find(MethodId method, const std::string& resource) const;
 
   const ServerOptions options_;
+  ReplayGuard replays_{options_.token_skew};
   mutable std::mutex mu_;
   // (method, resource) -> handler. GUARDED_BY(mu_).
   std::map<std::pair<MethodId, std::string>, Entry> handlers_;

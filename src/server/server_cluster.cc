@@ -3,6 +3,7 @@
 // bring-up wait, and the S3 port's dispatcher (RPC before S3 auth; 503 until ready).
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -89,6 +90,21 @@ std::shared_ptr<storage::StorageApi> Server::MakeRemoteDrive(const cluster::Endp
 Status Server::StartRpc() {
   rpc::ServerOptions so;
   so.token_key = rpc::DeriveTokenKey(config_.access_key, config_.secret_key);
+  // A token names the node it is for: this node answers only to the names its peers use
+  // for it (its drive URLs' host:port), so a token captured on the way to another node
+  // cannot be replayed here.
+  auto rpc_port =
+      AddressPort(config_.cluster_address.empty() ? config_.address : config_.cluster_address);
+  for (const auto& pool : topology_.pools) {
+    for (const auto& ep : pool.endpoints.endpoints) {
+      if (ep.is_local && ep.is_url()) {
+        std::string name = ep.NodeKey(rpc_port.ok() ? *rpc_port : 0);
+        if (std::find(so.self_hosts.begin(), so.self_hosts.end(), name) == so.self_hosts.end()) {
+          so.self_hosts.push_back(std::move(name));
+        }
+      }
+    }
+  }
   rpc_ = std::make_unique<rpc::Server>(std::move(so));
   std::string self_key;
   for (std::size_t p = 0; p < topology_.pools.size(); ++p) {

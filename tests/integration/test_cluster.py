@@ -10,11 +10,14 @@ stopped by pid; every wait has a timeout.
   on the cluster port; a node whose certificate comes from another CA is refused.
 """
 
+import hashlib
+import hmac
 import os
 import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 
 import botocore.exceptions
 import pytest
@@ -180,6 +183,46 @@ def test_rpc_without_valid_token_is_refused(cluster):
     # An S3 request with the same path prefix never reaches S3 either.
     r = requests.get(cluster.nodes[1].endpoint + "/cairn/rpc/v99/1", timeout=5)
     assert r.status_code == 404
+
+
+def rpc_token(path, host, resource, body_sha256, ms, sender, counter,
+              access_key=ACCESS_KEY, secret_key=SECRET_KEY):
+    """A v2 RPC token as docs/rpc.md specifies it."""
+    key = hmac.new(b"cairn-rpc-token-key-v1", f"{access_key}\n{secret_key}".encode(),
+                   hashlib.sha256).digest()
+    sts = "\n".join(["cairn-rpc-v2", "POST", path, host, resource, "", body_sha256, str(ms),
+                     str(sender), str(counter)])
+    mac = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
+    return f"v2:{ms}:{sender:016x}:{counter}:{mac}"
+
+
+def test_rpc_token_is_bound_to_its_call_and_used_once(cluster):
+    # A captured token is good for its one call: replayed, sent to another node, or with
+    # another body, it is refused (403).
+    n2, n3 = cluster.nodes[1], cluster.nodes[2]
+    drive = urllib.parse.urlparse(n2.drive_args[4]).path  # node 2's first drive
+    path = "/cairn/rpc/v2/1"  # DiskInfo
+    empty = hashlib.sha256(b"").hexdigest()
+    ms = int(time.time() * 1000)
+    token = rpc_token(path, f"127.0.0.1:{n2.port}", drive, empty, ms, 0xC0FFEE, 1)
+
+    def call(node, host, body=b"", body_sha=empty):
+        return requests.post(f"http://{node.host}:{node.port}{path}", data=body, timeout=5,
+                             headers={"host": host, "x-cairn-rpc-token": token,
+                                      "x-cairn-rpc-resource": drive,
+                                      "x-cairn-rpc-content-sha256": body_sha})
+
+    first = call(n2, f"127.0.0.1:{n2.port}")
+    assert first.status_code == 200, first.text
+    again = call(n2, f"127.0.0.1:{n2.port}")
+    assert again.status_code == 403 and "replay" in again.text, again.text
+    # The same token sent to node 3 (which serves no such drive either way) names node 2.
+    elsewhere = call(n3, f"127.0.0.1:{n2.port}")
+    assert elsewhere.status_code == 403 and "another node" in elsewhere.text, elsewhere.text
+    # A fresh token whose body differs from the one it signs.
+    token = rpc_token(path, f"127.0.0.1:{n2.port}", drive, empty, ms, 0xC0FFEE, 2)
+    tampered = call(n2, f"127.0.0.1:{n2.port}", body=b"x")
+    assert tampered.status_code == 403, tampered.text
 
 
 def test_kill_one_node_reads_and_writes_continue(cluster):

@@ -65,26 +65,80 @@ TEST(RpcProtocol, PathsAndEncodings) {
 
 TEST(RpcToken, VerifiesAndRefuses) {
   const std::int64_t now = 1'700'000'000'000;
-  const std::string t = MakeToken(kKey, "POST", "/cairn/rpc/v2/1", now);
-  EXPECT_TRUE(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/1", now + 1000, 60s).ok());
-  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/2", now, 60s).code(),
+  const std::string body_hash = BodySha256Hex("args of the call");
+  const TokenScope scope{"POST", "/cairn/rpc/v2/13", "node1:9000", "%2Fdata%2Fd1", "", body_hash};
+  const TokenClaims claims{now, 0x1234abcd5678ef90, 42};
+  const std::string t = MakeToken(kKey, scope, claims);
+  auto ok = VerifyToken(kKey, t, scope, now + 1000, 60s);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->sender, claims.sender);
+  EXPECT_EQ(ok->counter, 42u);
+  EXPECT_EQ(ok->unix_ms, now);
+  // Every part of the call is covered: another method, node, drive, argument or body.
+  auto refused = [&](TokenScope other) {
+    return VerifyToken(kKey, t, other, now, 60s).code() == Errc::kRpcUnauthenticated;
+  };
+  TokenScope other = scope;
+  other.path = "/cairn/rpc/v2/3";
+  EXPECT_TRUE(refused(other));
+  other = scope;
+  other.http_method = "GET";
+  EXPECT_TRUE(refused(other));
+  other = scope;
+  other.host = "node2:9000";
+  EXPECT_TRUE(refused(other));
+  other = scope;
+  other.resource = "%2Fdata%2Fd2";
+  EXPECT_TRUE(refused(other));
+  other = scope;
+  other.args = "00";
+  EXPECT_TRUE(refused(other));
+  other = scope;
+  other.body_sha256 = BodySha256Hex("another body");
+  EXPECT_TRUE(refused(other));
+  // The claims are signed too: another counter or sender is another token.
+  std::string bumped = t;
+  bumped.replace(bumped.find(":42:"), 4, ":43:");
+  EXPECT_EQ(VerifyToken(kKey, bumped, scope, now, 60s).code(), Errc::kRpcUnauthenticated);
+  EXPECT_EQ(VerifyToken(DeriveTokenKey("admin", "other-secret"), t, scope, now, 60s).code(),
             Errc::kRpcUnauthenticated);
-  EXPECT_EQ(VerifyToken(kKey, t, "GET", "/cairn/rpc/v2/1", now, 60s).code(),
-            Errc::kRpcUnauthenticated);
-  EXPECT_EQ(
-      VerifyToken(DeriveTokenKey("admin", "other-secret"), t, "POST", "/cairn/rpc/v2/1", now, 60s)
-          .code(),
-      Errc::kRpcUnauthenticated);
-  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/1", now + 61'000, 60s).code(),
-            Errc::kRequestTimeTooSkewed);
-  EXPECT_EQ(VerifyToken(kKey, t, "POST", "/cairn/rpc/v2/1", now - 61'000, 60s).code(),
-            Errc::kRequestTimeTooSkewed);
-  EXPECT_EQ(VerifyToken(kKey, "", "POST", "/x", now, 60s).code(), Errc::kRpcUnauthenticated);
-  EXPECT_EQ(VerifyToken(kKey, "v1:abc", "POST", "/x", now, 60s).code(), Errc::kRpcUnauthenticated);
-  EXPECT_EQ(VerifyToken(kKey, "v1:12:zz", "POST", "/x", now, 60s).code(),
-            Errc::kRpcUnauthenticated);
+  EXPECT_EQ(VerifyToken(kKey, t, scope, now + 61'000, 60s).code(), Errc::kRequestTimeTooSkewed);
+  EXPECT_EQ(VerifyToken(kKey, t, scope, now - 61'000, 60s).code(), Errc::kRequestTimeTooSkewed);
+  for (const char* bad : {"", "v1:12:zz", "v2:abc", "v2:1:zz:1:00", "v2:1:1:x:00", "v2:1:1:1"}) {
+    EXPECT_EQ(VerifyToken(kKey, bad, scope, now, 60s).code(), Errc::kRpcUnauthenticated) << bad;
+  }
   EXPECT_NE(CredentialsHash("a", "b"), CredentialsHash("a", "c"));
   EXPECT_EQ(CredentialsHash("a", "b").size(), 64u);
+}
+
+TEST(RpcToken, ReplayGuardAcceptsEachTokenOnce) {
+  ReplayGuard guard(60s);
+  const std::int64_t now = 1'700'000'000'000;
+  EXPECT_TRUE(guard.Accept(7, 100, now));
+  EXPECT_FALSE(guard.Accept(7, 100, now));  // the same token again
+  // Out of order within the window: each once.
+  EXPECT_TRUE(guard.Accept(7, 105, now));
+  EXPECT_TRUE(guard.Accept(7, 101, now));
+  EXPECT_TRUE(guard.Accept(7, 104, now));
+  EXPECT_FALSE(guard.Accept(7, 101, now));
+  EXPECT_FALSE(guard.Accept(7, 105, now));
+  // Another sender has its own counters.
+  EXPECT_TRUE(guard.Accept(8, 100, now));
+  // A jump past the window clears it; what falls behind the window is refused.
+  EXPECT_TRUE(guard.Accept(7, 105 + ReplayGuard::kWindow, now));
+  EXPECT_FALSE(guard.Accept(7, 104, now));
+  EXPECT_FALSE(guard.Accept(7, 105 + ReplayGuard::kWindow, now));
+  EXPECT_TRUE(guard.Accept(7, 104 + ReplayGuard::kWindow, now));  // inside the new window
+  EXPECT_FALSE(guard.Accept(7, 104 + ReplayGuard::kWindow, now));
+  // Slid by one at a time over many calls: every counter once.
+  for (std::uint64_t c = 1; c < 3 * ReplayGuard::kWindow; c += 7) {
+    ASSERT_TRUE(guard.Accept(9, c, now)) << c;
+    ASSERT_FALSE(guard.Accept(9, c, now)) << c;
+  }
+  // A sender silent for longer than a token lives is forgotten (its tokens expired).
+  EXPECT_TRUE(guard.Accept(10, 5, now));
+  EXPECT_TRUE(guard.Accept(11, 1, now + 200'000));
+  EXPECT_TRUE(guard.Accept(10, 5, now + 200'000));
 }
 
 // A loopback node: an http::Server whose handler is an rpc::Server with test methods.
