@@ -227,15 +227,37 @@ Task<Status> ServerPools::DeleteBucket(const RequestContext& ctx, std::string_vi
 
 // --- Placement ---
 
-Task<std::size_t> ServerPools::PoolWithMostSpace(const RequestContext& ctx) {
+namespace {
+
+// The pool with the most free space among those with no drive over 99% full (MinIO's rule:
+// such a pool takes no new objects); kDiskFull when every pool has one. `space[p]` is a full
+// pool's free space with the top bit set.
+constexpr std::uint64_t kFullPool = std::uint64_t{1} << 63;
+
+Result<std::size_t> PickPool(const std::vector<std::uint64_t>& space) {
+  std::optional<std::size_t> best;
+  for (std::size_t p = 0; p < space.size(); ++p) {
+    if ((space[p] & kFullPool) == 0 && (!best || space[p] > space[*best])) {
+      best = p;
+    }
+  }
+  if (!best) {
+    return Status(Errc::kDiskFull, "every pool has a drive over 99% full");
+  }
+  return *best;
+}
+
+}  // namespace
+
+Task<Result<std::size_t>> ServerPools::PoolWithMostSpace(const RequestContext& ctx) {
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(space_mu_);
     if (now - space_time_ < std::chrono::seconds(5)) {
-      co_return static_cast<std::size_t>(std::max_element(free_space_.begin(), free_space_.end()) -
-                                         free_space_.begin());
+      co_return PickPool(free_space_);
     }
   }
+  // Free bytes per pool; kFullPool set for a pool with a drive over 99% full.
   std::vector<std::uint64_t> space(pools_.size(), 0);
   for (std::size_t p = 0; p < pools_.size(); ++p) {
     std::vector<std::shared_ptr<storage::StorageApi>> drives;
@@ -248,16 +270,21 @@ Task<std::size_t> ServerPools::PoolWithMostSpace(const RequestContext& ctx) {
     }
     auto infos = co_await FanOut<Result<storage::DiskInfo>>(
         drives.size(), [&](std::size_t i) { return drives[i]->GetDiskInfo(ctx); });
+    bool full = false;
     for (const auto& info : infos) {
       if (info.ok()) {
         space[p] += info->free;
+        full = full || (info->total != 0 && info->free < info->total / 100);
       }
+    }
+    if (full) {
+      space[p] |= kFullPool;
     }
   }
   std::lock_guard lock(space_mu_);
   free_space_ = space;
   space_time_ = now;
-  co_return static_cast<std::size_t>(std::max_element(space.begin(), space.end()) - space.begin());
+  co_return PickPool(space);
 }
 
 Task<Result<std::size_t>> ServerPools::PoolForWrite(const RequestContext& ctx,

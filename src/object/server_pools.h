@@ -190,7 +190,9 @@ class ServerPools final : public ObjectLayer {
   // The pool that holds bucket/key; kNoSuchKey (or the read error) when none does.
   Task<Result<std::size_t>> PoolForRead(const RequestContext& ctx, std::string_view bucket,
                                         std::string_view key, std::string_view version_id);
-  Task<std::size_t> PoolWithMostSpace(const RequestContext& ctx);
+  // Where a new object goes: the pool with the most free space among those with no drive
+  // over 99% full. Errors: kDiskFull (every pool has one). Cached for 5 s.
+  Task<Result<std::size_t>> PoolWithMostSpace(const RequestContext& ctx);
   // Upload ids end in ".<pool>"; the pool that issued `upload_id`.
   Result<std::size_t> PoolOfUpload(std::string_view upload_id) const;
   std::vector<ErasureSet*> AllSets() const;

@@ -9,8 +9,10 @@ import hashlib
 import os
 import shutil
 import socket
+import subprocess
 import time
 
+import botocore.exceptions
 import pytest
 import requests
 
@@ -391,3 +393,68 @@ def test_bitrot_met_by_a_read_is_healed_on_disk(make_server):
     while not restored() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert restored(), "the corrupt shard files were not healed"
+
+
+def _can_mount_tmpfs(path):
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return "needs root and mount(8) for tmpfs drives"
+    os.makedirs(path, exist_ok=True)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", path],
+                       capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        return p.stderr.strip() or "mount failed"
+    subprocess.run(["umount", path], check=False, timeout=30)
+    return None
+
+
+def test_full_drives_refuse_new_data_and_recover_when_space_is_freed(make_server, tmp_path):
+    # Drives on 96 MiB tmpfs mounts: PUTs fill them until the free-space reserve is reached,
+    # then get 507 XMinioStorageFull (RocksDB never meets ENOSPC, so it never turns read-only);
+    # what was stored reads back; deleting objects makes room, and PUTs work again without a
+    # restart.
+    why = _can_mount_tmpfs(str(tmp_path / "probe"))
+    if why:
+        pytest.skip(why)
+    mounts = []
+    try:
+        for i in range(1, 5):
+            d = tmp_path / "srv" / f"d{i}"
+            d.mkdir(parents=True)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(d)],
+                           check=True, timeout=30)
+            mounts.append(str(d))
+        srv = make_server(drives=4, name="srv")
+        s3 = srv.client()
+        s3.create_bucket(Bucket="full")
+        body = random_bytes(4 * 1024 * 1024, "full")
+        stored, refused = [], None
+        for i in range(100):  # 4 MiB objects: 2 MiB a drive; the drives hold far fewer
+            try:
+                s3.put_object(Bucket="full", Key=f"k{i}", Body=body)
+                stored.append(f"k{i}")
+            except botocore.exceptions.ClientError as e:
+                refused = e.response
+                break
+        assert refused is not None, "the drives never filled"
+        assert refused["ResponseMetadata"]["HTTPStatusCode"] == 507, refused
+        assert refused["Error"]["Code"] == "XMinioStorageFull", refused
+        assert len(stored) >= 10, stored
+        for key in stored[:3] + stored[-3:]:
+            assert s3.get_object(Bucket="full", Key=key)["Body"].read() == body
+        for key in stored[:10]:
+            s3.delete_object(Bucket="full", Key=key)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                s3.put_object(Bucket="full", Key="after", Body=body)
+                break
+            except botocore.exceptions.ClientError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        assert s3.get_object(Bucket="full", Key="after")["Body"].read() == body
+        assert "full: new data is refused" in open(srv.log_path).read()
+        srv.stop()
+    finally:
+        for m in mounts:
+            subprocess.run(["umount", "-l", m], check=False, timeout=30)

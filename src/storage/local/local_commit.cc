@@ -133,6 +133,7 @@ void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit
 
 Task<Result<CommitUndo>> LocalDrive::WriteMetadata(const RequestContext&,
                                                    const meta::FileInfo& fi) {
+  CO_RETURN_IF_ERROR(CheckSpace());
   co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
                                                  void(Result<CommitUndo>)>(
       [this, &fi](auto handler) {

@@ -207,6 +207,34 @@ Status LocalDrive::SyncDir(const std::string& dir) const {
   return options_.fsync_files ? FsyncDir(dir) : Status::Ok();
 }
 
+Status LocalDrive::CheckSpace() {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t last = space_checked_ns_.load(std::memory_order_relaxed);
+  if (now - last >= 250'000'000 &&
+      space_checked_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    struct statvfs st;
+    if (::statvfs(path_.c_str(), &st) == 0) {
+      const std::uint64_t total = static_cast<std::uint64_t>(st.f_blocks) * st.f_frsize;
+      const std::uint64_t free = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+      const auto reserve = std::max<std::uint64_t>(
+          options_.min_free_bytes,
+          static_cast<std::uint64_t>(static_cast<double>(total) * options_.min_free_fraction));
+      const bool low = free < reserve;
+      if (low != space_low_.exchange(low, std::memory_order_relaxed)) {
+        LOG_WARN("{}: {} ({} MiB free of {} MiB, reserve {} MiB)", path_,
+                 low ? "full: new data is refused until space is freed" : "space freed: writable",
+                 free >> 20, total >> 20, reserve >> 20);
+      }
+    }
+  }
+  if (space_low_.load(std::memory_order_relaxed)) {
+    return Status(Errc::kDiskFull, path_ + ": the drive is full (under its free space reserve)");
+  }
+  return store_->ResumeIfStopped();
+}
+
 Task<Result<DiskInfo>> LocalDrive::GetDiskInfo(const RequestContext&) {
   co_return co_await RunBlocking(*pool_, [this]() -> Result<DiskInfo> {
     struct statvfs st;
@@ -256,6 +284,7 @@ Task<Status> LocalDrive::WriteFormat(const RequestContext&, std::string_view for
 Task<Status> LocalDrive::MakeVolume(const RequestContext&, std::string_view volume,
                                     std::string_view meta) {
   co_return co_await RunBlocking(*pool_, [&]() -> Status {
+    RETURN_IF_ERROR(CheckSpace());
     if (!keys::Valid(volume)) {
       return Status(Errc::kInvalidArgument, "bad volume name");
     }
@@ -321,6 +350,7 @@ Task<Result<std::unique_ptr<ShardWriter>>> LocalDrive::CreateFile(const RequestC
     if (!ValidRelativePath(tmp_path, /*single=*/false)) {
       return Status(Errc::kInvalidArgument, "bad tmp path");
     }
+    RETURN_IF_ERROR(CheckSpace());
     std::string path = TmpPath(tmp_path);
     auto slash = tmp_path.rfind('/');
     if (slash != std::string_view::npos) {

@@ -61,6 +61,12 @@ struct LocalDriveOptions {
   // RemoveOrphanData keeps at most this many referenced data dir ids (16 bytes each) in
   // memory at once; a drive with more takes several metadata scans per step.
   std::size_t orphan_ids_per_pass = 2 << 20;
+  // Free space kept in reserve: writes of new data (shards, metadata, uploads) get kDiskFull
+  // (507 XMinioStorageFull) once less than this fraction of the drive, and at least
+  // min_free_bytes, is free (MinIO's 99% rule), so that RocksDB's WAL never meets ENOSPC;
+  // deletes are always taken, and writes again once space is freed.
+  double min_free_fraction = 0.01;
+  std::uint64_t min_free_bytes = 8 << 20;
 };
 
 class LocalDrive final : public StorageApi {
@@ -228,6 +234,10 @@ class LocalDrive final : public StorageApi {
   Status EnsureFanOut(std::string_view data_dir);
   // fsync of a directory when options_.fsync_files.
   Status SyncDir(const std::string& dir) const;
+  // kDiskFull when the drive's free space is under its reserve (options_.min_free_*), from
+  // a statvfs at most every 250 ms; then also a stopped RocksDB is resumed once space came
+  // back. Called before every write of new data. Any thread.
+  Status CheckSpace();
   // A data dir name: one path component starting with two hex digits (the fan-out).
   static bool ValidDataDir(std::string_view data_dir);
 
@@ -235,6 +245,10 @@ class LocalDrive final : public StorageApi {
   const LocalDriveOptions options_;
   const std::string sys_dir_;
   const std::string tmp_dir_;
+  // CheckSpace's cache: the steady-clock time (ns) of the last statvfs, and whether the drive
+  // was under its reserve then.
+  std::atomic<std::int64_t> space_checked_ns_{0};
+  std::atomic<bool> space_low_{false};
   const std::string data_root_;
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::unique_ptr<NamespaceStore> store_;

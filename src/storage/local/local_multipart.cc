@@ -59,6 +59,7 @@ void RemoveUnusedParts(const std::string& dir, const std::set<std::int32_t>& kee
 Task<Status> LocalDrive::PutUpload(const RequestContext&, std::string_view volume,
                                    const MultipartUpload& upload) {
   co_return co_await RunBlocking(*pool_, [&]() -> Status {
+    RETURN_IF_ERROR(CheckSpace());
     if (!ValidUploadNames(volume, upload.key, upload.upload_id)) {
       return BadNames();
     }

@@ -224,26 +224,52 @@ Result<NamespaceStore::Lookup> NamespaceStore::GetCached(Cf cf, std::string_view
   return RocksStatus(s);
 }
 
+Status NamespaceStore::ResumeIfStopped() {
+  if (!stopped_.load(std::memory_order_acquire)) {
+    return Status::Ok();
+  }
+  // Resume clears RocksDB's background error once the cause is gone (space freed); it is a
+  // no-op when there is none, and safe to call from several threads.
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok()) {
+    Status st = RocksStatus(s);
+    return st.code() == Errc::kFaultyDisk ? st : Status(Errc::kDiskFull, st.message());
+  }
+  stopped_.store(false, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status NamespaceStore::Finish(const rocksdb::Status& s) {
+  if (s.ok()) {
+    return Status::Ok();
+  }
+  stopped_.store(true, std::memory_order_release);
+  return RocksStatus(s);
+}
+
 Status NamespaceStore::Put(Cf cf, std::string_view key, std::string_view value, bool force_sync) {
+  RETURN_IF_ERROR(ResumeIfStopped());
   rocksdb::WriteOptions wo = write_options_;
   wo.sync = wo.sync || force_sync;
   rocksdb::Status s = db_->Put(wo, handle(cf), ToSlice(key), ToSlice(value));
   Invalidate(cf, key);
-  return s.ok() ? Status::Ok() : RocksStatus(s);
+  return Finish(s);
 }
 
 Status NamespaceStore::Delete(Cf cf, std::string_view key, bool force_sync) {
+  RETURN_IF_ERROR(ResumeIfStopped());
   rocksdb::WriteOptions wo = write_options_;
   wo.sync = wo.sync || force_sync;
   rocksdb::Status s = db_->Delete(wo, handle(cf), ToSlice(key));
   Invalidate(cf, key);
-  return s.ok() ? Status::Ok() : RocksStatus(s);
+  return Finish(s);
 }
 
 Status NamespaceStore::Write(rocksdb::WriteBatch& batch) {
+  RETURN_IF_ERROR(ResumeIfStopped());
   rocksdb::Status s = db_->Write(write_options_, &batch);
   Invalidate(batch);
-  return s.ok() ? Status::Ok() : RocksStatus(s);
+  return Finish(s);
 }
 
 std::unique_ptr<rocksdb::Iterator> NamespaceStore::NewIterator(Cf cf,

@@ -4,6 +4,7 @@
 // thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -53,6 +54,11 @@ class NamespaceStore {
 
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
 
+  // Before a write: a store stopped by a write error (RocksDB turns read-only after ENOSPC)
+  // is resumed, so that freed space makes the drive writable again without a restart.
+  // kDiskFull while it cannot resume. Every write calls it; cheap when not stopped.
+  Status ResumeIfStopped();
+
  private:
   // Serves a point read of the objects family from the point cache; false on a miss.
   bool FromCache(Cf cf, std::string_view key, rocksdb::PinnableSlice& value);
@@ -63,11 +69,14 @@ class NamespaceStore {
   // After a write: the keys it touched leave the point cache.
   void Invalidate(Cf cf, std::string_view key);
   void Invalidate(rocksdb::WriteBatch& batch);
+  // The status of a write; a failed one marks the store for ResumeIfStopped.
+  Status Finish(const rocksdb::Status& s);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_ closes
   rocksdb::WriteOptions write_options_;
   std::unique_ptr<internal::PointCache> cache_;
+  std::atomic<bool> stopped_{false};  // a write failed; Resume before the next one
 };
 
 // Any RocksDB error as a Status: NotFound -> kFileNotFound, Corruption -> kFileCorrupt,
