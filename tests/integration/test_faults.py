@@ -408,7 +408,7 @@ def _can_mount_tmpfs(path):
 
 
 def test_full_drives_refuse_new_data_and_recover_when_space_is_freed(make_server, tmp_path):
-    # Drives on 96 MiB tmpfs mounts: PUTs fill them until the free-space reserve is reached,
+    # Drives on 160 MiB tmpfs mounts (RocksDB's files take a good part): PUTs fill them until the free-space reserve is reached,
     # then get 507 XMinioStorageFull (RocksDB never meets ENOSPC, so it never turns read-only);
     # what was stored reads back; deleting objects makes room, and PUTs work again without a
     # restart.
@@ -420,7 +420,7 @@ def test_full_drives_refuse_new_data_and_recover_when_space_is_freed(make_server
         for i in range(1, 5):
             d = tmp_path / "srv" / f"d{i}"
             d.mkdir(parents=True)
-            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(d)],
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", str(d)],
                            check=True, timeout=30)
             mounts.append(str(d))
         srv = make_server(drives=4, name="srv")
@@ -438,10 +438,10 @@ def test_full_drives_refuse_new_data_and_recover_when_space_is_freed(make_server
         assert refused is not None, "the drives never filled"
         assert refused["ResponseMetadata"]["HTTPStatusCode"] == 507, refused
         assert refused["Error"]["Code"] == "XMinioStorageFull", refused
-        assert len(stored) >= 10, stored
+        assert len(stored) >= 6, stored
         for key in stored[:3] + stored[-3:]:
             assert s3.get_object(Bucket="full", Key=key)["Body"].read() == body
-        for key in stored[:10]:
+        for key in stored[:len(stored) // 2]:
             s3.delete_object(Bucket="full", Key=key)
         deadline = time.monotonic() + 15
         while True:
