@@ -29,6 +29,8 @@ Result<std::unique_ptr<AdminClient>> AdminClient::Make(ClientConfig cfg) {
   auto impl = std::make_unique<Impl>();
   http::ClientOptions opts;
   opts.request_timeout = cfg.timeout;
+  opts.tls = hp.https;
+  opts.tls_insecure = cfg.insecure;
   impl->client = std::make_unique<http::Client>(impl->io.get_executor(), hp.host, hp.port, opts);
   impl->cfg = std::move(cfg);
   impl->hp = std::move(hp);

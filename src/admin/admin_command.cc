@@ -127,15 +127,16 @@ int PrintScrapeConfig(const ClientConfig& cfg, std::string_view type, std::strin
                        std::chrono::duration_cast<std::chrono::seconds>(*lifetime);
   const std::string host =
       hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : hp->host;
-  Print(fmt::format(
-      "scrape_configs:\n"
-      "- job_name: cairn-job\n"
-      "  bearer_token: {}\n"
-      "  metrics_path: /minio/v2/metrics/{}\n"
-      "  scheme: http\n"
-      "  static_configs:\n"
-      "  - targets: ['{}:{}']\n",
-      MakePrometheusToken(cfg.access_key, cfg.secret_key, expires), type, host, hp->port));
+  Print(
+      fmt::format("scrape_configs:\n"
+                  "- job_name: cairn-job\n"
+                  "  bearer_token: {}\n"
+                  "  metrics_path: /minio/v2/metrics/{}\n"
+                  "  scheme: {}\n"
+                  "  static_configs:\n"
+                  "  - targets: ['{}:{}']\n",
+                  MakePrometheusToken(cfg.access_key, cfg.secret_key, expires), type,
+                  hp->https ? "https" : "http", host, hp->port));
   return 0;
 }
 
@@ -154,7 +155,8 @@ int RunAdminCommand(int argc, char** argv) {
   ClientConfig cfg;
   CredentialsFromEnvironment(cfg);
   bool json = false;
-  app.add_option("--endpoint", cfg.endpoint, "http://HOST:PORT of a node")->capture_default_str();
+  app.add_option("--endpoint", cfg.endpoint, "http(s)://HOST:PORT of a node")
+      ->capture_default_str();
   app.add_option("--access-key", cfg.access_key,
                  "Root access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, cairnadmin)");
   app.add_option("--secret-key", cfg.secret_key,

@@ -120,6 +120,7 @@ nlohmann::json CountersJson(const object::HealCounters& c) {
       {"mrfQueued", c.mrf_queued},           {"scannerCycles", c.scanner_cycles},
       {"objectsScanned", c.objects_scanned}, {"objectsHealed", c.objects_healed},
       {"objectsFailed", c.objects_failed},   {"bytesHealed", c.bytes_healed},
+      {"orphansRemoved", c.orphans_removed}, {"orphanBytesRemoved", c.orphan_bytes_removed},
   };
 }
 

@@ -122,6 +122,12 @@ void Heal(PrometheusWriter& w, const MetricsSnapshot& snap) {
   w.Sample("cairn_heal_bytes_healed_total", static_cast<double>(c.bytes_healed));
   w.Family("cairn_scanner_cycles_total", "counter", "Complete background scanner passes");
   w.Sample("cairn_scanner_cycles_total", static_cast<double>(c.scanner_cycles));
+  w.Family("cairn_scanner_orphans_removed_total", "counter",
+           "Unreferenced data folders and stale tmp entries the scanner removed from drives");
+  w.Sample("cairn_scanner_orphans_removed_total", static_cast<double>(c.orphans_removed));
+  w.Family("cairn_scanner_orphan_bytes_removed_total", "counter",
+           "Bytes of the unreferenced data the scanner removed");
+  w.Sample("cairn_scanner_orphan_bytes_removed_total", static_cast<double>(c.orphan_bytes_removed));
   w.Family("cairn_mrf_pushed_total", "counter", "Objects queued for healing after a partial write");
   w.Sample("cairn_mrf_pushed_total", static_cast<double>(c.mrf_pushed));
   w.Family("cairn_mrf_dropped_total", "counter", "MRF entries dropped (queue full)");

@@ -17,9 +17,18 @@
 #include "common/task.h"
 #include "http/exchange.h"
 
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+
 namespace cairn::http {
 
 struct ClientOptions {
+  // HTTPS (TLS 1.2+): the server's certificate is verified against `tls_ca_file` (else the
+  // system's CAs) and the host name, unless `tls_insecure` (a self-signed test server).
+  bool tls = false;
+  bool tls_insecure = false;
+  std::string tls_ca_file;
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   // Bounds writing the request and reading the whole response.
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
@@ -56,14 +65,17 @@ class Client {
   // Idle keep-alive connections held, for tests.
   std::size_t idle_connections() const { return idle_.size(); }
 
- private:
+  // One pooled connection (plain or TLS); defined in client.cc.
   struct Connection;
+
+ private:
   Task<Result<std::unique_ptr<Connection>>> Connect();
 
   boost::asio::any_io_executor executor_;
   std::string host_;
   std::uint16_t port_;
   ClientOptions options_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // made on the first HTTPS connect
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 

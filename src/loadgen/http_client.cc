@@ -29,10 +29,12 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 Result<Endpoint> ParseEndpoint(std::string_view url) {
   std::string_view s = url;
+  Endpoint ep;
   if (s.starts_with("https://")) {
-    return Status(Errc::kInvalidArgument, "https endpoints are not supported; use http://");
-  }
-  if (s.starts_with("http://")) {
+    s.remove_prefix(8);
+    ep.https = true;
+    ep.port = 443;
+  } else if (s.starts_with("http://")) {
     s.remove_prefix(7);
   }
   if (s.ends_with('/')) {
@@ -41,7 +43,6 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
   if (s.empty() || s.find('/') != std::string_view::npos) {
     return Status(Errc::kInvalidArgument, fmt::format("'{}' is not http://HOST[:PORT]", url));
   }
-  Endpoint ep;
   std::size_t colon = s.rfind(':');
   bool bracketed = s.front() == '[';
   if (colon != std::string_view::npos && (!bracketed || s[colon - 1] == ']')) {

@@ -22,12 +22,13 @@ namespace cairn::loadgen {
 
 struct Endpoint {
   std::string host;         // as given: name or address
-  std::uint16_t port = 80;  // default 80 for http://
+  std::uint16_t port = 80;  // default 80 for http://, 443 for https://
   std::string host_header;  // "host:port" (port left out when the URL had none)
+  bool https = false;       // "https://": the load generator refuses it, `cairn admin` not
 };
 
-// "http://HOST[:PORT]" (a trailing '/' is allowed) or "HOST:PORT". Errors: kInvalidArgument
-// (https, a path, a bad port).
+// "http(s)://HOST[:PORT]" (a trailing '/' is allowed) or "HOST:PORT". Errors:
+// kInvalidArgument (a path, a bad port).
 Result<Endpoint> ParseEndpoint(std::string_view url);
 
 // Resolves `ep` (blocking; setup only). Errors: kInvalidArgument.

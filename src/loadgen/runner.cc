@@ -403,6 +403,9 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
     return st;
   }
   ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(cfg.endpoint));
+  if (ep.https) {
+    return Status(Errc::kInvalidArgument, "https endpoints are not supported; use http://");
+  }
   ASSIGN_OR_RETURN(auto addr, Resolve(ep));
   std::uint64_t seed = cfg.seed != 0 ? cfg.seed : std::random_device()();
   bool generated_bucket = cfg.bucket.empty();

@@ -268,6 +268,23 @@ def test_https_on_the_s3_and_console_ports(cairn_bin, tmp_path, monkeypatch):
         info = requests.get(f"https://{srv.console_addr}/minio/admin/v3/info", timeout=5)
         assert info.status_code == 403  # served (over TLS), and signed requests only
         assert "Console:  https://" in open(srv.log_path).read()
+
+        # `cairn admin` over HTTPS: the certificate is verified (here against our own CA
+        # through SSL_CERT_FILE), or accepted as it is with --insecure.
+        def admin(*extra, ca=None):
+            env = {k: v for k, v in os.environ.items() if k != "SSL_CERT_FILE"}
+            if ca:
+                env["SSL_CERT_FILE"] = ca
+            return subprocess.run(
+                [cairn_bin, "admin", "info", "--endpoint", f"https://{srv.console_addr}",
+                 "--access-key", srv.access_key, "--secret-key", srv.secret_key, *extra],
+                capture_output=True, text=True, timeout=60, env=env)
+        verified = admin(ca=cert)
+        assert verified.returncode == 0, verified.stderr
+        assert "d1" in verified.stdout or "drive" in verified.stdout.lower(), verified.stdout
+        assert admin("--insecure").returncode == 0
+        refused = admin(ca="/etc/ssl/certs/ca-certificates.crt")
+        assert refused.returncode != 0 and "TLS" in refused.stderr, refused.stderr
     finally:
         srv.stop()
 

@@ -282,6 +282,8 @@ TEST_F(AdminApiTest, InfoListsDrivesCountersAndRunningSequences) {
   };
   layer_.counters.mrf_pushed = 5;
   layer_.counters.objects_healed = 9;
+  layer_.counters.orphans_removed = 4;
+  layer_.counters.orphan_bytes_removed = 4096;
   layer_.sequences["run"] = Running("run");
   object::HealProgress done = Running("done");
   done.state = object::HealSequenceState::kDone;
@@ -305,7 +307,9 @@ TEST_F(AdminApiTest, InfoListsDrivesCountersAndRunningSequences) {
   EXPECT_EQ(a.json["drives"][2]["state"], "offline");
   EXPECT_EQ(a.json["heal"]["mrfPushed"], 5);
   EXPECT_EQ(a.json["heal"]["objectsHealed"], 9);
-  EXPECT_EQ(a.json["heal"].size(), 10u);
+  EXPECT_EQ(a.json["heal"]["orphansRemoved"], 4);
+  EXPECT_EQ(a.json["heal"]["orphanBytesRemoved"], 4096);
+  EXPECT_EQ(a.json["heal"].size(), 12u);
   ASSERT_EQ(a.json["sequences"].size(), 1u);
   EXPECT_EQ(a.json["sequences"][0]["id"], "run");
 }

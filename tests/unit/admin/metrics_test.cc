@@ -23,6 +23,8 @@ MetricsSnapshot Snapshot() {
   s.counters.objects_failed = 2;
   s.counters.mrf_pushed = 3;
   s.counters.mrf_queued = 1;
+  s.counters.orphans_removed = 6;
+  s.counters.orphan_bytes_removed = 7000;
   object::HealProgress done;
   done.state = object::HealSequenceState::kDone;
   done.ended_ns = 1'000'000'000;
@@ -78,6 +80,8 @@ TEST(MetricsTest, ClusterPage) {
   EXPECT_EQ(samples["minio_heal_objects_errors_heal_total{type=\"object\"}"], 2);
   EXPECT_EQ(samples["cairn_mrf_pushed_total"], 3);
   EXPECT_EQ(samples["cairn_mrf_queued"], 1);
+  EXPECT_EQ(samples["cairn_scanner_orphans_removed_total"], 6);
+  EXPECT_EQ(samples["cairn_scanner_orphan_bytes_removed_total"], 7000);
   EXPECT_EQ(samples["minio_heal_time_last_activity_nano_seconds"], 3e9);
   EXPECT_EQ(samples["cairn_heal_sequences{kind=\"admin\",state=\"done\"}"], 1);
 }

@@ -53,7 +53,10 @@ class ClientTest : public ::testing::Test {
 
 TEST_F(ClientTest, RequestsReuseOneConnection) {
   auto task = [this]() -> Task<void> {
-    Client client(co_await boost::asio::this_coro::executor, "127.0.0.1", server_->port());
+    // The executor first: GCC 12 miscompiles a co_await among constructor arguments
+    // whose temporaries own memory (the default ClientOptions).
+    auto executor = co_await boost::asio::this_coro::executor;
+    Client client(executor, "127.0.0.1", server_->port());
     Headers h;
     h.emplace_back("X-Custom", "v1");
     auto r = co_await client.Send("PUT", "/a/b?x=1", h, "payload");
@@ -103,7 +106,10 @@ TEST_F(ClientTest, ErrorsAreStatuses) {
     ClientOptions o;
     o.connect_timeout = 2s;
     o.request_timeout = 2s;
-    Client client(co_await boost::asio::this_coro::executor, "127.0.0.1", port, o);
+    // The executor first: GCC 12 miscompiles a co_await among constructor arguments
+    // whose temporaries own memory (the default ClientOptions).
+    auto executor = co_await boost::asio::this_coro::executor;
+    Client client(executor, "127.0.0.1", port, o);
     auto r = co_await client.Send("GET", "/", {}, "");
     EXPECT_EQ(r.code(), Errc::kNodeOffline) << r.status().ToString();
   };
@@ -114,7 +120,10 @@ TEST_F(ClientTest, ResponseOverTheLimit) {
   auto task = [this]() -> Task<void> {
     ClientOptions o;
     o.max_response_body = 10;
-    Client client(co_await boost::asio::this_coro::executor, "127.0.0.1", server_->port(), o);
+    // The executor first: GCC 12 miscompiles a co_await among constructor arguments
+    // whose temporaries own memory (the default ClientOptions).
+    auto executor = co_await boost::asio::this_coro::executor;
+    Client client(executor, "127.0.0.1", server_->port(), o);
     auto r = co_await client.Send("POST", "/", {}, std::string(100, 'x'));
     EXPECT_EQ(r.code(), Errc::kEntityTooLarge) << r.status().ToString();
   };
