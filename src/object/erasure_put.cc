@@ -109,7 +109,18 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext
     start_inline(static_cast<std::uint64_t>(declared));
   }
 
+  // A drive that was full is why the write failed, when it failed: the client gets 507
+  // XMinioStorageFull rather than a retryable 503 (drives fill up at slightly different
+  // rates, so a set meets its first full drives while the others still take data).
+  bool disk_full = false;
+  auto drop = [&](std::size_t i, const Status& why) {
+    out.alive[i] = false;
+    disk_full = disk_full || why.code() == Errc::kDiskFull;
+  };
   auto quorum_lost = [&]() -> Status {
+    if (disk_full) {
+      return Status(Errc::kDiskFull, "the drives of the set are full");
+    }
     return Status(Errc::kWriteQuorum, "too many drives failed during the write");
   };
   auto create_files = [&]() -> Task<Status> {
@@ -120,8 +131,8 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext
     for (std::size_t i = 0; i < n; ++i) {
       if (res[i].ok()) {
         writers[i] = std::move(res[i]).value();
-      } else {
-        out.alive[i] = false;
+      } else if (out.alive[i]) {
+        drop(i, res[i].status());
       }
     }
     co_return CountTrue(out.alive) >= wq ? Status::Ok() : quorum_lost();
@@ -186,7 +197,7 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext
         });
     for (std::size_t i = 0; i < n; ++i) {
       if (out.alive[i] && !res[i].ok()) {
-        out.alive[i] = false;
+        drop(i, res[i]);
         writers[i].reset();
       }
     }
@@ -258,7 +269,7 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext
         *this, out.alive, [&](storage::StorageApi&, std::size_t i) { return writers[i]->Close(); });
     for (std::size_t i = 0; i < n; ++i) {
       if (out.alive[i] && !res[i].ok()) {
-        out.alive[i] = false;
+        drop(i, res[i]);
       }
     }
   }

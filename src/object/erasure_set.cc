@@ -132,6 +132,14 @@ Task<Status> ErasureSet::SettleCommit(const RequestContext& ctx,
                                       std::size_t quorum) {
   // Quorum 0: a commit that needs no quorum of its own (a heal), only purged.
   Status st = quorum == 0 ? Status::Ok() : ReduceQuorum(res, quorum, Errc::kWriteQuorum);
+  if (st.code() == Errc::kWriteQuorum) {
+    for (const auto& r : res) {
+      if (r.code() == Errc::kDiskFull) {
+        st = Status(Errc::kDiskFull, "the drives of the set are full");  // 507, not 503
+        break;
+      }
+    }
+  }
   std::vector<bool> todo(res.size());
   bool any = false;
   for (std::size_t i = 0; i < res.size(); ++i) {

@@ -94,7 +94,8 @@ TEST(RpcToken, VerifiesAndRefuses) {
   other.args = "00";
   EXPECT_TRUE(refused(other));
   other = scope;
-  other.body_sha256 = BodySha256Hex("another body");
+  const std::string another_body = BodySha256Hex("another body");
+  other.body_sha256 = another_body;
   EXPECT_TRUE(refused(other));
   // The claims are signed too: another counter or sender is another token.
   std::string bumped = t;
