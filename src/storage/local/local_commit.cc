@@ -67,12 +67,16 @@ void LocalDrive::RunCommits() {
 }
 
 void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit>>& batch) {
+  // Once per batch, here on the drive's pool: CheckSpace may statvfs (and resume RocksDB),
+  // which must not run on the network thread that queued the commit.
+  const Status space = CheckSpace();
   std::shared_lock vlock(volumes_mu_);
   std::bitset<kEntryLockStripes> stripes;
   std::vector<internal::PendingCommit*> valid;
   for (auto& commit : batch) {
     const meta::FileInfo& fi = commit->fi;
-    Status checked = CheckWrite(fi, fi.data_dir.empty() || ValidDataDir(fi.data_dir));
+    Status checked =
+        space.ok() ? CheckWrite(fi, fi.data_dir.empty() || ValidDataDir(fi.data_dir)) : space;
     if (checked.ok() && volumes_.find(fi.volume) == volumes_.end()) {
       checked = Status(Errc::kVolumeNotFound, fi.volume);
     }
@@ -133,7 +137,6 @@ void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit
 
 Task<Result<CommitUndo>> LocalDrive::WriteMetadata(const RequestContext&,
                                                    const meta::FileInfo& fi) {
-  CO_RETURN_IF_ERROR(CheckSpace());
   co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
                                                  void(Result<CommitUndo>)>(
       [this, &fi](auto handler) {
