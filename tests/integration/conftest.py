@@ -31,6 +31,46 @@ SECRET_KEY = "cairn-test-secret-key"
 HEALTH_PATHS = ("/minio/health/live", "/minio/health/ready", "/minio/health/cluster",
                 "/minio/health/cluster/read")
 
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def reserve_ports(n, hosts=("127.0.0.1",), consecutive=False, tries=200):
+    """n TCP ports free on every one of `hosts`, for servers that must listen on a fixed port.
+
+    They are drawn below the kernel's ephemeral range: a port the kernel may hand out as the
+    source port of an outgoing connection (the nodes of a cluster dial each other before every
+    one of them listens) can be taken between choosing it and the server binding it."""
+    import socket
+    high = min(_ephemeral_low(), 65536) - 1
+    low = max(10000, high - 20000)
+    rng = random.Random()
+    for _ in range(tries):
+        if consecutive:
+            base = rng.randrange(low, high - n)
+            ports = list(range(base, base + n))
+        else:
+            ports = rng.sample(range(low, high), n)
+        socks = []
+        try:
+            for port in ports:
+                for h in hosts:
+                    s = socket.socket()
+                    socks.append(s)
+                    s.bind((h, port))
+            return ports
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError(f"no {n} free ports on {hosts}")
+
+
 # No user's AWS configuration may leak into a test.
 for _name in list(os.environ):
     if _name.startswith("AWS_") or _name.startswith("RCLONE_"):

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -24,24 +23,11 @@ import pytest
 import requests
 
 from conftest import ACCESS_KEY, SECRET_KEY, ServerProcess, _live_servers, make_client, \
-    random_bytes, unique_name
+    random_bytes, reserve_ports, unique_name
 
 pytestmark = pytest.mark.faults
 
 BRINGUP_TIMEOUT = 60
-
-
-def free_ports(n):
-    """n distinct free TCP ports on 127.0.0.1 (bound once, then released)."""
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
 
 
 class ClusterNode(ServerProcess):
@@ -60,8 +46,9 @@ class ClusterNode(ServerProcess):
 class Cluster:
     def __init__(self, root, nodes=4, drives=4, tls=None):
         self.root = root
-        self.s3_ports = free_ports(nodes)
-        self.cluster_ports = free_ports(nodes) if tls else None
+        ports = reserve_ports(2 * nodes if tls else nodes)
+        self.s3_ports = ports[:nodes]
+        self.cluster_ports = ports[nodes:] if tls else None
         rpc_ports = self.cluster_ports or self.s3_ports
         scheme = "https" if tls else "http"
         urls = [f"{scheme}://127.0.0.1:{rpc_ports[n]}{root}/n{n + 1}/d{d + 1}"
@@ -341,28 +328,6 @@ def test_bringup_waits_with_503_and_refuses_other_credentials(cairn_bin, tmp_pat
         c.stop()
 
 
-def free_port_on_hosts(hosts, tries=50):
-    """A TCP port free on every one of `hosts` (each a loopback address)."""
-    for _ in range(tries):
-        probe = socket.socket()
-        probe.bind((hosts[0], 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        socks = []
-        try:
-            for h in hosts:
-                s = socket.socket()
-                socks.append(s)
-                s.bind((h, port))
-            return port
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError(f"no port free on all of {hosts}")
-
-
 class AddressNode(ClusterNode):
     """A node bound to its own loopback address (no --node-host): the bind address alone
     tells it which drive URLs are its own."""
@@ -382,7 +347,7 @@ def test_nodes_on_distinct_loopback_addresses_and_one_port(cairn_bin, tmp_path):
     # README: four nodes on one machine, each bound to 127.0.0.N and the same port. Every
     # 127.x address is the machine's own, so a node must go by its bind address.
     hosts = [f"127.0.0.{n}" for n in range(1, 5)]
-    port = free_port_on_hosts(hosts)
+    port = reserve_ports(1, hosts)[0]
     root = str(tmp_path)
     urls = [f"http://{h}:{port}{root}/n{n + 1}/d{d}" for n, h in enumerate(hosts)
             for d in (1, 2)]

@@ -28,7 +28,8 @@ import botocore.exceptions
 import pytest
 import requests
 
-from conftest import ServerProcess, _live_servers, make_client, random_bytes, unique_name
+from conftest import ServerProcess, _live_servers, make_client, random_bytes, reserve_ports, \
+    unique_name
 from test_cluster import BRINGUP_TIMEOUT, Cluster, get, put
 
 pytestmark = pytest.mark.faults
@@ -455,28 +456,6 @@ def test_rolling_restart_under_workload(cairn_bin, tmp_path):
 
 # ---- mount namespaces: one drive path, each node's own --------------------------------------
 
-def consecutive_free_ports(n, tries=50):
-    """n consecutive free TCP ports on 127.0.0.1 (for an ellipsis over ports)."""
-    import random
-    import socket
-    rng = random.Random()
-    for _ in range(tries):
-        base = rng.randrange(20000, 60000 - n)
-        socks = []
-        try:
-            for p in range(base, base + n):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return list(range(base, base + n))
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no run of free ports")
-
-
 class MountNsNode(ServerProcess):
     """A node in its own mount namespace (`unshare -m`), where `own_dir` is bind-mounted
     (with its submounts) on the shared path `mount_at`: every node is given the same
@@ -498,7 +477,7 @@ class MountNsNode(ServerProcess):
 class MountNsCluster:
     def __init__(self, root, nodes=4):
         self.root = root
-        self.ports = consecutive_free_ports(nodes)
+        self.ports = reserve_ports(nodes, consecutive=True)
         self.mount_at = os.path.join(root, "mnt")
         os.makedirs(self.mount_at, exist_ok=True)
         self.own_dirs = [os.path.join(root, f"node{n + 1}") for n in range(nodes)]
