@@ -50,12 +50,10 @@ Status ResolveRange(const RangeSpec& r, std::int64_t size, std::int64_t& offset,
 
 class SetObjectReader final : public ObjectReader {
  public:
-  SetObjectReader(const ErasureSet& set, const RequestContext& ctx,
-                  std::unique_ptr<NsLockGuard> guard, ErasureSet::QuorumInfo qi, ObjectInfo info,
-                  std::int64_t offset, std::int64_t length)
+  SetObjectReader(const ErasureSet& set, const RequestContext& ctx, ErasureSet::QuorumInfo qi,
+                  ObjectInfo info, std::int64_t offset, std::int64_t length)
       : set_(set),
         ctx_(ctx),
-        guard_(std::move(guard)),
         qi_(std::move(qi)),
         info_(std::move(info)),
         offset_(offset),
@@ -97,6 +95,40 @@ class SetObjectReader final : public ObjectReader {
       done += view.size();
     }
     co_return done;
+  }
+
+  // Opens the data shards of the part that holds the range's start, in parallel (a local
+  // shard stays readable through its open file after the version is replaced or deleted; a
+  // remote drive keeps the file open for this reader too). GetObject calls it under the
+  // object's read lock and releases the lock after, so a slow client never holds the lock. A
+  // shard that does not open is left to the first read, which turns to parity.
+  Task<void> OpenFirstPart() {
+    if (length_ <= 0 || qi_.fi.is_inline || qi_.fi.parts.empty()) {
+      co_return;
+    }
+    auto it = std::upper_bound(part_start_.begin(), part_start_.end(), pos_);
+    const auto part = static_cast<std::size_t>(it - part_start_.begin() - 1);
+    reader_part_ = part;
+    const auto d = static_cast<std::size_t>(qi_.fi.erasure.data_blocks);
+    std::vector<std::size_t> drives;
+    std::vector<ErasureSet::DrivePtr> apis;  // alive until every open is done
+    for (std::size_t k = 0; k < d && k < n_; ++k) {
+      const std::size_t drive = drive_of_shard_[k];
+      auto api = drive < n_ && qi_.per_drive[drive] ? set_.Drive(drive) : nullptr;
+      if (api) {
+        drives.push_back(drive);
+        apis.push_back(std::move(api));
+      }
+    }
+    const int number = qi_.fi.parts[part].number;
+    auto opened = co_await FanOut<Result<std::unique_ptr<storage::ShardReader>>>(
+        drives.size(),
+        [&](std::size_t j) { return apis[j]->OpenShard(ctx_, qi_.fi.data_dir, number); });
+    for (std::size_t j = 0; j < drives.size(); ++j) {
+      if (opened[j].ok()) {
+        readers_[drives[j]] = std::move(opened[j]).value();
+      }
+    }
   }
 
   // A view of the decoded block: the rest of one data shard's bytes within the range, of
@@ -303,7 +335,6 @@ class SetObjectReader final : public ObjectReader {
 
   const ErasureSet& set_;
   RequestContext ctx_;
-  std::unique_ptr<NsLockGuard> guard_;
   ErasureSet::QuorumInfo qi_;
   ObjectInfo info_;
   std::int64_t offset_;
@@ -360,8 +391,11 @@ Task<Result<std::unique_ptr<ObjectReader>>> ErasureSet::GetObject(const RequestC
   } else {
     CO_RETURN_IF_ERROR(ResolveRange(opts.range, qi.fi.size, offset, length));
   }
-  co_return std::unique_ptr<ObjectReader>(std::make_unique<SetObjectReader>(
-      *this, ctx, std::move(guard), std::move(qi), std::move(info), offset, length));
+  auto reader =
+      std::make_unique<SetObjectReader>(*this, ctx, std::move(qi), std::move(info), offset, length);
+  co_await reader->OpenFirstPart();
+  guard.reset();
+  co_return std::unique_ptr<ObjectReader>(std::move(reader));
 }
 
 }  // namespace cairn::object

@@ -1,7 +1,12 @@
 // ErasureSet: listing. Each drive lists a page in key order; the pages are merged and an
-// entry counts when read quorum of drives report it (the newest version wins). Entries past
-// the shortest truncated page are not yet known on every drive, so the merge stops there
-// and asks again from that point.
+// entry counts when its own read quorum of drives report it (the newest version wins): the
+// data count of its geometry, which is below the set's for an object written with raised
+// parity; a common prefix, when as many drives as the smallest such quorum (half the set)
+// report it. Fewer drives than the set's read quorum may answer: the listing is then given
+// only if every entry is decided (present on its quorum, or absent even if every silent
+// drive had it), never with an object left out because too few drives answered. Entries
+// past the shortest truncated page are not yet known on every drive, so the merge stops
+// there and asks again from that point.
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -39,10 +44,17 @@ Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
   lo.limit = limit + 16;
   lo.include_deleted = false;
   const auto rq = static_cast<std::size_t>(read_quorum());
+  // The data count of the most parity an object may have (raised to half the set).
+  const std::size_t least_quorum = drives_.size() - drives_.size() / 2;
   for (;;) {
     auto res = co_await ForEachDrive<Result<std::vector<storage::ListEntry>>>(
         *this, [&](storage::StorageApi& d, std::size_t) { return d.ListObjects(ctx, bucket, lo); });
-    CO_RETURN_IF_ERROR(ReduceQuorum(res, rq, Errc::kReadQuorum));
+    CO_RETURN_IF_ERROR(ReduceQuorum(res, least_quorum, Errc::kReadQuorum));
+    std::size_t silent = 0;
+    for (const auto& r : res) {
+      silent += r.ok() ? 0 : 1;
+    }
+    const bool below_set_quorum = res.size() - silent < rq;
     // The shortest truncated page bounds what is known everywhere.
     std::optional<std::string> bound;
     bool bound_is_prefix = false;
@@ -94,7 +106,16 @@ Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
           }
         }
       }
-      if (count >= rq) {
+      std::size_t need = least_quorum;
+      if (!newest->is_prefix) {
+        const std::size_t data = newest->latest.erasure.data_blocks;
+        need = data > 0 ? std::min(data, rq) : rq;
+      }
+      if (count < need && count + silent >= need && below_set_quorum) {
+        co_return Status(Errc::kReadQuorum, "too few drives answer to decide whether '" +
+                                                std::string(least) + "' is listed");
+      }
+      if (count >= need) {
         if (out.entries.size() == limit) {
           out.truncated = true;
           co_return out;

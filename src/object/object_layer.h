@@ -70,7 +70,9 @@ struct GetOptions {
 
 // A GET in progress: `info()` is available at once (so the handler can check
 // preconditions and send headers); data is read from the drives only when Read is called.
-// Holds the object's read lock until destroyed.
+// Holds no lock: GetObject opens the first part's shards under the object's read lock and
+// releases it; the version's data stays readable through the open shards (a multipart
+// object's later parts open when reached, and fail, never mix, if the version was replaced).
 class ObjectReader : public ByteSource {
  public:
   virtual const ObjectInfo& info() const = 0;

@@ -390,3 +390,23 @@ def assert_s3_error(excinfo, code, status):
     got_code = err.get("Error", {}).get("Code")
     got_status = err.get("ResponseMetadata", {}).get("HTTPStatusCode")
     assert (got_code, got_status) == (code, status), err
+
+
+def check_slow_reader_blocks_no_writer(reader, writer, bucket, key="slow-read"):
+    """A GET whose client stops reading after one byte holds no lock: an overwrite and a
+    delete of the key go through at once (a writer that waited for the lock would time out:
+    `writer` should have a read timeout shorter than the server's 30 s lock timeout), and the
+    stalled reader, resumed, still gets the whole version it started on."""
+    old = random_bytes(24 * 1024 * 1024, f"{key}-old")
+    writer.put_object(Bucket=bucket, Key=key, Body=old)
+    body = reader.get_object(Bucket=bucket, Key=key)["Body"]
+    first = body.read(1)
+    time.sleep(1)  # the server fills the socket buffers and waits
+    new = random_bytes(300_000, f"{key}-new")
+    writer.put_object(Bucket=bucket, Key=key, Body=new)
+    assert writer.get_object(Bucket=bucket, Key=key)["Body"].read() == new
+    writer.delete_object(Bucket=bucket, Key=key)
+    rest = body.read()
+    assert len(first) + len(rest) == len(old)
+    assert first + rest == old
+

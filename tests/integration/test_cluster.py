@@ -22,8 +22,8 @@ import botocore.exceptions
 import pytest
 import requests
 
-from conftest import ACCESS_KEY, SECRET_KEY, ServerProcess, _live_servers, make_client, \
-    random_bytes, reserve_ports, unique_name
+from conftest import ACCESS_KEY, SECRET_KEY, ServerProcess, _live_servers, \
+    check_slow_reader_blocks_no_writer, make_client, random_bytes, reserve_ports, unique_name
 
 pytestmark = pytest.mark.faults
 
@@ -157,6 +157,15 @@ def test_concurrent_writers_of_one_key_through_two_nodes(cluster):
     seen = {get(node.client(), bucket, "contended") for node in cluster.nodes}
     assert len(seen) == 1
     assert seen.pop() in bodies.values()
+
+
+def test_slow_get_through_remote_drives_does_not_hold_the_key(cluster):
+    """The reader's shards are mostly on other nodes: they stay open there for it."""
+    bucket = unique_name("slow")
+    cluster.nodes[0].client().create_bucket(Bucket=bucket)
+    check_slow_reader_blocks_no_writer(cluster.nodes[0].client(),
+                                       make_client(cluster.nodes[2].endpoint, read_timeout=10),
+                                       bucket)
 
 
 def test_rpc_without_valid_token_is_refused(cluster):

@@ -6,7 +6,8 @@ import hashlib
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_s3_error, random_bytes
+from conftest import assert_s3_error, check_slow_reader_blocks_no_writer, make_client, \
+    random_bytes
 
 KiB, MiB = 1024, 1024 * 1024
 
@@ -74,6 +75,10 @@ def test_overwrite_replaces_whole_object(s3, bucket):
     third = random_bytes(2 * MiB + 5, 3)
     s3.put_object(Bucket=bucket, Key="k", Body=third)
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == third
+
+
+def test_slow_get_does_not_hold_the_key(server, s3, bucket):
+    check_slow_reader_blocks_no_writer(s3, make_client(server.endpoint, read_timeout=10), bucket)
 
 
 def test_get_missing_key(s3, bucket):

@@ -145,7 +145,8 @@ RequestContext CallContext(const Hold& hold, Clock::time_point deadline) {
 
 // Gives back `args`' grant on node i (the hold's release op). An answer ends it (true:
 // released; false: not held there); a node that does not confirm it (kNodeOffline:
-// unreachable, or no answer in time) is asked again every release_retry until the grant has
+// unreachable; kTimeout: no answer in time, so the release may never have arrived) is asked
+// again every release_retry until the grant has
 // expired there by itself (ttl from now: it was refreshed at the latest just before this).
 // A release lost to a partition would otherwise block the resource on the nodes it did not
 // reach for up to a ttl after the partition healed, and if those are a majority, nobody
@@ -159,7 +160,7 @@ Task<void> ReleaseOne(std::shared_ptr<Hold> hold, std::size_t i, LockArgs args) 
   for (unsigned attempt = 1;; ++attempt) {
     auto ctx = CallContext(*hold, Clock::now() + opts.call_timeout);
     auto r = co_await CallLockOp(node, ctx, op, args);
-    if (r.ok() || r.code() != Errc::kNodeOffline) {
+    if (r.ok() || (r.code() != Errc::kNodeOffline && r.code() != Errc::kTimeout)) {
       if (!r.ok()) {
         LOG_DEBUG("lock {} {} on {}: {}", LockOpName(op), args.resource, node.endpoint(),
                   r.status().ToString());

@@ -42,8 +42,8 @@ struct DistributedLockerOptions {
   std::chrono::milliseconds retry_min{std::chrono::milliseconds(10)};
   std::chrono::milliseconds retry_step{std::chrono::milliseconds(50)};
   std::chrono::milliseconds retry_max{std::chrono::seconds(1)};
-  // A release (Unlock/RUnlock) a node did not confirm (kNodeOffline: unreachable, or no answer
-  // within call_timeout) is sent again this often until the grant would have expired there
+  // A release (Unlock/RUnlock) a node did not confirm (kNodeOffline: unreachable, kTimeout: no
+  // answer within call_timeout) is sent again this often until the grant would have expired there
   // anyway (ttl after the release), so a node that comes back from a partition drops the
   // grants released meanwhile at once instead of blocking their resources for up to a ttl.
   std::chrono::milliseconds release_retry{std::chrono::seconds(1)};

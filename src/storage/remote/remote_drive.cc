@@ -67,12 +67,13 @@ class RemoteShardWriter final : public ShardWriter {
 class RemoteShardReader final : public ShardReader {
  public:
   RemoteShardReader(RemoteDrive& drive, RequestContext ctx, std::string data_dir, int part,
-                    std::uint64_t size)
+                    std::uint64_t size, std::uint64_t handle)
       : drive_(drive),
         ctx_(std::move(ctx)),
         data_dir_(std::move(data_dir)),
         part_(part),
-        size_(size) {}
+        size_(size),
+        handle_(handle) {}
 
   std::uint64_t size() const override { return size_; }
 
@@ -85,6 +86,7 @@ class RemoteShardReader final : public ShardReader {
         w.Signed(part_);
         w.Varint(offset + done);
         w.Varint(want);
+        w.Varint(handle_);
       });
       auto r = co_await drive_.Call(ctx_, m::kReadAt, args);
       if (!r.ok()) {
@@ -108,6 +110,7 @@ class RemoteShardReader final : public ShardReader {
   const std::string data_dir_;
   const int part_;
   const std::uint64_t size_;
+  const std::uint64_t handle_;  // the serving drive's open file (0: none; it opens by path)
 };
 
 }  // namespace
@@ -332,12 +335,13 @@ Task<Result<std::unique_ptr<ShardReader>>> RemoteDrive::OpenShard(const RequestC
     co_return r.status();
   }
   std::uint64_t size = 0;
+  std::uint64_t handle = 0;
   WireReader rd(*r);
-  if (!rd.Varint(size)) {
+  if (!rd.Varint(size) || !rd.Varint(handle)) {
     co_return Malformed(endpoint_);
   }
-  co_return std::unique_ptr<ShardReader>(
-      std::make_unique<RemoteShardReader>(*this, ctx, std::string(data_dir), part_number, size));
+  co_return std::unique_ptr<ShardReader>(std::make_unique<RemoteShardReader>(
+      *this, ctx, std::string(data_dir), part_number, size, handle));
 }
 
 Task<Status> RemoteDrive::DeleteTmp(const RequestContext& ctx, std::string_view tmp_dir) {

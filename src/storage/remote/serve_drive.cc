@@ -1,6 +1,10 @@
 // ServeDrive: the server half of RemoteDrive. Each StorageApi method is one rpc handler
 // registered under the drive's name; arguments and results use remote_codec.h.
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/remote/remote_codec.h"
@@ -40,26 +44,115 @@ Result<std::string> Undo(const Result<CommitUndo>& undo) {
 // The shard bytes one ReadAt call may ask for.
 constexpr std::uint64_t kMaxReadBlock = 16 << 20;
 
-Task<Result<std::string>> DoReadAt(StorageApi& d, const RequestContext& ctx, WireReader& r) {
+// The shards this drive holds open for remote readers. OpenShard (ShardSize) opens the file
+// and answers a handle; ReadAt with that handle reads the open file, so a reader keeps the
+// version's data after the object is replaced or deleted, as a local reader does (GetObject
+// releases the object's lock once its shards are open). A handle closes when a read reaches
+// the shard's end, after kIdle without a read, or, least recently used first, past kMax;
+// a ReadAt whose handle is gone opens the file by its path again.
+class OpenShards {
+ public:
+  static constexpr std::size_t kMax = 256;
+  static constexpr std::chrono::seconds kIdle{60};
+
+  std::uint64_t Add(std::unique_ptr<ShardReader> reader, std::string data_dir, std::int64_t part) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    for (auto it = open_.begin(); it != open_.end();) {
+      it = now - it->second.used > kIdle ? open_.erase(it) : std::next(it);
+    }
+    if (open_.size() >= kMax) {
+      auto oldest = open_.begin();
+      for (auto it = open_.begin(); it != open_.end(); ++it) {
+        if (it->second.used < oldest->second.used) {
+          oldest = it;
+        }
+      }
+      open_.erase(oldest);
+    }
+    const std::uint64_t handle = ++next_;
+    open_.emplace(handle, Entry{std::move(reader), std::move(data_dir), part, now});
+    return handle;
+  }
+
+  // The open reader of `handle` if it is that shard's, else null.
+  std::shared_ptr<ShardReader> Find(std::uint64_t handle, std::string_view data_dir,
+                                    std::int64_t part) {
+    std::lock_guard lock(mu_);
+    auto it = open_.find(handle);
+    if (it == open_.end() || it->second.data_dir != data_dir || it->second.part != part) {
+      return nullptr;
+    }
+    it->second.used = std::chrono::steady_clock::now();
+    return it->second.reader;
+  }
+
+  void Close(std::uint64_t handle) {
+    std::lock_guard lock(mu_);
+    open_.erase(handle);
+  }
+
+ private:
+  struct Entry {
+    std::shared_ptr<ShardReader> reader;
+    std::string data_dir;
+    std::int64_t part = 0;
+    std::chrono::steady_clock::time_point used;
+  };
+
+  std::mutex mu_;
+  std::unordered_map<std::uint64_t, Entry> open_;
+  std::uint64_t next_ = 0;
+};
+
+Task<Result<std::string>> DoShardSize(StorageApi& d, OpenShards& shards, const RequestContext& ctx,
+                                      WireReader& r) {
   std::string data_dir;
   std::int64_t part = 0;
-  std::uint64_t offset = 0;
-  std::uint64_t len = 0;
-  if (!r.Str(data_dir) || !r.Signed(part) || !r.Varint(offset) || !r.Varint(len) ||
-      len > kMaxReadBlock) {
+  if (!r.Str(data_dir) || !r.Signed(part)) {
     co_return BadArgs();
   }
   auto reader = co_await d.OpenShard(ctx, data_dir, static_cast<int>(part));
   if (!reader.ok()) {
     co_return reader.status();
   }
+  const std::uint64_t size = (*reader)->size();
+  const std::uint64_t handle = shards.Add(std::move(reader).value(), std::move(data_dir), part);
+  co_return Encode([&](WireWriter& w) {
+    w.Varint(size);
+    w.Varint(handle);
+  });
+}
+
+Task<Result<std::string>> DoReadAt(StorageApi& d, OpenShards& shards, const RequestContext& ctx,
+                                   WireReader& r) {
+  std::string data_dir;
+  std::int64_t part = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t len = 0;
+  std::uint64_t handle = 0;
+  if (!r.Str(data_dir) || !r.Signed(part) || !r.Varint(offset) || !r.Varint(len) ||
+      len > kMaxReadBlock || (r.remaining() > 0 && !r.Varint(handle))) {
+    co_return BadArgs();
+  }
+  std::shared_ptr<ShardReader> reader = handle != 0 ? shards.Find(handle, data_dir, part) : nullptr;
+  if (!reader) {
+    auto opened = co_await d.OpenShard(ctx, data_dir, static_cast<int>(part));
+    if (!opened.ok()) {
+      co_return opened.status();
+    }
+    reader = std::move(opened).value();
+  }
   std::string out(len, '\0');
-  auto n = co_await (*reader)->ReadAt(
+  auto n = co_await reader->ReadAt(
       offset, std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()), out.size()));
   if (!n.ok()) {
     co_return n.status();
   }
   out.resize(*n);
+  if (handle != 0 && offset + *n >= reader->size()) {
+    shards.Close(handle);
+  }
   co_return out;
 }
 
@@ -253,21 +346,6 @@ std::vector<std::pair<rpc::MethodId, Body>> Methods() {
         co_return Encode([&](WireWriter& w) { remote::PutList(w, *v, remote::PutListEntry); });
       });
   t.emplace_back(
-      m::kShardSize,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string data_dir;
-        std::int64_t part = 0;
-        if (!r.Str(data_dir) || !r.Signed(part)) {
-          co_return BadArgs();
-        }
-        auto reader = co_await d.OpenShard(ctx, data_dir, static_cast<int>(part));
-        if (!reader.ok()) {
-          co_return reader.status();
-        }
-        co_return Encode([&](WireWriter& w) { w.Varint((*reader)->size()); });
-      });
-  t.emplace_back(m::kReadAt, DoReadAt);
-  t.emplace_back(
       m::kDeleteTmp,
       [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
         std::string tmp_dir;
@@ -428,6 +506,19 @@ void ServeDrive(rpc::Server& server, StorageApi& drive, std::string_view name) {
           co_return co_await body(*d, ctx, r);
         });
   }
+  auto shards = std::make_shared<OpenShards>();
+  server.Register(
+      m::kShardSize, resource,
+      [d, shards](const RequestContext& ctx, std::string_view args) -> Task<Result<std::string>> {
+        WireReader r(args);
+        co_return co_await DoShardSize(*d, *shards, ctx, r);
+      });
+  server.Register(
+      m::kReadAt, resource,
+      [d, shards](const RequestContext& ctx, std::string_view args) -> Task<Result<std::string>> {
+        WireReader r(args);
+        co_return co_await DoReadAt(*d, *shards, ctx, r);
+      });
   server.RegisterStream(m::kCreateFile, resource,
                         [d](const RequestContext& ctx, std::string_view tmp_path,
                             ByteSource& body) -> Task<Result<std::string>> {

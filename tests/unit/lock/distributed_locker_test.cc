@@ -291,6 +291,29 @@ TEST_F(ClusterTest, ReleaseLostToAPartitionArrivesWhenItHeals) {
   EXPECT_EQ(net_->GrantsHeld(), 0u);
 }
 
+// A release that gets no answer in time (the node is stalled, not unreachable) is sent again
+// until it arrives: otherwise the grant outlives its holder there until the ttl.
+TEST_F(ClusterTest, ReleaseThatTimesOutIsSentAgain) {
+  auto options = FastOptions();
+  options.ttl = 20s;  // expiry cannot be what frees it within this test
+  options.refresh_interval = 5s;
+  Start(3, options);
+  Run([&]() -> Task<void> {
+    auto g = co_await Take(0, true);
+    CO_ASSERT_TRUE(g.ok());
+    EXPECT_EQ(GrantsOn(2), 1u);
+    net_->SetStalled(2, true);
+    g = Result<Guard>();  // released on nodes 0 and 1; node 2's release times out
+    co_await Sleep(150ms);
+    EXPECT_EQ(GrantsOn(0) + GrantsOn(1), 0u);
+    EXPECT_EQ(GrantsOn(2), 1u);
+    net_->SetStalled(2, false);
+    co_await Sleep(100ms);
+    EXPECT_EQ(GrantsOn(2), 0u) << "the release must be sent again";
+  });
+  EXPECT_EQ(net_->GrantsHeld(), 0u);
+}
+
 TEST_F(ClusterTest, EvenSplitGivesNeitherSideAWriteLock) {
   Start(4);
   net_->Partition({{0, 1}, {2, 3}});

@@ -25,7 +25,8 @@ namespace cairn::lock::testing {
 
 class FakeNetwork {
  public:
-  FakeNetwork(std::size_t n, std::uint64_t seed) : rng_(seed), group_(n, 0), down_(n, false) {
+  FakeNetwork(std::size_t n, std::uint64_t seed)
+      : rng_(seed), group_(n, 0), down_(n, false), stalled_(n, false) {
     for (std::size_t i = 0; i < n; ++i) {
       servers_.push_back(std::make_unique<LockServer>());
       delay_to_.push_back(std::chrono::milliseconds(0));
@@ -52,6 +53,11 @@ class FakeNetwork {
 
   // Every call to `node` takes this long each way on top of the jitter.
   void SetDelayTo(std::size_t node, std::chrono::milliseconds d) { delay_to_[node] = d; }
+
+  // A stalled node (a stopped process, a full queue) takes calls but serves none: a call waits
+  // until the node resumes, or is dropped undelivered at the caller's deadline, which then
+  // sees kTimeout (as rpc::Client reports it).
+  void SetStalled(std::size_t node, bool stalled) { stalled_[node] = stalled; }
 
   // Each leg of each call gets a uniform random extra delay in [0, max].
   void SetJitter(std::chrono::microseconds max) { jitter_ = max; }
@@ -113,6 +119,15 @@ class FakeNetwork {
     if (!Reachable(from, to)) {
       co_return Status(Errc::kNodeOffline, "unreachable");
     }
+    while (stalled_[to]) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) {
+        co_return Status(Errc::kTimeout, "no answer in time");
+      }
+      co_await Travel(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(1),
+                                                                    deadline - now),
+                      deadline);
+    }
     // A request in flight arrives even when the caller gave up on it meanwhile.
     co_await Travel(there, std::chrono::steady_clock::time_point::max());
     if (!Reachable(from, to)) {
@@ -130,6 +145,7 @@ class FakeNetwork {
   std::vector<std::unique_ptr<LockServer>> servers_;
   std::vector<std::size_t> group_;
   std::vector<bool> down_;
+  std::vector<bool> stalled_;
   std::vector<std::chrono::milliseconds> delay_to_;
   std::chrono::microseconds jitter_{0};
 };

@@ -81,6 +81,16 @@ TEST_P(DegradedParity, WriteRaisesParityReadsAndHealsWithItsOwnGeometry) {
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_TRUE(*got == data);
   EXPECT_EQ(c.Head("bucket", "k")->etag, put->etag);
+  // Listing needs the object's own read quorum, not the set's: fewer drives than the set's
+  // read quorum answer, and the object is listed. "whole", in the set's geometry, cannot be
+  // decided from them: listing everything is refused rather than given without it.
+  ListOptions only_k;
+  only_k.prefix = "k";
+  auto listed = SyncWait(c.layer->ListObjects(c.ctx, "bucket", only_k));
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->objects.size(), 1u);
+  EXPECT_EQ(listed->objects[0].etag, put->etag);
+  EXPECT_EQ(SyncWait(c.layer->ListObjects(c.ctx, "bucket", {})).code(), Errc::kReadQuorum);
   // One drive more is beyond its parity: a clean error, never wrong bytes.
   c.drives[present.back()]->offline = true;
   EXPECT_FALSE(c.Get("bucket", "k").ok());

@@ -236,6 +236,32 @@ TEST_P(StorageApiConformance, ConcurrentWritersOfOneEntryLoseNothing) {
   EXPECT_EQ((*versions)[0].version_id, "v" + std::to_string(kWriters - 1));
 }
 
+// GetObject releases the object's lock once its shards are open: an open shard keeps the
+// version it was opened on, read for read, after that version is deleted (a remote drive holds
+// the file open for the reader), and only a new open finds it gone.
+TEST_P(StorageApiConformance, AnOpenShardOutlivesItsDeletedVersion) {
+  MakeBucket("b");
+  const std::string data = Pattern(3 << 20, 9);
+  ASSERT_TRUE(StageFile(d(), "stage/part.1", data).ok());
+  FileInfo fi = MakeFi("b", "k", "", 10, "ab34cd56-0000-4000-8000-000000000009");
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, fi, "stage")).ok());
+  auto reader = SyncWait(d().OpenShard(ctx_, fi.data_dir, 1));
+  ASSERT_TRUE(reader.ok());
+  std::string buf(1 << 20, '\0');
+  auto n = SyncWait((*reader)->ReadAt(0, std::as_writable_bytes(std::span<char>(buf))));
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(buf, data.substr(0, buf.size()));
+
+  ASSERT_TRUE(SyncWait(d().DeleteVersion(ctx_, fi)).ok());
+  EXPECT_EQ(ReadShard(d(), fi.data_dir, 1).code(), Errc::kFileNotFound);
+  for (std::uint64_t off = buf.size(); off < data.size(); off += buf.size()) {
+    n = SyncWait((*reader)->ReadAt(off, std::as_writable_bytes(std::span<char>(buf))));
+    ASSERT_TRUE(n.ok()) << off << ": " << n.status().ToString();
+    ASSERT_EQ(*n, std::min<std::size_t>(buf.size(), data.size() - off));
+    EXPECT_EQ(buf.substr(0, *n), data.substr(off, *n)) << off;
+  }
+}
+
 TEST_P(StorageApiConformance, RenameDataAndReadShards) {
   MakeBucket("b");
   std::string part1 = Pattern(3 << 20, 7);
