@@ -10,7 +10,7 @@ BUILD_PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libgoogle-perftools-dev
   libxxhash-dev
-  clang-format
+  clang-format clang libclang-rt-14-dev
 )
 TEST_PACKAGES=(
   python3 python3-pytest python3-pytest-timeout python3-boto3 python3-requests

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs every check cairn has, in the order CI runs them:
-#   1. clang-format --dry-run --Werror over src/ tests/ bench/
+#   1. clang-format --dry-run --Werror over src/ tests/ bench/ fuzz/
 #   2. build (RelWithDebInfo, build/) and the unit tests (ctest)
 #   3. the README's first command: scripts/run.sh builds Release (build-release/) and serves;
 #      an AWS CLI PUT, listing and GET against it (scripts/quickstart-check.sh)
 #   4. build with ASan+UBSan (build-asan/) and the unit tests again (ctest)
-#   5. the integration tests against build/cairn (pytest, Debian's /usr/bin/python3)
+#   5. the fuzz targets, 30 s each (scripts/fuzz.sh: clang, libFuzzer, build-fuzz/)
+#   6. the integration tests against build/cairn (pytest, Debian's /usr/bin/python3)
 # Ends with each runner's summary line, pytest's last; exits non-zero when anything failed.
 # Environment: CAIRN_SLOW=1 also runs tests marked/labelled slow; CAIRN_SKIP_QUICKSTART=1 skips
-# step 3; CAIRN_SKIP_ASAN=1 skips step 4;
+# step 3; CAIRN_SKIP_ASAN=1 skips step 4; CAIRN_SKIP_FUZZ=1 skips step 5 (FUZZ_SECONDS sets its
+# time per target);
 # PYTEST_ARGS adds arguments to pytest (e.g. PYTEST_ARGS="-k multipart").
 set -uo pipefail
 
@@ -34,7 +36,7 @@ pytest_line() { grep -E '^=+ .*(passed|failed|error|skipped|deselected|no tests 
 
 # ---- 1. formatting ----------------------------------------------------------------------
 section "clang-format"
-mapfile -t sources < <(find src tests bench -type f \( -name '*.h' -o -name '*.cc' -o -name '*.cpp' \) \
+mapfile -t sources < <(find src tests bench fuzz -type f \( -name '*.h' -o -name '*.cc' -o -name '*.cpp' \) \
   2>/dev/null | sort)
 bad_files=""
 if [[ ${#sources[@]} -gt 0 ]]; then
@@ -111,7 +113,16 @@ if [[ "${CAIRN_SKIP_ASAN:-0}" != 1 ]]; then
   fi
 fi
 
-# ---- 5. integration tests ----------------------------------------------------------------
+# ---- 5. fuzzing -----------------------------------------------------------------------------
+if [[ "${CAIRN_SKIP_FUZZ:-0}" != 1 ]]; then
+  section "fuzz targets (scripts/fuzz.sh, ${FUZZ_SECONDS:-30}s each)"
+  bash scripts/fuzz.sh 2>&1 | tee "$LOGS/fuzz.log"
+  rc=${PIPESTATUS[0]}
+  [[ $rc -ne 0 ]] && failed=1
+  summary+=("$(grep -E '^fuzz: ' "$LOGS/fuzz.log" | tail -1 || echo 'fuzz: no result') [exit $rc]")
+fi
+
+# ---- 6. integration tests ----------------------------------------------------------------
 pytest_summary="integration (pytest): not run, build/cairn was not built"
 if [[ $built == 1 && -x build/cairn ]]; then
   section "integration tests (pytest, /usr/bin/python3)"
