@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/storage_api.h"
@@ -240,6 +241,13 @@ class LocalDrive final : public StorageApi {
   Status CheckSpace();
   // A data dir name: one path component starting with two hex digits (the fan-out).
   static bool ValidDataDir(std::string_view data_dir);
+  // The data folders that commits replaced (CommitUndo::replaced_data_dir) and their writers
+  // have not settled, or settled after `pass_start`: orphan cleanup leaves them alone, since
+  // a RevertCommit references the folder again (it went unreferenced only for the time the
+  // writer needed to learn its quorum). An entry is forgotten an hour after it was made.
+  void HoldReplaced(const std::string& data_dir);
+  void SettleReplaced(const std::string& data_dir);
+  bool ReplacedHeld(const std::string& data_dir, std::chrono::steady_clock::time_point pass_start);
 
   const std::string path_;
   const LocalDriveOptions options_;
@@ -256,6 +264,14 @@ class LocalDrive final : public StorageApi {
   std::atomic<bool> direct_unsupported_{false};  // O_DIRECT open failed with EINVAL once
   std::atomic<std::uint64_t> iterator_steps_{0};
   std::atomic<std::uint64_t> orphan_passes_{0};
+
+  struct ReplacedDir {
+    std::chrono::steady_clock::time_point made;
+    std::optional<std::chrono::steady_clock::time_point> settled;
+  };
+
+  std::mutex replaced_mu_;
+  std::unordered_map<std::string, ReplacedDir> replaced_;  // by data dir; see HoldReplaced
   // Which data/<xx> fan-out folders are known to exist (created on first use).
   std::atomic<bool> fan_out_made_[256] = {};
 

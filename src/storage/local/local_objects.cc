@@ -126,6 +126,7 @@ Result<std::string> LocalDrive::MergeValue(std::optional<std::string_view> curre
   if (replaced && !replaced->data_dir.empty() && replaced->data_dir != fi.data_dir &&
       !Referenced(view.versions, replaced->data_dir)) {
     undo.replaced_data_dir = std::move(replaced->data_dir);
+    HoldReplaced(undo.replaced_data_dir);
   }
   // `view` points into `current` and `fi`: encode before either goes.
   return meta::EncodeEntryView(view);
@@ -295,6 +296,9 @@ Status LocalDrive::DoRevertCommit(const meta::FileInfo& fi, const CommitUndo& un
   if (!keys::Valid(fi.volume) || !keys::Valid(fi.name)) {
     return BadName();
   }
+  if (!undo.replaced_data_dir.empty()) {
+    SettleReplaced(undo.replaced_data_dir);
+  }
   std::string remove;
   {
     std::shared_lock vlock(volumes_mu_);
@@ -349,6 +353,7 @@ Status LocalDrive::DoPurgeReplaced(std::string_view volume, std::string_view key
   if (!ValidDataDir(data_dir)) {
     return Status(Errc::kInvalidArgument, "bad data dir");
   }
+  SettleReplaced(std::string(data_dir));
   std::shared_lock vlock(volumes_mu_);
   if (volumes_.find(volume) == volumes_.end()) {
     return Status(Errc::kVolumeNotFound, std::string(volume));
@@ -370,6 +375,31 @@ Status LocalDrive::DoPurgeReplaced(std::string_view volume, std::string_view key
 Task<Status> LocalDrive::PurgeReplaced(const RequestContext&, std::string_view volume,
                                        std::string_view key, std::string_view data_dir) {
   co_return co_await RunBlocking(*pool_, [&] { return DoPurgeReplaced(volume, key, data_dir); });
+}
+
+void LocalDrive::HoldReplaced(const std::string& data_dir) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(replaced_mu_);
+  std::erase_if(replaced_,
+                [&](const auto& e) { return now - e.second.made > std::chrono::hours(1); });
+  replaced_[data_dir] = ReplacedDir{now, std::nullopt};
+}
+
+void LocalDrive::SettleReplaced(const std::string& data_dir) {
+  std::lock_guard lock(replaced_mu_);
+  auto it = replaced_.find(data_dir);
+  if (it != replaced_.end() && !it->second.settled) {
+    it->second.settled = std::chrono::steady_clock::now();
+  }
+}
+
+bool LocalDrive::ReplacedHeld(const std::string& data_dir,
+                              std::chrono::steady_clock::time_point pass_start) {
+  std::lock_guard lock(replaced_mu_);
+  auto it = replaced_.find(data_dir);
+  return it != replaced_.end() &&
+         std::chrono::steady_clock::now() - it->second.made <= std::chrono::hours(1) &&
+         (!it->second.settled || *it->second.settled >= pass_start);
 }
 
 }  // namespace cairn::storage

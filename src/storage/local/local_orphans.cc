@@ -273,10 +273,11 @@ void RemoveStaleTmp(const std::string& tmp_dir, std::int64_t cutoff_ns, OrphanSt
   }
 }
 
-// Removes the folders of data/<fan_out> that `refs` does not hold and that were not touched
-// since `cutoff_ns`.
+// Removes the folders of data/<fan_out> that `refs` does not hold, that were not touched
+// since `cutoff_ns` and that `held` does not claim.
+template <class Held>
 void RemoveUnreferencedDirs(const std::string& data_root, const std::string& tmp_dir, int fan_out,
-                            const ReferencedDirs& refs, std::int64_t cutoff_ns,
+                            const ReferencedDirs& refs, std::int64_t cutoff_ns, Held held,
                             OrphanStats& stats) {
   static constexpr char kHex[] = "0123456789abcdef";
   const std::string dir = data_root + "/" + kHex[fan_out / 16] + kHex[fan_out % 16];
@@ -292,7 +293,7 @@ void RemoveUnreferencedDirs(const std::string& data_root, const std::string& tmp
   for (const auto& name : names) {
     const std::string path = dir + "/" + name;
     auto age = StatEntry(path);
-    if (!age || age->newest_ns > cutoff_ns) {
+    if (!age || age->newest_ns > cutoff_ns || held(name)) {
       continue;
     }
     if (RemoveIfSame(path, tmp_dir + "/.orphan-" + name, *age)) {
@@ -323,23 +324,29 @@ Result<OrphanStats> LocalDrive::DoRemoveOrphans(const RequestContext& ctx,
   }
   int next = opts.first_fan_out;
   Status st = Status::Ok();
-  while (next < kDataFanOuts && !ctx.IsCancelled()) {
+  const auto over_budget = [&] {
+    return opts.time_budget.count() > 0 &&
+           std::chrono::steady_clock::now() - start >= opts.time_budget;
+  };
+  bool stop = false;
+  while (next < kDataFanOuts && !ctx.IsCancelled() && !stop) {
     ReferencedDirs refs(next, options_.orphan_ids_per_pass);
     bool complete = true;
     orphan_passes_.fetch_add(1, std::memory_order_relaxed);
+    // A folder a commit replaces after this point is in `refs` (it was referenced) or held.
+    const auto pass_start = std::chrono::steady_clock::now();
     st = CollectReferences(*store_, refs, complete, path_);
     if (!st.ok()) {
       break;
     }
     refs.Seal();
-    for (const int hi = refs.hi(); next < hi && !ctx.IsCancelled(); ++next) {
+    const auto held = [&](const std::string& name) { return ReplacedHeld(name, pass_start); };
+    // The budget is checked after every fan-out: a step covers at least one.
+    for (const int hi = refs.hi(); next < hi && !ctx.IsCancelled() && !stop; ++next) {
       if (complete) {
-        RemoveUnreferencedDirs(data_root_, tmp_dir_, next, refs, cutoff_ns, stats);
+        RemoveUnreferencedDirs(data_root_, tmp_dir_, next, refs, cutoff_ns, held, stats);
       }
-    }
-    if (opts.time_budget.count() > 0 &&
-        std::chrono::steady_clock::now() - start >= opts.time_budget) {
-      break;
+      stop = over_budget();
     }
   }
   stats.next_fan_out = next;

@@ -816,6 +816,42 @@ std::string MakeOrphanDir(const std::string& drive_dir, const std::string& data_
   return dir;
 }
 
+// The folder an overwrite replaced is unreferenced until its writer settles the commit: an
+// orphan cleanup meanwhile (however old the folder) must leave it, or a RevertCommit would
+// put back an object whose data is gone. Settled by a revert during a cleanup pass, it stays
+// for that pass too; once purged it is gone.
+TEST_P(StorageApiConformance, RemoveOrphanDataLeavesAnUnsettledReplacedFolder) {
+  MakeBucket("b");
+  const std::string old_dir = "1a2b3c4d-0000-4000-8000-00000000000a";
+  ASSERT_TRUE(StageFile(d(), "s1/part.1", "acknowledged").ok());
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 1, old_dir), "s1")).ok());
+  FileInfo v2 = MakeFi("b", "k", "", 2, "2a2b3c4d-0000-4000-8000-00000000000b");
+  ASSERT_TRUE(StageFile(d(), "s2/part.1", "failed overwrite").ok());
+  auto undo = SyncWait(d().RenameData(ctx_, v2, "s2"));
+  ASSERT_TRUE(undo.ok());
+  ASSERT_EQ(undo->replaced_data_dir, old_dir);
+
+  OrphanCleanupOptions now;
+  now.min_age = std::chrono::seconds(0);
+  auto r = SyncWait(d().RemoveOrphanData(ctx_, now));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->data_dirs, 0u);
+  ASSERT_TRUE(SyncWait(d().RevertCommit(ctx_, v2, *undo)).ok());
+  EXPECT_EQ(*ReadShard(d(), old_dir, 1), "acknowledged");
+  EXPECT_EQ(SyncWait(d().ReadVersion(ctx_, "b", "k", "", false))->data_dir, old_dir);
+  r = SyncWait(d().RemoveOrphanData(ctx_, now));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*ReadShard(d(), old_dir, 1), "acknowledged");
+
+  // Overwritten again and purged: the folder goes with the purge.
+  FileInfo v3 = MakeFi("b", "k", "", 3, "3a2b3c4d-0000-4000-8000-00000000000c");
+  ASSERT_TRUE(StageFile(d(), "s3/part.1", "v3").ok());
+  auto undo3 = SyncWait(d().RenameData(ctx_, v3, "s3"));
+  ASSERT_TRUE(undo3.ok());
+  ASSERT_TRUE(SyncWait(d().PurgeReplaced(ctx_, "b", "k", undo3->replaced_data_dir)).ok());
+  EXPECT_EQ(ReadShard(d(), old_dir, 1).code(), Errc::kFileNotFound);
+}
+
 TEST_P(StorageApiConformance, RemoveOrphanDataKeepsReferencedAndYoungData) {
   MakeBucket("b");
   const std::string kept = "0a7c1f52-9d3e-4b6a-8c21-5f0e9d8b7a61";

@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -320,6 +322,43 @@ TEST(LocalDrive, RemoveOrphanDataInBoundedPasses) {
   for (const auto& id : kept) {
     EXPECT_TRUE(ReadShard(drive, id, 1).ok()) << id;
   }
+}
+
+// The time budget holds inside a pass: one pass covers every fan-out here (the referenced ids
+// fit), yet a step with a 1 ms budget stops after the fan-out during which it ran out, long
+// before removing 256 folders of files, and the next steps finish the drive.
+TEST(LocalDrive, RemoveOrphanDataStopsWithinAPassAtItsBudget) {
+  TempDir dir;
+  auto opened = LocalDrive::Open(dir.path(), LocalDriveOptions{});
+  ASSERT_TRUE(opened.ok());
+  LocalDrive& drive = **opened;
+  auto ctx = RequestContext::Background("orphans");
+  for (int i = 0; i < kDataFanOuts; ++i) {
+    char id[40];
+    std::snprintf(id, sizeof(id), "%02x000000-1111-4222-8333-444455556666", i);
+    const std::string path = dir.path() + "/data/" + std::string(id, 2) + "/" + id;
+    std::filesystem::create_directories(path);
+    for (int f = 1; f <= 8; ++f) {
+      std::ofstream(path + "/part." + std::to_string(f)) << "orphan";
+    }
+  }
+  OrphanCleanupOptions opts;
+  opts.min_age = std::chrono::seconds(0);
+  opts.time_budget = std::chrono::milliseconds(1);
+  auto first = SyncWait(drive.RemoveOrphanData(ctx, opts));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(drive.OrphanPassesForTest(), 1u);
+  EXPECT_GE(first->next_fan_out, 1);
+  EXPECT_LT(first->next_fan_out, kDataFanOuts);
+  std::uint64_t removed = first->data_dirs;
+  for (opts.first_fan_out = first->next_fan_out; opts.first_fan_out < kDataFanOuts;) {
+    auto step = SyncWait(drive.RemoveOrphanData(ctx, opts));
+    ASSERT_TRUE(step.ok());
+    ASSERT_GT(step->next_fan_out, opts.first_fan_out);
+    removed += step->data_dirs;
+    opts.first_fan_out = step->next_fan_out;
+  }
+  EXPECT_EQ(removed, static_cast<std::uint64_t>(kDataFanOuts));
 }
 
 TEST(ErrnoStatus, OutOfDescriptorsIsAnOverloadNotAFaultyDrive) {
