@@ -820,6 +820,33 @@ std::string MakeOrphanDir(const std::string& drive_dir, const std::string& data_
 // orphan cleanup meanwhile (however old the folder) must leave it, or a RevertCommit would
 // put back an object whose data is gone. Settled by a revert during a cleanup pass, it stays
 // for that pass too; once purged it is gone.
+// CompleteMultipartUpload reached the other drives but not this one: the upload is still
+// here, and a heal wrote the object into the same data folder (the upload's). Aborting the
+// upload then drops its record but keeps the folder the object uses.
+TEST_P(StorageApiConformance, AbortKeepsTheFolderAHealedObjectUses) {
+  MakeBucket("b");
+  const std::string shared = "7a2b3c4d-0000-4000-8000-00000000000d";
+  MultipartUpload up{"mp", "up-9", 5, MakeFi("b", "mp", "", 5, shared)};
+  ASSERT_TRUE(SyncWait(d().PutUpload(ctx_, "b", up)).ok());
+  ASSERT_TRUE(StageFile(d(), "p1/part.1", "part bytes").ok());
+  ASSERT_TRUE(SyncWait(d().CommitPart(ctx_, "b", "mp", "up-9", {1, "e", 10, 1, {}}, "p1")).ok());
+  ASSERT_TRUE(StageFile(d(), "heal/part.1", "healed shard").ok());
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "mp", "", 6, shared), "heal")).ok());
+
+  ASSERT_TRUE(SyncWait(d().AbortUpload(ctx_, "b", "mp", "up-9")).ok());
+  EXPECT_FALSE(SyncWait(d().ReadUpload(ctx_, "b", "mp", "up-9")).ok());
+  EXPECT_EQ(*ReadShard(d(), shared, 1), "healed shard");
+
+  // Without an object in it, an aborted upload's folder goes.
+  const std::string alone = "8a2b3c4d-0000-4000-8000-00000000000e";
+  MultipartUpload up2{"other", "up-10", 5, MakeFi("b", "other", "", 5, alone)};
+  ASSERT_TRUE(SyncWait(d().PutUpload(ctx_, "b", up2)).ok());
+  ASSERT_TRUE(StageFile(d(), "p2/part.1", "part").ok());
+  ASSERT_TRUE(SyncWait(d().CommitPart(ctx_, "b", "other", "up-10", {1, "e", 4, 1, {}}, "p2")).ok());
+  ASSERT_TRUE(SyncWait(d().AbortUpload(ctx_, "b", "other", "up-10")).ok());
+  EXPECT_EQ(ReadShard(d(), alone, 1).code(), Errc::kFileNotFound);
+}
+
 TEST_P(StorageApiConformance, RemoveOrphanDataLeavesAnUnsettledReplacedFolder) {
   MakeBucket("b");
   const std::string old_dir = "1a2b3c4d-0000-4000-8000-00000000000a";
