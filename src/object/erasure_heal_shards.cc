@@ -241,7 +241,8 @@ Task<Status> ErasureSet::CheckShards(const RequestContext& ctx, std::size_t i,
 Task<Status> ErasureSet::RebuildShards(const RequestContext& ctx, const meta::FileInfo& want,
                                        const std::vector<Result<meta::FileInfo>>& copies,
                                        std::vector<bool>& sources, std::vector<bool>& targets,
-                                       std::string_view tmp, std::vector<std::string>& inline_out) {
+                                       std::string_view tmp, std::vector<std::string>& inline_out,
+                                       bool as_part_one) {
   const auto n = static_cast<std::size_t>(size());
   const auto& er = want.erasure;
   Status built;
@@ -266,7 +267,8 @@ Task<Status> ErasureSet::RebuildShards(const RequestContext& ctx, const meta::Fi
       if (!built.ok()) {
         break;
       }
-      const std::string file = std::string(tmp) + "/part." + std::to_string(part.number);
+      const std::string file =
+          std::string(tmp) + "/part." + std::to_string(as_part_one ? 1 : part.number);
       std::vector<std::unique_ptr<storage::ShardReader>> readers(n);
       std::vector<std::unique_ptr<storage::ShardWriter>> writers(n);
       auto created = co_await ForEachDriveIn<Result<std::unique_ptr<storage::ShardWriter>>>(

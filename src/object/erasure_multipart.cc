@@ -20,10 +20,7 @@ namespace {
 
 constexpr int kMaxParts = 10000;
 
-struct QuorumUpload {
-  storage::MultipartUpload upload;
-  std::vector<bool> has;  // drives that hold the agreed record
-};
+}  // namespace
 
 Task<Result<QuorumUpload>> ReadUploadQuorum(const ErasureSet& set, const RequestContext& ctx,
                                             std::string_view bucket, std::string_view key,
@@ -88,8 +85,6 @@ Task<Result<std::vector<meta::ObjectPart>>> QuorumParts(const ErasureSet& set,
   }
   co_return out;
 }
-
-}  // namespace
 
 Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& ctx,
                                                          std::string_view bucket,

@@ -200,6 +200,23 @@ class ErasureSet {
   Task<Result<HealResult>> HealObject(const RequestContext& ctx, std::string_view bucket,
                                       std::string_view key, std::string_view version_id,
                                       const HealOptions& opts);
+
+  // Heals the multipart uploads in progress under `prefix` (erasure_heal_uploads.cc): every
+  // upload any drive lists is healed under its write lock (part uploads wait meanwhile): a
+  // drive that lacks the upload's record gets it, and one that lacks a part the read quorum
+  // agrees on (or holds another copy of it) gets its shard, rebuilt from D good ones. An
+  // upload without read quorum is left (it completes, is aborted or expires as it is). With
+  // dry_run, only counts. Errors: kReadQuorum (no drive answers the listing).
+  struct UploadHealStats {
+    std::uint64_t uploads = 0;         // uploads looked at
+    std::uint64_t records_healed = 0;  // upload records written to drives that lacked them
+    std::uint64_t parts_healed = 0;    // part shards rebuilt (per drive), or needed (dry run)
+    std::uint64_t failed = 0;          // uploads that could not be healed on every drive
+  };
+
+  Task<Result<UploadHealStats>> HealUploads(const RequestContext& ctx, std::string_view bucket,
+                                            std::string_view prefix, bool dry_run);
+
   // Queues bucket/key/version for healing when the set has a queue (cheap, never blocks).
   // Const because readers hold a const set; the queue is not part of the set's state.
   void QueueHeal(std::string_view bucket, std::string_view key, std::string_view version_id,
@@ -248,6 +265,11 @@ class ErasureSet {
                                       const meta::ErasureInfo& layout, std::string_view tmp_dir,
                                       bool allow_inline);
   Task<void> DeleteTmpAll(const RequestContext& ctx, std::string_view tmp_dir);
+  // One upload of HealUploads (under its write lock when `lock`); adds to `stats`. Errors:
+  // a record or part shard that could not be written, kReadQuorum, kLockTimeout.
+  Task<Status> HealUpload(const RequestContext& ctx, std::string_view bucket, std::string_view key,
+                          std::string_view upload_id, bool dry_run, bool lock,
+                          UploadHealStats& stats);
   // Settles a commit fan-out (WriteMetadata, RenameData or CompleteUpload; per[i] is what
   // drive i was given, res[i] its answer): with at least `quorum` commits, drops the data
   // each commit replaced; below it, puts back what every committed drive held before, so a
@@ -275,13 +297,15 @@ class ErasureSet {
                            bool deep) const;
   // Rebuilds the shards of `want` for the drives in `targets` from those in `sources` (whose
   // copies, with inline data, are in `copies`): inline into inline_out[i], else shard files
-  // under tmp/<tmp>/ (closed, ready for RenameData). A source that fails to read and a target
-  // that fails to write are dropped. Errors: kReadQuorum (a block with fewer than D good
-  // shards), kFaultyDisk (every target failed).
+  // under tmp/<tmp>/ (closed, ready for RenameData; with `as_part_one`, a single part staged as
+  // part.1, as CommitPart takes it). A source that fails to read and a target that fails to
+  // write are dropped. Errors: kReadQuorum (a block with fewer than D good shards), kFaultyDisk
+  // (every target failed).
   Task<Status> RebuildShards(const RequestContext& ctx, const meta::FileInfo& want,
                              const std::vector<Result<meta::FileInfo>>& copies,
                              std::vector<bool>& sources, std::vector<bool>& targets,
-                             std::string_view tmp, std::vector<std::string>& inline_out);
+                             std::string_view tmp, std::vector<std::string>& inline_out,
+                             bool as_part_one = false);
   // Creates `bucket` (with the metadata read quorum holds) on the drives in `mask`; best effort.
   Task<void> HealBucketOn(const RequestContext& ctx, std::string_view bucket,
                           const std::vector<bool>& mask);

@@ -129,6 +129,23 @@ Task<Status> ServerPools::WalkSet(const RequestContext& ctx, ErasureSet& set,
         break;
       }
     }
+    // Then the bucket's multipart uploads in progress.
+    auto uploads = co_await set.HealUploads(ctx, bucket, p.scope.prefix, p.heal.dry_run);
+    if (!uploads.ok()) {
+      if (uploads.code() == Errc::kCancelled) {
+        co_return uploads.status();
+      }
+      LOG_WARN("heal: uploads of {}: {}", bucket, uploads.status().ToString());
+    } else if (uploads->failed > 0 || uploads->records_healed + uploads->parts_healed > 0) {
+      LOG_INFO("heal: uploads of {}: {} looked at, {} records and {} part shards {}, {} failed",
+               bucket, uploads->uploads, uploads->records_healed, uploads->parts_healed,
+               p.heal.dry_run ? "to heal" : "healed", uploads->failed);
+    }
+    if (!uploads.ok() || uploads->failed > 0) {
+      HealProgress d;
+      d.objects_failed = 1;  // a drive heal is then kept for the next start
+      count(d, bucket, after);
+    }
   }
   co_return Status::Ok();
 }

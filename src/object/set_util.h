@@ -67,4 +67,23 @@ std::size_t CountOk(const std::vector<R>& results) {
   return n;
 }
 
+// A multipart upload's record as read quorum of drives holds it (erasure_multipart.cc).
+struct QuorumUpload {
+  storage::MultipartUpload upload;
+  std::vector<bool> has;  // drives that hold the agreed record
+};
+
+// The record read quorum of drives agrees on (by data dir). Errors: the drives' majority error
+// (kNoSuchUpload when the upload is gone), kReadQuorum.
+Task<Result<QuorumUpload>> ReadUploadQuorum(const ErasureSet& set, const RequestContext& ctx,
+                                            std::string_view bucket, std::string_view key,
+                                            std::string_view upload_id);
+
+// The parts that read quorum of drives recorded identically, by part number.
+Task<Result<std::vector<meta::ObjectPart>>> QuorumParts(const ErasureSet& set,
+                                                        const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key,
+                                                        std::string_view upload_id);
+
 }  // namespace cairn::object

@@ -85,6 +85,62 @@ class HealSequenceTest : public ::testing::Test {
   std::size_t shard_files = 0;
 };
 
+// A multipart upload in progress: drive 1 was offline while part 1 arrived, drive 2 lost the
+// upload (a replaced drive). A heal gives drive 2 the record and both drives every part's
+// shard, so that the upload completes and reads with the two other drives of parity gone;
+// a dry run before it changes nothing.
+TEST(HealUploads, AnUploadInProgressIsHealedOnEveryDrive) {
+  ServerPoolsOptions opts;
+  opts.min_part_size = 1 << 20;
+  Cluster c(SeqSixDrives(), Backend::kLocal, opts);
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  auto id = SyncWait(c.layer->NewMultipartUpload(c.ctx, "bucket", "big", {}));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto put_part = [&](int n, const std::string& data) {
+    StringSource src(data);
+    HashExpectations ex;
+    ex.size = static_cast<std::int64_t>(data.size());
+    HashReader body(src, ex);
+    return SyncWait(c.layer->PutObjectPart(c.ctx, "bucket", "big", *id, n, body));
+  };
+  const std::string p1 = RandomData((1 << 20) + 4097, 1);
+  const std::string p2 = RandomData(300 << 10, 2);
+  c.drives[1]->offline = true;
+  auto r1 = put_part(1, p1);
+  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  c.drives[1]->offline = false;
+  ASSERT_TRUE(SyncWait(c.inners[2]->AbortUpload(c.ctx, "bucket", "big", *id)).ok());
+  auto r2 = put_part(2, p2);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  auto parts_on = [&](std::size_t i) {
+    auto parts = SyncWait(c.inners[i]->ListParts(c.ctx, "bucket", "big", *id));
+    return parts.ok() ? parts->size() : 0u;
+  };
+  ASSERT_EQ(parts_on(1), 1u);
+  ASSERT_EQ(parts_on(2), 0u);
+
+  HealSequenceOptions dry;
+  dry.dry_run = true;
+  EXPECT_EQ(WaitFinished(c, StartHeal(c, {"bucket", ""}, dry)).state, HealSequenceState::kDone);
+  EXPECT_FALSE(SyncWait(c.inners[2]->ReadUpload(c.ctx, "bucket", "big", *id)).ok());
+  HealProgress p = WaitFinished(c, StartHeal(c, {"bucket", ""}));
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  EXPECT_EQ(p.objects_failed, 0u);
+  EXPECT_TRUE(SyncWait(c.inners[2]->ReadUpload(c.ctx, "bucket", "big", *id)).ok());
+  EXPECT_EQ(parts_on(1), 2u);
+  EXPECT_EQ(parts_on(2), 2u);
+
+  // Two other drives gone (the parity): the healed ones carry the upload to the end.
+  c.drives[0]->offline = true;
+  c.drives[3]->offline = true;
+  auto done = SyncWait(c.layer->CompleteMultipartUpload(
+      c.ctx, "bucket", "big", *id, {{1, r1->etag, {}}, {2, r2->etag, {}}}, {}));
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  auto got = c.Get("bucket", "big");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == p1 + p2);
+}
+
 TEST_F(HealSequenceTest, PrefixBucketAndClusterHealExactlyTheirObjects) {
   HealProgress p = WaitFinished(c, StartHeal(c, {"bucket", "a/"}));
   EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
