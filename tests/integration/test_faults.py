@@ -457,3 +457,80 @@ def test_full_drives_refuse_new_data_and_recover_when_space_is_freed(make_server
     finally:
         for m in mounts:
             subprocess.run(["umount", "-l", m], check=False, timeout=30)
+
+
+class PrivateMountServer:
+    """Wraps a ServerProcess's command in its own mount namespace (`unshare -m`; the pid stays
+    cairn's), where mounts made with nsenter change what the server sees and nothing else."""
+
+    @staticmethod
+    def wrap(srv):
+        plain = srv.command
+
+        def command():
+            return ["unshare", "-m", "--propagation", "private", "sh", "-ec", 'exec "$@"',
+                    "sh"] + plain()
+        srv.command = command
+        return srv
+
+    @staticmethod
+    def run(srv, *args):
+        subprocess.run(["nsenter", "-t", str(srv.proc.pid), "-m", *args], check=True,
+                       capture_output=True, timeout=30)
+
+
+def test_overwrite_that_misses_write_quorum_keeps_the_acknowledged_object(make_server, tmp_path):
+    """EC 4+4, one drive gone: an overwrite writes its shards to the 7 others, then only 4
+    can commit (3 have data/ read-only: the rename into it fails), below the write quorum of
+    5. The 4 that committed must put the previous object back: had they dropped its data, only
+    3 copies would be left, under the read quorum of 4: an acknowledged object lost by a
+    failed overwrite. The same for a CopyObject onto the key."""
+    why = _can_mount_tmpfs(str(tmp_path / "probe"))
+    if why:
+        pytest.skip(why)
+    srv = PrivateMountServer.wrap(make_server(drives=8, wait=None, name="ec44"))
+    srv.start()
+    assert "(EC 4+4)" in open(srv.log_path).read()
+    s3 = srv.client()
+    s3.create_bucket(Bucket="keep")
+    v1 = random_bytes(3 * MiB + 5, "keep-v1")
+    s3.put_object(Bucket="keep", Key="k", Body=v1)
+    s3.put_object(Bucket="keep", Key="src", Body=random_bytes(2 * MiB, "keep-src"))
+    d = srv.drive_paths
+    # d8: an empty read-only file system over the whole drive (its shard writes fail).
+    PrivateMountServer.run(srv, "mount", "-t", "tmpfs", "-o", "ro,size=1g", "tmpfs", d[7])
+    # d5..d7: data/ read-only (shards stage under .cairn.sys/tmp, the commit's rename fails).
+    for path in d[4:7]:
+        data = os.path.join(path, "data")
+        PrivateMountServer.run(srv, "mount", "--bind", data, data)
+        PrivateMountServer.run(srv, "mount", "-o", "remount,bind,ro", data)
+    try:
+        for attempt in ("put", "copy"):
+            with pytest.raises(botocore.exceptions.ClientError) as e:
+                if attempt == "put":
+                    s3.put_object(Bucket="keep", Key="k", Body=random_bytes(2 * MiB, "keep-v2"))
+                else:
+                    s3.copy_object(Bucket="keep", Key="k",
+                                   CopySource={"Bucket": "keep", "Key": "src"})
+            assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503, e.value.response
+            assert e.value.response["Error"]["Code"] in UNAVAILABLE, e.value.response
+            got = s3.get_object(Bucket="keep", Key="k")
+            assert got["Body"].read() == v1, attempt
+            assert got["ContentLength"] == len(v1)
+    finally:
+        for path in d[4:7]:
+            PrivateMountServer.run(srv, "umount", os.path.join(path, "data"))
+        PrivateMountServer.run(srv, "umount", d[7])
+    # Every drive back: still the acknowledged object, and the next overwrite goes through.
+    assert s3.get_object(Bucket="keep", Key="k")["Body"].read() == v1
+    v3 = random_bytes(MiB + 3, "keep-v3")
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            s3.put_object(Bucket="keep", Key="k", Body=v3)
+            break
+        except botocore.exceptions.ClientError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    assert s3.get_object(Bucket="keep", Key="k")["Body"].read() == v3
