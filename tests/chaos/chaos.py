@@ -96,7 +96,11 @@ def parse_args(argv):
     p.add_argument("--binary", default=os.environ.get("CAIRN_BIN") or
                    os.path.join(ROOT, "build", "cairn"), help="path of cairn")
     p.add_argument("--workdir", default=None, help="where drives and logs go (default: a temp dir)")
-    p.add_argument("--keep", action="store_true", help="leave the data (and tmpfs drives) there")
+    p.add_argument("--keep", action="store_true",
+                   help="leave the data (and tmpfs drives) there; a failed run always does")
+    p.add_argument("--runs", type=int, default=1,
+                   help="run seeds S, S+1, ... this many times, each in <workdir>/seed-S, "
+                        "stopping at the first that fails (default 1)")
     p.add_argument("--keys", type=int, default=240, help="size of the key space (default 240)")
     p.add_argument("--threads", type=int, default=4, help="client threads (default 4)")
     p.add_argument("--faults", default=",".join(KINDS),
@@ -251,6 +255,12 @@ def run(a):
             time.sleep(0.25)
         inj.restore_all()
         t_end = time.monotonic()
+        if wl.crashes or time.monotonic() < end - 1:
+            failed = True
+            say(f"the run ended {max(0.0, end - time.monotonic()):.0f}s early: "
+                f"{len(wl.crashes)} client threads died")
+            for crash in wl.crashes:
+                emit(crash.rstrip())
         faults = inj.faults
         say(f"faults over after {t_end - t0:.1f}s: {inj.summary()}; stopping the workload")
         if not wl.stop():
@@ -285,10 +295,14 @@ def run(a):
     finally:
         if wl is not None:
             wl.stop(timeout=60)
-        lab.remove(keep=a.keep)
-        if a.keep:
-            say(f"kept {workdir}" + (" (tmpfs drives still mounted: umount them with "
-                                     f"`umount {workdir}/drives/n*/d*`)" if lab.mounts else ""))
+        # A failed run keeps everything: the drives, every node's log and chaos.log (all
+        # of this run's output), to find the cause after the fact.
+        keep = a.keep or failed or bool(lost) or unhealed != 0
+        lab.remove(keep=keep)
+        if keep:
+            say(f"kept {workdir}" + (" (failed run)" if not a.keep else "") +
+                (" (tmpfs drives still mounted: umount them with "
+                 f"`umount {workdir}/drives/n*/d*`)" if lab.mounts else ""))
         elif a.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     emit(f"chaos seed={a.seed} ops={ops} faults={faults} verified={verified} lost={len(lost)} "
@@ -302,7 +316,26 @@ def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     # A SIGTERM (a CI timeout) unwinds like an error: every node is stopped, mounts undone.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    return run(a)
+    if a.runs <= 1:
+        return run(a)
+    base = a.workdir or tempfile.mkdtemp(prefix="cairn-chaos-")
+    first = a.seed
+    passed = 0
+    for i in range(a.runs):
+        one = argparse.Namespace(**vars(a))
+        one.seed = first + i
+        one.workdir = os.path.join(base, f"seed-{one.seed}")
+        if run(one) != 0:
+            emit(f"chaos runs={i + 1} passed={passed} failed_seed={one.seed} "
+                 f"kept={one.workdir}")
+            return 1
+        passed += 1
+        if a.workdir is None and not a.keep:
+            shutil.rmtree(one.workdir, ignore_errors=True)
+    if a.workdir is None and not a.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    emit(f"chaos runs={a.runs} passed={passed} failed_seed=none")
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ a retry never adds a state of its own. Bodies are not kept: only their SHA-256 a
 import hashlib
 import random
 import threading
+import traceback
 import time
 
 import boto3
@@ -97,6 +98,7 @@ class Workload:
         self.failed = 0              # attempts that failed
         self.uncertain = 0           # operations whose every attempt failed
         self.anomalies = []          # reads during the run that returned a wrong state
+        self.crashes = []            # tracebacks of client threads that died
         self.errors = []             # unexpected client errors (4xx), for the report
         self.slow = []               # (seconds, operation, node, outcome) over 5 s
         self._lock = threading.Lock()
@@ -257,6 +259,15 @@ class Workload:
         return True
 
     def _run(self, t):
+        # A client thread that dies would end the run early with fewer operations and faults
+        # than asked for: its traceback is kept, and the run fails with it.
+        try:
+            self._loop(t)
+        except Exception:  # noqa: BLE001 - reported by the run
+            with self._lock:
+                self.crashes.append(f"client thread {t}: {traceback.format_exc()}")
+
+    def _loop(self, t):
         rng = random.Random(f"{self.seed}/thread{t}")
         mine = self.keys[t::self.threads]
         gen = 0

@@ -26,11 +26,14 @@ def run_chaos(cairn_bin, tmp_path, seed, duration, heal_timeout, timeout):
     cmd = ["/usr/bin/python3", CHAOS, "--binary", cairn_bin, "--seed", str(seed),
            "--duration", str(duration), "--heal-timeout", str(heal_timeout),
            "--workdir", str(tmp_path / "chaos")]
+    terminated = False
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         try:
             rc = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            terminated, rc = True, -1
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)   # the tool cleans up, then exits
@@ -42,6 +45,10 @@ def run_chaos(cairn_bin, tmp_path, seed, duration, heal_timeout, timeout):
     out = log_path.read_text()
     # The nodes' own log lines are in the node logs; keep the tool's lines for the report.
     tail = "\n".join(line for line in out.splitlines() if not line.startswith("20"))[-6000:]
+    # A failed run keeps its work folder (drives, node logs); pytest keeps tmp_path.
+    tail += f"\n(full output: {log_path}; work folder: {tmp_path / 'chaos'})"
+    if terminated:
+        tail += f"\n(stopped by the test after {timeout} s)"
     return rc, out, tail
 
 
