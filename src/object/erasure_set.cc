@@ -55,6 +55,12 @@ Task<Result<std::unique_ptr<NsLockGuard>>> ErasureSet::LockObject(
   co_return guard;
 }
 
+Task<Result<std::unique_ptr<NsLockGuard>>> ErasureSet::LockBucket(const RequestContext& ctx,
+                                                                  std::string_view bucket) const {
+  // No object has an empty key: "<bucket>/" names the bucket itself.
+  co_return co_await opts_.locker->Lock(ctx, LockResource(bucket, ""), true);
+}
+
 ErasureSet::DrivePtr ErasureSet::Drive(std::size_t i) const {
   return drives_[i];
 }
@@ -190,26 +196,37 @@ Task<Status> ErasureSet::MakeBucket(const RequestContext& ctx, std::string_view 
 
 Task<void> ErasureSet::HealBuckets(const RequestContext& ctx,
                                    const std::vector<storage::VolumeInfo>& buckets) {
-  auto res = co_await ForEachDrive<Status>(
-      *this, [&](storage::StorageApi& d, std::size_t) -> Task<Status> {
-        auto have = co_await d.ListVolumes(ctx);
-        if (!have.ok()) {
-          co_return have.status();
-        }
-        for (const auto& b : buckets) {
-          bool found = std::any_of(have->begin(), have->end(),
-                                   [&](const storage::VolumeInfo& v) { return v.name == b.name; });
-          if (!found) {
-            Status st = co_await d.MakeVolume(ctx, b.name, b.meta);
-            if (!st.ok() && st.code() != Errc::kVolumeExists) {
-              co_return st;
-            }
-            LOG_INFO("heal: bucket {} created on {}", b.name, d.endpoint());
-          }
-        }
-        co_return Status::Ok();
-      });
-  (void)res;
+  auto have = co_await ForEachDrive<Result<std::vector<storage::VolumeInfo>>>(
+      *this, [&](storage::StorageApi& d, std::size_t) { return d.ListVolumes(ctx); });
+  for (const auto& b : buckets) {
+    std::vector<bool> missing(have.size(), false);
+    bool any = false;
+    for (std::size_t i = 0; i < have.size(); ++i) {
+      missing[i] = have[i].ok() &&
+                   std::none_of(have[i]->begin(), have[i]->end(),
+                                [&](const storage::VolumeInfo& v) { return v.name == b.name; });
+      any = any || missing[i];
+    }
+    if (!any) {
+      continue;
+    }
+    // Under the bucket's lock, which MakeBucket and DeleteBucket hold: a bucket being created
+    // is seen by quorum before its last drives have it, and creating it there first would
+    // make that MakeBucket fail with BucketAlreadyExists.
+    auto guard = co_await LockBucket(ctx, b.name);
+    if (!guard.ok()) {
+      LOG_WARN("heal: bucket {}: {}", b.name, guard.status().ToString());
+      continue;
+    }
+    auto made = co_await ForEachDriveIn<Status>(
+        *this, missing,
+        [&](storage::StorageApi& d, std::size_t) { return d.MakeVolume(ctx, b.name, b.meta); });
+    for (std::size_t i = 0; i < made.size(); ++i) {
+      if (missing[i] && made[i].ok()) {
+        LOG_INFO("heal: bucket {} created on {}", b.name, Drive(i) ? Drive(i)->endpoint() : "?");
+      }
+    }
+  }
 }
 
 Task<Result<storage::VolumeInfo>> ErasureSet::StatBucket(const RequestContext& ctx,

@@ -120,6 +120,7 @@ std::vector<ErasureSet*> ServerPools::AllSets() const {
 Task<Status> ServerPools::MakeBucket(const RequestContext& ctx, std::string_view bucket,
                                      std::string_view location) {
   CO_RETURN_IF_ERROR(CheckBucketName(bucket));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await pools_[0][0]->LockBucket(ctx, bucket));
   auto sets = AllSets();
   const std::string meta = BucketMeta(location);
   auto res = co_await FanOut<Status>(
@@ -189,6 +190,7 @@ Task<Status> ServerPools::DeleteBucket(const RequestContext& ctx, std::string_vi
   if (!CheckBucketName(bucket).ok()) {
     co_return Status(Errc::kNoSuchBucket, std::string(bucket));
   }
+  CO_ASSIGN_OR_RETURN(auto guard, co_await pools_[0][0]->LockBucket(ctx, bucket));
   CO_ASSIGN_OR_RETURN(auto vi, co_await pools_[0][0]->StatBucket(ctx, bucket));
   auto sets = AllSets();
   if (!force) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <utility>
 
@@ -23,6 +24,8 @@ class FaultyDrive final : public storage::StorageApi {
   // every other write works: a drive lost between the shard write and the commit.
   std::atomic<bool> fail_commits{false};
   std::atomic<int> reverts{0};  // RevertCommit calls
+  // Awaited before the next MakeVolume reaches the drive (once; set before the call races).
+  std::function<Task<void>()> before_make_volume;
 
   std::string endpoint() const override { return inner_->endpoint(); }
 
@@ -46,6 +49,9 @@ class FaultyDrive final : public storage::StorageApi {
   Task<Status> MakeVolume(const RequestContext& ctx, std::string_view v,
                           std::string_view m) override {
     CO_RETURN_IF_ERROR(Writable());
+    if (auto hook = std::exchange(before_make_volume, nullptr)) {
+      co_await hook();
+    }
     co_return co_await inner_->MakeVolume(ctx, v, m);
   }
 
