@@ -5,6 +5,7 @@
 // lock: the record first, then every part that read quorum agrees on, rebuilt from D good
 // shards with the object heal's streaming (RebuildShards) and committed with CommitPart.
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,6 +22,7 @@ namespace cairn::object {
 namespace {
 
 constexpr std::size_t kUploadsPage = 500;
+constexpr std::chrono::seconds kUploadLockWait{5};
 
 bool SamePart(const meta::ObjectPart& a, const meta::ObjectPart& b) {
   return a.number == b.number && a.etag == b.etag && a.size == b.size;
@@ -85,6 +87,13 @@ Task<Result<ErasureSet::UploadHealStats>> ErasureSet::HealUploads(const RequestC
         continue;
       }
       st = co_await HealUpload(ctx, bucket, key, upload_id, dry_run, true, stats);
+      if (st.code() == Errc::kLockTimeout) {
+        // Parts are being written (or a crashed writer's lock has not expired yet): a later
+        // pass heals it. Not a failure: an upload in use is not lost redundancy.
+        ++stats.busy;
+        LOG_INFO("heal: upload {} of {}/{} is busy; left for a later pass", upload_id, bucket, key);
+        continue;
+      }
       if (!st.ok()) {
         ++stats.failed;
         LOG_WARN("heal: upload {} of {}/{}: {}", upload_id, bucket, key, st.ToString());
@@ -103,7 +112,10 @@ Task<Status> ErasureSet::HealUpload(const RequestContext& ctx, std::string_view 
   // The write lock: no part of this upload is being written meanwhile.
   std::unique_ptr<NsLockGuard> guard;
   if (lock) {
-    CO_ASSIGN_OR_RETURN(guard, co_await LockObject(ctx, bucket, key, true, upload_id));
+    // A short wait: a heal pass must not stall behind an upload in use.
+    RequestContext lock_ctx = ctx;
+    lock_ctx.deadline = std::min(ctx.deadline, RequestContext::Clock::now() + kUploadLockWait);
+    CO_ASSIGN_OR_RETURN(guard, co_await LockObject(lock_ctx, bucket, key, true, upload_id));
   }
   auto q = co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id);
   if (!q.ok()) {

@@ -205,13 +205,15 @@ class ErasureSet {
   // upload any drive lists is healed under its write lock (part uploads wait meanwhile): a
   // drive that lacks the upload's record gets it, and one that lacks a part the read quorum
   // agrees on (or holds another copy of it) gets its shard, rebuilt from D good ones. An
-  // upload without read quorum is left (it completes, is aborted or expires as it is). With
+  // upload without read quorum is left (it completes, is aborted or expires as it is), and so
+  // is one whose lock stays taken for a few seconds (parts being written: a later pass). With
   // dry_run, only counts. Errors: kReadQuorum (no drive answers the listing).
   struct UploadHealStats {
     std::uint64_t uploads = 0;         // uploads looked at
     std::uint64_t records_healed = 0;  // upload records written to drives that lacked them
     std::uint64_t parts_healed = 0;    // part shards rebuilt (per drive), or needed (dry run)
     std::uint64_t failed = 0;          // uploads that could not be healed on every drive
+    std::uint64_t busy = 0;  // uploads whose lock was not free within a few seconds (skipped)
   };
 
   Task<Result<UploadHealStats>> HealUploads(const RequestContext& ctx, std::string_view bucket,

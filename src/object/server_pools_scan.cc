@@ -136,10 +136,13 @@ Task<Status> ServerPools::WalkSet(const RequestContext& ctx, ErasureSet& set,
         co_return uploads.status();
       }
       LOG_WARN("heal: uploads of {}: {}", bucket, uploads.status().ToString());
-    } else if (uploads->failed > 0 || uploads->records_healed + uploads->parts_healed > 0) {
-      LOG_INFO("heal: uploads of {}: {} looked at, {} records and {} part shards {}, {} failed",
-               bucket, uploads->uploads, uploads->records_healed, uploads->parts_healed,
-               p.heal.dry_run ? "to heal" : "healed", uploads->failed);
+    } else if (uploads->failed + uploads->busy > 0 ||
+               uploads->records_healed + uploads->parts_healed > 0) {
+      LOG_INFO(
+          "heal: uploads of {}: {} looked at, {} records and {} part shards {}, {} failed, {} "
+          "busy",
+          bucket, uploads->uploads, uploads->records_healed, uploads->parts_healed,
+          p.heal.dry_run ? "to heal" : "healed", uploads->failed, uploads->busy);
     }
     if (!uploads.ok() || uploads->failed > 0) {
       HealProgress d;
