@@ -17,9 +17,25 @@ cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCAIRN_UNITY=O
 ninja -C "$BUILD" -j"$JOBS" cairn
 echo "cairn: built $BUILD/cairn in $(($(date +%s) - build_start)) s"
 
-# The same order cairn uses: flags, then CAIRN_ROOT_*, MINIO_ROOT_*, MINIO_*_KEY, defaults.
-access_key="${CAIRN_ROOT_USER:-${MINIO_ROOT_USER:-${MINIO_ACCESS_KEY:-cairnadmin}}}"
-secret_key="${CAIRN_ROOT_PASSWORD:-${MINIO_ROOT_PASSWORD:-${MINIO_SECRET_KEY:-cairnadmin}}}"
+# The same order cairn uses (src/common/environment.h): flags, then the first pair of
+# CAIRN_ROOT_USER/_PASSWORD, MINIO_ROOT_USER/_PASSWORD, MINIO_ACCESS_KEY/MINIO_SECRET_KEY (a
+# password may be in the file its _FILE variable names), then the defaults.
+access_key=cairnadmin
+secret_key=cairnadmin
+for pair in "CAIRN_ROOT_USER CAIRN_ROOT_PASSWORD" "MINIO_ROOT_USER MINIO_ROOT_PASSWORD" \
+  "MINIO_ACCESS_KEY MINIO_SECRET_KEY"; do
+  read -r user_var password_var <<<"$pair"
+  file_var="${password_var}_FILE"
+  if [[ -n "${!user_var:-}" ]]; then
+    access_key="${!user_var}"
+    if [[ -n "${!password_var:-}" ]]; then
+      secret_key="${!password_var}"
+    else
+      secret_key="(in ${!file_var:-?})"
+    fi
+    break
+  fi
+done
 address=":9000"
 console=":9001"
 args=("$@")

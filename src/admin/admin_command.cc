@@ -15,6 +15,7 @@
 #include "admin/admin_format.h"
 #include "admin/prometheus_token.h"
 #include "auth/canonical.h"
+#include "common/environment.h"
 #include "loadgen/http_client.h"
 #include "loadgen/units.h"
 
@@ -28,23 +29,13 @@ constexpr int kExitUsage = 2;
 // How long `heal` keeps polling through transport errors (a node restarting) before giving up.
 constexpr std::chrono::seconds kPollGiveUp{60};
 
-// The first complete pair of credential variables, as `cairn server` reads them.
-void CredentialsFromEnvironment(ClientConfig& cfg) {
-  static constexpr std::pair<const char*, const char*> kPairs[] = {
-      {"CAIRN_ROOT_USER", "CAIRN_ROOT_PASSWORD"},
-      {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
-  };
-  cfg.access_key = "cairnadmin";
-  cfg.secret_key = "cairnadmin";
-  for (const auto& [user, password] : kPairs) {
-    const char* u = std::getenv(user);
-    const char* p = std::getenv(password);
-    if (u && p) {
-      cfg.access_key = u;
-      cfg.secret_key = p;
-      return;
-    }
-  }
+// The root credentials as `cairn server` reads them (common/environment.h), else the
+// defaults. Errors: half a pair, an unreadable _FILE.
+Status CredentialsFromEnvironment(ClientConfig& cfg) {
+  ASSIGN_OR_RETURN(auto found, RootCredentialsFromEnvironment(ProcessEnvironment()));
+  cfg.access_key = found ? found->access_key : "cairnadmin";
+  cfg.secret_key = found ? found->secret_key : "cairnadmin";
+  return Status::Ok();
 }
 
 void Print(const std::string& text) {
@@ -153,14 +144,19 @@ int RunAdminCommand(int argc, char** argv) {
   app.name("cairn admin");
   app.require_subcommand(1);
   ClientConfig cfg;
-  CredentialsFromEnvironment(cfg);
+  if (Status st = CredentialsFromEnvironment(cfg); !st.ok()) {
+    std::fprintf(stderr, "cairn admin: %s\n", st.message().c_str());
+    return kExitUsage;
+  }
   bool json = false;
   app.add_option("--endpoint", cfg.endpoint, "http(s)://HOST:PORT of a node")
       ->capture_default_str();
   app.add_option("--access-key", cfg.access_key,
-                 "Root access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, cairnadmin)");
+                 "Root access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, MINIO_ACCESS_KEY, "
+                 "cairnadmin)");
   app.add_option("--secret-key", cfg.secret_key,
-                 "Root secret key (else CAIRN_ROOT_PASSWORD, MINIO_ROOT_PASSWORD, cairnadmin)");
+                 "Root secret key (else the matching password variable or its _FILE, "
+                 "cairnadmin)");
   app.add_flag("--insecure", cfg.insecure, "HTTPS: accept a self-signed certificate");
   app.add_flag("--json", json, "Print JSON instead of text");
 

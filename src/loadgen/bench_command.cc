@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "common/environment.h"
 #include "loadgen/bench.h"
 
 namespace cairn::loadgen {
@@ -17,22 +18,20 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-// The first complete pair of credential variables, as `cairn server` reads them.
-void CredentialsFromEnvironment(BenchConfig& cfg) {
-  static constexpr std::pair<const char*, const char*> kPairs[] = {
-      {"CAIRN_ROOT_USER", "CAIRN_ROOT_PASSWORD"},
-      {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
-      {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"},
-  };
-  for (const auto& [user, password] : kPairs) {
-    const char* u = std::getenv(user);
-    const char* p = std::getenv(password);
-    if (u && p) {
-      cfg.access_key = u;
-      cfg.secret_key = p;
-      return;
-    }
+// The root credentials as `cairn server` reads them (common/environment.h), else the AWS
+// SDK's pair (for other stores). Errors: half a pair, an unreadable _FILE.
+Status CredentialsFromEnvironment(BenchConfig& cfg) {
+  const Environment env = ProcessEnvironment();
+  ASSIGN_OR_RETURN(auto found, RootCredentialsFromEnvironment(env));
+  if (found) {
+    cfg.access_key = found->access_key;
+    cfg.secret_key = found->secret_key;
+  } else if (auto key = env("AWS_ACCESS_KEY_ID"), secret = env("AWS_SECRET_ACCESS_KEY");
+             key && secret) {
+    cfg.access_key = *key;
+    cfg.secret_key = *secret;
   }
+  return Status::Ok();
 }
 
 int Usage(const std::string& message) {
@@ -53,7 +52,9 @@ int RunBenchCommand(int argc, char** argv) {
       "cairn bench");
   app.name("cairn bench");
   BenchConfig cfg;
-  CredentialsFromEnvironment(cfg);
+  if (Status st = CredentialsFromEnvironment(cfg); !st.ok()) {
+    return Usage(st.message());
+  }
   std::string mode = "mixed";
   std::string obj_size = "4KiB";
   std::string duration = "30s";
@@ -72,7 +73,8 @@ int RunBenchCommand(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--endpoint", cfg.endpoint, "http://HOST:PORT")->capture_default_str();
   app.add_option("--access-key", cfg.access_key,
-                 "Access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, AWS_ACCESS_KEY_ID)");
+                 "Access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, MINIO_ACCESS_KEY, "
+                 "AWS_ACCESS_KEY_ID)");
   app.add_option("--secret-key", cfg.secret_key, "Secret key (else the matching variable)");
   app.add_option("--region", cfg.region, "Region signed into requests")->capture_default_str();
   app.add_option("--target", target,

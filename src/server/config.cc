@@ -18,54 +18,19 @@ namespace {
 constexpr int kUsageExitCode = 2;
 
 // The secret in `path`: the file's text without a trailing newline (as `echo` writes it).
-Result<std::string> ReadSecretFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(Errc::kInvalidArgument, fmt::format("{}: cannot read '{}'", what, path));
-  }
-  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-    secret.pop_back();
-  }
-  if (secret.empty()) {
-    return Status(Errc::kInvalidArgument, fmt::format("{}: '{}' is empty", what, path));
-  }
-  return secret;
-}
-
 // A listen address's host is a loopback one ("127.x.y.z", "[::1]", "localhost").
 bool LoopbackAddress(std::string_view address) {
   const std::string_view host = address.substr(0, address.rfind(':'));
   return host.starts_with("127.") || host == "[::1]" || host == "localhost";
 }
 
-// Picks the first complete pair of credential variables. Errors when only half of a pair
-// is set, so a typo does not silently fall back to the defaults.
+// The root credentials of the environment (common/environment.h), else the defaults.
 Status CredentialsFromEnvironment(const Environment& env, ServerConfig& cfg) {
-  static constexpr std::pair<const char*, const char*> kPairs[] = {
-      {"CAIRN_ROOT_USER", "CAIRN_ROOT_PASSWORD"},
-      {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
-      {"MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"},
-  };
-  for (const auto& [user_var, password_var] : kPairs) {
-    auto user = env(user_var);
-    auto password = env(password_var);
-    // <PASSWORD>_FILE names a file that holds it (MinIO's MINIO_ROOT_PASSWORD_FILE), so that
-    // the secret need not be in the environment.
-    const std::string file_var = std::string(password_var) + "_FILE";
-    if (auto file = env(file_var.c_str()); file && !password) {
-      ASSIGN_OR_RETURN(password, ReadSecretFile(*file, file_var));
-    }
-    if (user.has_value() != password.has_value()) {
-      return Status(Errc::kInvalidArgument,
-                    fmt::format("{} is set but {} is not; set both or neither",
-                                user ? user_var : password_var, user ? password_var : user_var));
-    }
-    if (user) {
-      cfg.access_key = *user;
-      cfg.secret_key = *password;
-      return Status::Ok();
-    }
+  ASSIGN_OR_RETURN(auto found, RootCredentialsFromEnvironment(env));
+  if (found) {
+    cfg.access_key = std::move(found->access_key);
+    cfg.secret_key = std::move(found->secret_key);
+    return Status::Ok();
   }
   cfg.access_key = std::string(kDefaultAccessKey);
   cfg.secret_key = std::string(kDefaultSecretKey);
@@ -186,16 +151,6 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
 }
 
 }  // namespace
-
-Environment ProcessEnvironment() {
-  return [](const char* name) -> std::optional<std::string> {
-    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at startup
-    if (v == nullptr) {
-      return std::nullopt;
-    }
-    return std::string(v);
-  };
-}
 
 ConnectionLimits ResolveConnectionLimits(const ServerConfig& config, std::uint64_t nofile) {
   ConnectionLimits out;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/environment.h"
 #include "common/status.h"
 
 namespace cairn::server {
@@ -71,10 +72,9 @@ struct ServerConfig {
   bool metrics_public = false;
 };
 
-// The environment, injectable for tests: the value of a variable, or nullopt when unset.
-using Environment = std::function<std::optional<std::string>(const char* name)>;
-// The process environment (getenv).
-Environment ProcessEnvironment();
+// The environment, injectable for tests (common/environment.h).
+using cairn::Environment;
+using cairn::ProcessEnvironment;
 
 // What the command line asks for: run the server with `config`, or print `out` / `err` and
 // exit with `exit_code` (help and version: 0; a bad flag: 2, with one sentence in `err`).
