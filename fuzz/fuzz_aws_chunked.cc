@@ -12,27 +12,10 @@
 
 #include "auth/canonical.h"
 #include "auth/signature.h"
-#include "sync_wait.h"
+#include "testing/string_source.h"
+#include "testing/sync_wait.h"
 
 namespace {
-
-// Hands out `data` at most `step` bytes per read.
-class Pieces final : public cairn::ByteSource {
- public:
-  Pieces(std::string data, std::size_t step) : data_(std::move(data)), step_(step) {}
-
-  cairn::Task<cairn::Result<std::size_t>> Read(std::span<std::byte> buf) override {
-    const std::size_t n = std::min({buf.size(), step_, data_.size() - pos_});
-    std::memcpy(buf.data(), data_.data() + pos_, n);
-    pos_ += n;
-    co_return n;
-  }
-
- private:
-  std::string data_;
-  std::size_t step_;
-  std::size_t pos_ = 0;
-};
 
 cairn::Task<void> Drain(cairn::ByteSource& reader, std::size_t read_size) {
   std::vector<std::byte> buf(read_size);
@@ -68,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const auto step = in.ConsumeIntegralInRange<std::size_t>(1, 4096);
   const auto read_size = in.ConsumeIntegralInRange<std::size_t>(1, 1 << 16);
-  Pieces raw(in.ConsumeRemainingBytesAsString(), step);
+  cairn::testing::StringSource raw(in.ConsumeRemainingBytesAsString(), step);
   AwsChunkedReader reader(raw, auth);
   cairn::testing::SyncWait(Drain(reader, read_size));
   (void)reader.trailers();

@@ -15,6 +15,7 @@
 #include "object/server_pools.h"
 #include "storage/local/local_drive.h"
 #include "testing/memory_drive.h"
+#include "testing/string_source.h"
 #include "testing/sync_wait.h"
 
 namespace cairn::object::test {
@@ -23,24 +24,7 @@ using cairn::testing::FaultyDrive;
 using cairn::testing::MemoryDrive;
 using cairn::testing::SyncWait;
 
-// A ByteSource over a string, handing out at most `chunk` bytes per Read.
-class StringSource final : public ByteSource {
- public:
-  explicit StringSource(std::string data, std::size_t chunk = 100000)
-      : data_(std::move(data)), chunk_(chunk) {}
-
-  Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
-    std::size_t n = std::min({buf.size(), chunk_, data_.size() - pos_});
-    std::memcpy(buf.data(), data_.data() + pos_, n);
-    pos_ += n;
-    co_return n;
-  }
-
- private:
-  std::string data_;
-  std::size_t chunk_;
-  std::size_t pos_ = 0;
-};
+using cairn::testing::StringSource;
 
 inline std::string RandomData(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);

@@ -10,28 +10,11 @@
 #include <utility>
 
 #include "http/exchange.h"
+#include "testing/string_source.h"
 
 namespace cairn::s3::testing {
 
-class StringSource final : public ByteSource {
- public:
-  explicit StringSource(std::string data, std::size_t max_read = 1 << 20)
-      : data_(std::move(data)), max_read_(max_read) {}
-
-  Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
-    std::size_t n = std::min({buf.size(), data_.size() - pos_, max_read_});
-    std::memcpy(buf.data(), data_.data() + pos_, n);
-    pos_ += n;
-    co_return n;
-  }
-
-  std::size_t consumed() const { return pos_; }
-
- private:
-  std::string data_;
-  std::size_t max_read_;
-  std::size_t pos_ = 0;
-};
+using cairn::testing::StringSource;
 
 class FakeExchange final : public http::Exchange {
  public:
