@@ -20,20 +20,8 @@ Layout SeqSixDrives() {
   return {.drives = 6, .parity = 2};
 }
 
-template <class F>
-bool SeqEventually(F cond) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
-}
-
 HealProgress WaitFinished(Cluster& c, const std::string& id) {
-  EXPECT_TRUE(SeqEventually([&] {
+  EXPECT_TRUE(Eventually([&] {
     auto p = c.layer->GetHealProgress(id);
     return p.ok() && p->state != HealSequenceState::kRunning;
   }));
@@ -287,12 +275,12 @@ TEST(HealSequence, ScannerHealsADifferenceAndPurgesADanglingVersion) {
     Remove(c, i, "bucket", "dangling");
   }
   const std::uint64_t cycles = c.layer->GetHealCounters().scanner_cycles;
-  EXPECT_TRUE(SeqEventually([&] { return c.layer->GetHealCounters().scanner_cycles > cycles; }));
+  EXPECT_TRUE(Eventually([&] { return c.layer->GetHealCounters().scanner_cycles > cycles; }));
   EXPECT_FALSE(OnDrive(c, 0, "bucket", "missing"));  // the set was skipped
   held->reset();
-  EXPECT_TRUE(SeqEventually(
+  EXPECT_TRUE(Eventually(
       [&] { return OnDrive(c, 0, "bucket", "missing") && !OnDrive(c, 0, "bucket", "dangling"); }));
-  EXPECT_TRUE(SeqEventually([&] { return c.layer->GetHealCounters().scanner_cycles >= 2; }));
+  EXPECT_TRUE(Eventually([&] { return c.layer->GetHealCounters().scanner_cycles >= 2; }));
   bool seen = false;
   for (const HealProgress& p : c.layer->ListHeals()) {
     EXPECT_EQ(p.kind, HealSequenceKind::kScanner);
@@ -338,7 +326,7 @@ TEST(HealSequence, ScannerRemovesOrphanDataFolders) {
     std::ofstream(c.paths[i] + "/.cairn.sys/tmp/lost-put/part.1") << "staged";
   }
   held->reset();
-  EXPECT_TRUE(SeqEventually([&] {
+  EXPECT_TRUE(Eventually([&] {
     for (const auto& o : orphans) {
       if (std::filesystem::exists(o)) {
         return false;

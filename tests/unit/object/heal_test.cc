@@ -335,19 +335,6 @@ TEST(Heal, StaleVersionNeverWins) {
   EXPECT_TRUE(*GetWithout(c, "k", {4, 5}) == v2);
 }
 
-// Polls `cond` every 20 ms for up to 10 s.
-template <class F>
-bool Eventually(F cond) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
-
 ServerPoolsOptions HealQueueOptions() {
   ServerPoolsOptions opts;
   opts.background_heal = true;

@@ -2,10 +2,12 @@
 // MemoryDrives), each wrapped in a FaultyDrive, with helpers to put and get whole bodies.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -25,6 +27,19 @@ using cairn::testing::MemoryDrive;
 using cairn::testing::SyncWait;
 
 using cairn::testing::StringSource;
+
+// Polls `cond` every 10 ms until it holds, for at most `limit`; returns its last value.
+template <class F>
+bool Eventually(F cond, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return cond();
+}
 
 inline std::string RandomData(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
