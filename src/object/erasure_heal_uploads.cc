@@ -172,41 +172,16 @@ Task<Status> ErasureSet::HealUpload(const RequestContext& ctx, std::string_view 
         }
         co_return co_await d.ListParts(ctx, bucket, key, upload_id);
       });
-  std::vector<meta::ObjectPart> agreed;
-  {
-    std::vector<std::pair<meta::ObjectPart, std::size_t>> seen;
-    for (const auto& r : lists) {
-      if (!r.ok()) {
-        continue;
-      }
-      for (const auto& p : *r) {
-        auto it = std::find_if(seen.begin(), seen.end(),
-                               [&](const auto& s) { return SamePart(s.first, p); });
-        if (it == seen.end()) {
-          seen.emplace_back(p, 1);
-        } else {
-          ++it->second;
-        }
-      }
-    }
-    for (const auto& [p, count] : seen) {
-      if (count >= er.data_blocks) {
-        agreed.push_back(p);
-      }
-    }
-  }
+  const std::vector<meta::ObjectPart> agreed =
+      AgreedParts(lists, static_cast<std::size_t>(er.data_blocks));
   for (const meta::ObjectPart& part : agreed) {
     std::vector<bool> sources(n, false);
     std::vector<bool> targets(n, false);
     std::size_t want = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      if (!lists[i].ok()) {
-        continue;
-      }
-      for (const auto& p : *lists[i]) {
-        sources[i] = sources[i] || SamePart(p, part);
-      }
-      targets[i] = holds[i] && !sources[i];
+      sources[i] = lists[i].ok() && std::any_of(lists[i]->begin(), lists[i]->end(),
+                                                [&](const auto& p) { return SamePart(p, part); });
+      targets[i] = lists[i].ok() && holds[i] && !sources[i];
       want += targets[i] ? 1 : 0;
     }
     if (want == 0) {

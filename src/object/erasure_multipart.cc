@@ -53,6 +53,32 @@ Task<Result<QuorumUpload>> ReadUploadQuorum(const ErasureSet& set, const Request
   co_return st.ok() ? Status(Errc::kReadQuorum, "drives disagree on the upload") : st;
 }
 
+std::vector<meta::ObjectPart> AgreedParts(
+    const std::vector<Result<std::vector<meta::ObjectPart>>>& lists, std::size_t quorum) {
+  std::map<std::pair<std::int32_t, std::string>, std::pair<std::size_t, const meta::ObjectPart*>>
+      seen;
+  for (const auto& r : lists) {
+    if (!r.ok()) {
+      continue;
+    }
+    for (const auto& p : *r) {
+      auto& s = seen[{p.number, p.etag + "/" + std::to_string(p.size)}];
+      if (s.first++ == 0) {
+        s.second = &p;
+      }
+    }
+  }
+  std::vector<meta::ObjectPart> out;
+  for (const auto& [id, s] : seen) {
+    if (s.first >= quorum && (out.empty() || out.back().number != id.first)) {
+      out.push_back(*s.second);
+    }
+  }
+  return out;
+}
+
+namespace {
+
 // The parts that read quorum of drives recorded identically, by part number.
 Task<Result<std::vector<meta::ObjectPart>>> QuorumParts(const ErasureSet& set,
                                                         const RequestContext& ctx,
@@ -64,27 +90,10 @@ Task<Result<std::vector<meta::ObjectPart>>> QuorumParts(const ErasureSet& set,
         return d.ListParts(ctx, bucket, key, upload_id);
       });
   CO_RETURN_IF_ERROR(ReduceQuorum(res, set.read_quorum(), Errc::kReadQuorum));
-  std::map<std::pair<std::int32_t, std::string>, std::pair<std::size_t, meta::ObjectPart*>> seen;
-  for (auto& r : res) {
-    if (!r.ok()) {
-      continue;
-    }
-    for (auto& p : *r) {
-      auto& s = seen[{p.number, p.etag + "/" + std::to_string(p.size)}];
-      if (s.first++ == 0) {
-        s.second = &p;
-      }
-    }
-  }
-  std::vector<meta::ObjectPart> out;
-  for (auto& [id, s] : seen) {
-    if (s.first >= static_cast<std::size_t>(set.read_quorum()) &&
-        (out.empty() || out.back().number != id.first)) {
-      out.push_back(*s.second);
-    }
-  }
-  co_return out;
+  co_return AgreedParts(res, static_cast<std::size_t>(set.read_quorum()));
 }
+
+}  // namespace
 
 Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& ctx,
                                                          std::string_view bucket,

@@ -58,7 +58,7 @@ Task<Result<std::unique_ptr<NsLockGuard>>> ErasureSet::LockObject(
 Task<Result<std::unique_ptr<NsLockGuard>>> ErasureSet::LockBucket(const RequestContext& ctx,
                                                                   std::string_view bucket) const {
   // No object has an empty key: "<bucket>/" names the bucket itself.
-  co_return co_await opts_.locker->Lock(ctx, LockResource(bucket, ""), true);
+  co_return co_await LockObject(ctx, bucket, {}, true);
 }
 
 ErasureSet::DrivePtr ErasureSet::Drive(std::size_t i) const {

@@ -285,12 +285,12 @@ class ErasureSet {
   Task<Status> CheckWritePreconditions(const RequestContext& ctx, std::string_view bucket,
                                        std::string_view key, const PutOptions& opts);
 
-  // Locks bucket/key (or, with an upload id, that upload of it). The resource name is
-  // built here, outside any co_await expression: GCC 12 may destroy a non-trivial
-  // temporary in a co_await expression twice.
   // The write lock of a bucket's existence: MakeBucket, DeleteBucket and the bucket heal.
   Task<Result<std::unique_ptr<NsLockGuard>>> LockBucket(const RequestContext& ctx,
                                                         std::string_view bucket) const;
+  // Locks bucket/key (or, with an upload id, that upload of it). The resource name is
+  // built here, outside any co_await expression: GCC 12 may destroy a non-trivial
+  // temporary in a co_await expression twice.
   Task<Result<std::unique_ptr<NsLockGuard>>> LockObject(const RequestContext& ctx,
                                                         std::string_view bucket,
                                                         std::string_view key, bool write,

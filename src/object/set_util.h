@@ -79,11 +79,9 @@ Task<Result<QuorumUpload>> ReadUploadQuorum(const ErasureSet& set, const Request
                                             std::string_view bucket, std::string_view key,
                                             std::string_view upload_id);
 
-// The parts that read quorum of drives recorded identically, by part number.
-Task<Result<std::vector<meta::ObjectPart>>> QuorumParts(const ErasureSet& set,
-                                                        const RequestContext& ctx,
-                                                        std::string_view bucket,
-                                                        std::string_view key,
-                                                        std::string_view upload_id);
+// The parts that at least `quorum` of the drives' ListParts answers recorded identically
+// (number, ETag, size): one per part number, in number order (erasure_multipart.cc).
+std::vector<meta::ObjectPart> AgreedParts(
+    const std::vector<Result<std::vector<meta::ObjectPart>>>& lists, std::size_t quorum);
 
 }  // namespace cairn::object

@@ -231,6 +231,11 @@ class LocalDrive final : public StorageApi {
   std::string TmpPath(std::string_view rel) const;
   // Removes data folders no longer referenced (best effort, logged).
   void RemoveDataDirs(const std::vector<std::string>& data_dirs);
+  // Removes `data_dir` unless a version of volume/key references it (or its entry cannot be
+  // read: the scanner decides later). Call under the key's entry lock, so that no commit can
+  // reference the folder while it goes. True when removed.
+  Result<bool> RemoveDataDirUnlessReferenced(std::string_view volume, std::string_view key,
+                                             std::string_view data_dir);
   // Creates data/<xx> of `data_dir` (a valid data dir) on first use.
   Status EnsureFanOut(std::string_view data_dir);
   // fsync of a directory when options_.fsync_files.
@@ -245,8 +250,10 @@ class LocalDrive final : public StorageApi {
   // have not settled, or settled after `pass_start`: orphan cleanup leaves them alone, since
   // a RevertCommit references the folder again (it went unreferenced only for the time the
   // writer needed to learn its quorum). An entry is forgotten an hour after it was made.
+  // Settled by its writer: a purge that removed the folder forgets it; a revert (or a purge
+  // that found it referenced) keeps it for the orphan pass under way.
   void HoldReplaced(const std::string& data_dir);
-  void SettleReplaced(const std::string& data_dir);
+  void SettleReplaced(const std::string& data_dir, bool removed);
   bool ReplacedHeld(const std::string& data_dir, std::chrono::steady_clock::time_point pass_start);
 
   const std::string path_;

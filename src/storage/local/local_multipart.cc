@@ -336,24 +336,9 @@ Status LocalDrive::DoAbortUpload(std::string_view volume, std::string_view key,
     batch.Delete(store_->handle(Cf::kMultipart), ToSlice(upload_key));
     RETURN_IF_ERROR(store_->Write(batch));
     // A Complete that reached other drives but not this one leaves the upload here while the
-    // object, healed onto this drive, uses the same data folder: it stays. Checked and removed
-    // under the entry lock, so that no commit can reference the folder while it goes.
+    // object, healed onto this drive, uses the same data folder: it stays.
     if (!data_dir.empty()) {
-      rocksdb::PinnableSlice entry;
-      ASSIGN_OR_RETURN(bool has_object,
-                       store_->Get(Cf::kObjects, keys::Object(volume, key), entry));
-      if (has_object) {
-        auto versions = meta::DecodeVersions(ToView(entry), false);
-        if (!versions.ok()) {
-          return Status::Ok();  // unreadable: the scanner decides later
-        }
-        for (const auto& v : *versions) {
-          if (v.data_dir == data_dir) {
-            return Status::Ok();
-          }
-        }
-      }
-      RemoveDataDirs({data_dir});
+      RETURN_IF_ERROR(RemoveDataDirUnlessReferenced(volume, key, data_dir).status());
     }
   }
   return Status::Ok();

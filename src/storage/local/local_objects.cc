@@ -297,7 +297,7 @@ Status LocalDrive::DoRevertCommit(const meta::FileInfo& fi, const CommitUndo& un
     return BadName();
   }
   if (!undo.replaced_data_dir.empty()) {
-    SettleReplaced(undo.replaced_data_dir);
+    SettleReplaced(undo.replaced_data_dir, false);
   }
   std::string remove;
   {
@@ -353,23 +353,30 @@ Status LocalDrive::DoPurgeReplaced(std::string_view volume, std::string_view key
   if (!ValidDataDir(data_dir)) {
     return Status(Errc::kInvalidArgument, "bad data dir");
   }
-  SettleReplaced(std::string(data_dir));
   std::shared_lock vlock(volumes_mu_);
   if (volumes_.find(volume) == volumes_.end()) {
+    SettleReplaced(std::string(data_dir), false);
     return Status(Errc::kVolumeNotFound, std::string(volume));
   }
-  // Under the entry lock, so that no commit can reference the folder while it goes.
   std::lock_guard elock(EntryLock(volume, key));
+  ASSIGN_OR_RETURN(bool removed, RemoveDataDirUnlessReferenced(volume, key, data_dir));
+  SettleReplaced(std::string(data_dir), removed);
+  return Status::Ok();
+}
+
+Result<bool> LocalDrive::RemoveDataDirUnlessReferenced(std::string_view volume,
+                                                       std::string_view key,
+                                                       std::string_view data_dir) {
   rocksdb::PinnableSlice value;
   ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, keys::Object(volume, key), value));
   if (found) {
     auto versions = meta::DecodeVersions(ToView(value), false);
     if (!versions.ok() || Referenced(*versions, data_dir)) {
-      return Status::Ok();  // referenced again, or unreadable: the scanner decides later
+      return false;  // referenced, or unreadable: the scanner decides later
     }
   }
   RemoveDataDirs({std::string(data_dir)});
-  return Status::Ok();
+  return true;
 }
 
 Task<Status> LocalDrive::PurgeReplaced(const RequestContext&, std::string_view volume,
@@ -385,10 +392,15 @@ void LocalDrive::HoldReplaced(const std::string& data_dir) {
   replaced_[data_dir] = ReplacedDir{now, std::nullopt};
 }
 
-void LocalDrive::SettleReplaced(const std::string& data_dir) {
+void LocalDrive::SettleReplaced(const std::string& data_dir, bool removed) {
   std::lock_guard lock(replaced_mu_);
   auto it = replaced_.find(data_dir);
-  if (it != replaced_.end() && !it->second.settled) {
+  if (it == replaced_.end()) {
+    return;
+  }
+  if (removed) {
+    replaced_.erase(it);  // nothing left to protect: the registry holds only what may matter
+  } else if (!it->second.settled) {
     it->second.settled = std::chrono::steady_clock::now();
   }
 }
