@@ -20,6 +20,7 @@ import uuid
 
 import boto3
 import botocore.config
+import botocore.exceptions
 import pytest
 import requests
 
@@ -373,6 +374,20 @@ def make_server(cairn_bin, tmp_path):
         srv.stop()
         if srv in _live_servers:
             _live_servers.remove(srv)
+
+
+def retry(fn, timeout=20, errors=(botocore.exceptions.ClientError,
+                                  botocore.exceptions.BotoCoreError), pause=0.2):
+    """Calls fn until it does not raise one of `errors` (an operation racing a state change
+    in the server), for at most `timeout` seconds; then the last error is raised."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except errors:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
 
 
 def random_bytes(n, seed):

@@ -23,7 +23,8 @@ import pytest
 import requests
 
 from conftest import ACCESS_KEY, SECRET_KEY, ServerProcess, _live_servers, \
-    check_slow_reader_blocks_no_writer, make_client, random_bytes, reserve_ports, unique_name
+    check_slow_reader_blocks_no_writer, make_client, random_bytes, reserve_ports, retry, \
+    unique_name
 
 pytestmark = pytest.mark.faults
 
@@ -84,18 +85,6 @@ def put(client, bucket, key, body):
 
 def get(client, bucket, key):
     return client.get_object(Bucket=bucket, Key=key)["Body"].read()
-
-
-def retry(fn, timeout=20):
-    """Calls fn until it does not raise (an operation racing a node's state change)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 import s3raw
-from conftest import random_bytes
+from conftest import random_bytes, retry
 
 pytestmark = pytest.mark.faults
 
@@ -443,15 +443,8 @@ def test_full_drives_refuse_new_data_and_recover_when_space_is_freed(make_server
             assert s3.get_object(Bucket="full", Key=key)["Body"].read() == body
         for key in stored[:len(stored) // 2]:
             s3.delete_object(Bucket="full", Key=key)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                s3.put_object(Bucket="full", Key="after", Body=body)
-                break
-            except botocore.exceptions.ClientError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+        retry(lambda: s3.put_object(Bucket="full", Key="after", Body=body), timeout=15,
+              errors=(botocore.exceptions.ClientError,), pause=0.3)
         assert s3.get_object(Bucket="full", Key="after")["Body"].read() == body
         srv.stop()
     finally:
@@ -524,13 +517,6 @@ def test_overwrite_that_misses_write_quorum_keeps_the_acknowledged_object(make_s
     # Every drive back: still the acknowledged object, and the next overwrite goes through.
     assert s3.get_object(Bucket="keep", Key="k")["Body"].read() == v1
     v3 = random_bytes(MiB + 3, "keep-v3")
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            s3.put_object(Bucket="keep", Key="k", Body=v3)
-            break
-        except botocore.exceptions.ClientError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+    retry(lambda: s3.put_object(Bucket="keep", Key="k", Body=v3), timeout=20,
+          errors=(botocore.exceptions.ClientError,), pause=0.5)
     assert s3.get_object(Bucket="keep", Key="k")["Body"].read() == v3

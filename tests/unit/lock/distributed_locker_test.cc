@@ -68,6 +68,14 @@ DistributedLockerOptions FastOptions() {
   return o;
 }
 
+// FastOptions with a ttl no test outlasts: expiry cannot be what frees a grant.
+DistributedLockerOptions NoExpiryOptions() {
+  DistributedLockerOptions o = FastOptions();
+  o.ttl = 20s;
+  o.refresh_interval = 5s;
+  return o;
+}
+
 class ClusterTest : public ::testing::Test {
  protected:
   void Start(std::size_t n, DistributedLockerOptions options = FastOptions()) {
@@ -263,10 +271,7 @@ TEST_F(ClusterTest, HolderCutOffByAPartitionLosesTheLockBeforeAnyoneElseGetsIt) 
 // nodes; it keeps telling them, so the grants go the moment the partition heals, not a ttl
 // later (until then the resource could be taken by nobody: its grants sit on a majority).
 TEST_F(ClusterTest, ReleaseLostToAPartitionArrivesWhenItHeals) {
-  auto options = FastOptions();
-  options.ttl = 20s;  // expiry cannot be what frees it within this test
-  options.refresh_interval = 5s;
-  Start(4, options);
+  Start(4, NoExpiryOptions());
   Run([&]() -> Task<void> {
     auto g = co_await Take(3, true);
     CO_ASSERT_TRUE(g.ok());
@@ -294,10 +299,7 @@ TEST_F(ClusterTest, ReleaseLostToAPartitionArrivesWhenItHeals) {
 // A release that gets no answer in time (the node is stalled, not unreachable) is sent again
 // until it arrives: otherwise the grant outlives its holder there until the ttl.
 TEST_F(ClusterTest, ReleaseThatTimesOutIsSentAgain) {
-  auto options = FastOptions();
-  options.ttl = 20s;  // expiry cannot be what frees it within this test
-  options.refresh_interval = 5s;
-  Start(3, options);
+  Start(3, NoExpiryOptions());
   Run([&]() -> Task<void> {
     auto g = co_await Take(0, true);
     CO_ASSERT_TRUE(g.ok());
