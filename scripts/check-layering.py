@@ -8,7 +8,8 @@ The layers, lowest first (a module may include its own headers and those of lowe
   2  storage, rpc                         the drive interface; the inter-node transport
   3  storage/local, storage/remote, cluster
   4  object                               the object layer
-  5  cluster/lock                         distributed locks implement object's NsLocker
+  5  cluster/lock, heal                   distributed locks implement object's NsLocker;
+                                         background healing over the object layer
   6  s3, admin                            the S3 and admin front ends
   7  server                               wiring
 
@@ -28,7 +29,7 @@ LAYERS = [
     ["storage", "rpc"],
     ["storage/local", "storage/remote", "cluster"],
     ["object"],
-    ["cluster/lock"],
+    ["cluster/lock", "heal"],
     ["s3", "admin"],
     ["server"],
 ]

@@ -41,47 +41,47 @@ Result<std::string> RequiredParam(const Params& q, std::string_view key) {
   return *v;
 }
 
-Task<Result<Json>> HealStart(const Params& q, object::ObjectLayer& layer, std::string_view key) {
-  object::HealScope scope;
+Task<Result<Json>> HealStart(const Params& q, heal::HealAdmin& healer, std::string_view key) {
+  heal::HealScope scope;
   scope.bucket = auth::internal::QueryValue(q, "bucket").value_or("");
   scope.prefix = auth::internal::QueryValue(q, "prefix").value_or("");
   if (scope.bucket.empty() && !scope.prefix.empty()) {
     co_return Status(Errc::kInvalidArgument, "a prefix needs a bucket");
   }
-  object::HealSequenceOptions opts;
+  heal::HealSequenceOptions opts;
   CO_ASSIGN_OR_RETURN(opts.deep_scan, BoolParam(q, "deep"));
   CO_ASSIGN_OR_RETURN(opts.remove_dangling, BoolParam(q, "remove"));
   CO_ASSIGN_OR_RETURN(opts.dry_run, BoolParam(q, "dry-run"));
   // The sequence outlives this request: a context of its own, not the connection's.
   RequestContext ctx = RequestContext::Background("admin-heal");
   ctx.access_key = std::string(key);
-  Result<std::string> id = co_await layer.StartHeal(ctx, scope, opts);
+  Result<std::string> id = co_await healer.StartHeal(ctx, scope, opts);
   if (!id.ok()) {
     co_return id.status();
   }
   co_return Json{{"id", *id}};
 }
 
-Result<Json> HealStatus(const Params& q, const object::ObjectLayer& layer, std::int64_t now_ns) {
+Result<Json> HealStatus(const Params& q, const heal::HealAdmin& healer, std::int64_t now_ns) {
   ASSIGN_OR_RETURN(std::string id, RequiredParam(q, "id"));
-  ASSIGN_OR_RETURN(object::HealProgress p, layer.GetHealProgress(id));
+  ASSIGN_OR_RETURN(heal::HealProgress p, healer.GetHealProgress(id));
   return SequenceJson(p, now_ns);
 }
 
-Json SequencesJson(const std::vector<object::HealProgress>& list, std::int64_t now_ns,
+Json SequencesJson(const std::vector<heal::HealProgress>& list, std::int64_t now_ns,
                    bool running_only) {
   Json out = Json::array();
   for (const auto& p : list) {
-    if (!running_only || p.state == object::HealSequenceState::kRunning) {
+    if (!running_only || p.state == heal::HealSequenceState::kRunning) {
       out.push_back(SequenceJson(p, now_ns));
     }
   }
   return out;
 }
 
-Result<Json> HealStop(const Params& q, object::ObjectLayer& layer) {
+Result<Json> HealStop(const Params& q, heal::HealAdmin& healer) {
   ASSIGN_OR_RETURN(std::string id, RequiredParam(q, "id"));
-  RETURN_IF_ERROR(layer.StopHeal(id));
+  RETURN_IF_ERROR(healer.StopHeal(id));
   return Json{{"id", id}, {"state", "stopped"}};
 }
 
@@ -218,8 +218,8 @@ Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
       co_return Reply::Error(st);
     }
   }
-  object::ObjectLayer* layer = opts_.layer ? opts_.layer() : nullptr;
-  if (layer == nullptr) {
+  heal::HealAdmin* healer = opts_.heal ? opts_.heal() : nullptr;
+  if (healer == nullptr) {
     std::string why = "the server is not initialized yet";
     if (opts_.not_ready_reason) {
       why += ": " + opts_.not_ready_reason();
@@ -227,12 +227,12 @@ Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
     co_return Reply::Error(Status(Errc::kServerNotInitialized, std::move(why)));
   }
   if (metrics) {
-    co_return co_await ServeMetrics(r, *layer);
+    co_return co_await ServeMetrics(r, *healer);
   }
-  co_return co_await ServeAdmin(r, *layer, access_key);
+  co_return co_await ServeAdmin(r, *healer, access_key);
 }
 
-Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, object::ObjectLayer& layer,
+Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, heal::HealAdmin& healer,
                                            std::string_view access_key) {
   if (!StartsWith(r.path, kV3)) {
     co_return Reply::Error(Status(Errc::kNotFound, "no such admin API: " + r.path));
@@ -250,20 +250,20 @@ Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, object::Objec
   const Params q = auth::internal::ParseQuery(r.query);
   const std::int64_t now_ns = NowNs();
   if (op == "heal/start") {
-    Result<Json> started = co_await HealStart(q, layer, access_key);
+    Result<Json> started = co_await HealStart(q, healer, access_key);
     co_return Reply::From(started);
   }
   if (op == "heal/status") {
-    co_return Reply::From(HealStatus(q, layer, now_ns));
+    co_return Reply::From(HealStatus(q, healer, now_ns));
   }
   if (op == "heal/list") {
-    co_return Reply::Ok(Json{{"sequences", SequencesJson(layer.ListHeals(), now_ns, false)}});
+    co_return Reply::Ok(Json{{"sequences", SequencesJson(healer.ListHeals(), now_ns, false)}});
   }
   if (op == "heal/stop") {
-    co_return Reply::From(HealStop(q, layer));
+    co_return Reply::From(HealStop(q, healer));
   }
   RequestContext ctx = RequestContext::Background("admin-info");
-  std::vector<object::DriveStatus> drives = co_await layer.GetDriveStatus(ctx);
+  std::vector<heal::DriveStatus> drives = co_await healer.GetDriveStatus(ctx);
   Json drive_list = Json::array();
   for (const auto& d : drives) {
     drive_list.push_back(DriveJson(d));
@@ -276,12 +276,12 @@ Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, object::Objec
       {"uptimeSeconds", uptime.count()},
       {"region", opts_.region},
       {"drives", std::move(drive_list)},
-      {"heal", CountersJson(layer.GetHealCounters())},
-      {"sequences", SequencesJson(layer.ListHeals(), now_ns, true)},
+      {"heal", CountersJson(healer.GetHealCounters())},
+      {"sequences", SequencesJson(healer.ListHeals(), now_ns, true)},
   });
 }
 
-Task<AdminApi::Reply> AdminApi::ServeMetrics(const http::Request& r, object::ObjectLayer& layer) {
+Task<AdminApi::Reply> AdminApi::ServeMetrics(const http::Request& r, heal::HealAdmin& healer) {
   const std::string_view which = std::string_view(r.path).substr(kMetricsPrefix.size());
   MetricsScope scope;
   if (which == "cluster" || which.empty()) {
@@ -296,9 +296,9 @@ Task<AdminApi::Reply> AdminApi::ServeMetrics(const http::Request& r, object::Obj
   }
   MetricsSnapshot snap;
   RequestContext ctx = RequestContext::Background("metrics");
-  snap.drives = co_await layer.GetDriveStatus(ctx);
-  snap.counters = layer.GetHealCounters();
-  snap.sequences = layer.ListHeals();
+  snap.drives = co_await healer.GetDriveStatus(ctx);
+  snap.counters = healer.GetHealCounters();
+  snap.sequences = healer.ListHeals();
   snap.now_ns = NowNs();
   snap.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - opts_.started).count();

@@ -15,8 +15,8 @@
 #include "auth/signature.h"
 #include "common/status.h"
 #include "common/task.h"
+#include "heal/heal_admin.h"
 #include "http/exchange.h"
-#include "object/object_layer.h"
 
 namespace cairn::admin {
 
@@ -28,9 +28,9 @@ struct AdminOptions {
   std::string version;
   // The deployment id; read only once the object layer is up (it is known by then).
   std::function<std::string()> deployment_id;
-  // The object layer once the node serves, else nullptr (requests then get 503).
-  std::function<object::ObjectLayer*()> layer;
-  // While `layer` is nullptr: what the node waits for (peers, drives, credentials). Only
+  // Healing once the node serves, else nullptr (requests then get 503).
+  std::function<heal::HealAdmin*()> heal;
+  // While `heal` is nullptr: what the node waits for (peers, drives, credentials). Only
   // authenticated admin requests are told; anonymous S3 clients get a bare 503.
   std::function<std::string()> not_ready_reason;
   // Appended to both metrics pages (the S3 port's request counters); may be empty.
@@ -69,9 +69,9 @@ class AdminApi {
  private:
   struct Reply;
   Task<Reply> Serve(http::Exchange& ex);
-  Task<Reply> ServeAdmin(const http::Request& r, object::ObjectLayer& layer,
+  Task<Reply> ServeAdmin(const http::Request& r, heal::HealAdmin& healer,
                          std::string_view access_key);
-  Task<Reply> ServeMetrics(const http::Request& r, object::ObjectLayer& layer);
+  Task<Reply> ServeMetrics(const http::Request& r, heal::HealAdmin& healer);
   Status Authenticate(const http::Request& r, std::string* access_key) const;
   std::int64_t NowNs() const;
 

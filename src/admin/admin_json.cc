@@ -6,41 +6,41 @@
 
 namespace cairn::admin {
 
-std::string_view KindName(object::HealSequenceKind kind) {
+std::string_view KindName(heal::HealSequenceKind kind) {
   switch (kind) {
-    case object::HealSequenceKind::kAdmin:
+    case heal::HealSequenceKind::kAdmin:
       return "admin";
-    case object::HealSequenceKind::kDrive:
+    case heal::HealSequenceKind::kDrive:
       return "drive";
-    case object::HealSequenceKind::kScanner:
+    case heal::HealSequenceKind::kScanner:
       return "scanner";
   }
   return "admin";
 }
 
-std::string_view StateName(object::HealSequenceState state) {
+std::string_view StateName(heal::HealSequenceState state) {
   switch (state) {
-    case object::HealSequenceState::kRunning:
+    case heal::HealSequenceState::kRunning:
       return "running";
-    case object::HealSequenceState::kDone:
+    case heal::HealSequenceState::kDone:
       return "done";
-    case object::HealSequenceState::kFailed:
+    case heal::HealSequenceState::kFailed:
       return "failed";
-    case object::HealSequenceState::kStopped:
+    case heal::HealSequenceState::kStopped:
       return "stopped";
   }
   return "failed";
 }
 
-std::string_view DriveStateName(object::DriveState state) {
+std::string_view DriveStateName(heal::DriveState state) {
   switch (state) {
-    case object::DriveState::kOk:
+    case heal::DriveState::kOk:
       return "ok";
-    case object::DriveState::kOffline:
+    case heal::DriveState::kOffline:
       return "offline";
-    case object::DriveState::kHealing:
+    case heal::DriveState::kHealing:
       return "healing";
-    case object::DriveState::kFaulty:
+    case heal::DriveState::kFaulty:
       return "faulty";
   }
   return "faulty";
@@ -57,8 +57,8 @@ std::string FormatRfc3339(std::int64_t ns_since_epoch) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-nlohmann::json SequenceJson(const object::HealProgress& p, std::int64_t now_ns) {
-  const bool running = p.state == object::HealSequenceState::kRunning;
+nlohmann::json SequenceJson(const heal::HealProgress& p, std::int64_t now_ns) {
+  const bool running = p.state == heal::HealSequenceState::kRunning;
   const std::int64_t end_ns = running || p.ended_ns == 0 ? now_ns : p.ended_ns;
   const double elapsed = p.started_ns > 0 && end_ns > p.started_ns
                              ? static_cast<double>(end_ns - p.started_ns) / 1e9
@@ -100,7 +100,7 @@ nlohmann::json SequenceJson(const object::HealProgress& p, std::int64_t now_ns) 
   };
 }
 
-nlohmann::json DriveJson(const object::DriveStatus& d) {
+nlohmann::json DriveJson(const heal::DriveStatus& d) {
   return {
       {"endpoint", d.endpoint},
       {"pool", d.pool},
@@ -113,7 +113,7 @@ nlohmann::json DriveJson(const object::DriveStatus& d) {
   };
 }
 
-nlohmann::json CountersJson(const object::HealCounters& c) {
+nlohmann::json CountersJson(const heal::HealCounters& c) {
   return {
       {"mrfPushed", c.mrf_pushed},           {"mrfDropped", c.mrf_dropped},
       {"mrfHealed", c.mrf_healed},           {"mrfFailed", c.mrf_failed},

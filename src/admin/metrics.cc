@@ -35,13 +35,12 @@ std::string FormatValue(double v) {
   return fmt::format("{}", v);
 }
 
-constexpr object::DriveState kDriveStates[] = {
-    object::DriveState::kOk, object::DriveState::kOffline, object::DriveState::kHealing,
-    object::DriveState::kFaulty};
+constexpr heal::DriveState kDriveStates[] = {heal::DriveState::kOk, heal::DriveState::kOffline,
+                                             heal::DriveState::kHealing, heal::DriveState::kFaulty};
 
 // A drive counts as online while it answers: ok or healing.
-bool Online(const object::DriveStatus& d) {
-  return d.state == object::DriveState::kOk || d.state == object::DriveState::kHealing;
+bool Online(const heal::DriveStatus& d) {
+  return d.state == heal::DriveState::kOk || d.state == heal::DriveState::kHealing;
 }
 
 void ClusterDrives(PrometheusWriter& w, const MetricsSnapshot& snap) {
@@ -54,9 +53,9 @@ void ClusterDrives(PrometheusWriter& w, const MetricsSnapshot& snap) {
   w.Family("minio_cluster_drive_total", "gauge", "Total drives in this cluster");
   w.Sample("minio_cluster_drive_total", static_cast<double>(total));
   w.Family("cairn_cluster_drives", "gauge", "Drives in this cluster by state");
-  for (object::DriveState s : kDriveStates) {
+  for (heal::DriveState s : kDriveStates) {
     const auto n = std::count_if(snap.drives.begin(), snap.drives.end(),
-                                 [s](const object::DriveStatus& d) { return d.state == s; });
+                                 [s](const heal::DriveStatus& d) { return d.state == s; });
     w.Sample("cairn_cluster_drives", {{"state", DriveStateName(s)}}, static_cast<double>(n));
   }
   std::uint64_t raw_total = 0;
@@ -78,7 +77,7 @@ void NodeDrives(PrometheusWriter& w, const MetricsSnapshot& snap) {
   for (const auto& d : snap.drives) {
     const std::string pool = std::to_string(d.pool);
     const std::string set = std::to_string(d.set);
-    for (object::DriveState s : kDriveStates) {
+    for (heal::DriveState s : kDriveStates) {
       w.Sample("cairn_drive_state",
                {{"drive", d.endpoint}, {"pool", pool}, {"set", set}, {"state", DriveStateName(s)}},
                d.state == s ? 1 : 0);
@@ -109,7 +108,7 @@ void Process(PrometheusWriter& w, const MetricsSnapshot& snap) {
 }
 
 void Heal(PrometheusWriter& w, const MetricsSnapshot& snap) {
-  const object::HealCounters& c = snap.counters;
+  const heal::HealCounters& c = snap.counters;
   const std::pair<std::string_view, std::string_view> object_type = {"type", "object"};
   w.Family("minio_heal_objects_total", "counter", "Objects scanned by heal sequences");
   w.Sample("minio_heal_objects_total", {object_type}, static_cast<double>(c.objects_scanned));
@@ -142,8 +141,7 @@ void Heal(PrometheusWriter& w, const MetricsSnapshot& snap) {
   // Time since the last heal activity: 0 while a sequence runs; left out when none ran.
   std::int64_t last = 0;
   for (const auto& s : snap.sequences) {
-    last =
-        std::max(last, s.state == object::HealSequenceState::kRunning ? snap.now_ns : s.ended_ns);
+    last = std::max(last, s.state == heal::HealSequenceState::kRunning ? snap.now_ns : s.ended_ns);
   }
   if (last > 0) {
     w.Family("minio_heal_time_last_activity_nano_seconds", "gauge",
@@ -155,13 +153,13 @@ void Heal(PrometheusWriter& w, const MetricsSnapshot& snap) {
 
 void Sequences(PrometheusWriter& w, const MetricsSnapshot& snap) {
   w.Family("cairn_heal_sequences", "gauge", "Heal sequences known to this node by kind and state");
-  for (auto kind : {object::HealSequenceKind::kAdmin, object::HealSequenceKind::kDrive,
-                    object::HealSequenceKind::kScanner}) {
-    for (auto state : {object::HealSequenceState::kRunning, object::HealSequenceState::kDone,
-                       object::HealSequenceState::kFailed, object::HealSequenceState::kStopped}) {
+  for (auto kind : {heal::HealSequenceKind::kAdmin, heal::HealSequenceKind::kDrive,
+                    heal::HealSequenceKind::kScanner}) {
+    for (auto state : {heal::HealSequenceState::kRunning, heal::HealSequenceState::kDone,
+                       heal::HealSequenceState::kFailed, heal::HealSequenceState::kStopped}) {
       const auto n = std::count_if(
           snap.sequences.begin(), snap.sequences.end(),
-          [&](const object::HealProgress& p) { return p.kind == kind && p.state == state; });
+          [&](const heal::HealProgress& p) { return p.kind == kind && p.state == state; });
       w.Sample("cairn_heal_sequences", {{"kind", KindName(kind)}, {"state", StateName(state)}},
                static_cast<double>(n));
     }

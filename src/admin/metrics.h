@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "object/heal_types.h"
+#include "heal/heal_admin.h"
 
 namespace cairn::admin {
 
@@ -35,9 +35,9 @@ class PrometheusWriter {
 enum class MetricsScope { kCluster, kNode };
 
 struct MetricsSnapshot {
-  std::vector<object::DriveStatus> drives;
-  object::HealCounters counters;
-  std::vector<object::HealProgress> sequences;
+  std::vector<heal::DriveStatus> drives;
+  heal::HealCounters counters;
+  std::vector<heal::HealProgress> sequences;
   std::int64_t now_ns = 0;  // wall clock, for the time since the last heal activity
   double uptime_seconds = 0;
   std::uint64_t resident_bytes = 0;  // 0: unknown (left out)

@@ -14,7 +14,7 @@
 #include "erasure/bitrot.h"
 #include "object/buffer_pool.h"
 #include "object/erasure_set.h"
-#include "object/mrf_queue.h"
+#include "object/heal_queue.h"
 #include "object/object_util.h"
 #include "object/quorum.h"
 #include "object/set_util.h"

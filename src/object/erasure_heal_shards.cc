@@ -13,7 +13,7 @@
 #include "erasure/bitrot.h"
 #include "object/buffer_pool.h"
 #include "object/erasure_set.h"
-#include "object/mrf_queue.h"
+#include "object/heal_queue.h"
 #include "object/set_util.h"
 
 namespace cairn::object {
@@ -151,8 +151,8 @@ Task<Status> HealStreamPart(const ErasureSet& set, std::int64_t part_size,
 
 void ErasureSet::QueueHeal(std::string_view bucket, std::string_view key,
                            std::string_view version_id, bool deep) const {
-  if (opts_.mrf != nullptr) {
-    opts_.mrf->Push(const_cast<ErasureSet*>(this), bucket, key, version_id, deep);
+  if (opts_.heal_queue != nullptr) {
+    opts_.heal_queue->Push(const_cast<ErasureSet*>(this), bucket, key, version_id, deep);
   }
 }
 

@@ -29,7 +29,7 @@
 
 namespace cairn::object {
 
-class MrfQueue;
+class HealQueue;
 
 struct ErasureSetOptions {
   std::uint32_t block_size = 1 << 20;
@@ -46,7 +46,7 @@ struct ErasureSetOptions {
   MemoryBudget* budget = nullptr;
   // Where writes and reads that met a missing, stale or corrupt drive queue the object for
   // healing; null = nothing is queued. Outlives the set.
-  MrfQueue* mrf = nullptr;
+  HealQueue* heal_queue = nullptr;
 };
 
 // One listing entry of a set: an object with its newest version, or a common prefix.

@@ -1,7 +1,6 @@
-// Healing: the options a caller (the MRF queue, the scanner, a drive heal, `cairn admin
-// heal`) passes to ErasureSet::HealObject and the per-drive answer it gets back; the scope,
-// options and progress of a heal sequence (a walk over the cluster, a bucket or a prefix);
-// the state of every drive and the heal counters, for the admin API and metrics. Pure data.
+// Healing one object: the options a caller (the heal module's MRF worker, scanner, drive
+// heals and admin sequences) passes to ErasureSet::HealObject and the per-drive answer it
+// gets back. Pure data. What the admin API sees of healing is heal/heal_admin.h.
 #pragma once
 
 #include <cstdint>
@@ -74,83 +73,6 @@ struct HealResult {
 
   // True when some drive is left for later because it is offline (not because it failed).
   bool WaitsForDrive() const { return Count(HealDriveState::kOffline) > 0; }
-};
-
-// What a heal sequence walks: the whole cluster (bucket empty), one bucket, or the keys of
-// a bucket that start with prefix.
-struct HealScope {
-  std::string bucket;
-  std::string prefix;
-};
-
-struct HealSequenceOptions {
-  bool deep_scan = false;        // verify every shard's bitrot hash (reads all data)
-  bool remove_dangling = false;  // purge versions that can never reach read quorum again
-  bool dry_run = false;          // only count what needs healing; change nothing
-};
-
-enum class HealSequenceKind : std::uint8_t {
-  kAdmin,    // started through the admin API (`cairn admin heal`)
-  kDrive,    // a replaced or wiped drive being filled with its set's objects
-  kScanner,  // the background scanner's current cycle
-};
-
-enum class HealSequenceState : std::uint8_t { kRunning, kDone, kFailed, kStopped };
-
-// Progress of one heal sequence; a snapshot, copied out under the sequence's lock.
-struct HealProgress {
-  std::string id;  // unique per sequence (a uuid)
-  HealSequenceKind kind = HealSequenceKind::kAdmin;
-  HealSequenceState state = HealSequenceState::kRunning;
-  HealScope scope;
-  HealSequenceOptions options;
-  std::string drive;                   // kDrive: the endpoint of the drive being healed
-  std::int64_t started_ns = 0;         // wall clock, ns since the epoch
-  std::int64_t ended_ns = 0;           // 0 while running
-  std::uint64_t objects_scanned = 0;   // versions looked at
-  std::uint64_t objects_healed = 0;    // versions that some drive needed and now has
-  std::uint64_t objects_failed = 0;    // versions that needed healing and still do
-  std::uint64_t objects_dangling = 0;  // dangling versions found (purged when asked)
-  std::uint64_t bytes_scanned = 0;     // object bytes of the versions looked at
-  std::uint64_t bytes_healed = 0;      // object bytes of the versions healed
-  // Versions the sequence expects to look at in all (an estimate, for the time left;
-  // 0 = unknown).
-  std::uint64_t objects_total = 0;
-  std::string last_bucket;  // where the walk is (also where a restart resumes)
-  std::string last_key;
-  std::string error;  // kFailed: why
-};
-
-enum class DriveState : std::uint8_t { kOk, kOffline, kHealing, kFaulty };
-
-// One drive as the admin API and metrics show it.
-struct DriveStatus {
-  std::string endpoint;
-  int pool = 0;
-  int set = 0;
-  int index = 0;  // in its set
-  DriveState state = DriveState::kOk;
-  std::uint64_t total = 0;  // bytes; 0 when offline
-  std::uint64_t free = 0;
-  std::string heal_id;  // kHealing: the drive heal sequence's id
-};
-
-// Cumulative counters since the process started, for metrics.
-struct HealCounters {
-  std::uint64_t mrf_pushed = 0;
-  std::uint64_t mrf_dropped = 0;
-  std::uint64_t mrf_healed = 0;
-  std::uint64_t mrf_failed = 0;
-  std::uint64_t mrf_queued = 0;       // now
-  std::uint64_t scanner_cycles = 0;   // complete scanner passes
-  std::uint64_t objects_scanned = 0;  // by every sequence (scanner, admin, drive)
-  std::uint64_t objects_healed = 0;
-  std::uint64_t objects_failed = 0;
-  std::uint64_t bytes_healed = 0;
-  // The scanner's cleanup (StorageApi::RemoveOrphanData): unreferenced data folders and
-  // stale tmp entries removed from drives, and their bytes.
-  std::uint64_t orphans_removed = 0;
-  std::uint64_t orphan_bytes_removed = 0;
 };
 
 }  // namespace cairn::object

@@ -16,7 +16,6 @@
 #include "common/status.h"
 #include "common/task.h"
 #include "object/hash_reader.h"
-#include "object/heal_types.h"
 
 namespace cairn::object {
 
@@ -222,44 +221,6 @@ class ObjectLayer {
 
   // Drive and quorum state for the health endpoints; cheap (no disk I/O beyond a probe).
   virtual Task<HealthInfo> GetHealth(const RequestContext& ctx) = 0;
-
-  // Healing, for the admin API and metrics. An object layer without healing (a test double)
-  // answers kNotImplemented and empty lists.
-  //
-  // Starts a heal sequence over `scope` in the background and returns its id; when an admin
-  // sequence over the same scope is still running, returns that one's id instead of starting
-  // another. Errors: kNoSuchBucket, kInvalidArgument (a prefix without a bucket).
-  virtual Task<Result<std::string>> StartHeal(const RequestContext& ctx, const HealScope& scope,
-                                              const HealSequenceOptions& opts) {
-    (void)ctx;
-    (void)scope;
-    (void)opts;
-    co_return Status(Errc::kNotImplemented, "healing is not available");
-  }
-
-  // A snapshot of sequence `id`'s progress (finished sequences are kept a while).
-  // Errors: kNotFound.
-  virtual Result<HealProgress> GetHealProgress(std::string_view id) const {
-    (void)id;
-    return Status(Errc::kNotImplemented, "healing is not available");
-  }
-
-  // Stops sequence `id` (it ends in kStopped). Errors: kNotFound.
-  virtual Status StopHeal(std::string_view id) {
-    (void)id;
-    return Status(Errc::kNotImplemented, "healing is not available");
-  }
-
-  // Every running sequence and those finished lately (admin, drive heals, the scanner's).
-  virtual std::vector<HealProgress> ListHeals() const { return {}; }
-
-  // Every drive of every set, with its state and space (probes the drives).
-  virtual Task<std::vector<DriveStatus>> GetDriveStatus(const RequestContext& ctx) {
-    (void)ctx;
-    co_return std::vector<DriveStatus>{};
-  }
-
-  virtual HealCounters GetHealCounters() const { return {}; }
 };
 
 }  // namespace cairn::object

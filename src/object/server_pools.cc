@@ -56,7 +56,6 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
                     ? opts_.compute_threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   compute_ = std::make_unique<boost::asio::thread_pool>(threads);
-  heal_strand_.emplace(boost::asio::make_strand(compute_->get_executor()));
   locker_ = opts_.locker ? opts_.locker : std::make_shared<LocalNsLocker>(opts_.lock_timeout);
   ErasureSetOptions so;
   so.block_size = opts_.block_size;
@@ -66,8 +65,7 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
   so.locker = locker_.get();
   budget_ = std::make_unique<MemoryBudget>(opts_.memory_budget_bytes, opts_.memory_wait);
   so.budget = budget_.get();
-  mrf_ = std::make_unique<MrfQueue>(opts_.heal_queue_capacity);
-  so.mrf = opts_.background_heal ? mrf_.get() : nullptr;
+  so.heal_queue = opts_.heal_queue.get();
   for (auto& pool : pools) {
     auto& sets = pools_.emplace_back();
     for (auto& drives : pool.sets) {
@@ -77,20 +75,9 @@ ServerPools::ServerPools(std::vector<PoolSpec> pools, ServerPoolsOptions opts)
   }
   RELEASE_ASSERT(!pools_.empty(), "ServerPools needs at least one pool");
   free_space_.assign(pools_.size(), 0);
-  if (opts_.background_heal) {
-    StartHealing();
-  }
-  if (opts_.scanner) {
-    SpawnSequence(nullptr, [this]() -> Task<Status> {
-      co_await ScannerLoop();
-      co_return Status::Ok();
-    });
-  }
 }
 
 ServerPools::~ServerPools() {
-  StopHealing();
-  StopSequences();
   pools_.clear();
   compute_->join();
 }
@@ -113,6 +100,14 @@ std::vector<ErasureSet*> ServerPools::AllSets() const {
     }
   }
   return out;
+}
+
+Result<ErasureSet*> ServerPools::SetAt(DriveSlot slot) const {
+  if (slot.pool >= pools_.size() || slot.set >= pools_[slot.pool].size() ||
+      slot.index >= pools_[slot.pool][slot.set]->drives().size()) {
+    return Status(Errc::kInvalidArgument, "no such drive slot");
+  }
+  return pools_[slot.pool][slot.set].get();
 }
 
 // --- Buckets: every set of every pool holds every bucket. ---
@@ -391,6 +386,14 @@ Task<Result<ObjectInfo>> ServerPools::DeleteObject(const RequestContext& ctx,
     }
   }
   co_return std::move(res[0]).value();
+}
+
+Task<Result<HealResult>> ServerPools::HealObject(const RequestContext& ctx, std::string_view bucket,
+                                                 std::string_view key, std::string_view version_id,
+                                                 const HealOptions& opts) {
+  CO_RETURN_IF_ERROR(CheckObjectName(key));
+  CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForRead(ctx, bucket, key, version_id));
+  co_return co_await SetOf(pool, key).HealObject(ctx, bucket, key, version_id, opts);
 }
 
 Task<HealthInfo> ServerPools::GetHealth(const RequestContext&) {

@@ -19,6 +19,8 @@
 #include "admin/admin_api.h"
 #include "cluster/format.h"
 #include "common/log.h"
+#include "heal/heal_sequence.h"
+#include "heal/healer.h"
 #include "http/server.h"
 #include "object/server_pools.h"
 #include "rpc/client.h"
@@ -98,15 +100,19 @@ Status Server::BuildLayer() {
   opts.deployment_id = deployment_id_;
   opts.inline_threshold = config_.inline_limit;
   opts.memory_budget_bytes = config_.memory_budget;
-  opts.background_heal = true;
-  opts.scanner = config_.scanner_interval > 0;  // heals what differs between drives, throttled
-  opts.scanner_interval = std::chrono::seconds(std::max(config_.scanner_interval, 1));
-  opts.scanner_deep_every = config_.scanner_deep_every;
-  opts.orphan_min_age = std::chrono::seconds(config_.orphan_min_age);
+  // Writes and reads that meet a missing, stale or corrupt drive queue the object here; the
+  // healer's MRF worker heals it.
+  auto queue = std::make_shared<heal::MrfQueue>();
+  opts.heal_queue = queue;
+  heal::HealerOptions hopts;
+  hopts.scanner = config_.scanner_interval > 0;  // heals what differs between drives, throttled
+  hopts.scan.interval = std::chrono::seconds(std::max(config_.scanner_interval, 1));
+  hopts.scan.deep_every = config_.scanner_deep_every;
+  hopts.scan.orphan_min_age = std::chrono::seconds(config_.orphan_min_age);
   for (const auto& pool : topology_.pools) {
     for (const auto& ep : pool.endpoints.endpoints) {
       if (ep.is_local && ep.is_url()) {
-        opts.node_id = ep.NodeKey();  // names the saved MRF queue; "local" on a single node
+        hopts.mrf.node_id = ep.NodeKey();  // names the saved MRF queue; "local" on a single node
       }
     }
   }
@@ -118,6 +124,8 @@ Status Server::BuildLayer() {
   }
   opts.locker = locker_;
   layer_ = std::make_unique<object::ServerPools>(std::move(pools), std::move(opts));
+  healer_ = std::make_unique<heal::Healer>(*layer_, std::move(queue), std::move(hopts));
+  healer_->Start();
   // Drives replaced or wiped while the server was down get their buckets back before S3
   // serves, so that writes reach them again.
   Status healed = RunSync([](object::ServerPools& layer) -> Task<Status> {
@@ -139,11 +147,11 @@ Status Server::BuildLayer() {
       }
     }
   }
-  RunSync([](object::ServerPools& layer, std::vector<object::DriveSlot> slots) -> Task<int> {
+  RunSync([](heal::Healer& healer, std::vector<object::DriveSlot> slots) -> Task<int> {
     RequestContext ctx = RequestContext::Background("drive-heal");
-    co_await layer.ResumeDriveHeals(ctx, slots);
+    co_await healer.ResumeDriveHeals(ctx, slots);
     co_return 0;
-  }(*layer_, std::move(local_slots)));
+  }(*healer_, std::move(local_slots)));
   s3::S3Options s3_opts;
   s3_opts.access_log = config_.access_log;
   s3_opts.region = config_.region;
@@ -151,6 +159,7 @@ Status Server::BuildLayer() {
   s3_opts.budget = &layer_->budget();
   s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
   layer_ready_.store(layer_.get());
+  healer_ready_.store(healer_.get());
   s3_ready_.store(s3_.get());
   return Status::Ok();
 }
@@ -240,7 +249,7 @@ Status Server::LoadFormat() {
             continue;
           }
           Status st =
-              RunSync(fp.sets[s][i]->WriteSystemRecord(ctx, object::kHealTrackerRecord, "{}"));
+              RunSync(fp.sets[s][i]->WriteSystemRecord(ctx, heal::kHealTrackerRecord, "{}"));
           if (!st.ok()) {
             LOG_ERROR("drive {}: cannot write its heal tracker: {}", name, st.ToString());
           }
@@ -291,7 +300,7 @@ Status Server::StartListeners() {
   admin_opts.version = std::string(kVersion);
   // Read only once the layer is up, after LoadFormat set the id.
   admin_opts.deployment_id = [this] { return deployment_id_; };
-  admin_opts.layer = [this] { return layer_ready_.load(); };
+  admin_opts.heal = [this] { return healer_ready_.load(); };
   admin_opts.not_ready_reason = [this] { return Waiting(); };
   admin_opts.extra_metrics = [this](std::string& out) {
     if (s3::S3Api* s3 = s3_ready_.load()) {
@@ -379,11 +388,13 @@ void Server::Stop() {
   }
   s3_ready_.store(nullptr);
   layer_ready_.store(nullptr);
+  healer_ready_.store(nullptr);
   s3_listener_.reset();
   console_listener_.reset();
   cluster_listener_.reset();
   s3_.reset();
   admin_.reset();
+  healer_.reset();  // stops healing (it saves the MRF queue) while the drives still answer
   layer_.reset();
   sets_.clear();
   locker_.reset();

@@ -30,6 +30,11 @@ class ObjectLayer;
 class ServerPools;
 }  // namespace cairn::object
 
+namespace cairn::heal {
+class HealAdmin;
+class Healer;
+}  // namespace cairn::heal
+
 namespace cairn::auth {
 class CredentialProvider;
 }  // namespace cairn::auth
@@ -129,6 +134,8 @@ class Server {
   // The object layer's sets: sets_[pool][set][i], null where a drive is absent.
   std::vector<std::vector<std::vector<std::shared_ptr<storage::StorageApi>>>> sets_;
   std::unique_ptr<object::ServerPools> layer_;
+  // Background healing over layer_ (stopped before layer_ goes).
+  std::unique_ptr<heal::Healer> healer_;
   std::unique_ptr<auth::CredentialProvider> credentials_;
   std::uint64_t open_file_limit_ = 1024;  // RLIMIT_NOFILE after Start raised it
   std::unique_ptr<s3::S3Api> s3_;
@@ -147,6 +154,7 @@ class Server {
   // Set once the node serves (read by network threads; the objects outlive the listeners).
   std::atomic<s3::S3Api*> s3_ready_{nullptr};
   std::atomic<object::ObjectLayer*> layer_ready_{nullptr};
+  std::atomic<heal::HealAdmin*> healer_ready_{nullptr};
   mutable std::mutex waiting_mu_;
   std::string waiting_;            // GUARDED_BY(waiting_mu_): what bring-up waits for, for 503s
   std::string served_deployment_;  // GUARDED_BY(waiting_mu_): told to peers once formatted

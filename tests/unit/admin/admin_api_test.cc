@@ -1,6 +1,6 @@
 // AdminApi through a FakeExchange: routing, parameter parsing, JSON rendering of every
 // endpoint, errors, and authentication (SigV4 with the root key; 403 without or with a bad
-// signature), over a FakeHealLayer.
+// signature), over a FakeHealAdmin.
 #include "admin/admin_api.h"
 
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 
 #include "admin/prometheus_token.h"
 #include "testing/sync_wait.h"
-#include "unit/admin/fake_heal_layer.h"
+#include "unit/admin/fake_heal_admin.h"
 #include "unit/s3/fake_exchange.h"
 
 namespace cairn::admin {
@@ -41,7 +41,7 @@ class AdminApiTest : public ::testing::Test {
     opts.version = "0.1.0";
     opts.region = "us-east-1";
     opts.deployment_id = [] { return std::string("dep-1"); };
-    opts.layer = [this]() -> object::ObjectLayer* { return ready_ ? &layer_ : nullptr; };
+    opts.heal = [this]() -> heal::HealAdmin* { return ready_ ? &heal_ : nullptr; };
     opts.extra_metrics = [](std::string& out) { out += "extra_metric 1\n"; };
     opts.now = [] { return kNow; };
     api_ = std::make_unique<AdminApi>(std::move(opts), creds_);
@@ -84,11 +84,11 @@ class AdminApiTest : public ::testing::Test {
     return a;
   }
 
-  static object::HealProgress Running(std::string id) {
-    object::HealProgress p;
+  static heal::HealProgress Running(std::string id) {
+    heal::HealProgress p;
     p.id = std::move(id);
-    p.kind = object::HealSequenceKind::kAdmin;
-    p.state = object::HealSequenceState::kRunning;
+    p.kind = heal::HealSequenceKind::kAdmin;
+    p.state = heal::HealSequenceState::kRunning;
     p.scope = {"photos", "2024/"};
     p.options.deep_scan = true;
     p.started_ns = kNowNs - 10'000'000'000;  // 10 s ago
@@ -102,7 +102,7 @@ class AdminApiTest : public ::testing::Test {
   }
 
   RootCredentials creds_;
-  testing::FakeHealLayer layer_;
+  testing::FakeHealAdmin heal_;
   bool ready_ = true;
   std::unique_ptr<AdminApi> api_;
 };
@@ -155,22 +155,22 @@ TEST_F(AdminApiTest, HealStartPassesScopeAndOptions) {
                   "bucket=photos&prefix=2024%2F&deep=true&remove=1&dry-run=true");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.json, Json({{"id", "seq-1"}}));
-  EXPECT_EQ(layer_.starts, 1);
-  EXPECT_EQ(layer_.last_scope.bucket, "photos");
-  EXPECT_EQ(layer_.last_scope.prefix, "2024/");
-  EXPECT_TRUE(layer_.last_options.deep_scan);
-  EXPECT_TRUE(layer_.last_options.remove_dangling);
-  EXPECT_TRUE(layer_.last_options.dry_run);
+  EXPECT_EQ(heal_.starts, 1);
+  EXPECT_EQ(heal_.last_scope.bucket, "photos");
+  EXPECT_EQ(heal_.last_scope.prefix, "2024/");
+  EXPECT_TRUE(heal_.last_options.deep_scan);
+  EXPECT_TRUE(heal_.last_options.remove_dangling);
+  EXPECT_TRUE(heal_.last_options.dry_run);
 }
 
 TEST_F(AdminApiTest, HealStartWithoutParametersHealsTheCluster) {
   Answer a = Send("POST", "/minio/admin/v3/heal/start");
   ASSERT_EQ(a.status, 200) << a.body;
-  EXPECT_EQ(layer_.last_scope.bucket, "");
-  EXPECT_EQ(layer_.last_scope.prefix, "");
-  EXPECT_FALSE(layer_.last_options.deep_scan);
-  EXPECT_FALSE(layer_.last_options.remove_dangling);
-  EXPECT_FALSE(layer_.last_options.dry_run);
+  EXPECT_EQ(heal_.last_scope.bucket, "");
+  EXPECT_EQ(heal_.last_scope.prefix, "");
+  EXPECT_FALSE(heal_.last_options.deep_scan);
+  EXPECT_FALSE(heal_.last_options.remove_dangling);
+  EXPECT_FALSE(heal_.last_options.dry_run);
 }
 
 TEST_F(AdminApiTest, HealStartRejectsBadParameters) {
@@ -179,22 +179,22 @@ TEST_F(AdminApiTest, HealStartRejectsBadParameters) {
   EXPECT_EQ(a.json["Code"], "InvalidArgument");
   Answer b = Send("POST", "/minio/admin/v3/heal/start", "prefix=p");
   EXPECT_EQ(b.status, 400);
-  EXPECT_EQ(layer_.starts, 0);
+  EXPECT_EQ(heal_.starts, 0);
 }
 
 TEST_F(AdminApiTest, HealStartMapsLayerErrors) {
-  layer_.start_error = Status(Errc::kNoSuchBucket, "no bucket nope");
+  heal_.start_error = Status(Errc::kNoSuchBucket, "no bucket nope");
   Answer a = Send("POST", "/minio/admin/v3/heal/start", "bucket=nope");
   EXPECT_EQ(a.status, 404);
   EXPECT_EQ(a.json["Code"], "NoSuchBucket");
-  layer_.start_error = Status(Errc::kNotImplemented, "healing is not available");
+  heal_.start_error = Status(Errc::kNotImplemented, "healing is not available");
   Answer b = Send("POST", "/minio/admin/v3/heal/start");
   EXPECT_EQ(b.status, 501);
   EXPECT_EQ(b.json["Code"], "NotImplemented");
 }
 
 TEST_F(AdminApiTest, HealStatusRendersTheSequence) {
-  layer_.sequences["seq-9"] = Running("seq-9");
+  heal_.sequences["seq-9"] = Running("seq-9");
   Answer a = Send("GET", "/minio/admin/v3/heal/status", "id=seq-9");
   ASSERT_EQ(a.status, 200) << a.body;
   const Json& j = a.json;
@@ -226,11 +226,11 @@ TEST_F(AdminApiTest, HealStatusRendersTheSequence) {
 }
 
 TEST_F(AdminApiTest, HealStatusOfAFinishedSequence) {
-  object::HealProgress p = Running("seq-2");
-  p.state = object::HealSequenceState::kDone;
+  heal::HealProgress p = Running("seq-2");
+  p.state = heal::HealSequenceState::kDone;
   p.ended_ns = kNowNs - 5'000'000'000;  // ran 5 s, ended 5 s ago
   p.objects_total = 0;
-  layer_.sequences["seq-2"] = p;
+  heal_.sequences["seq-2"] = p;
   Answer a = Send("GET", "/minio/admin/v3/heal/status", "id=seq-2");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.json["state"], "done");
@@ -240,9 +240,9 @@ TEST_F(AdminApiTest, HealStatusOfAFinishedSequence) {
 }
 
 TEST_F(AdminApiTest, SecondsLeftIsNullWhenUnknown) {
-  object::HealProgress p = Running("seq-3");
+  heal::HealProgress p = Running("seq-3");
   p.objects_total = 0;
-  layer_.sequences["seq-3"] = p;
+  heal_.sequences["seq-3"] = p;
   Answer a = Send("GET", "/minio/admin/v3/heal/status", "id=seq-3");
   EXPECT_TRUE(a.json["secondsLeft"].is_null());
 }
@@ -254,8 +254,8 @@ TEST_F(AdminApiTest, HealStatusErrors) {
 }
 
 TEST_F(AdminApiTest, HealListAndStop) {
-  layer_.sequences["a"] = Running("a");
-  layer_.sequences["b"] = Running("b");
+  heal_.sequences["a"] = Running("a");
+  heal_.sequences["b"] = Running("b");
   Answer list = Send("GET", "/minio/admin/v3/heal/list");
   ASSERT_EQ(list.status, 200);
   ASSERT_EQ(list.json["sequences"].size(), 2u);
@@ -264,7 +264,7 @@ TEST_F(AdminApiTest, HealListAndStop) {
   Answer stop = Send("POST", "/minio/admin/v3/heal/stop", "id=b");
   ASSERT_EQ(stop.status, 200) << stop.body;
   EXPECT_EQ(stop.json, Json({{"id", "b"}, {"state", "stopped"}}));
-  EXPECT_EQ(layer_.sequences["b"].state, object::HealSequenceState::kStopped);
+  EXPECT_EQ(heal_.sequences["b"].state, heal::HealSequenceState::kStopped);
   EXPECT_EQ(Send("POST", "/minio/admin/v3/heal/stop", "id=zzz").status, 404);
 }
 
@@ -275,20 +275,20 @@ TEST_F(AdminApiTest, EmptyListIsAnArray) {
 }
 
 TEST_F(AdminApiTest, InfoListsDrivesCountersAndRunningSequences) {
-  layer_.drives = {
-      {"/d1", 0, 0, 0, object::DriveState::kOk, 1000, 400, ""},
-      {"/d2", 0, 0, 1, object::DriveState::kHealing, 1000, 900, "h-1"},
-      {"/d3", 0, 0, 2, object::DriveState::kOffline, 0, 0, ""},
+  heal_.drives = {
+      {"/d1", 0, 0, 0, heal::DriveState::kOk, 1000, 400, ""},
+      {"/d2", 0, 0, 1, heal::DriveState::kHealing, 1000, 900, "h-1"},
+      {"/d3", 0, 0, 2, heal::DriveState::kOffline, 0, 0, ""},
   };
-  layer_.counters.mrf_pushed = 5;
-  layer_.counters.objects_healed = 9;
-  layer_.counters.orphans_removed = 4;
-  layer_.counters.orphan_bytes_removed = 4096;
-  layer_.sequences["run"] = Running("run");
-  object::HealProgress done = Running("done");
-  done.state = object::HealSequenceState::kDone;
+  heal_.counters.mrf_pushed = 5;
+  heal_.counters.objects_healed = 9;
+  heal_.counters.orphans_removed = 4;
+  heal_.counters.orphan_bytes_removed = 4096;
+  heal_.sequences["run"] = Running("run");
+  heal::HealProgress done = Running("done");
+  done.state = heal::HealSequenceState::kDone;
   done.ended_ns = kNowNs;
-  layer_.sequences["done"] = done;
+  heal_.sequences["done"] = done;
   Answer a = Send("GET", "/minio/admin/v3/info");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.json["deploymentId"], "dep-1");
@@ -322,7 +322,7 @@ TEST_F(AdminApiTest, UnknownPathsAndMethods) {
   EXPECT_EQ(a.json["Code"], "MethodNotAllowed");
   EXPECT_EQ(Send("POST", "/minio/admin/v3/info").status, 405);
   EXPECT_EQ(Send("GET", "/minio/v2/metrics/bucket").status, 404);
-  EXPECT_EQ(layer_.starts, 0);
+  EXPECT_EQ(heal_.starts, 0);
 }
 
 TEST_F(AdminApiTest, NotReadyIs503) {
@@ -335,8 +335,8 @@ TEST_F(AdminApiTest, NotReadyIs503) {
 }
 
 TEST_F(AdminApiTest, MetricsPages) {
-  layer_.drives = {{"/d1", 0, 0, 0, object::DriveState::kOk, 1000, 400, ""},
-                   {"/d2", 0, 0, 1, object::DriveState::kOffline, 0, 0, ""}};
+  heal_.drives = {{"/d1", 0, 0, 0, heal::DriveState::kOk, 1000, 400, ""},
+                  {"/d2", 0, 0, 1, heal::DriveState::kOffline, 0, 0, ""}};
   Answer c = Send("GET", "/minio/v2/metrics/cluster");
   ASSERT_EQ(c.status, 200);
   EXPECT_EQ(c.content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -354,7 +354,7 @@ TEST_F(AdminApiTest, MetricsPages) {
 
 TEST_F(AdminApiTest, PublicMetricsNeedNoSignatureButAdminStillDoes) {
   AdminOptions opts;
-  opts.layer = [this]() -> object::ObjectLayer* { return &layer_; };
+  opts.heal = [this]() -> heal::HealAdmin* { return &heal_; };
   opts.metrics_public = true;
   api_ = std::make_unique<AdminApi>(std::move(opts), creds_);
   EXPECT_EQ(Send("GET", "/minio/v2/metrics/cluster", "", "").status, 200);

@@ -56,9 +56,9 @@ TEST(AdminFormatTest, ExitCode) {
 }
 
 TEST(AdminFormatTest, ReadsWhatTheServerRenders) {
-  object::HealProgress p;
+  heal::HealProgress p;
   p.id = "x";
-  p.state = object::HealSequenceState::kDone;
+  p.state = heal::HealSequenceState::kDone;
   p.started_ns = 1'000'000'000;
   p.ended_ns = 3'000'000'000;
   p.objects_scanned = 4;

@@ -14,10 +14,10 @@ namespace metrics_test_internal {
 
 MetricsSnapshot Snapshot() {
   MetricsSnapshot s;
-  s.drives = {{"/d1", 0, 0, 0, object::DriveState::kOk, 1000, 400, ""},
-              {"/d2", 0, 0, 1, object::DriveState::kHealing, 1000, 900, "h"},
-              {"/d\"3", 0, 0, 2, object::DriveState::kOffline, 0, 0, ""},
-              {"/d4", 0, 0, 3, object::DriveState::kFaulty, 0, 0, ""}};
+  s.drives = {{"/d1", 0, 0, 0, heal::DriveState::kOk, 1000, 400, ""},
+              {"/d2", 0, 0, 1, heal::DriveState::kHealing, 1000, 900, "h"},
+              {"/d\"3", 0, 0, 2, heal::DriveState::kOffline, 0, 0, ""},
+              {"/d4", 0, 0, 3, heal::DriveState::kFaulty, 0, 0, ""}};
   s.counters.objects_scanned = 11;
   s.counters.objects_healed = 5;
   s.counters.objects_failed = 2;
@@ -25,8 +25,8 @@ MetricsSnapshot Snapshot() {
   s.counters.mrf_queued = 1;
   s.counters.orphans_removed = 6;
   s.counters.orphan_bytes_removed = 7000;
-  object::HealProgress done;
-  done.state = object::HealSequenceState::kDone;
+  heal::HealProgress done;
+  done.state = heal::HealSequenceState::kDone;
   done.ended_ns = 1'000'000'000;
   s.sequences = {done};
   s.now_ns = 4'000'000'000;

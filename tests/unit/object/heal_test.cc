@@ -1,10 +1,9 @@
-// Healing: ErasureSet::HealObject (wiped, stale, corrupt, dangling and deleted copies, quorum
-// safety) and the reactive heal queue that runs it after degraded writes and reads.
+// Healing one object: ErasureSet::HealObject (wiped, stale, corrupt, dangling and deleted
+// copies, quorum safety). The heal module's tests (tests/unit/heal) cover what runs it.
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -333,79 +332,6 @@ TEST(Heal, StaleVersionNeverWins) {
     EXPECT_EQ(DriveCopy(c, i, "k")->Meta("etag"), etag2) << i;
   }
   EXPECT_TRUE(*GetWithout(c, "k", {4, 5}) == v2);
-}
-
-ServerPoolsOptions HealQueueOptions() {
-  ServerPoolsOptions opts;
-  opts.background_heal = true;
-  opts.heal_idle_poll = std::chrono::milliseconds(10);
-  opts.drive_poll = std::chrono::milliseconds(20);
-  opts.heal_retry_base = std::chrono::milliseconds(20);
-  opts.heal_retry_max = std::chrono::milliseconds(200);
-  return opts;
-}
-
-TEST(HealQueue, DegradedWriteIsHealedWhenTheDriveComesBack) {
-  Cluster c(HealSixDrives(), Backend::kMemory, HealQueueOptions());
-  ASSERT_TRUE(c.MakeBucket("bucket").ok());
-  c.drives[2]->offline = true;
-  std::string data = RandomData(2 * kMiB, 1);
-  ASSERT_TRUE(c.Put("bucket", "k", data).ok());
-  ASSERT_TRUE(c.Put("bucket", "s", "small").ok());
-  // The drive is offline: the entries wait for it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(DriveCopy(c, 2, "k").code(), Errc::kFileNotFound);
-  c.drives[2]->offline = false;
-  EXPECT_TRUE(Eventually([&] { return DriveCopy(c, 2, "k").ok() && DriveCopy(c, 2, "s").ok(); }));
-  EXPECT_TRUE(Eventually([&] { return c.layer->mrf().stats().healed >= 2; }));
-  EXPECT_TRUE(*GetWithout(c, "k", {0, 1}) == data);
-}
-
-TEST(HealQueue, ReadThatMeetsAMissingShardQueuesTheObject) {
-  Cluster c(HealSixDrives(), Backend::kMemory, HealQueueOptions());
-  ASSERT_TRUE(c.MakeBucket("bucket").ok());
-  std::string data = RandomData(kMiB + 77, 2);
-  ASSERT_TRUE(c.Put("bucket", "k", data).ok());
-  // Wipe the drive of data shard 1, which every GET reads.
-  std::size_t victim = 0;
-  auto fi = DriveCopy(c, 0, "k");
-  ASSERT_TRUE(fi.ok());
-  for (std::size_t i = 0; i < 6; ++i) {
-    if (fi->erasure.distribution[i] == 1) {
-      victim = i;
-    }
-  }
-  Wipe(c, victim, "k");
-  EXPECT_TRUE(*c.Get("bucket", "k") == data);
-  EXPECT_TRUE(Eventually([&] { return DriveCopy(c, victim, "k").ok(); }));
-}
-
-TEST(HealQueue, DriveBackOnlineGetsTheBucketsItMissed) {
-  Cluster c(HealSixDrives(), Backend::kMemory, HealQueueOptions());
-  c.drives[4]->offline = true;
-  ASSERT_TRUE(c.MakeBucket("bucket").ok());
-  // Offline for longer than the drive poll (20 ms), so the worker sees it go and come back.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  c.drives[4]->offline = false;
-  EXPECT_TRUE(Eventually([&] { return SyncWait(c.inners[4]->StatVolume(c.ctx, "bucket")).ok(); }));
-}
-
-TEST(HealQueue, FullQueueDropsAndCounts) {
-  MrfQueue q(2);
-  EXPECT_TRUE(q.Push(nullptr, "b", "k1", ""));
-  EXPECT_FALSE(q.Push(nullptr, "b", "k1", ""));  // already queued
-  EXPECT_TRUE(q.Push(nullptr, "b", "k2", ""));
-  EXPECT_FALSE(q.Push(nullptr, "b", "k3", ""));
-  EXPECT_EQ(q.stats().dropped, 1u);
-  auto due = q.TakeDue(MrfQueue::Clock::now(), 10);
-  ASSERT_EQ(due.size(), 2u);
-  EXPECT_EQ(due[0].key, "k1");
-  due[0].due = MrfQueue::Clock::now() + std::chrono::hours(1);
-  due[0].waits_for_drive = true;
-  q.Requeue(due[0]);
-  EXPECT_TRUE(q.TakeDue(MrfQueue::Clock::now(), 10).empty());
-  q.WakeWaiting();
-  EXPECT_EQ(q.TakeDue(MrfQueue::Clock::now(), 10).size(), 1u);
 }
 
 }  // namespace heal_test_internal

@@ -1,4 +1,4 @@
-#include "object/heal_sequence.h"
+#include "heal/heal_sequence.h"
 
 #include <algorithm>
 #include <type_traits>
@@ -9,7 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-namespace cairn::object {
+namespace cairn::heal {
+
+using object::HealDriveState;
 
 Task<void> HealSleep(std::chrono::nanoseconds d) {
   auto ex = co_await boost::asio::this_coro::executor;
@@ -80,4 +82,4 @@ Result<HealProgress> DecodeHealTracker(std::string_view text) {
   return p;
 }
 
-}  // namespace cairn::object
+}  // namespace cairn::heal

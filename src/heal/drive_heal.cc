@@ -1,28 +1,23 @@
-// ServerPools: drive heals and drive status. A drive that was replaced or wiped gets a heal
-// sequence (kind kDrive) that walks its whole set and heals every object onto it. Its
-// progress is persisted in the drive's "heal-tracker" system record every few seconds, so a
-// restart resumes the walk where it was; the record goes when the heal is done. The node
-// that owns the drive runs its heal.
-#include <algorithm>
-#include <map>
+#include "heal/drive_heal.h"
 
-#include "common/fan_out.h"
+#include <algorithm>
+
 #include "common/log.h"
 #include "object/object_util.h"
-#include "object/server_pools.h"
 
-namespace cairn::object {
+namespace cairn::heal {
 
-Result<ErasureSet*> ServerPools::SetAt(DriveSlot slot) const {
-  if (slot.pool >= pools_.size() || slot.set >= pools_[slot.pool].size() ||
-      slot.index >= pools_[slot.pool][slot.set]->drives().size()) {
-    return Status(Errc::kInvalidArgument, "no such drive slot");
-  }
-  return pools_[slot.pool][slot.set].get();
-}
+using object::DriveSlot;
+using object::ErasureSet;
+using object::NewUuid;
+using object::NowNs;
 
-Task<Result<std::string>> ServerPools::StartDriveHeal(const RequestContext& ctx, DriveSlot slot) {
-  CO_ASSIGN_OR_RETURN(ErasureSet * set, SetAt(slot));
+DriveHeals::DriveHeals(object::ServerPools& pools, HealRunner& runner, SetWalker& walker,
+                       std::chrono::milliseconds tracker_interval)
+    : pools_(pools), runner_(runner), walker_(walker), tracker_interval_(tracker_interval) {}
+
+Task<Result<std::string>> DriveHeals::Start(const RequestContext& ctx, DriveSlot slot) {
+  CO_ASSIGN_OR_RETURN(ErasureSet * set, pools_.SetAt(slot));
   auto drive = set->Drive(slot.index);
   if (!drive) {
     co_return Status(Errc::kDiskNotFound, "the drive to heal is absent");
@@ -35,14 +30,15 @@ Task<Result<std::string>> ServerPools::StartDriveHeal(const RequestContext& ctx,
   const std::string text = EncodeHealTracker(p);
   CO_RETURN_IF_ERROR(co_await drive->WriteSystemRecord(ctx, kHealTrackerRecord, text));
   auto seq = std::make_shared<HealSequence>(p);
-  SpawnSequence(seq, [this, slot, seq]() { return RunDriveHeal(slot, seq); });
+  if (!runner_.Spawn(seq, [this, slot, seq]() { return Run(slot, seq); })) {
+    co_return Status(Errc::kCancelled, "healing is stopping");
+  }
   co_return p.id;
 }
 
-Task<void> ServerPools::ResumeDriveHeals(const RequestContext& ctx,
-                                         const std::vector<DriveSlot>& slots) {
+Task<void> DriveHeals::Resume(const RequestContext& ctx, const std::vector<DriveSlot>& slots) {
   for (const DriveSlot& slot : slots) {
-    auto set = SetAt(slot);
+    auto set = pools_.SetAt(slot);
     if (!set.ok()) {
       continue;
     }
@@ -80,13 +76,13 @@ Task<void> ServerPools::ResumeDriveHeals(const RequestContext& ctx,
                p->last_bucket, p->last_key);
     }
     auto seq = std::make_shared<HealSequence>(std::move(*p));
-    SpawnSequence(seq, [this, slot, seq]() { return RunDriveHeal(slot, seq); });
+    runner_.Spawn(seq, [this, slot, seq]() { return Run(slot, seq); });
   }
 }
 
-Task<Status> ServerPools::RunDriveHeal(DriveSlot slot, std::shared_ptr<HealSequence> seq) {
+Task<Status> DriveHeals::Run(DriveSlot slot, std::shared_ptr<HealSequence> seq) {
   const RequestContext ctx = RequestContext::Background("drive-heal-" + seq->id());
-  ErasureSet* set = SetAt(slot).value();
+  ErasureSet* set = pools_.SetAt(slot).value();
   auto drive = set->Drive(slot.index);
   const HealProgress start = seq->Snapshot();
   LOG_INFO("heal: drive heal {} of {} started", start.id, start.drive);
@@ -97,12 +93,12 @@ Task<Status> ServerPools::RunDriveHeal(DriveSlot slot, std::shared_ptr<HealSeque
       LOG_WARN("heal: cannot save the heal tracker of {}: {}", start.drive, st.ToString());
     }
   };
-  co_await HealBuckets(ctx);
-  const std::vector<std::string> buckets = co_await HealBucketNames(ctx);
+  co_await pools_.HealBuckets(ctx);
+  const std::vector<std::string> buckets = co_await walker_.BucketNames(ctx);
   if (start.objects_total == 0) {
     const std::vector<ErasureSet*> sets{set};
     const std::string_view no_prefix;
-    const std::uint64_t total = co_await CountKeys(ctx, sets, buckets, no_prefix, *seq);
+    const std::uint64_t total = co_await walker_.CountKeys(ctx, sets, buckets, no_prefix, *seq);
     seq->Update([&](HealProgress& p) { p.objects_total = total; });
   }
   WalkParams wp;
@@ -111,12 +107,12 @@ Task<Status> ServerPools::RunDriveHeal(DriveSlot slot, std::shared_ptr<HealSeque
   auto last_save = std::chrono::steady_clock::now();
   wp.after_key = [&]() -> Task<void> {
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_save >= opts_.heal_tracker_interval) {
+    if (now - last_save >= tracker_interval_) {
       last_save = now;
       co_await save();
     }
   };
-  Status st = co_await WalkSet(ctx, *set, buckets, wp, *seq);
+  Status st = co_await walker_.Walk(ctx, *set, buckets, wp, *seq);
   const HealProgress end = seq->Snapshot();
   if (!st.ok()) {
     co_await save();  // resumable: the next start continues from here
@@ -150,62 +146,4 @@ Task<Status> ServerPools::RunDriveHeal(DriveSlot slot, std::shared_ptr<HealSeque
   co_return Status::Ok();
 }
 
-Task<std::vector<DriveStatus>> ServerPools::GetDriveStatus(const RequestContext& ctx) {
-  std::map<std::string, std::string> healing;  // endpoint -> drive heal id
-  {
-    std::lock_guard lock(seq_mu_);
-    for (const auto& s : seqs_) {
-      const HealProgress p = s->Snapshot();
-      if (p.kind == HealSequenceKind::kDrive && p.state == HealSequenceState::kRunning) {
-        healing[p.drive] = p.id;
-      }
-    }
-  }
-  std::vector<DriveStatus> out;
-  std::vector<ErasureSet::DrivePtr> drives;
-  for (std::size_t p = 0; p < pools_.size(); ++p) {
-    for (std::size_t s = 0; s < pools_[p].size(); ++s) {
-      const auto& ds = pools_[p][s]->drives();
-      for (std::size_t i = 0; i < ds.size(); ++i) {
-        DriveStatus st;
-        st.pool = static_cast<int>(p);
-        st.set = static_cast<int>(s);
-        st.index = static_cast<int>(i);
-        st.endpoint = ds[i] ? ds[i]->endpoint() : std::string();
-        out.push_back(std::move(st));
-        drives.push_back(ds[i]);
-      }
-    }
-  }
-  auto infos = co_await FanOut<Result<storage::DiskInfo>>(
-      drives.size(), [&](std::size_t i) -> Task<Result<storage::DiskInfo>> {
-        if (!drives[i] || !drives[i]->IsOnline()) {
-          co_return Status(Errc::kDiskNotFound, "offline");
-        }
-        co_return co_await drives[i]->GetDiskInfo(ctx);
-      });
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    DriveStatus& st = out[i];
-    if (!drives[i] || !drives[i]->IsOnline()) {
-      st.state = DriveState::kOffline;
-      continue;
-    }
-    if (!infos[i].ok()) {
-      st.state =
-          infos[i].code() == Errc::kDiskNotFound ? DriveState::kOffline : DriveState::kFaulty;
-      continue;
-    }
-    st.total = infos[i]->total;
-    st.free = infos[i]->free;
-    auto it = healing.find(st.endpoint);
-    if (it != healing.end()) {
-      st.state = DriveState::kHealing;
-      st.heal_id = it->second;
-    } else if (infos[i]->healing) {
-      st.state = DriveState::kHealing;
-    }
-  }
-  co_return out;
-}
-
-}  // namespace cairn::object
+}  // namespace cairn::heal

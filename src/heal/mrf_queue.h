@@ -1,10 +1,11 @@
 // MrfQueue: the reactive heal queue ("most recent failures", as MinIO calls it). A write that
 // committed on fewer than all drives of its set, or a read that met a missing, stale or
-// corrupt copy, pushes the object here; ServerPools' heal worker takes due entries and heals
-// them. Bounded: past `capacity` queued entries a push is dropped and counted (the scanner
-// will find what was dropped). An object already queued is not queued twice. Thread-safe.
-// The queued entries survive a restart as "mrf/<node id>" system records on the drives of
-// their set (EncodeMrfRecord here; ServerPools saves and loads them, server_pools_mrf.cc).
+// corrupt copy, pushes the object here (the object layer sees it as an object::HealQueue);
+// the MRF worker (heal/mrf_worker.h) takes due entries and heals them. Bounded: past `capacity`
+// queued entries a push is dropped and counted (the scanner will find what was dropped). An object
+// already queued is not queued twice. Thread-safe. The queued entries survive a restart as
+// "mrf/<node id>" system records on the drives of their set (EncodeMrfRecord here; the MRF worker
+// saves and loads them, mrf_record.cc).
 #pragma once
 
 #include <chrono>
@@ -18,12 +19,13 @@
 #include <vector>
 
 #include "common/status.h"
+#include "object/heal_queue.h"
 
-namespace cairn::object {
+namespace cairn::heal {
 
-class ErasureSet;
+using object::ErasureSet;
 
-class MrfQueue {
+class MrfQueue final : public object::HealQueue {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -57,7 +59,7 @@ class MrfQueue {
   // hashes. False when it was already queued (then `deep` is added to it) or the queue is
   // full (counted as a drop). Never blocks on I/O; any thread.
   bool Push(ErasureSet* set, std::string_view bucket, std::string_view key,
-            std::string_view version_id, bool deep = false);
+            std::string_view version_id, bool deep) override;
   // Removes and returns up to `max` entries due at `now`, oldest first.
   std::vector<Entry> TakeDue(Clock::time_point now, std::size_t max);
   // Puts a taken entry back, due at e.due (dropped if the object was queued again meanwhile).
@@ -108,4 +110,4 @@ std::string EncodeMrfRecord(const std::vector<MrfRecordEntry>& entries, std::siz
 // kFileCorrupt when the record is damaged or of another version.
 Result<std::vector<MrfRecordEntry>> DecodeMrfRecord(std::string_view bytes);
 
-}  // namespace cairn::object
+}  // namespace cairn::heal

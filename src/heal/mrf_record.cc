@@ -1,6 +1,6 @@
-// ServerPools: the MRF queue survives a restart. The heal worker saves the queued entries of
+// MrfWorker: the MRF queue survives a restart. The worker saves the queued entries of
 // each set (object, version, deep flag; not the retry state) as the system record
-// "mrf/<node id>" on the set's online drives, at most every mrf_save_interval while the queue
+// "mrf/<node id>" on the set's online drives, at most every save_interval while the queue
 // changes and once more when it stops; when it starts it reads the records of every drive
 // of each set and queues their union again. A drive that was offline during a save may keep
 // an older record: its entries are queued again at the next start, and healing an object
@@ -13,9 +13,11 @@
 
 #include "common/fan_out.h"
 #include "common/log.h"
-#include "object/server_pools.h"
+#include "heal/mrf_worker.h"
 
-namespace cairn::object {
+namespace cairn::heal {
+
+using object::ErasureSet;
 
 namespace {
 
@@ -31,10 +33,10 @@ std::string MrfRecordName(const std::string& node_id) {
 
 }  // namespace
 
-Task<void> ServerPools::LoadMrf(const RequestContext& ctx) {
-  const std::vector<ErasureSet*> sets = AllSets();
+Task<void> MrfWorker::Load(const RequestContext& ctx) {
+  const std::vector<ErasureSet*> sets = pools_.AllSets();
   const std::string name = MrfRecordName(opts_.node_id);
-  mrf_saved_.assign(sets.size(), std::nullopt);
+  saved_.assign(sets.size(), std::nullopt);
   std::size_t queued = 0;
   for (std::size_t s = 0; s < sets.size(); ++s) {
     ErasureSet* set = sets[s];
@@ -61,38 +63,38 @@ Task<void> ServerPools::LoadMrf(const RequestContext& ctx) {
       }
       // Push drops duplicates (the same entry saved on several drives).
       for (const MrfRecordEntry& e : *entries) {
-        queued += mrf_->Push(set, e.bucket, e.key, e.version_id, e.deep) ? 1 : 0;
+        queued += queue_.Push(set, e.bucket, e.key, e.version_id, e.deep) ? 1 : 0;
       }
     }
     if (none_anywhere) {
-      mrf_saved_[s] = std::string();  // known: nothing stored
+      saved_[s] = std::string();  // known: nothing stored
     }
   }
-  // mrf_saved_gen_ stays 0: anything loaded (or pushed meanwhile) is saved again once,
+  // saved_gen_ stays 0: anything loaded (or pushed meanwhile) is saved again once,
   // which also rewrites the sets whose records were not known on every drive.
   if (queued > 0) {
     LOG_INFO("heal: {} objects queued again from the saved MRF queue", queued);
   }
 }
 
-Task<void> ServerPools::SaveMrf(const RequestContext& parent, bool force) {
+Task<void> MrfWorker::Save(const RequestContext& parent, bool force) {
   const auto now = std::chrono::steady_clock::now();
-  const std::uint64_t gen = mrf_->generation();
-  if (gen == mrf_saved_gen_ || (!force && now < mrf_next_save_)) {
+  const std::uint64_t gen = queue_.generation();
+  if (gen == saved_gen_ || (!force && now < next_save_)) {
     co_return;
   }
-  mrf_next_save_ = now + opts_.mrf_save_interval;
+  next_save_ = now + opts_.save_interval;
   RequestContext ctx = parent;
   ctx.deadline = std::min(ctx.deadline, now + kMrfSaveDeadline);
-  const std::vector<ErasureSet*> sets = AllSets();
+  const std::vector<ErasureSet*> sets = pools_.AllSets();
   const std::string name = MrfRecordName(opts_.node_id);
-  mrf_saved_.resize(sets.size());
+  saved_.resize(sets.size());
   std::unordered_map<const ErasureSet*, std::size_t> index;
   for (std::size_t s = 0; s < sets.size(); ++s) {
     index.emplace(sets[s], s);
   }
   std::vector<std::vector<MrfRecordEntry>> per_set(sets.size());
-  for (MrfQueue::Entry& e : mrf_->Snapshot()) {
+  for (MrfQueue::Entry& e : queue_.Snapshot()) {
     auto it = index.find(e.set);
     if (it != index.end()) {
       per_set[it->second].push_back(
@@ -106,7 +108,7 @@ Task<void> ServerPools::SaveMrf(const RequestContext& parent, bool force) {
     const std::string record = per_set[s].empty()
                                    ? std::string()
                                    : EncodeMrfRecord(per_set[s], kMrfRecordMaxBytes, &left_out);
-    if (mrf_saved_[s] == record) {
+    if (saved_[s] == record) {
       continue;
     }
     if (left_out > 0) {
@@ -125,15 +127,15 @@ Task<void> ServerPools::SaveMrf(const RequestContext& parent, bool force) {
     const bool any =
         std::any_of(results.begin(), results.end(), [](const Status& st) { return st.ok(); });
     if (any) {
-      mrf_saved_[s] = record;
+      saved_[s] = record;
     } else {
       all_saved = false;
       LOG_WARN("heal: could not save the MRF queue of a set on any of its drives");
     }
   }
   if (all_saved) {
-    mrf_saved_gen_ = gen;
+    saved_gen_ = gen;
   }
 }
 
-}  // namespace cairn::object
+}  // namespace cairn::heal

@@ -8,10 +8,16 @@
 
 #include <gtest/gtest.h>
 
-#include "object_fixture.h"
+#include "heal_fixture.h"
 
-namespace cairn::object::test {
+namespace cairn::heal::test {
 namespace heal_sequence_test_internal {
+
+using object::HashExpectations;
+using object::HashReader;
+using object::LocalNsLocker;
+using object::ServerPoolsOptions;
+using testing::StringSource;
 
 constexpr std::size_t kSeqVictim = 1;
 
@@ -20,12 +26,12 @@ Layout SeqSixDrives() {
   return {.drives = 6, .parity = 2};
 }
 
-HealProgress WaitFinished(Cluster& c, const std::string& id) {
+HealProgress WaitFinished(HealCluster& c, const std::string& id) {
   EXPECT_TRUE(Eventually([&] {
-    auto p = c.layer->GetHealProgress(id);
+    auto p = c.healer->GetHealProgress(id);
     return p.ok() && p->state != HealSequenceState::kRunning;
   }));
-  return c.layer->GetHealProgress(id).value();
+  return c.healer->GetHealProgress(id).value();
 }
 
 bool OnDrive(Cluster& c, std::size_t i, std::string_view bucket, std::string_view key) {
@@ -39,8 +45,8 @@ void Remove(Cluster& c, std::size_t i, std::string_view bucket, std::string_view
   ASSERT_TRUE(SyncWait(c.inners[i]->DeleteVersion(c.ctx, fi)).ok()) << key;
 }
 
-std::string StartHeal(Cluster& c, HealScope scope, HealSequenceOptions opts = {}) {
-  auto id = SyncWait(c.layer->StartHeal(c.ctx, scope, opts));
+std::string StartHeal(HealCluster& c, HealScope scope, HealSequenceOptions opts = {}) {
+  auto id = SyncWait(c.healer->StartHeal(c.ctx, scope, opts));
   EXPECT_TRUE(id.ok()) << id.status().ToString();
   return id.ok() ? *id : std::string();
 }
@@ -68,7 +74,7 @@ class HealSequenceTest : public ::testing::Test {
     ASSERT_EQ(c.PartFiles(kSeqVictim).size(), 0u);
   }
 
-  Cluster c;
+  HealCluster c;
   std::map<std::string, std::string> objs;
   std::size_t shard_files = 0;
 };
@@ -80,7 +86,7 @@ class HealSequenceTest : public ::testing::Test {
 TEST(HealUploads, AnUploadInProgressIsHealedOnEveryDrive) {
   ServerPoolsOptions opts;
   opts.min_part_size = 1 << 20;
-  Cluster c(SeqSixDrives(), Backend::kLocal, opts);
+  HealCluster c(SeqSixDrives(), Backend::kLocal, QuietHealer(), opts);
   ASSERT_TRUE(c.MakeBucket("bucket").ok());
   auto id = SyncWait(c.layer->NewMultipartUpload(c.ctx, "bucket", "big", {}));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
@@ -162,10 +168,10 @@ TEST_F(HealSequenceTest, PrefixBucketAndClusterHealExactlyTheirObjects) {
   for (const auto& [key, data] : objs) {
     EXPECT_TRUE(*c.Get("bucket", key) == data) << key;
   }
-  const HealCounters counters = c.layer->GetHealCounters();
+  const HealCounters counters = c.healer->GetHealCounters();
   EXPECT_EQ(counters.objects_healed, 5u);
   EXPECT_EQ(counters.objects_scanned, 11u);
-  EXPECT_EQ(c.layer->ListHeals().size(), 3u);
+  EXPECT_EQ(c.healer->ListHeals().size(), 3u);
 }
 
 TEST_F(HealSequenceTest, DryRunCountsAndChangesNothing) {
@@ -182,18 +188,18 @@ TEST_F(HealSequenceTest, DryRunCountsAndChangesNothing) {
 }
 
 TEST_F(HealSequenceTest, BadScopesAreRefused) {
-  EXPECT_EQ(SyncWait(c.layer->StartHeal(c.ctx, {"", "a/"}, {})).code(), Errc::kInvalidArgument);
-  EXPECT_EQ(SyncWait(c.layer->StartHeal(c.ctx, {"nope", ""}, {})).code(), Errc::kNoSuchBucket);
-  EXPECT_EQ(c.layer->GetHealProgress("nope").code(), Errc::kNotFound);
-  EXPECT_EQ(c.layer->StopHeal("nope").code(), Errc::kNotFound);
+  EXPECT_EQ(SyncWait(c.healer->StartHeal(c.ctx, {"", "a/"}, {})).code(), Errc::kInvalidArgument);
+  EXPECT_EQ(SyncWait(c.healer->StartHeal(c.ctx, {"nope", ""}, {})).code(), Errc::kNoSuchBucket);
+  EXPECT_EQ(c.healer->GetHealProgress("nope").code(), Errc::kNotFound);
+  EXPECT_EQ(c.healer->StopHeal("nope").code(), Errc::kNotFound);
 }
 
 TEST_F(HealSequenceTest, StopHealStopsTheSequence) {
   // The walk blocks on the first key's lock, held here, until it is stopped.
-  auto guard = SyncWait(c.layer->SetForTest(0, 0).LockObject(c.ctx, "bucket", "a/1", true));
+  auto guard = SyncWait(c.layer->Set(0, 0).LockObject(c.ctx, "bucket", "a/1", true));
   ASSERT_TRUE(guard.ok());
   const std::string id = StartHeal(c, {"bucket", ""});
-  ASSERT_TRUE(c.layer->StopHeal(id).ok());
+  ASSERT_TRUE(c.healer->StopHeal(id).ok());
   guard->reset();
   HealProgress p = WaitFinished(c, id);
   EXPECT_EQ(p.state, HealSequenceState::kStopped);
@@ -202,7 +208,7 @@ TEST_F(HealSequenceTest, StopHealStopsTheSequence) {
 }
 
 TEST_F(HealSequenceTest, DriveHealFillsTheDriveAndRemovesItsTracker) {
-  auto id = SyncWait(c.layer->StartDriveHeal(c.ctx, {0, 0, kSeqVictim}));
+  auto id = SyncWait(c.healer->StartDriveHeal(c.ctx, {0, 0, kSeqVictim}));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   HealProgress p = WaitFinished(c, *id);
   EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
@@ -212,7 +218,7 @@ TEST_F(HealSequenceTest, DriveHealFillsTheDriveAndRemovesItsTracker) {
   EXPECT_EQ(c.PartFiles(kSeqVictim).size(), shard_files);
   EXPECT_EQ(SyncWait(c.inners[kSeqVictim]->ReadSystemRecord(c.ctx, kHealTrackerRecord)).code(),
             Errc::kFileNotFound);
-  auto status = SyncWait(c.layer->GetDriveStatus(c.ctx));
+  auto status = SyncWait(c.healer->GetDriveStatus(c.ctx));
   ASSERT_EQ(status.size(), 6u);
   EXPECT_EQ(status[kSeqVictim].state, DriveState::kOk);
   EXPECT_GT(status[kSeqVictim].total, 0u);
@@ -229,8 +235,8 @@ TEST_F(HealSequenceTest, DriveHealResumesFromItsTracker) {
                                                                EncodeHealTracker(t)))
                   .ok());
   // Slots without a tracker are left alone.
-  SyncWait(c.layer->ResumeDriveHeals(c.ctx, {{0, 0, 0}, {0, 0, kSeqVictim}}));
-  ASSERT_EQ(c.layer->ListHeals().size(), 1u);
+  SyncWait(c.healer->ResumeDriveHeals(c.ctx, {{0, 0, 0}, {0, 0, kSeqVictim}}));
+  ASSERT_EQ(c.healer->ListHeals().size(), 1u);
   HealProgress p = WaitFinished(c, "resumed-heal");
   EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
   EXPECT_EQ(p.started_ns, 12345);
@@ -245,9 +251,9 @@ TEST_F(HealSequenceTest, DriveHealResumesFromItsTracker) {
 }
 
 TEST(HealSequence, DriveStatusShowsOfflineDrives) {
-  Cluster c(SeqSixDrives(), Backend::kMemory);
+  HealCluster c(SeqSixDrives(), Backend::kMemory);
   c.drives[3]->offline = true;
-  auto status = SyncWait(c.layer->GetDriveStatus(c.ctx));
+  auto status = SyncWait(c.healer->GetDriveStatus(c.ctx));
   ASSERT_EQ(status.size(), 6u);
   for (std::size_t i = 0; i < 6; ++i) {
     EXPECT_EQ(status[i].index, static_cast<int>(i));
@@ -256,13 +262,14 @@ TEST(HealSequence, DriveStatusShowsOfflineDrives) {
 }
 
 TEST(HealSequence, ScannerHealsADifferenceAndPurgesADanglingVersion) {
+  HealerOptions ho = QuietHealer();
+  ho.scanner = true;
+  ho.scan.interval = std::chrono::milliseconds(20);
+  ho.scan.sleep_factor = 0.5;
   ServerPoolsOptions opts;
-  opts.scanner = true;
-  opts.scanner_interval = std::chrono::milliseconds(20);
-  opts.scanner_sleep_factor = 0.5;
   auto locker = std::make_shared<LocalNsLocker>();
   opts.locker = locker;
-  Cluster c(SeqSixDrives(), Backend::kMemory, opts);
+  HealCluster c(SeqSixDrives(), Backend::kMemory, ho, opts);
   // The scanner skips the set while its lock is held here (as on another node).
   auto held = SyncWait(locker->Lock(c.ctx, ".cairn.sys/scanner/0/0", true));
   ASSERT_TRUE(held.ok());
@@ -274,15 +281,15 @@ TEST(HealSequence, ScannerHealsADifferenceAndPurgesADanglingVersion) {
   for (std::size_t i = 1; i < 6; ++i) {
     Remove(c, i, "bucket", "dangling");
   }
-  const std::uint64_t cycles = c.layer->GetHealCounters().scanner_cycles;
-  EXPECT_TRUE(Eventually([&] { return c.layer->GetHealCounters().scanner_cycles > cycles; }));
+  const std::uint64_t cycles = c.healer->GetHealCounters().scanner_cycles;
+  EXPECT_TRUE(Eventually([&] { return c.healer->GetHealCounters().scanner_cycles > cycles; }));
   EXPECT_FALSE(OnDrive(c, 0, "bucket", "missing"));  // the set was skipped
   held->reset();
   EXPECT_TRUE(Eventually(
       [&] { return OnDrive(c, 0, "bucket", "missing") && !OnDrive(c, 0, "bucket", "dangling"); }));
-  EXPECT_TRUE(Eventually([&] { return c.layer->GetHealCounters().scanner_cycles >= 2; }));
+  EXPECT_TRUE(Eventually([&] { return c.healer->GetHealCounters().scanner_cycles >= 2; }));
   bool seen = false;
-  for (const HealProgress& p : c.layer->ListHeals()) {
+  for (const HealProgress& p : c.healer->ListHeals()) {
     EXPECT_EQ(p.kind, HealSequenceKind::kScanner);
     seen = seen || (p.objects_healed == 2 && p.objects_dangling == 1);
   }
@@ -295,14 +302,15 @@ TEST(HealSequence, ScannerHealsADifferenceAndPurgesADanglingVersion) {
 // fresh id); a staged write that never finished leaves tmp/ files. A scanner cycle with
 // orphan_min_age 0 removes both on every drive and keeps the object's own data.
 TEST(HealSequence, ScannerRemovesOrphanDataFolders) {
+  HealerOptions ho = QuietHealer();
+  ho.scanner = true;
+  ho.scan.interval = std::chrono::milliseconds(20);
+  ho.scan.sleep_factor = 0.5;
+  ho.scan.orphan_min_age = std::chrono::seconds(0);
   ServerPoolsOptions opts;
-  opts.scanner = true;
-  opts.scanner_interval = std::chrono::milliseconds(20);
-  opts.scanner_sleep_factor = 0.5;
-  opts.orphan_min_age = std::chrono::seconds(0);
   auto locker = std::make_shared<LocalNsLocker>();
   opts.locker = locker;
-  Cluster c(SeqSixDrives(), Backend::kLocal, opts);
+  HealCluster c(SeqSixDrives(), Backend::kLocal, ho, opts);
   // With min age 0 a write in flight is not safe from the cleanup: the scanner keeps off the
   // set (its lock is held here) until the object is committed.
   auto held = SyncWait(locker->Lock(c.ctx, ".cairn.sys/scanner/0/0", true));
@@ -333,12 +341,12 @@ TEST(HealSequence, ScannerRemovesOrphanDataFolders) {
       }
     }
     // The counters are added when the set's pass ends, a moment after the folders go.
-    const auto counters = c.layer->GetHealCounters();
+    const auto counters = c.healer->GetHealCounters();
     return c.TmpFiles() == 0 && counters.orphans_removed >= 2 * orphans.size() &&
            counters.orphan_bytes_removed > 0;
   }));
-  EXPECT_GE(c.layer->GetHealCounters().orphans_removed, 2 * orphans.size());
-  EXPECT_GT(c.layer->GetHealCounters().orphan_bytes_removed, 0u);
+  EXPECT_GE(c.healer->GetHealCounters().orphans_removed, 2 * orphans.size());
+  EXPECT_GT(c.healer->GetHealCounters().orphan_bytes_removed, 0u);
   for (std::size_t i = 0; i < c.paths.size(); ++i) {
     EXPECT_FALSE(c.PartFiles(i).empty()) << i;
   }
@@ -348,4 +356,4 @@ TEST(HealSequence, ScannerRemovesOrphanDataFolders) {
 }
 
 }  // namespace heal_sequence_test_internal
-}  // namespace cairn::object::test
+}  // namespace cairn::heal::test

@@ -1,24 +1,19 @@
-// ServerPools: the reactive heal worker. One coroutine on the compute pool takes due entries
-// of the MRF queue and heals them one at a time (so healing never crowds out client traffic),
-// retries what failed with a doubling delay, keeps what waits for an offline drive until the
-// drive is back, and polls the drives: a drive that comes back online first gets the buckets
-// it lacks, then every entry that waited for a drive is retried.
+#include "heal/mrf_worker.h"
+
 #include <algorithm>
-#include <mutex>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/fan_out.h"
 #include "common/log.h"
-#include "object/object_util.h"
-#include "object/server_pools.h"
 
-namespace cairn::object {
+namespace cairn::heal {
+
+using object::ErasureSet;
+using object::HealDriveState;
 
 namespace {
 
@@ -28,44 +23,22 @@ constexpr int kHealMaxDriveWaits = 2880;
 
 }  // namespace
 
-Task<Result<HealResult>> ServerPools::HealObject(const RequestContext& ctx, std::string_view bucket,
-                                                 std::string_view key, std::string_view version_id,
-                                                 const HealOptions& opts) {
-  CO_RETURN_IF_ERROR(CheckObjectName(key));
-  CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForRead(ctx, bucket, key, version_id));
-  co_return co_await SetOf(pool, key).HealObject(ctx, bucket, key, version_id, opts);
-}
+MrfWorker::MrfWorker(object::ServerPools& pools, MrfQueue& queue, HealRunner& runner,
+                     MrfWorkerOptions opts)
+    : pools_(pools), queue_(queue), runner_(runner), opts_(std::move(opts)) {}
 
-void ServerPools::StartHealing() {
-  heal_running_ = true;
-  // On a strand: the worker and the heals it runs at once are coroutines of one logical
-  // thread, as a request's are on its network thread (the code below the object layer
-  // assumes that); the compute pool's threads still do the coding and hashing.
-  boost::asio::co_spawn(*heal_strand_, HealLoop(), [this](std::exception_ptr e) {
-    if (e) {
-      LOG_ERROR("heal: the heal worker stopped on an exception");
-    }
-    std::lock_guard lock(heal_mu_);
-    heal_done_ = true;
-    heal_cv_.notify_all();
+void MrfWorker::Start() {
+  runner_.Spawn(nullptr, [this]() -> Task<Status> {
+    co_await Loop();
+    co_return Status::Ok();
   });
 }
 
-void ServerPools::StopHealing() {
-  if (!heal_running_) {
-    return;
-  }
-  heal_stop_ = true;
-  std::unique_lock lock(heal_mu_);
-  heal_cv_.wait(lock, [this] { return heal_done_; });
-  heal_running_ = false;
-}
-
-Task<void> ServerPools::HealLoop() {
+Task<void> MrfWorker::Loop() {
   auto ex = co_await boost::asio::this_coro::executor;
   boost::asio::steady_timer timer(ex);
   const RequestContext ctx = RequestContext::Background("heal");
-  const std::vector<ErasureSet*> sets = AllSets();
+  const std::vector<ErasureSet*> sets = pools_.AllSets();
   std::vector<std::vector<bool>> online;
   for (const ErasureSet* s : sets) {
     auto& v = online.emplace_back();
@@ -74,11 +47,12 @@ Task<void> ServerPools::HealLoop() {
     }
   }
   auto next_poll = MrfQueue::Clock::now() + opts_.drive_poll;
-  co_await LoadMrf(ctx);  // the queue saved before a restart (server_pools_mrf.cc)
-  while (!heal_stop_) {
+  co_await Load(ctx);  // the queue saved before a restart (mrf_record.cc)
+  while (!runner_.stopping()) {
     auto now = MrfQueue::Clock::now();
     if (now >= next_poll) {
       next_poll = now + opts_.drive_poll;
+      ++drive_polls_;
       bool back = false;
       for (std::size_t s = 0; s < sets.size(); ++s) {
         for (std::size_t i = 0; i < online[s].size(); ++i) {
@@ -92,28 +66,28 @@ Task<void> ServerPools::HealLoop() {
         }
       }
       if (back) {
-        co_await HealBuckets(ctx);
-        mrf_->WakeWaiting();
+        co_await pools_.HealBuckets(ctx);
+        queue_.WakeWaiting();
       }
     }
     // A few objects at a time (each under its own lock); never two heals of one object.
-    std::vector<MrfQueue::Entry> due = mrf_->TakeDue(now, opts_.heal_concurrency);
+    std::vector<MrfQueue::Entry> due = queue_.TakeDue(now, opts_.concurrency);
     auto done = co_await FanOut<Status>(due.size(), [&](std::size_t i) -> Task<Status> {
       co_await HealEntry(due[i]);
       co_return Status::Ok();
     });
     (void)done;
-    co_await SaveMrf(ctx, /*force=*/false);
+    co_await Save(ctx, /*force=*/false);
     if (due.empty()) {
-      timer.expires_after(opts_.heal_idle_poll);
+      timer.expires_after(opts_.idle_poll);
       auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
       (void)ec;
     }
   }
-  co_await SaveMrf(ctx, /*force=*/true);
+  co_await Save(ctx, /*force=*/true);
 }
 
-Task<void> ServerPools::HealEntry(MrfQueue::Entry& e) {
+Task<void> MrfWorker::HealEntry(MrfQueue::Entry& e) {
   const auto start = MrfQueue::Clock::now();
   if (e.waits_for_drive) {
     // Without I/O: while every drive it waits for still reports offline, the entry waits on.
@@ -126,29 +100,30 @@ Task<void> ServerPools::HealEntry(MrfQueue::Entry& e) {
       any_back = any_back || (e.offline[i] && d && d->IsOnline());
     }
     if (known && !any_back) {
-      e.due = start + opts_.heal_retry_max;
+      e.due = start + opts_.retry_max;
       if (++e.waits > kHealMaxDriveWaits) {
         LOG_WARN("heal: giving up on {}/{}: a drive stayed offline", e.bucket, e.key);
-        mrf_->Finish(false);
+        queue_.Finish(false);
       } else {
-        mrf_->Requeue(std::move(e));
+        queue_.Requeue(std::move(e));
       }
       co_return;
     }
   }
   RequestContext ctx = RequestContext::Background("heal");
   ctx.deadline = start + std::chrono::minutes(10);  // a hung drive does not stall the worker
-  HealOptions hopts;
+  object::HealOptions hopts;
   hopts.deep_scan = e.deep;
+  ++heals_tried_;
   auto r = co_await e.set->HealObject(ctx, e.bucket, e.key, e.version_id, hopts);
   const auto now = MrfQueue::Clock::now();
   if (r.ok() && !r->Pending()) {
-    mrf_->Finish(true);
+    queue_.Finish(true);
     co_return;
   }
   if (!r.ok() && (r.code() == Errc::kNoSuchKey || r.code() == Errc::kNoSuchVersion ||
                   r.code() == Errc::kNoSuchBucket)) {
-    mrf_->Finish(true);  // gone since it was queued: nothing left to heal
+    queue_.Finish(true);  // gone since it was queued: nothing left to heal
     co_return;
   }
   const bool waits = r.ok() ? r->WaitsForDrive() && r->Count(HealDriveState::kFailed) == 0
@@ -156,29 +131,29 @@ Task<void> ServerPools::HealEntry(MrfQueue::Entry& e) {
   if (waits) {
     if (++e.waits > kHealMaxDriveWaits) {
       LOG_WARN("heal: giving up on {}/{}: a drive stayed offline", e.bucket, e.key);
-      mrf_->Finish(false);
+      queue_.Finish(false);
       co_return;
     }
     e.waits_for_drive = true;
-    e.due = now + opts_.heal_retry_max;
+    e.due = now + opts_.retry_max;
     e.offline.assign(e.set->drives().size(), false);
     for (std::size_t i = 0; i < e.offline.size(); ++i) {
       const auto& d = e.set->drives()[i];
       e.offline[i] = r.ok() ? r->drives[i].state == HealDriveState::kOffline : !d || !d->IsOnline();
     }
   } else {
-    if (++e.attempts >= opts_.heal_max_attempts) {
+    if (++e.attempts >= opts_.max_attempts) {
       LOG_WARN("heal: giving up on {}/{} after {} attempts: {}", e.bucket, e.key, e.attempts,
                r.ok() ? std::string("a drive could not be healed") : r.status().ToString());
-      mrf_->Finish(false);
+      queue_.Finish(false);
       co_return;
     }
     e.waits_for_drive = false;
     const std::chrono::milliseconds delay =
-        opts_.heal_retry_base * (std::int64_t{1} << std::min(e.attempts - 1, 16));
-    e.due = now + std::min(delay, opts_.heal_retry_max);
+        opts_.retry_base * (std::int64_t{1} << std::min(e.attempts - 1, 16));
+    e.due = now + std::min(delay, opts_.retry_max);
   }
-  mrf_->Requeue(std::move(e));
+  queue_.Requeue(std::move(e));
 }
 
-}  // namespace cairn::object
+}  // namespace cairn::heal

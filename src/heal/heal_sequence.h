@@ -12,9 +12,12 @@
 
 #include "common/status.h"
 #include "common/task.h"
+#include "heal/heal_admin.h"
 #include "object/heal_types.h"
 
-namespace cairn::object {
+namespace cairn::heal {
+
+using object::HealResult;
 
 class HealSequence {
  public:
@@ -68,4 +71,4 @@ std::string EncodeHealTracker(const HealProgress& p);
 // Errors: kFileCorrupt (not a tracker).
 Result<HealProgress> DecodeHealTracker(std::string_view text);
 
-}  // namespace cairn::object
+}  // namespace cairn::heal

@@ -1,17 +1,17 @@
-// ServerPools: the scanner. One background loop runs a heal sequence (kind kScanner) per
-// cycle over every set and bucket: throttled, it heals what differs between the drives,
-// purges dangling versions while every drive of the set is online, and every Nth cycle
-// verifies every shard's bitrot hash. In a cluster each node runs it; a per-set lock and the
-// set's "scanner-last" record make one node scan a set per cycle.
+#include "heal/scanner.h"
+
 #include <algorithm>
 #include <charconv>
 
 #include "common/fan_out.h"
 #include "common/log.h"
 #include "object/object_util.h"
-#include "object/server_pools.h"
 
-namespace cairn::object {
+namespace cairn::heal {
+
+using object::ErasureSet;
+using object::NewUuid;
+using object::NowNs;
 
 namespace {
 
@@ -53,51 +53,62 @@ Task<void> WriteScanTime(const RequestContext& ctx, const ErasureSet& set, std::
 
 }  // namespace
 
-Task<void> ServerPools::ScannerLoop() {
+Scanner::Scanner(object::ServerPools& pools, HealRunner& runner, SetWalker& walker,
+                 ScannerOptions opts)
+    : pools_(pools), runner_(runner), walker_(walker), opts_(opts) {}
+
+void Scanner::Start() {
+  runner_.Spawn(nullptr, [this]() -> Task<Status> {
+    co_await Loop();
+    co_return Status::Ok();
+  });
+}
+
+Task<void> Scanner::Loop() {
   const RequestContext ctx = RequestContext::Background("scanner");
-  std::uint64_t cycles = co_await LoadScannerCycles(ctx);
+  std::uint64_t cycles = co_await LoadCycles(ctx);
   std::uint64_t last_total = 0;
-  while (!heal_stop_) {
-    const auto wake = ScannerClock::now() + opts_.scanner_interval;
-    while (!heal_stop_ && ScannerClock::now() < wake) {
+  while (!runner_.stopping()) {
+    const auto wake = ScannerClock::now() + opts_.interval;
+    while (!runner_.stopping() && ScannerClock::now() < wake) {
       auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(wake - ScannerClock::now());
       co_await HealSleep(std::min<std::chrono::nanoseconds>(left, std::chrono::milliseconds(50)));
     }
-    if (heal_stop_) {
+    if (runner_.stopping()) {
       break;
     }
     ++cycles;
     HealProgress p;
     p.id = NewUuid();
     p.kind = HealSequenceKind::kScanner;
-    p.options.deep_scan = opts_.scanner_deep_every > 0 &&
-                          cycles % static_cast<std::uint64_t>(opts_.scanner_deep_every) == 0;
+    p.options.deep_scan =
+        opts_.deep_every > 0 && cycles % static_cast<std::uint64_t>(opts_.deep_every) == 0;
     p.options.remove_dangling = true;
     p.started_ns = NowNs();
     p.objects_total = last_total;
     auto seq = std::make_shared<HealSequence>(p);
-    RegisterSequence(seq);
-    Status st = co_await ScanCycle(ctx, *seq);
-    FinishSequence(*seq, st);
+    runner_.Register(seq);
+    Status st = co_await Cycle(ctx, *seq);
+    HealRunner::Finish(*seq, st);
     const HealProgress done = seq->Snapshot();
     last_total = done.objects_scanned;
-    ++scanner_cycles_;
+    ++cycles_;
     if (done.objects_healed + done.objects_failed > 0) {
       LOG_INFO("scanner: cycle {}{}: {} scanned, {} healed, {} failed, {} dangling", cycles,
                p.options.deep_scan ? " (deep)" : "", done.objects_scanned, done.objects_healed,
                done.objects_failed, done.objects_dangling);
     }
-    co_await SaveScannerCycles(ctx, cycles);
+    co_await SaveCycles(ctx, cycles);
   }
 }
 
-Task<Status> ServerPools::ScanCycle(const RequestContext& ctx, HealSequence& seq) {
-  co_await HealBuckets(ctx);
-  const std::vector<std::string> buckets = co_await HealBucketNames(ctx);
+Task<Status> Scanner::Cycle(const RequestContext& ctx, HealSequence& seq) {
+  co_await pools_.HealBuckets(ctx);
+  const std::vector<std::string> buckets = co_await walker_.BucketNames(ctx);
   const HealProgress p = seq.Snapshot();
-  for (std::size_t pi = 0; pi < pools_.size(); ++pi) {
-    for (std::size_t si = 0; si < pools_[pi].size(); ++si) {
-      if (Stopping(seq)) {
+  for (std::size_t pi = 0; pi < pools_.pool_count(); ++pi) {
+    for (std::size_t si = 0; si < pools_.set_count(pi); ++si) {
+      if (runner_.Stopping(seq)) {
         co_return Status(Errc::kCancelled, "scanner stopped");
       }
       // One node scans a set per cycle: whoever takes its lock (waiting at most a second);
@@ -106,16 +117,16 @@ Task<Status> ServerPools::ScanCycle(const RequestContext& ctx, HealSequence& seq
       lctx.deadline = ScannerClock::now() + std::chrono::seconds(1);
       const std::string resource =
           ".cairn.sys/scanner/" + std::to_string(pi) + "/" + std::to_string(si);
-      auto guard = co_await locker_->Lock(lctx, resource, true);
+      auto guard = co_await pools_.locker().Lock(lctx, resource, true);
       if (!guard.ok()) {
         continue;
       }
       // A node that took the lock after another one finished the set skips it too.
-      ErasureSet& set = *pools_[pi][si];
+      ErasureSet& set = pools_.Set(pi, si);
       const std::int64_t last = co_await ReadScanTime(ctx, set);
       const std::int64_t now_ns = NowNs();
       if (last > 0 && now_ns - last >= 0 &&
-          std::chrono::nanoseconds(now_ns - last) < opts_.scanner_interval / 2) {
+          std::chrono::nanoseconds(now_ns - last) < opts_.interval / 2) {
         continue;
       }
       WalkParams wp;
@@ -123,7 +134,8 @@ Task<Status> ServerPools::ScanCycle(const RequestContext& ctx, HealSequence& seq
       wp.heal.remove_dangling = true;
       wp.dangling_needs_all_online = true;
       wp.throttle = true;
-      Status st = co_await WalkSet(ctx, set, buckets, wp, seq);
+      wp.sleep_factor = opts_.sleep_factor;
+      Status st = co_await walker_.Walk(ctx, set, buckets, wp, seq);
       if (st.code() == Errc::kCancelled) {
         co_return st;
       }
@@ -137,7 +149,7 @@ Task<Status> ServerPools::ScanCycle(const RequestContext& ctx, HealSequence& seq
   co_return Status::Ok();
 }
 
-Task<void> ServerPools::RemoveSetOrphans(const RequestContext& ctx, const ErasureSet& set) {
+Task<void> Scanner::RemoveSetOrphans(const RequestContext& ctx, const ErasureSet& set) {
   const auto& drives = set.drives();
   auto results = co_await FanOut<Status>(drives.size(), [&](std::size_t i) -> Task<Status> {
     const auto& d = drives[i];
@@ -147,7 +159,7 @@ Task<void> ServerPools::RemoveSetOrphans(const RequestContext& ctx, const Erasur
     storage::OrphanCleanupOptions o;
     o.min_age = opts_.orphan_min_age;
     o.time_budget = kOrphanStepBudget;
-    while (!heal_stop_ && !ctx.IsCancelled()) {
+    while (!runner_.stopping() && !ctx.IsCancelled()) {
       auto r = co_await d->RemoveOrphanData(ctx, o);
       if (!r.ok()) {
         co_return r.status();
@@ -170,9 +182,9 @@ Task<void> ServerPools::RemoveSetOrphans(const RequestContext& ctx, const Erasur
   }
 }
 
-Task<std::uint64_t> ServerPools::LoadScannerCycles(const RequestContext& ctx) {
+Task<std::uint64_t> Scanner::LoadCycles(const RequestContext& ctx) {
   std::uint64_t best = 0;
-  for (const auto& d : pools_[0][0]->drives()) {
+  for (const auto& d : pools_.Set(0, 0).drives()) {
     if (!d || !d->IsOnline()) {
       continue;
     }
@@ -185,9 +197,9 @@ Task<std::uint64_t> ServerPools::LoadScannerCycles(const RequestContext& ctx) {
   co_return best;
 }
 
-Task<void> ServerPools::SaveScannerCycles(const RequestContext& ctx, std::uint64_t cycles) {
+Task<void> Scanner::SaveCycles(const RequestContext& ctx, std::uint64_t cycles) {
   const std::string text = std::to_string(cycles);
-  for (const auto& d : pools_[0][0]->drives()) {
+  for (const auto& d : pools_.Set(0, 0).drives()) {
     if (d && d->IsOnline()) {
       Status st = co_await d->WriteSystemRecord(ctx, kScanCyclesRecord, text);
       (void)st;  // best effort: the cadence only shifts a little when a drive misses it
@@ -195,4 +207,4 @@ Task<void> ServerPools::SaveScannerCycles(const RequestContext& ctx, std::uint64
   }
 }
 
-}  // namespace cairn::object
+}  // namespace cairn::heal

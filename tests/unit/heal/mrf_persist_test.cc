@@ -1,52 +1,21 @@
 // The MRF queue survives a restart: its record encoding, the save when the heal worker stops,
-// and the load (a union of every drive's record) when a new ServerPools starts.
+// and the load (a union of every drive's record) when a new healer starts.
 #include <chrono>
-#include <thread>
 
 #include <gtest/gtest.h>
 
-#include "object/mrf_queue.h"
-#include "object_fixture.h"
+#include "heal/mrf_queue.h"
+#include "heal_fixture.h"
 
-namespace cairn::object::test {
+namespace cairn::heal::test {
 namespace mrf_persist_test_internal {
 
 constexpr std::string_view kRecord = "mrf/local";
 
-// Polls `cond` every 20 ms for up to 10 s.
-template <class F>
-bool PollFor(F cond) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
-
-ServerPoolsOptions PersistOptions() {
-  ServerPoolsOptions opts;
-  opts.deployment_id = "8d3a6f3e-2c1b-4e5f-9a7b-1c2d3e4f5a6b";
-  opts.compute_threads = 2;
-  opts.background_heal = true;
-  opts.heal_idle_poll = std::chrono::milliseconds(10);
-  opts.drive_poll = std::chrono::milliseconds(20);
-  opts.heal_retry_base = std::chrono::milliseconds(20);
-  opts.heal_retry_max = std::chrono::milliseconds(200);
-  opts.mrf_save_interval = std::chrono::milliseconds(50);
-  return opts;
-}
-
-// A new ServerPools over the cluster's drives (one pool, one set), as after a restart.
-std::unique_ptr<ServerPools> Restart(Cluster& c, int parity, ServerPoolsOptions opts) {
-  PoolSpec spec;
-  spec.parity = parity;
-  spec.sets.emplace_back(c.drives.begin(), c.drives.end());
-  std::vector<PoolSpec> pools;
-  pools.push_back(std::move(spec));
-  return std::make_unique<ServerPools>(std::move(pools), std::move(opts));
+HealerOptions PersistOptions() {
+  HealerOptions o = WorkingHealer();
+  o.mrf.save_interval = std::chrono::milliseconds(50);
+  return o;
 }
 
 Result<std::vector<MrfRecordEntry>> SavedOn(Cluster& c, std::size_t drive) {
@@ -85,10 +54,10 @@ TEST(MrfRecord, RoundTripBoundAndCorruption) {
 TEST(MrfRecord, GenerationChangesWithTheQueuedObjectsOnly) {
   MrfQueue q(10);
   const std::uint64_t g0 = q.generation();
-  EXPECT_TRUE(q.Push(nullptr, "b", "k", ""));
+  EXPECT_TRUE(q.Push(nullptr, "b", "k", "", false));
   const std::uint64_t g1 = q.generation();
   EXPECT_GT(g1, g0);
-  EXPECT_FALSE(q.Push(nullptr, "b", "k", ""));  // a duplicate
+  EXPECT_FALSE(q.Push(nullptr, "b", "k", "", false));  // a duplicate
   EXPECT_EQ(q.generation(), g1);
   auto due = q.TakeDue(MrfQueue::Clock::now(), 10);
   ASSERT_EQ(due.size(), 1u);
@@ -109,16 +78,15 @@ TEST(MrfRecord, GenerationChangesWithTheQueuedObjectsOnly) {
 // Writes with a drive offline queue their objects; the queue is saved when the layer stops,
 // a new layer over the same drives queues them again, and heals them when the drive returns.
 TEST(MrfPersist, QueuedEntriesSurviveARestart) {
-  const ServerPoolsOptions opts = PersistOptions();
-  Cluster c(Layout{1, 1, 4, 2}, Backend::kLocal, opts);
+  HealCluster c(Layout{1, 1, 4, 2}, Backend::kLocal, PersistOptions());
   ASSERT_TRUE(c.MakeBucket("bucket").ok());
   c.drives[3]->offline = true;
   const std::string large = RandomData(300 << 10, 5);
   ASSERT_TRUE(c.Put("bucket", "large", large).ok());
   ASSERT_TRUE(c.Put("bucket", "small", "small").ok());
   ASSERT_TRUE(c.Put("bucket", "dir/x", "x").ok());
-  ASSERT_TRUE(PollFor([&] { return c.layer->mrf().stats().pushed >= 3; }));
-  c.layer.reset();  // stops the heal worker, which saves the queue
+  ASSERT_TRUE(Eventually([&] { return c.healer->mrf().stats().pushed >= 3; }));
+  c.Stop();  // stops the heal worker, which saves the queue
 
   for (std::size_t i = 0; i < 3; ++i) {
     auto saved = SavedOn(c, i);
@@ -127,17 +95,17 @@ TEST(MrfPersist, QueuedEntriesSurviveARestart) {
   }
   EXPECT_EQ(SavedOn(c, 3).code(), Errc::kFileNotFound);  // it was offline
 
-  c.layer = Restart(c, 2, opts);
-  EXPECT_TRUE(PollFor([&] { return c.layer->mrf().stats().pushed == 3; }));
+  c.Restart(PersistOptions());
+  EXPECT_TRUE(Eventually([&] { return c.healer->mrf().stats().pushed == 3; }));
   EXPECT_EQ(SyncWait(c.inners[3]->ReadVersion(c.ctx, "bucket", "large", "", false)).code(),
             Errc::kFileNotFound);
   c.drives[3]->offline = false;
-  EXPECT_TRUE(PollFor([&] { return c.layer->mrf().stats().healed >= 3; }));
+  EXPECT_TRUE(Eventually([&] { return c.healer->mrf().stats().healed >= 3; }));
   for (const char* key : {"large", "small", "dir/x"}) {
     EXPECT_TRUE(SyncWait(c.inners[3]->ReadVersion(c.ctx, "bucket", key, "", false)).ok()) << key;
   }
   // The queue drained: its records are removed from every drive.
-  EXPECT_TRUE(PollFor([&] {
+  EXPECT_TRUE(Eventually([&] {
     for (std::size_t i = 0; i < 4; ++i) {
       if (SavedOn(c, i).code() != Errc::kFileNotFound) {
         return false;
@@ -153,9 +121,9 @@ TEST(MrfPersist, QueuedEntriesSurviveARestart) {
 // The records of several drives are merged: a union, duplicates dropped; a damaged record is
 // skipped; records of other nodes are left alone.
 TEST(MrfPersist, LoadQueuesTheUnionOfEveryDrivesRecord) {
-  ServerPoolsOptions opts = PersistOptions();
-  opts.background_heal = false;
-  Cluster c(Layout{1, 1, 4, 2}, Backend::kMemory, opts);
+  HealerOptions opts = PersistOptions();
+  opts.mrf_worker = false;
+  HealCluster c(Layout{1, 1, 4, 2}, Backend::kMemory, opts);
   ASSERT_TRUE(c.MakeBucket("bucket").ok());
   const std::vector<MrfRecordEntry> a = {{"bucket", "k1", "", false}, {"bucket", "k2", "", false}};
   const std::vector<MrfRecordEntry> b = {{"bucket", "k2", "", true}, {"bucket", "k3", "v", false}};
@@ -167,21 +135,20 @@ TEST(MrfPersist, LoadQueuesTheUnionOfEveryDrivesRecord) {
   ASSERT_TRUE(
       SyncWait(c.inners[3]->WriteSystemRecord(c.ctx, "mrf/other:9000", EncodeMrfRecord(a, 4096)))
           .ok());
-  c.layer.reset();
+  c.Stop();
 
-  opts.background_heal = true;
-  c.layer = Restart(c, 2, opts);
-  EXPECT_TRUE(PollFor([&] { return c.layer->mrf().stats().pushed == 3; }));
+  c.Restart(PersistOptions());
+  EXPECT_TRUE(Eventually([&] { return c.healer->mrf().stats().pushed == 3; }));
   // None of the objects exists: each heal finds nothing to do, the queue drains and the
   // records are removed, except the other node's.
-  EXPECT_TRUE(PollFor([&] {
-    return c.layer->mrf().stats().healed == 3 && SavedOn(c, 0).code() == Errc::kFileNotFound &&
+  EXPECT_TRUE(Eventually([&] {
+    return c.healer->mrf().stats().healed == 3 && SavedOn(c, 0).code() == Errc::kFileNotFound &&
            SavedOn(c, 1).code() == Errc::kFileNotFound &&
            SavedOn(c, 2).code() == Errc::kFileNotFound;
   }));
-  EXPECT_EQ(c.layer->mrf().stats().pushed, 3u);
+  EXPECT_EQ(c.healer->mrf().stats().pushed, 3u);
   EXPECT_TRUE(SyncWait(c.inners[3]->ReadSystemRecord(c.ctx, "mrf/other:9000")).ok());
 }
 
 }  // namespace mrf_persist_test_internal
-}  // namespace cairn::object::test
+}  // namespace cairn::heal::test

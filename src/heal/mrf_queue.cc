@@ -1,10 +1,10 @@
-#include "object/mrf_queue.h"
+#include "heal/mrf_queue.h"
 
 #include <utility>
 
 #include "meta/wire.h"
 
-namespace cairn::object {
+namespace cairn::heal {
 
 namespace {
 
@@ -169,4 +169,4 @@ Result<std::vector<MrfRecordEntry>> DecodeMrfRecord(std::string_view bytes) {
   return out;
 }
 
-}  // namespace cairn::object
+}  // namespace cairn::heal
