@@ -2,7 +2,9 @@
 // the newest version that read quorum holds is the one healed (a stale copy never wins over
 // a newer one), and each drive that misses it, holds an older version, or has bad shards gets
 // its shards rebuilt block by block from D good ones, staged under tmp and committed with
-// RenameData, so that it ends up exactly like a drive that took the original write.
+// RenameData, so that it ends up exactly like a drive that took the original write. The steps
+// are ObjectHeal's methods: GroupCopies, ChooseVersion, then PurgeDangling or PlanTargets,
+// Rebuild and Commit.
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -46,262 +48,339 @@ bool HealLayoutFits(const ErasureSet& set, const meta::FileInfo& fi, std::size_t
                      [](const meta::ObjectPart& p) { return p.size >= 0; });
 }
 
+// The copies of one version that the drives hold, grouped: drives whose copies are the same
+// version share a group; drives that cannot answer are `unknown`.
+struct HealCopies {
+  std::vector<Result<meta::FileInfo>> res;  // each drive's copy, as read
+  std::vector<int> group;                   // group of drive i, -1 when it has no copy
+  std::vector<std::size_t> reps;            // a drive of each group
+  std::vector<int> counts;                  // copies in each group
+  int unknown = 0;
+  int not_found = 0;
+  int corrupt = 0;  // a corrupt entry may still hold the version (bitrot in another one's data)
+
+  // Each version's read quorum is its own data count (a write that found drives offline
+  // raised its parity).
+  int ReadQuorum(const ErasureSet& set, std::size_t g) const {
+    return set.ReadQuorumOf(*res[reps[g]]);
+  }
+
+  // A version is dangling when even the drives that did not answer could not lift it to
+  // read quorum: it can never be read again.
+  bool Dangling(const ErasureSet& set, std::size_t g) const {
+    return counts[g] + unknown + corrupt < ReadQuorum(set, g);
+  }
+
+  const meta::FileInfo& Copy(std::size_t g) const { return *res[reps[g]]; }
+};
+
+// One run of HealObject, step by step: group the copies, choose the version, then either
+// purge what is dangling or plan the targets, rebuild their shards and commit them.
+class ObjectHeal {
+ public:
+  ObjectHeal(ErasureSet& set, const RequestContext& ctx, std::string_view bucket,
+             std::string_view key, std::string_view version_id, const HealOptions& opts)
+      : set_(set),
+        ctx_(ctx),
+        bucket_(bucket),
+        key_(key),
+        opts_(opts),
+        n_(static_cast<std::size_t>(set.size())) {
+    out_.bucket = std::string(bucket);
+    out_.key = std::string(key);
+    out_.version_id = std::string(version_id);
+    out_.drives.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+      auto d = set.Drive(i);
+      out_.drives[i].endpoint = d ? d->endpoint() : std::string();
+    }
+  }
+
+  Task<Result<HealResult>> Run(std::string_view version_id) {
+    CO_ASSIGN_OR_RETURN(auto guard, co_await set_.LockObject(ctx_, bucket_, key_, !opts_.dry_run));
+    copies_.res = co_await ForEachDrive<Result<meta::FileInfo>>(
+        set_, [&](storage::StorageApi& d, std::size_t) {
+          return d.ReadVersion(ctx_, bucket_, key_, version_id, true);
+        });
+    GroupCopies();
+    const int target = ChooseVersion();
+    if (target < 0) {
+      const Errc absent = version_id.empty() ? Errc::kNoSuchKey : Errc::kNoSuchVersion;
+      co_return co_await PurgeDangling(absent);
+    }
+    CO_RETURN_IF_ERROR(co_await PlanTargets(target));
+    if (out_.would_change == 0 || opts_.dry_run) {
+      co_return std::move(out_);
+    }
+    co_await Rebuild();
+    co_await Commit();
+    co_return std::move(out_);
+  }
+
+ private:
+  void GroupCopies() {
+    HealCopies& c = copies_;
+    c.group.assign(n_, -1);
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (!c.res[i].ok()) {
+        const Errc code = c.res[i].code();
+        c.not_found += HealIsNotFound(code) ? 1 : 0;
+        c.unknown += (!HealIsNotFound(code) && code != Errc::kFileCorrupt) ? 1 : 0;
+        c.corrupt += code == Errc::kFileCorrupt ? 1 : 0;
+        continue;
+      }
+      for (std::size_t g = 0; g < c.reps.size() && c.group[i] < 0; ++g) {
+        if (SameVersion(*c.res[i], c.Copy(g))) {
+          c.group[i] = static_cast<int>(g);
+          ++c.counts[g];
+        }
+      }
+      if (c.group[i] < 0) {
+        c.group[i] = static_cast<int>(c.reps.size());
+        c.reps.push_back(i);
+        c.counts.push_back(1);
+      }
+    }
+  }
+
+  // The newest version that its read quorum of drives holds (a stale copy never wins over a
+  // newer one); -1 when none does.
+  int ChooseVersion() const {
+    const HealCopies& c = copies_;
+    int target = -1;
+    for (std::size_t g = 0; g < c.reps.size(); ++g) {
+      if (c.counts[g] >= c.ReadQuorum(set_, g) &&
+          (target < 0 ||
+           c.Copy(g).mod_time_ns > c.Copy(static_cast<std::size_t>(target)).mod_time_ns)) {
+        target = static_cast<int>(g);
+      }
+    }
+    return target;
+  }
+
+  // No version has read quorum. Unless every copy is dangling, too few drives answered to
+  // decide. When write quorum says the object is not there, the quorum deleted it (or never
+  // acknowledged it): removing the leftovers is healing; otherwise only on request.
+  Task<Result<HealResult>> PurgeDangling(Errc absent) {
+    const HealCopies& c = copies_;
+    if (c.reps.empty() && c.unknown < set_.read_quorum()) {
+      co_return Status(absent, out_.bucket + "/" + out_.key);
+    }
+    for (std::size_t g = 0; g < c.reps.size(); ++g) {
+      if (!c.Dangling(set_, g)) {
+        co_return Status(Errc::kReadQuorum, "too few drives answer to heal " + out_.key);
+      }
+    }
+    if (c.reps.empty()) {
+      co_return Status(Errc::kReadQuorum, "too few drives answer to heal " + out_.key);
+    }
+    out_.dangling = true;
+    out_.deleted = c.not_found >= set_.write_quorum();
+    const bool purge = out_.deleted || opts_.remove_dangling;
+    std::vector<bool> mask(n_, false);
+    int holders = 0;
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (c.group[i] >= 0) {
+        ++holders;
+        out_.drives[i].reason = out_.deleted ? HealReason::kDeleted : HealReason::kDangling;
+        out_.drives[i].state = HealDriveState::kDangling;
+        mask[i] = purge;
+        out_.would_change += purge ? 1 : 0;
+      } else if (purge && !c.res[i].ok() && !HealIsNotFound(c.res[i].code())) {
+        out_.drives[i].state = HealDriveState::kOffline;  // it may hold a copy too
+      }
+    }
+    if (opts_.dry_run) {
+      co_return std::move(out_);
+    }
+    if (!purge) {
+      LOG_WARN("heal: {}/{} is dangling on {} drives (below read quorum for good); left in place",
+               bucket_, key_, holders);
+      co_return std::move(out_);
+    }
+    std::vector<meta::FileInfo> victims(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (mask[i]) {
+        victims[i] = *c.res[i];
+        victims[i].volume = out_.bucket;
+        victims[i].name = out_.key;
+      }
+    }
+    auto del = co_await ForEachDriveIn<Status>(
+        set_, mask,
+        [&](storage::StorageApi& d, std::size_t i) { return d.DeleteVersion(ctx_, victims[i]); });
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (mask[i]) {
+        out_.drives[i].state = del[i].ok() ? HealDriveState::kPurged : HealDriveState::kFailed;
+        LOG_WARN("heal: purged {} version '{}' of {}/{} from {}",
+                 out_.deleted ? "deleted" : "dangling", c.res[i]->version_id, bucket_, key_,
+                 out_.drives[i].endpoint);
+      }
+    }
+    co_return std::move(out_);
+  }
+
+  // Which drives need group `target`'s version (missing, corrupt or stale copies, and with
+  // remove_dangling a newer dangling one), and which can serve it: its holders whose shards
+  // check out (with deep_scan, every block's hash). Errors: kInternal (a layout that is not
+  // this set's).
+  Task<Status> PlanTargets(int target) {
+    const HealCopies& c = copies_;
+    want_ = c.Copy(static_cast<std::size_t>(target));
+    want_.inline_data.clear();
+    want_.volume = std::string(bucket_);
+    want_.name = std::string(key_);
+    want_.is_latest = false;
+    want_.num_versions = 0;
+    out_.version_id = want_.version_id;
+    out_.deleted = want_.deleted;
+    out_.size = want_.size;
+    if (!want_.deleted && !HealLayoutFits(set_, want_, n_)) {
+      co_return Status(Errc::kInternal, "heal: the object's erasure layout is not this set's");
+    }
+    heal_.assign(n_, false);
+    source_.assign(n_, false);
+    for (std::size_t i = 0; i < n_; ++i) {
+      HealDriveResult& dr = out_.drives[i];
+      if (!c.res[i].ok()) {
+        const Errc code = c.res[i].code();
+        if (HealIsNotFound(code) || code == Errc::kFileCorrupt) {
+          dr.reason = code == Errc::kFileCorrupt ? HealReason::kCorrupt : HealReason::kMissing;
+          heal_[i] = true;
+        } else {
+          dr.state = HealDriveState::kOffline;
+        }
+      } else if (c.group[i] == target) {
+        source_[i] = true;
+      } else if (c.res[i]->mod_time_ns <= want_.mod_time_ns) {
+        dr.reason = HealReason::kStale;
+        heal_[i] = true;
+      } else {
+        // Newer than what read quorum holds, but below it: never healed over unless it is
+        // dangling for good and its removal was asked for.
+        dr.reason = HealReason::kDangling;
+        if (c.Dangling(set_, static_cast<std::size_t>(c.group[i])) && opts_.remove_dangling) {
+          heal_[i] = true;
+          LOG_WARN("heal: dangling version of {}/{} on {} is replaced by the quorum's", bucket_,
+                   key_, dr.endpoint);
+        } else {
+          dr.state = HealDriveState::kDangling;
+        }
+      }
+    }
+    if (!want_.deleted) {
+      auto checks = co_await FanOut<Status>(n_, [&](std::size_t i) -> Task<Status> {
+        if (!source_[i]) {
+          co_return Status::Ok();
+        }
+        co_return co_await set_.CheckShards(ctx_, i, *c.res[i], opts_.deep_scan);
+      });
+      for (std::size_t i = 0; i < n_; ++i) {
+        if (source_[i] && !checks[i].ok()) {
+          // A drive with corrupt blocks still serves its good ones (every block read is
+          // verified), so corruption spread over several drives in different blocks heals.
+          source_[i] = checks[i].code() == Errc::kFileCorrupt;
+          if (checks[i].code() == Errc::kDiskNotFound) {
+            out_.drives[i].state = HealDriveState::kOffline;
+          } else {
+            out_.drives[i].reason = HealReason::kCorrupt;
+            heal_[i] = true;
+          }
+        }
+      }
+    }
+    out_.would_change = static_cast<int>(std::count(heal_.begin(), heal_.end(), true));
+    co_return Status::Ok();
+  }
+
+  // Rebuilds the targets' shards: inline into memory, shard files under tmp/<uuid>/. A drive
+  // without the bucket (replaced or wiped) gets it first, as a source drive has it. Targets
+  // that cannot be rebuilt are dropped (and fail).
+  Task<void> Rebuild() {
+    std::vector<bool> no_bucket(n_, false);
+    for (std::size_t i = 0; i < n_; ++i) {
+      no_bucket[i] =
+          heal_[i] && !copies_.res[i].ok() && copies_.res[i].code() == Errc::kVolumeNotFound;
+    }
+    if (std::count(no_bucket.begin(), no_bucket.end(), true) > 0) {
+      co_await set_.HealBucketOn(ctx_, bucket_, no_bucket);
+    }
+    targets_ = heal_;
+    tmp_ = NewUuid();
+    inline_out_.assign(n_, std::string());
+    Status built;
+    if (!want_.deleted) {
+      built = co_await set_.RebuildShards(ctx_, want_, copies_.res, source_, targets_, tmp_,
+                                          inline_out_);
+    }
+    if (!built.ok()) {
+      LOG_WARN("heal: cannot rebuild {}/{}: {}", bucket_, key_, built.ToString());
+      std::fill(targets_.begin(), targets_.end(), false);
+    }
+  }
+
+  // Commits the same version on each rebuilt target, with that drive's shard index, as the
+  // original write made it; what a commit replaced goes at once (the quorum already holds
+  // this version).
+  Task<void> Commit() {
+    std::vector<meta::FileInfo> per(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (targets_[i]) {
+        per[i] = want_;
+        if (!want_.deleted) {
+          per[i].erasure.index = want_.erasure.distribution[i];
+        }
+        if (want_.is_inline) {
+          per[i].inline_data = std::move(inline_out_[i]);
+        }
+      }
+    }
+    const bool files = !want_.deleted && !want_.is_inline;
+    auto committed = co_await ForEachDriveIn<Result<storage::CommitUndo>>(
+        set_, targets_, [&](storage::StorageApi& d, std::size_t i) {
+          return files ? d.RenameData(ctx_, per[i], tmp_) : d.WriteMetadata(ctx_, per[i]);
+        });
+    (void)co_await set_.SettleCommit(ctx_, per, committed, 0);
+    bool leftovers = false;
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (!heal_[i]) {
+        continue;
+      }
+      const bool ok = targets_[i] && committed[i].ok();
+      out_.drives[i].state = ok ? HealDriveState::kHealed : HealDriveState::kFailed;
+      leftovers = leftovers || !ok;
+      if (ok) {
+        LOG_INFO("heal: {}/{} healed on {}", bucket_, key_, out_.drives[i].endpoint);
+      }
+    }
+    if (files && leftovers) {
+      co_await set_.DeleteTmpAll(ctx_, tmp_);
+    }
+  }
+
+  ErasureSet& set_;
+  const RequestContext& ctx_;
+  const std::string_view bucket_;
+  const std::string_view key_;
+  const HealOptions& opts_;
+  const std::size_t n_;
+  HealResult out_;
+  HealCopies copies_;
+  meta::FileInfo want_;        // the version healed (PlanTargets)
+  std::vector<bool> heal_;     // drives that need it
+  std::vector<bool> source_;   // drives that can serve its shards
+  std::vector<bool> targets_;  // drives being rebuilt (Rebuild)
+  std::string tmp_;            // where their shard files are staged
+  std::vector<std::string> inline_out_;
+};
+
 }  // namespace
 
 Task<Result<HealResult>> ErasureSet::HealObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key, std::string_view version_id,
                                                 const HealOptions& opts) {
-  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, !opts.dry_run));
-  const auto n = static_cast<std::size_t>(size());
-  auto res = co_await ForEachDrive<Result<meta::FileInfo>>(
-      *this, [&](storage::StorageApi& d, std::size_t) {
-        return d.ReadVersion(ctx, bucket, key, version_id, true);
-      });
-  HealResult out;
-  out.bucket = std::string(bucket);
-  out.key = std::string(key);
-  out.version_id = std::string(version_id);
-  out.drives.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.drives[i].endpoint = drives_[i] ? drives_[i]->endpoint() : std::string();
-  }
-
-  // Group the copies by version; drives that cannot answer are `unknown`.
-  std::vector<int> group(n, -1);
-  std::vector<std::size_t> reps;
-  std::vector<int> counts;
-  int unknown = 0;
-  int not_found = 0;
-  int corrupt = 0;  // a corrupt entry may still hold the version (bitrot in another one's data)
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!res[i].ok()) {
-      Errc c = res[i].code();
-      not_found += HealIsNotFound(c) ? 1 : 0;
-      unknown += (!HealIsNotFound(c) && c != Errc::kFileCorrupt) ? 1 : 0;
-      corrupt += c == Errc::kFileCorrupt ? 1 : 0;
-      continue;
-    }
-    for (std::size_t g = 0; g < reps.size() && group[i] < 0; ++g) {
-      if (SameVersion(*res[i], *res[reps[g]])) {
-        group[i] = static_cast<int>(g);
-        ++counts[g];
-      }
-    }
-    if (group[i] < 0) {
-      group[i] = static_cast<int>(reps.size());
-      reps.push_back(i);
-      counts.push_back(1);
-    }
-  }
-  // Each version's read quorum is its own data count (a write that found drives offline
-  // raised its parity); the set's applies when nothing was read.
-  auto rq = [&](std::size_t g) { return ReadQuorumOf(*res[reps[g]]); };
-  auto newer = [&](std::size_t a, std::size_t b) {
-    return res[reps[a]]->mod_time_ns > res[reps[b]]->mod_time_ns;
-  };
-  int target = -1;
-  for (std::size_t g = 0; g < reps.size(); ++g) {
-    if (counts[g] >= rq(g) && (target < 0 || newer(g, static_cast<std::size_t>(target)))) {
-      target = static_cast<int>(g);
-    }
-  }
-  // A version is dangling when even the drives that did not answer could not lift it to
-  // read quorum: it can never be read again.
-  auto dangling = [&](int g) {
-    const auto gi = static_cast<std::size_t>(g);
-    return counts[gi] + unknown + corrupt < rq(gi);
-  };
-
-  if (target < 0) {
-    if (reps.empty() && unknown < read_quorum()) {
-      co_return Status(version_id.empty() ? Errc::kNoSuchKey : Errc::kNoSuchVersion,
-                       out.bucket + "/" + out.key);
-    }
-    for (std::size_t g = 0; g < reps.size(); ++g) {
-      if (!dangling(static_cast<int>(g))) {
-        co_return Status(Errc::kReadQuorum, "too few drives answer to heal " + out.key);
-      }
-    }
-    if (reps.empty()) {
-      co_return Status(Errc::kReadQuorum, "too few drives answer to heal " + out.key);
-    }
-    // Every copy is dangling. When write quorum says it is not there, the quorum deleted it
-    // (or never acknowledged it): removing the leftovers is healing. Otherwise only on request.
-    out.dangling = true;
-    out.deleted = not_found >= write_quorum();
-    const bool purge = out.deleted || opts.remove_dangling;
-    std::vector<bool> mask(n, false);
-    int holders = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (group[i] >= 0) {
-        ++holders;
-        out.drives[i].reason = out.deleted ? HealReason::kDeleted : HealReason::kDangling;
-        out.drives[i].state = HealDriveState::kDangling;
-        mask[i] = purge;
-        out.would_change += purge ? 1 : 0;
-      } else if (purge && !res[i].ok() && !HealIsNotFound(res[i].code())) {
-        out.drives[i].state = HealDriveState::kOffline;  // it may hold a copy too
-      }
-    }
-    if (opts.dry_run) {
-      co_return out;
-    }
-    if (!purge) {
-      LOG_WARN("heal: {}/{} is dangling on {} drives (below read quorum for good); left in place",
-               bucket, key, holders);
-      co_return out;
-    }
-    std::vector<meta::FileInfo> victims(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (mask[i]) {
-        victims[i] = *res[i];
-        victims[i].volume = out.bucket;
-        victims[i].name = out.key;
-      }
-    }
-    auto del = co_await ForEachDriveIn<Status>(
-        *this, mask,
-        [&](storage::StorageApi& d, std::size_t i) { return d.DeleteVersion(ctx, victims[i]); });
-    for (std::size_t i = 0; i < n; ++i) {
-      if (mask[i]) {
-        out.drives[i].state = del[i].ok() ? HealDriveState::kPurged : HealDriveState::kFailed;
-        LOG_WARN("heal: purged {} version '{}' of {}/{} from {}",
-                 out.deleted ? "deleted" : "dangling", res[i]->version_id, bucket, key,
-                 out.drives[i].endpoint);
-      }
-    }
-    co_return out;
-  }
-
-  meta::FileInfo want = *res[reps[static_cast<std::size_t>(target)]];
-  want.inline_data.clear();
-  want.volume = std::string(bucket);
-  want.name = std::string(key);
-  want.is_latest = false;
-  want.num_versions = 0;
-  out.version_id = want.version_id;
-  out.deleted = want.deleted;
-  out.size = want.size;
-  const auto& er = want.erasure;
-  if (!want.deleted && !HealLayoutFits(*this, want, n)) {
-    co_return Status(Errc::kInternal, "heal: the object's erasure layout is not this set's");
-  }
-
-  // Which drives need the version, and which can serve it.
-  std::vector<bool> heal(n, false);
-  std::vector<bool> source(n, false);
-  for (std::size_t i = 0; i < n; ++i) {
-    HealDriveResult& dr = out.drives[i];
-    if (!res[i].ok()) {
-      Errc c = res[i].code();
-      if (HealIsNotFound(c) || c == Errc::kFileCorrupt) {
-        dr.reason = c == Errc::kFileCorrupt ? HealReason::kCorrupt : HealReason::kMissing;
-        heal[i] = true;
-      } else {
-        dr.state = HealDriveState::kOffline;
-      }
-    } else if (group[i] == target) {
-      source[i] = true;
-    } else if (res[i]->mod_time_ns <= want.mod_time_ns) {
-      dr.reason = HealReason::kStale;
-      heal[i] = true;
-    } else {
-      // Newer than what read quorum holds, but below it: never healed over unless it is
-      // dangling for good and its removal was asked for.
-      dr.reason = HealReason::kDangling;
-      if (dangling(group[i]) && opts.remove_dangling) {
-        heal[i] = true;
-        LOG_WARN("heal: dangling version of {}/{} on {} is replaced by the quorum's", bucket, key,
-                 dr.endpoint);
-      } else {
-        dr.state = HealDriveState::kDangling;
-      }
-    }
-  }
-  if (!want.deleted) {
-    auto checks = co_await FanOut<Status>(n, [&](std::size_t i) -> Task<Status> {
-      if (!source[i]) {
-        co_return Status::Ok();
-      }
-      co_return co_await CheckShards(ctx, i, *res[i], opts.deep_scan);
-    });
-    for (std::size_t i = 0; i < n; ++i) {
-      if (source[i] && !checks[i].ok()) {
-        // A drive with corrupt blocks still serves its good ones (every block read is
-        // verified), so corruption spread over several drives in different blocks heals.
-        source[i] = checks[i].code() == Errc::kFileCorrupt;
-        if (checks[i].code() == Errc::kDiskNotFound) {
-          out.drives[i].state = HealDriveState::kOffline;
-        } else {
-          out.drives[i].reason = HealReason::kCorrupt;
-          heal[i] = true;
-        }
-      }
-    }
-  }
-  out.would_change = static_cast<int>(std::count(heal.begin(), heal.end(), true));
-  if (out.would_change == 0 || opts.dry_run) {
-    co_return out;
-  }
-
-  // A drive without the bucket (replaced or wiped) gets it first, as a source drive has it.
-  std::vector<bool> no_bucket(n, false);
-  for (std::size_t i = 0; i < n; ++i) {
-    no_bucket[i] = heal[i] && !res[i].ok() && res[i].code() == Errc::kVolumeNotFound;
-  }
-  if (std::count(no_bucket.begin(), no_bucket.end(), true) > 0) {
-    co_await HealBucketOn(ctx, bucket, no_bucket);
-  }
-
-  // Rebuild the targets' shards: inline into memory, shard files under tmp/<uuid>/.
-  std::vector<bool> targets = heal;
-  const std::string tmp = NewUuid();
-  std::vector<std::string> inline_out(n);
-  Status built;
-  if (!want.deleted) {
-    built = co_await RebuildShards(ctx, want, res, source, targets, tmp, inline_out);
-  }
-  if (!built.ok()) {
-    LOG_WARN("heal: cannot rebuild {}/{}: {}", bucket, key, built.ToString());
-    std::fill(targets.begin(), targets.end(), false);
-  }
-
-  // Commit: the same version, with this drive's shard index, as the original write made it.
-  std::vector<meta::FileInfo> per(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (targets[i]) {
-      per[i] = want;
-      if (!want.deleted) {
-        per[i].erasure.index = er.distribution[i];
-      }
-      if (want.is_inline) {
-        per[i].inline_data = std::move(inline_out[i]);
-      }
-    }
-  }
-  const bool files = !want.deleted && !want.is_inline;
-  auto committed = co_await ForEachDriveIn<Result<storage::CommitUndo>>(
-      *this, targets, [&](storage::StorageApi& d, std::size_t i) {
-        return files ? d.RenameData(ctx, per[i], tmp) : d.WriteMetadata(ctx, per[i]);
-      });
-  // A heal commits a version the quorum already holds: what it replaced goes at once.
-  (void)co_await SettleCommit(ctx, per, committed, 0);
-  bool leftovers = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!heal[i]) {
-      continue;
-    }
-    const bool ok = targets[i] && committed[i].ok();
-    out.drives[i].state = ok ? HealDriveState::kHealed : HealDriveState::kFailed;
-    leftovers = leftovers || !ok;
-    if (ok) {
-      LOG_INFO("heal: {}/{} healed on {}", bucket, key, out.drives[i].endpoint);
-    }
-  }
-  if (files && leftovers) {
-    co_await DeleteTmpAll(ctx, tmp);
-  }
-  co_return out;
+  ObjectHeal heal(*this, ctx, bucket, key, version_id, opts);
+  co_return co_await heal.Run(version_id);
 }
 
 }  // namespace cairn::object
