@@ -83,6 +83,7 @@ std::string_view ErrcName(Errc code) {
     CAIRN_ERRC_NAME(kMetadataTooLarge)
     CAIRN_ERRC_NAME(kInvalidTag)
     CAIRN_ERRC_NAME(kEntityTooLargeHeader)
+    CAIRN_ERRC_NAME(kVersionIsDeleteMarker)
     CAIRN_ERRC_NAME(kAccessDenied)
     CAIRN_ERRC_NAME(kSignatureDoesNotMatch)
     CAIRN_ERRC_NAME(kInvalidAccessKeyId)

@@ -81,7 +81,8 @@ enum class Errc : std::int32_t {
   kInvalidMaxKeys = 241,
   kMetadataTooLarge = 242,
   kInvalidTag = 243,
-  kEntityTooLargeHeader = 244,  // request header section too large
+  kEntityTooLargeHeader = 244,   // request header section too large
+  kVersionIsDeleteMarker = 245,  // a read of a version by id that is a delete marker (S3: 405)
 
   // Authentication and authorization.
   kAccessDenied = 300,

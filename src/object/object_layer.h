@@ -100,6 +100,28 @@ struct DeleteOptions {
   std::string version_id;
 };
 
+struct MakeBucketOptions {
+  std::string location;  // the LocationConstraint asked for ("" = none given)
+};
+
+struct DeleteBucketOptions {
+  // Delete the bucket with whatever it holds (objects, uploads); S3 never asks for it.
+  bool force = false;
+};
+
+struct ListPartsOptions {
+  int part_number_marker = 0;  // parts after this number
+  int max_parts = 1000;
+};
+
+struct ListUploadsOptions {
+  std::string prefix;
+  std::string key_marker;        // uploads of keys after this one, or of it after...
+  std::string upload_id_marker;  // ...this upload id
+  std::string delimiter;         // fold keys into common prefixes
+  int max_uploads = 1000;
+};
+
 struct ListOptions {
   std::string prefix;
   std::string marker;  // start after this key
@@ -157,34 +179,42 @@ class ObjectLayer {
   ObjectLayer& operator=(const ObjectLayer&) = delete;
   virtual ~ObjectLayer() = default;
 
-  // Buckets. Errors: kInvalidBucketName, kBucketExists, kNoSuchBucket, kBucketNotEmpty,
-  // kWriteQuorum, kReadQuorum.
+  // Creates the bucket on every drive. Errors: kInvalidBucketName, kBucketExists,
+  // kWriteQuorum, kLockTimeout.
   virtual Task<Status> MakeBucket(const RequestContext& ctx, std::string_view bucket,
-                                  std::string_view location) = 0;
+                                  const MakeBucketOptions& opts) = 0;
+  // Errors: kNoSuchBucket (also for an invalid name), kReadQuorum.
   virtual Task<Result<BucketInfo>> GetBucketInfo(const RequestContext& ctx,
                                                  std::string_view bucket) = 0;
+  // Every bucket, by name. Errors: kReadQuorum.
   virtual Task<Result<std::vector<BucketInfo>>> ListBuckets(const RequestContext& ctx) = 0;
+  // Unless opts.force, refuses a bucket that holds an object (delete markers count) or an
+  // upload. Errors: kNoSuchBucket, kBucketNotEmpty, kWriteQuorum, kReadQuorum, kLockTimeout.
   virtual Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket,
-                                    bool force) = 0;
+                                    const DeleteBucketOptions& opts) = 0;
 
   // Streams `body` to bucket/key and commits it atomically: readers see the old object or
   // the new one, never a mix. Never buffers the whole object. `body` verifies sizes and
   // digests as it is read and fails the read on a mismatch, which aborts the PUT.
   // Errors: kNoSuchBucket, kInvalidObjectName, kKeyTooLong, kIncompleteBody, kBadDigest,
-  // kPreconditionFailed, kWriteQuorum.
+  // kPreconditionFailed, kWriteQuorum, kSlowDown (writes hold too much memory), kDiskFull,
+  // kLockTimeout.
   virtual Task<Result<ObjectInfo>> PutObject(const RequestContext& ctx, std::string_view bucket,
                                              std::string_view key, HashReader& body,
                                              const PutOptions& opts) = 0;
-  // Errors: kNoSuchBucket, kNoSuchKey (also when the latest version is a delete marker),
-  // kNoSuchVersion, kInvalidRange, kReadQuorum.
+  // A reader of the object (or of opts.range of it). Errors: kNoSuchBucket, kNoSuchKey (also
+  // when the latest version is a delete marker), kNoSuchVersion, kVersionIsDeleteMarker (a
+  // version asked for by id is one), kInvalidRange, kPreconditionFailed, kNotModified,
+  // kReadQuorum, kLockTimeout.
   virtual Task<Result<std::unique_ptr<ObjectReader>>> GetObject(const RequestContext& ctx,
                                                                 std::string_view bucket,
                                                                 std::string_view key,
                                                                 const GetOptions& opts) = 0;
+  // The object's metadata, without its data. Errors: those of GetObject but kInvalidRange.
   virtual Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
                                                  std::string_view key, const GetOptions& opts) = 0;
   // Deleting a key that does not exist succeeds (S3 semantics). Errors: kNoSuchBucket,
-  // kWriteQuorum.
+  // kInvalidObjectName, kWriteQuorum, kLockTimeout.
   virtual Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key,
                                                 const DeleteOptions& opts) = 0;
@@ -192,30 +222,39 @@ class ObjectLayer {
   virtual Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
                                                const ListOptions& opts) = 0;
 
-  // Multipart. Errors: kNoSuchBucket, kNoSuchUpload, kInvalidPart, kInvalidPartOrder,
-  // kEntityTooSmall, kWriteQuorum.
+  // Multipart. Starts an upload and returns its id. Errors: kNoSuchBucket,
+  // kInvalidObjectName, kKeyTooLong, kWriteQuorum.
   virtual Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx,
                                                        std::string_view bucket,
                                                        std::string_view key,
                                                        const PutOptions& opts) = 0;
+  // Stores part `part_number` (1..10000), replacing an earlier upload of it. Errors:
+  // kNoSuchBucket, kNoSuchUpload, kInvalidArgumentS3 (a part number out of range),
+  // kIncompleteBody, kBadDigest, kEntityTooLarge, kWriteQuorum, kSlowDown.
   virtual Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
                                                std::string_view key, std::string_view upload_id,
                                                int part_number, HashReader& body) = 0;
+  // Errors: kNoSuchBucket, kNoSuchUpload, kReadQuorum.
   virtual Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx,
                                                         std::string_view bucket,
                                                         std::string_view key,
                                                         std::string_view upload_id,
-                                                        int part_number_marker, int max_parts) = 0;
-  virtual Task<Result<ListUploadsResult>> ListMultipartUploads(
-      const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
-      std::string_view key_marker, std::string_view upload_id_marker, std::string_view delimiter,
-      int max_uploads) = 0;
+                                                        const ListPartsOptions& opts) = 0;
+  // Errors: kNoSuchBucket, kReadQuorum.
+  virtual Task<Result<ListUploadsResult>> ListMultipartUploads(const RequestContext& ctx,
+                                                               std::string_view bucket,
+                                                               const ListUploadsOptions& opts) = 0;
+  // Commits the upload as the object, from `parts` (ascending numbers, every one uploaded,
+  // every one but the last at least the minimum part size). Errors: kNoSuchBucket,
+  // kNoSuchUpload, kInvalidPart, kInvalidPartOrder, kEntityTooSmall, kPreconditionFailed,
+  // kWriteQuorum, kReadQuorum, kLockTimeout.
   virtual Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
                                                            std::string_view bucket,
                                                            std::string_view key,
                                                            std::string_view upload_id,
                                                            const std::vector<CompletePart>& parts,
                                                            const PutOptions& opts) = 0;
+  // Errors: kNoSuchBucket, kNoSuchUpload, kWriteQuorum, kLockTimeout.
   virtual Task<Status> AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,
                                             std::string_view key, std::string_view upload_id) = 0;
 

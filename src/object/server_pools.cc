@@ -113,11 +113,11 @@ Result<ErasureSet*> ServerPools::SetAt(DriveSlot slot) const {
 // --- Buckets: every set of every pool holds every bucket. ---
 
 Task<Status> ServerPools::MakeBucket(const RequestContext& ctx, std::string_view bucket,
-                                     std::string_view location) {
+                                     const MakeBucketOptions& opts) {
   CO_RETURN_IF_ERROR(CheckBucketName(bucket));
   CO_ASSIGN_OR_RETURN(auto guard, co_await pools_[0][0]->LockBucket(ctx, bucket));
   auto sets = AllSets();
-  const std::string meta = BucketMeta(location);
+  const std::string meta = BucketMeta(opts.location);
   auto res = co_await FanOut<Status>(
       sets.size(), [&](std::size_t i) { return sets[i]->MakeBucket(ctx, bucket, meta); });
   bool exists = false;
@@ -181,7 +181,8 @@ Task<void> ServerPools::HealBuckets(const RequestContext& ctx) {
 }
 
 Task<Status> ServerPools::DeleteBucket(const RequestContext& ctx, std::string_view bucket,
-                                       bool force) {
+                                       const DeleteBucketOptions& opts) {
+  const bool force = opts.force;
   if (!CheckBucketName(bucket).ok()) {
     co_return Status(Errc::kNoSuchBucket, std::string(bucket));
   }

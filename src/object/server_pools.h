@@ -60,12 +60,12 @@ class ServerPools final : public ObjectLayer {
   ~ServerPools() override;
 
   Task<Status> MakeBucket(const RequestContext& ctx, std::string_view bucket,
-                          std::string_view location) override;
+                          const MakeBucketOptions& opts) override;
   Task<Result<BucketInfo>> GetBucketInfo(const RequestContext& ctx,
                                          std::string_view bucket) override;
   Task<Result<std::vector<BucketInfo>>> ListBuckets(const RequestContext& ctx) override;
   Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket,
-                            bool force) override;
+                            const DeleteBucketOptions& opts) override;
 
   Task<Result<ObjectInfo>> PutObject(const RequestContext& ctx, std::string_view bucket,
                                      std::string_view key, HashReader& body,
@@ -89,11 +89,10 @@ class ServerPools final : public ObjectLayer {
                                        int part_number, HashReader& body) override;
   Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key, std::string_view upload_id,
-                                                int part_number_marker, int max_parts) override;
-  Task<Result<ListUploadsResult>> ListMultipartUploads(
-      const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
-      std::string_view key_marker, std::string_view upload_id_marker, std::string_view delimiter,
-      int max_uploads) override;
+                                                const ListPartsOptions& opts) override;
+  Task<Result<ListUploadsResult>> ListMultipartUploads(const RequestContext& ctx,
+                                                       std::string_view bucket,
+                                                       const ListUploadsOptions& opts) override;
   Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
                                                    std::string_view bucket, std::string_view key,
                                                    std::string_view upload_id,

@@ -93,10 +93,14 @@ Task<Result<ListResult>> ServerPools::ListObjects(const RequestContext& ctx,
   co_return out;
 }
 
-Task<Result<ListUploadsResult>> ServerPools::ListMultipartUploads(
-    const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
-    std::string_view key_marker, std::string_view upload_id_marker, std::string_view delimiter,
-    int max_uploads) {
+Task<Result<ListUploadsResult>> ServerPools::ListMultipartUploads(const RequestContext& ctx,
+                                                                  std::string_view bucket,
+                                                                  const ListUploadsOptions& opts) {
+  const std::string_view prefix = opts.prefix;
+  const std::string_view key_marker = opts.key_marker;
+  const std::string_view upload_id_marker = opts.upload_id_marker;
+  const std::string_view delimiter = opts.delimiter;
+  const int max_uploads = opts.max_uploads;
   if (!CheckBucketName(bucket).ok()) {
     co_return Status(Errc::kNoSuchBucket, std::string(bucket));
   }
@@ -195,11 +199,11 @@ Task<Result<ListPartsResult>> ServerPools::ListObjectParts(const RequestContext&
                                                            std::string_view bucket,
                                                            std::string_view key,
                                                            std::string_view upload_id,
-                                                           int part_number_marker, int max_parts) {
+                                                           const ListPartsOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, PoolOfUpload(upload_id));
   co_return co_await SetOf(pool, key).ListObjectParts(ctx, bucket, key, upload_id,
-                                                      part_number_marker, max_parts);
+                                                      opts.part_number_marker, opts.max_parts);
 }
 
 Task<Result<ObjectInfo>> ServerPools::CompleteMultipartUpload(

@@ -96,6 +96,9 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
      "The provided 'x-amz-content-sha256' header does not match what was computed."},
     {Errc::kMethodNotAllowed, "MethodNotAllowed", 405,
      "The specified method is not allowed against this resource."},
+    // AWS answers a GET or HEAD of a delete marker by version id so.
+    {Errc::kVersionIsDeleteMarker, "MethodNotAllowed", 405,
+     "The specified method is not allowed against this resource."},
     {Errc::kSlowDown, "SlowDown", 503, "Please reduce your request rate."},
     {Errc::kMalformedXml, "MalformedXML", 400,
      "The XML you provided was not well-formed or did not validate against our published "

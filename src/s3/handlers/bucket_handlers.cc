@@ -64,7 +64,9 @@ Task<Status> CreateBucket(S3Request& req) {
   if (!location.empty() && location != req.opts.region) {
     co_return Status(Errc::kInvalidLocationConstraint);
   }
-  CO_RETURN_IF_ERROR(co_await req.layer.MakeBucket(req.ctx, req.route.bucket, location));
+  object::MakeBucketOptions mo;
+  mo.location = location;
+  CO_RETURN_IF_ERROR(co_await req.layer.MakeBucket(req.ctx, req.route.bucket, mo));
   co_return co_await SendEmpty(req, 200, OneHeader("location", "/" + req.route.bucket));
 }
 
@@ -74,7 +76,8 @@ Task<Status> HeadBucket(S3Request& req) {
 }
 
 Task<Status> DeleteBucket(S3Request& req) {
-  CO_RETURN_IF_ERROR(co_await req.layer.DeleteBucket(req.ctx, req.route.bucket, false));
+  const object::DeleteBucketOptions no_force;
+  CO_RETURN_IF_ERROR(co_await req.layer.DeleteBucket(req.ctx, req.route.bucket, no_force));
   co_return co_await SendEmpty(req, 204);
 }
 

@@ -128,9 +128,11 @@ Task<Status> ListParts(S3Request& req) {
   CO_RETURN_IF_ERROR(CheckEncodingType(req));
   max_parts = std::min(max_parts, 1000);
   std::string upload_id = UploadId(req);
-  CO_ASSIGN_OR_RETURN(auto result,
-                      co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key,
-                                                         upload_id, marker, max_parts));
+  object::ListPartsOptions lo;
+  lo.part_number_marker = marker;
+  lo.max_parts = max_parts;
+  CO_ASSIGN_OR_RETURN(auto result, co_await req.layer.ListObjectParts(
+                                       req.ctx, req.route.bucket, req.route.key, upload_id, lo));
   bool url = UrlEncoding(req);
   XmlWriter w;
   w.Open("ListPartsResult")
@@ -166,13 +168,18 @@ Task<Status> ListMultipartUploads(S3Request& req) {
   CO_RETURN_IF_ERROR(CheckEncodingType(req));
   max_uploads = std::min(max_uploads, 1000);
   const auto& q = req.route.query;
-  std::string prefix(q.Get("prefix").value_or(""));
-  std::string delimiter(q.Get("delimiter").value_or(""));
-  std::string key_marker(q.Get("key-marker").value_or(""));
-  std::string upload_id_marker(q.Get("upload-id-marker").value_or(""));
-  CO_ASSIGN_OR_RETURN(auto result, co_await req.layer.ListMultipartUploads(
-                                       req.ctx, req.route.bucket, prefix, key_marker,
-                                       upload_id_marker, delimiter, max_uploads));
+  object::ListUploadsOptions lo;
+  lo.prefix = q.Get("prefix").value_or("");
+  lo.delimiter = q.Get("delimiter").value_or("");
+  lo.key_marker = q.Get("key-marker").value_or("");
+  lo.upload_id_marker = q.Get("upload-id-marker").value_or("");
+  lo.max_uploads = max_uploads;
+  const std::string& prefix = lo.prefix;
+  const std::string& delimiter = lo.delimiter;
+  const std::string& key_marker = lo.key_marker;
+  const std::string& upload_id_marker = lo.upload_id_marker;
+  CO_ASSIGN_OR_RETURN(auto result,
+                      co_await req.layer.ListMultipartUploads(req.ctx, req.route.bucket, lo));
   bool url = UrlEncoding(req);
   auto enc = [url](std::string_view s) { return url ? UrlEncodeS3(s) : std::string(s); };
   XmlWriter w;

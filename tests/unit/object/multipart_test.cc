@@ -44,19 +44,19 @@ TEST(Multipart, FullFlow) {
   EXPECT_EQ(r1->etag, HexEncode(Md5(p1)));
   EXPECT_EQ(r2->size, static_cast<std::int64_t>(p2.size()));
 
-  auto parts = SyncWait(c.layer->ListObjectParts(c.ctx, "bucket", "movie", *id, 0, 2));
+  auto parts = SyncWait(c.layer->ListObjectParts(c.ctx, "bucket", "movie", *id, {0, 2}));
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts->parts.size(), 2u);
   EXPECT_TRUE(parts->truncated);
   EXPECT_EQ(parts->next_part_number_marker, 2);
   EXPECT_EQ(parts->parts[1].etag, r2->etag);
-  parts = SyncWait(c.layer->ListObjectParts(c.ctx, "bucket", "movie", *id, 2, 2));
+  parts = SyncWait(c.layer->ListObjectParts(c.ctx, "bucket", "movie", *id, {2, 2}));
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts->parts.size(), 1u);
   EXPECT_EQ(parts->parts[0].number, 3);
   EXPECT_FALSE(parts->truncated);
 
-  auto ups = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", "", "", "", "", 100));
+  auto ups = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", {"", "", "", "", 100}));
   ASSERT_TRUE(ups.ok());
   ASSERT_EQ(ups->uploads.size(), 1u);
   EXPECT_EQ(ups->uploads[0].upload_id, *id);
@@ -86,7 +86,7 @@ TEST(Multipart, FullFlow) {
   part.part_number = 4;
   EXPECT_EQ(c.Get("bucket", "movie", part).code(), Errc::kInvalidRange);
   // The upload is gone.
-  EXPECT_EQ(SyncWait(c.layer->ListObjectParts(c.ctx, "bucket", "movie", *id, 0, 100)).code(),
+  EXPECT_EQ(SyncWait(c.layer->ListObjectParts(c.ctx, "bucket", "movie", *id, {0, 100})).code(),
             Errc::kNoSuchUpload);
   EXPECT_EQ(c.TmpFiles(), 0u);
 }
@@ -150,25 +150,25 @@ TEST(Multipart, ListUploadsWithPrefixAndDelimiter) {
     ASSERT_TRUE(id.ok());
     ids.push_back(*id);
   }
-  auto all = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", "", "", "", "", 100));
+  auto all = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", {"", "", "", "", 100}));
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->uploads.size(), 6u);
   for (std::size_t i = 1; i < all->uploads.size(); ++i) {
     EXPECT_LE(all->uploads[i - 1].key, all->uploads[i].key);
   }
-  auto folded = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", "", "", "", "/", 100));
+  auto folded = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", {"", "", "", "/", 100}));
   ASSERT_TRUE(folded.ok());
   EXPECT_EQ(folded->prefixes, (std::vector<std::string>{"a/", "b/"}));
   ASSERT_EQ(folded->uploads.size(), 2u);
   EXPECT_EQ(folded->uploads[0].key, "c");
-  auto pre = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", "a/", "", "", "", 100));
+  auto pre = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", {"a/", "", "", "", 100}));
   ASSERT_TRUE(pre.ok());
   EXPECT_EQ(pre->uploads.size(), 3u);
   // Paging two at a time visits every upload once.
   std::size_t seen = 0;
   std::string km, im;
   for (int page = 0; page < 10; ++page) {
-    auto r = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", "", km, im, "", 2));
+    auto r = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", {"", km, im, "", 2}));
     ASSERT_TRUE(r.ok());
     EXPECT_LE(r->uploads.size(), 2u);
     seen += r->uploads.size();
@@ -179,7 +179,7 @@ TEST(Multipart, ListUploadsWithPrefixAndDelimiter) {
     im = r->next_upload_id_marker;
   }
   EXPECT_EQ(seen, 6u);
-  auto after = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", "", "a/2", "", "", 100));
+  auto after = SyncWait(c.layer->ListMultipartUploads(c.ctx, "bucket", {"", "a/2", "", "", 100}));
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->uploads.size(), 3u);
   EXPECT_EQ(after->uploads[0].key, "b/1");

@@ -116,7 +116,7 @@ class Cluster {
     std::filesystem::remove_all(root_, ec);
   }
 
-  Status MakeBucket(std::string_view b) { return SyncWait(layer->MakeBucket(ctx, b, "")); }
+  Status MakeBucket(std::string_view b) { return SyncWait(layer->MakeBucket(ctx, b, {})); }
 
   Result<ObjectInfo> Put(std::string_view bucket, std::string_view key, const std::string& data,
                          PutOptions opts = {}, HashExpectations expect = {},

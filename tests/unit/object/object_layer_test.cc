@@ -240,7 +240,7 @@ TEST(ObjectLayer, ConditionalWrites) {
 TEST(ObjectLayer, Buckets) {
   Cluster c({.sets = 2, .drives = 4, .parity = 2});
   EXPECT_EQ(c.MakeBucket("Bad_Name").code(), Errc::kInvalidBucketName);
-  ASSERT_TRUE(SyncWait(c.layer->MakeBucket(c.ctx, "alpha", "eu-west-1")).ok());
+  ASSERT_TRUE(SyncWait(c.layer->MakeBucket(c.ctx, "alpha", {.location = "eu-west-1"})).ok());
   ASSERT_TRUE(c.MakeBucket("beta").ok());
   EXPECT_EQ(c.MakeBucket("alpha").code(), Errc::kBucketExists);
   auto info = SyncWait(c.layer->GetBucketInfo(c.ctx, "alpha"));
@@ -253,13 +253,13 @@ TEST(ObjectLayer, Buckets) {
   EXPECT_EQ((*list)[0].name, "alpha");
   EXPECT_EQ((*list)[1].name, "beta");
   ASSERT_TRUE(c.Put("alpha", "k", "x").ok());
-  EXPECT_EQ(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", false)).code(), Errc::kBucketNotEmpty);
+  EXPECT_EQ(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", {})).code(), Errc::kBucketNotEmpty);
   ASSERT_TRUE(SyncWait(c.layer->DeleteObject(c.ctx, "alpha", "k", {})).ok());
-  ASSERT_TRUE(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", false)).ok());
+  ASSERT_TRUE(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", {})).ok());
   EXPECT_EQ(SyncWait(c.layer->GetBucketInfo(c.ctx, "alpha")).code(), Errc::kNoSuchBucket);
-  EXPECT_EQ(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", false)).code(), Errc::kNoSuchBucket);
+  EXPECT_EQ(SyncWait(c.layer->DeleteBucket(c.ctx, "alpha", {})).code(), Errc::kNoSuchBucket);
   ASSERT_TRUE(c.Put("beta", "k", "x").ok());
-  EXPECT_TRUE(SyncWait(c.layer->DeleteBucket(c.ctx, "beta", true)).ok());
+  EXPECT_TRUE(SyncWait(c.layer->DeleteBucket(c.ctx, "beta", {.force = true})).ok());
 }
 
 // Every object and prefix of a listing, page by page, against the expected set.

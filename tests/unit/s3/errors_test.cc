@@ -57,6 +57,7 @@ TEST(ErrorTable, AwsCodesAndStatuses) {
            Expect{Errc::kNotModified, "NotModified", 304},
            Expect{Errc::kMalformedXml, "MalformedXML", 400},
            Expect{Errc::kMethodNotAllowed, "MethodNotAllowed", 405},
+           Expect{Errc::kVersionIsDeleteMarker, "MethodNotAllowed", 405},
            Expect{Errc::kSlowDown, "SlowDown", 503},
            Expect{Errc::kWriteQuorum, "SlowDownWrite", 503},
            Expect{Errc::kReadQuorum, "SlowDownRead", 503},

@@ -84,12 +84,12 @@ const std::string* MemoryObjectLayer::DataForTest(const std::string& bucket,
 }
 
 Task<Status> MemoryObjectLayer::MakeBucket(const RequestContext&, std::string_view bucket,
-                                           std::string_view location) {
+                                           const object::MakeBucketOptions& opts) {
   if (FindBucket(bucket) != nullptr) {
     co_return Status(Errc::kBucketExists);
   }
   Bucket b;
-  b.info = {std::string(bucket), now_ns, std::string(location)};
+  b.info = {std::string(bucket), now_ns, opts.location};
   buckets_.emplace(std::string(bucket), std::move(b));
   co_return Status::Ok();
 }
@@ -113,7 +113,8 @@ Task<Result<std::vector<object::BucketInfo>>> MemoryObjectLayer::ListBuckets(
 }
 
 Task<Status> MemoryObjectLayer::DeleteBucket(const RequestContext&, std::string_view bucket,
-                                             bool force) {
+                                             const object::DeleteBucketOptions& opts) {
+  const bool force = opts.force;
   Bucket* b = FindBucket(bucket);
   if (b == nullptr) {
     co_return Status(Errc::kNoSuchBucket);
@@ -309,7 +310,9 @@ Task<Result<object::PartInfo>> MemoryObjectLayer::PutObjectPart(
 
 Task<Result<object::ListPartsResult>> MemoryObjectLayer::ListObjectParts(
     const RequestContext&, std::string_view, std::string_view, std::string_view upload_id,
-    int part_number_marker, int max_parts) {
+    const object::ListPartsOptions& opts) {
+  const int part_number_marker = opts.part_number_marker;
+  const int max_parts = opts.max_parts;
   auto it = uploads_.find(upload_id);
   if (it == uploads_.end()) {
     co_return Status(Errc::kNoSuchUpload);
@@ -331,8 +334,9 @@ Task<Result<object::ListPartsResult>> MemoryObjectLayer::ListObjectParts(
 }
 
 Task<Result<object::ListUploadsResult>> MemoryObjectLayer::ListMultipartUploads(
-    const RequestContext&, std::string_view bucket, std::string_view prefix, std::string_view,
-    std::string_view, std::string_view, int max_uploads) {
+    const RequestContext&, std::string_view bucket, const object::ListUploadsOptions& opts) {
+  const std::string_view prefix = opts.prefix;
+  const int max_uploads = opts.max_uploads;
   if (FindBucket(bucket) == nullptr) {
     co_return Status(Errc::kNoSuchBucket);
   }

@@ -17,12 +17,12 @@ class MemoryObjectLayer final : public object::ObjectLayer {
   std::int64_t now_ns = 1'700'000'000'123'000'000;  // advanced by 1 s on every write
 
   Task<Status> MakeBucket(const RequestContext& ctx, std::string_view bucket,
-                          std::string_view location) override;
+                          const object::MakeBucketOptions& opts) override;
   Task<Result<object::BucketInfo>> GetBucketInfo(const RequestContext& ctx,
                                                  std::string_view bucket) override;
   Task<Result<std::vector<object::BucketInfo>>> ListBuckets(const RequestContext& ctx) override;
   Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket,
-                            bool force) override;
+                            const object::DeleteBucketOptions& opts) override;
   Task<Result<object::ObjectInfo>> PutObject(const RequestContext& ctx, std::string_view bucket,
                                              std::string_view key, object::HashReader& body,
                                              const object::PutOptions& opts) override;
@@ -45,11 +45,10 @@ class MemoryObjectLayer final : public object::ObjectLayer {
                                                int part_number, object::HashReader& body) override;
   Task<Result<object::ListPartsResult>> ListObjectParts(
       const RequestContext& ctx, std::string_view bucket, std::string_view key,
-      std::string_view upload_id, int part_number_marker, int max_parts) override;
+      std::string_view upload_id, const object::ListPartsOptions& opts) override;
   Task<Result<object::ListUploadsResult>> ListMultipartUploads(
-      const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
-      std::string_view key_marker, std::string_view upload_id_marker, std::string_view delimiter,
-      int max_uploads) override;
+      const RequestContext& ctx, std::string_view bucket,
+      const object::ListUploadsOptions& opts) override;
   Task<Result<object::ObjectInfo>> CompleteMultipartUpload(
       const RequestContext& ctx, std::string_view bucket, std::string_view key,
       std::string_view upload_id, const std::vector<object::CompletePart>& parts,

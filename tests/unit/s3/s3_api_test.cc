@@ -815,7 +815,7 @@ TEST(S3ApiLimits, XmlBodiesReserveTheMemoryBudget) {
     SyncWait(api.Handle(ex));
     return std::make_pair(ex.status(), ex.out());
   };
-  ASSERT_TRUE(SyncWait(layer.MakeBucket(RequestContext::Background("t"), "bkt", "")).ok());
+  ASSERT_TRUE(SyncWait(layer.MakeBucket(RequestContext::Background("t"), "bkt", {})).ok());
   EXPECT_EQ(post().first, 200);
   EXPECT_EQ(budget.used(), 0u);  // given back after the request
   auto held = SyncWait(budget.Acquire(64 << 10));
