@@ -370,8 +370,7 @@ Task<Result<std::unique_ptr<ObjectReader>>> ErasureSet::GetObject(const RequestC
   CO_ASSIGN_OR_RETURN(auto qi,
                       co_await ReadQuorumInfoFast(ctx, bucket, key, opts.version_id, true));
   if (qi.fi.deleted) {
-    co_return Status(opts.version_id.empty() ? Errc::kNoSuchKey : Errc::kVersionIsDeleteMarker,
-                     "the version is a delete marker");
+    co_return DeleteMarkerError(opts.version_id);
   }
   if (!GeometryFits(qi.fi.erasure) || qi.fi.erasure.distribution.size() != drives_.size()) {
     co_return Status(Errc::kReadQuorum, "an erasure layout that is not this set's");

@@ -20,17 +20,6 @@
 
 namespace cairn::object {
 
-namespace {
-
-// Keys are at most 1024 bytes, so every key under `prefix` sorts before this.
-std::string PastPrefix(std::string_view prefix) {
-  std::string s(prefix);
-  s.append(1025, '\xff');
-  return s;
-}
-
-}  // namespace
-
 Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
                                                     std::string_view bucket,
                                                     std::string_view prefix,

@@ -469,8 +469,7 @@ Task<Result<ObjectInfo>> ErasureSet::GetObjectInfo(const RequestContext& ctx,
   CO_ASSIGN_OR_RETURN(auto qi,
                       co_await ReadQuorumInfoFast(ctx, bucket, key, opts.version_id, false));
   if (qi.fi.deleted) {
-    co_return Status(opts.version_id.empty() ? Errc::kNoSuchKey : Errc::kVersionIsDeleteMarker,
-                     "the version is a delete marker");
+    co_return DeleteMarkerError(opts.version_id);
   }
   co_return ToObjectInfo(bucket, qi.fi);
 }

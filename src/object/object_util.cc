@@ -132,6 +132,17 @@ Status CheckObjectName(std::string_view key) {
   return Status::Ok();
 }
 
+Status DeleteMarkerError(std::string_view version_id) {
+  return Status(version_id.empty() ? Errc::kNoSuchKey : Errc::kVersionIsDeleteMarker,
+                "the version is a delete marker");
+}
+
+std::string PastPrefix(std::string_view prefix) {
+  std::string s(prefix);
+  s.append(1025, '\xff');
+  return s;
+}
+
 std::string NewUuid() {
   std::array<unsigned char, 16> b{};
   RELEASE_ASSERT(RAND_bytes(b.data(), static_cast<int>(b.size())) == 1, "RAND_bytes failed");

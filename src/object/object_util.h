@@ -19,6 +19,12 @@ namespace cairn::object {
 Status CheckBucketName(std::string_view bucket);
 // Object keys: 1..1024 bytes (kKeyTooLong), valid UTF-8 without NUL (kInvalidObjectName).
 Status CheckObjectName(std::string_view key);
+// What a read that found a delete marker answers: kNoSuchKey when it read the latest version
+// (empty version_id), kVersionIsDeleteMarker when it asked for that version by id.
+Status DeleteMarkerError(std::string_view version_id);
+// A bound that sorts after every key that starts with `prefix` (keys are at most 1024 bytes):
+// where a listing resumes after a common prefix. PastPrefix("") sorts after every key.
+std::string PastPrefix(std::string_view prefix);
 
 // A random RFC 4122 version 4 uuid, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
 std::string NewUuid();

@@ -13,13 +13,6 @@ namespace cairn::object {
 
 namespace {
 
-// Keys are at most 1024 bytes, so every key under `prefix` sorts before this.
-std::string PastPrefix(std::string_view prefix) {
-  std::string s(prefix);
-  s.append(1025, '\xff');
-  return s;
-}
-
 // With a delimiter, the common prefix that folds `key`, or nullopt.
 std::optional<std::string> CommonPrefix(std::string_view key, std::string_view prefix,
                                         std::string_view delimiter) {
@@ -109,7 +102,7 @@ Task<Result<ListUploadsResult>> ServerPools::ListMultipartUploads(const RequestC
   std::string key_after(key_marker);
   // A key marker alone resumes after every upload of that key.
   std::string id_after = upload_id_marker.empty() && !key_marker.empty()
-                             ? std::string(1025, '\xff')
+                             ? PastPrefix("")
                              : std::string(upload_id_marker);
   if (auto cp = CommonPrefix(key_marker, prefix, delimiter)) {
     key_after = PastPrefix(*cp);

@@ -17,6 +17,7 @@ using object::HashExpectations;
 using object::HashReader;
 using object::LocalNsLocker;
 using object::ServerPoolsOptions;
+using object::test::Wipe;
 using testing::StringSource;
 
 constexpr std::size_t kSeqVictim = 1;
@@ -36,13 +37,6 @@ HealProgress WaitFinished(HealCluster& c, const std::string& id) {
 
 bool OnDrive(Cluster& c, std::size_t i, std::string_view bucket, std::string_view key) {
   return SyncWait(c.inners[i]->ReadVersion(c.ctx, bucket, key, "", false)).ok();
-}
-
-void Remove(Cluster& c, std::size_t i, std::string_view bucket, std::string_view key) {
-  meta::FileInfo fi;
-  fi.volume = std::string(bucket);
-  fi.name = std::string(key);
-  ASSERT_TRUE(SyncWait(c.inners[i]->DeleteVersion(c.ctx, fi)).ok()) << key;
 }
 
 std::string StartHeal(HealCluster& c, HealScope scope, HealSequenceOptions opts = {}) {
@@ -68,9 +62,9 @@ class HealSequenceTest : public ::testing::Test {
     shard_files = c.PartFiles(0).size();
     ASSERT_EQ(shard_files, 3u);
     for (const auto& [key, data] : objs) {
-      Remove(c, kSeqVictim, "bucket", key);
+      Wipe(c, kSeqVictim, key, "bucket");
     }
-    Remove(c, kSeqVictim, "other", "x");
+    Wipe(c, kSeqVictim, "x", "other");
     ASSERT_EQ(c.PartFiles(kSeqVictim).size(), 0u);
   }
 
@@ -276,10 +270,10 @@ TEST(HealSequence, ScannerHealsADifferenceAndPurgesADanglingVersion) {
   ASSERT_TRUE(c.MakeBucket("bucket").ok());
   ASSERT_TRUE(c.Put("bucket", "missing", RandomData(300 << 10, 1)).ok());
   ASSERT_TRUE(c.Put("bucket", "dangling", "x").ok());
-  Remove(c, 0, "bucket", "missing");
+  Wipe(c, 0, "missing", "bucket");
   // Left on one drive only: below read quorum for good.
   for (std::size_t i = 1; i < 6; ++i) {
-    Remove(c, i, "bucket", "dangling");
+    Wipe(c, i, "dangling", "bucket");
   }
   const std::uint64_t cycles = c.healer->GetHealCounters().scanner_cycles;
   EXPECT_TRUE(Eventually([&] { return c.healer->GetHealCounters().scanner_cycles > cycles; }));

@@ -10,34 +10,15 @@
 namespace cairn::heal::test {
 namespace mrf_worker_test_internal {
 
+using object::test::DriveCopy;
+using object::test::GetWithout;
+using object::test::Wipe;
+
 constexpr std::int64_t kMiB = 1 << 20;
 
 // 4 data + 2 parity: read quorum 4, write quorum 4.
 Layout SixDrives() {
   return {.drives = 6, .parity = 2};
-}
-
-Result<meta::FileInfo> DriveCopy(Cluster& c, std::size_t i, std::string_view key) {
-  return SyncWait(c.inners[i]->ReadVersion(c.ctx, "bucket", key, "", true));
-}
-
-void Wipe(Cluster& c, std::size_t i, std::string_view key) {
-  meta::FileInfo fi;
-  fi.volume = "bucket";
-  fi.name = std::string(key);
-  ASSERT_TRUE(SyncWait(c.inners[i]->DeleteVersion(c.ctx, fi)).ok());
-}
-
-// Reads key with drives `off` offline, so that the others' shards must serve it.
-Result<std::string> GetWithout(Cluster& c, std::string_view key, std::vector<int> off) {
-  for (int i : off) {
-    c.drives[i]->offline = true;
-  }
-  auto got = c.Get("bucket", key);
-  for (int i : off) {
-    c.drives[i]->offline = false;
-  }
-  return got;
 }
 
 TEST(MrfWorker, DegradedWriteIsHealedWhenTheDriveComesBack) {

@@ -35,17 +35,6 @@ std::map<std::string, std::string> ShardFiles(const Cluster& c, std::size_t i) {
   return out;
 }
 
-Result<meta::FileInfo> DriveCopy(Cluster& c, std::size_t i, std::string_view key) {
-  return SyncWait(c.inners[i]->ReadVersion(c.ctx, "bucket", key, "", true));
-}
-
-void Wipe(Cluster& c, std::size_t i, std::string_view key) {
-  meta::FileInfo fi;
-  fi.volume = "bucket";
-  fi.name = std::string(key);
-  ASSERT_TRUE(SyncWait(c.inners[i]->DeleteVersion(c.ctx, fi)).ok());
-}
-
 Result<HealResult> Heal(Cluster& c, std::string_view key, HealOptions opts = {}) {
   return SyncWait(c.layer->HealObject(c.ctx, "bucket", key, "", opts));
 }
@@ -57,18 +46,6 @@ Result<PartInfo> HealPutPart(Cluster& c, std::string_view key, std::string_view 
   ex.size = static_cast<std::int64_t>(data.size());
   HashReader body(src, ex);
   return SyncWait(c.layer->PutObjectPart(c.ctx, "bucket", key, id, n, body));
-}
-
-// Reads key with drives `off` offline, so that the others' shards must serve it.
-Result<std::string> GetWithout(Cluster& c, std::string_view key, std::vector<int> off) {
-  for (int i : off) {
-    c.drives[i]->offline = true;
-  }
-  auto got = c.Get("bucket", key);
-  for (int i : off) {
-    c.drives[i]->offline = false;
-  }
-  return got;
 }
 
 TEST(Heal, WipedDriveEndsUpLikeAFreshWrite) {

@@ -203,4 +203,33 @@ class Cluster {
   std::filesystem::path root_;
 };
 
+// Drive i's own copy of bucket/key (the latest version, with inline data), read past the
+// object layer.
+inline Result<meta::FileInfo> DriveCopy(Cluster& c, std::size_t i, std::string_view key,
+                                        std::string_view bucket = "bucket") {
+  return SyncWait(c.inners[i]->ReadVersion(c.ctx, bucket, key, "", true));
+}
+
+// Removes bucket/key's null version from drive i alone (a drive that lost the object).
+inline void Wipe(Cluster& c, std::size_t i, std::string_view key,
+                 std::string_view bucket = "bucket") {
+  meta::FileInfo fi;
+  fi.volume = std::string(bucket);
+  fi.name = std::string(key);
+  ASSERT_TRUE(SyncWait(c.inners[i]->DeleteVersion(c.ctx, fi)).ok()) << key;
+}
+
+// Reads bucket/key with drives `off` offline, so that the others' shards must serve it.
+inline Result<std::string> GetWithout(Cluster& c, std::string_view key, std::vector<int> off,
+                                      std::string_view bucket = "bucket") {
+  for (int i : off) {
+    c.drives[i]->offline = true;
+  }
+  auto got = c.Get(bucket, key);
+  for (int i : off) {
+    c.drives[i]->offline = false;
+  }
+  return got;
+}
+
 }  // namespace cairn::object::test
