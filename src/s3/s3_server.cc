@@ -195,7 +195,8 @@ class InflightGuard {
 };
 
 Task<void> RespondHealthOnly(http::Exchange& ex, object::ObjectLayer* layer, bool not_initialized) {
-  if (co_await ServeHealth(ex, layer)) {
+  const bool health = co_await ServeHealth(ex, layer);
+  if (health) {
     co_return;
   }
   Status sent;
@@ -286,7 +287,8 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
   http::Headers common = OneHeader("x-amz-request-id", id);
   common.emplace_back("x-amz-id-2", host_id_);
   ResponseRecorder ex(raw, std::move(common));
-  if (co_await ServeHealth(ex, &layer_)) {
+  const bool health = co_await ServeHealth(ex, &layer_);
+  if (health) {
     co_return;
   }
   InflightGuard inflight(inflight_);
