@@ -4,8 +4,9 @@
 The layers, lowest first (a module may include its own headers and those of lower layers):
 
   0  common
-  1  erasure, meta, http, auth, loadgen   pure code, HTTP and signing, the load generator
-  2  storage, rpc                         the drive interface; the inter-node transport
+  1  erasure, meta, http, auth            pure code, HTTP and signing
+  2  storage, rpc, loadgen                the drive interface; the inter-node transport; the
+                                          load generator (an HTTP client: http's Endpoint)
   3  storage/local, storage/remote, cluster
   4  object                               the object layer
   5  cluster/lock                         distributed locks implement object's NsLocker
@@ -24,8 +25,8 @@ import sys
 
 LAYERS = [
     ["common"],
-    ["erasure", "meta", "http", "auth", "loadgen"],
-    ["storage", "rpc"],
+    ["erasure", "meta", "http", "auth"],
+    ["storage", "rpc", "loadgen"],
     ["storage/local", "storage/remote", "cluster"],
     ["object"],
     ["cluster/lock"],

@@ -6,6 +6,7 @@
 #include "auth/canonical.h"
 #include "auth/crypto.h"
 #include "auth/signature.h"
+#include "common/text.h"
 
 namespace cairn::auth {
 namespace {
@@ -122,10 +123,7 @@ struct AwsChunkedReader::State {
     }
     std::uint64_t size = 0;
     for (char c : hex) {
-      int v = (c >= '0' && c <= '9')   ? c - '0'
-              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                       : -1;
+      const int v = HexDigitValue(c);
       if (v < 0) {
         return Malformed("bad aws-chunked chunk size");
       }

@@ -7,31 +7,6 @@
 namespace cairn::s3 {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-constexpr char kHex[] = "0123456789ABCDEF";
-
-void AppendEscaped(std::string& out, unsigned char c) {
-  out += '%';
-  out += kHex[c >> 4];
-  out += kHex[c & 0xF];
-}
-
 // Query parameters that select an S3 API (a "sub-resource"). Any of them that the selected
 // method does not implement makes the request NotImplemented, instead of silently
 // running another operation. Plain parameters (prefix, max-keys, x-id, ...) are not here.
@@ -265,95 +240,6 @@ std::string_view OpName(Op op) {
       return "MethodNotAllowed";
   }
   return "Unknown";
-}
-
-bool QueryParams::Has(std::string_view name) const {
-  return Get(name).has_value();
-}
-
-std::optional<std::string_view> QueryParams::Get(std::string_view name) const {
-  for (const auto& [k, v] : params_) {
-    if (k == name) {
-      return std::string_view(v);
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) {
-        return std::nullopt;
-      }
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) {
-        return std::nullopt;
-      }
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string UrlEncodeS3(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (char ch : in) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '/' || c == '*') {
-      out += ch;
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
-std::string UriEncodePath(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (char ch : in) {
-    auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c) || c == '/') {
-      out += ch;
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
-std::optional<QueryParams> ParseQuery(std::string_view raw) {
-  std::vector<std::pair<std::string, std::string>> params;
-  while (!raw.empty()) {
-    auto amp = raw.find('&');
-    std::string_view item = raw.substr(0, amp);
-    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
-    if (item.empty()) {
-      continue;
-    }
-    auto eq = item.find('=');
-    auto name = PercentDecode(item.substr(0, eq), true);
-    auto value = PercentDecode(
-        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1), true);
-    if (!name || !value) {
-      return std::nullopt;
-    }
-    params.emplace_back(std::move(*name), std::move(*value));
-  }
-  return QueryParams(std::move(params));
 }
 
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,

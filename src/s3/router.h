@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/query.h"
 #include "common/status.h"
+#include "common/text.h"
 #include "http/exchange.h"
 
 namespace cairn::s3 {
@@ -44,35 +46,6 @@ enum class Op {
 
 // "GetObject", ... for logs and metrics.
 std::string_view OpName(Op op);
-
-// Decoded query parameters in the order sent. A parameter without '=' has an empty value.
-class QueryParams {
- public:
-  QueryParams() = default;
-
-  explicit QueryParams(std::vector<std::pair<std::string, std::string>> params)
-      : params_(std::move(params)) {}
-
-  bool Has(std::string_view name) const;
-  // The first value of `name`, or nullopt when absent.
-  std::optional<std::string_view> Get(std::string_view name) const;
-
-  const std::vector<std::pair<std::string, std::string>>& all() const { return params_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> params_;
-};
-
-// Decodes %XX escapes. In a path '+' stays '+'; in a query (plus_is_space) it is a space,
-// as in HTML forms. nullopt on a bad escape.
-std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
-// Encodes for encoding-type=url and Location headers: unreserved characters and '/' stay,
-// a space becomes '+', everything else %XX (what S3 and MinIO send).
-std::string UrlEncodeS3(std::string_view in);
-// Encodes every byte but unreserved characters and '/' as %XX (for a Location URL).
-std::string UriEncodePath(std::string_view in);
-// Parses a raw query string. nullopt on a bad escape.
-std::optional<QueryParams> ParseQuery(std::string_view raw);
 
 struct Route {
   std::string bucket;  // decoded; empty for service-level requests (ListBuckets)

@@ -35,9 +35,9 @@ TEST(PercentDecode, PathKeepsPlus) {
 }
 
 TEST(UrlEncodeS3, EncodesLikeS3) {
-  EXPECT_EQ(UrlEncodeS3("a b/c+d=e&f~g*h"), "a+b/c%2Bd%3De%26f%7Eg*h");
-  EXPECT_EQ(UrlEncodeS3("\xe2\x82\xac"), "%E2%82%AC");
-  EXPECT_EQ(UriEncodePath("a b/c~"), "a%20b/c~");
+  EXPECT_EQ(FormUrlEncode("a b/c+d=e&f~g*h"), "a+b/c%2Bd%3De%26f%7Eg*h");
+  EXPECT_EQ(FormUrlEncode("\xe2\x82\xac"), "%E2%82%AC");
+  EXPECT_EQ(UriEncode("a b/c~", true), "a%20b/c~");
 }
 
 TEST(ParseQuery, DecodesNamesAndValues) {
