@@ -189,57 +189,11 @@ std::optional<std::string> VirtualHostBucket(const http::Request& req,
 }  // namespace
 
 std::string_view OpName(Op op) {
-  switch (op) {
-    case Op::kListBuckets:
-      return "ListBuckets";
-    case Op::kCreateBucket:
-      return "CreateBucket";
-    case Op::kHeadBucket:
-      return "HeadBucket";
-    case Op::kDeleteBucket:
-      return "DeleteBucket";
-    case Op::kGetBucketLocation:
-      return "GetBucketLocation";
-    case Op::kGetBucketVersioning:
-      return "GetBucketVersioning";
-    case Op::kListObjectsV1:
-      return "ListObjects";
-    case Op::kListObjectsV2:
-      return "ListObjectsV2";
-    case Op::kListObjectVersions:
-      return "ListObjectVersions";
-    case Op::kListMultipartUploads:
-      return "ListMultipartUploads";
-    case Op::kDeleteObjects:
-      return "DeleteObjects";
-    case Op::kPutObject:
-      return "PutObject";
-    case Op::kCopyObject:
-      return "CopyObject";
-    case Op::kGetObject:
-      return "GetObject";
-    case Op::kHeadObject:
-      return "HeadObject";
-    case Op::kDeleteObject:
-      return "DeleteObject";
-    case Op::kCreateMultipartUpload:
-      return "CreateMultipartUpload";
-    case Op::kUploadPart:
-      return "UploadPart";
-    case Op::kUploadPartCopy:
-      return "UploadPartCopy";
-    case Op::kCompleteMultipartUpload:
-      return "CompleteMultipartUpload";
-    case Op::kAbortMultipartUpload:
-      return "AbortMultipartUpload";
-    case Op::kListParts:
-      return "ListParts";
-    case Op::kNotImplemented:
-      return "NotImplemented";
-    case Op::kMethodNotAllowed:
-      return "MethodNotAllowed";
-  }
-  return "Unknown";
+#define CAIRN_S3_OP_NAME(op, name, handler) name,
+  static constexpr std::string_view kNames[] = {CAIRN_S3_OPERATIONS(CAIRN_S3_OP_NAME)};
+#undef CAIRN_S3_OP_NAME
+  const auto i = static_cast<std::size_t>(op);
+  return i < kOpCount ? kNames[i] : "Unknown";
 }
 
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,

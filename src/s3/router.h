@@ -3,6 +3,7 @@
 // method plus query sub-resources select. Pure code over http::Request; no I/O.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,35 +15,21 @@
 #include "common/status.h"
 #include "common/text.h"
 #include "http/exchange.h"
+#include "s3/operations.h"
 
 namespace cairn::s3 {
 
+// The S3 operation a request selects (s3/operations.h has the list).
 enum class Op {
-  kListBuckets,
-  kCreateBucket,
-  kHeadBucket,
-  kDeleteBucket,
-  kGetBucketLocation,
-  kGetBucketVersioning,
-  kListObjectsV1,
-  kListObjectsV2,
-  kListObjectVersions,
-  kListMultipartUploads,
-  kDeleteObjects,
-  kPutObject,
-  kCopyObject,
-  kGetObject,
-  kHeadObject,
-  kDeleteObject,
-  kCreateMultipartUpload,
-  kUploadPart,
-  kUploadPartCopy,
-  kCompleteMultipartUpload,
-  kAbortMultipartUpload,
-  kListParts,
-  kNotImplemented,    // a known method with a sub-resource cairn does not implement: 501
-  kMethodNotAllowed,  // a method S3 does not have: 405
+#define CAIRN_S3_OP_ENUMERATOR(op, name, handler) op,
+  CAIRN_S3_OPERATIONS(CAIRN_S3_OP_ENUMERATOR)
+#undef CAIRN_S3_OP_ENUMERATOR
 };
+
+#define CAIRN_S3_OP_COUNT(op, name, handler) +1
+// How many operations there are; Op values are 0 ... kOpCount - 1.
+inline constexpr std::size_t kOpCount = 0 CAIRN_S3_OPERATIONS(CAIRN_S3_OP_COUNT);
+#undef CAIRN_S3_OP_COUNT
 
 // "GetObject", ... for logs and metrics.
 std::string_view OpName(Op op);
