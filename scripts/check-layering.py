@@ -7,11 +7,11 @@ The layers, lowest first (a module may include its own headers and those of lowe
   1  erasure, meta, http, auth            pure code, HTTP and signing
   2  storage, rpc, loadgen                the drive interface; the inter-node transport; the
                                           load generator (an HTTP client: http's Endpoint)
-  3  storage/local, storage/remote, cluster
+  3  storage/local, storage/remote, cluster, cluster/lock
+                                          (cluster/lock: dsync-style locks, common and meta only)
   4  object                               the object layer
-  5  cluster/lock                         distributed locks implement object's NsLocker
-  6  s3, admin                            the S3 and admin front ends
-  7  server                               wiring
+  5  s3, admin                            the S3 and admin front ends
+  6  server                               wiring (adapts cluster/lock to object's NsLocker)
 
 (shared/STYLE.md sketches the order; docs/architecture.md has this one.) Modules of one layer
 may not include each other either, except where ALLOWED says so. Prints one line per edge
@@ -27,9 +27,8 @@ LAYERS = [
     ["common"],
     ["erasure", "meta", "http", "auth"],
     ["storage", "rpc", "loadgen"],
-    ["storage/local", "storage/remote", "cluster"],
+    ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],
-    ["cluster/lock"],
     ["s3", "admin"],
     ["server"],
 ]
