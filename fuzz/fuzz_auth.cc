@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string name =
         in.ConsumeBool()
             ? kHeaderNames[in.ConsumeIntegralInRange<std::size_t>(0, kHeaderNames.size() - 1)]
-            : ToLower(in.ConsumeRandomLengthString(32));
+            : AsciiLower(in.ConsumeRandomLengthString(32));
     std::string value = in.ConsumeRandomLengthString(300);
     if (name == "authorization" && in.ConsumeBool()) {
       value = kPrefixes[in.ConsumeIntegralInRange<std::size_t>(0, 1)] + value;

@@ -33,7 +33,7 @@ std::vector<std::string> SplitNames(std::string_view list) {
   std::vector<std::string> out;
   while (!list.empty()) {
     std::size_t comma = list.find(',');
-    std::string name = internal::ToLower(internal::Trim(list.substr(0, comma)));
+    std::string name = AsciiLower(internal::Trim(list.substr(0, comma)));
     if (!name.empty()) {
       out.push_back(std::move(name));
     }
@@ -194,7 +194,7 @@ struct AwsChunkedReader::State {
       if (colon == std::string::npos || colon == 0 || signature_seen) {
         co_return Malformed("bad aws-chunked trailer line");
       }
-      std::string name = internal::ToLower(internal::Trim(line->substr(0, colon)));
+      std::string name = AsciiLower(internal::Trim(line->substr(0, colon)));
       std::string value(internal::Trim(std::string_view(*line).substr(colon + 1)));
       if (name == "x-amz-trailer-signature") {
         if (!Signed() || !IsLowerHex64(value)) {

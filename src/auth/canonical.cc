@@ -100,14 +100,6 @@ std::optional<std::string_view> HeaderValue(const HeaderList& headers, std::stri
   return std::nullopt;
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = LowerAscii(c);
-  }
-  return out;
-}
-
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;
@@ -202,7 +194,7 @@ std::optional<std::string> CanonicalHeaders(const HeaderList& headers,
   if (indexed) {
     index.reserve(headers.size());
     for (const auto& [k, v] : headers) {
-      index.emplace_back(ToLower(k), v);
+      index.emplace_back(AsciiLower(k), v);
     }
     std::stable_sort(index.begin(), index.end(), by_name);
   }

@@ -32,7 +32,6 @@ std::string CanonicalHeaderValue(std::string_view value);
 std::vector<std::string_view> HeaderValues(const HeaderList& headers, std::string_view name);
 // The first value of header `name`, or nullopt.
 std::optional<std::string_view> HeaderValue(const HeaderList& headers, std::string_view name);
-std::string ToLower(std::string_view s);
 bool IEquals(std::string_view a, std::string_view b);
 bool IStartsWith(std::string_view s, std::string_view prefix);
 std::string_view Trim(std::string_view s);

@@ -96,7 +96,7 @@ void SignV4(const SignInput& in, HeaderList& headers) {
   std::vector<std::string> names;
   for (const auto& [name, value] : headers) {
     if (!IsUnsignedHeader(name)) {
-      names.push_back(internal::ToLower(name));
+      names.push_back(AsciiLower(name));
     }
   }
   std::sort(names.begin(), names.end());
@@ -211,7 +211,7 @@ std::string AwsChunkedEncoder::Final(const HeaderList& trailers) {
   std::string canonical;
   for (const auto& [name, value] : trailers) {
     out += name + ":" + value + "\r\n";
-    canonical += internal::ToLower(name) + ":" + std::string(internal::Trim(value)) + "\n";
+    canonical += AsciiLower(name) + ":" + std::string(internal::Trim(value)) + "\n";
   }
   if (kind_ == PayloadKind::kStreamingSignedTrailer) {
     out += "x-amz-trailer-signature:" +

@@ -66,7 +66,7 @@ std::string CanonicalAmzHeaders(const HeaderList& headers, bool skip_amz_date) {
     if (!IStartsWith(name, "x-amz-") || (skip_amz_date && IEquals(name, "x-amz-date"))) {
       continue;
     }
-    std::string& joined = amz[ToLower(name)];
+    std::string& joined = amz[AsciiLower(name)];
     if (!joined.empty()) {
       joined.push_back(',');
     }

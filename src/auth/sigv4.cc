@@ -84,7 +84,7 @@ Status ParseSignedHeaders(std::string_view s, Errc err, V4Fields& out) {
   }
   while (true) {
     std::size_t semi = s.find(';');
-    std::string name = ToLower(s.substr(0, semi));
+    std::string name = AsciiLower(s.substr(0, semi));
     if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
       return Status(err, "SignedHeaders has an invalid header name");
     }
@@ -167,7 +167,7 @@ Status CheckUnsignedAmzHeaders(const HeaderList& headers, const V4Fields& f) {
     if (!IStartsWith(name, "x-amz-") || IEquals(name, "x-amz-content-sha256")) {
       continue;
     }
-    std::string lower = ToLower(name);
+    std::string lower = AsciiLower(name);
     if (!std::binary_search(f.signed_headers.begin(), f.signed_headers.end(), lower)) {
       return Status(Errc::kAccessDenied,
                     "There were headers present in the request which were not signed: " + lower);
@@ -212,7 +212,7 @@ Status ClassifyPayload(std::string_view v, bool presigned, AuthResult& out) {
     out.payload = PayloadKind::kUnsigned;
   } else if (IsHex64AnyCase(v)) {
     out.payload = PayloadKind::kSigned;
-    out.payload_sha256_hex = ToLower(v);
+    out.payload_sha256_hex = AsciiLower(v);
   } else if (v == kStreamingUnsignedTrailer) {
     out.payload = PayloadKind::kStreamingUnsignedTrailer;
   } else if (v == kStreamingSigned || v == kStreamingSignedTrailer) {

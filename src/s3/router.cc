@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 namespace cairn::s3 {
 namespace {
@@ -143,14 +142,6 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
   return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 // The Host header without its port; handles "[::1]:9000".
 std::string HostName(const http::Request& req) {
   const std::string* host = req.Header("host");
@@ -160,13 +151,13 @@ std::string HostName(const http::Request& req) {
   std::string_view h = *host;
   if (!h.empty() && h.front() == '[') {
     auto close = h.find(']');
-    return ToLower(h.substr(0, close == std::string_view::npos ? h.size() : close + 1));
+    return AsciiLower(h.substr(0, close == std::string_view::npos ? h.size() : close + 1));
   }
   auto colon = h.rfind(':');
   if (colon != std::string_view::npos) {
     h = h.substr(0, colon);
   }
-  return ToLower(h);
+  return AsciiLower(h);
 }
 
 // The bucket named by a virtual-host style Host, or nullopt for path style.
@@ -174,7 +165,7 @@ std::optional<std::string> VirtualHostBucket(const http::Request& req,
                                              std::span<const std::string> domains) {
   std::string host = HostName(req);
   for (const std::string& domain : domains) {
-    std::string d = ToLower(domain);
+    std::string d = AsciiLower(domain);
     if (d.empty() || host.size() <= d.size() + 1) {
       continue;
     }
