@@ -4,14 +4,15 @@
 The layers, lowest first (a module may include its own headers and those of lower layers):
 
   0  common
-  1  erasure, meta, http, auth, loadgen   pure code, HTTP and signing, the load generator
-  2  storage, rpc                         the drive interface; the inter-node transport
-  3  storage/local, storage/remote, cluster
+  1  erasure, meta, http, auth            pure code, HTTP and signing
+  2  storage, rpc, loadgen                the drive interface; the inter-node transport; the
+                                          load generator (an HTTP client: http's Endpoint)
+  3  storage/local, storage/remote, cluster, cluster/lock
+                                          (cluster/lock: dsync-style locks, common and meta only)
   4  object                               the object layer
-  5  cluster/lock, heal                   distributed locks implement object's NsLocker;
-                                         background healing over the object layer
+  5  heal                                 background healing over the object layer
   6  s3, admin                            the S3 and admin front ends
-  7  server                               wiring
+  7  server                               wiring (adapts cluster/lock to object's NsLocker)
 
 (shared/STYLE.md sketches the order; docs/architecture.md has this one.) Modules of one layer
 may not include each other either, except where ALLOWED says so. Prints one line per edge
@@ -25,11 +26,11 @@ import sys
 
 LAYERS = [
     ["common"],
-    ["erasure", "meta", "http", "auth", "loadgen"],
-    ["storage", "rpc"],
-    ["storage/local", "storage/remote", "cluster"],
+    ["erasure", "meta", "http", "auth"],
+    ["storage", "rpc", "loadgen"],
+    ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],
-    ["cluster/lock", "heal"],
+    ["heal"],
     ["s3", "admin"],
     ["server"],
 ]

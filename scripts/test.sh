@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check cairn has, in the order CI runs them:
-#   1. clang-format --dry-run --Werror over src/ tests/ bench/ fuzz/, and the module layering
-#      (scripts/check-layering.py)
+#   1. clang-format --dry-run --Werror over src/ tests/ bench/ fuzz/, the module layering
+#      (scripts/check-layering.py) and GCC 12's co_await rule (scripts/check-coawait.py)
 #   2. build (RelWithDebInfo, build/) and the unit tests (ctest)
 #   3. the README's first command: scripts/run.sh builds Release (build-release/) and serves;
 #      an AWS CLI PUT, listing and GET against it (scripts/quickstart-check.sh)
@@ -36,7 +36,7 @@ ctest_line() { grep -E 'tests passed, [0-9]+ tests? failed out of|No tests were 
 pytest_line() { grep -E '^=+ .*(passed|failed|error|skipped|deselected|no tests ran).* =+$' "$1" | tail -1; }
 
 # ---- 1. formatting ----------------------------------------------------------------------
-section "clang-format and layering"
+section "clang-format, layering and co_await"
 mapfile -t sources < <(find src tests bench fuzz -type f \( -name '*.h' -o -name '*.cc' -o -name '*.cpp' \) \
   2>/dev/null | sort)
 bad_files=""
@@ -57,6 +57,11 @@ fi
 rc=${PIPESTATUS[0]}
 [[ $rc -ne 0 ]] && failed=1
 summary+=("$(tail -1 "$LOGS/layering.log") [exit $rc]")
+# GCC 12 miscompiles co_await in a condition or a &&, ||, ?: operand (shared/STYLE.md).
+/usr/bin/python3 scripts/check-coawait.py | tee "$LOGS/coawait.log"
+rc=${PIPESTATUS[0]}
+[[ $rc -ne 0 ]] && failed=1
+summary+=("$(tail -1 "$LOGS/coawait.log") [exit $rc]")
 
 ctest_args=(--output-on-failure --timeout 300 -j"$JOBS")
 if [[ "${CAIRN_SLOW:-0}" != 1 ]]; then

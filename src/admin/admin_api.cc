@@ -10,20 +10,20 @@
 #include "admin/admin_json.h"
 #include "admin/metrics.h"
 #include "admin/prometheus_token.h"
-#include "auth/canonical.h"
 #include "common/log.h"
+#include "common/query.h"
 
 namespace cairn::admin {
 namespace {
 
-using Params = std::vector<auth::internal::QueryParam>;
+using Params = QueryParams;
 using Json = nlohmann::json;
 
 constexpr std::string_view kV3 = "/minio/admin/v3/";
 
 // "true", "1" or a bare flag ("?deep") is true; "false", "0" false. Absent: false.
 Result<bool> BoolParam(const Params& q, std::string_view key) {
-  std::optional<std::string> v = auth::internal::QueryValue(q, key);
+  std::optional<std::string_view> v = q.Get(key);
   if (!v || *v == "false" || *v == "0") {
     return false;
   }
@@ -34,17 +34,17 @@ Result<bool> BoolParam(const Params& q, std::string_view key) {
 }
 
 Result<std::string> RequiredParam(const Params& q, std::string_view key) {
-  std::optional<std::string> v = auth::internal::QueryValue(q, key);
+  std::optional<std::string_view> v = q.Get(key);
   if (!v || v->empty()) {
     return Status(Errc::kInvalidArgument, fmt::format("the parameter {} is required", key));
   }
-  return *v;
+  return std::string(*v);
 }
 
 Task<Result<Json>> HealStart(const Params& q, heal::HealAdmin& healer, std::string_view key) {
   heal::HealScope scope;
-  scope.bucket = auth::internal::QueryValue(q, "bucket").value_or("");
-  scope.prefix = auth::internal::QueryValue(q, "prefix").value_or("");
+  scope.bucket = std::string(q.Get("bucket").value_or(""));
+  scope.prefix = std::string(q.Get("prefix").value_or(""));
   if (scope.bucket.empty() && !scope.prefix.empty()) {
     co_return Status(Errc::kInvalidArgument, "a prefix needs a bucket");
   }
@@ -247,7 +247,7 @@ Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, heal::HealAdm
     co_return Reply::Error(
         Status(Errc::kMethodNotAllowed, fmt::format("{} takes {}", r.path, want)));
   }
-  const Params q = auth::internal::ParseQuery(r.query);
+  const Params q = ParseQueryLenient(r.query);
   const std::int64_t now_ns = NowNs();
   if (op == "heal/start") {
     Result<Json> started = co_await HealStart(q, healer, access_key);

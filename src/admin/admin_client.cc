@@ -9,13 +9,13 @@
 
 #include "auth/signature.h"
 #include "http/client.h"
-#include "loadgen/http_client.h"
+#include "http/endpoint.h"
 
 namespace cairn::admin {
 
 struct AdminClient::Impl {
   ClientConfig cfg;
-  loadgen::Endpoint hp;
+  http::Endpoint hp;
   boost::asio::io_context io;
   std::unique_ptr<http::Client> client;
 };
@@ -25,7 +25,7 @@ AdminClient::AdminClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AdminClient::~AdminClient() = default;
 
 Result<std::unique_ptr<AdminClient>> AdminClient::Make(ClientConfig cfg) {
-  ASSIGN_OR_RETURN(loadgen::Endpoint hp, loadgen::ParseEndpoint(cfg.endpoint));
+  ASSIGN_OR_RETURN(http::Endpoint hp, http::ParseEndpoint(cfg.endpoint));
   auto impl = std::make_unique<Impl>();
   http::ClientOptions opts;
   opts.request_timeout = cfg.timeout;

@@ -14,10 +14,10 @@
 #include "admin/admin_client.h"
 #include "admin/admin_format.h"
 #include "admin/prometheus_token.h"
-#include "auth/canonical.h"
 #include "common/environment.h"
-#include "loadgen/http_client.h"
-#include "loadgen/units.h"
+#include "common/text.h"
+#include "common/units.h"
+#include "http/endpoint.h"
 
 namespace cairn::admin {
 namespace {
@@ -78,7 +78,7 @@ int Fail(const Status& st) {
 }
 
 int WaitForHeal(Session& s, const std::string& id, bool json) {
-  const std::string query = "id=" + auth::internal::UriEncode(id, false);
+  const std::string query = "id=" + UriEncode(id, false);
   auto last_ok = std::chrono::steady_clock::now();
   for (;;) {
     Result<Json> seq = s.Get("GET", "heal/status", query);
@@ -103,12 +103,12 @@ int WaitForHeal(Session& s, const std::string& id, bool json) {
 // What `mc admin prometheus generate` prints: a scrape job with a bearer token, valid for
 // `expiry` (mc's is valid for 100 years; a long-lived secret should end).
 int PrintScrapeConfig(const ClientConfig& cfg, std::string_view type, std::string_view expiry) {
-  auto hp = loadgen::ParseEndpoint(cfg.endpoint);
+  auto hp = http::ParseEndpoint(cfg.endpoint);
   if (!hp.ok()) {
     std::fprintf(stderr, "cairn admin: --endpoint: %s\n", hp.status().message().c_str());
     return kExitUsage;
   }
-  auto lifetime = loadgen::ParseDuration(expiry);
+  auto lifetime = ParseDuration(expiry);
   if (!lifetime.ok() || lifetime->count() <= 0) {
     std::fprintf(stderr, "cairn admin: --expiry: %s\n",
                  lifetime.ok() ? "must be positive" : lifetime.status().message().c_str());
@@ -226,8 +226,7 @@ int RunAdminCommand(int argc, char** argv) {
   }
   if (*status) {
     Result<Json> r = id.empty() ? session.Get("GET", "heal/list", "")
-                                : session.Get("GET", "heal/status",
-                                              "id=" + auth::internal::UriEncode(id, false));
+                                : session.Get("GET", "heal/status", "id=" + UriEncode(id, false));
     if (!r.ok()) {
       return Fail(r.status());
     }
@@ -241,7 +240,7 @@ int RunAdminCommand(int argc, char** argv) {
     return 0;
   }
   if (*stop) {
-    Result<Json> r = session.Get("POST", "heal/stop", "id=" + auth::internal::UriEncode(id, false));
+    Result<Json> r = session.Get("POST", "heal/stop", "id=" + UriEncode(id, false));
     if (!r.ok()) {
       return Fail(r.status());
     }

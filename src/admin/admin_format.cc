@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "auth/canonical.h"
+#include "common/text.h"
 
 namespace cairn::admin {
 namespace {
@@ -120,10 +120,10 @@ std::string HealStartQuery(std::string_view target, bool deep, bool remove, bool
     q += kv;
   };
   if (!bucket.empty()) {
-    add("bucket=" + auth::internal::UriEncode(bucket, false));
+    add("bucket=" + UriEncode(bucket, false));
   }
   if (!prefix.empty()) {
-    add("prefix=" + auth::internal::UriEncode(prefix, false));
+    add("prefix=" + UriEncode(prefix, false));
   }
   if (deep) {
     add("deep=true");

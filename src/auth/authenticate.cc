@@ -6,9 +6,8 @@
 namespace cairn::auth {
 namespace {
 
-bool HasAny(const std::vector<internal::QueryParam>& params,
-            std::initializer_list<std::string_view> keys) {
-  for (const auto& p : params) {
+bool HasAny(const QueryParams& params, std::initializer_list<std::string_view> keys) {
+  for (const auto& p : params.all()) {
     for (std::string_view k : keys) {
       if (p.key == k) {
         return true;
@@ -45,7 +44,7 @@ Result<AuthResult> Authenticate(const RequestView& req, const CredentialProvider
   if (view.headers == nullptr) {
     view.headers = &kNoHeaders;
   }
-  std::vector<internal::QueryParam> params = internal::ParseQuery(view.query);
+  const QueryParams params = ParseQueryLenient(view.query);
   bool v4_query = HasAny(params, {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"});
   bool v2_query = HasAny(params, {"AWSAccessKeyId", "Signature"});
   auto authorization = internal::HeaderValue(*view.headers, "authorization");

@@ -6,6 +6,7 @@
 #include "auth/canonical.h"
 #include "auth/crypto.h"
 #include "auth/signature.h"
+#include "common/text.h"
 
 namespace cairn::auth {
 namespace {
@@ -32,7 +33,7 @@ std::vector<std::string> SplitNames(std::string_view list) {
   std::vector<std::string> out;
   while (!list.empty()) {
     std::size_t comma = list.find(',');
-    std::string name = internal::ToLower(internal::Trim(list.substr(0, comma)));
+    std::string name = AsciiLower(internal::Trim(list.substr(0, comma)));
     if (!name.empty()) {
       out.push_back(std::move(name));
     }
@@ -122,10 +123,7 @@ struct AwsChunkedReader::State {
     }
     std::uint64_t size = 0;
     for (char c : hex) {
-      int v = (c >= '0' && c <= '9')   ? c - '0'
-              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                       : -1;
+      const int v = HexDigitValue(c);
       if (v < 0) {
         return Malformed("bad aws-chunked chunk size");
       }
@@ -196,7 +194,7 @@ struct AwsChunkedReader::State {
       if (colon == std::string::npos || colon == 0 || signature_seen) {
         co_return Malformed("bad aws-chunked trailer line");
       }
-      std::string name = internal::ToLower(internal::Trim(line->substr(0, colon)));
+      std::string name = AsciiLower(internal::Trim(line->substr(0, colon)));
       std::string value(internal::Trim(std::string_view(*line).substr(colon + 1)));
       if (name == "x-amz-trailer-signature") {
         if (!Signed() || !IsLowerHex64(value)) {

@@ -9,31 +9,6 @@
 namespace cairn::auth::internal {
 namespace {
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-void AppendEscaped(std::string& out, unsigned char c) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  out.push_back('%');
-  out.push_back(kDigits[c >> 4]);
-  out.push_back(kDigits[c & 0xf]);
-}
-
 bool IsBlank(char c) {
   return c == ' ' || c == '\t';
 }
@@ -44,36 +19,6 @@ char LowerAscii(char c) {
 
 }  // namespace
 
-std::string UriEncode(std::string_view s, bool keep_slash) {
-  std::string out;
-  out.reserve(s.size() * 3 / 2);
-  for (unsigned char c : s) {
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
-std::string UriDecode(std::string_view s, bool plus_as_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else if (c == '+' && plus_as_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string CanonicalUri(std::string_view raw_path) {
   if (raw_path.empty()) {
     return "/";
@@ -81,59 +26,24 @@ std::string CanonicalUri(std::string_view raw_path) {
   std::string out;
   out.reserve(raw_path.size() + 16);
   for (std::size_t i = 0; i < raw_path.size(); ++i) {
-    auto c = static_cast<unsigned char>(raw_path[i]);
-    if (c == '%' && i + 2 < raw_path.size() && HexValue(raw_path[i + 1]) >= 0 &&
-        HexValue(raw_path[i + 2]) >= 0) {
-      auto decoded =
-          static_cast<unsigned char>(HexValue(raw_path[i + 1]) * 16 + HexValue(raw_path[i + 2]));
-      if (IsUnreserved(decoded)) {
-        out.push_back(static_cast<char>(decoded));
-      } else {
-        AppendEscaped(out, decoded);
-      }
+    if (raw_path[i] == '%' && i + 2 < raw_path.size() && HexDigitValue(raw_path[i + 1]) >= 0 &&
+        HexDigitValue(raw_path[i + 2]) >= 0) {
+      // An escape: its byte written plainly when unreserved, else escaped again in uppercase.
+      const char decoded =
+          static_cast<char>(HexDigitValue(raw_path[i + 1]) * 16 + HexDigitValue(raw_path[i + 2]));
+      out += UriEncode(std::string_view(&decoded, 1), false);
       i += 2;
-    } else if (IsUnreserved(c) || c == '/') {
-      out.push_back(static_cast<char>(c));
     } else {
-      AppendEscaped(out, c);
+      out += UriEncode(raw_path.substr(i, 1), true);
     }
   }
   return out;
 }
 
-std::vector<QueryParam> ParseQuery(std::string_view raw_query) {
-  std::vector<QueryParam> out;
-  while (!raw_query.empty()) {
-    std::size_t amp = raw_query.find('&');
-    std::string_view piece = raw_query.substr(0, amp);
-    raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
-    if (piece.empty()) {
-      continue;
-    }
-    std::size_t eq = piece.find('=');
-    QueryParam p;
-    p.key = UriDecode(piece.substr(0, eq), true);
-    if (eq != std::string_view::npos) {
-      p.value = UriDecode(piece.substr(eq + 1), true);
-    }
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
-std::optional<std::string> QueryValue(const std::vector<QueryParam>& params, std::string_view key) {
-  for (const auto& p : params) {
-    if (p.key == key) {
-      return p.value;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string CanonicalQuery(const std::vector<QueryParam>& params, std::string_view exclude) {
+std::string CanonicalQuery(const QueryParams& params, std::string_view exclude) {
   std::vector<std::pair<std::string, std::string>> encoded;
-  encoded.reserve(params.size());
-  for (const auto& p : params) {
+  encoded.reserve(params.all().size());
+  for (const auto& p : params.all()) {
     if (!exclude.empty() && p.key == exclude) {
       continue;
     }
@@ -188,14 +98,6 @@ std::optional<std::string_view> HeaderValue(const HeaderList& headers, std::stri
     }
   }
   return std::nullopt;
-}
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = LowerAscii(c);
-  }
-  return out;
 }
 
 bool IEquals(std::string_view a, std::string_view b) {
@@ -292,7 +194,7 @@ std::optional<std::string> CanonicalHeaders(const HeaderList& headers,
   if (indexed) {
     index.reserve(headers.size());
     for (const auto& [k, v] : headers) {
-      index.emplace_back(ToLower(k), v);
+      index.emplace_back(AsciiLower(k), v);
     }
     std::stable_sort(index.begin(), index.end(), by_name);
   }

@@ -96,12 +96,12 @@ void SignV4(const SignInput& in, HeaderList& headers) {
   std::vector<std::string> names;
   for (const auto& [name, value] : headers) {
     if (!IsUnsignedHeader(name)) {
-      names.push_back(internal::ToLower(name));
+      names.push_back(AsciiLower(name));
     }
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::string query = internal::CanonicalQuery(internal::ParseQuery(in.query));
+  std::string query = internal::CanonicalQuery(ParseQueryLenient(in.query));
   std::string signature = SignatureV4(in, amz_date, query, headers, names, in.payload_sha256_hex);
   headers.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=" + in.access_key + "/" +
                                             Scope(in, amz_date) + ", SignedHeaders=" + Join(names) +
@@ -114,7 +114,7 @@ std::string PresignV4(const SignInput& in, std::string_view host, std::chrono::s
   // Appends piece by piece: GCC 12's -O3 inliner reports a false -Wrestrict for
   // `const char* + std::string&&` (which inserts at the front of the temporary).
   auto add = [&](std::string_view key, std::string_view value) {
-    AppendQueryParam(query, key, internal::UriEncode(value, false));
+    AppendQueryParam(query, key, UriEncode(value, false));
   };
   add("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
   add("X-Amz-Credential", in.access_key + "/" + Scope(in, amz_date));
@@ -126,7 +126,7 @@ std::string PresignV4(const SignInput& in, std::string_view host, std::chrono::s
   }
   HeaderList headers = {{"host", std::string(host)}};
   std::string signature =
-      SignatureV4(in, amz_date, internal::CanonicalQuery(internal::ParseQuery(query)), headers,
+      SignatureV4(in, amz_date, internal::CanonicalQuery(ParseQueryLenient(query)), headers,
                   {"host"}, in.payload_sha256_hex);
   add("X-Amz-Signature", signature);
   return query;
@@ -149,9 +149,9 @@ std::string PresignV2(const SignInput& in, std::chrono::system_clock::time_point
   HeaderList no_headers;
   std::string signature = V2Signature(in, no_headers, expires, virtual_host_bucket);
   std::string query = in.query;
-  AppendQueryParam(query, "AWSAccessKeyId", internal::UriEncode(in.access_key, false));
+  AppendQueryParam(query, "AWSAccessKeyId", UriEncode(in.access_key, false));
   AppendQueryParam(query, "Expires", expires);
-  AppendQueryParam(query, "Signature", internal::UriEncode(signature, false));
+  AppendQueryParam(query, "Signature", UriEncode(signature, false));
   return query;
 }
 
@@ -211,7 +211,7 @@ std::string AwsChunkedEncoder::Final(const HeaderList& trailers) {
   std::string canonical;
   for (const auto& [name, value] : trailers) {
     out += name + ":" + value + "\r\n";
-    canonical += internal::ToLower(name) + ":" + std::string(internal::Trim(value)) + "\n";
+    canonical += AsciiLower(name) + ":" + std::string(internal::Trim(value)) + "\n";
   }
   if (kind_ == PayloadKind::kStreamingSignedTrailer) {
     out += "x-amz-trailer-signature:" +

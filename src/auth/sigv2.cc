@@ -66,7 +66,7 @@ std::string CanonicalAmzHeaders(const HeaderList& headers, bool skip_amz_date) {
     if (!IStartsWith(name, "x-amz-") || (skip_amz_date && IEquals(name, "x-amz-date"))) {
       continue;
     }
-    std::string& joined = amz[ToLower(name)];
+    std::string& joined = amz[AsciiLower(name)];
     if (!joined.empty()) {
       joined.push_back(',');
     }
@@ -90,7 +90,7 @@ std::string CanonicalResource(const RequestView& req, bool bucket_slash) {
   if (bucket_slash) {
     out.push_back('/');
   }
-  std::vector<QueryParam> params = ParseQuery(req.query);
+  std::vector<QueryParam> params = ParseQueryLenient(req.query).all();
   std::stable_sort(params.begin(), params.end(),
                    [](const QueryParam& a, const QueryParam& b) { return a.key < b.key; });
   char sep = '?';
@@ -212,12 +212,12 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
   return out;
 }
 
-Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV2Presigned(const RequestView& req, const QueryParams& params,
                                      const CredentialProvider& creds) {
   constexpr Errc kErr = Errc::kAuthorizationQueryParametersError;
-  auto access_key = QueryValue(params, "AWSAccessKeyId");
-  auto expires = QueryValue(params, "Expires");
-  auto signature = QueryValue(params, "Signature");
+  auto access_key = params.Get("AWSAccessKeyId");
+  auto expires = params.Get("Expires");
+  auto signature = params.Get("Signature");
   if (!access_key || !expires || !signature || access_key->empty() || signature->empty()) {
     return Status(kErr,
                   "Query-string authentication requires the AWSAccessKeyId, Expires and "
@@ -243,7 +243,7 @@ Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<Q
     return Status(kErr, "Expires must be at most a week (604800 seconds) from now");
   }
   // A raw '+' in the query decodes to a space, but base64 has no spaces: it was a '+'.
-  std::string sig = *signature;
+  std::string sig(*signature);
   std::replace(sig.begin(), sig.end(), ' ', '+');
   if (!V2SignatureMatches(req, *secret, sig, *expires, false)) {
     return SignatureMismatch();

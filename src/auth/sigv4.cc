@@ -84,7 +84,7 @@ Status ParseSignedHeaders(std::string_view s, Errc err, V4Fields& out) {
   }
   while (true) {
     std::size_t semi = s.find(';');
-    std::string name = ToLower(s.substr(0, semi));
+    std::string name = AsciiLower(s.substr(0, semi));
     if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
       return Status(err, "SignedHeaders has an invalid header name");
     }
@@ -167,7 +167,7 @@ Status CheckUnsignedAmzHeaders(const HeaderList& headers, const V4Fields& f) {
     if (!IStartsWith(name, "x-amz-") || IEquals(name, "x-amz-content-sha256")) {
       continue;
     }
-    std::string lower = ToLower(name);
+    std::string lower = AsciiLower(name);
     if (!std::binary_search(f.signed_headers.begin(), f.signed_headers.end(), lower)) {
       return Status(Errc::kAccessDenied,
                     "There were headers present in the request which were not signed: " + lower);
@@ -212,7 +212,7 @@ Status ClassifyPayload(std::string_view v, bool presigned, AuthResult& out) {
     out.payload = PayloadKind::kUnsigned;
   } else if (IsHex64AnyCase(v)) {
     out.payload = PayloadKind::kSigned;
-    out.payload_sha256_hex = ToLower(v);
+    out.payload_sha256_hex = AsciiLower(v);
   } else if (v == kStreamingUnsignedTrailer) {
     out.payload = PayloadKind::kStreamingUnsignedTrailer;
   } else if (v == kStreamingSigned || v == kStreamingSignedTrailer) {
@@ -295,20 +295,20 @@ Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view autho
   if (IsStreaming(out.payload)) {
     RETURN_IF_ERROR(ReadStreamingHeaders(headers, out));
   }
-  std::string query = CanonicalQuery(ParseQuery(req.query));
+  std::string query = CanonicalQuery(ParseQueryLenient(req.query));
   RETURN_IF_ERROR(CheckSignature(req, f, *secret, amz_date, query, payload_hash, out));
   return out;
 }
 
-Result<AuthResult> VerifyV4Presigned(const RequestView& req, const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV4Presigned(const RequestView& req, const QueryParams& params,
                                      const CredentialProvider& creds) {
   constexpr Errc kErr = Errc::kAuthorizationQueryParametersError;
-  auto algorithm = QueryValue(params, "X-Amz-Algorithm");
-  auto credential = QueryValue(params, "X-Amz-Credential");
-  auto date = QueryValue(params, "X-Amz-Date");
-  auto expires = QueryValue(params, "X-Amz-Expires");
-  auto signed_headers = QueryValue(params, "X-Amz-SignedHeaders");
-  auto signature = QueryValue(params, "X-Amz-Signature");
+  auto algorithm = params.Get("X-Amz-Algorithm");
+  auto credential = params.Get("X-Amz-Credential");
+  auto date = params.Get("X-Amz-Date");
+  auto expires = params.Get("X-Amz-Expires");
+  auto signed_headers = params.Get("X-Amz-SignedHeaders");
+  auto signature = params.Get("X-Amz-Signature");
   if (!algorithm || !credential || !date || !expires || !signed_headers || !signature) {
     return Status(kErr,
                   "Query-string authentication version 4 requires the X-Amz-Algorithm, "
@@ -356,7 +356,7 @@ Result<AuthResult> VerifyV4Presigned(const RequestView& req, const std::vector<Q
   AuthResult out;
   out.presigned = true;
   std::string payload_hash(kUnsignedPayload);
-  if (auto q = QueryValue(params, "X-Amz-Content-Sha256")) {
+  if (auto q = params.Get("X-Amz-Content-Sha256")) {
     payload_hash = *q;
   } else if (auto h = HeaderValue(*req.headers, "x-amz-content-sha256")) {
     payload_hash = std::string(Trim(*h));

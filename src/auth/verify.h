@@ -16,11 +16,11 @@ inline constexpr std::int64_t kMaxPresignExpires = 604800;
 
 Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view authorization,
                                   const CredentialProvider& creds);
-Result<AuthResult> VerifyV4Presigned(const RequestView& req, const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV4Presigned(const RequestView& req, const QueryParams& params,
                                      const CredentialProvider& creds);
 Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view authorization,
                                   const CredentialProvider& creds);
-Result<AuthResult> VerifyV2Presigned(const RequestView& req, const std::vector<QueryParam>& params,
+Result<AuthResult> VerifyV2Presigned(const RequestView& req, const QueryParams& params,
                                      const CredentialProvider& creds);
 
 // Sets out.payload (and payload_sha256_hex) from an x-amz-content-sha256 value. Errors:

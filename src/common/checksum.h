@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.h"  // HexEncode, HexDecode (declared with the other text coding)
+
 namespace cairn {
 
 enum class ChecksumAlgorithm { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256 };
@@ -49,8 +51,6 @@ std::string Sha256(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);
 std::string HmacSha1(std::string_view key, std::string_view data);
 
-std::string HexEncode(std::string_view raw);  // lowercase
-std::optional<std::string> HexDecode(std::string_view hex);
 std::string Base64Encode(std::string_view raw);
 // Strict standard base64 with padding; nullopt on any invalid input.
 std::optional<std::string> Base64Decode(std::string_view b64);

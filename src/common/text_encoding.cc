@@ -1,16 +1,18 @@
-// Hex, strict base64 and constant-time comparison, declared in common/checksum.h: the text
-// forms in which S3 carries digests and signatures.
+// Hex and percent coding (common/text.h); strict base64 and constant-time comparison
+// (common/checksum.h): the text forms in which S3 carries keys, digests and signatures.
 #include <array>
 #include <cstdint>
 
 #include <openssl/crypto.h>
 
 #include "common/checksum.h"
+#include "common/text.h"
 
 namespace cairn {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kUpperHexDigits[] = "0123456789ABCDEF";
 constexpr char kBase64Chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // Value of a base64 character, or -1.
@@ -27,7 +29,38 @@ constexpr std::array<std::int8_t, 256> MakeBase64Values() {
 
 constexpr std::array<std::int8_t, 256> kBase64Values = MakeBase64Values();
 
-int HexValue(char c) {
+void AppendEscaped(std::string& out, unsigned char c) {
+  out.push_back('%');
+  out.push_back(kUpperHexDigits[c >> 4]);
+  out.push_back(kUpperHexDigits[c & 0xf]);
+}
+
+// Decodes `s`; a bad escape makes it fail when `strict`, else it is kept as is.
+std::optional<std::string> Decode(std::string_view s, bool plus_as_space, bool strict) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%') {
+      const int hi = i + 2 < s.size() ? HexDigitValue(s[i + 1]) : -1;
+      const int lo = i + 2 < s.size() ? HexDigitValue(s[i + 2]) : -1;
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+      if (strict) {
+        return std::nullopt;
+      }
+    }
+    out.push_back(c == '+' && plus_as_space ? ' ' : c);
+  }
+  return out;
+}
+
+}  // namespace
+
+int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') {
     return c - '0';
   }
@@ -39,8 +72,6 @@ int HexValue(char c) {
   }
   return -1;
 }
-
-}  // namespace
 
 std::string HexEncode(std::string_view raw) {
   std::string out(raw.size() * 2, '\0');
@@ -58,14 +89,57 @@ std::optional<std::string> HexDecode(std::string_view hex) {
   }
   std::string out(hex.size() / 2, '\0');
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const int hi = HexValue(hex[2 * i]);
-    const int lo = HexValue(hex[2 * i + 1]);
+    const int hi = HexDigitValue(hex[2 * i]);
+    const int lo = HexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return std::nullopt;
     }
     out[i] = static_cast<char>((hi << 4) | lo);
   }
   return out;
+}
+
+bool IsUriUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
+}
+
+std::string UriEncode(std::string_view s, bool keep_slash) {
+  std::string out;
+  out.reserve(s.size() * 3 / 2);
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (IsUriUnreserved(c) || (keep_slash && c == '/')) {
+      out.push_back(ch);
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+std::string FormUrlEncode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((IsUriUnreserved(c) && c != '~') || c == '/' || c == '*') {
+      out.push_back(ch);
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space) {
+  return Decode(s, plus_as_space, true);
+}
+
+std::string PercentDecodeLenient(std::string_view s, bool plus_as_space) {
+  return *Decode(s, plus_as_space, false);
 }
 
 std::string Base64Encode(std::string_view raw) {

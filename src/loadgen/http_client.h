@@ -17,19 +17,12 @@
 
 #include "common/status.h"
 #include "common/task.h"
+#include "http/endpoint.h"
 
 namespace cairn::loadgen {
 
-struct Endpoint {
-  std::string host;         // as given: name or address
-  std::uint16_t port = 80;  // default 80 for http://, 443 for https://
-  std::string host_header;  // "host:port" (port left out when the URL had none)
-  bool https = false;       // "https://": the load generator refuses it, `cairn admin` not
-};
-
-// "http(s)://HOST[:PORT]" (a trailing '/' is allowed) or "HOST:PORT". Errors:
-// kInvalidArgument (a path, a bad port).
-Result<Endpoint> ParseEndpoint(std::string_view url);
+using http::Endpoint;
+using http::ParseEndpoint;
 
 // Resolves `ep` (blocking; setup only). Errors: kInvalidArgument.
 Result<boost::asio::ip::tcp::endpoint> Resolve(const Endpoint& ep);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/checksum.h"
+#include "common/text.h"
 #include "loadgen/runner.h"
 
 namespace cairn::loadgen::internal {

@@ -11,9 +11,6 @@
 
 namespace cairn::loadgen {
 
-// AWS UriEncode of `s`; '/' kept when `keep_slash`.
-std::string UriEncode(std::string_view s, bool keep_slash);
-
 class FastSigner {
  public:
   FastSigner(std::string access_key, std::string secret_key, std::string region, std::string host);

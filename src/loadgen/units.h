@@ -1,6 +1,6 @@
-// Parsing and formatting of the values the bench command takes on its command line:
-// durations ("30s", "2m", "1m30s"), sizes ("4KiB", "64MiB"), the operation mix of the mixed
-// workload ("get=45,stat=30,put=15,delete=10") and CPU lists ("0,2-3").
+// Parsing of the values only the bench command takes on its command line: the operation mix
+// of the mixed workload ("get=45,stat=30,put=15,delete=10") and CPU lists ("0,2-3").
+// Durations and sizes are common/units.h's (`cairn admin` takes them too).
 #pragma once
 
 #include <array>
@@ -11,20 +11,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/units.h"
 
 namespace cairn::loadgen {
-
-// "500ms", "30s", "2m", "1h", "1m30s", "1.5s", "365d"; a bare number is seconds. Errors:
-// kInvalidArgument (empty, unknown unit, negative).
-Result<std::chrono::nanoseconds> ParseDuration(std::string_view text);
-
-// Bytes. Binary units: "KiB", "MiB", "GiB", "TiB" and the short "K", "M", "G", "T" (any case);
-// decimal units: "KB", "MB", "GB", "TB"; "B" or none is bytes. "1.5MiB" is allowed when it
-// comes out whole. Errors: kInvalidArgument.
-Result<std::uint64_t> ParseSize(std::string_view text);
-
-// "4 KiB", "1 MiB", "1.5 GiB": the largest binary unit that keeps the value >= 1.
-std::string FormatSize(std::uint64_t bytes);
 
 // The operations of the mixed workload.
 enum class MixOp { kGet = 0, kStat = 1, kPut = 2, kDelete = 3 };

@@ -55,7 +55,7 @@ void S3Metrics::AppendPrometheus(std::string& out, std::size_t inflight) const {
   };
   for (const Column& col : kColumns) {
     Family(out, col.name, "counter", col.help);
-    for (std::size_t i = 0; i < kOps; ++i) {
+    for (std::size_t i = 0; i < kOpCount; ++i) {
       const std::uint64_t v = col.value(ops_[i]);
       if (v > 0) {
         out += fmt::format("{}{{api=\"{}\"}} {}\n", col.name, ApiLabel(static_cast<Op>(i)), v);

@@ -26,15 +26,13 @@ class S3Metrics {
   static std::string ApiLabel(Op op);
 
  private:
-  static constexpr std::size_t kOps = static_cast<std::size_t>(Op::kMethodNotAllowed) + 1;
-
   struct Counters {
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> errors_4xx{0};
     std::atomic<std::uint64_t> errors_5xx{0};
   };
 
-  std::array<Counters, kOps> ops_;
+  std::array<Counters, kOpCount> ops_;
   std::atomic<std::uint64_t> received_{0};
   std::atomic<std::uint64_t> sent_{0};
 };

@@ -2,35 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 namespace cairn::s3 {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-constexpr char kHex[] = "0123456789ABCDEF";
-
-void AppendEscaped(std::string& out, unsigned char c) {
-  out += '%';
-  out += kHex[c >> 4];
-  out += kHex[c & 0xF];
-}
 
 // Query parameters that select an S3 API (a "sub-resource"). Any of them that the selected
 // method does not implement makes the request NotImplemented, instead of silently
@@ -168,14 +142,6 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
   return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 // The Host header without its port; handles "[::1]:9000".
 std::string HostName(const http::Request& req) {
   const std::string* host = req.Header("host");
@@ -185,13 +151,13 @@ std::string HostName(const http::Request& req) {
   std::string_view h = *host;
   if (!h.empty() && h.front() == '[') {
     auto close = h.find(']');
-    return ToLower(h.substr(0, close == std::string_view::npos ? h.size() : close + 1));
+    return AsciiLower(h.substr(0, close == std::string_view::npos ? h.size() : close + 1));
   }
   auto colon = h.rfind(':');
   if (colon != std::string_view::npos) {
     h = h.substr(0, colon);
   }
-  return ToLower(h);
+  return AsciiLower(h);
 }
 
 // The bucket named by a virtual-host style Host, or nullopt for path style.
@@ -199,7 +165,7 @@ std::optional<std::string> VirtualHostBucket(const http::Request& req,
                                              std::span<const std::string> domains) {
   std::string host = HostName(req);
   for (const std::string& domain : domains) {
-    std::string d = ToLower(domain);
+    std::string d = AsciiLower(domain);
     if (d.empty() || host.size() <= d.size() + 1) {
       continue;
     }
@@ -214,146 +180,11 @@ std::optional<std::string> VirtualHostBucket(const http::Request& req,
 }  // namespace
 
 std::string_view OpName(Op op) {
-  switch (op) {
-    case Op::kListBuckets:
-      return "ListBuckets";
-    case Op::kCreateBucket:
-      return "CreateBucket";
-    case Op::kHeadBucket:
-      return "HeadBucket";
-    case Op::kDeleteBucket:
-      return "DeleteBucket";
-    case Op::kGetBucketLocation:
-      return "GetBucketLocation";
-    case Op::kGetBucketVersioning:
-      return "GetBucketVersioning";
-    case Op::kListObjectsV1:
-      return "ListObjects";
-    case Op::kListObjectsV2:
-      return "ListObjectsV2";
-    case Op::kListObjectVersions:
-      return "ListObjectVersions";
-    case Op::kListMultipartUploads:
-      return "ListMultipartUploads";
-    case Op::kDeleteObjects:
-      return "DeleteObjects";
-    case Op::kPutObject:
-      return "PutObject";
-    case Op::kCopyObject:
-      return "CopyObject";
-    case Op::kGetObject:
-      return "GetObject";
-    case Op::kHeadObject:
-      return "HeadObject";
-    case Op::kDeleteObject:
-      return "DeleteObject";
-    case Op::kCreateMultipartUpload:
-      return "CreateMultipartUpload";
-    case Op::kUploadPart:
-      return "UploadPart";
-    case Op::kUploadPartCopy:
-      return "UploadPartCopy";
-    case Op::kCompleteMultipartUpload:
-      return "CompleteMultipartUpload";
-    case Op::kAbortMultipartUpload:
-      return "AbortMultipartUpload";
-    case Op::kListParts:
-      return "ListParts";
-    case Op::kNotImplemented:
-      return "NotImplemented";
-    case Op::kMethodNotAllowed:
-      return "MethodNotAllowed";
-  }
-  return "Unknown";
-}
-
-bool QueryParams::Has(std::string_view name) const {
-  return Get(name).has_value();
-}
-
-std::optional<std::string_view> QueryParams::Get(std::string_view name) const {
-  for (const auto& [k, v] : params_) {
-    if (k == name) {
-      return std::string_view(v);
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) {
-        return std::nullopt;
-      }
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) {
-        return std::nullopt;
-      }
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string UrlEncodeS3(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (char ch : in) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '/' || c == '*') {
-      out += ch;
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
-std::string UriEncodePath(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (char ch : in) {
-    auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c) || c == '/') {
-      out += ch;
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
-std::optional<QueryParams> ParseQuery(std::string_view raw) {
-  std::vector<std::pair<std::string, std::string>> params;
-  while (!raw.empty()) {
-    auto amp = raw.find('&');
-    std::string_view item = raw.substr(0, amp);
-    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
-    if (item.empty()) {
-      continue;
-    }
-    auto eq = item.find('=');
-    auto name = PercentDecode(item.substr(0, eq), true);
-    auto value = PercentDecode(
-        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1), true);
-    if (!name || !value) {
-      return std::nullopt;
-    }
-    params.emplace_back(std::move(*name), std::move(*value));
-  }
-  return QueryParams(std::move(params));
+#define CAIRN_S3_OP_NAME(op, name, handler) name,
+  static constexpr std::string_view kNames[] = {CAIRN_S3_OPERATIONS(CAIRN_S3_OP_NAME)};
+#undef CAIRN_S3_OP_NAME
+  const auto i = static_cast<std::size_t>(op);
+  return i < kOpCount ? kNames[i] : "Unknown";
 }
 
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,

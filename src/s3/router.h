@@ -3,6 +3,7 @@
 // method plus query sub-resources select. Pure code over http::Request; no I/O.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -10,69 +11,28 @@
 #include <utility>
 #include <vector>
 
+#include "common/query.h"
 #include "common/status.h"
+#include "common/text.h"
 #include "http/exchange.h"
+#include "s3/operations.h"
 
 namespace cairn::s3 {
 
+// The S3 operation a request selects (s3/operations.h has the list).
 enum class Op {
-  kListBuckets,
-  kCreateBucket,
-  kHeadBucket,
-  kDeleteBucket,
-  kGetBucketLocation,
-  kGetBucketVersioning,
-  kListObjectsV1,
-  kListObjectsV2,
-  kListObjectVersions,
-  kListMultipartUploads,
-  kDeleteObjects,
-  kPutObject,
-  kCopyObject,
-  kGetObject,
-  kHeadObject,
-  kDeleteObject,
-  kCreateMultipartUpload,
-  kUploadPart,
-  kUploadPartCopy,
-  kCompleteMultipartUpload,
-  kAbortMultipartUpload,
-  kListParts,
-  kNotImplemented,    // a known method with a sub-resource cairn does not implement: 501
-  kMethodNotAllowed,  // a method S3 does not have: 405
+#define CAIRN_S3_OP_ENUMERATOR(op, name, handler) op,
+  CAIRN_S3_OPERATIONS(CAIRN_S3_OP_ENUMERATOR)
+#undef CAIRN_S3_OP_ENUMERATOR
 };
+
+#define CAIRN_S3_OP_COUNT(op, name, handler) +1
+// How many operations there are; Op values are 0 ... kOpCount - 1.
+inline constexpr std::size_t kOpCount = 0 CAIRN_S3_OPERATIONS(CAIRN_S3_OP_COUNT);
+#undef CAIRN_S3_OP_COUNT
 
 // "GetObject", ... for logs and metrics.
 std::string_view OpName(Op op);
-
-// Decoded query parameters in the order sent. A parameter without '=' has an empty value.
-class QueryParams {
- public:
-  QueryParams() = default;
-
-  explicit QueryParams(std::vector<std::pair<std::string, std::string>> params)
-      : params_(std::move(params)) {}
-
-  bool Has(std::string_view name) const;
-  // The first value of `name`, or nullopt when absent.
-  std::optional<std::string_view> Get(std::string_view name) const;
-
-  const std::vector<std::pair<std::string, std::string>>& all() const { return params_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> params_;
-};
-
-// Decodes %XX escapes. In a path '+' stays '+'; in a query (plus_is_space) it is a space,
-// as in HTML forms. nullopt on a bad escape.
-std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
-// Encodes for encoding-type=url and Location headers: unreserved characters and '/' stay,
-// a space becomes '+', everything else %XX (what S3 and MinIO send).
-std::string UrlEncodeS3(std::string_view in);
-// Encodes every byte but unreserved characters and '/' as %XX (for a Location URL).
-std::string UriEncodePath(std::string_view in);
-// Parses a raw query string. nullopt on a bad escape.
-std::optional<QueryParams> ParseQuery(std::string_view raw);
 
 struct Route {
   std::string bucket;  // decoded; empty for service-level requests (ListBuckets)

@@ -13,6 +13,15 @@
 #include "s3/unsupported.h"
 
 namespace cairn::s3 {
+
+HandlerFn HandlerFor(Op op) {
+#define CAIRN_S3_OP_HANDLER(op, name, handler) handler,
+  static constexpr HandlerFn kHandlers[] = {CAIRN_S3_OPERATIONS(CAIRN_S3_OP_HANDLER)};
+#undef CAIRN_S3_OP_HANDLER
+  const auto i = static_cast<std::size_t>(op);
+  return i < kOpCount ? kHandlers[i] : nullptr;
+}
+
 namespace {
 
 // Counts the bytes of a streamed response body.
@@ -84,60 +93,6 @@ class ResponseRecorder final : public http::Exchange {
   CountingSink sink_;
 };
 
-using HandlerFn = Task<Status> (*)(S3Request&);
-
-HandlerFn HandlerFor(Op op) {
-  switch (op) {
-    case Op::kListBuckets:
-      return &ListBuckets;
-    case Op::kCreateBucket:
-      return &CreateBucket;
-    case Op::kHeadBucket:
-      return &HeadBucket;
-    case Op::kDeleteBucket:
-      return &DeleteBucket;
-    case Op::kGetBucketLocation:
-      return &GetBucketLocation;
-    case Op::kGetBucketVersioning:
-      return &GetBucketVersioning;
-    case Op::kListObjectsV1:
-      return &ListObjectsV1;
-    case Op::kListObjectsV2:
-      return &ListObjectsV2;
-    case Op::kListObjectVersions:
-      return &ListObjectVersions;
-    case Op::kListMultipartUploads:
-      return &ListMultipartUploads;
-    case Op::kDeleteObjects:
-      return &DeleteObjects;
-    case Op::kPutObject:
-      return &PutObject;
-    case Op::kCopyObject:
-      return &CopyObject;
-    case Op::kGetObject:
-    case Op::kHeadObject:
-      return &GetObject;
-    case Op::kDeleteObject:
-      return &DeleteObject;
-    case Op::kCreateMultipartUpload:
-      return &CreateMultipartUpload;
-    case Op::kUploadPart:
-      return &UploadPart;
-    case Op::kUploadPartCopy:
-      return &UploadPartCopy;
-    case Op::kCompleteMultipartUpload:
-      return &CompleteMultipartUpload;
-    case Op::kAbortMultipartUpload:
-      return &AbortMultipartUpload;
-    case Op::kListParts:
-      return &ListParts;
-    case Op::kNotImplemented:
-    case Op::kMethodNotAllowed:
-      return nullptr;
-  }
-  return nullptr;
-}
-
 // Routing, authentication and dispatch: everything between the request id and the error
 // rendering. Returns the handler's Status.
 Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
@@ -195,7 +150,8 @@ class InflightGuard {
 };
 
 Task<void> RespondHealthOnly(http::Exchange& ex, object::ObjectLayer* layer, bool not_initialized) {
-  if (co_await ServeHealth(ex, layer)) {
+  const bool health = co_await ServeHealth(ex, layer);
+  if (health) {
     co_return;
   }
   Status sent;
@@ -286,7 +242,8 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
   http::Headers common = OneHeader("x-amz-request-id", id);
   common.emplace_back("x-amz-id-2", host_id_);
   ResponseRecorder ex(raw, std::move(common));
-  if (co_await ServeHealth(ex, &layer_)) {
+  const bool health = co_await ServeHealth(ex, &layer_);
+  if (health) {
     co_return;
   }
   InflightGuard inflight(inflight_);

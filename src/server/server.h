@@ -123,7 +123,7 @@ class Server {
   bool AnyDriveFormatted(const std::map<std::string, Hello>& agreed);
   void SetServedDeployment(std::string id);
   // server_locks.cc: serves this node's lock table over RPC and returns the distributed
-  // locker over every node (null when cluster/lock is not built: per-node locks).
+  // locker over every node, adapted to the object layer's NsLocker.
   std::shared_ptr<object::NsLocker> StartLocks(const std::string& self_key);
 
   const ServerConfig config_;

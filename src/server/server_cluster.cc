@@ -329,7 +329,8 @@ Task<void> Server::Dispatch(http::Exchange& ex) {
     co_await s3->Handle(ex);
     co_return;
   }
-  if (co_await s3::ServeHealth(ex, nullptr)) {
+  const bool health = co_await s3::ServeHealth(ex, nullptr);
+  if (health) {
     co_return;
   }
   co_await RespondNotReady(ex);

@@ -1,7 +1,7 @@
 // Distributed namespace locks (cluster/lock, dsync style) wired to the RPC: this node's
 // LockServer serves lock methods 201-206, and a DistributedLocker asks every node's server
-// (its own without a network hop). Built only when cluster/lock is (CAIRN_HAVE_DIST_LOCK);
-// without it a multi-node cluster falls back to per-node locks and says so.
+// (its own without a network hop). cluster/lock knows nothing of the object layer: the adapter
+// to object::NsLocker (quorum check, guard) lives here, in the wiring.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -15,23 +15,18 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "cluster/lock/distributed_locker.h"
+#include "cluster/lock/encoded_lock_client.h"
+#include "cluster/lock/local_lock_client.h"
+#include "cluster/lock/lock_codec.h"
+#include "cluster/lock/lock_server.h"
 #include "common/log.h"
 #include "object/ns_lock.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
 #include "server/server.h"
 
-#ifdef CAIRN_HAVE_DIST_LOCK
-#include "cluster/lock/distributed_locker.h"
-#include "cluster/lock/encoded_lock_client.h"
-#include "cluster/lock/local_lock_client.h"
-#include "cluster/lock/lock_codec.h"
-#include "cluster/lock/lock_server.h"
-#endif
-
 namespace cairn::server {
-
-#ifdef CAIRN_HAVE_DIST_LOCK
 
 // The lock server, and the thread whose executor runs the locker's refreshes and releases.
 struct LockRuntime {
@@ -65,10 +60,23 @@ Task<void> ExpireLoop(LockRuntime& rt) {
   }
 }
 
-// Refuses at once when fewer nodes are online than the lock's quorum needs, instead of
-// retrying until the lock timeout: offline peers (their rpc::Client says so) cannot vote.
-// The inner locker gets short attempts, and the node count is checked again between them, so
-// a node lost while waiting turns into a refusal within about one attempt.
+// A distributed lock held for the object layer.
+class DistributedNsLockGuard final : public object::NsLockGuard {
+ public:
+  explicit DistributedNsLockGuard(std::unique_ptr<lock::DistributedLockGuard> guard)
+      : guard_(std::move(guard)) {}
+
+  bool lost() const override { return guard_->lost(); }
+
+ private:
+  std::unique_ptr<lock::DistributedLockGuard> guard_;
+};
+
+// The object layer's NsLocker over a DistributedLocker. Refuses at once when fewer nodes are
+// online than the lock's quorum needs, instead of retrying until the lock timeout: offline
+// peers (their rpc::Client says so) cannot vote. The inner locker gets short attempts, and the
+// node count is checked again between them, so a node lost while waiting turns into a refusal
+// within about one attempt.
 class QuorumCheckedLocker final : public object::NsLocker {
  public:
   static constexpr auto kAttempt = std::chrono::seconds(2);
@@ -91,8 +99,12 @@ class QuorumCheckedLocker final : public object::NsLocker {
       RequestContext attempt = ctx;
       attempt.deadline = std::min(overall, Clock::now() + kAttempt);
       auto r = co_await inner_->Lock(attempt, resource, write);
-      if (r.ok() || r.status().code() != Errc::kLockTimeout || Clock::now() >= overall) {
-        co_return r;
+      if (r.ok()) {
+        co_return std::unique_ptr<object::NsLockGuard>(
+            std::make_unique<DistributedNsLockGuard>(std::move(*r)));
+      }
+      if (r.status().code() != Errc::kLockTimeout || Clock::now() >= overall) {
+        co_return r.status();
       }
     }
   }
@@ -169,18 +181,5 @@ std::shared_ptr<object::NsLocker> Server::StartLocks(const std::string& self_key
            lock::WriteLockQuorum(keys.size()), locker->seed());
   return std::make_shared<QuorumCheckedLocker>(std::move(locker), std::move(peer_clients), timeout);
 }
-
-#else
-
-struct LockRuntime {};
-
-std::shared_ptr<object::NsLocker> Server::StartLocks(const std::string&) {
-  LOG_WARN(
-      "namespace locks are per node (cluster/lock is not built): writes of one key through "
-      "two nodes at once are not serialized");
-  return nullptr;
-}
-
-#endif
 
 }  // namespace cairn::server

@@ -20,21 +20,19 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import netns  # noqa: E402  (tests/netns.py, shared with tests/integration/test_cluster_faults.py)
+from netns import NetnsNetwork, sh  # noqa: E402
 
 NODES = 4
 DRIVES_PER_NODE = 4
 DRIVE_TMPFS_SIZE = "1g"   # an upper bound: tmpfs only takes the memory it holds
 BRINGUP_TIMEOUT = 90
-
-
-def sh(*args, check=True, timeout=30):
-    p = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
-    if check and p.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
-    return p
 
 
 def free_ports(n):
@@ -104,7 +102,7 @@ class Node:
             # mounts (slave): a read-only remount in here is this node's alone.
             cmd = ["unshare", "-m", "--propagation", "slave"] + cmd
         if lab.netns:
-            cmd = ["ip", "netns", "exec", lab.netns_names[self.index]] + cmd
+            cmd = lab.net.exec_prefix(self.index) + cmd
         return cmd
 
     def start(self):
@@ -168,15 +166,10 @@ class Lab:
         self.inline_limit = inline_limit
         self.started_pids = []
         self.mounts = []           # tmpfs mounts in the root namespace, undone by remove()
-        self.made_links, self.made_netns = [], []
         self.skipped = {}          # fault kind -> why it cannot be injected here
         tag = f"ch{os.getpid() % 100000}"
         self.tag = tag
-        self.netns_names = [f"{tag}-n{i + 1}" for i in range(NODES)]
-        self.bridges = [f"{tag}a", f"{tag}b"]
-        self.cluster_links = [f"{tag}c{i + 1}" for i in range(NODES)]
-        self.client_links = [f"{tag}m{i + 1}" for i in range(NODES)]
-        self.client_net = f"10.{150 + os.getpid() % 50}"
+        self.net = NetnsNetwork(tag, NODES, "10.214.0", f"10.{150 + os.getpid() % 50}")
         self.port = 9000
         self.ports = free_ports(NODES)
 
@@ -194,9 +187,7 @@ class Lab:
         self.mountns = self.mounts_ok
         self.netns = False
         if use_netns:
-            why = probe("ip", "netns", "add", f"{tag}-probe")
-            if why is None:
-                sh("ip", "netns", "del", f"{tag}-probe", check=False)
+            why = netns.probe(tag)
             self.netns = why is None
             if why:
                 self.skipped["partition"] = f"no network namespace for this user: {why}"
@@ -217,14 +208,14 @@ class Lab:
 
     # ---- addresses ---------------------------------------------------------------------
     def cluster_host(self, i):
-        return f"10.214.0.{i + 1}" if self.netns else "127.0.0.1"
+        return self.net.cluster_ip(i) if self.netns else "127.0.0.1"
 
     def listen_addr(self, i):
         return f"0.0.0.0:{self.port}" if self.netns else f"127.0.0.1:{self.ports[i]}"
 
     def client_addr(self, i):
         if self.netns:
-            return f"{self.client_net}.{i + 1}.2:{self.port}"
+            return f"{self.net.client_ip(i)}:{self.port}"
         return f"127.0.0.1:{self.ports[i]}"
 
     def drive_urls(self):
@@ -246,31 +237,8 @@ class Lab:
                     sh("mount", "-t", "tmpfs", "-o", f"size={DRIVE_TMPFS_SIZE}", "tmpfs", d)
                     self.mounts.append(d)
         if self.netns:
-            self._create_netns()
+            self.net.create()
         return self
-
-    def _create_netns(self):
-        for br in self.bridges:
-            sh("ip", "link", "add", "name", br, "type", "bridge", "forward_delay", "0",
-               "stp_state", "0")
-            self.made_links.append(br)
-            sh("ip", "link", "set", br, "up")
-        for i, ns in enumerate(self.netns_names):
-            sh("ip", "netns", "add", ns)
-            self.made_netns.append(ns)
-            inside = ["ip", "netns", "exec", ns]
-            sh(*inside, "ip", "link", "set", "lo", "up")
-            for link, peer in ((self.cluster_links[i], "cl0"), (self.client_links[i], "mg0")):
-                sh("ip", "link", "add", link, "type", "veth", "peer", "name", peer, "netns", ns)
-                self.made_links.append(link)
-            sh("ip", "link", "set", self.cluster_links[i], "master", self.bridges[0], "up")
-            sh(*inside, "ip", "addr", "add", f"10.214.0.{i + 1}/24", "dev", "cl0")
-            sh(*inside, "ip", "link", "set", "cl0", "up")
-            sh("ip", "addr", "add", f"{self.client_net}.{i + 1}.1/30", "dev",
-               self.client_links[i])
-            sh("ip", "link", "set", self.client_links[i], "up")
-            sh(*inside, "ip", "addr", "add", f"{self.client_net}.{i + 1}.2/30", "dev", "mg0")
-            sh(*inside, "ip", "link", "set", "mg0", "up")
 
     def start(self):
         for node in self.nodes:
@@ -286,11 +254,7 @@ class Lab:
                 node.stop()
             except Exception:  # noqa: BLE001 - keep tearing down
                 pass
-        for link in reversed(self.made_links):
-            sh("ip", "link", "del", link, check=False)
-        for ns in reversed(self.made_netns):
-            sh("ip", "netns", "del", ns, check=False)
-        self.made_links, self.made_netns = [], []
+        self.net.remove()
         if not keep:
             for path in reversed(self.mounts):
                 sh("umount", "-l", path, check=False)
@@ -298,8 +262,7 @@ class Lab:
 
     # ---- faults ------------------------------------------------------------------------
     def partition(self, i, isolated):
-        sh("ip", "link", "set", self.cluster_links[i], "master",
-           self.bridges[1 if isolated else 0])
+        self.net.move(i, 1 if isolated else 0)
 
     def set_readonly(self, node, drive, readonly):
         """Makes `drive` read-only in `node`'s mount namespace only, or writable again.

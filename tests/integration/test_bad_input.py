@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 import s3raw
-from conftest import random_bytes
+from conftest import random_bytes, retry
 
 MiB = 1024 * 1024
 
@@ -175,6 +175,10 @@ def test_content_length_larger_than_body_then_close(server, raw, bucket):
     assert_serving(raw)
 
 
+def _assert(condition, message):
+    assert condition, message
+
+
 def test_truncated_upload_does_not_replace_old_object(server, raw, bucket):
     old = random_bytes(2 * MiB, "old")
     assert raw.request("PUT", f"/{bucket}/keep", body=old).status == 200
@@ -184,7 +188,12 @@ def test_truncated_upload_does_not_replace_old_object(server, raw, bucket):
                             s3raw.UNSIGNED, server.access_key, server.secret_key)
     with socket.create_connection((server.host, server.port), timeout=10) as s:
         s.sendall(s3raw.build_request("PUT", path, headers, b"n" * (2 * MiB)))
-    time.sleep(0.5)
+        # Close only once the server is staging the body (its temporary shard files exist)...
+        retry(lambda: _assert(server.tmp_files(), "the upload was never staged"),
+              timeout=15, errors=(AssertionError,), pause=0.05)
+    # ... and look once it has dropped the truncated upload, instead of after a fixed pause.
+    retry(lambda: _assert(not server.tmp_files(), "the truncated upload left temporary files"),
+          timeout=15, errors=(AssertionError,), pause=0.05)
     assert raw.request("GET", path).body == old
 
 

@@ -21,6 +21,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 
@@ -31,6 +32,10 @@ import requests
 from conftest import ServerProcess, _live_servers, make_client, random_bytes, reserve_ports, \
     unique_name
 from test_cluster import BRINGUP_TIMEOUT, Cluster, get, put
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import netns  # noqa: E402  (tests/netns.py, shared with the chaos lab)
+from netns import NetnsNetwork  # noqa: E402
 
 pytestmark = pytest.mark.faults
 
@@ -149,68 +154,38 @@ class NetnsNode(ServerProcess):
 
 
 class NetnsLab:
-    """Namespaces, veth links and two bridges; remove() undoes all of it (idempotent)."""
+    """Four nodes, each in its own network namespace (tests/netns.py); remove() stops them and
+    undoes the namespaces, links and bridges (idempotent)."""
 
     PORT = 9000
 
     def __init__(self, root, nodes=4, drives=2):
         self.tag = f"cz{os.getpid() % 100000}"
         self.n = nodes
-        self.netns = [f"{self.tag}-n{i + 1}" for i in range(nodes)]
-        self.bridges = [f"{self.tag}a", f"{self.tag}b"]
-        self.cluster_links = [f"{self.tag}c{i + 1}" for i in range(nodes)]
-        self.client_links = [f"{self.tag}m{i + 1}" for i in range(nodes)]
-        self.made_netns, self.made_links = [], []
         # The client links live in the root namespace: a subnet of this run's own.
-        self.client_net = f"10.{100 + os.getpid() % 100}"
-        urls = [f"http://10.213.0.{n + 1}:{self.PORT}{root}/n{n + 1}/d{d + 1}"
+        self.net = NetnsNetwork(self.tag, nodes, "10.213.0", f"10.{100 + os.getpid() % 100}")
+        urls = [f"http://{self.net.cluster_ip(n)}:{self.PORT}{root}/n{n + 1}/d{d + 1}"
                 for n in range(nodes) for d in range(drives)]
-        self.nodes = [NetnsNode(os.path.join(root, f"n{n + 1}"), self.netns[n],
-                                f"{self.client_net}.{n + 1}.2", self.PORT, urls) for n in range(nodes)]
+        self.nodes = [NetnsNode(os.path.join(root, f"n{n + 1}"), self.net.names[n],
+                                self.net.client_ip(n), self.PORT, urls) for n in range(nodes)]
 
     def create(self):
-        for br in self.bridges:
-            sh("ip", "link", "add", "name", br, "type", "bridge", "forward_delay", "0",
-               "stp_state", "0")
-            self.made_links.append(br)
-            sh("ip", "link", "set", br, "up")
-        for i, ns in enumerate(self.netns):
-            sh("ip", "netns", "add", ns)
-            self.made_netns.append(ns)
-            inside = ["ip", "netns", "exec", ns]
-            sh(*inside, "ip", "link", "set", "lo", "up")
-            for link, peer in ((self.cluster_links[i], "cl0"), (self.client_links[i], "mg0")):
-                sh("ip", "link", "add", link, "type", "veth", "peer", "name", peer, "netns", ns)
-                self.made_links.append(link)
-            sh("ip", "link", "set", self.cluster_links[i], "master", self.bridges[0], "up")
-            sh(*inside, "ip", "addr", "add", f"10.213.0.{i + 1}/24", "dev", "cl0")
-            sh(*inside, "ip", "link", "set", "cl0", "up")
-            sh("ip", "addr", "add", f"{self.client_net}.{i + 1}.1/30", "dev",
-               self.client_links[i])
-            sh("ip", "link", "set", self.client_links[i], "up")
-            sh(*inside, "ip", "addr", "add", f"{self.client_net}.{i + 1}.2/30", "dev", "mg0")
-            sh(*inside, "ip", "link", "set", "mg0", "up")
+        self.net.create()
         return self
 
     def partition(self, *sides):
         """partition([0, 1, 2], [3]): each node's cluster link joins its side's bridge."""
-        for side, members in enumerate(sides):
-            for i in members:
-                sh("ip", "link", "set", self.cluster_links[i], "master", self.bridges[side])
+        self.net.partition(*sides)
 
     def heal(self):
-        self.partition(list(range(self.n)))
+        self.net.heal()
 
     def remove(self):
         for node in self.nodes:
             node.stop()
             if node in _live_servers:
                 _live_servers.remove(node)
-        for link in reversed(self.made_links):
-            sh("ip", "link", "del", link, check=False)
-        for ns in reversed(self.made_netns):
-            sh("ip", "netns", "del", ns, check=False)
-        self.made_links, self.made_netns = [], []
+        self.net.remove()
 
 
 @pytest.fixture
@@ -218,11 +193,9 @@ def netns_lab(cairn_bin, tmp_path):
     if shutil.which("ip") is None:
         pytest.skip("needs the ip command (iproute2)")
     lab = NetnsLab(str(tmp_path / "lab"))
-    probe = subprocess.run(["ip", "netns", "add", f"{lab.tag}-probe"], capture_output=True,
-                           text=True, timeout=30)
-    if probe.returncode != 0:
-        pytest.skip(f"the kernel refused a network namespace: {probe.stderr.strip()}")
-    sh("ip", "netns", "del", f"{lab.tag}-probe", check=False)
+    why = netns.probe(lab.tag)
+    if why is not None:
+        pytest.skip(f"the kernel refused a network namespace: {why}")
     try:
         lab.create()
         yield lab

@@ -246,7 +246,7 @@ Task<void> RefreshLoop(std::shared_ptr<Hold> hold) {
   }
 }
 
-Task<Result<std::unique_ptr<object::NsLockGuard>>> Acquire(
+Task<Result<std::unique_ptr<DistributedLockGuard>>> Acquire(
     std::shared_ptr<Hold> hold, Clock::time_point deadline,
     std::shared_ptr<std::atomic<bool>> cancelled) {
   auto& shared = *hold->shared;
@@ -266,8 +266,7 @@ Task<Result<std::unique_ptr<object::NsLockGuard>>> Acquire(
       hold->valid_until = (sent + opts.ttl).time_since_epoch().count();
       ++shared.held;
       asio::co_spawn(hold->strand, RefreshLoop(hold), asio::detached);
-      co_return std::unique_ptr<object::NsLockGuard>(
-          std::make_unique<DistributedLockGuard>(std::move(hold)));
+      co_return std::make_unique<DistributedLockGuard>(std::move(hold));
     }
     // Give back what was granted, and what may have been (the reply was lost); grants
     // still on their way are given back by AskNode.
@@ -371,7 +370,7 @@ Task<Result<std::size_t>> DistributedLocker::ForceUnlock(const RequestContext& c
   co_return dropped;
 }
 
-Task<Result<std::unique_ptr<object::NsLockGuard>>> DistributedLocker::Lock(
+Task<Result<std::unique_ptr<DistributedLockGuard>>> DistributedLocker::Lock(
     const RequestContext& ctx, std::string_view resource, bool write) {
   if (ctx.IsCancelled()) {
     co_return Status(Errc::kCancelled, "request cancelled");

@@ -3,6 +3,7 @@
 // (write: N/2+1, read: N-N/2, so a reader and a writer always meet on some node and a
 // minority partition can take no write lock). Held locks are refreshed in the background and
 // marked lost when a quorum can no longer vouch for them. README.md has the rules in full.
+// A plain lock library below the object layer: server/ adapts it to object::NsLocker.
 #pragma once
 
 #include <chrono>
@@ -16,7 +17,9 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "cluster/lock/lock_client.h"
-#include "object/ns_lock.h"
+#include "common/request_context.h"
+#include "common/status.h"
+#include "common/task.h"
 
 namespace cairn::lock {
 
@@ -52,16 +55,18 @@ struct DistributedLockerOptions {
 
 // A lock held on a quorum of nodes. Destroying it releases it on every node (best effort;
 // what does not arrive expires). May be destroyed on any thread.
-class DistributedLockGuard final : public object::NsLockGuard {
+class DistributedLockGuard final {
  public:
   struct Hold;
   explicit DistributedLockGuard(std::shared_ptr<Hold> hold);
-  ~DistributedLockGuard() override;
+  DistributedLockGuard(const DistributedLockGuard&) = delete;
+  DistributedLockGuard& operator=(const DistributedLockGuard&) = delete;
+  ~DistributedLockGuard();
 
   // True once the lock may no longer be held: a quorum said it was gone, or no quorum
   // confirmed it within the validity window (another node may have it by now). Long
   // operations check it between steps and abort. Thread-safe.
-  bool lost() const override;
+  bool lost() const;
   // The uid of the acquisition the servers know it by.
   const std::string& uid() const;
 
@@ -69,7 +74,7 @@ class DistributedLockGuard final : public object::NsLockGuard {
   std::shared_ptr<Hold> hold_;
 };
 
-class DistributedLocker final : public object::NsLocker {
+class DistributedLocker final {
  public:
   // `nodes` are the lock servers of every node, this one included (usually through a
   // LocalLockClient). Refreshes, releases and the calls of an acquisition run on strands of
@@ -77,14 +82,15 @@ class DistributedLocker final : public object::NsLocker {
   DistributedLocker(boost::asio::any_io_executor executor,
                     std::vector<std::shared_ptr<LockClient>> nodes,
                     DistributedLockerOptions options);
-  ~DistributedLocker() override;
+  DistributedLocker(const DistributedLocker&) = delete;
+  DistributedLocker& operator=(const DistributedLocker&) = delete;
+  ~DistributedLocker();
 
   // Takes `resource` on a quorum of nodes, retrying with jittered backoff until the earlier
   // of ctx.deadline and options.timeout. Errors: kLockTimeout, kCancelled. The guard is a
   // DistributedLockGuard. Callable from any executor; resumes on the caller's.
-  Task<Result<std::unique_ptr<object::NsLockGuard>>> Lock(const RequestContext& ctx,
-                                                          std::string_view resource,
-                                                          bool write) override;
+  Task<Result<std::unique_ptr<DistributedLockGuard>>> Lock(const RequestContext& ctx,
+                                                           std::string_view resource, bool write);
 
   // Drops every grant of `resource` on every node: an admin clearing a stuck lock. Its holders
   // find out at their next refresh (lost()). Returns how many nodes dropped something;

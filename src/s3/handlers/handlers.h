@@ -61,4 +61,9 @@ Result<std::string> DecodeContinuationToken(std::string_view token);
 // delete_objects.cc
 Task<Status> DeleteObjects(S3Request& req);
 
+// The handler of `op` (s3/operations.h), or nullptr for kNotImplemented, kMethodNotAllowed
+// and a value outside Op. s3_server.cc.
+using HandlerFn = Task<Status> (*)(S3Request&);
+HandlerFn HandlerFor(Op op);
+
 }  // namespace cairn::s3

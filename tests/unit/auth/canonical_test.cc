@@ -17,11 +17,11 @@ TEST(UriEncode, EncodesAllButUnreserved) {
 }
 
 TEST(UriDecode, PlusAndBadEscapes) {
-  EXPECT_EQ(UriDecode("a+b%20c%2b", true), "a b c+");
-  EXPECT_EQ(UriDecode("a+b", false), "a+b");
-  EXPECT_EQ(UriDecode("100%", true), "100%");
-  EXPECT_EQ(UriDecode("%zz%4", true), "%zz%4");
-  EXPECT_EQ(UriDecode("%e1%88%B4", true), "\xe1\x88\xb4");
+  EXPECT_EQ(PercentDecodeLenient("a+b%20c%2b", true), "a b c+");
+  EXPECT_EQ(PercentDecodeLenient("a+b", false), "a+b");
+  EXPECT_EQ(PercentDecodeLenient("100%", true), "100%");
+  EXPECT_EQ(PercentDecodeLenient("%zz%4", true), "%zz%4");
+  EXPECT_EQ(PercentDecodeLenient("%e1%88%B4", true), "\xe1\x88\xb4");
 }
 
 TEST(CanonicalUri, PathAsSentEncodedOnce) {
@@ -44,17 +44,18 @@ TEST(CanonicalUri, PathAsSentEncodedOnce) {
 }
 
 TEST(CanonicalQuery, SortsAndReencodes) {
-  EXPECT_EQ(CanonicalQuery(ParseQuery("")), "");
-  EXPECT_EQ(CanonicalQuery(ParseQuery("b=2&a=1")), "a=1&b=2");
+  EXPECT_EQ(CanonicalQuery(ParseQueryLenient("")), "");
+  EXPECT_EQ(CanonicalQuery(ParseQueryLenient("b=2&a=1")), "a=1&b=2");
   // Keys without '=' get an empty value; empty pieces are skipped.
-  EXPECT_EQ(CanonicalQuery(ParseQuery("uploads&&acl")), "acl=&uploads=");
+  EXPECT_EQ(CanonicalQuery(ParseQueryLenient("uploads&&acl")), "acl=&uploads=");
   // '+' is a space (%20); an encoded plus stays %2B.
-  EXPECT_EQ(CanonicalQuery(ParseQuery("p=a+b&q=a%2Bb&r=a%20b")), "p=a%20b&q=a%2Bb&r=a%20b");
+  EXPECT_EQ(CanonicalQuery(ParseQueryLenient("p=a+b&q=a%2Bb&r=a%20b")), "p=a%20b&q=a%2Bb&r=a%20b");
   // Sorted by encoded key, then by value.
-  EXPECT_EQ(CanonicalQuery(ParseQuery("a=2&a=1&B=0")), "B=0&a=1&a=2");
+  EXPECT_EQ(CanonicalQuery(ParseQueryLenient("a=2&a=1&B=0")), "B=0&a=1&a=2");
   // Reserved characters in values are encoded, including '/'.
-  EXPECT_EQ(CanonicalQuery(ParseQuery("prefix=a/b&delimiter=%2F")), "delimiter=%2F&prefix=a%2Fb");
-  EXPECT_EQ(CanonicalQuery(ParseQuery("X-Amz-Signature=abc&x=1"), "X-Amz-Signature"), "x=1");
+  EXPECT_EQ(CanonicalQuery(ParseQueryLenient("prefix=a/b&delimiter=%2F")),
+            "delimiter=%2F&prefix=a%2Fb");
+  EXPECT_EQ(CanonicalQuery(ParseQueryLenient("X-Amz-Signature=abc&x=1"), "X-Amz-Signature"), "x=1");
 }
 
 TEST(CanonicalHeaders, TrimsCollapsesAndJoins) {

@@ -163,8 +163,8 @@ TEST(SigV2Presigned, Boto3StyleGet) {
   std::string sig = BotoSignature(sts);
   Req r;
   r.path = "/mybucket/dir/my%20file.txt";
-  r.query = "response-content-disposition=" + internal::UriEncode(disposition, false) +
-            "&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=" + internal::UriEncode(sig, false) +
+  r.query = "response-content-disposition=" + UriEncode(disposition, false) +
+            "&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=" + UriEncode(sig, false) +
             "&Expires=1700003600";
   r.headers = {{"host", "127.0.0.1:9000"}, {"user-agent", "Boto3/1.26"}};
   r.now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
@@ -174,12 +174,12 @@ TEST(SigV2Presigned, Boto3StyleGet) {
   SignInput in;
   in.method = "GET";
   in.path = r.path;
-  in.query = "response-content-disposition=" + internal::UriEncode(disposition, false);
+  in.query = "response-content-disposition=" + UriEncode(disposition, false);
   in.access_key = kDocAccessKey;
   in.secret_key = kDocSecret;
   std::string q =
       PresignV2(in, std::chrono::system_clock::time_point(std::chrono::seconds(1700003600)));
-  EXPECT_NE(q.find("Signature=" + internal::UriEncode(sig, false)), std::string::npos) << q;
+  EXPECT_NE(q.find("Signature=" + UriEncode(sig, false)), std::string::npos) << q;
   // Query parameters that are not sub-resources are not signed in V2.
   r.query += "&x-id=GetObject";
   EXPECT_TRUE(r.Auth().ok());

@@ -27,7 +27,7 @@ namespace distributed_locker_test_internal {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using Guard = std::unique_ptr<object::NsLockGuard>;
+using Guard = std::unique_ptr<DistributedLockGuard>;
 using testing::FakeNetwork;
 
 // ASSERT_TRUE for coroutines (gtest's returns void).
@@ -218,7 +218,7 @@ TEST_F(ClusterTest, RefreshKeepsALockAlivePastItsTtl) {
   Run([&]() -> Task<void> {
     auto g = co_await Take(0, true);
     CO_ASSERT_TRUE(g.ok());
-    const std::string uid = static_cast<DistributedLockGuard&>(**g).uid();
+    const std::string uid = (*g)->uid();
     // Another node waits for more than twice the validity window, in vain.
     EXPECT_EQ((co_await Take(1, true, 700ms)).code(), Errc::kLockTimeout);
     EXPECT_FALSE((*g)->lost());

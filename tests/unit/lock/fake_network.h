@@ -135,7 +135,8 @@ class FakeNetwork {
     }
     std::string reply = ServeLockCall(*servers_[to], method_id, body);
     // The call ran; its reply can still be lost on the way back.
-    if (!co_await Travel(back, deadline) || !Reachable(from, to)) {
+    const bool arrived = co_await Travel(back, deadline);
+    if (!arrived || !Reachable(from, to)) {
       co_return Status(Errc::kNodeOffline, "reply lost");
     }
     co_return reply;

@@ -1,9 +1,34 @@
 #include "s3/router.h"
 
+#include <set>
+#include <string>
+
 #include <gtest/gtest.h>
+
+#include "s3/handlers/handlers.h"
 
 namespace cairn::s3 {
 namespace router_test_internal {
+
+// s3/operations.h is the one list: every operation has its own name and a handler, but the two
+// that are answered with an error before any handler runs.
+TEST(Operations, EveryOpHasANameAndAHandler) {
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < kOpCount; ++i) {
+    const auto op = static_cast<Op>(i);
+    const std::string_view name = OpName(op);
+    EXPECT_FALSE(name.empty()) << i;
+    EXPECT_NE(name, "Unknown") << i;
+    EXPECT_TRUE(names.insert(name).second) << "two operations named " << name;
+    const bool error_only = op == Op::kNotImplemented || op == Op::kMethodNotAllowed;
+    EXPECT_EQ(HandlerFor(op) == nullptr, error_only) << name;
+  }
+  EXPECT_EQ(OpName(Op::kGetObject), "GetObject");
+  EXPECT_EQ(OpName(Op::kListObjectsV1), "ListObjects");
+  EXPECT_EQ(HandlerFor(Op::kHeadObject), HandlerFor(Op::kGetObject));
+  EXPECT_EQ(OpName(static_cast<Op>(kOpCount)), "Unknown");
+  EXPECT_EQ(HandlerFor(static_cast<Op>(kOpCount)), nullptr);
+}
 
 http::Request MakeRequest(std::string method, std::string target, std::string host = "") {
   http::Request r;
@@ -35,9 +60,9 @@ TEST(PercentDecode, PathKeepsPlus) {
 }
 
 TEST(UrlEncodeS3, EncodesLikeS3) {
-  EXPECT_EQ(UrlEncodeS3("a b/c+d=e&f~g*h"), "a+b/c%2Bd%3De%26f%7Eg*h");
-  EXPECT_EQ(UrlEncodeS3("\xe2\x82\xac"), "%E2%82%AC");
-  EXPECT_EQ(UriEncodePath("a b/c~"), "a%20b/c~");
+  EXPECT_EQ(FormUrlEncode("a b/c+d=e&f~g*h"), "a+b/c%2Bd%3De%26f%7Eg*h");
+  EXPECT_EQ(FormUrlEncode("\xe2\x82\xac"), "%E2%82%AC");
+  EXPECT_EQ(UriEncode("a b/c~", true), "a%20b/c~");
 }
 
 TEST(ParseQuery, DecodesNamesAndValues) {

@@ -670,7 +670,7 @@ TEST_P(S3ApiTest, ListObjectsV2Pagination) {
   for (int page = 0; page < 10; ++page) {
     std::string target = "/bkt?list-type=2&max-keys=2";
     if (!token.empty()) {
-      target += "&continuation-token=" + UrlEncodeS3(token);
+      target += "&continuation-token=" + FormUrlEncode(token);
     }
     Response r = Send("GET", target);
     ASSERT_EQ(r.status, 200) << r.body;

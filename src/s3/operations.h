@@ -1,0 +1,36 @@
+// The S3 operations cairn serves, listed once: router.h's `Op` enum, `OpName` (logs, metric
+// labels) and the handler table of s3_server.cc are all generated from this list, so an
+// operation cannot have one without the others (tests/unit/s3/router_test.cc checks it).
+#pragma once
+
+// X(enumerator, name, handler): `name` is the S3 API name ("GetObject"); `handler` is the
+// function of handlers/handlers.h that serves it, or `nullptr` for the two pseudo-operations
+// that are answered with an error before any handler runs:
+//   kNotImplemented    a known method with a sub-resource cairn does not implement: 501
+//   kMethodNotAllowed  a method S3 does not have: 405
+// Append new operations before those two (the metrics index counters by the enum's value).
+#define CAIRN_S3_OPERATIONS(X)                                                     \
+  X(kListBuckets, "ListBuckets", &ListBuckets)                                     \
+  X(kCreateBucket, "CreateBucket", &CreateBucket)                                  \
+  X(kHeadBucket, "HeadBucket", &HeadBucket)                                        \
+  X(kDeleteBucket, "DeleteBucket", &DeleteBucket)                                  \
+  X(kGetBucketLocation, "GetBucketLocation", &GetBucketLocation)                   \
+  X(kGetBucketVersioning, "GetBucketVersioning", &GetBucketVersioning)             \
+  X(kListObjectsV1, "ListObjects", &ListObjectsV1)                                 \
+  X(kListObjectsV2, "ListObjectsV2", &ListObjectsV2)                               \
+  X(kListObjectVersions, "ListObjectVersions", &ListObjectVersions)                \
+  X(kListMultipartUploads, "ListMultipartUploads", &ListMultipartUploads)          \
+  X(kDeleteObjects, "DeleteObjects", &DeleteObjects)                               \
+  X(kPutObject, "PutObject", &PutObject)                                           \
+  X(kCopyObject, "CopyObject", &CopyObject)                                        \
+  X(kGetObject, "GetObject", &GetObject)                                           \
+  X(kHeadObject, "HeadObject", &GetObject) /* GetObject serves HEAD too */         \
+  X(kDeleteObject, "DeleteObject", &DeleteObject)                                  \
+  X(kCreateMultipartUpload, "CreateMultipartUpload", &CreateMultipartUpload)       \
+  X(kUploadPart, "UploadPart", &UploadPart)                                        \
+  X(kUploadPartCopy, "UploadPartCopy", &UploadPartCopy)                            \
+  X(kCompleteMultipartUpload, "CompleteMultipartUpload", &CompleteMultipartUpload) \
+  X(kAbortMultipartUpload, "AbortMultipartUpload", &AbortMultipartUpload)          \
+  X(kListParts, "ListParts", &ListParts)                                           \
+  X(kNotImplemented, "NotImplemented", nullptr)                                    \
+  X(kMethodNotAllowed, "MethodNotAllowed", nullptr)
