@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -26,6 +27,16 @@ class MemoryDrive final : public storage::StorageApi {
   std::string endpoint() const override { return name_; }
 
   bool IsOnline() const override { return online_.load(); }
+
+  // Its writers append straight to the file's bytes (which are the drive's storage).
+  std::size_t max_writer_buffer_bytes() const override { return 0; }
+
+  // Always nullopt: every read goes through ReadVersion and its checks.
+  std::optional<Result<meta::FileInfo>> ReadVersionNow(const RequestContext&, std::string_view,
+                                                       std::string_view, std::string_view,
+                                                       bool) override {
+    return std::nullopt;
+  }
 
   void SetOnline(bool online) { online_ = online; }
 
@@ -447,10 +458,13 @@ class MemoryDrive final : public storage::StorageApi {
     co_return out;
   }
 
-  Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext&,
-                                                   std::string_view upload_id,
+  Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext&, std::string_view volume,
+                                                   std::string_view key, std::string_view upload_id,
                                                    const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Check());
+    if (volume != fi.volume || key != fi.name) {
+      co_return Status(Errc::kInvalidArgument, "the upload's volume and key differ from fi's");
+    }
     std::lock_guard lock(mu_);
     auto u = FindUpload(fi.volume, fi.name, upload_id);
     if (!u.ok()) {

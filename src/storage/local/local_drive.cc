@@ -161,6 +161,10 @@ std::string LocalDrive::DataDirPath(std::string_view data_dir) const {
   return out;
 }
 
+std::size_t LocalDrive::max_writer_buffer_bytes() const {
+  return LocalShardWriter::kMaxBufferBytes;
+}
+
 std::string LocalDrive::TmpPath(std::string_view rel) const {
   std::string out = tmp_dir_;
   out.push_back('/');

@@ -620,12 +620,13 @@ TEST_P(StorageApiConformance, MultipartFlow) {
   // Completing with a part never uploaded fails and changes nothing.
   FileInfo fi = MakeFi("b", "big", "", 500, dd);
   fi.parts = {{1, "e1", 600000, 101, {}}, {4, "e4", 1, 1, {}}};
-  EXPECT_EQ(SyncWait(d().CompleteUpload(ctx_, "up-1", fi)).code(), Errc::kPartNotFound);
+  EXPECT_EQ(SyncWait(d().CompleteUpload(ctx_, fi.volume, fi.name, "up-1", fi)).code(),
+            Errc::kPartNotFound);
   EXPECT_TRUE(SyncWait(d().ReadUpload(ctx_, "b", "big", "up-1")).ok());
 
   fi.parts = {{1, "e1", 600000, 101, {}}, {2, "e2b", 7000, 102, {}}};
   fi.size = 607000;
-  ASSERT_TRUE(SyncWait(d().CompleteUpload(ctx_, "up-1", fi)).ok());
+  ASSERT_TRUE(SyncWait(d().CompleteUpload(ctx_, fi.volume, fi.name, "up-1", fi)).ok());
   auto obj = SyncWait(d().ReadVersion(ctx_, "b", "big", "", false));
   ASSERT_TRUE(obj.ok());
   EXPECT_EQ(obj->data_dir, dd);
@@ -636,7 +637,8 @@ TEST_P(StorageApiConformance, MultipartFlow) {
   EXPECT_EQ(ReadShard(d(), dd, 3).code(), Errc::kFileNotFound);  // unused part removed
   EXPECT_EQ(SyncWait(d().ReadUpload(ctx_, "b", "big", "up-1")).code(), Errc::kUploadNotFound);
   EXPECT_EQ(SyncWait(d().ListParts(ctx_, "b", "big", "up-1")).code(), Errc::kUploadNotFound);
-  EXPECT_EQ(SyncWait(d().CompleteUpload(ctx_, "up-1", fi)).code(), Errc::kUploadNotFound);
+  EXPECT_EQ(SyncWait(d().CompleteUpload(ctx_, fi.volume, fi.name, "up-1", fi)).code(),
+            Errc::kUploadNotFound);
   auto uploads = SyncWait(d().ListUploads(ctx_, "b", "", "", "", 100));
   ASSERT_TRUE(uploads.ok());
   EXPECT_TRUE(uploads->empty());
