@@ -31,6 +31,10 @@ struct DiskInfo {
   bool healing = false;
 };
 
+// The drive's uuid in its format.json (what DiskInfo::id reports); empty when absent or
+// not JSON. Defined with LocalDrive; fakes report the same.
+std::string DriveIdOf(std::string_view format_json);
+
 struct VolumeInfo {
   std::string name;
   std::int64_t created_ns = 0;

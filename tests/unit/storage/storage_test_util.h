@@ -37,6 +37,9 @@ struct DriveFactory {
   std::string name;
   // Opens (or reopens) the drive whose files live in `dir`.
   std::function<Result<std::unique_ptr<StorageApi>>(const std::string& dir)> open;
+  // False for a drive that keeps nothing in `dir` (MemoryDrive): the tests that plant or
+  // inspect files there skip it.
+  bool on_disk = true;
 };
 
 // gtest prints the factory by name.
@@ -47,7 +50,11 @@ inline void PrintTo(const DriveFactory& factory, std::ostream* os) {
 DriveFactory LocalDriveFactory();
 // RemoteDrive over loopback RPC (remote_drive_factory.cc; built when storage/remote is).
 DriveFactory RemoteDriveFactory();
-// Every factory this build has: Local, and Remote when CAIRN_HAVE_REMOTE_DRIVE.
+// testing::MemoryDrive; a reopen of the same `dir` finds the same drive, restarted.
+DriveFactory MemoryDriveFactory();
+// testing::FaultyDrive with no fault set, over a LocalDrive.
+DriveFactory FaultyDriveFactory();
+// Every factory this build has: Local, Memory, Faulty, and Remote when CAIRN_HAVE_REMOTE_DRIVE.
 std::vector<DriveFactory> AllDriveFactories();
 
 // Writes `content` to tmp/<tmp_path> in uneven chunks and closes it.
