@@ -139,7 +139,8 @@ Task<Result<typename C::Reply>> RemoteDrive::Invoke(const RequestContext& ctx, c
 }
 
 Task<Result<DiskInfo>> RemoteDrive::GetDiskInfo(const RequestContext& ctx) {
-  auto info = co_await Invoke(ctx, remote::DiskInfoCall{});
+  const remote::DiskInfoCall call;
+  auto info = co_await Invoke(ctx, call);
   if (info.ok()) {
     info->endpoint = endpoint_;
   }
@@ -147,7 +148,8 @@ Task<Result<DiskInfo>> RemoteDrive::GetDiskInfo(const RequestContext& ctx) {
 }
 
 Task<Result<std::string>> RemoteDrive::ReadFormat(const RequestContext& ctx) {
-  co_return co_await Invoke(ctx, remote::ReadFormatCall{});
+  const remote::ReadFormatCall call;
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::WriteFormat(const RequestContext& ctx, std::string_view format_json) {
@@ -168,7 +170,8 @@ Task<Result<VolumeInfo>> RemoteDrive::StatVolume(const RequestContext& ctx,
 }
 
 Task<Result<std::vector<VolumeInfo>>> RemoteDrive::ListVolumes(const RequestContext& ctx) {
-  co_return co_await Invoke(ctx, remote::ListVolumesCall{});
+  const remote::ListVolumesCall call;
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::UpdateVolumeMeta(const RequestContext& ctx, std::string_view volume,

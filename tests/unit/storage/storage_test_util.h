@@ -50,6 +50,16 @@ inline void PrintTo(const DriveFactory& factory, std::ostream* os) {
 DriveFactory LocalDriveFactory();
 // RemoteDrive over loopback RPC (remote_drive_factory.cc; built when storage/remote is).
 DriveFactory RemoteDriveFactory();
+
+// A RemoteDrive whose LocalDrive (in `dir`) is served on its own loopback rpc server; the
+// drive owns the whole loopback. stop_server() stops the server (the drive then answers
+// kDiskNotFound, as for a node that went down).
+struct LoopbackRemoteDrive {
+  std::shared_ptr<StorageApi> drive;
+  std::function<void()> stop_server;
+};
+
+Result<LoopbackRemoteDrive> OpenLoopbackRemoteDrive(const std::string& dir);
 // testing::MemoryDrive; a reopen of the same `dir` finds the same drive, restarted.
 DriveFactory MemoryDriveFactory();
 // testing::FaultyDrive with no fault set, over a LocalDrive.
