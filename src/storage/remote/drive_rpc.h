@@ -36,6 +36,8 @@ class In {
 
   In(const T& borrowed) : borrowed_(&borrowed) {}  // NOLINT: implicit on purpose
 
+  In(const T&&) = delete;  // a temporary would dangle
+
   const T& operator*() const { return borrowed_ != nullptr ? *borrowed_ : owned_; }
 
   const T* operator->() const { return &**this; }

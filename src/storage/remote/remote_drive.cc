@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "storage/remote/drive_rpc.h"
 
@@ -17,6 +18,20 @@ constexpr std::size_t kReadCallBytes = 4 << 20;
 
 Status Malformed(std::string_view endpoint) {
   return Status(Errc::kInternal, "a malformed RPC reply from " + std::string(endpoint));
+}
+
+// The Reply decoded from a call's reply body.
+template <class Reply>
+Result<Reply> DecodeReply(Result<std::string> body, std::string_view endpoint) {
+  if (!body.ok()) {
+    return body.status();
+  }
+  Reply reply;
+  meta::WireReader rd(*body);
+  if (!remote::GetReply(rd, reply)) {
+    return Malformed(endpoint);
+  }
+  return reply;
 }
 
 class RemoteShardWriter final : public ShardWriter {
@@ -127,15 +142,11 @@ template <class C>
 Task<Result<typename C::Reply>> RemoteDrive::Invoke(const RequestContext& ctx, const C& call) {
   const std::string args = EncodeArgs(call);
   auto r = co_await Call(ctx, C::kInfo.id, args);
-  if (!r.ok()) {
-    co_return r.status();
+  if constexpr (std::is_same_v<typename C::Reply, std::string>) {
+    co_return r;  // the raw body (a shard block, a record): no decode, no copy
+  } else {
+    co_return DecodeReply<typename C::Reply>(std::move(r), endpoint_);
   }
-  typename C::Reply reply;
-  meta::WireReader rd(*r);
-  if (!remote::GetReply(rd, reply)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return reply;
 }
 
 Task<Result<DiskInfo>> RemoteDrive::GetDiskInfo(const RequestContext& ctx) {

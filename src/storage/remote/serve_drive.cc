@@ -2,10 +2,10 @@
 // handler here, `Serve(served, ctx, call)`, which takes the decoded arguments and returns the
 // call's Reply; RegisterCall decodes, dispatches and encodes, for every call in DriveCalls.
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -290,14 +290,18 @@ Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::Pur
 
 // The reply body of a handler's result.
 template <class Reply>
-Result<std::string> EncodeReply(const Result<Reply>& reply) {
+Result<std::string> EncodeReply(Result<Reply> reply) {
   if (!reply.ok()) {
     return reply.status();
   }
-  std::string out;
-  meta::WireWriter w(out);
-  remote::PutReply(w, *reply);
-  return out;
+  if constexpr (std::is_same_v<Reply, std::string>) {
+    return reply;  // the raw bytes (a shard block, a record): no copy
+  } else {
+    std::string out;
+    meta::WireWriter w(out);
+    remote::PutReply(w, *reply);
+    return out;
+  }
 }
 
 // Registers call C's handler: decodes its arguments (malformed: kInvalidArgument, a 400),
@@ -315,7 +319,7 @@ void RegisterCall(rpc::Server& server, const std::string& resource,
                               co_return BadArgs();
                             }
                             auto reply = co_await Serve(*served, ctx, call, body);
-                            co_return EncodeReply(reply);
+                            co_return EncodeReply(std::move(reply));
                           });
   } else {
     server.Register(
@@ -327,7 +331,7 @@ void RegisterCall(rpc::Server& server, const std::string& resource,
             co_return BadArgs();
           }
           auto reply = co_await Serve(*served, ctx, call);
-          co_return EncodeReply(reply);
+          co_return EncodeReply(std::move(reply));
         });
   }
 }
