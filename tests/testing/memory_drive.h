@@ -1,6 +1,8 @@
 // MemoryDrive: a StorageApi held entirely in memory, for tests of the layers above storage
 // (object layer, healing) that need many fast drives, and as the base of fault-injecting
-// wrappers. Follows the contract of storage/storage_api.h; thread-safe (one mutex).
+// wrappers. Follows the contract of storage/storage_api.h, checked by the storage
+// conformance suite (factory "Memory"); thread-safe (one mutex). Its users link
+// cairn_storage (the name and path checks, DriveIdOf).
 #pragma once
 
 #include <algorithm>

@@ -1,9 +1,8 @@
-// The drive RPC declared once: one struct per StorageApi method on the wire (docs/rpc.md),
-// holding its arguments, its codec and the type of its result, listed by method id in
-// DriveCalls. RemoteDrive builds a call and decodes its Reply; ServeDrive decodes the call,
-// runs its handler and encodes the Reply; the docs table of methods is rendered from the
-// same declarations. Adding a method: one struct here, one handler in serve_drive.cc, one
-// RemoteDrive method.
+// The drive RPC declared once: one struct per StorageApi method on the wire (docs/rpc.md)
+// with its arguments, their codec and its Reply type, listed by method id in DriveCalls.
+// RemoteDrive builds and Invokes a call; ServeDrive decodes it for its handler and encodes
+// the Reply; docs/rpc.md's table is rendered from here. Adding a method: one struct here,
+// one Serve handler in serve_drive.cc, one RemoteDrive method.
 #pragma once
 
 #include <cstdint>
