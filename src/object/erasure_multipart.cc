@@ -317,7 +317,7 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
   }
   auto res = co_await ForEachDriveIn<Result<storage::CommitUndo>>(
       *this, q.has, [&](storage::StorageApi& d, std::size_t i) {
-        return d.CompleteUpload(ctx, upload_id, per[i]);
+        return d.CompleteUpload(ctx, bucket, key, upload_id, per[i]);
       });
   CO_RETURN_IF_ERROR(co_await SettleCommit(
       ctx, per, res, WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks)));

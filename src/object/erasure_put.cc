@@ -73,9 +73,12 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext
     const bool small = allow_inline && known >= 0 &&
                        erasure::ShardFileSize(static_cast<std::uint64_t>(known), bs, data) <=
                            opts_.inline_threshold;
-    const std::size_t want =
-        small ? SlotSizeWith(codec, static_cast<std::size_t>(known)) * n
-              : 3 * buffers_->buffer_size() + n * storage::ShardWriter::kMaxBufferBytes;
+    std::size_t writers = 0;  // what the shard writers hold of their own
+    for (const auto& d : drives_) {
+      writers += d != nullptr ? d->max_writer_buffer_bytes() : 0;
+    }
+    const std::size_t want = small ? SlotSizeWith(codec, static_cast<std::size_t>(known)) * n
+                                   : 3 * buffers_->buffer_size() + writers;
     CO_ASSIGN_OR_RETURN(lease, co_await opts_.budget->Acquire(want));
   }
   BufferPool::Buffer area = buffers_->Get();

@@ -395,7 +395,7 @@ Task<Result<ErasureSet::QuorumInfo>> ErasureSet::ReadQuorumInfoFast(const Reques
     auto d = Drive(i);
     std::optional<Result<meta::FileInfo>> now;
     if (d) {
-      now = d->ReadVersionNow(bucket, key, version_id, read_data);
+      now = d->ReadVersionNow(ctx, bucket, key, version_id, read_data);
     }
     if (now) {
       res[i] = std::move(*now);

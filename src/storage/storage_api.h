@@ -31,6 +31,10 @@ struct DiskInfo {
   bool healing = false;
 };
 
+// The drive's uuid in its format.json (what DiskInfo::id reports); empty when absent or
+// not JSON. Defined with LocalDrive; fakes report the same.
+std::string DriveIdOf(std::string_view format_json);
+
 struct VolumeInfo {
   std::string name;
   std::int64_t created_ns = 0;
@@ -114,10 +118,6 @@ inline bool ValidSystemRecordName(std::string_view name) {
 // A staged shard file under the drive's tmp folder. Written sequentially, then closed.
 class ShardWriter {
  public:
-  // The most memory one open writer holds (a local drive's O_DIRECT buffer): writers count
-  // it against the memory budget of writes in flight.
-  static constexpr std::size_t kMaxBufferBytes = (1 << 20) + 4096;
-
   virtual ~ShardWriter() = default;
   // Appends data. Errors: kDiskFull, kFaultyDisk, kDiskNotFound.
   virtual Task<Status> Write(std::span<const std::byte> data) = 0;
@@ -146,6 +146,10 @@ class StorageApi {
   virtual std::string endpoint() const = 0;
   // False once the drive is known to be unreachable or failed; cheap, no I/O.
   virtual bool IsOnline() const = 0;
+  // The most memory one open ShardWriter of this drive holds of its own (buffers it keeps
+  // between Write calls, on this node), so that writers can count it against the memory
+  // budget of writes in flight. Constant for the drive's lifetime; cheap, no I/O.
+  virtual std::size_t max_writer_buffer_bytes() const = 0;
 
   virtual Task<Result<DiskInfo>> GetDiskInfo(const RequestContext& ctx) = 0;
 
@@ -200,19 +204,15 @@ class StorageApi {
                                                    std::string_view volume, std::string_view key,
                                                    std::string_view version_id, bool read_data) = 0;
 
-  // ReadVersion answered at once on the caller's thread when that needs no I/O (a local
-  // drive whose entry is in memory); nullopt when only ReadVersion can answer. Saves a GET
-  // or HEAD the coroutine machinery of a fan-out.
-  virtual std::optional<Result<meta::FileInfo>> ReadVersionNow(std::string_view volume,
+  // ReadVersion answered at once on the caller's thread, without I/O and without suspending,
+  // when the drive can (a local drive whose entry is in memory); nullopt when only
+  // ReadVersion can answer (a remote drive always). Saves a GET or HEAD the coroutine
+  // machinery of a fan-out. Errors (inside the optional): those of ReadVersion.
+  virtual std::optional<Result<meta::FileInfo>> ReadVersionNow(const RequestContext& ctx,
+                                                               std::string_view volume,
                                                                std::string_view key,
                                                                std::string_view version_id,
-                                                               bool read_data) {
-    (void)volume;
-    (void)key;
-    (void)version_id;
-    (void)read_data;
-    return std::nullopt;
-  }
+                                                               bool read_data) = 0;
 
   // Every version of an object, newest first (inline data not included).
   virtual Task<Result<std::vector<meta::FileInfo>>> ReadVersions(const RequestContext& ctx,
@@ -262,12 +262,14 @@ class StorageApi {
                                                                 std::string_view volume,
                                                                 std::string_view key,
                                                                 std::string_view upload_id) = 0;
-  // Completes an upload: in one atomic batch writes the object's version `fi` (whose parts
-  // name the parts used, in order, and whose data_dir is the upload's), and
+  // Completes upload volume/key/upload_id: in one atomic batch writes the object's version
+  // `fi` (whose parts name the parts used, in order, and whose data_dir is the upload's), and
   // deletes the upload record. Parts keep their numbers (part.<number>); part files not
   // named in fi.parts are removed. Settled like WriteMetadata (PurgeReplaced, RevertCommit).
-  // Errors: kUploadNotFound, kPartNotFound.
+  // `volume` and `key` must be fi.volume and fi.name (the wire sends them once, in fi).
+  // Errors: kUploadNotFound, kPartNotFound, kInvalidArgument (volume/key differ from fi's).
   virtual Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx,
+                                                  std::string_view volume, std::string_view key,
                                                   std::string_view upload_id,
                                                   const meta::FileInfo& fi) = 0;
   // Deletes the upload record and its data folder. Errors: kUploadNotFound.

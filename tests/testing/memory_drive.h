@@ -1,6 +1,8 @@
 // MemoryDrive: a StorageApi held entirely in memory, for tests of the layers above storage
 // (object layer, healing) that need many fast drives, and as the base of fault-injecting
-// wrappers. Follows the contract of storage/storage_api.h; thread-safe (one mutex).
+// wrappers. Follows the contract of storage/storage_api.h, checked by the storage
+// conformance suite (factory "Memory"); thread-safe (one mutex). Its users link
+// cairn_storage (the name and path checks, DriveIdOf).
 #pragma once
 
 #include <algorithm>
@@ -9,12 +11,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "meta/encoding.h"
+#include "storage/local/fs_util.h"
 #include "storage/storage_api.h"
 
 namespace cairn::testing {
@@ -27,7 +31,24 @@ class MemoryDrive final : public storage::StorageApi {
 
   bool IsOnline() const override { return online_.load(); }
 
+  // Its writers append straight to the file's bytes (which are the drive's storage).
+  std::size_t max_writer_buffer_bytes() const override { return 0; }
+
+  // Always nullopt: every read goes through ReadVersion and its checks.
+  std::optional<Result<meta::FileInfo>> ReadVersionNow(const RequestContext&, std::string_view,
+                                                       std::string_view, std::string_view,
+                                                       bool) override {
+    return std::nullopt;
+  }
+
   void SetOnline(bool online) { online_ = online; }
+
+  // What a process restart does to a drive: staged files under tmp/ are gone (LocalDrive
+  // clears tmp/ when it opens); everything committed stays.
+  void RestartForTest() {
+    std::lock_guard lock(mu_);
+    RemovePrefix("tmp/");
+  }
 
   // Files under tmp/ (staged, uncommitted shards).
   std::size_t TmpFilesForTest() const {
@@ -69,7 +90,8 @@ class MemoryDrive final : public storage::StorageApi {
     info.total = 1ULL << 40;
     info.free = info.total;
     info.endpoint = name_;
-    info.id = name_;
+    std::lock_guard lock(mu_);
+    info.id = storage::DriveIdOf(format_);
     co_return info;
   }
 
@@ -92,6 +114,9 @@ class MemoryDrive final : public storage::StorageApi {
   Task<Status> MakeVolume(const RequestContext&, std::string_view volume,
                           std::string_view meta) override {
     CO_RETURN_IF_ERROR(Check());
+    if (!ValidName(volume)) {
+      co_return Status(Errc::kInvalidArgument, "bad volume name");
+    }
     std::lock_guard lock(mu_);
     if (volumes_.contains(std::string(volume))) {
       co_return Status(Errc::kVolumeExists);
@@ -143,6 +168,14 @@ class MemoryDrive final : public storage::StorageApi {
     if (!force && (!objects_[v].empty() || !uploads_[v].empty())) {
       co_return Status(Errc::kVolumeNotEmpty);
     }
+    for (const auto& [key, versions] : objects_[v]) {
+      for (const auto& version : versions) {
+        RemoveDataDir(version.data_dir);
+      }
+    }
+    for (const auto& [id, upload] : uploads_[v]) {
+      RemoveDataDir(upload.record.fi.data_dir);
+    }
     volumes_.erase(v);
     objects_.erase(v);
     uploads_.erase(v);
@@ -163,13 +196,15 @@ class MemoryDrive final : public storage::StorageApi {
     if (!volumes_.contains(fi.volume)) {
       co_return Status(Errc::kVolumeNotFound);
     }
+    replaced_.erase(undo.replaced_data_dir);  // settled
     auto& objs = objects_[fi.volume];
     auto it = objs.find(fi.name);
     if (it == objs.end()) {
       co_return Status::Ok();
     }
-    auto v = std::find_if(it->second.begin(), it->second.end(),
-                          [&](const meta::FileInfo& x) { return x.version_id == fi.version_id; });
+    auto v = std::find_if(it->second.begin(), it->second.end(), [&](const meta::FileInfo& x) {
+      return meta::SameVersionId(x.version_id, fi.version_id);
+    });
     if (v == it->second.end() || v->data_dir != fi.data_dir || v->mod_time_ns != fi.mod_time_ns) {
       co_return Status::Ok();
     }
@@ -201,6 +236,7 @@ class MemoryDrive final : public storage::StorageApi {
     if (!volumes_.contains(std::string(volume))) {
       co_return Status(Errc::kVolumeNotFound);
     }
+    replaced_.erase(std::string(data_dir));  // settled
     auto& objs = objects_[std::string(volume)];
     auto it = objs.find(std::string(key));
     if (it == objs.end() || !Referenced(it->second, data_dir)) {
@@ -212,6 +248,10 @@ class MemoryDrive final : public storage::StorageApi {
   Task<Result<storage::CommitUndo>> RenameData(const RequestContext&, const meta::FileInfo& fi,
                                                std::string_view tmp_dir) override {
     CO_RETURN_IF_ERROR(Check());
+    if (!storage::ValidRelativePath(tmp_dir, /*single=*/false) ||
+        !storage::ValidDataDirName(fi.data_dir)) {
+      co_return Status(Errc::kInvalidArgument, "bad tmp dir or data dir");
+    }
     std::lock_guard lock(mu_);
     if (!volumes_.contains(fi.volume)) {
       co_return Status(Errc::kVolumeNotFound);
@@ -233,6 +273,9 @@ class MemoryDrive final : public storage::StorageApi {
                                            std::string_view key, std::string_view version_id,
                                            bool read_data) override {
     CO_RETURN_IF_ERROR(Check());
+    if (!ValidName(volume) || !ValidName(key)) {
+      co_return Status(Errc::kInvalidArgument, "bad volume or key");
+    }
     std::lock_guard lock(mu_);
     auto versions = Find(volume, key);
     if (!versions.ok()) {
@@ -240,7 +283,7 @@ class MemoryDrive final : public storage::StorageApi {
     }
     auto& vs = **versions;
     for (std::size_t i = 0; i < vs.size(); ++i) {
-      if (version_id.empty() || vs[i].version_id == version_id) {
+      if (version_id.empty() || meta::SameVersionId(vs[i].version_id, version_id)) {
         meta::FileInfo fi = vs[i];
         fi.is_latest = i == 0;
         fi.num_versions = static_cast<std::uint32_t>(vs.size());
@@ -263,8 +306,10 @@ class MemoryDrive final : public storage::StorageApi {
       co_return versions.status();
     }
     std::vector<meta::FileInfo> out = **versions;
-    for (auto& v : out) {
-      v.inline_data.clear();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i].inline_data.clear();
+      out[i].is_latest = i == 0;
+      out[i].num_versions = static_cast<std::uint32_t>(out.size());
     }
     co_return out;
   }
@@ -277,8 +322,9 @@ class MemoryDrive final : public storage::StorageApi {
       co_return versions.status();
     }
     auto& vs = **versions;
-    auto it = std::find_if(vs.begin(), vs.end(),
-                           [&](const meta::FileInfo& v) { return v.version_id == fi.version_id; });
+    auto it = std::find_if(vs.begin(), vs.end(), [&](const meta::FileInfo& v) {
+      return meta::SameVersionId(v.version_id, fi.version_id);
+    });
     if (it == vs.end()) {
       co_return Status(Errc::kFileVersionNotFound);
     }
@@ -313,12 +359,14 @@ class MemoryDrive final : public storage::StorageApi {
         auto pos = key.find(o.delimiter, o.prefix.size());
         if (pos != std::string::npos) {
           std::string cp = key.substr(0, pos + o.delimiter.size());
-          if (cp > o.start_after && !o.start_after.starts_with(cp)) {
+          // A prefix is listed when it holds an object the listing shows.
+          bool visible = false;
+          for (; it != objs.end() && it->first.starts_with(cp); ++it) {
+            visible = visible || !it->second.front().deleted || o.include_deleted;
+          }
+          if (visible && cp > o.start_after && !o.start_after.starts_with(cp)) {
             out.push_back(storage::ListEntry{cp, true, {}});
           }
-          std::string past = cp;
-          past.append(1025, '\xff');
-          it = objs.upper_bound(past);
           continue;
         }
       }
@@ -338,6 +386,9 @@ class MemoryDrive final : public storage::StorageApi {
   Task<Result<std::unique_ptr<storage::ShardWriter>>> CreateFile(
       const RequestContext&, std::string_view tmp_path) override {
     CO_RETURN_IF_ERROR(Check());
+    if (!storage::ValidRelativePath(tmp_path, /*single=*/false)) {
+      co_return Status(Errc::kInvalidArgument, "bad tmp path");
+    }
     std::lock_guard lock(mu_);
     auto data = std::make_shared<std::string>();
     files_["tmp/" + std::string(tmp_path)] = data;
@@ -348,6 +399,9 @@ class MemoryDrive final : public storage::StorageApi {
                                                                 std::string_view data_dir,
                                                                 int part_number) override {
     CO_RETURN_IF_ERROR(Check());
+    if (!storage::ValidDataDirName(data_dir) || part_number < 1) {
+      co_return Status(Errc::kInvalidArgument, "bad data dir or part number");
+    }
     std::lock_guard lock(mu_);
     auto it = files_.find("data/" + std::string(data_dir) + "/part." + std::to_string(part_number));
     if (it == files_.end()) {
@@ -358,6 +412,9 @@ class MemoryDrive final : public storage::StorageApi {
 
   Task<Status> DeleteTmp(const RequestContext&, std::string_view tmp_dir) override {
     CO_RETURN_IF_ERROR(Check());
+    if (!storage::ValidRelativePath(tmp_dir, /*single=*/false)) {
+      co_return Status(Errc::kInvalidArgument, "bad tmp dir");
+    }
     std::lock_guard lock(mu_);
     RemovePrefix("tmp/" + std::string(tmp_dir) + "/");
     co_return Status::Ok();
@@ -401,7 +458,10 @@ class MemoryDrive final : public storage::StorageApi {
       if (out.size() >= limit) {
         break;
       }
-      if ((key_marker.empty() && upload_id_marker.empty()) || id > after) {
+      // Without an upload id marker, every upload of the marker key is skipped.
+      const bool past = (key_marker.empty() && upload_id_marker.empty()) ||
+                        (upload_id_marker.empty() ? id.first > key_marker : id > after);
+      if (past) {
         if (id.first.starts_with(prefix)) {
           out.push_back(u.record);
         }
@@ -447,10 +507,13 @@ class MemoryDrive final : public storage::StorageApi {
     co_return out;
   }
 
-  Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext&,
-                                                   std::string_view upload_id,
+  Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext&, std::string_view volume,
+                                                   std::string_view key, std::string_view upload_id,
                                                    const meta::FileInfo& fi) override {
     CO_RETURN_IF_ERROR(Check());
+    if (volume != fi.volume || key != fi.name) {
+      co_return Status(Errc::kInvalidArgument, "the upload's volume and key differ from fi's");
+    }
     std::lock_guard lock(mu_);
     auto u = FindUpload(fi.volume, fi.name, upload_id);
     if (!u.ok()) {
@@ -481,8 +544,14 @@ class MemoryDrive final : public storage::StorageApi {
     if (!u.ok()) {
       co_return u.status();
     }
-    RemoveDataDir((*u)->record.fi.data_dir);
+    // The folder stays when a version of the object uses it (a heal wrote it there).
+    const std::string dir = (*u)->record.fi.data_dir;
     uploads_[std::string(volume)].erase({std::string(key), std::string(upload_id)});
+    auto& objs = objects_[std::string(volume)];
+    auto obj = objs.find(std::string(key));
+    if (obj == objs.end() || !Referenced(obj->second, dir)) {
+      RemoveDataDir(dir);
+    }
     co_return Status::Ok();
   }
 
@@ -522,8 +591,9 @@ class MemoryDrive final : public storage::StorageApi {
   }
 
   // Files have no ages here, and RenameData moves and commits under one lock, so no write is
-  // ever between the two: every unreferenced data dir goes at once. Staged tmp/ files stay
-  // (they may belong to a write in flight).
+  // ever between the two: every unreferenced data dir goes at once, except those a commit
+  // replaced and its writer has not settled yet (PurgeReplaced, RevertCommit). Staged tmp/
+  // files stay (they may belong to a write in flight).
   Task<Result<storage::OrphanStats>> RemoveOrphanData(
       const RequestContext&, const storage::OrphanCleanupOptions& opts) override {
     CO_RETURN_IF_ERROR(Check());
@@ -544,6 +614,7 @@ class MemoryDrive final : public storage::StorageApi {
         referenced.insert(u.record.fi.data_dir);
       }
     }
+    referenced.insert(replaced_.begin(), replaced_.end());
     storage::OrphanStats stats;
     std::string last_dir;
     for (auto it = files_.lower_bound("data/");
@@ -574,16 +645,23 @@ class MemoryDrive final : public storage::StorageApi {
 
     Task<Status> Write(std::span<const std::byte> data) override {
       CO_RETURN_IF_ERROR(drive_->Check());
+      if (closed_) {
+        co_return Status(Errc::kInvalidArgument, "write after close");
+      }
       std::lock_guard lock(drive_->mu_);
       data_->append(reinterpret_cast<const char*>(data.data()), data.size());
       co_return Status::Ok();
     }
 
-    Task<Status> Close() override { co_return drive_->Check(); }
+    Task<Status> Close() override {
+      closed_ = true;
+      co_return drive_->Check();
+    }
 
    private:
     MemoryDrive* drive_;
     std::shared_ptr<std::string> data_;
+    bool closed_ = false;
   };
 
   class Reader final : public storage::ShardReader {
@@ -608,6 +686,11 @@ class MemoryDrive final : public storage::StorageApi {
     MemoryDrive* drive_;
     std::shared_ptr<std::string> data_;
   };
+
+  // A volume, key or upload id: non-empty, no NUL (as a drive's namespace keys need).
+  static bool ValidName(std::string_view name) {
+    return !name.empty() && name.find('\0') == std::string_view::npos;
+  }
 
   Status Check() const {
     return online_.load() ? Status::Ok() : Status(Errc::kDiskNotFound, name_ + " is offline");
@@ -648,6 +731,10 @@ class MemoryDrive final : public storage::StorageApi {
 
   // Merges `fi` as a drive's commit does; the replaced version's data stays until settled.
   Result<storage::CommitUndo> WriteLocked(const meta::FileInfo& fi) {
+    if (!ValidName(fi.volume) || !ValidName(fi.name) ||
+        (!fi.data_dir.empty() && !storage::ValidDataDirName(fi.data_dir))) {
+      return Status(Errc::kInvalidArgument, "bad volume, key or data dir");
+    }
     if (!volumes_.contains(fi.volume)) {
       return Status(Errc::kVolumeNotFound);
     }
@@ -659,16 +746,15 @@ class MemoryDrive final : public storage::StorageApi {
       undo.previous_entry = meta::EncodeVersions(found->second);
     }
     auto& vs = objs[fi.name];
-    auto it = std::find_if(vs.begin(), vs.end(),
-                           [&](const meta::FileInfo& v) { return v.version_id == fi.version_id; });
-    if (it != vs.end()) {
-      std::string replaced = it->data_dir;
-      vs.erase(it);
+    // As a drive merges: the same version id replaced, newest first by mod time.
+    auto previous = meta::MergeVersion(vs, fi);
+    if (previous) {
+      std::string replaced = previous->data_dir;
       if (!replaced.empty() && replaced != fi.data_dir && !Referenced(vs, replaced)) {
+        replaced_.insert(replaced);
         undo.replaced_data_dir = std::move(replaced);
       }
     }
-    vs.insert(vs.begin(), fi);
     return undo;
   }
 
@@ -699,7 +785,10 @@ class MemoryDrive final : public storage::StorageApi {
   std::map<std::string, std::map<std::string, std::vector<meta::FileInfo>>> objects_;
   std::map<std::string, std::map<std::pair<std::string, std::string>, Upload>> uploads_;
   std::map<std::string, std::shared_ptr<std::string>> files_;  // "tmp/..." and "data/<dir>/part.N"
-  std::map<std::string, std::string> records_;                 // system records by name
+  // Data folders that a commit replaced and its writer has not settled: kept by
+  // RemoveOrphanData until PurgeReplaced or RevertCommit.
+  std::set<std::string> replaced_;
+  std::map<std::string, std::string> records_;  // system records by name
 };
 
 }  // namespace cairn::testing

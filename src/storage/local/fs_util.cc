@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <system_error>
 
@@ -192,6 +193,12 @@ bool ValidRelativePath(std::string_view rel, bool single) {
     start = end + 1;
   }
   return !single || components == 1;
+}
+
+bool ValidDataDirName(std::string_view data_dir) {
+  return data_dir.size() >= 2 && std::isxdigit(static_cast<unsigned char>(data_dir[0])) &&
+         std::isxdigit(static_cast<unsigned char>(data_dir[1])) &&
+         ValidRelativePath(data_dir, /*single=*/true);
 }
 
 }  // namespace cairn::storage

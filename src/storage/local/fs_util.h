@@ -33,5 +33,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data);
 // A relative path under tmp/ or data/: non-empty components separated by '/', none of them
 // "." or "..", no NUL, no leading '/'. `single` allows one component only.
 bool ValidRelativePath(std::string_view rel, bool single);
+// A data dir name: one path component starting with two hex digits (the fan-out).
+bool ValidDataDirName(std::string_view data_dir);
 
 }  // namespace cairn::storage

@@ -42,8 +42,15 @@ std::string StripTrailingSlash(std::string path) {
   return path;
 }
 
-// The drive's uuid in format.json: "this" at the top level or in a top-level object (MinIO
-// keeps it in "xl"). Empty when absent or not JSON.
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+// "this" at the top level or in a top-level object (MinIO keeps it in "xl").
 std::string DriveIdOf(std::string_view format_json) {
   auto j = nlohmann::json::parse(format_json, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) {
@@ -63,14 +70,6 @@ std::string DriveIdOf(std::string_view format_json) {
   }
   return {};
 }
-
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 std::shared_ptr<SharedBlockCache> SharedBlockCache::Create(std::size_t bytes) {
   return std::make_shared<RocksBlockCache>(bytes);
@@ -161,6 +160,10 @@ std::string LocalDrive::DataDirPath(std::string_view data_dir) const {
   return out;
 }
 
+std::size_t LocalDrive::max_writer_buffer_bytes() const {
+  return LocalShardWriter::kMaxBufferBytes;
+}
+
 std::string LocalDrive::TmpPath(std::string_view rel) const {
   std::string out = tmp_dir_;
   out.push_back('/');
@@ -169,9 +172,7 @@ std::string LocalDrive::TmpPath(std::string_view rel) const {
 }
 
 bool LocalDrive::ValidDataDir(std::string_view data_dir) {
-  return data_dir.size() >= 2 && std::isxdigit(static_cast<unsigned char>(data_dir[0])) &&
-         std::isxdigit(static_cast<unsigned char>(data_dir[1])) &&
-         ValidRelativePath(data_dir, /*single=*/true);
+  return ValidDataDirName(data_dir);
 }
 
 void LocalDrive::RemoveDataDirs(const std::vector<std::string>& data_dirs) {

@@ -88,6 +88,9 @@ class LocalDrive final : public StorageApi {
 
   bool IsOnline() const override { return online_.load(std::memory_order_relaxed); }
 
+  // A LocalShardWriter's O_DIRECT buffer.
+  std::size_t max_writer_buffer_bytes() const override;
+
   Task<Result<DiskInfo>> GetDiskInfo(const RequestContext& ctx) override;
   Task<Result<std::string>> ReadFormat(const RequestContext& ctx) override;
   Task<Status> WriteFormat(const RequestContext& ctx, std::string_view format_json) override;
@@ -109,7 +112,8 @@ class LocalDrive final : public StorageApi {
                             const CommitUndo& undo) override;
   Task<Status> PurgeReplaced(const RequestContext& ctx, std::string_view volume,
                              std::string_view key, std::string_view data_dir) override;
-  std::optional<Result<meta::FileInfo>> ReadVersionNow(std::string_view volume,
+  std::optional<Result<meta::FileInfo>> ReadVersionNow(const RequestContext& ctx,
+                                                       std::string_view volume,
                                                        std::string_view key,
                                                        std::string_view version_id,
                                                        bool read_data) override;
@@ -147,7 +151,8 @@ class LocalDrive final : public StorageApi {
                                                         std::string_view volume,
                                                         std::string_view key,
                                                         std::string_view upload_id) override;
-  Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
+  Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx, std::string_view volume,
+                                          std::string_view key, std::string_view upload_id,
                                           const meta::FileInfo& fi) override;
   Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume, std::string_view key,
                            std::string_view upload_id) override;

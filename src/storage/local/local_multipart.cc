@@ -301,9 +301,13 @@ Result<CommitUndo> LocalDrive::DoCompleteUpload(std::string_view upload_id,
   return undo;
 }
 
-Task<Result<CommitUndo>> LocalDrive::CompleteUpload(const RequestContext&,
+Task<Result<CommitUndo>> LocalDrive::CompleteUpload(const RequestContext&, std::string_view volume,
+                                                    std::string_view key,
                                                     std::string_view upload_id,
                                                     const meta::FileInfo& fi) {
+  if (volume != fi.volume || key != fi.name) {
+    co_return Status(Errc::kInvalidArgument, "the upload's volume and key differ from fi's");
+  }
   co_return co_await RunBlocking(*pool_, [&] { return DoCompleteUpload(upload_id, fi); });
 }
 

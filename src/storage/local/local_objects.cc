@@ -222,7 +222,8 @@ Task<Result<meta::FileInfo>> LocalDrive::ReadVersion(const RequestContext&, std:
   });
 }
 
-std::optional<Result<meta::FileInfo>> LocalDrive::ReadVersionNow(std::string_view volume,
+std::optional<Result<meta::FileInfo>> LocalDrive::ReadVersionNow(const RequestContext&,
+                                                                 std::string_view volume,
                                                                  std::string_view key,
                                                                  std::string_view version_id,
                                                                  bool read_data) {

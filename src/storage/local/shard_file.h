@@ -29,7 +29,10 @@ class LocalShardWriter final : public ShardWriter {
   // O_DIRECT: buffer and file offsets are multiples of this; one write(2) per chunk.
   static constexpr std::size_t kDirectAlign = 4096;
   static constexpr std::size_t kDirectChunk = 1 << 20;
-  static_assert(kDirectChunk + kDirectAlign <= kMaxBufferBytes);
+  // The most memory one writer holds: the O_DIRECT buffer, the larger of the two
+  // (LocalDrive::max_writer_buffer_bytes).
+  static constexpr std::size_t kMaxBufferBytes = kDirectChunk + kDirectAlign;
+  static_assert(kBufferSize <= kMaxBufferBytes);
 
   // Takes ownership of `fd`, opened for writing (with O_DIRECT when `direct`).
   LocalShardWriter(boost::asio::thread_pool& pool, int fd, std::string path, bool fsync,

@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
-#include "storage/remote/remote_codec.h"
+#include "storage/remote/drive_rpc.h"
 
 namespace cairn::storage {
 
 namespace m = rpc::method;
-using meta::WireReader;
-using meta::WireWriter;
-using remote::Encode;
+using remote::EncodeArgs;
 
 namespace {
 
@@ -21,17 +20,18 @@ Status Malformed(std::string_view endpoint) {
   return Status(Errc::kInternal, "a malformed RPC reply from " + std::string(endpoint));
 }
 
-// The CommitUndo of a WriteMetadata, RenameData or CompleteUpload reply.
-Result<CommitUndo> DecodeUndo(const Result<std::string>& reply, std::string_view endpoint) {
-  if (!reply.ok()) {
-    return reply.status();
+// The Reply decoded from a call's reply body.
+template <class Reply>
+Result<Reply> DecodeReply(Result<std::string> body, std::string_view endpoint) {
+  if (!body.ok()) {
+    return body.status();
   }
-  CommitUndo undo;
-  meta::WireReader rd(*reply);
-  if (!remote::GetCommitUndo(rd, undo)) {
+  Reply reply;
+  meta::WireReader rd(*body);
+  if (!remote::GetReply(rd, reply)) {
     return Malformed(endpoint);
   }
-  return undo;
+  return reply;
 }
 
 class RemoteShardWriter final : public ShardWriter {
@@ -81,14 +81,12 @@ class RemoteShardReader final : public ShardReader {
     std::size_t done = 0;
     while (done < buf.size()) {
       const std::size_t want = std::min(buf.size() - done, kReadCallBytes);
-      const std::string args = Encode([&](WireWriter& w) {
-        w.Str(data_dir_);
-        w.Signed(part_);
-        w.Varint(offset + done);
-        w.Varint(want);
-        w.Varint(handle_);
-      });
-      auto r = co_await drive_.Call(ctx_, m::kReadAt, args);
+      const remote::ReadAtCall call{.data_dir = data_dir_,
+                                    .part = part_,
+                                    .offset = offset + done,
+                                    .length = want,
+                                    .handle = handle_};
+      auto r = co_await drive_.Invoke(ctx_, call);
       if (!r.ok()) {
         co_return r.status();
       }
@@ -140,183 +138,129 @@ Task<Result<std::string>> RemoteDrive::Call(const RequestContext& ctx, rpc::Meth
   co_return r;
 }
 
+template <class C>
+Task<Result<typename C::Reply>> RemoteDrive::Invoke(const RequestContext& ctx, const C& call) {
+  const std::string args = EncodeArgs(call);
+  auto r = co_await Call(ctx, C::kInfo.id, args);
+  if constexpr (std::is_same_v<typename C::Reply, std::string>) {
+    co_return r;  // the raw body (a shard block, a record): no decode, no copy
+  } else {
+    co_return DecodeReply<typename C::Reply>(std::move(r), endpoint_);
+  }
+}
+
 Task<Result<DiskInfo>> RemoteDrive::GetDiskInfo(const RequestContext& ctx) {
-  auto r = co_await Call(ctx, m::kDiskInfo, "");
-  if (!r.ok()) {
-    co_return r.status();
+  const remote::DiskInfoCall call;
+  auto info = co_await Invoke(ctx, call);
+  if (info.ok()) {
+    info->endpoint = endpoint_;
   }
-  DiskInfo info;
-  WireReader rd(*r);
-  if (!remote::GetDiskInfo(rd, info)) {
-    co_return Malformed(endpoint_);
-  }
-  info.endpoint = endpoint_;
   co_return info;
 }
 
 Task<Result<std::string>> RemoteDrive::ReadFormat(const RequestContext& ctx) {
-  co_return co_await Call(ctx, m::kReadFormat, "");
+  const remote::ReadFormatCall call;
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::WriteFormat(const RequestContext& ctx, std::string_view format_json) {
-  co_return (co_await Call(ctx, m::kWriteFormat, format_json)).status();
+  const remote::WriteFormatCall call{.format_json = format_json};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Status> RemoteDrive::MakeVolume(const RequestContext& ctx, std::string_view volume,
                                      std::string_view meta) {
-  co_return (co_await Call(ctx, m::kMakeVolume, Encode([&](WireWriter& w) {
-                             w.Str(volume);
-                             w.Str(meta);
-                           })))
-      .status();
+  const remote::MakeVolumeCall call{.volume = volume, .meta = meta};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Result<VolumeInfo>> RemoteDrive::StatVolume(const RequestContext& ctx,
                                                  std::string_view volume) {
-  auto r = co_await Call(ctx, m::kStatVolume, Encode([&](WireWriter& w) { w.Str(volume); }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  VolumeInfo v;
-  WireReader rd(*r);
-  if (!remote::GetVolume(rd, v)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return v;
+  const remote::StatVolumeCall call{.volume = volume};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Result<std::vector<VolumeInfo>>> RemoteDrive::ListVolumes(const RequestContext& ctx) {
-  auto r = co_await Call(ctx, m::kListVolumes, "");
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  std::vector<VolumeInfo> out;
-  WireReader rd(*r);
-  if (!remote::GetList(rd, out, remote::GetVolume)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return out;
+  const remote::ListVolumesCall call;
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::UpdateVolumeMeta(const RequestContext& ctx, std::string_view volume,
                                            std::string_view meta) {
-  co_return (co_await Call(ctx, m::kUpdateVolumeMeta, Encode([&](WireWriter& w) {
-                             w.Str(volume);
-                             w.Str(meta);
-                           })))
-      .status();
+  const remote::UpdateVolumeMetaCall call{.volume = volume, .meta = meta};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Status> RemoteDrive::DeleteVolume(const RequestContext& ctx, std::string_view volume,
                                        bool force) {
-  co_return (co_await Call(ctx, m::kDeleteVolume, Encode([&](WireWriter& w) {
-                             w.Str(volume);
-                             w.U8(force ? 1 : 0);
-                           })))
-      .status();
+  const remote::DeleteVolumeCall call{.volume = volume, .force = force};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Result<CommitUndo>> RemoteDrive::WriteMetadata(const RequestContext& ctx,
                                                     const meta::FileInfo& fi) {
-  auto r = co_await Call(ctx, m::kWriteMetadata,
-                         Encode([&](WireWriter& w) { remote::PutFileInfo(w, fi); }));
-  co_return DecodeUndo(r, endpoint_);
+  const remote::WriteMetadataCall call{.fi = fi};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Result<CommitUndo>> RemoteDrive::RenameData(const RequestContext& ctx,
                                                  const meta::FileInfo& fi,
                                                  std::string_view tmp_dir) {
-  auto r = co_await Call(ctx, m::kRenameData, Encode([&](WireWriter& w) {
-                           remote::PutFileInfo(w, fi);
-                           w.Str(tmp_dir);
-                         }));
-  co_return DecodeUndo(r, endpoint_);
+  const remote::RenameDataCall call{.fi = fi, .tmp_dir = tmp_dir};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::RevertCommit(const RequestContext& ctx, const meta::FileInfo& fi,
                                        const CommitUndo& undo) {
-  co_return (co_await Call(ctx, m::kRevertCommit, Encode([&](WireWriter& w) {
-                             remote::PutFileInfo(w, fi);
-                             remote::PutCommitUndo(w, undo);
-                           })))
-      .status();
+  const remote::RevertCommitCall call{.fi = fi, .undo = undo};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Status> RemoteDrive::PurgeReplaced(const RequestContext& ctx, std::string_view volume,
                                         std::string_view key, std::string_view data_dir) {
-  co_return (co_await Call(ctx, m::kPurgeReplaced, Encode([&](WireWriter& w) {
-                             w.Str(volume);
-                             w.Str(key);
-                             w.Str(data_dir);
-                           })))
-      .status();
+  const remote::PurgeReplacedCall call{.volume = volume, .key = key, .data_dir = data_dir};
+  co_return (co_await Invoke(ctx, call)).status();
+}
+
+std::optional<Result<meta::FileInfo>> RemoteDrive::ReadVersionNow(const RequestContext&,
+                                                                  std::string_view,
+                                                                  std::string_view,
+                                                                  std::string_view, bool) {
+  return std::nullopt;
 }
 
 Task<Result<meta::FileInfo>> RemoteDrive::ReadVersion(const RequestContext& ctx,
                                                       std::string_view volume, std::string_view key,
                                                       std::string_view version_id, bool read_data) {
-  auto r = co_await Call(ctx, m::kReadVersion, Encode([&](WireWriter& w) {
-                           w.Str(volume);
-                           w.Str(key);
-                           w.Str(version_id);
-                           w.U8(read_data ? 1 : 0);
-                         }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  meta::FileInfo fi;
-  WireReader rd(*r);
-  if (!remote::GetFileInfo(rd, fi)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return fi;
+  const remote::ReadVersionCall call{
+      .volume = volume, .key = key, .version_id = version_id, .read_data = read_data};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Result<std::vector<meta::FileInfo>>> RemoteDrive::ReadVersions(const RequestContext& ctx,
                                                                     std::string_view volume,
                                                                     std::string_view key) {
-  auto r = co_await Call(ctx, m::kReadVersions, Encode([&](WireWriter& w) {
-                           w.Str(volume);
-                           w.Str(key);
-                         }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  std::vector<meta::FileInfo> out;
-  WireReader rd(*r);
-  if (!remote::GetList(rd, out, remote::GetFileInfo)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return out;
+  const remote::ReadVersionsCall call{.volume = volume, .key = key};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::DeleteVersion(const RequestContext& ctx, const meta::FileInfo& fi) {
-  co_return (co_await Call(ctx, m::kDeleteVersion,
-                           Encode([&](WireWriter& w) { remote::PutFileInfo(w, fi); })))
-      .status();
+  const remote::DeleteVersionCall call{.fi = fi};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Result<std::vector<ListEntry>>> RemoteDrive::ListObjects(const RequestContext& ctx,
                                                               std::string_view volume,
                                                               const ListOptions& opts) {
-  auto r = co_await Call(ctx, m::kListObjects, Encode([&](WireWriter& w) {
-                           w.Str(volume);
-                           remote::PutListOptions(w, opts);
-                         }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  std::vector<ListEntry> out;
-  WireReader rd(*r);
-  if (!remote::GetList(rd, out, remote::GetListEntry)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return out;
+  const remote::ListObjectsCall call{.volume = volume, .opts = opts};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Result<std::unique_ptr<ShardWriter>>> RemoteDrive::CreateFile(const RequestContext& ctx,
                                                                    std::string_view tmp_path) {
-  auto up = co_await client_->OpenUpload(ctx, m::kCreateFile, path_, tmp_path);
+  const remote::CreateFileCall call{.tmp_path = tmp_path};
+  const std::string args = EncodeArgs(call);
+  auto up = co_await client_->OpenUpload(ctx, remote::CreateFileCall::kInfo.id, path_, args);
   if (!up.ok()) {
     co_return Translate(up.status());
   }
@@ -327,163 +271,98 @@ Task<Result<std::unique_ptr<ShardWriter>>> RemoteDrive::CreateFile(const Request
 Task<Result<std::unique_ptr<ShardReader>>> RemoteDrive::OpenShard(const RequestContext& ctx,
                                                                   std::string_view data_dir,
                                                                   int part_number) {
-  auto r = co_await Call(ctx, m::kShardSize, Encode([&](WireWriter& w) {
-                           w.Str(data_dir);
-                           w.Signed(part_number);
-                         }));
+  const remote::ShardSizeCall call{.data_dir = data_dir, .part = part_number};
+  auto r = co_await Invoke(ctx, call);
   if (!r.ok()) {
     co_return r.status();
   }
-  std::uint64_t size = 0;
-  std::uint64_t handle = 0;
-  WireReader rd(*r);
-  if (!rd.Varint(size) || !rd.Varint(handle)) {
-    co_return Malformed(endpoint_);
-  }
   co_return std::unique_ptr<ShardReader>(std::make_unique<RemoteShardReader>(
-      *this, ctx, std::string(data_dir), part_number, size, handle));
+      *this, ctx, std::string(data_dir), part_number, r->size, r->handle));
 }
 
 Task<Status> RemoteDrive::DeleteTmp(const RequestContext& ctx, std::string_view tmp_dir) {
-  co_return (co_await Call(ctx, m::kDeleteTmp, Encode([&](WireWriter& w) { w.Str(tmp_dir); })))
-      .status();
+  const remote::DeleteTmpCall call{.tmp_dir = tmp_dir};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Status> RemoteDrive::PutUpload(const RequestContext& ctx, std::string_view volume,
                                     const MultipartUpload& upload) {
-  co_return (co_await Call(ctx, m::kPutUpload, Encode([&](WireWriter& w) {
-                             w.Str(volume);
-                             remote::PutUpload(w, upload);
-                           })))
-      .status();
+  const remote::PutUploadCall call{.volume = volume, .upload = upload};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Result<MultipartUpload>> RemoteDrive::ReadUpload(const RequestContext& ctx,
                                                       std::string_view volume, std::string_view key,
                                                       std::string_view upload_id) {
-  auto r = co_await Call(ctx, m::kReadUpload, Encode([&](WireWriter& w) {
-                           w.Str(volume);
-                           w.Str(key);
-                           w.Str(upload_id);
-                         }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  MultipartUpload u;
-  WireReader rd(*r);
-  if (!remote::GetUpload(rd, u)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return u;
+  const remote::ReadUploadCall call{.volume = volume, .key = key, .upload_id = upload_id};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Result<std::vector<MultipartUpload>>> RemoteDrive::ListUploads(
     const RequestContext& ctx, std::string_view volume, std::string_view prefix,
     std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) {
-  auto r = co_await Call(ctx, m::kListUploads, Encode([&](WireWriter& w) {
-                           w.Str(volume);
-                           w.Str(prefix);
-                           w.Str(key_marker);
-                           w.Str(upload_id_marker);
-                           w.Varint(limit);
-                         }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  std::vector<MultipartUpload> out;
-  WireReader rd(*r);
-  if (!remote::GetList(rd, out, remote::GetUpload)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return out;
+  const remote::ListUploadsCall call{.volume = volume,
+                                     .prefix = prefix,
+                                     .key_marker = key_marker,
+                                     .upload_id_marker = upload_id_marker,
+                                     .limit = limit};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::CommitPart(const RequestContext& ctx, std::string_view volume,
                                      std::string_view key, std::string_view upload_id,
                                      const meta::ObjectPart& part, std::string_view tmp_dir) {
-  co_return (co_await Call(ctx, m::kCommitPart, Encode([&](WireWriter& w) {
-                             w.Str(volume);
-                             w.Str(key);
-                             w.Str(upload_id);
-                             remote::PutPart(w, part);
-                             w.Str(tmp_dir);
-                           })))
-      .status();
+  const remote::CommitPartCall call{
+      .volume = volume, .key = key, .upload_id = upload_id, .part = part, .tmp_dir = tmp_dir};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Result<std::vector<meta::ObjectPart>>> RemoteDrive::ListParts(const RequestContext& ctx,
                                                                    std::string_view volume,
                                                                    std::string_view key,
                                                                    std::string_view upload_id) {
-  auto r = co_await Call(ctx, m::kListParts, Encode([&](WireWriter& w) {
-                           w.Str(volume);
-                           w.Str(key);
-                           w.Str(upload_id);
-                         }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  std::vector<meta::ObjectPart> out;
-  WireReader rd(*r);
-  if (!remote::GetList(rd, out, remote::GetPart)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return out;
+  const remote::ListPartsCall call{.volume = volume, .key = key, .upload_id = upload_id};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Result<CommitUndo>> RemoteDrive::CompleteUpload(const RequestContext& ctx,
+                                                     std::string_view volume, std::string_view key,
                                                      std::string_view upload_id,
                                                      const meta::FileInfo& fi) {
-  auto r = co_await Call(ctx, m::kCompleteUpload, Encode([&](WireWriter& w) {
-                           w.Str(upload_id);
-                           remote::PutFileInfo(w, fi);
-                         }));
-  co_return DecodeUndo(r, endpoint_);
+  if (volume != fi.volume || key != fi.name) {
+    co_return Status(Errc::kInvalidArgument, "the upload's volume and key differ from fi's");
+  }
+  const remote::CompleteUploadCall call{.upload_id = upload_id, .fi = fi};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::AbortUpload(const RequestContext& ctx, std::string_view volume,
                                       std::string_view key, std::string_view upload_id) {
-  co_return (co_await Call(ctx, m::kAbortUpload, Encode([&](WireWriter& w) {
-                             w.Str(volume);
-                             w.Str(key);
-                             w.Str(upload_id);
-                           })))
-      .status();
+  const remote::AbortUploadCall call{.volume = volume, .key = key, .upload_id = upload_id};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Result<std::string>> RemoteDrive::ReadSystemRecord(const RequestContext& ctx,
                                                         std::string_view name) {
-  co_return co_await Call(ctx, m::kReadSystemRecord, Encode([&](WireWriter& w) { w.Str(name); }));
+  const remote::ReadSystemRecordCall call{.name = name};
+  co_return co_await Invoke(ctx, call);
 }
 
 Task<Status> RemoteDrive::WriteSystemRecord(const RequestContext& ctx, std::string_view name,
                                             std::string_view value) {
-  co_return (co_await Call(ctx, m::kWriteSystemRecord, Encode([&](WireWriter& w) {
-                             w.Str(name);
-                             w.Str(value);
-                           })))
-      .status();
+  const remote::WriteSystemRecordCall call{.name = name, .value = value};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Status> RemoteDrive::DeleteSystemRecord(const RequestContext& ctx, std::string_view name) {
-  co_return (
-      co_await Call(ctx, m::kDeleteSystemRecord, Encode([&](WireWriter& w) { w.Str(name); })))
-      .status();
+  const remote::DeleteSystemRecordCall call{.name = name};
+  co_return (co_await Invoke(ctx, call)).status();
 }
 
 Task<Result<OrphanStats>> RemoteDrive::RemoveOrphanData(const RequestContext& ctx,
                                                         const OrphanCleanupOptions& opts) {
-  auto r = co_await Call(ctx, m::kRemoveOrphanData,
-                         Encode([&](WireWriter& w) { remote::PutOrphanOptions(w, opts); }));
-  if (!r.ok()) {
-    co_return r.status();
-  }
-  OrphanStats stats;
-  WireReader rd(*r);
-  if (!remote::GetOrphanStats(rd, stats)) {
-    co_return Malformed(endpoint_);
-  }
-  co_return stats;
+  const remote::RemoveOrphanDataCall call{.opts = opts};
+  co_return co_await Invoke(ctx, call);
 }
 
 }  // namespace cairn::storage

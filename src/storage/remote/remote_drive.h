@@ -27,6 +27,9 @@ class RemoteDrive final : public StorageApi {
   // The peer's state: false while its rpc::Client marks it offline.
   bool IsOnline() const override { return client_->online(); }
 
+  // Its ShardWriter sends each Write as one chunk straight from the caller's buffer.
+  std::size_t max_writer_buffer_bytes() const override { return 0; }
+
   Task<Result<DiskInfo>> GetDiskInfo(const RequestContext& ctx) override;
   Task<Result<std::string>> ReadFormat(const RequestContext& ctx) override;
   Task<Status> WriteFormat(const RequestContext& ctx, std::string_view format_json) override;
@@ -48,6 +51,12 @@ class RemoteDrive final : public StorageApi {
                              std::string_view key, std::string_view data_dir) override;
   Task<Result<CommitUndo>> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
                                       std::string_view tmp_dir) override;
+  // Always nullopt: every answer is one RPC away.
+  std::optional<Result<meta::FileInfo>> ReadVersionNow(const RequestContext& ctx,
+                                                       std::string_view volume,
+                                                       std::string_view key,
+                                                       std::string_view version_id,
+                                                       bool read_data) override;
   Task<Result<meta::FileInfo>> ReadVersion(const RequestContext& ctx, std::string_view volume,
                                            std::string_view key, std::string_view version_id,
                                            bool read_data) override;
@@ -82,7 +91,8 @@ class RemoteDrive final : public StorageApi {
                                                         std::string_view volume,
                                                         std::string_view key,
                                                         std::string_view upload_id) override;
-  Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx, std::string_view upload_id,
+  Task<Result<CommitUndo>> CompleteUpload(const RequestContext& ctx, std::string_view volume,
+                                          std::string_view key, std::string_view upload_id,
                                           const meta::FileInfo& fi) override;
   Task<Status> AbortUpload(const RequestContext& ctx, std::string_view volume, std::string_view key,
                            std::string_view upload_id) override;
@@ -98,6 +108,10 @@ class RemoteDrive final : public StorageApi {
   // One RPC to this drive: network failures become kDiskNotFound naming the drive.
   Task<Result<std::string>> Call(const RequestContext& ctx, rpc::MethodId method,
                                  std::string_view body);
+  // One declared call (drive_rpc.h): encodes `call`, sends it, decodes its Reply
+  // (kInternal for a malformed reply). Defined in remote_drive.cc, its only user.
+  template <class C>
+  Task<Result<typename C::Reply>> Invoke(const RequestContext& ctx, const C& call);
 
  private:
   Status Translate(Status st) const;

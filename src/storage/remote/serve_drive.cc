@@ -1,48 +1,33 @@
-// ServeDrive: the server half of RemoteDrive. Each StorageApi method is one rpc handler
-// registered under the drive's name; arguments and results use remote_codec.h.
+// ServeDrive: the server half of RemoteDrive. Each call declared in drive_rpc.h has one
+// handler here, `Serve(served, ctx, call)`, which takes the decoded arguments and returns the
+// call's Reply; RegisterCall decodes, dispatches and encodes, for every call in DriveCalls.
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
-#include "storage/remote/remote_codec.h"
+#include "storage/remote/drive_rpc.h"
 #include "storage/remote/remote_drive.h"
 
 namespace cairn::storage {
 
-namespace m = rpc::method;
-using meta::WireReader;
-using meta::WireWriter;
-using remote::Encode;
-
 namespace {
 
-// A handler body: parses its arguments from the reader, calls the drive, returns the reply.
-using Body = std::function<Task<Result<std::string>>(StorageApi& drive, const RequestContext& ctx,
-                                                     WireReader& args)>;
+using remote::Done;
 
 Status BadArgs() {
   return Status(Errc::kInvalidArgument, "malformed RPC arguments");
 }
 
-Result<std::string> Empty(Status st) {
+Result<Done> Finished(Status st) {
   if (!st.ok()) {
     return st;
   }
-  return std::string();
+  return Done{};
 }
-
-Result<std::string> Undo(const Result<CommitUndo>& undo) {
-  if (!undo.ok()) {
-    return undo.status();
-  }
-  return Encode([&](WireWriter& w) { remote::PutCommitUndo(w, *undo); });
-}
-
-// The shard bytes one ReadAt call may ask for.
-constexpr std::uint64_t kMaxReadBlock = 16 << 20;
 
 // The shards this drive holds open for remote readers. OpenShard (ShardSize) opens the file
 // and answers a handle; ReadAt with that handle reads the open file, so a reader keeps the
@@ -105,60 +90,83 @@ class OpenShards {
   std::uint64_t next_ = 0;
 };
 
-Task<Result<std::string>> DoShardSize(StorageApi& d, OpenShards& shards, const RequestContext& ctx,
-                                      WireReader& r) {
-  std::string data_dir;
-  std::int64_t part = 0;
-  if (!r.Str(data_dir) || !r.Signed(part)) {
-    co_return BadArgs();
-  }
-  auto reader = co_await d.OpenShard(ctx, data_dir, static_cast<int>(part));
-  if (!reader.ok()) {
-    co_return reader.status();
-  }
-  const std::uint64_t size = (*reader)->size();
-  const std::uint64_t handle = shards.Add(std::move(reader).value(), std::move(data_dir), part);
-  co_return Encode([&](WireWriter& w) {
-    w.Varint(size);
-    w.Varint(handle);
-  });
+// What the handlers of one served drive share.
+struct Served {
+  StorageApi& drive;
+  OpenShards shards;
+};
+
+// The handlers, one per call of DriveCalls.
+
+Task<Result<DiskInfo>> Serve(Served& s, const RequestContext& ctx, const remote::DiskInfoCall&) {
+  co_return co_await s.drive.GetDiskInfo(ctx);
 }
 
-Task<Result<std::string>> DoReadAt(StorageApi& d, OpenShards& shards, const RequestContext& ctx,
-                                   WireReader& r) {
-  std::string data_dir;
-  std::int64_t part = 0;
-  std::uint64_t offset = 0;
-  std::uint64_t len = 0;
-  std::uint64_t handle = 0;
-  if (!r.Str(data_dir) || !r.Signed(part) || !r.Varint(offset) || !r.Varint(len) ||
-      len > kMaxReadBlock || (r.remaining() > 0 && !r.Varint(handle))) {
-    co_return BadArgs();
-  }
-  std::shared_ptr<ShardReader> reader = handle != 0 ? shards.Find(handle, data_dir, part) : nullptr;
-  if (!reader) {
-    auto opened = co_await d.OpenShard(ctx, data_dir, static_cast<int>(part));
-    if (!opened.ok()) {
-      co_return opened.status();
-    }
-    reader = std::move(opened).value();
-  }
-  std::string out(len, '\0');
-  auto n = co_await reader->ReadAt(
-      offset, std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()), out.size()));
-  if (!n.ok()) {
-    co_return n.status();
-  }
-  out.resize(*n);
-  if (handle != 0 && offset + *n >= reader->size()) {
-    shards.Close(handle);
-  }
-  co_return out;
+Task<Result<std::string>> Serve(Served& s, const RequestContext& ctx,
+                                const remote::ReadFormatCall&) {
+  co_return co_await s.drive.ReadFormat(ctx);
 }
 
-Task<Result<std::string>> DoCreateFile(StorageApi& d, const RequestContext& ctx,
-                                       std::string_view tmp_path, ByteSource& body) {
-  auto writer = co_await d.CreateFile(ctx, tmp_path);
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::WriteFormatCall& a) {
+  co_return Finished(co_await s.drive.WriteFormat(ctx, a.format_json));
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::MakeVolumeCall& a) {
+  co_return Finished(co_await s.drive.MakeVolume(ctx, a.volume, a.meta));
+}
+
+Task<Result<VolumeInfo>> Serve(Served& s, const RequestContext& ctx,
+                               const remote::StatVolumeCall& a) {
+  co_return co_await s.drive.StatVolume(ctx, a.volume);
+}
+
+Task<Result<std::vector<VolumeInfo>>> Serve(Served& s, const RequestContext& ctx,
+                                            const remote::ListVolumesCall&) {
+  co_return co_await s.drive.ListVolumes(ctx);
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx,
+                         const remote::UpdateVolumeMetaCall& a) {
+  co_return Finished(co_await s.drive.UpdateVolumeMeta(ctx, a.volume, a.meta));
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::DeleteVolumeCall& a) {
+  co_return Finished(co_await s.drive.DeleteVolume(ctx, a.volume, a.force));
+}
+
+Task<Result<CommitUndo>> Serve(Served& s, const RequestContext& ctx,
+                               const remote::WriteMetadataCall& a) {
+  co_return co_await s.drive.WriteMetadata(ctx, *a.fi);
+}
+
+Task<Result<CommitUndo>> Serve(Served& s, const RequestContext& ctx,
+                               const remote::RenameDataCall& a) {
+  co_return co_await s.drive.RenameData(ctx, *a.fi, a.tmp_dir);
+}
+
+Task<Result<meta::FileInfo>> Serve(Served& s, const RequestContext& ctx,
+                                   const remote::ReadVersionCall& a) {
+  co_return co_await s.drive.ReadVersion(ctx, a.volume, a.key, a.version_id, a.read_data);
+}
+
+Task<Result<std::vector<meta::FileInfo>>> Serve(Served& s, const RequestContext& ctx,
+                                                const remote::ReadVersionsCall& a) {
+  co_return co_await s.drive.ReadVersions(ctx, a.volume, a.key);
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::DeleteVersionCall& a) {
+  co_return Finished(co_await s.drive.DeleteVersion(ctx, *a.fi));
+}
+
+Task<Result<std::vector<ListEntry>>> Serve(Served& s, const RequestContext& ctx,
+                                           const remote::ListObjectsCall& a) {
+  co_return co_await s.drive.ListObjects(ctx, a.volume, *a.opts);
+}
+
+// Streamed: the body is the shard's bytes.
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::CreateFileCall& a,
+                         ByteSource& body) {
+  auto writer = co_await s.drive.CreateFile(ctx, a.tmp_path);
   if (!writer.ok()) {
     co_return writer.status();
   }
@@ -176,354 +184,170 @@ Task<Result<std::string>> DoCreateFile(StorageApi& d, const RequestContext& ctx,
       co_return st;
     }
   }
-  co_return Empty(co_await (*writer)->Close());
+  co_return Finished(co_await (*writer)->Close());
 }
 
-std::vector<std::pair<rpc::MethodId, Body>> Methods() {
-  std::vector<std::pair<rpc::MethodId, Body>> t;
-  t.emplace_back(
-      m::kDiskInfo,
-      [](StorageApi& d, const RequestContext& ctx, WireReader&) -> Task<Result<std::string>> {
-        auto info = co_await d.GetDiskInfo(ctx);
-        if (!info.ok()) {
-          co_return info.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutDiskInfo(w, *info); });
-      });
-  t.emplace_back(
-      m::kReadFormat,
-      [](StorageApi& d, const RequestContext& ctx, WireReader&) -> Task<Result<std::string>> {
-        co_return co_await d.ReadFormat(ctx);
-      });
-  t.emplace_back(
-      m::kWriteFormat,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        co_return Empty(co_await d.WriteFormat(ctx, r.rest()));
-      });
-  t.emplace_back(
-      m::kMakeVolume,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string meta;
-        if (!r.Str(volume) || !r.Str(meta)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.MakeVolume(ctx, volume, meta));
-      });
-  t.emplace_back(
-      m::kStatVolume,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        if (!r.Str(volume)) {
-          co_return BadArgs();
-        }
-        auto v = co_await d.StatVolume(ctx, volume);
-        if (!v.ok()) {
-          co_return v.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutVolume(w, *v); });
-      });
-  t.emplace_back(
-      m::kListVolumes,
-      [](StorageApi& d, const RequestContext& ctx, WireReader&) -> Task<Result<std::string>> {
-        auto v = co_await d.ListVolumes(ctx);
-        if (!v.ok()) {
-          co_return v.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutList(w, *v, remote::PutVolume); });
-      });
-  t.emplace_back(
-      m::kUpdateVolumeMeta,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string meta;
-        if (!r.Str(volume) || !r.Str(meta)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.UpdateVolumeMeta(ctx, volume, meta));
-      });
-  t.emplace_back(
-      m::kDeleteVolume,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::uint8_t force = 0;
-        if (!r.Str(volume) || !r.U8(force)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.DeleteVolume(ctx, volume, force != 0));
-      });
-  t.emplace_back(
-      m::kWriteMetadata,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        meta::FileInfo fi;
-        if (!remote::GetFileInfo(r, fi)) {
-          co_return BadArgs();
-        }
-        co_return Undo(co_await d.WriteMetadata(ctx, fi));
-      });
-  t.emplace_back(
-      m::kRenameData,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        meta::FileInfo fi;
-        std::string tmp_dir;
-        if (!remote::GetFileInfo(r, fi) || !r.Str(tmp_dir)) {
-          co_return BadArgs();
-        }
-        co_return Undo(co_await d.RenameData(ctx, fi, tmp_dir));
-      });
-  t.emplace_back(
-      m::kRevertCommit,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        meta::FileInfo fi;
-        CommitUndo undo;
-        if (!remote::GetFileInfo(r, fi) || !remote::GetCommitUndo(r, undo)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.RevertCommit(ctx, fi, undo));
-      });
-  t.emplace_back(
-      m::kPurgeReplaced,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string key;
-        std::string data_dir;
-        if (!r.Str(volume) || !r.Str(key) || !r.Str(data_dir)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.PurgeReplaced(ctx, volume, key, data_dir));
-      });
-  t.emplace_back(
-      m::kReadVersion,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string key;
-        std::string version;
-        std::uint8_t data = 0;
-        if (!r.Str(volume) || !r.Str(key) || !r.Str(version) || !r.U8(data)) {
-          co_return BadArgs();
-        }
-        auto fi = co_await d.ReadVersion(ctx, volume, key, version, data != 0);
-        if (!fi.ok()) {
-          co_return fi.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutFileInfo(w, *fi); });
-      });
-  t.emplace_back(
-      m::kReadVersions,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string key;
-        if (!r.Str(volume) || !r.Str(key)) {
-          co_return BadArgs();
-        }
-        auto v = co_await d.ReadVersions(ctx, volume, key);
-        if (!v.ok()) {
-          co_return v.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutList(w, *v, remote::PutFileInfo); });
-      });
-  t.emplace_back(
-      m::kDeleteVersion,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        meta::FileInfo fi;
-        if (!remote::GetFileInfo(r, fi)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.DeleteVersion(ctx, fi));
-      });
-  t.emplace_back(
-      m::kListObjects,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        ListOptions opts;
-        if (!r.Str(volume) || !remote::GetListOptions(r, opts)) {
-          co_return BadArgs();
-        }
-        auto v = co_await d.ListObjects(ctx, volume, opts);
-        if (!v.ok()) {
-          co_return v.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutList(w, *v, remote::PutListEntry); });
-      });
-  t.emplace_back(
-      m::kDeleteTmp,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string tmp_dir;
-        if (!r.Str(tmp_dir)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.DeleteTmp(ctx, tmp_dir));
-      });
-  t.emplace_back(
-      m::kPutUpload,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        MultipartUpload u;
-        if (!r.Str(volume) || !remote::GetUpload(r, u)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.PutUpload(ctx, volume, u));
-      });
-  t.emplace_back(
-      m::kReadUpload,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string key;
-        std::string id;
-        if (!r.Str(volume) || !r.Str(key) || !r.Str(id)) {
-          co_return BadArgs();
-        }
-        auto u = co_await d.ReadUpload(ctx, volume, key, id);
-        if (!u.ok()) {
-          co_return u.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutUpload(w, *u); });
-      });
-  t.emplace_back(
-      m::kListUploads,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string prefix;
-        std::string key_marker;
-        std::string id_marker;
-        std::uint64_t limit = 0;
-        if (!r.Str(volume) || !r.Str(prefix) || !r.Str(key_marker) || !r.Str(id_marker) ||
-            !r.Varint(limit)) {
-          co_return BadArgs();
-        }
-        auto v = co_await d.ListUploads(ctx, volume, prefix, key_marker, id_marker,
-                                        static_cast<std::size_t>(limit));
-        if (!v.ok()) {
-          co_return v.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutList(w, *v, remote::PutUpload); });
-      });
-  t.emplace_back(
-      m::kCommitPart,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string key;
-        std::string id;
-        meta::ObjectPart part;
-        std::string tmp_dir;
-        if (!r.Str(volume) || !r.Str(key) || !r.Str(id) || !remote::GetPart(r, part) ||
-            !r.Str(tmp_dir)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.CommitPart(ctx, volume, key, id, part, tmp_dir));
-      });
-  t.emplace_back(
-      m::kListParts,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string key;
-        std::string id;
-        if (!r.Str(volume) || !r.Str(key) || !r.Str(id)) {
-          co_return BadArgs();
-        }
-        auto v = co_await d.ListParts(ctx, volume, key, id);
-        if (!v.ok()) {
-          co_return v.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutList(w, *v, remote::PutPart); });
-      });
-  t.emplace_back(
-      m::kCompleteUpload,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string id;
-        meta::FileInfo fi;
-        if (!r.Str(id) || !remote::GetFileInfo(r, fi)) {
-          co_return BadArgs();
-        }
-        co_return Undo(co_await d.CompleteUpload(ctx, id, fi));
-      });
-  t.emplace_back(
-      m::kAbortUpload,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string volume;
-        std::string key;
-        std::string id;
-        if (!r.Str(volume) || !r.Str(key) || !r.Str(id)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.AbortUpload(ctx, volume, key, id));
-      });
-  t.emplace_back(
-      m::kReadSystemRecord,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string name;
-        if (!r.Str(name)) {
-          co_return BadArgs();
-        }
-        co_return co_await d.ReadSystemRecord(ctx, name);
-      });
-  t.emplace_back(
-      m::kWriteSystemRecord,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string name;
-        std::string value;
-        if (!r.Str(name) || !r.Str(value)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.WriteSystemRecord(ctx, name, value));
-      });
-  t.emplace_back(
-      m::kDeleteSystemRecord,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        std::string name;
-        if (!r.Str(name)) {
-          co_return BadArgs();
-        }
-        co_return Empty(co_await d.DeleteSystemRecord(ctx, name));
-      });
-  t.emplace_back(
-      m::kRemoveOrphanData,
-      [](StorageApi& d, const RequestContext& ctx, WireReader& r) -> Task<Result<std::string>> {
-        OrphanCleanupOptions opts;
-        if (!remote::GetOrphanOptions(r, opts)) {
-          co_return BadArgs();
-        }
-        auto stats = co_await d.RemoveOrphanData(ctx, opts);
-        if (!stats.ok()) {
-          co_return stats.status();
-        }
-        co_return Encode([&](WireWriter& w) { remote::PutOrphanStats(w, *stats); });
-      });
-  return t;
+Task<Result<remote::ShardOpened>> Serve(Served& s, const RequestContext& ctx,
+                                        const remote::ShardSizeCall& a) {
+  auto reader = co_await s.drive.OpenShard(ctx, a.data_dir, static_cast<int>(a.part));
+  if (!reader.ok()) {
+    co_return reader.status();
+  }
+  remote::ShardOpened out;
+  out.size = (*reader)->size();
+  out.handle = s.shards.Add(std::move(reader).value(), std::string(a.data_dir), a.part);
+  co_return out;
+}
+
+Task<Result<std::string>> Serve(Served& s, const RequestContext& ctx, const remote::ReadAtCall& a) {
+  std::shared_ptr<ShardReader> reader =
+      a.handle != 0 ? s.shards.Find(a.handle, a.data_dir, a.part) : nullptr;
+  if (!reader) {
+    auto opened = co_await s.drive.OpenShard(ctx, a.data_dir, static_cast<int>(a.part));
+    if (!opened.ok()) {
+      co_return opened.status();
+    }
+    reader = std::move(opened).value();
+  }
+  std::string out(a.length, '\0');
+  auto n = co_await reader->ReadAt(
+      a.offset, std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()), out.size()));
+  if (!n.ok()) {
+    co_return n.status();
+  }
+  out.resize(*n);
+  if (a.handle != 0 && a.offset + *n >= reader->size()) {
+    s.shards.Close(a.handle);
+  }
+  co_return out;
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::DeleteTmpCall& a) {
+  co_return Finished(co_await s.drive.DeleteTmp(ctx, a.tmp_dir));
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::PutUploadCall& a) {
+  co_return Finished(co_await s.drive.PutUpload(ctx, a.volume, *a.upload));
+}
+
+Task<Result<MultipartUpload>> Serve(Served& s, const RequestContext& ctx,
+                                    const remote::ReadUploadCall& a) {
+  co_return co_await s.drive.ReadUpload(ctx, a.volume, a.key, a.upload_id);
+}
+
+Task<Result<std::vector<MultipartUpload>>> Serve(Served& s, const RequestContext& ctx,
+                                                 const remote::ListUploadsCall& a) {
+  co_return co_await s.drive.ListUploads(ctx, a.volume, a.prefix, a.key_marker, a.upload_id_marker,
+                                         static_cast<std::size_t>(a.limit));
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::CommitPartCall& a) {
+  co_return Finished(
+      co_await s.drive.CommitPart(ctx, a.volume, a.key, a.upload_id, *a.part, a.tmp_dir));
+}
+
+Task<Result<std::vector<meta::ObjectPart>>> Serve(Served& s, const RequestContext& ctx,
+                                                  const remote::ListPartsCall& a) {
+  co_return co_await s.drive.ListParts(ctx, a.volume, a.key, a.upload_id);
+}
+
+Task<Result<CommitUndo>> Serve(Served& s, const RequestContext& ctx,
+                               const remote::CompleteUploadCall& a) {
+  co_return co_await s.drive.CompleteUpload(ctx, a.fi->volume, a.fi->name, a.upload_id, *a.fi);
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::AbortUploadCall& a) {
+  co_return Finished(co_await s.drive.AbortUpload(ctx, a.volume, a.key, a.upload_id));
+}
+
+Task<Result<std::string>> Serve(Served& s, const RequestContext& ctx,
+                                const remote::ReadSystemRecordCall& a) {
+  co_return co_await s.drive.ReadSystemRecord(ctx, a.name);
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx,
+                         const remote::WriteSystemRecordCall& a) {
+  co_return Finished(co_await s.drive.WriteSystemRecord(ctx, a.name, a.value));
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx,
+                         const remote::DeleteSystemRecordCall& a) {
+  co_return Finished(co_await s.drive.DeleteSystemRecord(ctx, a.name));
+}
+
+Task<Result<OrphanStats>> Serve(Served& s, const RequestContext& ctx,
+                                const remote::RemoveOrphanDataCall& a) {
+  co_return co_await s.drive.RemoveOrphanData(ctx, *a.opts);
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::RevertCommitCall& a) {
+  co_return Finished(co_await s.drive.RevertCommit(ctx, *a.fi, *a.undo));
+}
+
+Task<Result<Done>> Serve(Served& s, const RequestContext& ctx, const remote::PurgeReplacedCall& a) {
+  co_return Finished(co_await s.drive.PurgeReplaced(ctx, a.volume, a.key, a.data_dir));
+}
+
+// The reply body of a handler's result.
+template <class Reply>
+Result<std::string> EncodeReply(Result<Reply> reply) {
+  if (!reply.ok()) {
+    return reply.status();
+  }
+  if constexpr (std::is_same_v<Reply, std::string>) {
+    return reply;  // the raw bytes (a shard block, a record): no copy
+  } else {
+    std::string out;
+    meta::WireWriter w(out);
+    remote::PutReply(w, *reply);
+    return out;
+  }
+}
+
+// Registers call C's handler: decodes its arguments (malformed: kInvalidArgument, a 400),
+// serves it, encodes its Reply.
+template <class C>
+void RegisterCall(rpc::Server& server, const std::string& resource,
+                  const std::shared_ptr<Served>& served) {
+  if constexpr (C::kInfo.streamed) {
+    server.RegisterStream(C::kInfo.id, resource,
+                          [served](const RequestContext& ctx, std::string_view args,
+                                   ByteSource& body) -> Task<Result<std::string>> {
+                            C call;
+                            meta::WireReader r(args);
+                            if (!call.Get(r)) {
+                              co_return BadArgs();
+                            }
+                            auto reply = co_await Serve(*served, ctx, call, body);
+                            co_return EncodeReply(std::move(reply));
+                          });
+  } else {
+    server.Register(
+        C::kInfo.id, resource,
+        [served](const RequestContext& ctx, std::string_view args) -> Task<Result<std::string>> {
+          C call;
+          meta::WireReader r(args);
+          if (!call.Get(r)) {
+            co_return BadArgs();
+          }
+          auto reply = co_await Serve(*served, ctx, call);
+          co_return EncodeReply(std::move(reply));
+        });
+  }
+}
+
+template <class... Calls>
+void RegisterAll(remote::CallList<Calls...>, rpc::Server& server, const std::string& resource,
+                 const std::shared_ptr<Served>& served) {
+  (RegisterCall<Calls>(server, resource, served), ...);
 }
 
 }  // namespace
 
 void ServeDrive(rpc::Server& server, StorageApi& drive, std::string_view name) {
   const std::string resource(name.empty() ? drive.endpoint() : std::string(name));
-  StorageApi* d = &drive;
-  for (auto& [method, body] : Methods()) {
-    server.Register(
-        method, resource,
-        [d, body = std::move(body)](const RequestContext& ctx,
-                                    std::string_view args) -> Task<Result<std::string>> {
-          WireReader r(args);
-          co_return co_await body(*d, ctx, r);
-        });
-  }
-  auto shards = std::make_shared<OpenShards>();
-  server.Register(
-      m::kShardSize, resource,
-      [d, shards](const RequestContext& ctx, std::string_view args) -> Task<Result<std::string>> {
-        WireReader r(args);
-        co_return co_await DoShardSize(*d, *shards, ctx, r);
-      });
-  server.Register(
-      m::kReadAt, resource,
-      [d, shards](const RequestContext& ctx, std::string_view args) -> Task<Result<std::string>> {
-        WireReader r(args);
-        co_return co_await DoReadAt(*d, *shards, ctx, r);
-      });
-  server.RegisterStream(m::kCreateFile, resource,
-                        [d](const RequestContext& ctx, std::string_view tmp_path,
-                            ByteSource& body) -> Task<Result<std::string>> {
-                          co_return co_await DoCreateFile(*d, ctx, tmp_path, body);
-                        });
+  auto served = std::make_shared<Served>(drive);
+  RegisterAll(remote::DriveCalls{}, server, resource, served);
 }
 
 }  // namespace cairn::storage

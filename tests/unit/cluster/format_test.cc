@@ -35,6 +35,14 @@ class MemoryFormatDrive final : public storage::StorageApi {
 
   bool IsOnline() const override { return !offline; }
 
+  std::size_t max_writer_buffer_bytes() const override { return 0; }
+
+  std::optional<Result<meta::FileInfo>> ReadVersionNow(const RequestContext&, std::string_view,
+                                                       std::string_view, std::string_view,
+                                                       bool) override {
+    return std::nullopt;
+  }
+
   Task<Result<storage::DiskInfo>> GetDiskInfo(const RequestContext&) override { co_return No(); }
 
   Task<Result<std::string>> ReadFormat(const RequestContext&) override {
@@ -156,6 +164,7 @@ class MemoryFormatDrive final : public storage::StorageApi {
   }
 
   Task<Result<storage::CommitUndo>> CompleteUpload(const RequestContext&, std::string_view,
+                                                   std::string_view, std::string_view,
                                                    const meta::FileInfo&) override {
     co_return No();
   }

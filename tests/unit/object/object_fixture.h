@@ -12,10 +12,10 @@
 
 #include <gtest/gtest.h>
 
-#include "faulty_drive.h"
 #include "object/hash_reader.h"
 #include "object/server_pools.h"
 #include "storage/local/local_drive.h"
+#include "testing/faulty_drive.h"
 #include "testing/memory_drive.h"
 #include "testing/string_source.h"
 #include "testing/sync_wait.h"

@@ -84,7 +84,7 @@ TEST(LocalDrive, ReadVersionNowMatchesReadVersion) {
     ASSERT_TRUE(drive.ok());
     ASSERT_TRUE(SyncWait((*drive)->MakeVolume(ctx, "v", "")).ok());
     ASSERT_TRUE(SyncWait((*drive)->WriteMetadata(ctx, MakeFi("v", "k", "", 1, {}, "data"))).ok());
-    auto now = (*drive)->ReadVersionNow("v", "k", "", true);
+    auto now = (*drive)->ReadVersionNow(ctx, "v", "k", "", true);
     ASSERT_TRUE(now.has_value());
     ASSERT_TRUE(now->ok()) << now->status().ToString();
     EXPECT_EQ((*now)->inline_data, "data");
@@ -93,17 +93,17 @@ TEST(LocalDrive, ReadVersionNowMatchesReadVersion) {
     auto slow = SyncWait((*drive)->ReadVersion(ctx, "v", "k", "", true));
     ASSERT_TRUE(slow.ok());
     EXPECT_EQ(slow->mod_time_ns, (*now)->mod_time_ns);
-    auto bad = (*drive)->ReadVersionNow("v", std::string("a\0b", 3), "", false);
+    auto bad = (*drive)->ReadVersionNow(ctx, "v", std::string("a\0b", 3), "", false);
     ASSERT_TRUE(bad.has_value());
     EXPECT_EQ(bad->code(), Errc::kInvalidArgument);
-    auto novol = (*drive)->ReadVersionNow("nov", "k", "", false);
+    auto novol = (*drive)->ReadVersionNow(ctx, "nov", "k", "", false);
     ASSERT_TRUE(novol.has_value());
     EXPECT_EQ(novol->code(), Errc::kVolumeNotFound);
   }
   auto drive = LocalDrive::Open(dir.path() + "/a", LocalDriveOptions{});
   ASSERT_TRUE(drive.ok());
   for (const char* key : {"k", "missing"}) {
-    auto now = (*drive)->ReadVersionNow("v", key, "", true);
+    auto now = (*drive)->ReadVersionNow(ctx, "v", key, "", true);
     auto slow = SyncWait((*drive)->ReadVersion(ctx, "v", key, "", true));
     if (now) {
       EXPECT_EQ(now->code(), slow.code()) << key;

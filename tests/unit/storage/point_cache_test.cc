@@ -80,7 +80,7 @@ TEST(PointCache, LocalDriveReadsNeverGoBackInTime) {
     for (int i = 0; !done.load() && i < 200000; ++i) {
       const std::int64_t floor = acked.load();
       std::int64_t seen = 0;
-      if (auto now = d.ReadVersionNow("v", "k", "", true); now && now->ok()) {
+      if (auto now = d.ReadVersionNow(ctx, "v", "k", "", true); now && now->ok()) {
         seen = (*now)->mod_time_ns;
         if ((*now)->inline_data != std::to_string(seen)) {
           ++bad;
@@ -103,7 +103,7 @@ TEST(PointCache, LocalDriveReadsNeverGoBackInTime) {
   done.store(true);
   reader.join();
   EXPECT_EQ(bad.load(), 0);
-  auto last = d.ReadVersionNow("v", "k", "", true);
+  auto last = d.ReadVersionNow(ctx, "v", "k", "", true);
   ASSERT_TRUE(last && last->ok());
   EXPECT_EQ((*last)->mod_time_ns, 300);
   // A deleted entry is gone from the cache too.

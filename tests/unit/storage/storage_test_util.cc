@@ -4,10 +4,15 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <random>
 #include <system_error>
 
+#include "storage/forwarding_drive.h"
 #include "storage/local/local_drive.h"
+#include "testing/faulty_drive.h"
+#include "testing/memory_drive.h"
 
 namespace cairn::storage::testing {
 
@@ -27,6 +32,52 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+namespace {
+
+Result<std::unique_ptr<LocalDrive>> OpenLocal(const std::string& dir) {
+  LocalDriveOptions options;
+  options.worker_threads = 2;
+  options.block_cache_bytes = 8 << 20;
+  // Durable writes cost an fsync each; CAIRN_TEST_SYNC=1 turns them on.
+  options.sync_writes = std::getenv("CAIRN_TEST_SYNC") != nullptr;
+  options.fsync_files = std::getenv("CAIRN_TEST_SYNC") != nullptr;
+  return LocalDrive::Open(dir, options);
+}
+
+}  // namespace
+
+DriveFactory MemoryDriveFactory() {
+  return DriveFactory{
+      "Memory",
+      [](const std::string& dir) -> Result<std::unique_ptr<StorageApi>> {
+        // The drives by directory, so that a reopen finds its drive; kept until the process
+        // exits (each test has its own directory, and holds little).
+        static std::mutex mu;
+        static std::map<std::string, std::shared_ptr<cairn::testing::MemoryDrive>> drives;
+        std::lock_guard lock(mu);
+        auto& drive = drives[dir];
+        if (drive == nullptr) {
+          drive = std::make_shared<cairn::testing::MemoryDrive>("mem:" + dir);
+        } else {
+          drive->RestartForTest();
+        }
+        return std::unique_ptr<StorageApi>(std::make_unique<ForwardingDrive>(drive));
+      },
+      /*on_disk=*/false};
+}
+
+DriveFactory FaultyDriveFactory() {
+  return DriveFactory{"Faulty", [](const std::string& dir) -> Result<std::unique_ptr<StorageApi>> {
+                        auto drive = OpenLocal(dir);
+                        if (!drive.ok()) {
+                          return drive.status();
+                        }
+                        std::shared_ptr<StorageApi> local(std::move(drive).value());
+                        return std::unique_ptr<StorageApi>(
+                            std::make_unique<cairn::testing::FaultyDrive>(std::move(local)));
+                      }};
+}
+
 DriveFactory LocalDriveFactory() {
   return DriveFactory{"Local", [](const std::string& dir) -> Result<std::unique_ptr<StorageApi>> {
                         LocalDriveOptions options;
@@ -44,7 +95,7 @@ DriveFactory LocalDriveFactory() {
 }
 
 std::vector<DriveFactory> AllDriveFactories() {
-  std::vector<DriveFactory> out = {LocalDriveFactory()};
+  std::vector<DriveFactory> out = {LocalDriveFactory(), MemoryDriveFactory(), FaultyDriveFactory()};
 #ifdef CAIRN_HAVE_REMOTE_DRIVE
   out.push_back(RemoteDriveFactory());
 #endif

@@ -37,6 +37,9 @@ struct DriveFactory {
   std::string name;
   // Opens (or reopens) the drive whose files live in `dir`.
   std::function<Result<std::unique_ptr<StorageApi>>(const std::string& dir)> open;
+  // False for a drive that keeps nothing in `dir` (MemoryDrive): the tests that plant or
+  // inspect files there skip it.
+  bool on_disk = true;
 };
 
 // gtest prints the factory by name.
@@ -47,7 +50,21 @@ inline void PrintTo(const DriveFactory& factory, std::ostream* os) {
 DriveFactory LocalDriveFactory();
 // RemoteDrive over loopback RPC (remote_drive_factory.cc; built when storage/remote is).
 DriveFactory RemoteDriveFactory();
-// Every factory this build has: Local, and Remote when CAIRN_HAVE_REMOTE_DRIVE.
+
+// A RemoteDrive whose LocalDrive (in `dir`) is served on its own loopback rpc server; the
+// drive owns the whole loopback. stop_server() stops the server (the drive then answers
+// kDiskNotFound, as for a node that went down).
+struct LoopbackRemoteDrive {
+  std::shared_ptr<StorageApi> drive;
+  std::function<void()> stop_server;
+};
+
+Result<LoopbackRemoteDrive> OpenLoopbackRemoteDrive(const std::string& dir);
+// testing::MemoryDrive; a reopen of the same `dir` finds the same drive, restarted.
+DriveFactory MemoryDriveFactory();
+// testing::FaultyDrive with no fault set, over a LocalDrive.
+DriveFactory FaultyDriveFactory();
+// Every factory this build has: Local, Memory, Faulty, and Remote when CAIRN_HAVE_REMOTE_DRIVE.
 std::vector<DriveFactory> AllDriveFactories();
 
 // Writes `content` to tmp/<tmp_path> in uneven chunks and closes it.
