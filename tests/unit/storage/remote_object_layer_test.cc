@@ -105,7 +105,7 @@ class RemoteObjectLayer : public ::testing::Test {
 };
 
 TEST_F(RemoteObjectLayer, PutGetListDelete) {
-  ASSERT_TRUE(SyncWait(layer_->MakeBucket(ctx_, "bucket", "")).ok());
+  ASSERT_TRUE(SyncWait(layer_->MakeBucket(ctx_, "bucket", {})).ok());
   const std::string small = "a small inline object";
   const std::string large = Pattern((3 << 20) + 12345, 7);  // several blocks, shard files
   auto put = Put("dir/large", large);
@@ -131,7 +131,7 @@ TEST_F(RemoteObjectLayer, PutGetListDelete) {
 }
 
 TEST_F(RemoteObjectLayer, Multipart) {
-  ASSERT_TRUE(SyncWait(layer_->MakeBucket(ctx_, "bucket", "")).ok());
+  ASSERT_TRUE(SyncWait(layer_->MakeBucket(ctx_, "bucket", {})).ok());
   auto id = SyncWait(layer_->NewMultipartUpload(ctx_, "bucket", "movie", {}));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   const std::string p1 = Pattern(1 << 20, 1);
@@ -140,7 +140,7 @@ TEST_F(RemoteObjectLayer, Multipart) {
   auto r1 = PutPart("movie", *id, 1, p1);
   ASSERT_TRUE(r1.ok()) << r1.status().ToString();
   ASSERT_TRUE(r2.ok()) << r2.status().ToString();
-  auto uploads = SyncWait(layer_->ListMultipartUploads(ctx_, "bucket", "", "", "", "", 100));
+  auto uploads = SyncWait(layer_->ListMultipartUploads(ctx_, "bucket", {"", "", "", "", 100}));
   ASSERT_TRUE(uploads.ok());
   ASSERT_EQ(uploads->uploads.size(), 1u);
   EXPECT_EQ(uploads->uploads[0].upload_id, *id);
@@ -162,7 +162,7 @@ TEST_F(RemoteObjectLayer, Multipart) {
 
 // One node down (its server stopped): reads of every object still succeed from the others.
 TEST_F(RemoteObjectLayer, DegradedReadWithOneServerStopped) {
-  ASSERT_TRUE(SyncWait(layer_->MakeBucket(ctx_, "bucket", "")).ok());
+  ASSERT_TRUE(SyncWait(layer_->MakeBucket(ctx_, "bucket", {})).ok());
   const std::string large = Pattern((2 << 20) + 999, 3);
   ASSERT_TRUE(Put("large", large).ok());
   ASSERT_TRUE(Put("small", "tiny").ok());
