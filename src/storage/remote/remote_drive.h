@@ -27,8 +27,10 @@ class RemoteDrive final : public StorageApi {
   // The peer's state: false while its rpc::Client marks it offline.
   bool IsOnline() const override { return client_->online(); }
 
-  // Its ShardWriter sends each Write as one chunk straight from the caller's buffer.
-  std::size_t max_writer_buffer_bytes() const override { return 0; }
+  // Its ShardWriter sends each Write as one chunk straight from the caller's buffer, but a
+  // remote writer counts as much as a local one (1 MiB + 4 KiB), as before the contract
+  // named it: the budget also bounds how many writes a node has in flight.
+  std::size_t max_writer_buffer_bytes() const override { return (std::size_t{1} << 20) + 4096; }
 
   Task<Result<DiskInfo>> GetDiskInfo(const RequestContext& ctx) override;
   Task<Result<std::string>> ReadFormat(const RequestContext& ctx) override;
