@@ -175,7 +175,10 @@ Task<Result<std::string>> ServerPools::NewMultipartUpload(const RequestContext& 
                                                           const PutOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForWrite(ctx, bucket, key));
-  const std::string suffix = "." + std::to_string(pool);
+  // (Appended, not `"." + std::to_string(...)`: GCC 12 -O3 reports a false -Wrestrict on
+  // const char* + string&&.)
+  std::string suffix = ".";
+  suffix += std::to_string(pool);
   co_return co_await SetOf(pool, key).NewMultipartUpload(ctx, bucket, key, opts, suffix);
 }
 
