@@ -90,6 +90,70 @@ class Crc64NvmeHasher final : public Hasher {
   std::uint64_t reg_ = ~std::uint64_t{0};
 };
 
+// ---- Combining CRCs. A reflected CRC whose register starts and ends inverted (all three
+// S3 CRCs) satisfies crc(A || B) = crc(A) * x^(8 |B|) mod P xor crc(B), the products taken in
+// GF(2)[x] modulo the polynomial P. In the reflected representation the highest bit of the
+// register is x^0, so multiplying by x is a right shift that reduces with the reflected P.
+
+struct CrcPoly {
+  std::uint64_t reflected;  // the polynomial, bit-reversed, without its x^width term
+  int width;                // 32 or 64
+};
+
+std::uint64_t One(const CrcPoly& p) {
+  return std::uint64_t{1} << (p.width - 1);  // x^0
+}
+
+// a * b mod P.
+std::uint64_t MulModP(const CrcPoly& p, std::uint64_t a, std::uint64_t b) {
+  std::uint64_t product = 0;
+  for (std::uint64_t bit = One(p); bit != 0 && a != 0; bit >>= 1) {
+    if ((a & bit) != 0) {
+      product ^= b;
+      a &= ~bit;
+    }
+    b = (b & 1) != 0 ? (b >> 1) ^ p.reflected : b >> 1;  // b *= x
+  }
+  return product;
+}
+
+// x^(8 * n) mod P, by squaring: x^8, x^16, x^32, ... multiplied in for each set bit of n.
+std::uint64_t XPow8nModP(const CrcPoly& p, std::uint64_t n) {
+  std::uint64_t square = One(p) >> 8;  // x^8 (width >= 32, so no reduction yet)
+  std::uint64_t result = One(p);
+  while (n != 0) {
+    if ((n & 1) != 0) {
+      result = MulModP(p, square, result);
+    }
+    square = MulModP(p, square, square);
+    n >>= 1;
+  }
+  return result;
+}
+
+std::optional<CrcPoly> PolyOf(ChecksumAlgorithm algo) {
+  switch (algo) {
+    case ChecksumAlgorithm::kCrc32:
+      return CrcPoly{0xEDB88320u, 32};
+    case ChecksumAlgorithm::kCrc32c:
+      return CrcPoly{0x82F63B78u, 32};
+    case ChecksumAlgorithm::kCrc64Nvme:
+      return CrcPoly{0x9A6C9329AC4BC9B5ull, 64};
+    case ChecksumAlgorithm::kSha1:
+    case ChecksumAlgorithm::kSha256:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t FromBigEndian(std::string_view raw) {
+  std::uint64_t v = 0;
+  for (char c : raw) {
+    v = (v << 8) | static_cast<std::uint8_t>(c);
+  }
+  return v;
+}
+
 // ---- OpenSSL digests. The EVP_MD objects are fetched once per process (an implicit fetch
 // on every init is measurable on small inputs) and are immutable afterwards.
 
@@ -291,6 +355,25 @@ std::unique_ptr<Hasher> NewChecksumHasher(ChecksumAlgorithm algo) {
       return std::make_unique<EvpHasher>(GetDigests().sha256);
   }
   return nullptr;
+}
+
+bool IsCrc(ChecksumAlgorithm algo) {
+  return PolyOf(algo).has_value();
+}
+
+std::optional<std::string> CombineCrc(ChecksumAlgorithm algo, std::string_view crc_a,
+                                      std::string_view crc_b, std::uint64_t length_b) {
+  const auto poly = PolyOf(algo);
+  const std::size_t size = ChecksumSize(algo);
+  if (!poly || crc_a.size() != size || crc_b.size() != size) {
+    return std::nullopt;
+  }
+  const std::uint64_t combined =
+      MulModP(*poly, XPow8nModP(*poly, length_b), FromBigEndian(crc_a)) ^ FromBigEndian(crc_b);
+  if (poly->width == 32) {
+    return BigEndian(static_cast<std::uint32_t>(combined));
+  }
+  return BigEndian(combined);
 }
 
 std::unique_ptr<Hasher> NewMd5Hasher() {

@@ -42,6 +42,16 @@ class Hasher {
 };
 
 std::unique_ptr<Hasher> NewChecksumHasher(ChecksumAlgorithm algo);
+
+// True for the CRCs (CRC32, CRC32C, CRC64NVME), whose values combine (CombineCrc).
+bool IsCrc(ChecksumAlgorithm algo);
+// The CRC of A followed by B from the CRC of A, the CRC of B and B's length in bytes (what
+// zlib's crc32_combine computes), for the three CRCs; values are raw big-endian digests as
+// Hasher::Finish returns them. S3's FULL_OBJECT checksum of a multipart upload is the CRC of
+// the whole object, combined from its parts' CRCs. nullopt for SHA-1/SHA-256 or a value of
+// the wrong size.
+std::optional<std::string> CombineCrc(ChecksumAlgorithm algo, std::string_view crc_a,
+                                      std::string_view crc_b, std::uint64_t length_b);
 std::unique_ptr<Hasher> NewMd5Hasher();
 std::unique_ptr<Hasher> NewSha256Hasher();
 

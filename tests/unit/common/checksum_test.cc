@@ -393,5 +393,49 @@ TEST(ConstantTimeEqual, Compares) {
   EXPECT_FALSE(ConstantTimeEqual(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
 
+// CombineCrc(crc(A), crc(B), |B|) is crc(A || B) for the three CRCs, at every split of random
+// inputs, lengths across byte and word boundaries, and empty halves.
+TEST(CombineCrc, MatchesTheCrcOfTheConcatenation) {
+  std::mt19937_64 rng(23);
+  for (auto algo :
+       {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme}) {
+    EXPECT_TRUE(IsCrc(algo));
+    for (std::size_t n : {0, 1, 7, 8, 9, 64, 1000, 70000}) {
+      const std::string data = RandomBytes(rng, n);
+      for (std::size_t cut : {std::size_t{0}, n / 3, n / 2, n}) {
+        const std::string a = data.substr(0, cut);
+        const std::string b = data.substr(cut);
+        auto combined = CombineCrc(algo, Digest(algo, a), Digest(algo, b), b.size());
+        ASSERT_TRUE(combined.has_value());
+        EXPECT_EQ(Hex(*combined), Hex(Digest(algo, data)))
+            << ChecksumName(algo) << " n=" << n << " cut=" << cut;
+      }
+    }
+  }
+}
+
+TEST(CombineCrc, FoldsManyParts) {
+  std::mt19937_64 rng(29);
+  const std::string data = RandomBytes(rng, 5 * 4096 + 17);
+  for (auto algo :
+       {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme}) {
+    std::string total = Digest(algo, data.substr(0, 4096));
+    for (std::size_t off = 4096; off < data.size(); off += 4096) {
+      const std::string part = data.substr(off, 4096);
+      total = CombineCrc(algo, total, Digest(algo, part), part.size()).value();
+    }
+    EXPECT_EQ(Hex(total), Hex(Digest(algo, data))) << ChecksumName(algo);
+  }
+}
+
+TEST(CombineCrc, RefusesDigestsAndWrongSizes) {
+  EXPECT_FALSE(IsCrc(ChecksumAlgorithm::kSha1));
+  EXPECT_FALSE(IsCrc(ChecksumAlgorithm::kSha256));
+  EXPECT_FALSE(CombineCrc(ChecksumAlgorithm::kSha256, std::string(32, 'a'), std::string(32, 'b'), 1)
+                   .has_value());
+  EXPECT_FALSE(CombineCrc(ChecksumAlgorithm::kCrc32, "abc", "abcd", 1).has_value());
+  EXPECT_FALSE(CombineCrc(ChecksumAlgorithm::kCrc64Nvme, "abcd", "abcd", 1).has_value());
+}
+
 }  // namespace checksum_test_internal
 }  // namespace cairn
