@@ -48,7 +48,9 @@ struct FileInfo {
   // Stored headers and user metadata: "content-type", "etag" (hex MD5, or "<hex>-N" for
   // multipart), "cache-control", "content-encoding", "content-disposition",
   // "content-language", "expires", "x-amz-meta-*" (lowercased names), "x-amz-checksum-*"
-  // (object-level checksum, base64), "x-amz-checksum-type", "x-amz-storage-class".
+  // (object-level checksum, base64), "x-amz-checksum-type", "x-amz-storage-class", and
+  // for a completed multipart upload "x-cairn-internal-upload-id" (never sent to clients:
+  // a retried CompleteMultipartUpload finds its object by it).
   std::vector<std::pair<std::string, std::string>> metadata;
 
   std::vector<ObjectPart> parts;

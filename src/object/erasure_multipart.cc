@@ -10,6 +10,7 @@
 
 #include "common/checksum.h"
 #include "object/erasure_set.h"
+#include "object/multipart_checksum.h"
 #include "object/object_util.h"
 #include "object/quorum.h"
 #include "object/set_util.h"
@@ -147,6 +148,9 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, false, upload_id));
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
+  // The part's time is when its upload started: of two uploads of the number in flight at
+  // once, every drive keeps the one that started last (CommitPart), whatever their order.
+  const std::int64_t started_ns = NowNs();
   const std::string tmp = NewUuid();
   auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure, tmp, false);
   if (!streamed.ok()) {
@@ -157,7 +161,7 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   part.number = part_number;
   part.etag = body.md5_hex();
   part.size = streamed->size;
-  part.mod_time_ns = NowNs();
+  part.mod_time_ns = started_ns;
   if (auto cs = body.checksum()) {
     std::string algo = cs->first.substr(std::string_view("x-amz-checksum-").size());
     std::transform(algo.begin(), algo.end(), algo.begin(), ::toupper);
@@ -206,36 +210,94 @@ Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(const RequestContext& 
 
 namespace {
 
-// Adds one part's raw checksum to a composite checksum. The part must have been uploaded with
-// the upload's algorithm, and a checksum the client names at completion must match it.
-Status AddPartChecksum(Hasher& composite, ChecksumAlgorithm algo, const meta::ObjectPart& stored,
-                       const CompletePart& given) {
-  const std::string name(ChecksumName(algo));
-  const std::string* have = nullptr;
-  for (const auto& [k, v] : stored.checksums) {
-    if (k == name) {
-      have = &v;
+// Completions are answered again for this long after they succeeded (a retry whose first
+// answer was lost); a day, MinIO's default expiry of stale uploads.
+constexpr std::int64_t kCompletionRetryWindowNs = std::int64_t{24} * 3600 * 1000 * 1000 * 1000;
+
+// Where a completed object records the upload it came from (never sent to clients: the
+// response headers and CopyObject take allowlisted metadata only).
+constexpr std::string_view kUploadIdMeta = "x-cairn-internal-upload-id";
+
+// Whether `parts` (a retried completion) names exactly the parts the object was made of.
+Status SameParts(const meta::FileInfo& fi, const std::vector<CompletePart>& parts) {
+  if (parts.size() != fi.parts.size()) {
+    return Status(Errc::kInvalidPart, "the upload was completed with other parts");
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const meta::ObjectPart& have = fi.parts[i];
+    if (parts[i].number != have.number || StripQuotes(parts[i].etag) != have.etag) {
+      return Status(Errc::kInvalidPart, "the upload was completed with another part " +
+                                            std::to_string(parts[i].number));
+    }
+    for (const auto& [k, v] : parts[i].checksums) {
+      for (const auto& [hk, hv] : have.checksums) {
+        if (ParseChecksumAlgorithm(k) == ParseChecksumAlgorithm(hk) && v != hv) {
+          return Status(Errc::kInvalidPart,
+                        "the checksum of part " + std::to_string(have.number) + " differs");
+        }
+      }
     }
   }
-  if (have == nullptr) {
-    return Status(Errc::kInvalidPart, "part " + std::to_string(stored.number) +
-                                          " was uploaded without its " + name + " checksum");
+  return Status::Ok();
+}
+
+// The object checksum (and its type) of a completion, into fi.metadata; checks the one the
+// client sent with the completion. Errors: kInvalidPart, kBadDigest, kInvalidRequest.
+Status SetObjectChecksum(meta::FileInfo& fi, const Metadata& upload_metadata,
+                         const std::vector<CompletePart>& parts, const PutOptions& opts) {
+  auto cs = UploadChecksumOf(upload_metadata);
+  if (!opts.checksum_type.empty() &&
+      (!cs || opts.checksum_type != (cs->full_object ? kChecksumFullObject : kChecksumComposite))) {
+    return Status(Errc::kInvalidRequest,
+                  "The upload was not created with the " + opts.checksum_type + " checksum type.");
   }
-  for (const auto& [k, v] : given.checksums) {
-    if (ParseChecksumAlgorithm(k) == algo && v != *have) {
-      return Status(Errc::kInvalidPart,
-                    "the " + name + " of part " + std::to_string(stored.number) + " differs");
+  if (!cs) {
+    if (opts.checksum_algorithm) {
+      return Status(Errc::kInvalidRequest,
+                    "The upload was not created with a checksum algorithm; the completion "
+                    "cannot carry " +
+                        ChecksumHeader(*opts.checksum_algorithm) + ".");
     }
+    return Status::Ok();
   }
-  auto raw = Base64Decode(*have);
-  if (!raw) {
-    return Status(Errc::kInvalidPart, "part checksum is not base64");
+  if (opts.checksum_algorithm && *opts.checksum_algorithm != cs->algorithm) {
+    return Status(Errc::kInvalidRequest, "The upload was created using the " +
+                                             std::string(ChecksumName(cs->algorithm)) +
+                                             " checksum algorithm; the completion carries " +
+                                             ChecksumHeader(*opts.checksum_algorithm) + ".");
   }
-  composite.Update(*raw);
+  ASSIGN_OR_RETURN(std::string value, MultipartObjectChecksum(*cs, fi.parts, parts));
+  const std::string_view bare = std::string_view(value).substr(0, value.find('-'));  // no "-N"
+  if (!opts.checksum_base64.empty() && opts.checksum_base64 != bare) {
+    return Status(Errc::kBadDigest, ChecksumHeader(cs->algorithm) + " " + opts.checksum_base64 +
+                                        " does not match the object's " + value);
+  }
+  SetMeta(fi.metadata, ChecksumHeader(cs->algorithm), std::move(value));
+  SetMeta(fi.metadata, kChecksumTypeMeta,
+          std::string(cs->full_object ? kChecksumFullObject : kChecksumComposite));
   return Status::Ok();
 }
 
 }  // namespace
+
+Task<Result<ObjectInfo>> ErasureSet::CompletedUploadAgain(const RequestContext& ctx,
+                                                          std::string_view bucket,
+                                                          std::string_view key,
+                                                          std::string_view upload_id,
+                                                          const std::vector<CompletePart>& parts) {
+  auto qi = co_await ReadQuorumInfo(ctx, bucket, key, "", false);
+  if (!qi.ok() && qi.code() != Errc::kNoSuchKey) {
+    co_return qi.status();
+  }
+  const Status no_upload(Errc::kNoSuchUpload, std::string(upload_id));
+  if (!qi.ok() || qi->fi.deleted || FindMeta(qi->fi.metadata, kUploadIdMeta) != upload_id ||
+      NowNs() - qi->fi.mod_time_ns > kCompletionRetryWindowNs) {
+    co_return no_upload;  // never completed, replaced since, or completed too long ago
+  }
+  CO_RETURN_IF_ERROR(SameParts(qi->fi, parts));
+  qi->fi.is_latest = true;
+  co_return ToObjectInfo(bucket, qi->fi);
+}
 
 Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
     const RequestContext& ctx, std::string_view bucket, std::string_view key,
@@ -243,9 +305,6 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
   CO_ASSIGN_OR_RETURN(auto object_guard, co_await LockObject(ctx, bucket, key, true));
   CO_ASSIGN_OR_RETURN(auto upload_guard, co_await LockObject(ctx, bucket, key, true, upload_id));
   CO_RETURN_IF_ERROR(CheckWritable());
-  CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
-  CO_ASSIGN_OR_RETURN(auto stored, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
-
   if (parts.empty()) {
     co_return Status(Errc::kMalformedXml, "a multipart upload completes with at least one part");
   }
@@ -257,17 +316,18 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
       co_return Status(Errc::kInvalidPartOrder, "parts must be listed in ascending order");
     }
   }
+  auto quorum_upload = co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id);
+  if (!quorum_upload.ok()) {
+    if (ToObjectError(quorum_upload.code(), Errc::kReadQuorum) == Errc::kNoSuchUpload) {
+      co_return co_await CompletedUploadAgain(ctx, bucket, key, upload_id, parts);
+    }
+    co_return quorum_upload.status();
+  }
+  const QuorumUpload& q = *quorum_upload;
+  CO_ASSIGN_OR_RETURN(auto stored, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
+
   meta::FileInfo fi;
   std::string md5s;
-  // A checksum asked for at CreateMultipartUpload makes a composite object checksum: the
-  // checksum of the parts' raw checksums, "-N" (COMPOSITE, as S3 does).
-  std::optional<ChecksumAlgorithm> algo;
-  for (const auto& [k, v] : q.upload.fi.metadata) {
-    if (k == "x-amz-checksum-algorithm") {
-      algo = ParseChecksumAlgorithm(v);
-    }
-  }
-  std::unique_ptr<Hasher> composite = algo ? NewChecksumHasher(*algo) : nullptr;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto it = std::find_if(stored.begin(), stored.end(),
                            [&](const meta::ObjectPart& p) { return p.number == parts[i].number; });
@@ -279,17 +339,13 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
       co_return Status(Errc::kEntityTooSmall,
                        "part " + std::to_string(it->number) + " is smaller than the minimum");
     }
-    if (composite) {
-      Status st = AddPartChecksum(*composite, *algo, *it, parts[i]);
-      if (!st.ok()) {
-        co_return st;
-      }
-    }
     auto raw = HexDecode(it->etag);
     md5s += raw ? *raw : Md5(it->etag);
     fi.size += it->size;
     fi.parts.push_back(*it);
   }
+  fi.metadata = q.upload.fi.metadata;
+  CO_RETURN_IF_ERROR(SetObjectChecksum(fi, q.upload.fi.metadata, parts, opts));
   CO_RETURN_IF_ERROR(co_await CheckWritePreconditions(ctx, bucket, key, opts));
 
   fi.volume = std::string(bucket);
@@ -298,16 +354,11 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
   fi.data_dir = q.upload.fi.data_dir;
   fi.erasure = q.upload.fi.erasure;
   fi.mod_time_ns = NowNs();
-  fi.metadata = q.upload.fi.metadata;
   for (const auto& [k, v] : opts.metadata) {
     SetMeta(fi.metadata, k, v);
   }
   SetMeta(fi.metadata, "etag", HexEncode(Md5(md5s)) + "-" + std::to_string(parts.size()));
-  if (composite) {
-    SetMeta(fi.metadata, ChecksumHeader(*algo),
-            Base64Encode(composite->Finish()) + "-" + std::to_string(parts.size()));
-    SetMeta(fi.metadata, "x-amz-checksum-type", "COMPOSITE");
-  }
+  SetMeta(fi.metadata, kUploadIdMeta, std::string(upload_id));
   std::vector<meta::FileInfo> per(drives_.size());
   for (std::size_t i = 0; i < per.size(); ++i) {
     if (q.has[i]) {

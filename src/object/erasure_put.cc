@@ -9,6 +9,7 @@
 #include "erasure/bitrot.h"
 #include "object/buffer_pool.h"
 #include "object/erasure_set.h"
+#include "object/multipart_checksum.h"
 #include "object/object_util.h"
 #include "object/quorum.h"
 #include "object/set_util.h"
@@ -352,6 +353,7 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
   meta::ObjectPart part{1, etag, fi.size, fi.mod_time_ns, {}};
   if (auto cs = body.checksum()) {
     SetMeta(fi.metadata, cs->first, cs->second);
+    SetMeta(fi.metadata, kChecksumTypeMeta, std::string(kChecksumFullObject));
     std::string algo = cs->first.substr(std::string_view("x-amz-checksum-").size());
     std::transform(algo.begin(), algo.end(), algo.begin(), ::toupper);
     part.checksums.emplace_back(std::move(algo), cs->second);

@@ -284,6 +284,14 @@ class ErasureSet {
   // holds the write lock). Errors: kPreconditionFailed, kNoSuchKey (If-Match on nothing).
   Task<Status> CheckWritePreconditions(const RequestContext& ctx, std::string_view bucket,
                                        std::string_view key, const PutOptions& opts);
+  // A completion of an upload that no drive holds any more: when the key's latest version is
+  // what that upload made (its metadata names the upload id) less than a day ago, the object,
+  // as the first completion answered (a retry whose answer was lost). The caller holds the
+  // object's write lock. Errors: kNoSuchUpload (otherwise), kInvalidPart (`parts` are not
+  // the object's), kReadQuorum.
+  Task<Result<ObjectInfo>> CompletedUploadAgain(const RequestContext& ctx, std::string_view bucket,
+                                                std::string_view key, std::string_view upload_id,
+                                                const std::vector<CompletePart>& parts);
 
   // The write lock of a bucket's existence: MakeBucket, DeleteBucket and the bucket heal.
   Task<Result<std::unique_ptr<NsLockGuard>>> LockBucket(const RequestContext& ctx,

@@ -94,6 +94,12 @@ struct PutOptions {
   std::string if_match;
   std::string if_none_match;
   std::string version_id;  // for internal use (heal, replication); "" = a new null version
+  // CompleteMultipartUpload only: the whole object's checksum the client sent with the
+  // completion (x-amz-checksum-<algorithm>, base64), checked against the one computed.
+  std::optional<ChecksumAlgorithm> checksum_algorithm;
+  std::string checksum_base64;
+  // CompleteMultipartUpload only: x-amz-checksum-type as sent, which must be the upload's.
+  std::string checksum_type;
 };
 
 struct DeleteOptions {
@@ -228,7 +234,10 @@ class ObjectLayer {
                                                        std::string_view bucket,
                                                        std::string_view key,
                                                        const PutOptions& opts) = 0;
-  // Stores part `part_number` (1..10000), replacing an earlier upload of it. Errors:
+  // Stores part `part_number` (1..10000), replacing an earlier upload of it. Of two uploads
+  // of one part number in flight at once, the one that started last is kept, on every drive,
+  // whichever finishes last (the other still answers with its ETag, which then names no
+  // part). Errors:
   // kNoSuchBucket, kNoSuchUpload, kInvalidArgumentS3 (a part number out of range),
   // kIncompleteBody, kBadDigest, kEntityTooLarge, kWriteQuorum, kSlowDown.
   virtual Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
@@ -245,8 +254,16 @@ class ObjectLayer {
                                                                std::string_view bucket,
                                                                const ListUploadsOptions& opts) = 0;
   // Commits the upload as the object, from `parts` (ascending numbers, every one uploaded,
-  // every one but the last at least the minimum part size). Errors: kNoSuchBucket,
-  // kNoSuchUpload, kInvalidPart, kInvalidPartOrder, kEntityTooSmall, kPreconditionFailed,
+  // every one but the last at least the minimum part size). An upload with a checksum
+  // algorithm gets the object checksum of its type (metadata x-amz-checksum-type): COMPOSITE,
+  // the checksum of the parts' checksums with "-N" (every part's checksum must be named in
+  // `parts`), or FULL_OBJECT, the CRC of the whole object combined from the parts' CRCs; a
+  // part checksum named in `parts` must match the stored one (kInvalidPart), and
+  // opts.checksum_base64 the object's (kBadDigest). A retry of a completion that succeeded
+  // (the client lost the answer) returns the same object while it is the key's latest version
+  // and at most a day old; with other parts it fails with kInvalidPart. Errors: kNoSuchBucket,
+  // kNoSuchUpload, kInvalidPart, kInvalidPartOrder, kEntityTooSmall, kBadDigest,
+  // kInvalidRequest (a completion checksum of another algorithm), kPreconditionFailed,
   // kWriteQuorum, kReadQuorum, kLockTimeout.
   virtual Task<Result<ObjectInfo>> CompleteMultipartUpload(const RequestContext& ctx,
                                                            std::string_view bucket,

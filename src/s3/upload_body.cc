@@ -102,6 +102,35 @@ Result<ChecksumRequest> ReadChecksumRequest(const http::Request& req) {
   return out;
 }
 
+Result<std::string> MultipartChecksumType(std::optional<ChecksumAlgorithm> algorithm,
+                                          const std::string* type) {
+  if (type != nullptr && *type != "COMPOSITE" && *type != "FULL_OBJECT") {
+    return Status(Errc::kInvalidRequest, "Value for x-amz-checksum-type header is invalid.");
+  }
+  if (!algorithm) {
+    if (type != nullptr) {
+      return Status(Errc::kInvalidRequest,
+                    "The x-amz-checksum-type header can only be used with the "
+                    "x-amz-checksum-algorithm header.");
+    }
+    return std::string();
+  }
+  const bool crc = IsCrc(*algorithm);
+  const std::string name(ChecksumName(*algorithm));
+  if (type == nullptr) {
+    return std::string(*algorithm == ChecksumAlgorithm::kCrc64Nvme ? "FULL_OBJECT" : "COMPOSITE");
+  }
+  if (*type == "FULL_OBJECT" && !crc) {
+    return Status(Errc::kInvalidRequest, "The FULL_OBJECT checksum type cannot be used with the " +
+                                             name + " checksum algorithm.");
+  }
+  if (*type == "COMPOSITE" && *algorithm == ChecksumAlgorithm::kCrc64Nvme) {
+    return Status(Errc::kInvalidRequest, "The COMPOSITE checksum type cannot be used with the " +
+                                             name + " checksum algorithm.");
+  }
+  return *type;
+}
+
 Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t max_size) {
   ASSIGN_OR_RETURN(std::int64_t size, DeclaredSize(req));
   if (size > max_size) {

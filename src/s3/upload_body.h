@@ -56,4 +56,11 @@ struct ChecksumRequest {
 // algorithm and the header sent).
 Result<ChecksumRequest> ReadChecksumRequest(const http::Request& req);
 
+// The checksum type of a CreateMultipartUpload for `algorithm`: the x-amz-checksum-type
+// header (`type`, null when absent: COMPOSITE, or FULL_OBJECT for CRC64NVME); "" without an
+// algorithm. Errors: kInvalidRequest (an unknown type, a type without an algorithm,
+// FULL_OBJECT with SHA1 or SHA256, COMPOSITE with CRC64NVME: S3's rules).
+Result<std::string> MultipartChecksumType(std::optional<ChecksumAlgorithm> algorithm,
+                                          const std::string* type);
+
 }  // namespace cairn::s3

@@ -252,8 +252,11 @@ class StorageApi {
       const RequestContext& ctx, std::string_view volume, std::string_view prefix,
       std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) = 0;
   // Moves the staged shard tmp/<tmp_dir>/part.1 to the upload's data folder as
-  // part.<part.number> (replacing an earlier upload of that part) and records `part`.
-  // Errors: kUploadNotFound.
+  // part.<part.number> (replacing an earlier upload of that part) and records `part`; when
+  // the recorded part of that number has a later mod_time_ns (an upload of it that started
+  // later), removes the staged shard instead and changes nothing, so every drive keeps the
+  // same upload of a part whatever order concurrent commits arrive in. Errors:
+  // kUploadNotFound.
   virtual Task<Status> CommitPart(const RequestContext& ctx, std::string_view volume,
                                   std::string_view key, std::string_view upload_id,
                                   const meta::ObjectPart& part, std::string_view tmp_dir) = 0;

@@ -129,6 +129,27 @@ def test_read_after_write_across_nodes(cluster):
         c3.head_object(Bucket=bucket, Key="k0")
 
 
+def test_retried_complete_through_another_node(cluster):
+    """A CompleteMultipartUpload retried through another node (the first answer was lost)
+    gets the same object: the completion is recorded on the set's drives, not in a node."""
+    c1 = cluster.nodes[0].client()
+    c3 = cluster.nodes[2].client()
+    bucket = unique_name("mpr")
+    c1.create_bucket(Bucket=bucket)
+    parts = [random_bytes(5 * 1024 * 1024, "mpr1"), random_bytes(10, "mpr2")]
+    uid = c1.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    done = []
+    for i, p in enumerate(parts, 1):
+        etag = c1.upload_part(Bucket=bucket, Key="k", UploadId=uid, PartNumber=i, Body=p)["ETag"]
+        done.append({"PartNumber": i, "ETag": etag})
+    first = c1.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid,
+                                         MultipartUpload={"Parts": done})
+    again = c3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid,
+                                         MultipartUpload={"Parts": done})
+    assert again["ETag"] == first["ETag"]
+    assert get(c3, bucket, "k") == b"".join(parts)
+
+
 def test_concurrent_writers_of_one_key_through_two_nodes(cluster):
     """Writers of one key on two nodes are serialized by the distributed locks: every node
     then reads one of the written bodies, whole, and all nodes read the same one."""

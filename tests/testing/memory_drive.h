@@ -483,6 +483,11 @@ class MemoryDrive final : public storage::StorageApi {
     if (it == files_.end()) {
       co_return Status(Errc::kFileNotFound, "nothing staged");
     }
+    if (auto cur = (*u)->parts.find(part.number);
+        cur != (*u)->parts.end() && cur->second.mod_time_ns > part.mod_time_ns) {
+      files_.erase(it);  // an upload of the part that started later is recorded
+      co_return Status::Ok();
+    }
     files_["data/" + (*u)->record.fi.data_dir + "/part." + std::to_string(part.number)] =
         it->second;
     files_.erase(it);

@@ -1,4 +1,5 @@
 #include "common/checksum.h"
+#include "object/multipart_checksum.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
@@ -45,9 +46,15 @@ Task<Status> CreateMultipartUpload(S3Request& req) {
   object::PutOptions opts;
   CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(req.http()));
   CO_ASSIGN_OR_RETURN(ChecksumRequest checksum, ReadChecksumRequest(req.http()));
+  CO_ASSIGN_OR_RETURN(std::string checksum_type,
+                      MultipartChecksumType(checksum.algorithm, req.Header("x-amz-checksum-type")));
+  http::Headers headers;
   if (checksum.algorithm) {
-    opts.metadata.emplace_back("x-amz-checksum-algorithm",
-                               std::string(ChecksumName(*checksum.algorithm)));
+    const std::string name(ChecksumName(*checksum.algorithm));
+    opts.metadata.emplace_back("x-amz-checksum-algorithm", name);
+    opts.metadata.emplace_back(std::string(object::kChecksumTypeMeta), checksum_type);
+    headers.emplace_back("x-amz-checksum-algorithm", name);
+    headers.emplace_back(std::string(object::kChecksumTypeMeta), checksum_type);
   }
   CO_ASSIGN_OR_RETURN(std::string upload_id, co_await req.layer.NewMultipartUpload(
                                                  req.ctx, req.route.bucket, req.route.key, opts));
@@ -56,11 +63,6 @@ Task<Status> CreateMultipartUpload(S3Request& req) {
       .Element("Bucket", req.route.bucket)
       .Element("Key", req.route.key)
       .Element("UploadId", upload_id);
-  http::Headers headers;
-  if (checksum.algorithm) {
-    headers.emplace_back("x-amz-checksum-algorithm",
-                         std::string(ChecksumName(*checksum.algorithm)));
-  }
   co_return co_await SendXml(req, w.Finish(), 200, std::move(headers));
 }
 
@@ -92,6 +94,14 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
   if (const std::string* v = req.Header("if-none-match")) {
     opts.if_none_match = *v;
   }
+  CO_ASSIGN_OR_RETURN(ChecksumRequest checksum, ReadChecksumRequest(req.http()));
+  if (checksum.algorithm && !checksum.base64.empty()) {
+    opts.checksum_algorithm = checksum.algorithm;
+    opts.checksum_base64 = checksum.base64;
+  }
+  if (const std::string* v = req.Header("x-amz-checksum-type")) {
+    opts.checksum_type = *v;
+  }
   CO_ASSIGN_OR_RETURN(auto info,
                       co_await req.layer.CompleteMultipartUpload(
                           req.ctx, req.route.bucket, req.route.key, UploadId(req), parts, opts));
@@ -108,6 +118,9 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
         w.Element("Checksum" + std::string(ChecksumName(*algo)), value);
       }
     }
+  }
+  if (const std::string& type = info.Meta(object::kChecksumTypeMeta); !type.empty()) {
+    w.Element("ChecksumType", type);
   }
   http::Headers headers;
   if (!info.version_id.empty()) {
@@ -141,8 +154,13 @@ Task<Status> ListParts(S3Request& req) {
       .Element("UploadId", upload_id);
   WriteOwner(w, "Initiator");
   WriteOwner(w, "Owner");
-  w.Element("StorageClass", "STANDARD")
-      .Element("PartNumberMarker", marker)
+  w.Element("StorageClass", "STANDARD");
+  if (auto cs = object::UploadChecksumOf(result.metadata)) {
+    w.Element("ChecksumAlgorithm", ChecksumName(cs->algorithm))
+        .Element("ChecksumType",
+                 cs->full_object ? object::kChecksumFullObject : object::kChecksumComposite);
+  }
+  w.Element("PartNumberMarker", marker)
       .Element("NextPartNumberMarker", result.next_part_number_marker)
       .Element("MaxParts", max_parts)
       .Bool("IsTruncated", result.truncated);

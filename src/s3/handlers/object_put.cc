@@ -1,3 +1,4 @@
+#include "object/multipart_checksum.h"
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
 #include "s3/upload_body.h"
@@ -22,6 +23,8 @@ Task<Status> PutObject(S3Request& req) {
   }
   if (auto checksum = body->reader().checksum()) {
     headers.emplace_back(checksum->first, checksum->second);
+    headers.emplace_back(std::string(object::kChecksumTypeMeta),
+                         std::string(object::kChecksumFullObject));
   }
   co_return co_await SendEmpty(req, 200, std::move(headers));
 }

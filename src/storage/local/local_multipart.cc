@@ -180,6 +180,22 @@ Status LocalDrive::DoCommitPart(std::string_view volume, std::string_view key,
   if (!ValidDataDir(upload.fi.data_dir)) {
     return Status(Errc::kFileCorrupt, "upload record without a valid data dir");
   }
+  // Commits of one part number run one at a time (a stripe of its own name), so the record
+  // always describes the file; one older than the recorded part is dropped.
+  const std::string part_key = keys::Part(keys::PartPrefix(volume, key, upload_id), part.number);
+  std::lock_guard plock(EntryLock(volume, part_key));
+  rocksdb::PinnableSlice recorded;
+  ASSIGN_OR_RETURN(bool has_part, store_->Get(Cf::kMultipart, part_key, recorded));
+  if (has_part) {
+    auto current = meta::DecodePart(ToView(recorded));
+    if (current.ok() && current->mod_time_ns > part.mod_time_ns) {
+      Status st = RemoveAll(TmpPath(tmp_dir));
+      if (!st.ok()) {
+        LOG_WARN("{}: {}", path_, st.ToString());
+      }
+      return Status::Ok();
+    }
+  }
   RETURN_IF_ERROR(EnsureFanOut(upload.fi.data_dir));
   std::string dir = DataDirPath(upload.fi.data_dir);
   RETURN_IF_ERROR(EnsureDir(dir));
@@ -190,9 +206,7 @@ Status LocalDrive::DoCommitPart(std::string_view volume, std::string_view key,
   }
   RETURN_IF_ERROR(SyncDir(dir));
   RETURN_IF_ERROR(SyncDir(dir.substr(0, dir.rfind('/'))));
-  RETURN_IF_ERROR(store_->Put(Cf::kMultipart,
-                              keys::Part(keys::PartPrefix(volume, key, upload_id), part.number),
-                              meta::EncodePart(part)));
+  RETURN_IF_ERROR(store_->Put(Cf::kMultipart, part_key, meta::EncodePart(part)));
   Status st = RemoveAll(TmpPath(tmp_dir));
   if (!st.ok()) {
     LOG_WARN("{}: {}", path_, st.ToString());

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/checksum.h"
+#include "object/multipart_checksum.h"
 #include "object_fixture.h"
 
 namespace cairn::object::test {
@@ -125,7 +126,8 @@ TEST(Multipart, Errors) {
   auto ok = Complete(c, "k", *id, {{2, b->etag, {}}, {3, d->etag, {}}});
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(*c.Get("bucket", "k") == big + "tail");
-  EXPECT_EQ(Complete(c, "k", *id, {{2, b->etag, {}}}).code(), Errc::kNoSuchUpload);
+  EXPECT_EQ(Complete(c, "k", *id, {{2, b->etag, {}}}).code(), Errc::kInvalidPart);
+  EXPECT_EQ(Complete(c, "k", "bogus.0", {{2, b->etag, {}}}).code(), Errc::kNoSuchUpload);
 
   auto id2 = SyncWait(c.layer->NewMultipartUpload(c.ctx, "bucket", "k2", {}));
   ASSERT_TRUE(id2.ok());
@@ -183,6 +185,138 @@ TEST(Multipart, ListUploadsWithPrefixAndDelimiter) {
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->uploads.size(), 3u);
   EXPECT_EQ(after->uploads[0].key, "b/1");
+}
+
+// A completion retried after it succeeded (its answer lost) answers with the same object;
+// with other parts InvalidPart; once the key holds another object, NoSuchUpload.
+TEST(Multipart, RetriedCompletionAnswersAgain) {
+  Cluster c({.drives = 4, .parity = 2}, Backend::kLocal);
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  auto id = SyncWait(c.layer->NewMultipartUpload(c.ctx, "bucket", "k", {}));
+  ASSERT_TRUE(id.ok());
+  auto p1 = PutPart(c, "k", *id, 1, RandomData(5 * kMiB, 1));
+  auto p2 = PutPart(c, "k", *id, 2, "tail");
+  ASSERT_TRUE(p1.ok() && p2.ok());
+  const std::vector<CompletePart> parts = {{1, p1->etag, {}}, {2, "\"" + p2->etag + "\"", {}}};
+  auto first = Complete(c, "k", *id, parts);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto again = Complete(c, "k", *id, parts);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->etag, first->etag);
+  EXPECT_EQ(again->size, first->size);
+  EXPECT_EQ(again->mod_time_ns, first->mod_time_ns);
+  EXPECT_EQ(Complete(c, "k", *id, {{1, p1->etag, {}}}).code(), Errc::kInvalidPart);
+  EXPECT_EQ(Complete(c, "k", *id, {{1, p1->etag, {}}, {2, p1->etag, {}}}).code(),
+            Errc::kInvalidPart);
+  EXPECT_EQ(Complete(c, "k", *id, {{1, p1->etag, {}}, {3, p2->etag, {}}}).code(),
+            Errc::kInvalidPart);
+  // Another upload's id, or the same id for another key, never finds this object.
+  EXPECT_EQ(Complete(c, "k", "another.0", parts).code(), Errc::kNoSuchUpload);
+  EXPECT_EQ(Complete(c, "k2", *id, parts).code(), Errc::kNoSuchUpload);
+  ASSERT_TRUE(c.Put("bucket", "k", "replaced").ok());
+  EXPECT_EQ(Complete(c, "k", *id, parts).code(), Errc::kNoSuchUpload);
+}
+
+// The object checksum of a completion: COMPOSITE needs every part's checksum named, and
+// FULL_OBJECT is the CRC of the whole object; a Complete header checksum must match.
+TEST(Multipart, ObjectChecksums) {
+  Cluster c({.drives = 4, .parity = 2}, Backend::kMemory);
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  const std::string a = RandomData(5 * kMiB, 7);
+  const std::string b = RandomData(1000, 8);
+  auto crc = [](const std::string& data) {
+    auto h = NewChecksumHasher(ChecksumAlgorithm::kCrc32c);
+    h->Update(data);
+    return Base64Encode(h->Finish());
+  };
+  auto put = [&](const std::string& key, const std::string& id, int n, const std::string& data) {
+    StringSource src(data);
+    HashExpectations ex;
+    ex.size = static_cast<std::int64_t>(data.size());
+    ex.checksum = ChecksumAlgorithm::kCrc32c;
+    HashReader body(src, ex);
+    return SyncWait(c.layer->PutObjectPart(c.ctx, "bucket", key, id, n, body));
+  };
+  for (const char* type_name : {"COMPOSITE", "FULL_OBJECT"}) {
+    const std::string type = type_name;
+    const std::string key = "ck-" + type;
+    PutOptions po;
+    po.metadata = {{"x-amz-checksum-algorithm", "CRC32C"}, {"x-amz-checksum-type", type}};
+    auto id = SyncWait(c.layer->NewMultipartUpload(c.ctx, "bucket", key, po));
+    ASSERT_TRUE(id.ok());
+    auto r1 = put(key, *id, 1, a);
+    auto r2 = put(key, *id, 2, b);
+    ASSERT_TRUE(r1.ok() && r2.ok());
+    const std::vector<CompletePart> bare = {{1, r1->etag, {}}, {2, r2->etag, {}}};
+    const std::vector<CompletePart> named = {{1, r1->etag, {{"CRC32C", crc(a)}}},
+                                             {2, r2->etag, {{"CRC32C", crc(b)}}}};
+    const std::vector<CompletePart> wrong = {{1, r1->etag, {{"CRC32C", crc(b)}}},
+                                             {2, r2->etag, {{"CRC32C", crc(b)}}}};
+    EXPECT_EQ(Complete(c, key, *id, wrong).code(), Errc::kInvalidPart);
+    PutOptions bad;
+    bad.checksum_algorithm = ChecksumAlgorithm::kCrc32c;
+    bad.checksum_base64 = crc(b);
+    EXPECT_EQ(
+        SyncWait(c.layer->CompleteMultipartUpload(c.ctx, "bucket", key, *id, named, bad)).code(),
+        Errc::kBadDigest);
+    bad.checksum_algorithm = ChecksumAlgorithm::kCrc32;
+    EXPECT_EQ(
+        SyncWait(c.layer->CompleteMultipartUpload(c.ctx, "bucket", key, *id, named, bad)).code(),
+        Errc::kInvalidRequest);
+    Result<ObjectInfo> done;
+    if (type == "COMPOSITE") {
+      EXPECT_EQ(Complete(c, key, *id, bare).code(), Errc::kInvalidPart);
+      done = Complete(c, key, *id, named);
+      ASSERT_TRUE(done.ok()) << done.status().ToString();
+      auto raw = *Base64Decode(crc(a)) + *Base64Decode(crc(b));
+      EXPECT_EQ(done->Meta("x-amz-checksum-crc32c"), crc(raw) + "-2");
+    } else {
+      PutOptions good;
+      good.checksum_algorithm = ChecksumAlgorithm::kCrc32c;
+      good.checksum_base64 = crc(a + b);
+      done = SyncWait(c.layer->CompleteMultipartUpload(c.ctx, "bucket", key, *id, bare, good));
+      ASSERT_TRUE(done.ok()) << done.status().ToString();
+      EXPECT_EQ(done->Meta("x-amz-checksum-crc32c"), crc(a + b));
+    }
+    EXPECT_EQ(done->Meta("x-amz-checksum-type"), type);
+    auto head = SyncWait(c.layer->GetObjectInfo(c.ctx, "bucket", key, {}));
+    ASSERT_TRUE(head.ok());
+    EXPECT_EQ(head->Meta("x-amz-checksum-crc32c"), done->Meta("x-amz-checksum-crc32c"));
+    EXPECT_EQ(head->Meta("x-amz-checksum-type"), type);
+  }
+}
+
+TEST(MultipartChecksum, UploadChecksumDefaults) {
+  EXPECT_FALSE(UploadChecksumOf({}).has_value());
+  auto crc64 = UploadChecksumOf({{"x-amz-checksum-algorithm", "CRC64NVME"}});
+  ASSERT_TRUE(crc64.has_value());
+  EXPECT_TRUE(crc64->full_object);
+  auto sha = UploadChecksumOf({{"x-amz-checksum-algorithm", "SHA256"}});
+  ASSERT_TRUE(sha.has_value());
+  EXPECT_FALSE(sha->full_object);
+  auto full = UploadChecksumOf(
+      {{"x-amz-checksum-algorithm", "CRC32"}, {"x-amz-checksum-type", "FULL_OBJECT"}});
+  ASSERT_TRUE(full.has_value());
+  EXPECT_TRUE(full->full_object);
+  EXPECT_EQ(full->algorithm, ChecksumAlgorithm::kCrc32);
+}
+
+TEST(MultipartChecksum, PartsWithoutChecksumsAreRefused) {
+  UploadChecksum cs{ChecksumAlgorithm::kCrc32, true};
+  std::vector<meta::ObjectPart> stored = {{1, "e1", 3, 0, {}}};
+  std::vector<CompletePart> given = {{1, "e1", {}}};
+  EXPECT_EQ(MultipartObjectChecksum(cs, stored, given).code(), Errc::kInvalidPart);
+  stored[0].checksums = {{"CRC32", "not base64!"}};
+  EXPECT_EQ(MultipartObjectChecksum(cs, stored, given).code(), Errc::kInvalidPart);
+  stored[0].checksums = {{"CRC32", Base64Encode(std::string("\x01\x02\x03\x04", 4))}};
+  auto one = MultipartObjectChecksum(cs, stored, given);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, stored[0].checksums[0].second);  // one part: its own CRC, no "-1"
+  given[0].checksums = {{"SHA256", "x"}};
+  EXPECT_EQ(MultipartObjectChecksum(cs, stored, given).code(), Errc::kInvalidPart);
+  EXPECT_EQ(
+      MultipartObjectChecksum({ChecksumAlgorithm::kSha1, true}, stored, {{1, "e1", {}}}).code(),
+      Errc::kInvalidPart);
 }
 
 }  // namespace multipart_test_internal

@@ -129,6 +129,25 @@ TEST(ChecksumRequest, Headers) {
   EXPECT_TRUE(ReadChecksumRequest(r).ok());
 }
 
+TEST(ChecksumRequest, MultipartChecksumType) {
+  const std::string composite = "COMPOSITE", full = "FULL_OBJECT", bad = "full_object";
+  EXPECT_EQ(*MultipartChecksumType(std::nullopt, nullptr), "");
+  EXPECT_EQ(MultipartChecksumType(std::nullopt, &full).code(), Errc::kInvalidRequest);
+  EXPECT_EQ(*MultipartChecksumType(ChecksumAlgorithm::kCrc32, nullptr), "COMPOSITE");
+  EXPECT_EQ(*MultipartChecksumType(ChecksumAlgorithm::kSha256, nullptr), "COMPOSITE");
+  EXPECT_EQ(*MultipartChecksumType(ChecksumAlgorithm::kCrc64Nvme, nullptr), "FULL_OBJECT");
+  for (auto algo :
+       {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme}) {
+    EXPECT_EQ(*MultipartChecksumType(algo, &full), "FULL_OBJECT");
+  }
+  EXPECT_EQ(*MultipartChecksumType(ChecksumAlgorithm::kSha1, &composite), "COMPOSITE");
+  EXPECT_EQ(MultipartChecksumType(ChecksumAlgorithm::kSha1, &full).code(), Errc::kInvalidRequest);
+  EXPECT_EQ(MultipartChecksumType(ChecksumAlgorithm::kSha256, &full).code(), Errc::kInvalidRequest);
+  EXPECT_EQ(MultipartChecksumType(ChecksumAlgorithm::kCrc64Nvme, &composite).code(),
+            Errc::kInvalidRequest);
+  EXPECT_EQ(MultipartChecksumType(ChecksumAlgorithm::kCrc32, &bad).code(), Errc::kInvalidRequest);
+}
+
 TEST(CopySource, Parses) {
   auto s = ParseCopySource("/src-bucket/dir/a%20b+c.txt");
   ASSERT_TRUE(s.ok());

@@ -645,6 +645,30 @@ TEST_P(StorageApiConformance, MultipartFlow) {
   EXPECT_TRUE(uploads->empty());
 }
 
+// Two uploads of one part number in flight: the one that started later (later mod_time_ns)
+// is kept whichever commits last, so every drive ends with the same part.
+TEST_P(StorageApiConformance, CommitPartKeepsTheLaterStartedUpload) {
+  MakeBucket("b");
+  const std::string dd = "6e000000-0000-4000-8000-00000000abcd";
+  ASSERT_TRUE(SyncWait(d().PutUpload(ctx_, "b", {"k", "u", 1, MakeFi("b", "k", "", 0, dd)})).ok());
+  auto commit = [&](std::int64_t started, const std::string& content, const std::string& tmp) {
+    EXPECT_TRUE(StageFile(d(), tmp + "/part.1", content).ok());
+    meta::ObjectPart part{
+        1, "e-" + content, static_cast<std::int64_t>(content.size()), started, {}};
+    return SyncWait(d().CommitPart(ctx_, "b", "k", "u", part, tmp));
+  };
+  ASSERT_TRUE(commit(200, "second", "t2").ok());
+  ASSERT_TRUE(commit(100, "first, slower", "t1").ok());  // started earlier, finished last
+  auto parts = SyncWait(d().ListParts(ctx_, "b", "k", "u"));
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 1u);
+  EXPECT_EQ((*parts)[0].etag, "e-second");
+  EXPECT_EQ((*parts)[0].mod_time_ns, 200);
+  EXPECT_EQ(*ReadShard(d(), dd, 1), "second");
+  ASSERT_TRUE(commit(400, "third", "t3").ok());  // a later upload replaces it
+  EXPECT_EQ(*ReadShard(d(), dd, 1), "third");
+}
+
 TEST_P(StorageApiConformance, AbortUpload) {
   MakeBucket("b");
   const std::string dd = "6f000000-0000-4000-8000-00000000abcd";
