@@ -201,9 +201,23 @@ Task<Status> ErasureSet::HealUpload(const RequestContext& ctx, std::string_view 
     Status built = co_await RebuildShards(ctx, fi, copies, sources, targets, tmp, inline_out,
                                           /*as_part_one=*/true);
     if (built.ok()) {
+      // A target may hold another copy of the number, left by an upload that missed its
+      // quorum and started after the agreed one: CommitPart keeps the later-started copy, so
+      // the healed record's time passes it (part uploads wait for this heal's lock).
+      meta::ObjectPart healed = part;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!targets[i]) {
+          continue;
+        }
+        for (const auto& p : *lists[i]) {
+          if (p.number == part.number && p.mod_time_ns >= healed.mod_time_ns) {
+            healed.mod_time_ns = p.mod_time_ns + 1;
+          }
+        }
+      }
       auto committed =
           co_await ForEachDriveIn<Status>(*this, targets, [&](storage::StorageApi& d, std::size_t) {
-            return d.CommitPart(ctx, bucket, key, upload_id, part, tmp);
+            return d.CommitPart(ctx, bucket, key, upload_id, healed, tmp);
           });
       for (std::size_t i = 0; i < n; ++i) {
         if (targets[i] && committed[i].ok()) {

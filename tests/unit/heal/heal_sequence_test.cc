@@ -129,6 +129,54 @@ TEST(HealUploads, AnUploadInProgressIsHealedOnEveryDrive) {
   EXPECT_TRUE(*got == p1 + p2);
 }
 
+// A drive holds another copy of a part, newer than the one the read quorum agrees on (an
+// upload of the part that missed its quorum): the heal replaces it, although a drive keeps
+// the later-started copy of a part number.
+TEST(HealUploads, ANewerStrayCopyOfAPartIsReplaced) {
+  ServerPoolsOptions opts;
+  opts.min_part_size = 1 << 20;
+  HealCluster c(SeqSixDrives(), Backend::kLocal, QuietHealer(), opts);
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  auto id = SyncWait(c.layer->NewMultipartUpload(c.ctx, "bucket", "big", {}));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  const std::string p1 = RandomData((1 << 20) + 4097, 1);
+  StringSource src(p1);
+  HashExpectations ex;
+  ex.size = static_cast<std::int64_t>(p1.size());
+  HashReader body(src, ex);
+  auto r1 = SyncWait(c.layer->PutObjectPart(c.ctx, "bucket", "big", *id, 1, body));
+  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  auto agreed = SyncWait(c.inners[0]->ListParts(c.ctx, "bucket", "big", *id));
+  ASSERT_TRUE(agreed.ok() && agreed->size() == 1u);
+
+  const std::string stray = "a stray shard";
+  auto writer = SyncWait(c.inners[1]->CreateFile(c.ctx, "stray/part.1"));
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(SyncWait((*writer)->Write(std::as_bytes(std::span(stray)))).ok());
+  ASSERT_TRUE(SyncWait((*writer)->Close()).ok());
+  meta::ObjectPart newer{1,
+                         std::string(32, 'a'),
+                         static_cast<std::int64_t>(stray.size()),
+                         (*agreed)[0].mod_time_ns + 1000,
+                         {}};
+  ASSERT_TRUE(SyncWait(c.inners[1]->CommitPart(c.ctx, "bucket", "big", *id, newer, "stray")).ok());
+
+  HealProgress p = WaitFinished(c, StartHeal(c, {"bucket", ""}));
+  EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
+  auto healed = SyncWait(c.inners[1]->ListParts(c.ctx, "bucket", "big", *id));
+  ASSERT_TRUE(healed.ok() && healed->size() == 1u);
+  EXPECT_EQ((*healed)[0].etag, r1->etag);
+
+  c.drives[0]->offline = true;
+  c.drives[3]->offline = true;
+  auto done = SyncWait(
+      c.layer->CompleteMultipartUpload(c.ctx, "bucket", "big", *id, {{1, r1->etag, {}}}, {}));
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  auto got = c.Get("bucket", "big");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == p1);
+}
+
 TEST_F(HealSequenceTest, PrefixBucketAndClusterHealExactlyTheirObjects) {
   HealProgress p = WaitFinished(c, StartHeal(c, {"bucket", "a/"}));
   EXPECT_EQ(p.state, HealSequenceState::kDone) << p.error;
