@@ -148,6 +148,18 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, false, upload_id));
   CO_RETURN_IF_ERROR(CheckWritable());
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
+  if (auto cs = UploadChecksumOf(q.upload.fi.metadata)) {
+    // A part of an upload with a checksum algorithm carries that checksum (computed here when
+    // the client sent none, so that the completion can combine it), as S3 requires.
+    const auto sent = body.checksum_algorithm();
+    if (sent && *sent != cs->algorithm) {
+      co_return Status(Errc::kInvalidRequest,
+                       "Checksum Type mismatch occurred, expected checksum Type: " +
+                           ChecksumHeader(cs->algorithm).substr(15) +
+                           ", actual checksum Type: " + ChecksumHeader(*sent).substr(15));
+    }
+    body.AddChecksum(cs->algorithm);
+  }
   // The part's time is when its upload started: of two uploads of the number in flight at
   // once, every drive keeps the one that started last (CommitPart), whatever their order.
   const std::int64_t started_ns = NowNs();

@@ -26,6 +26,13 @@ HashReader::HashReader(ByteSource& inner, HashExpectations expect)
 
 HashReader::~HashReader() = default;
 
+void HashReader::AddChecksum(ChecksumAlgorithm algo) {
+  if (!expect_.checksum && bytes_read_ == 0 && !done_) {
+    expect_.checksum = algo;
+    state_->checksum = NewChecksumHasher(algo);
+  }
+}
+
 std::string HashReader::md5_hex() const {
   return state_->md5_hex;
 }

@@ -48,6 +48,14 @@ class HashReader final : public ByteSource {
 
   std::int64_t bytes_read() const { return bytes_read_; }
 
+  // The checksum the body is verified or hashed with, if any.
+  std::optional<ChecksumAlgorithm> checksum_algorithm() const { return expect_.checksum; }
+
+  // Also computes `algo` (nothing to verify it against) when no checksum was asked for: a part
+  // of an upload with a checksum algorithm, sent without one. Call before the first Read;
+  // no-op when the body has a checksum already or was read from.
+  void AddChecksum(ChecksumAlgorithm algo);
+
   // Valid after the end of the stream was reached without error.
   std::string md5_hex() const;
   // {"x-amz-checksum-crc32", base64} when a checksum was requested; nullopt otherwise.

@@ -41,7 +41,14 @@ Result<std::string> PartChecksum(const UploadChecksum& cs, const meta::ObjectPar
     named = true;
   }
   if (!named && !cs.full_object) {
-    return PartError(stored, "the " + name + " checksum of every part is required");
+    // S3 answers InvalidRequest here ("The upload was created using a crc32 checksum. The
+    // complete request must include the checksum for each part. It was missing for part 1").
+    std::string lower = ChecksumHeader(cs.algorithm).substr(15);
+    return Status(Errc::kInvalidRequest,
+                  "The upload was created using a " + lower +
+                      " checksum. The complete request must include the checksum for each "
+                      "part. It was missing for part " +
+                      std::to_string(stored.number) + " in the request.");
   }
   auto raw = Base64Decode(*have);
   if (!raw || raw->size() != ChecksumSize(cs.algorithm)) {

@@ -32,8 +32,8 @@ std::optional<UploadChecksum> UploadChecksumOf(const Metadata& upload_metadata);
 // The object checksum (base64, "-N" for COMPOSITE) of the parts `stored` (the stored records
 // of the parts the completion names, in its order; given[i] is what it said of stored[i]).
 // Every stored part must carry a checksum of the upload's algorithm; a checksum that
-// given[i] names must equal the stored one; COMPOSITE requires given[i] to name it.
-// Errors: kInvalidPart.
+// given[i] names must equal the stored one (kInvalidPart); COMPOSITE requires given[i] to
+// name it (kInvalidRequest, as S3). Errors: kInvalidPart, kInvalidRequest.
 Result<std::string> MultipartObjectChecksum(const UploadChecksum& cs,
                                             const std::vector<meta::ObjectPart>& stored,
                                             const std::vector<CompletePart>& given);

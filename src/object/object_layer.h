@@ -237,7 +237,8 @@ class ObjectLayer {
   // Stores part `part_number` (1..10000), replacing an earlier upload of it. Of two uploads
   // of one part number in flight at once, the one that started last is kept, on every drive,
   // whichever finishes last (the other still answers with its ETag, which then names no
-  // part). Errors:
+  // part). A part of an upload with a checksum algorithm gets that checksum (computed when
+  // the body has none; kInvalidRequest when it has another). Errors:
   // kNoSuchBucket, kNoSuchUpload, kInvalidArgumentS3 (a part number out of range),
   // kIncompleteBody, kBadDigest, kEntityTooLarge, kWriteQuorum, kSlowDown.
   virtual Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
@@ -257,8 +258,8 @@ class ObjectLayer {
   // every one but the last at least the minimum part size). An upload with a checksum
   // algorithm gets the object checksum of its type (metadata x-amz-checksum-type): COMPOSITE,
   // the checksum of the parts' checksums with "-N" (every part's checksum must be named in
-  // `parts`), or FULL_OBJECT, the CRC of the whole object combined from the parts' CRCs; a
-  // part checksum named in `parts` must match the stored one (kInvalidPart), and
+  // `parts`, else kInvalidRequest), or FULL_OBJECT, the CRC of the whole object combined from the
+  // parts' CRCs; a part checksum named in `parts` must match the stored one (kInvalidPart), and
   // opts.checksum_base64 the object's (kBadDigest). A retry of a completion that succeeded
   // (the client lost the answer) returns the same object while it is the key's latest version
   // and at most a day old; with other parts it fails with kInvalidPart. Errors: kNoSuchBucket,

@@ -350,7 +350,7 @@ def test_composite_checksum_needs_every_part_checksum(raw, s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.complete_multipart_upload(Bucket=bucket, Key="comp", UploadId=uid,
                                      MultipartUpload={"Parts": bare})
-    assert_s3_error(e, "InvalidPart", 400)
+    assert_s3_error(e, "InvalidRequest", 400)  # as S3: "It was missing for part 1"
     swapped = [dict(done[0], ChecksumSHA256=done[1]["ChecksumSHA256"]), done[1]]
     with pytest.raises(ClientError) as e:
         s3.complete_multipart_upload(Bucket=bucket, Key="comp", UploadId=uid,
@@ -364,3 +364,25 @@ def test_composite_checksum_needs_every_part_checksum(raw, s3, bucket):
     head = raw.request("HEAD", f"/{bucket}/comp", headers={"x-amz-checksum-mode": "ENABLED"})
     assert head.headers["x-amz-checksum-sha256"] == want
     assert head.headers["x-amz-checksum-type"] == "COMPOSITE"
+
+
+def test_parts_carry_the_uploads_checksum(raw, s3, bucket):
+    """A part sent without a checksum gets the upload's (computed, in the UploadPart answer);
+    one with another algorithm is refused, as S3 does ("Checksum Type mismatch")."""
+    resp, uid = create_raw(raw, bucket, "implicit", {"x-amz-checksum-algorithm": "CRC32",
+                                                     "x-amz-checksum-type": "FULL_OBJECT"})
+    assert resp.status == 200, resp
+    parts = [random_bytes(5 * MiB, "imp1"), random_bytes(33, "imp2")]
+    bad = upload_part_raw(raw, bucket, "implicit", uid, 1, parts[0],
+                          {"x-amz-checksum-sha256": crc_value("sha256", parts[0])})
+    assert (bad.status, bad.code) == (400, "InvalidRequest"), bad
+    done = []
+    for i, p in enumerate(parts, 1):
+        r = s3.upload_part(Bucket=bucket, Key="implicit", UploadId=uid, PartNumber=i, Body=p)
+        assert r["ChecksumCRC32"] == crc_value("crc32", p)
+        done.append((i, r["ETag"], {}))
+    whole = b"".join(parts)
+    ok = complete_raw(raw, bucket, "implicit", uid, done)
+    assert ok.status == 200, ok
+    assert text(xml_of(ok), "ChecksumCRC32") == crc_value("crc32", whole)
+    assert s3.get_object(Bucket=bucket, Key="implicit")["Body"].read() == whole

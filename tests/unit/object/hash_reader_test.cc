@@ -109,6 +109,37 @@ TEST(HashReader, VerifiesContentMd5AndSha256AtTheEnd) {
   }
 }
 
+// AddChecksum computes a checksum for a body that asked for none, and leaves one that did.
+TEST(HashReader, AddChecksumComputesWhenNoneWasAskedFor) {
+  const std::string data = RandomData(3000, 5);
+  auto digest = [&](ChecksumAlgorithm algo) {
+    auto h = NewChecksumHasher(algo);
+    h->Update(data);
+    return Base64Encode(h->Finish());
+  };
+  {
+    StringSource src(data);
+    HashReader r(src, {});
+    EXPECT_FALSE(r.checksum_algorithm().has_value());
+    r.AddChecksum(ChecksumAlgorithm::kCrc32);
+    EXPECT_EQ(r.checksum_algorithm(), ChecksumAlgorithm::kCrc32);
+    ASSERT_TRUE(Drain(r).ok());
+    ASSERT_TRUE(r.checksum().has_value());
+    EXPECT_EQ(r.checksum()->first, "x-amz-checksum-crc32");
+    EXPECT_EQ(r.checksum()->second, digest(ChecksumAlgorithm::kCrc32));
+  }
+  {
+    StringSource src(data);
+    HashExpectations ex;
+    ex.checksum = ChecksumAlgorithm::kSha256;
+    HashReader r(src, ex);
+    r.AddChecksum(ChecksumAlgorithm::kCrc32);
+    ASSERT_TRUE(Drain(r).ok());
+    EXPECT_EQ(r.checksum()->first, "x-amz-checksum-sha256");
+    EXPECT_EQ(r.checksum()->second, digest(ChecksumAlgorithm::kSha256));
+  }
+}
+
 TEST(HashReader, ChecksumUpFrontAndInTrailer) {
   std::string data = RandomData(4096, 4);
   auto crc = [&] {
