@@ -322,6 +322,9 @@ def test_full_object_checksum_is_the_crc_of_the_object(raw, bucket, algo):
     wrong = [(n, e, {algo.upper(): crc_value(algo, b"x")}) for n, e, _ in done]
     bad = complete_raw(raw, bucket, key, uid, wrong)
     assert (bad.status, bad.code) == (400, "InvalidPart"), bad
+    # A checksum type that is not the upload's is InvalidRequest.
+    bad = complete_raw(raw, bucket, key, uid, done, {"x-amz-checksum-type": "COMPOSITE"})
+    assert (bad.status, bad.code) == (400, "InvalidRequest"), bad
     assert raw.request("HEAD", f"/{bucket}/{key}").status == 404
     ok = complete_raw(raw, bucket, key, uid, done, {header: whole_crc})
     assert ok.status == 200, ok
