@@ -87,7 +87,7 @@ Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Pr
     std::tie(offset, length) = *resolved;
   } else if (opts.part_number > 0) {
     if (opts.part_number > static_cast<int>(std::max<std::size_t>(info.parts.size(), 1))) {
-      co_return co_await SendRangeNotSatisfiable(req, info.size);
+      co_return Status(Errc::kInvalidPartNumber);
     }
     for (int i = 0; i + 1 < opts.part_number; ++i) {
       offset += info.parts[i].size;
@@ -110,10 +110,10 @@ Task<Status> GetObject(S3Request& req) {
   }
   auto opened = co_await req.layer.GetObject(req.ctx, req.route.bucket, req.route.key, opts);
   if (!opened.ok()) {
-    if (opened.code() != Errc::kInvalidRange) {
+    if (opened.code() != Errc::kInvalidRange && opened.code() != Errc::kInvalidPartNumber) {
       co_return opened.status();
     }
-    // Preconditions come before the range (412/304 beat 416).
+    // Preconditions come before the range or part (412/304 beat 416 and InvalidPartNumber).
     object::GetOptions info_opts = opts;
     info_opts.range = {};
     info_opts.part_number = 0;
@@ -121,6 +121,9 @@ Task<Status> GetObject(S3Request& req) {
                                                                     req.route.key, info_opts));
     if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
       co_return co_await SendConditionFailure(req, st, info);
+    }
+    if (opened.code() == Errc::kInvalidPartNumber) {
+      co_return opened.status();
     }
     co_return co_await SendRangeNotSatisfiable(req, info.size);
   }
