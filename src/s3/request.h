@@ -66,6 +66,9 @@ inline std::string NormalizeVersionId(std::string_view v) {
   return v == "null" ? std::string() : std::string(v);
 }
 
+// The versionId query parameter, normalized ("" for none and for "null").
+std::string VersionIdParam(const S3Request& req);
+
 // encoding-type=url applied to a listed key, prefix, delimiter or marker: AWS's URI encoding
 // with '/' kept ("quux ab/" is "quux%20ab/", "foo+1" is "foo%2B1"), which the SDKs undo with
 // a plain percent-decoder.

@@ -36,9 +36,7 @@ Task<Status> SendRangeNotSatisfiable(S3Request& req, std::int64_t size) {
 
 Result<object::GetOptions> ReadGetOptions(const S3Request& req) {
   object::GetOptions opts;
-  if (auto v = req.route.query.Get("versionId")) {
-    opts.version_id = NormalizeVersionId(*v);
-  }
+  opts.version_id = VersionIdParam(req);
   ASSIGN_OR_RETURN(opts.part_number, QueryInt(req, "partNumber", 0, 1, 10000));
   if (const std::string* range = req.Header("range"); range != nullptr && opts.part_number == 0) {
     if (auto spec = ParseRange(*range)) {
@@ -153,9 +151,7 @@ Task<Status> GetObject(S3Request& req) {
 
 Task<Status> DeleteObject(S3Request& req) {
   object::DeleteOptions opts;
-  if (auto v = req.route.query.Get("versionId")) {
-    opts.version_id = NormalizeVersionId(*v);
-  }
+  opts.version_id = VersionIdParam(req);
   CO_ASSIGN_OR_RETURN(
       auto info, co_await req.layer.DeleteObject(req.ctx, req.route.bucket, req.route.key, opts));
   http::Headers headers;
