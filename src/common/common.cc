@@ -84,6 +84,8 @@ std::string_view ErrcName(Errc code) {
     CAIRN_ERRC_NAME(kInvalidTag)
     CAIRN_ERRC_NAME(kEntityTooLargeHeader)
     CAIRN_ERRC_NAME(kVersionIsDeleteMarker)
+    CAIRN_ERRC_NAME(kInvalidPartNumber)
+    CAIRN_ERRC_NAME(kAccessControlListNotSupported)
     CAIRN_ERRC_NAME(kAccessDenied)
     CAIRN_ERRC_NAME(kSignatureDoesNotMatch)
     CAIRN_ERRC_NAME(kInvalidAccessKeyId)

@@ -83,6 +83,8 @@ enum class Errc : std::int32_t {
   kInvalidTag = 243,
   kEntityTooLargeHeader = 244,   // request header section too large
   kVersionIsDeleteMarker = 245,  // a read of a version by id that is a delete marker (S3: 405)
+  kInvalidPartNumber = 246,      // a read of part N of an object with fewer parts
+  kAccessControlListNotSupported = 247,  // an ACL other than private (ACLs are disabled)
 
   // Authentication and authorization.
   kAccessDenied = 300,

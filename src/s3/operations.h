@@ -32,5 +32,7 @@
   X(kCompleteMultipartUpload, "CompleteMultipartUpload", &CompleteMultipartUpload) \
   X(kAbortMultipartUpload, "AbortMultipartUpload", &AbortMultipartUpload)          \
   X(kListParts, "ListParts", &ListParts)                                           \
+  X(kGetObjectAttributes, "GetObjectAttributes", &GetObjectAttributes)             \
+  X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                      \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

@@ -376,8 +376,9 @@ def test_parts_carry_the_uploads_checksum(raw, s3, bucket):
                                                      "x-amz-checksum-type": "FULL_OBJECT"})
     assert resp.status == 200, resp
     parts = [random_bytes(5 * MiB, "imp1"), random_bytes(33, "imp2")]
-    bad = upload_part_raw(raw, bucket, "implicit", uid, 1, parts[0],
-                          {"x-amz-checksum-sha256": crc_value("sha256", parts[0])})
+    # (a small body: the server answers before it reads one, and may close the connection)
+    bad = upload_part_raw(raw, bucket, "implicit", uid, 1, parts[1],
+                          {"x-amz-checksum-sha256": crc_value("sha256", parts[1])})
     assert (bad.status, bad.code) == (400, "InvalidRequest"), bad
     done = []
     for i, p in enumerate(parts, 1):
