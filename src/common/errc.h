@@ -84,6 +84,12 @@ enum class Errc : std::int32_t {
   kEntityTooLargeHeader = 244,   // request header section too large
   kVersionIsDeleteMarker = 245,  // a read of a version by id that is a delete marker (S3: 405)
 
+  // POST Object (browser uploads) and its form.
+  kMalformedPostRequest = 250,    // not well-formed multipart/form-data
+  kMaxPostPreDataExceeded = 251,  // the fields before the file are too large
+  kInvalidPolicyDocument = 252,   // the policy is not base64 JSON of a policy
+  kAclNotSupported = 253,         // an ACL other than private (S3: AccessControlListNotSupported)
+
   // Authentication and authorization.
   kAccessDenied = 300,
   kSignatureDoesNotMatch = 301,
@@ -98,6 +104,7 @@ enum class Errc : std::int32_t {
   kUnsupportedSignature = 310,
   kInvalidChunkSignature = 311,  // aws-chunked chunk signature mismatch
   kMalformedChunk = 312,
+  kPostPolicyDenied = 313,  // POST Object: policy expired or a condition failed (403 AccessDenied)
 
   // Cluster.
   kNodeOffline = 400,

@@ -32,5 +32,6 @@
   X(kCompleteMultipartUpload, "CompleteMultipartUpload", &CompleteMultipartUpload) \
   X(kAbortMultipartUpload, "AbortMultipartUpload", &AbortMultipartUpload)          \
   X(kListParts, "ListParts", &ListParts)                                           \
+  X(kPostObject, "PostObject", &PostObject)                                        \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)
