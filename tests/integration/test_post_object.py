@@ -361,3 +361,32 @@ def test_virtual_host_style(make_server):
     assert resp.status_code == 204, resp.content
     assert resp.headers["location"] == f"http://photos.s3.example.test:{srv.port}/vh/k"
     assert s3.get_object(Bucket="photos", Key="vh/k")["Body"].read() == b"virtual"
+
+
+def test_checksum_field(server, s3, bucket):
+    data = b"checksummed"
+    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    for value, want in ((digest, 204), (base64.b64encode(b"1" * 32).decode(), 400)):
+        fields = [("key", "sum"), ("x-amz-checksum-sha256", value)] + sigv4_form(
+            bucket, [{"key": "sum"}, {"x-amz-checksum-sha256": value}])
+        resp = post_raw(url_of(server, bucket), multipart(fields, file=data))
+        assert resp.status_code == want, resp.content
+        if want == 204:
+            assert resp.headers["x-amz-checksum-sha256"] == digest
+    assert error_of(resp) == (400, "BadDigest")
+    got = s3.get_object(Bucket=bucket, Key="sum", ChecksumMode="ENABLED")
+    assert got["ChecksumSHA256"] == digest
+
+
+def test_too_large_file_stops_early(server, s3, bucket):
+    # 4 MiB against a 1 MiB maximum: refused once the maximum is passed (the server does not
+    # read the rest of a large body: the client sees the error or, still sending, a closed
+    # connection), and nothing is stored.
+    form = s3.generate_presigned_post(bucket, "huge",
+                                      Conditions=[["content-length-range", 0, 1 << 20]])
+    try:
+        resp = post(form["url"], form["fields"], file=b"z" * (4 << 20))
+        assert error_of(resp) == (400, "EntityTooLarge"), resp.content
+    except requests.ConnectionError:
+        pass
+    assert_absent(s3, bucket, "huge")
