@@ -1,3 +1,4 @@
+// The streaming multipart/form-data parser of POST Object (s3/form_data_reader.h).
 #include "s3/form_data_reader.h"
 
 #include <string.h>
@@ -11,8 +12,10 @@
 namespace cairn::s3 {
 namespace {
 
-// How much of the body one Fill reads: the bound of what the reader holds beyond a limit.
-constexpr std::size_t kBlock = 256 * 1024;
+// How much of the body one Fill reads: what the reader holds beyond a caller's limit. Small,
+// since every POST in flight holds one (the object layer's erasure buffers are the budgeted
+// memory of an upload), and large enough that a GiB file costs few reads.
+constexpr std::size_t kBlock = 64 * 1024;
 // The longest boundary RFC 2046 allows.
 constexpr std::size_t kMaxBoundary = 70;
 

@@ -1,3 +1,4 @@
+// POST Object's form: read up to the file, authenticated, policy checked (s3/post_form.h).
 #include "s3/post_form.h"
 
 #include "common/checksum.h"
