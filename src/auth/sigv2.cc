@@ -79,18 +79,31 @@ std::string CanonicalAmzHeaders(const HeaderList& headers, bool skip_amz_date) {
   return out;
 }
 
-// ["/" bucket] + path as sent + "?" + signed sub-resources (decoded values), sorted. With
-// `bucket_slash`, a path-style bucket path "/bucket" is signed as "/bucket/", as botocore does.
-std::string CanonicalResource(const RequestView& req, bool bucket_slash) {
+// How a client may have written the resource of a path-style bucket request ("/bucket"):
+// botocore signs "/bucket/" for most bucket calls, and botocore before 1.31 signs
+// ListObjectsV2's request URI as it is modelled, "/bucket?list-type=2". All name the same
+// resource; each is accepted.
+enum class BucketPathForm { kAsSent, kSlash, kListType };
+
+// ["/" bucket] + path as sent + "?" + signed sub-resources (decoded values), sorted, in the
+// `form` of a bare bucket path.
+std::string CanonicalResource(const RequestView& req, BucketPathForm form) {
   std::string out;
   if (!req.virtual_host_bucket.empty()) {
     out.append("/").append(req.virtual_host_bucket);
   }
   out.append(req.path.empty() ? std::string_view("/") : req.path);
-  if (bucket_slash) {
-    out.push_back('/');
-  }
   std::vector<QueryParam> params = ParseQueryLenient(req.query).all();
+  if (form == BucketPathForm::kSlash) {
+    out.push_back('/');
+  } else if (form == BucketPathForm::kListType) {
+    for (const QueryParam& p : params) {
+      if (p.key == "list-type") {
+        out.append("?list-type=").append(p.value);
+        break;
+      }
+    }
+  }
   std::stable_sort(params.begin(), params.end(),
                    [](const QueryParam& a, const QueryParam& b) { return a.key < b.key; });
   char sep = '?';
@@ -120,29 +133,33 @@ bool IsBareBucketPath(const RequestView& req) {
 }
 
 std::string V2StringToSign(const RequestView& req, std::string_view date, bool skip_amz_date,
-                           bool bucket_slash) {
+                           BucketPathForm form) {
   const HeaderList& h = *req.headers;
   std::string out(req.method);
   out.append("\n").append(Trim(HeaderValue(h, "content-md5").value_or("")));
   out.append("\n").append(Trim(HeaderValue(h, "content-type").value_or("")));
   out.append("\n").append(date).append("\n");
   out += CanonicalAmzHeaders(h, skip_amz_date);
-  out += CanonicalResource(req, bucket_slash);
+  out += CanonicalResource(req, form);
   return out;
 }
 
-// True when `signature` signs the request with `date`. botocore signs a bucket's own path
-// ("/bucket", ListObjects and other bucket calls) as "/bucket/" while it sends "/bucket";
-// both forms are accepted, as they name the same resource.
+// True when `signature` signs the request with `date`, in any BucketPathForm of a bare
+// bucket path.
 bool V2SignatureMatches(const RequestView& req, std::string_view secret, std::string_view signature,
                         std::string_view date, bool skip_amz_date) {
-  if (ConstantTimeEqual(HmacV2(secret, V2StringToSign(req, date, skip_amz_date, false)),
-                        signature)) {
+  auto matches = [&](BucketPathForm form) {
+    return ConstantTimeEqual(HmacV2(secret, V2StringToSign(req, date, skip_amz_date, form)),
+                             signature);
+  };
+  if (matches(BucketPathForm::kAsSent)) {
     return true;
   }
-  return IsBareBucketPath(req) &&
-         ConstantTimeEqual(HmacV2(secret, V2StringToSign(req, date, skip_amz_date, true)),
-                           signature);
+  if (!IsBareBucketPath(req)) {
+    return false;
+  }
+  return matches(BucketPathForm::kSlash) ||
+         (ParseQueryLenient(req.query).Has("list-type") && matches(BucketPathForm::kListType));
 }
 
 Status SignatureMismatch() {
@@ -153,7 +170,7 @@ Status SignatureMismatch() {
 }  // namespace
 
 std::string StringToSignV2(const RequestView& req, std::string_view date, bool skip_amz_date) {
-  return V2StringToSign(req, date, skip_amz_date, false);
+  return V2StringToSign(req, date, skip_amz_date, BucketPathForm::kAsSent);
 }
 
 Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view authorization,

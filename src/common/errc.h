@@ -83,12 +83,13 @@ enum class Errc : std::int32_t {
   kInvalidTag = 243,
   kEntityTooLargeHeader = 244,   // request header section too large
   kVersionIsDeleteMarker = 245,  // a read of a version by id that is a delete marker (S3: 405)
+  kInvalidPartNumber = 246,      // a read of part N of an object with fewer parts
+  kAccessControlListNotSupported = 247,  // an ACL other than private (ACLs are disabled)
 
   // POST Object (browser uploads) and its form.
   kMalformedPostRequest = 250,    // not well-formed multipart/form-data
   kMaxPostPreDataExceeded = 251,  // the fields before the file are too large
   kInvalidPolicyDocument = 252,   // the policy is not base64 JSON of a policy
-  kAclNotSupported = 253,         // an ACL other than private (S3: AccessControlListNotSupported)
 
   // Authentication and authorization.
   kAccessDenied = 300,

@@ -65,9 +65,6 @@ bool IsUriUnreserved(unsigned char c);
 // AWS UriEncode (SigV4's canonical form): every byte but the unreserved ones becomes %XX;
 // '/' is kept when `keep_slash` (paths), escaped otherwise (query keys and values).
 std::string UriEncode(std::string_view s, bool keep_slash);
-// S3's encoding-type=url (and MinIO's): A-Z a-z 0-9 - _ . / * stay, a space becomes '+',
-// every other byte %XX ('~' too).
-std::string FormUrlEncode(std::string_view s);
 // Decodes %XX (either case). '+' becomes a space when `plus_as_space` (query strings, HTML
 // forms), else it stays '+' (paths). nullopt when a '%' is not followed by two hex digits.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space);

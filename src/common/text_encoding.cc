@@ -118,22 +118,6 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
   return out;
 }
 
-std::string FormUrlEncode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((IsUriUnreserved(c) && c != '~') || c == '/' || c == '*') {
-      out.push_back(ch);
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space) {
   return Decode(s, plus_as_space, true);
 }

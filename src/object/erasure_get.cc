@@ -380,7 +380,7 @@ Task<Result<std::unique_ptr<ObjectReader>>> ErasureSet::GetObject(const RequestC
   std::int64_t length = qi.fi.size;
   if (opts.part_number > 0) {
     if (static_cast<std::size_t>(opts.part_number) > std::max<std::size_t>(qi.fi.parts.size(), 1)) {
-      co_return Status(Errc::kInvalidRange, "part number out of range");
+      co_return Status(Errc::kInvalidPartNumber, "part number out of range");
     }
     for (int p = 0; p + 1 < opts.part_number; ++p) {
       offset += qi.fi.parts[static_cast<std::size_t>(p)].size;

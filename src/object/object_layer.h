@@ -204,8 +204,8 @@ class ObjectLayer {
                                              const PutOptions& opts) = 0;
   // A reader of the object (or of opts.range of it). Errors: kNoSuchBucket, kNoSuchKey (also
   // when the latest version is a delete marker), kNoSuchVersion, kVersionIsDeleteMarker (a
-  // version asked for by id is one), kInvalidRange, kPreconditionFailed, kNotModified,
-  // kReadQuorum, kLockTimeout.
+  // version asked for by id is one), kInvalidRange, kInvalidPartNumber (opts.part_number past
+  // the object's parts), kPreconditionFailed, kNotModified, kReadQuorum, kLockTimeout.
   virtual Task<Result<std::unique_ptr<ObjectReader>>> GetObject(const RequestContext& ctx,
                                                                 std::string_view bucket,
                                                                 std::string_view key,

@@ -29,6 +29,7 @@
 #include <openssl/ssl.h>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "rpc/token.h"
 
 namespace cairn::rpc {
@@ -351,7 +352,8 @@ template <class Req>
 void SetCommonHeaders(Req& req, Client::Impl& im, const CallArgs& a, const std::string& path,
                       std::string_view args_hex, std::string_view body_sha256) {
   req.set(bhttp::field::host, im.address);
-  const std::string resource = a.resource.empty() ? std::string() : PercentEncode(a.resource);
+  const std::string resource =
+      a.resource.empty() ? std::string() : UriEncode(a.resource, /*keep_slash=*/true);
   if (!resource.empty()) {
     req.set(kResourceHeader, resource);
   }

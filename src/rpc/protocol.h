@@ -81,10 +81,6 @@ std::int64_t ErrcToWire(Errc code);
 // The Errc of a wire number; kUnknown for a number this build does not know.
 Errc ErrcFromWire(std::int64_t number);
 
-// Percent-encodes everything but unreserved characters and '/' (for kResourceHeader).
-std::string PercentEncode(std::string_view s);
-std::optional<std::string> PercentDecode(std::string_view s);
-
 // The path of a method: "/cairn/rpc/v2/17".
 std::string MethodPath(MethodId id);
 // The method id of a path under kPathPrefix; nullopt when malformed.

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <vector>
 
+#include "common/text.h"
 #include "rpc/token.h"
 
 namespace cairn::rpc {
@@ -144,7 +145,7 @@ Task<void> Server::Handle(http::Exchange& ex) {
     co_await RespondError(ex, 405, Status(Errc::kInvalidArgument, "RPC calls are POSTs"));
     co_return;
   }
-  auto resource = PercentDecode(resource_header);
+  auto resource = PercentDecode(resource_header, /*plus_as_space=*/false);
   if (!resource) {
     co_await RespondError(ex, 400, Status(Errc::kInvalidArgument, "malformed RPC resource"));
     co_return;

@@ -99,6 +99,10 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
     // AWS answers a GET or HEAD of a delete marker by version id so.
     {Errc::kVersionIsDeleteMarker, "MethodNotAllowed", 405,
      "The specified method is not allowed against this resource."},
+    {Errc::kInvalidPartNumber, "InvalidPartNumber", 400,
+     "The requested partnumber is not satisfiable"},
+    {Errc::kAccessControlListNotSupported, "AccessControlListNotSupported", 400,
+     "The bucket does not allow ACLs"},
     {Errc::kSlowDown, "SlowDown", 503, "Please reduce your request rate."},
     {Errc::kMalformedXml, "MalformedXML", 400,
      "The XML you provided was not well-formed or did not validate against our published "
@@ -147,8 +151,6 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
     {Errc::kInvalidPolicyDocument, "InvalidPolicyDocument", 400,
      "The content of the form does not meet the conditions specified in the policy document.",
      kDetail},
-    {Errc::kAclNotSupported, "AccessControlListNotSupported", 400,
-     "The bucket does not allow ACLs"},
 
     // Authentication.
     {Errc::kAccessDenied, "AccessDenied", 403, "Access Denied."},

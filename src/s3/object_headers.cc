@@ -1,9 +1,11 @@
 #include "s3/object_headers.h"
 
 #include <array>
+#include <vector>
 
 #include "common/text.h"
 #include "s3/dates.h"
+#include "s3/metadata_text.h"
 
 namespace cairn::s3 {
 namespace {
@@ -24,22 +26,34 @@ constexpr auto kOverrides = std::to_array<std::pair<std::string_view, std::strin
 });
 
 // Content-Encoding without the aws-chunked token (it describes the transfer, not the data).
+// A value without that token is kept exactly as sent ("deflate, gzip" stays so).
 std::string StripAwsChunked(std::string_view value) {
-  std::string out;
-  while (true) {
-    auto comma = value.find(',');
-    std::string_view item = TrimBlanks(value.substr(0, comma));
-    if (!item.empty() && item != "aws-chunked") {
-      if (!out.empty()) {
-        out += ',';
-      }
-      out += item;
+  std::vector<std::string_view> kept;
+  bool stripped = false;
+  for (std::string_view rest = value;;) {
+    const auto comma = rest.find(',');
+    const std::string_view item = TrimBlanks(rest.substr(0, comma));
+    if (AsciiLower(item) == "aws-chunked") {
+      stripped = true;
+    } else if (!item.empty()) {
+      kept.push_back(item);
     }
     if (comma == std::string_view::npos) {
-      return out;
+      break;
     }
-    value.remove_prefix(comma + 1);
+    rest.remove_prefix(comma + 1);
   }
+  if (!stripped) {
+    return std::string(TrimBlanks(value));
+  }
+  std::string out;
+  for (std::string_view item : kept) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += item;
+  }
+  return out;
 }
 
 void Set(http::Headers& headers, std::string_view name, std::string value) {
@@ -67,8 +81,9 @@ Result<object::Metadata> MetadataFromRequest(const http::Request& req) {
         meta.emplace_back(name, std::move(enc));
       }
     } else if (name.rfind("x-amz-meta-", 0) == 0) {
-      user_bytes += name.size() - 11 + value.size();
-      meta.emplace_back(name, value);
+      std::string stored = StoredMetadataValue(value);
+      user_bytes += name.size() - 11 + stored.size();
+      meta.emplace_back(name, std::move(stored));
     } else if (name == "x-amz-storage-class") {
       if (value != "STANDARD" && value != "REDUCED_REDUNDANCY") {
         return Status(Errc::kInvalidStorageClass);
@@ -122,8 +137,10 @@ http::Headers ObjectResponseHeaders(const object::ObjectInfo& info, const QueryP
       stored = stored || name == s;
     }
     bool checksum = checksum_mode && name.rfind("x-amz-checksum-", 0) == 0;
-    if (stored || checksum || name.rfind("x-amz-meta-", 0) == 0) {
+    if (stored || checksum) {
       h.emplace_back(name, value);
+    } else if (name.rfind("x-amz-meta-", 0) == 0) {
+      h.emplace_back(name, MetadataHeaderValue(value));
     }
   }
   if (!info.version_id.empty()) {

@@ -32,6 +32,8 @@
   X(kCompleteMultipartUpload, "CompleteMultipartUpload", &CompleteMultipartUpload) \
   X(kAbortMultipartUpload, "AbortMultipartUpload", &AbortMultipartUpload)          \
   X(kListParts, "ListParts", &ListParts)                                           \
+  X(kGetObjectAttributes, "GetObjectAttributes", &GetObjectAttributes)             \
+  X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                      \
   X(kPostObject, "PostObject", &PostObject)                                        \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

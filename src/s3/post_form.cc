@@ -108,7 +108,9 @@ const std::string* PostForm::Field(std::string_view lower_name) const {
 http::Request PostForm::AsHeaders() const {
   http::Request out;
   out.method = "POST";
-  out.headers = fields;
+  for (const auto& [name, value] : fields) {
+    out.headers.emplace_back(name == "acl" ? "x-amz-acl" : name, value);
+  }
   return out;
 }
 

@@ -40,7 +40,7 @@ struct PostForm {
   // The first field named `lower_name`, or nullptr.
   const std::string* Field(std::string_view lower_name) const;
   // The fields as request headers, for the code shared with PutObject (stored headers,
-  // x-amz-meta-*, Content-MD5, x-amz-checksum-*, refused features).
+  // x-amz-meta-*, Content-MD5, x-amz-checksum-*, refused features); acl is x-amz-acl.
   http::Request AsHeaders() const;
 };
 

@@ -58,4 +58,8 @@ Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int m
   return out;
 }
 
+std::string VersionIdParam(const S3Request& req) {
+  return NormalizeVersionId(req.route.query.Get("versionId").value_or(""));
+}
+
 }  // namespace cairn::s3

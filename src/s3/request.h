@@ -12,6 +12,7 @@
 #include "common/request_context.h"
 #include "common/status.h"
 #include "common/task.h"
+#include "common/text.h"
 #include "http/exchange.h"
 #include "object/object_layer.h"
 #include "s3/post_form.h"
@@ -67,6 +68,16 @@ inline http::Headers OneHeader(std::string name, std::string value) {
 // A versionId as sent ("null" names the null version, which the object layer calls "").
 inline std::string NormalizeVersionId(std::string_view v) {
   return v == "null" ? std::string() : std::string(v);
+}
+
+// The versionId query parameter, normalized ("" for none and for "null").
+std::string VersionIdParam(const S3Request& req);
+
+// encoding-type=url applied to a listed key, prefix, delimiter or marker: AWS's URI encoding
+// with '/' kept ("quux ab/" is "quux%20ab/", "foo+1" is "foo%2B1"), which the SDKs undo with
+// a plain percent-decoder.
+inline std::string UrlEncodeListed(std::string_view s) {
+  return UriEncode(s, /*keep_slash=*/true);
 }
 
 // "\"<etag>\""

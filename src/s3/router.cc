@@ -107,6 +107,14 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
     if (q.Has("uploadId")) {
       return HasOtherSubResource(q, {"uploadId"}) ? Op::kNotImplemented : Op::kListParts;
     }
+    if (q.Has("attributes")) {
+      return HasOtherSubResource(q, {"attributes", "versionId"}) ? Op::kNotImplemented
+                                                                 : Op::kGetObjectAttributes;
+    }
+    if (q.Has("torrent")) {
+      return HasOtherSubResource(q, {"torrent", "versionId"}) ? Op::kNotImplemented
+                                                              : Op::kGetObjectTorrent;
+    }
     return HasOtherSubResource(q, {"versionId", "partNumber"}) ? Op::kNotImplemented
                                                                : Op::kGetObject;
   }

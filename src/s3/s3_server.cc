@@ -125,7 +125,7 @@ Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
   if (handler == nullptr) {
     co_return Status(Errc::kNotImplemented);
   }
-  CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(req.route.op, http));
+  CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(req.route.op, http, req.route.query));
   co_return co_await handler(req);
 }
 

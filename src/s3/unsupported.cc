@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "s3/parameters.h"
+
 namespace cairn::s3 {
 namespace {
 
@@ -34,14 +36,11 @@ bool AnyHeaderStartsWith(const http::Request& request, std::string_view prefix) 
 
 }  // namespace
 
-Status RefuseUnsupportedFeatures(Op op, const http::Request& request) {
-  if (!IsWrite(op) && !IsObjectRead(op)) {
-    return Status::Ok();
-  }
+Status RefuseUnsupportedFeatures(Op op, const http::Request& request, const QueryParams& query) {
   const bool customer_key =
       AnyHeaderStartsWith(request, "x-amz-server-side-encryption-customer-") ||
       AnyHeaderStartsWith(request, "x-amz-copy-source-server-side-encryption-customer-");
-  if (customer_key) {
+  if (customer_key && (IsWrite(op) || IsObjectRead(op))) {
     if (!request.tls) {
       return Status(Errc::kInvalidRequest,
                     "Requests specifying Server Side Encryption with Customer provided keys "
@@ -54,21 +53,7 @@ Status RefuseUnsupportedFeatures(Op op, const http::Request& request) {
     return Status(Errc::kNotImplemented,
                   "Server side encryption with customer provided keys is not supported yet");
   }
-  if (!IsWrite(op)) {
-    return Status::Ok();
-  }
-  if (request.Header("x-amz-server-side-encryption") != nullptr ||
-      AnyHeaderStartsWith(request, "x-amz-server-side-encryption-aws-kms-") ||
-      request.Header("x-amz-server-side-encryption-context") != nullptr ||
-      request.Header("x-amz-server-side-encryption-bucket-key-enabled") != nullptr) {
-    return Status(Errc::kNotImplemented,
-                  "Server side encryption specified but KMS is not configured");
-  }
-  if (op != Op::kUploadPart && op != Op::kUploadPartCopy &&
-      AnyHeaderStartsWith(request, "x-amz-object-lock-")) {
-    return Status(Errc::kInvalidRequest, "Bucket is missing Object Lock Configuration");
-  }
-  return Status::Ok();
+  return RefuseByTable(op, request, query);
 }
 
 }  // namespace cairn::s3

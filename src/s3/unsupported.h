@@ -9,15 +9,16 @@
 
 namespace cairn::s3 {
 
-// Ok, or the S3 error for the first unsupported feature the request's headers ask for:
-// - SSE-S3 / SSE-KMS (x-amz-server-side-encryption*, on writes): 501 NotImplemented, "Server
-//   side encryption specified but KMS is not configured" (MinIO's answer without a KMS);
+// Ok, or the S3 error for the first unsupported feature the request asks for:
 // - SSE-C (x-amz-server-side-encryption-customer-*, x-amz-copy-source-server-side-
 //   encryption-customer-*): over plain HTTP 400 InvalidRequest, as AWS and MinIO refuse a
 //   customer key sent in the clear; over TLS on GET and HEAD 400 InvalidRequest (no object is
 //   encrypted, so the parameters do not apply), on writes 501 NotImplemented;
-// - object lock (x-amz-object-lock-mode, -retain-until-date, -legal-hold on writes): 400
-//   InvalidRequest, "Bucket is missing Object Lock Configuration".
-Status RefuseUnsupportedFeatures(Op op, const http::Request& request);
+// - the refused rows of s3/parameters.h's table (SSE-S3 / SSE-KMS: 501 NotImplemented,
+//   "Server side encryption specified but KMS is not configured", MinIO's answer without a
+//   KMS; object lock: 400 InvalidRequest, "Bucket is missing Object Lock Configuration"; an
+//   ACL other than private: 400 AccessControlListNotSupported; tagging, MFA, conditional
+//   deletes, appends: 501 NotImplemented).
+Status RefuseUnsupportedFeatures(Op op, const http::Request& request, const QueryParams& query);
 
 }  // namespace cairn::s3

@@ -390,6 +390,17 @@ def retry(fn, timeout=20, errors=(botocore.exceptions.ClientError,
             time.sleep(pause)
 
 
+def wait_until(cond, timeout=20, pause=0.2):
+    """Polls cond() until it is true (background work: a heal, a cleanup, a node going down),
+    for at most `timeout` seconds. Returns its last value, for the caller to assert on."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(pause)
+
+
 def random_bytes(n, seed):
     """Deterministic pseudo-random bytes (the seed is part of the test's name or data)."""
     return random.Random(seed).randbytes(n)

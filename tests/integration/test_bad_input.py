@@ -6,14 +6,13 @@ import base64
 import hashlib
 import os
 import socket
-import time
 import urllib.parse
 import uuid
 
 import pytest
 
 import s3raw
-from conftest import random_bytes, retry
+from conftest import random_bytes, retry, wait_until
 
 MiB = 1024 * 1024
 
@@ -166,11 +165,11 @@ def test_content_length_larger_than_body_then_close(server, raw, bucket):
                             s3raw.UNSIGNED, server.access_key, server.secret_key)
     with socket.create_connection((server.host, server.port), timeout=10) as s:
         s.sendall(s3raw.build_request("PUT", path, headers, random_bytes(sent, "trunc")))
-        time.sleep(0.3)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and server.tmp_files():
-        time.sleep(0.1)
-    assert server.tmp_files() == [], "the aborted upload left temporary files"
+        # Close only once the server is writing the upload (its shards are in tmp/), so that the
+        # check below sees them cleaned up rather than not yet made.
+        assert wait_until(lambda: server.tmp_files(), timeout=10), "the upload never started"
+    assert wait_until(lambda: not server.tmp_files(), timeout=15), \
+        "the aborted upload left temporary files"
     assert raw.request("HEAD", path).status == 404
     assert_serving(raw)
 

@@ -30,7 +30,7 @@ import pytest
 import requests
 
 from conftest import ServerProcess, _live_servers, make_client, random_bytes, reserve_ports, \
-    unique_name
+    unique_name, wait_until
 from test_cluster import BRINGUP_TIMEOUT, Cluster, get, put
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -118,10 +118,7 @@ class Workload:
 
     def wait_for_more(self, n, timeout=30):
         target = self.count() + n
-        deadline = time.monotonic() + timeout
-        while self.count() < target and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return self.count() >= target
+        return wait_until(lambda: self.count() >= target, timeout, pause=0.1)
 
 
 def assert_all_read_back(nodes, bucket, objects):

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 import s3raw
-from conftest import random_bytes, retry
+from conftest import random_bytes, retry, wait_until
 
 pytestmark = pytest.mark.faults
 
@@ -286,10 +286,8 @@ def test_kill9_during_large_put_keeps_old_object(make_server):
     s3 = srv.client()
     got = s3.get_object(Bucket="crash", Key="k")["Body"].read()
     assert got == old, f"got {len(got)} bytes that are not the old object"
-    deadline = time.monotonic() + 20
-    while srv.tmp_files() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert srv.tmp_files() == [], "temporary files of the killed PUT were not cleaned"
+    assert wait_until(lambda: not srv.tmp_files()), \
+        "temporary files of the killed PUT were not cleaned"
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.1])
@@ -352,9 +350,7 @@ def test_drive_back_after_outage_is_healed(make_server):
         os.unlink(victim)
         os.rename(away, victim)
     assert srv.shard_files(victim) == []
-    deadline = time.monotonic() + 20
-    while len(srv.shard_files(victim)) < len(objs) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: len(srv.shard_files(victim)) >= len(objs))
     assert len(srv.shard_files(victim)) == len(objs), srv.shard_files(victim)
     for i in (0, 2):
         shutil.rmtree(os.path.join(srv.drive_paths[i], "data"))
@@ -389,10 +385,7 @@ def test_bitrot_met_by_a_read_is_healed_on_disk(make_server):
                     return False
         return True
 
-    deadline = time.monotonic() + 20
-    while not restored() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert restored(), "the corrupt shard files were not healed"
+    assert wait_until(restored), "the corrupt shard files were not healed"
 
 
 def _can_mount_tmpfs(path):

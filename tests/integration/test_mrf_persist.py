@@ -3,11 +3,10 @@ queued; the queue is saved on the other drives when the server stops, loaded whe
 and the objects are healed onto the drive that came back in between."""
 
 import os
-import time
 
 import pytest
 
-from conftest import random_bytes
+from conftest import random_bytes, wait_until
 
 pytestmark = pytest.mark.faults
 
@@ -34,9 +33,7 @@ def test_queued_heals_survive_a_restart(make_server):
         os.rename(away, victim)
     assert srv.shard_files(victim) == []
     srv.start()
-    deadline = time.monotonic() + 30
-    while len(srv.shard_files(victim)) < len(objs) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: len(srv.shard_files(victim)) >= len(objs), timeout=30)
     assert len(srv.shard_files(victim)) == len(objs), srv.shard_files(victim)
     with open(srv.log_path, "rb") as f:
         assert b"queued again from the saved MRF queue" in f.read()

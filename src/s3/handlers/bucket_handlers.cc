@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/upload_body.h"
@@ -5,6 +7,8 @@
 
 namespace cairn::s3 {
 namespace {
+
+constexpr int kMaxBucketsPage = 10000;
 
 // The region a bucket lives in: its LocationConstraint, else the server's region.
 std::string BucketRegion(const S3Request& req, const object::BucketInfo& info) {
@@ -40,17 +44,59 @@ bool IsValidBucketName(std::string_view name) {
   return !(dots == 3 && all_digits_dots);  // looks like an IPv4 address
 }
 
+// ListBuckets pages (AWS, 2024): max-buckets (1-10000), continuation-token (opaque: the
+// last name of the previous page), prefix and bucket-region filter. A request with any of
+// them but no max-buckets gets pages of 10,000, as AWS documents.
 Task<Status> ListBuckets(S3Request& req) {
+  const QueryParams& q = req.route.query;
+  const bool paged = q.Has("max-buckets") || q.Has("continuation-token") || q.Has("prefix") ||
+                     q.Has("bucket-region");
+  auto max_buckets = QueryInt(req, "max-buckets", kMaxBucketsPage, 1, kMaxBucketsPage);
+  if (!max_buckets.ok()) {
+    co_return Status(Errc::kInvalidArgumentS3,
+                     "Argument max-buckets must be an integer "
+                     "between 1 and 10000.");
+  }
+  std::string after;
+  if (auto token = q.Get("continuation-token"); token && !token->empty()) {
+    CO_ASSIGN_OR_RETURN(after, DecodeContinuationToken(*token));
+  }
+  const std::string_view prefix = q.Get("prefix").value_or("");
+  const std::optional<std::string_view> region = q.Get("bucket-region");
   CO_ASSIGN_OR_RETURN(auto buckets, co_await req.layer.ListBuckets(req.ctx));
+  std::sort(
+      buckets.begin(), buckets.end(),
+      [](const object::BucketInfo& a, const object::BucketInfo& b) { return a.name < b.name; });
   XmlWriter w;
   w.Open("ListAllMyBucketsResult");
   w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
   w.Open("Buckets");
+  int listed = 0;
+  std::string_view last;
+  std::string next;
   for (const auto& b : buckets) {
+    if (b.name <= after || !b.name.starts_with(prefix) ||
+        (region && BucketRegion(req, b) != *region)) {
+      continue;
+    }
+    if (paged && listed == *max_buckets) {
+      next = EncodeContinuationToken(last);
+      break;
+    }
     w.Open("Bucket")
         .Element("Name", b.name)
         .Element("CreationDate", FormatIso8601(b.created_ns))
+        .Element("BucketRegion", BucketRegion(req, b))
         .Close();
+    last = b.name;
+    ++listed;
+  }
+  w.Close();
+  if (!next.empty()) {
+    w.Element("ContinuationToken", next);
+  }
+  if (q.Has("prefix")) {
+    w.Element("Prefix", prefix);
   }
   co_return co_await SendXml(req, w.Finish());
 }
@@ -66,7 +112,13 @@ Task<Status> CreateBucket(S3Request& req) {
   }
   object::MakeBucketOptions mo;
   mo.location = location;
-  CO_RETURN_IF_ERROR(co_await req.layer.MakeBucket(req.ctx, req.route.bucket, mo));
+  Status made = co_await req.layer.MakeBucket(req.ctx, req.route.bucket, mo);
+  // Re-creating a bucket you own succeeds in us-east-1 and leaves it as it is (AWS's legacy
+  // behaviour there); other regions answer BucketAlreadyOwnedByYou.
+  if (made.code() == Errc::kBucketExists && req.opts.region == "us-east-1") {
+    made = Status();
+  }
+  CO_RETURN_IF_ERROR(made);
   co_return co_await SendEmpty(req, 200, OneHeader("location", "/" + req.route.bucket));
 }
 

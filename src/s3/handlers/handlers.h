@@ -32,6 +32,9 @@ Task<Status> PostObject(S3Request& req);
 // object_get.cc (GET and HEAD)
 Task<Status> GetObject(S3Request& req);
 Task<Status> DeleteObject(S3Request& req);
+// object_attributes.cc
+Task<Status> GetObjectAttributes(S3Request& req);
+Task<Status> GetObjectTorrent(S3Request& req);
 
 // object_copy.cc
 struct CopySource {

@@ -49,7 +49,7 @@ Task<Result<object::ListResult>> ListPage(S3Request& req, const ListParams& p, s
 }
 
 void WriteEntries(XmlWriter& w, const ListParams& p, const object::ListResult& result, bool owner) {
-  auto enc = [&](std::string_view s) { return p.url ? FormUrlEncode(s) : std::string(s); };
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeListed(s) : std::string(s); };
   for (const auto& obj : result.objects) {
     w.Open("Contents")
         .Element("Key", enc(obj.key))
@@ -85,7 +85,7 @@ Task<Status> ListObjectsV1(S3Request& req) {
   CO_ASSIGN_OR_RETURN(ListParams p, ReadListParams(req));
   std::string marker(req.route.query.Get("marker").value_or(""));
   CO_ASSIGN_OR_RETURN(auto result, co_await ListPage(req, p, marker));
-  auto enc = [&](std::string_view s) { return p.url ? FormUrlEncode(s) : std::string(s); };
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeListed(s) : std::string(s); };
   XmlWriter w;
   w.Open("ListBucketResult")
       .Element("Name", req.route.bucket)
@@ -111,14 +111,18 @@ Task<Status> ListObjectsV2(S3Request& req) {
   CO_ASSIGN_OR_RETURN(ListParams p, ReadListParams(req));
   const auto& q = req.route.query;
   std::string start_after(q.Get("start-after").value_or(""));
-  auto token = q.Get("continuation-token");
+  // An empty continuation-token is no token (as AWS treats it).
+  std::optional<std::string_view> token = q.Get("continuation-token");
+  if (token && token->empty()) {
+    token.reset();
+  }
   std::string marker = start_after;
   if (token) {
     CO_ASSIGN_OR_RETURN(marker, DecodeContinuationToken(*token));
   }
   bool fetch_owner = q.Get("fetch-owner") == "true";
   CO_ASSIGN_OR_RETURN(auto result, co_await ListPage(req, p, marker));
-  auto enc = [&](std::string_view s) { return p.url ? FormUrlEncode(s) : std::string(s); };
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeListed(s) : std::string(s); };
   XmlWriter w;
   w.Open("ListBucketResult")
       .Element("Name", req.route.bucket)
@@ -160,7 +164,7 @@ Task<Status> ListObjectVersions(S3Request& req) {
   }
   // One version per key: the listing resumes after the key marker either way.
   CO_ASSIGN_OR_RETURN(auto result, co_await ListPage(req, p, key_marker));
-  auto enc = [&](std::string_view s) { return p.url ? FormUrlEncode(s) : std::string(s); };
+  auto enc = [&](std::string_view s) { return p.url ? UrlEncodeListed(s) : std::string(s); };
   XmlWriter w;
   w.Open("ListVersionsResult")
       .Element("Name", req.route.bucket)

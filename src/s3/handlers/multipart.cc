@@ -137,7 +137,7 @@ Task<Status> ListParts(S3Request& req) {
   XmlWriter w;
   w.Open("ListPartsResult")
       .Element("Bucket", req.route.bucket)
-      .Element("Key", url ? FormUrlEncode(req.route.key) : req.route.key)
+      .Element("Key", url ? UrlEncodeListed(req.route.key) : req.route.key)
       .Element("UploadId", upload_id);
   WriteOwner(w, "Initiator");
   WriteOwner(w, "Owner");
@@ -181,7 +181,7 @@ Task<Status> ListMultipartUploads(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto result,
                       co_await req.layer.ListMultipartUploads(req.ctx, req.route.bucket, lo));
   bool url = UrlEncoding(req);
-  auto enc = [url](std::string_view s) { return url ? FormUrlEncode(s) : std::string(s); };
+  auto enc = [url](std::string_view s) { return url ? UrlEncodeListed(s) : std::string(s); };
   XmlWriter w;
   w.Open("ListMultipartUploadsResult")
       .Element("Bucket", req.route.bucket)

@@ -55,7 +55,7 @@ Task<Result<OpenedSource>> OpenCopySource(S3Request& req, const CopySource& src,
   auto reader = co_await req.layer.GetObject(req.ctx, src.bucket, src.key, opts);
   if (!reader.ok()) {
     if (reader.code() == Errc::kInvalidRange) {
-      co_return Status(Errc::kInvalidArgumentS3, "Range specified is not valid for source object");
+      co_return Status(Errc::kInvalidRange, "The copy range is not satisfiable by the source");
     }
     co_return reader.status();
   }
@@ -164,7 +164,7 @@ Task<Status> UploadPartCopy(S3Request& req) {
   }
   CO_ASSIGN_OR_RETURN(OpenedSource source, co_await OpenCopySource(req, src, range));
   if (range.kind == object::RangeSpec::Kind::kFromTo && range.last >= source.info.size) {
-    co_return Status(Errc::kInvalidArgumentS3, "Range specified is not valid for source object");
+    co_return Status(Errc::kInvalidRange, "The copy range is not satisfiable by the source");
   }
   std::int64_t length = source.reader->length();
   if (length > kMaxPartSize) {

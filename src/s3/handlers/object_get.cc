@@ -36,9 +36,7 @@ Task<Status> SendRangeNotSatisfiable(S3Request& req, std::int64_t size) {
 
 Result<object::GetOptions> ReadGetOptions(const S3Request& req) {
   object::GetOptions opts;
-  if (auto v = req.route.query.Get("versionId")) {
-    opts.version_id = NormalizeVersionId(*v);
-  }
+  opts.version_id = VersionIdParam(req);
   ASSIGN_OR_RETURN(opts.part_number, QueryInt(req, "partNumber", 0, 1, 10000));
   if (const std::string* range = req.Header("range"); range != nullptr && opts.part_number == 0) {
     if (auto spec = ParseRange(*range)) {
@@ -87,7 +85,7 @@ Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Pr
     std::tie(offset, length) = *resolved;
   } else if (opts.part_number > 0) {
     if (opts.part_number > static_cast<int>(std::max<std::size_t>(info.parts.size(), 1))) {
-      co_return co_await SendRangeNotSatisfiable(req, info.size);
+      co_return Status(Errc::kInvalidPartNumber);
     }
     for (int i = 0; i + 1 < opts.part_number; ++i) {
       offset += info.parts[i].size;
@@ -110,10 +108,10 @@ Task<Status> GetObject(S3Request& req) {
   }
   auto opened = co_await req.layer.GetObject(req.ctx, req.route.bucket, req.route.key, opts);
   if (!opened.ok()) {
-    if (opened.code() != Errc::kInvalidRange) {
+    if (opened.code() != Errc::kInvalidRange && opened.code() != Errc::kInvalidPartNumber) {
       co_return opened.status();
     }
-    // Preconditions come before the range (412/304 beat 416).
+    // Preconditions come before the range or part (412/304 beat 416 and InvalidPartNumber).
     object::GetOptions info_opts = opts;
     info_opts.range = {};
     info_opts.part_number = 0;
@@ -121,6 +119,9 @@ Task<Status> GetObject(S3Request& req) {
                                                                     req.route.key, info_opts));
     if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
       co_return co_await SendConditionFailure(req, st, info);
+    }
+    if (opened.code() == Errc::kInvalidPartNumber) {
+      co_return opened.status();
     }
     co_return co_await SendRangeNotSatisfiable(req, info.size);
   }
@@ -150,9 +151,7 @@ Task<Status> GetObject(S3Request& req) {
 
 Task<Status> DeleteObject(S3Request& req) {
   object::DeleteOptions opts;
-  if (auto v = req.route.query.Get("versionId")) {
-    opts.version_id = NormalizeVersionId(*v);
-  }
+  opts.version_id = VersionIdParam(req);
   CO_ASSIGN_OR_RETURN(
       auto info, co_await req.layer.DeleteObject(req.ctx, req.route.bucket, req.route.key, opts));
   http::Headers headers;

@@ -46,8 +46,8 @@ Task<Status> Answer(S3Request& req, const PostForm& form, const object::ObjectIn
   if (auto url = RedirectUrl(form)) {
     std::string target = std::move(*url);
     target += target.find('?') == std::string::npos ? '?' : '&';
-    target += StrCat("bucket=", FormUrlEncode(req.route.bucket), "&key=", FormUrlEncode(form.key),
-                     "&etag=", FormUrlEncode(etag));
+    target += StrCat("bucket=", UriEncode(req.route.bucket, false),
+                     "&key=", UriEncode(form.key, false), "&etag=", UriEncode(etag, false));
     headers.emplace_back("location", std::move(target));
     co_return co_await SendEmpty(req, 303, std::move(headers));
   }
@@ -73,11 +73,9 @@ Task<Status> PostObject(S3Request& req) {
     co_return Status(Errc::kInternal, "POST Object without its form");
   }
   const PostForm& form = *req.post_form;
-  if (const std::string* acl = form.Field("acl"); acl != nullptr && *acl != "private") {
-    co_return Status(Errc::kAclNotSupported);
-  }
+  // The form's fields are refused or stored as PutObject's headers are (acl as x-amz-acl).
   const http::Request fields = form.AsHeaders();
-  CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(Op::kPutObject, fields));
+  CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(Op::kPutObject, fields, QueryParams()));
   object::PutOptions opts;
   CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(fields));
   CO_ASSIGN_OR_RETURN(auto body, OpenPostBody(*form.reader, fields, form.length_range));

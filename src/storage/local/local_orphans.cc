@@ -21,6 +21,7 @@
 
 #include "common/log.h"
 #include "common/run_blocking.h"
+#include "common/text.h"
 #include "meta/encoding.h"
 #include "storage/local/fs_util.h"
 #include "storage/local/local_drive.h"
@@ -32,26 +33,13 @@ namespace {
 
 using DirId = std::array<std::uint8_t, 16>;
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 // The fan-out index (data/<xx>) of a data dir name; -1 when it has none.
 int FanOutOf(std::string_view name) {
   if (name.size() < 2) {
     return -1;
   }
-  const int hi = HexValue(name[0]);
-  const int lo = HexValue(name[1]);
+  const int hi = HexDigitValue(name[0]);
+  const int lo = HexDigitValue(name[1]);
   return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
@@ -65,8 +53,8 @@ bool ParseUuid(std::string_view s, DirId& out) {
     if (s[i] == '-') {
       continue;
     }
-    const int hi = HexValue(s[i]);
-    const int lo = HexValue(s[i + 1]);
+    const int hi = HexDigitValue(s[i]);
+    const int lo = HexDigitValue(s[i + 1]);
     if (hi < 0 || lo < 0 || (s[i] >= 'A' && s[i] <= 'F') || (s[i + 1] >= 'A' && s[i + 1] <= 'F') ||
         n == out.size()) {
       return false;

@@ -20,11 +20,13 @@
 
 #include "http/request_parser.h"
 #include "test_client.h"
+#include "testing/eventually.h"
 
 namespace cairn::http {
 namespace server_test_internal {
 
 using namespace std::chrono_literals;
+using cairn::testing::Eventually;
 using testing::Response;
 using testing::TestClient;
 
@@ -638,15 +640,12 @@ TEST_F(ServerTest, ConnectionsPerClientAreBounded) {
   third->Send(GetRequest("/hello"));
   EXPECT_TRUE(third->WaitForClose());
   a.reset();  // a slot comes free
-  bool served = false;
-  for (int i = 0; i < 50 && !served; ++i) {
-    auto r = testing::Get(server_->port(), "/hello");
-    served = r && r->status == 200;
-    if (!served) {
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-  EXPECT_TRUE(served);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto r = testing::Get(server_->port(), "/hello");
+        return r && r->status == 200;
+      },
+      1s, 20ms));
 }
 
 TEST_F(ServerTest, ConnectionsInAllAreBounded) {

@@ -15,6 +15,7 @@
 #include "object/hash_reader.h"
 #include "object/server_pools.h"
 #include "storage/local/local_drive.h"
+#include "testing/eventually.h"
 #include "testing/faulty_drive.h"
 #include "testing/memory_drive.h"
 #include "testing/string_source.h"
@@ -28,18 +29,7 @@ using cairn::testing::SyncWait;
 
 using cairn::testing::StringSource;
 
-// Polls `cond` every 10 ms until it holds, for at most `limit`; returns its last value.
-template <class F>
-bool Eventually(F cond, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
-}
+using cairn::testing::Eventually;
 
 inline std::string RandomData(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);

@@ -2,6 +2,7 @@
 
 #include "common/checksum.h"
 #include "s3/handlers/handlers.h"
+#include "s3/metadata_text.h"
 #include "s3/object_headers.h"
 #include "s3/upload_body.h"
 
@@ -36,6 +37,48 @@ TEST(Metadata, StoresContentHeadersAndUserMetadata) {
   EXPECT_EQ(Find(*meta, "x-amz-meta-empty"), "");
   EXPECT_EQ(Find(*meta, "authorization"), "<absent>");
   EXPECT_EQ(Find(*meta, "x-amz-date"), "<absent>");
+}
+
+TEST(Metadata, ContentEncodingKeptAsSentWithoutAwsChunked) {
+  auto encoding = [](std::string value) {
+    http::Request r;
+    r.headers = {{"content-encoding", std::move(value)}};
+    auto meta = MetadataFromRequest(r);
+    EXPECT_TRUE(meta.ok());
+    return Find(*meta, "content-encoding");
+  };
+  EXPECT_EQ(encoding("deflate, gzip"), "deflate, gzip");
+  EXPECT_EQ(encoding("gzip,deflate"), "gzip,deflate");
+  EXPECT_EQ(encoding("aws-chunked,gzip, deflate"), "gzip, deflate");
+  EXPECT_EQ(encoding("gzip, AWS-Chunked"), "gzip");
+  EXPECT_EQ(encoding("aws-chunked"), "<absent>");
+}
+
+TEST(MetadataText, StoredAsUtf8) {
+  EXPECT_EQ(StoredMetadataValue("plain value"), "plain value");
+  EXPECT_EQ(StoredMetadataValue("Hello World\xc3\xa9"), "Hello World\xc3\xa9");  // UTF-8 as is
+  EXPECT_EQ(StoredMetadataValue("Hello World\xe9"), "Hello World\xc3\xa9");      // ISO-8859-1 byte
+  // RFC 2047 encoded-words are decoded (B and Q, UTF-8 and ISO-8859-1, several words).
+  EXPECT_EQ(StoredMetadataValue("=?UTF-8?B?SGVsbG8gV29ybGTDqQ==?="), "Hello World\xc3\xa9");
+  EXPECT_EQ(StoredMetadataValue("=?utf-8?q?caf=C3=A9_au_lait?="), "caf\xc3\xa9 au lait");
+  EXPECT_EQ(StoredMetadataValue("=?ISO-8859-1?Q?caf=E9?= =?UTF-8?Q?!?="), "caf\xc3\xa9!");
+  // Not an encoded-word (or one this store cannot read): kept as text.
+  EXPECT_EQ(StoredMetadataValue("=?UTF-8?Q?unterminated"), "=?UTF-8?Q?unterminated");
+  EXPECT_EQ(StoredMetadataValue("=?KOI8-R?Q?x?="), "=?KOI8-R?Q?x?=");
+  EXPECT_EQ(StoredMetadataValue("a =?UTF-8?Q?x?="), "a =?UTF-8?Q?x?=");
+}
+
+TEST(MetadataText, ReturnedAsAwsDoes) {
+  EXPECT_EQ(MetadataHeaderValue("plain value"), "plain value");
+  // Every character has an ISO-8859-1 byte: sent as those bytes.
+  EXPECT_EQ(MetadataHeaderValue("Hello World\xc3\xa9"), "Hello World\xe9");
+  // Control characters and other scripts: an RFC 2047 Q word of the UTF-8.
+  EXPECT_EQ(MetadataHeaderValue("\x04mymeta"), "=?UTF-8?Q?=04mymeta?=");
+  EXPECT_EQ(MetadataHeaderValue("\xe2\x82\xac 5_=?"), "=?UTF-8?Q?=E2=82=AC_5=5F=3D=3F?=");
+  // Round trips through what a client sends back.
+  for (std::string v : {"x", "Hello World\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac", "a\tb"}) {
+    EXPECT_EQ(StoredMetadataValue(MetadataHeaderValue(v)), v) << v;
+  }
 }
 
 TEST(Metadata, DefaultsAndLimits) {
