@@ -395,3 +395,12 @@ def test_too_large_file_stops_early(server, s3, bucket):
     except requests.ConnectionError:
         pass
     assert_absent(s3, bucket, "huge")
+
+
+def test_utf8_metadata_field(s3, bucket):
+    # A form field's value is UTF-8 (what browsers send): stored as the text it is.
+    form = s3.generate_presigned_post(bucket, "utf8", Fields={"x-amz-meta-name": "café"},
+                                      Conditions=[{"x-amz-meta-name": "café"}])
+    resp = post(form["url"], form["fields"])
+    assert resp.status_code == 204, resp.content
+    assert s3.head_object(Bucket=bucket, Key="utf8")["Metadata"] == {"name": "café"}
