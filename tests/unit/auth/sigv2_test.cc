@@ -212,6 +212,28 @@ TEST(SigV2Header, BucketPathSignedWithTrailingSlash) {
   EXPECT_EQ(r.Auth().status().code(), Errc::kSignatureDoesNotMatch);
 }
 
+TEST(SigV2Header, ListObjectsV2AsBotocoreBefore131SignsIt) {
+  // botocore 1.29 (Debian 12's) signs ListObjectsV2's modelled URI "/mybucket?list-type=2" as
+  // the resource; later versions sign "/mybucket/". Both are accepted; another list-type value
+  // than the one sent is not.
+  std::string date = "Tue, 27 Mar 2007 19:36:42 +0000";
+  auto auth = [&](std::string_view signed_resource) {
+    std::string sts = "GET\n\n\n" + date + "\n" + std::string(signed_resource);
+    Req r;
+    r.path = "/mybucket";
+    r.query = "list-type=2&prefix=a%2F&encoding-type=url";
+    r.headers = {{"host", "127.0.0.1:9000"},
+                 {"date", date},
+                 {"authorization", "AWS AKIAIOSFODNN7EXAMPLE:" + BotoSignature(sts)}};
+    r.now = Http(date);
+    return r.Auth().status().code();
+  };
+  EXPECT_EQ(auth("/mybucket?list-type=2"), Errc::kOk);
+  EXPECT_EQ(auth("/mybucket/"), Errc::kOk);
+  EXPECT_EQ(auth("/mybucket?list-type=1"), Errc::kSignatureDoesNotMatch);
+  EXPECT_EQ(auth("/mybucket?prefix=a/"), Errc::kSignatureDoesNotMatch);
+}
+
 TEST(SigV2Presigned, Errors) {
   SignInput in;
   in.method = "GET";

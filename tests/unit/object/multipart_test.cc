@@ -84,7 +84,7 @@ TEST(Multipart, FullFlow) {
   part.part_number = 2;
   EXPECT_TRUE(*c.Get("bucket", "movie", part) == p2);
   part.part_number = 4;
-  EXPECT_EQ(c.Get("bucket", "movie", part).code(), Errc::kInvalidRange);
+  EXPECT_EQ(c.Get("bucket", "movie", part).code(), Errc::kInvalidPartNumber);
   // The upload is gone.
   EXPECT_EQ(SyncWait(c.layer->ListObjectParts(c.ctx, "bucket", "movie", *id, {0, 100})).code(),
             Errc::kNoSuchUpload);

@@ -175,7 +175,7 @@ TEST(ObjectLayer, Ranges) {
   part.part_number = 1;
   EXPECT_TRUE(*c.Get("bucket", "big", part) == data);
   part.part_number = 2;
-  EXPECT_EQ(c.Get("bucket", "big", part).code(), Errc::kInvalidRange);
+  EXPECT_EQ(c.Get("bucket", "big", part).code(), Errc::kInvalidPartNumber);
 }
 
 TEST(ObjectLayer, OverwriteAndDelete) {

@@ -180,7 +180,7 @@ Task<Result<std::unique_ptr<object::ObjectReader>>> MemoryObjectLayer::GetObject
   std::int64_t length = info.size;
   if (opts.part_number > 0) {
     if (opts.part_number > static_cast<int>(std::max<std::size_t>(info.parts.size(), 1))) {
-      co_return Status(Errc::kInvalidRange);
+      co_return Status(Errc::kInvalidPartNumber);
     }
     for (int i = 0; i + 1 < opts.part_number; ++i) {
       offset += info.parts[i].size;

@@ -589,6 +589,11 @@ TEST_P(S3ApiTest, MultipartUpload) {
   EXPECT_EQ(r.body, "world");
   EXPECT_EQ(r.Header("content-range"), "bytes 6-10/11");
   EXPECT_EQ(r.Header("x-amz-mp-parts-count"), "2");
+  for (const char* method : {"GET", "HEAD"}) {
+    r = Send(method, "/bkt/big?partNumber=3");
+    EXPECT_EQ(r.status, 400) << method;  // InvalidPartNumber, not 416
+  }
+  EXPECT_TRUE(Send("GET", "/bkt/big?partNumber=3").Has("InvalidPartNumber"));
 
   r = Send("POST", "/bkt/other?uploads");
   start = r.body.find("<UploadId>");
