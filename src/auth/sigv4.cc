@@ -44,37 +44,13 @@ bool IsTokenChar(char c) {
          c == '+' || c == '^' || c == '`' || c == '|' || c == '~';
 }
 
-// "AKID/20130524/us-east-1/s3/aws4_request". The access key may itself contain '/', so the
-// four scope elements are taken from the right.
 Status ParseCredential(std::string_view s, Errc err, V4Fields& out) {
-  std::string_view parts[4];
-  for (int i = 3; i >= 0; --i) {
-    std::size_t slash = s.rfind('/');
-    if (slash == std::string_view::npos) {
-      return Status(err, "Credential must have the form AKID/date/region/s3/aws4_request");
-    }
-    parts[i] = s.substr(slash + 1);
-    s = s.substr(0, slash);
-  }
-  if (s.empty()) {
-    return Status(err, "Credential has no access key");
-  }
-  if (parts[0].size() != 8 || !ParseAmzDate(std::string(parts[0]) + "T000000Z")) {
-    return Status(err, "Credential date is not of the form yyyymmdd");
-  }
-  if (parts[1].empty()) {
-    return Status(err, "Credential has no region");
-  }
-  if (parts[2] != "s3") {
-    return Status(err, "incorrect service '" + std::string(parts[2]) + "': must be 's3'");
-  }
-  if (parts[3] != "aws4_request") {
-    return Status(err, "Credential must end with aws4_request");
-  }
-  out.access_key = std::string(s);
-  out.date8 = std::string(parts[0]);
-  out.region = std::string(parts[1]);
-  out.service = std::string(parts[2]);
+  CredentialScope scope;
+  RETURN_IF_ERROR(ParseCredentialScope(s, err, scope));
+  out.access_key = std::move(scope.access_key);
+  out.date8 = std::move(scope.date8);
+  out.region = std::move(scope.region);
+  out.service = std::move(scope.service);
   return Status::Ok();
 }
 
@@ -206,6 +182,40 @@ Status CheckSignature(const RequestView& req, const V4Fields& f, std::string_vie
 }
 
 }  // namespace
+
+// "AKID/20130524/us-east-1/s3/aws4_request". The access key may itself contain '/', so the
+// four scope elements are taken from the right.
+Status ParseCredentialScope(std::string_view s, Errc err, CredentialScope& out) {
+  std::string_view parts[4];
+  for (int i = 3; i >= 0; --i) {
+    std::size_t slash = s.rfind('/');
+    if (slash == std::string_view::npos) {
+      return Status(err, "Credential must have the form AKID/date/region/s3/aws4_request");
+    }
+    parts[i] = s.substr(slash + 1);
+    s = s.substr(0, slash);
+  }
+  if (s.empty()) {
+    return Status(err, "Credential has no access key");
+  }
+  if (parts[0].size() != 8 || !ParseAmzDate(std::string(parts[0]) + "T000000Z")) {
+    return Status(err, "Credential date is not of the form yyyymmdd");
+  }
+  if (parts[1].empty()) {
+    return Status(err, "Credential has no region");
+  }
+  if (parts[2] != "s3") {
+    return Status(err, "incorrect service '" + std::string(parts[2]) + "': must be 's3'");
+  }
+  if (parts[3] != "aws4_request") {
+    return Status(err, "Credential must end with aws4_request");
+  }
+  out.access_key = std::string(s);
+  out.date8 = std::string(parts[0]);
+  out.region = std::string(parts[1]);
+  out.service = std::string(parts[2]);
+  return Status::Ok();
+}
 
 Status ClassifyPayload(std::string_view v, bool presigned, AuthResult& out) {
   if (v == kUnsignedPayload) {

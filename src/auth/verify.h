@@ -1,6 +1,7 @@
 // The verifiers behind Authenticate(), one per signature scheme. Internal to auth/.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,18 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
                                   const CredentialProvider& creds);
 Result<AuthResult> VerifyV2Presigned(const RequestView& req, const QueryParams& params,
                                      const CredentialProvider& creds);
+
+// The credential scope "AKID/20130524/us-east-1/s3/aws4_request" (the access key may itself
+// contain '/': the four scope elements are taken from the right).
+struct CredentialScope {
+  std::string access_key;
+  std::string date8;
+  std::string region;
+  std::string service;
+};
+
+// Errors: `err` with a message saying what is wrong.
+Status ParseCredentialScope(std::string_view s, Errc err, CredentialScope& out);
 
 // Sets out.payload (and payload_sha256_hex) from an x-amz-content-sha256 value. Errors:
 // kInvalidArgumentS3 (not a known value), kUnsupportedSignature (SigV4a), kInvalidRequest

@@ -86,6 +86,11 @@ enum class Errc : std::int32_t {
   kInvalidPartNumber = 246,      // a read of part N of an object with fewer parts
   kAccessControlListNotSupported = 247,  // an ACL other than private (ACLs are disabled)
 
+  // POST Object (browser uploads) and its form.
+  kMalformedPostRequest = 250,    // not well-formed multipart/form-data
+  kMaxPostPreDataExceeded = 251,  // the fields before the file are too large
+  kInvalidPolicyDocument = 252,   // the policy is not base64 JSON of a policy
+
   // Authentication and authorization.
   kAccessDenied = 300,
   kSignatureDoesNotMatch = 301,
@@ -100,6 +105,7 @@ enum class Errc : std::int32_t {
   kUnsupportedSignature = 310,
   kInvalidChunkSignature = 311,  // aws-chunked chunk signature mismatch
   kMalformedChunk = 312,
+  kPostPolicyDenied = 313,  // POST Object: policy expired or a condition failed (403 AccessDenied)
 
   // Cluster.
   kNodeOffline = 400,

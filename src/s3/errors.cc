@@ -144,6 +144,13 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
     {Errc::kInvalidTag, "InvalidTag", 400, "The tag provided was not a valid tag.", kDetail},
     {Errc::kEntityTooLargeHeader, "RequestHeaderSectionTooLarge", 400,
      "Your request header section exceeds the maximum allowed size."},
+    {Errc::kMalformedPostRequest, "MalformedPOSTRequest", 400,
+     "The body of your POST request is not well-formed multipart/form-data.", kDetail},
+    {Errc::kMaxPostPreDataExceeded, "MaxPostPreDataLengthExceeded", 400,
+     "Your POST request fields preceding the upload file were too large."},
+    {Errc::kInvalidPolicyDocument, "InvalidPolicyDocument", 400,
+     "The content of the form does not meet the conditions specified in the policy document.",
+     kDetail},
 
     // Authentication.
     {Errc::kAccessDenied, "AccessDenied", 403, "Access Denied."},
@@ -173,6 +180,7 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
      "your key and signing method."},
     {Errc::kMalformedChunk, "IncompleteBody", 400,
      "You did not provide the number of bytes specified by the Content-Length HTTP header."},
+    {Errc::kPostPolicyDenied, "AccessDenied", 403, "Invalid according to Policy", kDetail},
 
     // Cluster.
     {Errc::kNodeOffline, "SlowDown", 503, "Please reduce your request rate."},

@@ -34,5 +34,6 @@
   X(kListParts, "ListParts", &ListParts)                                           \
   X(kGetObjectAttributes, "GetObjectAttributes", &GetObjectAttributes)             \
   X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                      \
+  X(kPostObject, "PostObject", &PostObject)                                        \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

@@ -277,6 +277,15 @@ std::vector<ParamSpec> BuildTable() {
   t.Add(Op::kGetObjectTorrent, kQuery, "versionId", kSupported,
         "the object must exist; then 501 NotImplemented")
       .Common(Op::kGetObjectTorrent);
+  // POST Object's parameters are its form's fields, which act as PutObject's headers (stored,
+  // verified and refused alike); the request's own headers only carry the form.
+  t.Add(Op::kPostObject, kHeader, "content-type", kSupported,
+        "multipart/form-data with a boundary: the form's fields (key, policy and its "
+        "signature, the stored headers, x-amz-meta-*, Content-MD5, x-amz-checksum-*, acl, "
+        "success_action_status, success_action_redirect) act as PutObject's headers")
+      .Add(Op::kPostObject, kHeader, "content-length", kSupported,
+           "required unless the body is chunked: 411 MissingContentLength")
+      .Common(Op::kPostObject);
   return t.Take();
 }
 

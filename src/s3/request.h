@@ -3,6 +3,7 @@
 // Status: ok means they responded; an error is rendered by the middleware.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "common/text.h"
 #include "http/exchange.h"
 #include "object/object_layer.h"
+#include "s3/post_form.h"
 #include "s3/router.h"
 #include "s3/s3_server.h"
 
@@ -32,6 +34,8 @@ struct S3Request {
   object::ObjectLayer& layer;
   const S3Options& opts;
   std::string host_id;
+  // POST Object only: the form, read and authenticated by the middleware (s3/post_form.h).
+  std::unique_ptr<PostForm> post_form;
 
   const http::Request& http() const { return ex.request(); }
 

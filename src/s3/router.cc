@@ -61,7 +61,7 @@ bool HasOtherSubResource(const QueryParams& query,
   return false;
 }
 
-Op SelectBucketOperation(std::string_view method, const QueryParams& q) {
+Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool form_upload) {
   if (method == "GET") {
     if (q.Has("location")) {
       return HasOtherSubResource(q, {"location"}) ? Op::kNotImplemented : Op::kGetBucketLocation;
@@ -93,6 +93,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q) {
   if (method == "POST") {
     if (q.Has("delete") && !HasOtherSubResource(q, {"delete"})) {
       return Op::kDeleteObjects;
+    }
+    if (form_upload && !HasOtherSubResource(q, {})) {
+      return Op::kPostObject;
     }
     return Op::kNotImplemented;
   }
@@ -196,7 +199,7 @@ std::string_view OpName(Op op) {
 }
 
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
-                   const QueryParams& query, bool has_copy_source) {
+                   const QueryParams& query, bool has_copy_source, bool form_upload) {
   if (bucket.empty()) {
     if (method == "GET") {
       return Op::kListBuckets;
@@ -204,7 +207,7 @@ Op SelectOperation(std::string_view method, const std::string& bucket, const std
     return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
   }
   if (key.empty()) {
-    return SelectBucketOperation(method, query);
+    return SelectBucketOperation(method, query, form_upload);
   }
   return SelectObjectOperation(method, query, has_copy_source);
 }
@@ -244,8 +247,11 @@ Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> 
   if (route.key.size() > 1024) {
     return Status(Errc::kKeyTooLong);
   }
+  const std::string* content_type = req.Header("content-type");
+  const bool form_upload = content_type != nullptr &&
+                           AsciiLower(TrimBlanks(*content_type)).starts_with("multipart/form-data");
   route.op = SelectOperation(req.method, route.bucket, route.key, route.query,
-                             req.Header("x-amz-copy-source") != nullptr);
+                             req.Header("x-amz-copy-source") != nullptr, form_upload);
   return route;
 }
 

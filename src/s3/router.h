@@ -47,8 +47,9 @@ struct Route {
 // bad percent escape, kKeyTooLong for a key over 1024 bytes.
 Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> domains);
 
-// The operation a method selects; `has_copy_source` is the x-amz-copy-source header.
+// The operation a method selects; `has_copy_source` is the x-amz-copy-source header,
+// `form_upload` a multipart/form-data Content-Type (POST Object).
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
-                   const QueryParams& query, bool has_copy_source);
+                   const QueryParams& query, bool has_copy_source, bool form_upload = false);
 
 }  // namespace cairn::s3

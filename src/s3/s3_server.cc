@@ -98,15 +98,22 @@ class ResponseRecorder final : public http::Exchange {
 Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
   const http::Request& http = req.http();
   CO_ASSIGN_OR_RETURN(req.route, ParseRoute(http, req.opts.domains));
-  auth::RequestView view;
-  view.method = http.method;
-  view.path = http.path;
-  view.query = http.query;
-  view.headers = &http.headers;
-  // SigV2 signs the bucket of a virtual-host request in its resource ("/bucket/key").
-  view.virtual_host_bucket = req.route.virtual_host ? req.route.bucket : std::string_view();
-  view.now = std::chrono::system_clock::now();
-  CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
+  if (req.route.op == Op::kPostObject) {
+    // A browser upload carries its credentials in the form, ahead of the file.
+    CO_ASSIGN_OR_RETURN(req.post_form, co_await OpenPostForm(req.ex, req.route.bucket, creds,
+                                                             std::chrono::system_clock::now()));
+    req.auth = req.post_form->auth;
+  } else {
+    auth::RequestView view;
+    view.method = http.method;
+    view.path = http.path;
+    view.query = http.query;
+    view.headers = &http.headers;
+    // SigV2 signs the bucket of a virtual-host request in its resource ("/bucket/key").
+    view.virtual_host_bucket = req.route.virtual_host ? req.route.bucket : std::string_view();
+    view.now = std::chrono::system_clock::now();
+    CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
+  }
   if (req.auth.anonymous) {
     co_return Status(Errc::kAccessDenied);  // no bucket policies yet
   }
@@ -247,7 +254,7 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
     co_return;
   }
   InflightGuard inflight(inflight_);
-  S3Request req{ex, RequestContext{}, Route{}, auth::AuthResult{}, layer_, opts_, host_id_};
+  S3Request req{ex, RequestContext{}, Route{}, auth::AuthResult{}, layer_, opts_, host_id_, {}};
   req.ctx.request_id = id;
   Status st;
   if (inflight.now() > opts_.max_inflight) {

@@ -41,6 +41,41 @@ Result<std::int64_t> DeclaredSize(const S3Request& req) {
   return Status(Errc::kMissingContentLength);
 }
 
+// Fails the end of a body shorter than `min` bytes (a POST policy's content-length-range).
+class MinSizeSource final : public ByteSource {
+ public:
+  MinSizeSource(ByteSource& inner, std::int64_t min) : inner_(inner), min_(min) {}
+
+  Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
+    CO_ASSIGN_OR_RETURN(std::size_t n, co_await inner_.Read(buf));
+    read_ += static_cast<std::int64_t>(n);
+    if (n == 0 && read_ < min_) {
+      co_return Status(Errc::kEntityTooSmall);
+    }
+    co_return n;
+  }
+
+ private:
+  ByteSource& inner_;
+  std::int64_t min_;
+  std::int64_t read_ = 0;
+};
+
+// Content-MD5 and the x-amz-checksum-* of `req` into `expect`.
+Result<ChecksumRequest> SetDigests(const http::Request& req, object::HashExpectations& expect) {
+  if (const std::string* md5 = req.Header("content-md5")) {
+    auto raw = Base64Decode(*md5);
+    if (!raw || raw->size() != 16) {
+      return Status(Errc::kInvalidDigest);
+    }
+    expect.content_md5 = std::move(*raw);
+  }
+  ASSIGN_OR_RETURN(ChecksumRequest checksum, ReadChecksumRequest(req));
+  expect.checksum = checksum.algorithm;
+  expect.checksum_base64 = checksum.base64;
+  return checksum;
+}
+
 }  // namespace
 
 Result<ChecksumRequest> ReadChecksumRequest(const http::Request& req) {
@@ -139,19 +174,10 @@ Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t 
   object::HashExpectations expect;
   expect.size = size;
   expect.max_size = max_size;  // a chunked body of unknown size stops at the cap too
-  if (const std::string* md5 = req.Header("content-md5")) {
-    auto raw = Base64Decode(*md5);
-    if (!raw || raw->size() != 16) {
-      return Status(Errc::kInvalidDigest);
-    }
-    expect.content_md5 = std::move(*raw);
-  }
   if (req.auth.payload == auth::PayloadKind::kSigned) {
     expect.sha256_hex = req.auth.payload_sha256_hex;
   }
-  ASSIGN_OR_RETURN(ChecksumRequest checksum, ReadChecksumRequest(req.http()));
-  expect.checksum = checksum.algorithm;
-  expect.checksum_base64 = checksum.base64;
+  ASSIGN_OR_RETURN(ChecksumRequest checksum, SetDigests(req.http(), expect));
 
   auto body = std::make_unique<UploadBody>();
   ByteSource* source = &req.ex.body();
@@ -170,6 +196,26 @@ Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t 
         return {};
       };
     }
+  }
+  body->hash_ = std::make_unique<object::HashReader>(*source, std::move(expect));
+  return body;
+}
+
+Result<std::unique_ptr<UploadBody>> OpenPostBody(
+    ByteSource& file, const http::Request& fields,
+    std::optional<std::pair<std::int64_t, std::int64_t>> length_range) {
+  object::HashExpectations expect;
+  expect.size = -1;
+  expect.max_size = kMaxObjectSize;
+  if (length_range && length_range->second < expect.max_size) {
+    expect.max_size = length_range->second;
+  }
+  RETURN_IF_ERROR(SetDigests(fields, expect).status());
+  auto body = std::make_unique<UploadBody>();
+  ByteSource* source = &file;
+  if (length_range && length_range->first > 0) {
+    body->sized_ = std::make_unique<MinSizeSource>(file, length_range->first);
+    source = body->sized_.get();
   }
   body->hash_ = std::make_unique<object::HashReader>(*source, std::move(expect));
   return body;

@@ -1,11 +1,14 @@
-// The body of a PutObject or UploadPart as the object layer reads it: exchange.body(), then
-// auth::AwsChunkedReader for the streaming payload kinds, then object::HashReader with the
-// declared size, Content-MD5, the signed SHA-256 and any x-amz-checksum-* (header or
-// trailer). Validates those headers up front so a bad request fails before any byte moves.
+// The body of a PutObject, UploadPart or POST Object as the object layer reads it: the
+// request's body (or the form's file part), then auth::AwsChunkedReader for the streaming
+// payload kinds, then object::HashReader with the declared size, Content-MD5, the signed
+// SHA-256 and any x-amz-checksum-* (header or trailer). Validates those headers up front so a
+// bad request fails before any byte moves.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "auth/signature.h"
 #include "common/status.h"
@@ -27,7 +30,11 @@ class UploadBody {
 
  private:
   friend Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t max_size);
+  friend Result<std::unique_ptr<UploadBody>> OpenPostBody(
+      ByteSource& file, const http::Request& fields,
+      std::optional<std::pair<std::int64_t, std::int64_t>> length_range);
   std::unique_ptr<auth::AwsChunkedReader> chunked_;
+  std::unique_ptr<ByteSource> sized_;  // POST Object: the content-length-range's minimum
   std::unique_ptr<object::HashReader> hash_;
 };
 
@@ -36,6 +43,15 @@ class UploadBody {
 // kInvalidDigest (Content-MD5 not base64 of 16 bytes), kInvalidChecksum / kInvalidRequest
 // (bad or conflicting x-amz-checksum-* headers).
 Result<std::unique_ptr<UploadBody>> OpenUploadBody(S3Request& req, std::int64_t max_size);
+
+// The file of a POST Object form as the object layer reads it: `file` (the form's file part),
+// then object::HashReader with the Content-MD5 and x-amz-checksum-* of `fields` (the form's
+// fields as headers), of unknown size up to the policy's content-length-range maximum (else
+// 5 TiB). Errors: as OpenUploadBody's for those fields; reading then fails with
+// kEntityTooLarge past the maximum and, at the end, kEntityTooSmall under the minimum.
+Result<std::unique_ptr<UploadBody>> OpenPostBody(
+    ByteSource& file, const http::Request& fields,
+    std::optional<std::pair<std::int64_t, std::int64_t>> length_range);
 
 // Reads the small XML body of CreateBucket, DeleteObjects or CompleteMultipartUpload (at
 // most `limit` bytes), decoding aws-chunked and verifying Content-MD5 and a signed

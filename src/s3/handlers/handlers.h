@@ -26,6 +26,9 @@ bool IsValidBucketName(std::string_view name);
 
 // object_put.cc
 Task<Status> PutObject(S3Request& req);
+// object_post.cc: POST Object, a browser upload (the middleware read and authenticated its
+// form into req.post_form).
+Task<Status> PostObject(S3Request& req);
 // object_get.cc (GET and HEAD)
 Task<Status> GetObject(S3Request& req);
 Task<Status> DeleteObject(S3Request& req);

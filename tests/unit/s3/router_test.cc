@@ -135,6 +135,32 @@ TEST(ParseRoute, Errors) {
   EXPECT_TRUE(ParseRoute(MakeRequest("GET", "/b/" + long_key.substr(1)), {}).ok());
 }
 
+// POST Object: a POST to a bucket with a multipart/form-data body, path or virtual-host style.
+TEST(ParseRoute, FormUploadIsPostObject) {
+  auto with_type = [](http::Request r, std::string type) {
+    r.headers.emplace_back("content-type", std::move(type));
+    return r;
+  };
+  const std::string form = "multipart/form-data; boundary=xyz";
+  EXPECT_EQ(MustRoute(with_type(MakeRequest("POST", "/b", "localhost"), form)).op, Op::kPostObject);
+  EXPECT_EQ(MustRoute(with_type(MakeRequest("POST", "/b/", "localhost"), "Multipart/Form-Data")).op,
+            Op::kPostObject);
+  std::vector<std::string> domains = {"s3.example.com"};
+  Route r = MustRoute(with_type(MakeRequest("POST", "/", "b.s3.example.com"), form), domains);
+  EXPECT_EQ(r.op, Op::kPostObject);
+  EXPECT_EQ(r.bucket, "b");
+  // Not a form, a key in the path, or a sub-resource: not POST Object.
+  EXPECT_EQ(MustRoute(MakeRequest("POST", "/b", "localhost")).op, Op::kNotImplemented);
+  EXPECT_EQ(MustRoute(with_type(MakeRequest("POST", "/b", "localhost"), "text/plain")).op,
+            Op::kNotImplemented);
+  EXPECT_EQ(MustRoute(with_type(MakeRequest("POST", "/b/k", "localhost"), form)).op,
+            Op::kNotImplemented);
+  EXPECT_EQ(MustRoute(with_type(MakeRequest("POST", "/b?delete", "localhost"), form)).op,
+            Op::kDeleteObjects);
+  EXPECT_EQ(MustRoute(with_type(MakeRequest("POST", "/b?tagging", "localhost"), form)).op,
+            Op::kNotImplemented);
+}
+
 struct OpCase {
   std::string method;
   std::string target;

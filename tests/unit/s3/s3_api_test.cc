@@ -2,8 +2,11 @@
 // middleware, handlers and HashReader, over MemoryObjectLayer.
 #include <gtest/gtest.h>
 
+#include "auth/canonical.h"
+#include "auth/post_policy.h"
 #include "auth/signature.h"
 #include "common/checksum.h"
+#include "common/text.h"
 #include "fake_exchange.h"
 #include "memory_object_layer.h"
 #include "object/server_pools.h"
@@ -764,6 +767,51 @@ TEST_P(S3ApiTest, VirtualHostStyle) {
   EXPECT_EQ(r.body, "vh");
   r = Send("GET", "/", "", {.host = "vbucket.s3.test"});
   EXPECT_TRUE(r.Has("<Key>dir/file</Key>"));
+}
+
+// POST Object through the middleware: the form authenticates the request (no Authorization
+// header), the file streams into the object layer, the answer is the one the form asks for.
+TEST_P(S3ApiTest, PostObject) {
+  MakeBucket("bkt");
+  const std::string date = auth::internal::FormatAmzDate(std::chrono::system_clock::now());
+  const std::string cred = StrCat(kAccess, "/", date.substr(0, 8), "/us-east-1/s3/aws4_request");
+  const std::string policy =
+      Base64Encode(StrCat(R"({"expiration":"2099-01-01T00:00:00Z","conditions":[{"bucket":"bkt"},)",
+                          R"(["starts-with","$key","in/"],{"x-amz-algorithm":"AWS4-HMAC-SHA256"},)",
+                          R"({"x-amz-credential":")", cred, R"("},{"x-amz-date":")", date, R"("},)",
+                          R"({"success_action_status":"201"}]})"));
+  const std::string signature =
+      auth::SignPostPolicyV4(policy, kSecret, date.substr(0, 8), "us-east-1");
+  auto part = [](std::string_view name, std::string_view value) {
+    return StrCat("--XyZ\r\nContent-Disposition: form-data; name=\"", name, "\"\r\n\r\n", value,
+                  "\r\n");
+  };
+  const std::string file(300000, 'f');  // more than one read block of the form reader
+  const std::string body =
+      StrCat(part("key", "in/${filename}"), part("x-amz-algorithm", "AWS4-HMAC-SHA256"),
+             part("x-amz-credential", cred), part("x-amz-date", date), part("policy", policy),
+             part("x-amz-signature", signature), part("success_action_status", "201"),
+             "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n",
+             file, "\r\n--XyZ--\r\n");
+  http::Headers form_type;
+  form_type.emplace_back("content-type", "multipart/form-data; boundary=XyZ");
+  Response r = Send("POST", "/bkt", body, {.headers = form_type, .sign = false});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_TRUE(r.Has("<Key>in/a.bin</Key>")) << r.body;
+  EXPECT_TRUE(r.Has("<Location>http://localhost:9000/bkt/in/a.bin</Location>")) << r.body;
+  EXPECT_EQ(r.Header("etag"), "\"" + HexEncode(Md5(file)) + "\"");
+  EXPECT_EQ(Stored("bkt", "in/a.bin"), file);
+
+  std::string forged = body;
+  forged.replace(forged.find(signature), 1, signature[0] == '0' ? "1" : "0");
+  r = Send("POST", "/bkt", forged, {.headers = form_type, .sign = false});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(r.Has("<Code>SignatureDoesNotMatch</Code>")) << r.body;
+  // A body cut inside the file is refused.
+  r = Send("POST", "/bkt", body.substr(0, body.size() - 100),
+           {.headers = form_type, .sign = false});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>MalformedPOSTRequest</Code>")) << r.body;
 }
 
 TEST(S3ApiLimits, SlowDownPastMaxInflight) {
