@@ -202,8 +202,8 @@ Task<Status> ErasureSet::HealUpload(const RequestContext& ctx, std::string_view 
                                           /*as_part_one=*/true);
     if (built.ok()) {
       // A target may hold another copy of the number, left by an upload that missed its
-      // quorum and started after the agreed one: CommitPart keeps the later-started copy, so
-      // the healed record's time passes it (part uploads wait for this heal's lock).
+      // quorum and finished after the agreed one: CommitPart keeps the copy with the later
+      // time, so the healed record's time passes it (part uploads wait for this heal's lock).
       meta::ObjectPart healed = part;
       for (std::size_t i = 0; i < n; ++i) {
         if (!targets[i]) {

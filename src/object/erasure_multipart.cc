@@ -160,9 +160,6 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
     }
     body.AddChecksum(cs->algorithm);
   }
-  // The part's time is when its upload started: of two uploads of the number in flight at
-  // once, every drive keeps the one that started last (CommitPart), whatever their order.
-  const std::int64_t started_ns = NowNs();
   const std::string tmp = NewUuid();
   auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure, tmp, false);
   if (!streamed.ok()) {
@@ -173,7 +170,10 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   part.number = part_number;
   part.etag = body.md5_hex();
   part.size = streamed->size;
-  part.mod_time_ns = started_ns;
+  // The part's time is when its body was all received: of two uploads of the number in
+  // flight at once, every drive keeps the one that finished last (CommitPart keeps the later
+  // time), whatever order the commits reach the drives in.
+  part.mod_time_ns = NowNs();
   if (auto cs = body.checksum()) {
     std::string algo = cs->first.substr(std::string_view("x-amz-checksum-").size());
     std::transform(algo.begin(), algo.end(), algo.begin(), ::toupper);
@@ -231,6 +231,35 @@ constexpr std::int64_t kCompletionRetryWindowNs = std::int64_t{24} * 3600 * 1000
 constexpr std::string_view kUploadIdMeta = "x-cairn-internal-upload-id";
 
 // Whether `parts` (a retried completion) names exactly the parts the object was made of.
+// The Complete's list with one entry per part number. A number may be listed more than once
+// (a client that uploaded it twice lists both ETags, as S3 allows): the entry whose ETag
+// names the part that `stored` holds counts, else the last one (which then fails the ETag
+// check as InvalidPart). `parts` is in ascending order.
+std::vector<CompletePart> ChooseListedParts(const std::vector<CompletePart>& parts,
+                                            const std::vector<meta::ObjectPart>& stored) {
+  std::vector<CompletePart> out;
+  out.reserve(parts.size());
+  for (std::size_t i = 0; i < parts.size();) {
+    std::size_t end = i + 1;
+    while (end < parts.size() && parts[end].number == parts[i].number) {
+      ++end;
+    }
+    const auto have = std::find_if(stored.begin(), stored.end(), [&](const meta::ObjectPart& p) {
+      return p.number == parts[i].number;
+    });
+    std::size_t pick = end - 1;
+    for (std::size_t j = i; have != stored.end() && j < end; ++j) {
+      if (StripQuotes(parts[j].etag) == have->etag) {
+        pick = j;
+        break;
+      }
+    }
+    out.push_back(parts[pick]);
+    i = end;
+  }
+  return out;
+}
+
 Status SameParts(const meta::FileInfo& fi, const std::vector<CompletePart>& parts) {
   if (parts.size() != fi.parts.size()) {
     return Status(Errc::kInvalidPart, "the upload was completed with other parts");
@@ -306,7 +335,7 @@ Task<Result<ObjectInfo>> ErasureSet::CompletedUploadAgain(const RequestContext& 
       NowNs() - qi->fi.mod_time_ns > kCompletionRetryWindowNs) {
     co_return no_upload;  // never completed, replaced since, or completed too long ago
   }
-  CO_RETURN_IF_ERROR(SameParts(qi->fi, parts));
+  CO_RETURN_IF_ERROR(SameParts(qi->fi, ChooseListedParts(parts, qi->fi.parts)));
   qi->fi.is_latest = true;
   co_return ToObjectInfo(bucket, qi->fi);
 }
@@ -324,7 +353,7 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
     co_return Status(Errc::kTooManyParts, "at most 10000 parts");
   }
   for (std::size_t i = 1; i < parts.size(); ++i) {
-    if (parts[i].number <= parts[i - 1].number) {
+    if (parts[i].number < parts[i - 1].number) {
       co_return Status(Errc::kInvalidPartOrder, "parts must be listed in ascending order");
     }
   }
@@ -337,17 +366,18 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
   }
   const QuorumUpload& q = *quorum_upload;
   CO_ASSIGN_OR_RETURN(auto stored, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
+  const std::vector<CompletePart> listed = ChooseListedParts(parts, stored);
 
   meta::FileInfo fi;
   std::string md5s;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
+  for (std::size_t i = 0; i < listed.size(); ++i) {
     auto it = std::find_if(stored.begin(), stored.end(),
-                           [&](const meta::ObjectPart& p) { return p.number == parts[i].number; });
-    if (it == stored.end() || StripQuotes(parts[i].etag) != it->etag) {
+                           [&](const meta::ObjectPart& p) { return p.number == listed[i].number; });
+    if (it == stored.end() || StripQuotes(listed[i].etag) != it->etag) {
       co_return Status(Errc::kInvalidPart,
-                       "part " + std::to_string(parts[i].number) + " not found or ETag differs");
+                       "part " + std::to_string(listed[i].number) + " not found or ETag differs");
     }
-    if (i + 1 < parts.size() && it->size < opts_.min_part_size) {
+    if (i + 1 < listed.size() && it->size < opts_.min_part_size) {
       co_return Status(Errc::kEntityTooSmall,
                        "part " + std::to_string(it->number) + " is smaller than the minimum");
     }
@@ -357,7 +387,7 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
     fi.parts.push_back(*it);
   }
   fi.metadata = q.upload.fi.metadata;
-  CO_RETURN_IF_ERROR(SetObjectChecksum(fi, q.upload.fi.metadata, parts, opts));
+  CO_RETURN_IF_ERROR(SetObjectChecksum(fi, q.upload.fi.metadata, listed, opts));
   CO_RETURN_IF_ERROR(co_await CheckWritePreconditions(ctx, bucket, key, opts));
 
   fi.volume = std::string(bucket);
@@ -369,7 +399,7 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
   for (const auto& [k, v] : opts.metadata) {
     SetMeta(fi.metadata, k, v);
   }
-  SetMeta(fi.metadata, "etag", HexEncode(Md5(md5s)) + "-" + std::to_string(parts.size()));
+  SetMeta(fi.metadata, "etag", HexEncode(Md5(md5s)) + "-" + std::to_string(listed.size()));
   SetMeta(fi.metadata, kUploadIdMeta, std::string(upload_id));
   std::vector<meta::FileInfo> per(drives_.size());
   for (std::size_t i = 0; i < per.size(); ++i) {

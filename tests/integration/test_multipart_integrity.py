@@ -195,13 +195,14 @@ def wait_for(cond, timeout=20):
         time.sleep(0.05)
 
 
-def test_part_uploaded_twice_at_once_the_later_start_counts(server, s3, bucket):
+def test_part_uploaded_twice_at_once_the_last_to_finish_counts(server, s3, bucket):
     uid = s3.create_multipart_upload(Bucket=bucket, Key="race")["UploadId"]
     slow = random_bytes(6 * MiB, "slow")
     fast = random_bytes(5 * MiB + 3, "fast")
     tail = b"tail"
     # The first upload of part 1 starts and stalls half way (its shards are being written),
-    # a second one starts after it and finishes, then the first one finishes last.
+    # a second one starts after it and finishes, then the first one finishes last: as on S3,
+    # the one that finished last is the part.
     before = set(server.tmp_files())
     sock = start_slow_part(server, bucket, "race", uid, 1, slow, 3 * MiB)
     try:
@@ -219,16 +220,33 @@ def test_part_uploaded_twice_at_once_the_later_start_counts(server, s3, bucket):
     tail_etag = s3.upload_part(Bucket=bucket, Key="race", UploadId=uid, PartNumber=2,
                                Body=tail)["ETag"]
     listed = s3.list_parts(Bucket=bucket, Key="race", UploadId=uid)["Parts"]
-    assert [(p["PartNumber"], p["ETag"]) for p in listed] == [(1, fast_etag), (2, tail_etag)]
-    # The part the client got last (the retry's) is the one kept; the stale one names none.
+    assert [(p["PartNumber"], p["ETag"]) for p in listed] == [(1, slow_etag), (2, tail_etag)]
+    # The replaced copy's ETag names no part.
     with pytest.raises(ClientError) as e:
         s3.complete_multipart_upload(Bucket=bucket, Key="race", UploadId=uid, MultipartUpload={
-            "Parts": [{"PartNumber": 1, "ETag": slow_etag}, {"PartNumber": 2, "ETag": tail_etag}]})
+            "Parts": [{"PartNumber": 1, "ETag": fast_etag}, {"PartNumber": 2, "ETag": tail_etag}]})
     assert_s3_error(e, "InvalidPart", 400)
+    # A client that lists both uploads of the number (in the order it got their answers) is
+    # not refused with InvalidPartOrder: the entry that names the kept part counts.
     s3.complete_multipart_upload(Bucket=bucket, Key="race", UploadId=uid, MultipartUpload={
-        "Parts": [{"PartNumber": 1, "ETag": fast_etag}, {"PartNumber": 2, "ETag": tail_etag}]})
-    assert s3.get_object(Bucket=bucket, Key="race")["Body"].read() == fast + tail
+        "Parts": [{"PartNumber": 1, "ETag": fast_etag}, {"PartNumber": 1, "ETag": slow_etag},
+                  {"PartNumber": 2, "ETag": tail_etag}]})
+    got = s3.get_object(Bucket=bucket, Key="race")
+    assert got["Body"].read() == slow + tail
+    assert got["ETag"].endswith('-2"')
     wait_for(lambda: not set(server.tmp_files()) - before)
+
+
+def test_complete_with_parts_out_of_order_is_invalid_part_order(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="order")["UploadId"]
+    etags = [s3.upload_part(Bucket=bucket, Key="order", UploadId=uid, PartNumber=n,
+                            Body=random_bytes(5 * MiB if n == 1 else 10, f"o{n}"))["ETag"]
+             for n in (1, 2)]
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="order", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 2, "ETag": etags[1]}, {"PartNumber": 1, "ETag": etags[0]}]})
+    assert_s3_error(e, "InvalidPartOrder", 400)
+    s3.abort_multipart_upload(Bucket=bucket, Key="order", UploadId=uid)
 
 
 # ---- Checksums.

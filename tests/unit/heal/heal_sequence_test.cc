@@ -131,7 +131,7 @@ TEST(HealUploads, AnUploadInProgressIsHealedOnEveryDrive) {
 
 // A drive holds another copy of a part, newer than the one the read quorum agrees on (an
 // upload of the part that missed its quorum): the heal replaces it, although a drive keeps
-// the later-started copy of a part number.
+// the copy of a part number with the later time.
 TEST(HealUploads, ANewerStrayCopyOfAPartIsReplaced) {
   ServerPoolsOptions opts;
   opts.min_part_size = 1 << 20;

@@ -111,8 +111,12 @@ TEST(Multipart, Errors) {
   EXPECT_EQ(Complete(c, "k", *id, {}).code(), Errc::kMalformedXml);
   EXPECT_EQ(Complete(c, "k", *id, {{2, b->etag, {}}, {1, a->etag, {}}}).code(),
             Errc::kInvalidPartOrder);
-  EXPECT_EQ(Complete(c, "k", *id, {{1, a->etag, {}}, {1, a->etag, {}}}).code(),
-            Errc::kInvalidPartOrder);
+  // A number listed twice is no order error (S3 allows it: a client lists both uploads of
+  // a part); the entry naming the stored part counts, and with none it is InvalidPart.
+  EXPECT_EQ(Complete(c, "k", *id, {{1, b->etag, {}}, {1, d->etag, {}}}).code(), Errc::kInvalidPart);
+  // Here `a` counts for part 1 (it names the stored part); 1000 bytes and not the last.
+  EXPECT_EQ(Complete(c, "k", *id, {{1, b->etag, {}}, {1, a->etag, {}}, {2, b->etag, {}}}).code(),
+            Errc::kEntityTooSmall);
   EXPECT_EQ(Complete(c, "k", *id, {{1, b->etag, {}}}).code(), Errc::kInvalidPart);
   EXPECT_EQ(Complete(c, "k", *id, {{4, b->etag, {}}}).code(), Errc::kInvalidPart);
   EXPECT_EQ(Complete(c, "k", *id, {{1, a->etag, {}}, {2, b->etag, {}}}).code(),

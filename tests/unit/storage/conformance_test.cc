@@ -647,7 +647,9 @@ TEST_P(StorageApiConformance, MultipartFlow) {
 
 // Two uploads of one part number in flight: the one that started later (later mod_time_ns)
 // is kept whichever commits last, so every drive ends with the same part.
-TEST_P(StorageApiConformance, CommitPartKeepsTheLaterStartedUpload) {
+// Of two copies of a part number, a drive keeps the one with the later part time (when the
+// erasure set received its whole body), whatever order the commits arrive in.
+TEST_P(StorageApiConformance, CommitPartKeepsTheLaterPartTime) {
   MakeBucket("b");
   const std::string dd = "6e000000-0000-4000-8000-00000000abcd";
   ASSERT_TRUE(SyncWait(d().PutUpload(ctx_, "b", {"k", "u", 1, MakeFi("b", "k", "", 0, dd)})).ok());
@@ -658,7 +660,7 @@ TEST_P(StorageApiConformance, CommitPartKeepsTheLaterStartedUpload) {
     return SyncWait(d().CommitPart(ctx_, "b", "k", "u", part, tmp));
   };
   ASSERT_TRUE(commit(200, "second", "t2").ok());
-  ASSERT_TRUE(commit(100, "first, slower", "t1").ok());  // started earlier, finished last
+  ASSERT_TRUE(commit(100, "first, slower", "t1").ok());  // an earlier time, committed last
   auto parts = SyncWait(d().ListParts(ctx_, "b", "k", "u"));
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts->size(), 1u);
