@@ -109,7 +109,9 @@ http::Request PostForm::AsHeaders() const {
   http::Request out;
   out.method = "POST";
   for (const auto& [name, value] : fields) {
-    out.headers.emplace_back(name == "acl" ? "x-amz-acl" : name, value);
+    // The form names of two headers: acl is x-amz-acl, tagging (an XML tag set) x-amz-tagging.
+    std::string header = name == "acl" ? "x-amz-acl" : name == "tagging" ? "x-amz-tagging" : name;
+    out.headers.emplace_back(std::move(header), value);
   }
   return out;
 }

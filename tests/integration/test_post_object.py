@@ -339,6 +339,16 @@ def test_acl_field(server, s3, bucket):
     assert_absent(s3, bucket, "acl-public-read")
 
 
+def test_tagging_field_is_refused(server, s3, bucket):
+    # Object tags are not there yet: a form that asks for them is refused, nothing stored.
+    tags = "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"
+    fields = [("key", "tagged"), ("tagging", tags)] + sigv4_form(
+        bucket, [{"key": "tagged"}, {"tagging": tags}])
+    resp = post_raw(url_of(server, bucket), multipart(fields, file=b"x"))
+    assert error_of(resp) == (501, "NotImplemented"), resp.content
+    assert_absent(s3, bucket, "tagged")
+
+
 def test_content_md5_and_checksum_fields(server, s3, bucket):
     data = b"checked body"
     md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
