@@ -1,5 +1,6 @@
 #include "s3/parameters.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -319,10 +320,22 @@ bool ParamMatches(const ParamSpec& spec, std::string_view name) {
 }
 
 Status RefuseByTable(Op op, const http::Request& request, const QueryParams& query) {
-  for (const ParamSpec& spec : ParameterTable()) {
-    if (spec.op != op || spec.support != Support::kRefused) {
-      continue;
+  // The refused rows of each operation, indexed once: a request looks at its own few.
+  static const auto kRefusedByOp = [] {
+    std::array<std::vector<const ParamSpec*>, kOpCount> index;
+    for (const ParamSpec& spec : ParameterTable()) {
+      if (spec.support == Support::kRefused) {
+        index[static_cast<std::size_t>(spec.op)].push_back(&spec);
+      }
     }
+    return index;
+  }();
+  const auto i = static_cast<std::size_t>(op);
+  if (i >= kOpCount) {
+    return Status::Ok();
+  }
+  for (const ParamSpec* row : kRefusedByOp[i]) {
+    const ParamSpec& spec = *row;
     auto refuse = [&](std::string_view value) {
       return spec.accepted.empty() || !Accepted(spec.accepted, value);
     };
