@@ -237,8 +237,8 @@ class ObjectLayer {
   // Stores part `part_number` (1..10000), replacing an earlier upload of it. Of two uploads
   // of one part number in flight at once, the one that finished last is kept (as S3 does), on
   // every drive, whatever order the drives' commits arrive in (the other still answers with
-  // its ETag, which then names no part). A part of an upload with a checksum algorithm gets that checksum (computed when
-  // the body has none; kInvalidRequest when it has another). Errors:
+  // its ETag, which then names no part). A part of an upload with a checksum algorithm gets that
+  // checksum (computed when the body has none; kInvalidRequest when it has another). Errors:
   // kNoSuchBucket, kNoSuchUpload, kInvalidArgumentS3 (a part number out of range),
   // kIncompleteBody, kBadDigest, kEntityTooLarge, kWriteQuorum, kSlowDown.
   virtual Task<Result<PartInfo>> PutObjectPart(const RequestContext& ctx, std::string_view bucket,
