@@ -42,8 +42,11 @@ std::string QuoteEtag(std::string_view etag) {
   return StrCat("\"", etag, "\"");
 }
 
-Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int min, int max) {
-  auto value = req.route.query.Get(name);
+namespace {
+
+// `value` as an integer within [min, max]; `def` when absent.
+Result<int> BoundedInt(std::optional<std::string_view> value, std::string_view name, int def,
+                       int min, int max) {
   if (!value) {
     return def;
   }
@@ -56,6 +59,18 @@ Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int m
                       std::to_string(min) + " and " + std::to_string(max));
   }
   return out;
+}
+
+}  // namespace
+
+Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int min, int max) {
+  return BoundedInt(req.route.query.Get(name), name, def, min, max);
+}
+
+Result<int> HeaderInt(const S3Request& req, std::string_view name, int def, int min, int max) {
+  const std::string* value = req.Header(name);
+  return BoundedInt(value != nullptr ? std::optional<std::string_view>(*value) : std::nullopt, name,
+                    def, min, max);
 }
 
 std::string VersionIdParam(const S3Request& req) {

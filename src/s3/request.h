@@ -85,5 +85,7 @@ std::string QuoteEtag(std::string_view etag);
 // An integer query parameter within [min, max]; `def` when absent.
 // Errors: kInvalidArgumentS3 naming the parameter.
 Result<int> QueryInt(const S3Request& req, std::string_view name, int def, int min, int max);
+// The same for a request header (x-amz-max-parts, ...).
+Result<int> HeaderInt(const S3Request& req, std::string_view name, int def, int min, int max);
 
 }  // namespace cairn::s3

@@ -4,7 +4,6 @@
 // the object's own error (NoSuchKey, NoSuchBucket) otherwise, as AWS answers.
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 #include "common/checksum.h"
 #include "common/text.h"
@@ -62,20 +61,6 @@ Result<AttributeSet> ReadAttributes(const S3Request& req) {
                   "is either missing or empty");
   }
   return set;
-}
-
-// An integer header within [min, max]; `def` when absent.
-Result<int> HeaderInt(const S3Request& req, std::string_view name, int def, int min, int max) {
-  const std::string* v = req.Header(name);
-  if (v == nullptr) {
-    return def;
-  }
-  int out = 0;
-  const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (v->empty() || ec != std::errc() || ptr != v->data() + v->size() || out < min || out > max) {
-    return Status(Errc::kInvalidArgumentS3, "Invalid value for " + std::string(name));
-  }
-  return out;
 }
 
 // The object's checksum as stored (x-amz-checksum-<alg>, x-amz-checksum-type), as the
