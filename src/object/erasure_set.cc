@@ -200,12 +200,26 @@ Task<void> ErasureSet::HealBuckets(const RequestContext& ctx,
       *this, [&](storage::StorageApi& d, std::size_t) { return d.ListVolumes(ctx); });
   for (const auto& b : buckets) {
     std::vector<bool> missing(have.size(), false);
+    std::vector<bool> stale(have.size(), false);
     bool any = false;
+    bool any_stale = false;
     for (std::size_t i = 0; i < have.size(); ++i) {
-      missing[i] = have[i].ok() &&
-                   std::none_of(have[i]->begin(), have[i]->end(),
-                                [&](const storage::VolumeInfo& v) { return v.name == b.name; });
+      if (!have[i].ok()) {
+        continue;
+      }
+      auto it = std::find_if(have[i]->begin(), have[i]->end(),
+                             [&](const storage::VolumeInfo& v) { return v.name == b.name; });
+      missing[i] = it == have[i]->end();
+      stale[i] = !missing[i] && it->meta != b.meta;
       any = any || missing[i];
+      any_stale = any_stale || stale[i];
+    }
+    if (any_stale) {
+      auto updated =
+          co_await ForEachDriveIn<Status>(*this, stale, [&](storage::StorageApi& d, std::size_t) {
+            return d.UpdateVolumeMeta(ctx, b.name, b.meta);
+          });
+      (void)updated;
     }
     if (!any) {
       continue;
@@ -229,15 +243,47 @@ Task<void> ErasureSet::HealBuckets(const RequestContext& ctx,
   }
 }
 
+Task<Status> ErasureSet::UpdateBucketMeta(const RequestContext& ctx, std::string_view bucket,
+                                          std::string_view meta) {
+  CO_RETURN_IF_ERROR(CheckWritable());
+  auto res = co_await ForEachDrive<Status>(*this, [&](storage::StorageApi& d, std::size_t) {
+    return d.UpdateVolumeMeta(ctx, bucket, meta);
+  });
+  co_return ReduceQuorum(res, write_quorum(), Errc::kWriteQuorum);
+}
+
+namespace {
+
+// The bucket's metadata most drives hold (a drive that missed a change holds an older one);
+// of equal counts, the first seen. Null when no drive answered.
+const storage::VolumeInfo* MostHeld(const std::vector<Result<storage::VolumeInfo>>& res) {
+  const storage::VolumeInfo* best = nullptr;
+  int best_count = 0;
+  for (const auto& r : res) {
+    if (!r.ok()) {
+      continue;
+    }
+    int count = 0;
+    for (const auto& o : res) {
+      count += o.ok() && o->meta == r->meta ? 1 : 0;
+    }
+    if (count > best_count) {
+      best = &*r;
+      best_count = count;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 Task<Result<storage::VolumeInfo>> ErasureSet::StatBucket(const RequestContext& ctx,
                                                          std::string_view bucket) {
   auto res = co_await ForEachDrive<Result<storage::VolumeInfo>>(
       *this, [&](storage::StorageApi& d, std::size_t) { return d.StatVolume(ctx, bucket); });
   CO_RETURN_IF_ERROR(ReduceQuorum(res, read_quorum(), Errc::kReadQuorum));
-  for (auto& r : res) {
-    if (r.ok()) {
-      co_return std::move(r).value();
-    }
+  if (const auto* held = MostHeld(res)) {
+    co_return *held;
   }
   co_return Status(Errc::kReadQuorum);
 }
@@ -246,23 +292,40 @@ Task<Result<std::vector<storage::VolumeInfo>>> ErasureSet::ListBuckets(const Req
   auto res = co_await ForEachDrive<Result<std::vector<storage::VolumeInfo>>>(
       *this, [&](storage::StorageApi& d, std::size_t) { return d.ListVolumes(ctx); });
   CO_RETURN_IF_ERROR(ReduceQuorum(res, read_quorum(), Errc::kReadQuorum));
-  std::map<std::string, std::pair<int, storage::VolumeInfo>> seen;
+
+  // Per bucket: how many drives hold it, and its metadata as most of them hold it (a drive
+  // that missed a configuration change holds an older one).
+  struct Seen {
+    int count = 0;
+    std::map<std::string, std::pair<int, storage::VolumeInfo>> by_meta;
+  };
+
+  std::map<std::string, Seen> seen;
   for (auto& r : res) {
     if (!r.ok()) {
       continue;
     }
     for (auto& v : *r) {
       auto& slot = seen[v.name];
-      if (slot.first++ == 0) {
-        slot.second = std::move(v);
+      ++slot.count;
+      auto& m = slot.by_meta[v.meta];
+      if (m.first++ == 0) {
+        m.second = std::move(v);
       }
     }
   }
   std::vector<storage::VolumeInfo> out;
   for (auto& [name, e] : seen) {
-    if (e.first >= read_quorum()) {
-      out.push_back(std::move(e.second));
+    if (e.count < read_quorum()) {
+      continue;
     }
+    auto best = e.by_meta.begin();
+    for (auto it = e.by_meta.begin(); it != e.by_meta.end(); ++it) {
+      if (it->second.first > best->second.first) {
+        best = it;
+      }
+    }
+    out.push_back(std::move(best->second.second));
   }
   co_return out;
 }

@@ -131,8 +131,12 @@ class ErasureSet {
   Task<Result<storage::VolumeInfo>> StatBucket(const RequestContext& ctx, std::string_view bucket);
   Task<Result<std::vector<storage::VolumeInfo>>> ListBuckets(const RequestContext& ctx);
   Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket, bool force);
+  // Replaces the bucket's metadata bytes on every drive. Errors: kNoSuchBucket, kWriteQuorum.
+  Task<Status> UpdateBucketMeta(const RequestContext& ctx, std::string_view bucket,
+                                std::string_view meta);
   // Creates each of `buckets` on the drives of this set that lack it (a drive replaced or
-  // wiped while the server was down). Best effort: a drive that fails is left for later.
+  // wiped while the server was down), and gives the bucket's metadata to a drive whose
+  // differs (it missed a configuration change). Best effort: a drive that fails is left for later.
   Task<void> HealBuckets(const RequestContext& ctx,
                          const std::vector<storage::VolumeInfo>& buckets);
 

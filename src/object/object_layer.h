@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,10 +22,25 @@ namespace cairn::object {
 
 using Metadata = std::vector<std::pair<std::string, std::string>>;
 
+// Names of a bucket's configuration documents (BucketInfo::config).
+namespace bucket_config {
+inline constexpr std::string_view kVersioning = "versioning";   // "Enabled" or "Suspended"
+inline constexpr std::string_view kCors = "cors";               // the accepted XML
+inline constexpr std::string_view kTagging = "tagging";         // the accepted XML
+inline constexpr std::string_view kLifecycle = "lifecycle";     // the accepted XML
+inline constexpr std::string_view kObjectLock = "object-lock";  // the accepted XML
+}  // namespace bucket_config
+
 struct BucketInfo {
   std::string name;
   std::int64_t created_ns = 0;
   std::string location;  // LocationConstraint given at creation; "" = us-east-1
+  // The bucket's configuration documents by name (bucket_config::k*), in the form the S3
+  // layer accepted them; the object layer stores them and reads only "versioning".
+  std::map<std::string, std::string, std::less<>> config;
+
+  // The document `name`, or "" when the bucket has none.
+  const std::string& Config(std::string_view name) const;
 };
 
 struct PartInfo {
@@ -189,9 +205,16 @@ class ObjectLayer {
   // kWriteQuorum, kLockTimeout.
   virtual Task<Status> MakeBucket(const RequestContext& ctx, std::string_view bucket,
                                   const MakeBucketOptions& opts) = 0;
-  // Errors: kNoSuchBucket (also for an invalid name), kReadQuorum.
+  // Errors: kNoSuchBucket (also for an invalid name), kReadQuorum. Served from a cache that
+  // every change of the bucket (here or, through the server's peer calls, on another node)
+  // invalidates.
   virtual Task<Result<BucketInfo>> GetBucketInfo(const RequestContext& ctx,
                                                  std::string_view bucket) = 0;
+  // Sets (or, with an empty `document`, removes) the bucket's configuration document `name`
+  // on every drive, under the bucket's lock. Errors: kNoSuchBucket, kWriteQuorum,
+  // kLockTimeout.
+  virtual Task<Status> SetBucketConfig(const RequestContext& ctx, std::string_view bucket,
+                                       std::string_view name, std::string_view document) = 0;
   // Every bucket, by name. Errors: kReadQuorum.
   virtual Task<Result<std::vector<BucketInfo>>> ListBuckets(const RequestContext& ctx) = 0;
   // Unless opts.force, refuses a bucket that holds an object (delete markers count) or an

@@ -262,4 +262,10 @@ const std::string& ObjectInfo::Meta(std::string_view key) const {
   return FindMeta(metadata, key);
 }
 
+const std::string& BucketInfo::Config(std::string_view name) const {
+  static const std::string kEmpty;
+  auto it = config.find(name);
+  return it == config.end() ? kEmpty : it->second;
+}
+
 }  // namespace cairn::object

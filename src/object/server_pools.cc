@@ -18,18 +18,37 @@ namespace cairn::object {
 
 namespace {
 
-std::string BucketMeta(std::string_view location) {
+// The bytes each drive keeps for a bucket (VolumeInfo::meta): JSON with the location and
+// the configuration documents (docs/format.md).
+std::string BucketMeta(const BucketInfo& info) {
   nlohmann::json j;
-  j["location"] = std::string(location);
+  j["location"] = info.location;
+  if (!info.config.empty()) {
+    auto& config = j["config"];
+    for (const auto& [name, doc] : info.config) {
+      config[name] = doc;
+    }
+  }
   return j.dump();
 }
 
-std::string LocationOf(const std::string& meta) {
-  auto j = nlohmann::json::parse(meta, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("location") || !j["location"].is_string()) {
-    return "";
+BucketInfo BucketOf(const storage::VolumeInfo& vi) {
+  BucketInfo info{vi.name, vi.created_ns, "", {}};
+  auto j = nlohmann::json::parse(vi.meta, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return info;
   }
-  return j["location"].get<std::string>();
+  if (j.contains("location") && j["location"].is_string()) {
+    info.location = j["location"].get<std::string>();
+  }
+  if (j.contains("config") && j["config"].is_object()) {
+    for (const auto& [name, doc] : j["config"].items()) {
+      if (doc.is_string()) {
+        info.config.emplace(name, doc.get<std::string>());
+      }
+    }
+  }
+  return info;
 }
 
 }  // namespace
@@ -117,7 +136,7 @@ Task<Status> ServerPools::MakeBucket(const RequestContext& ctx, std::string_view
   CO_RETURN_IF_ERROR(CheckBucketName(bucket));
   CO_ASSIGN_OR_RETURN(auto guard, co_await pools_[0][0]->LockBucket(ctx, bucket));
   auto sets = AllSets();
-  const std::string meta = BucketMeta(opts.location);
+  const std::string meta = BucketMeta(BucketInfo{std::string(bucket), 0, opts.location, {}});
   auto res = co_await FanOut<Status>(
       sets.size(), [&](std::size_t i) { return sets[i]->MakeBucket(ctx, bucket, meta); });
   bool exists = false;
@@ -137,6 +156,7 @@ Task<Status> ServerPools::MakeBucket(const RequestContext& ctx, std::string_view
   if (exists) {
     co_return Status(Errc::kBucketExists, std::string(bucket));
   }
+  co_await BucketChanged(ctx, bucket);
   co_return Status::Ok();
 }
 
@@ -145,8 +165,71 @@ Task<Result<BucketInfo>> ServerPools::GetBucketInfo(const RequestContext& ctx,
   if (!CheckBucketName(bucket).ok()) {
     co_return Status(Errc::kNoSuchBucket, std::string(bucket));
   }
+  const auto now = std::chrono::steady_clock::now();
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(buckets_mu_);
+    auto it = buckets_.find(bucket);
+    if (it != buckets_.end() && now - it->second.loaded < kBucketCacheLife) {
+      co_return it->second.info;
+    }
+    generation = buckets_generation_;
+  }
   CO_ASSIGN_OR_RETURN(auto vi, co_await pools_[0][0]->StatBucket(ctx, bucket));
-  co_return BucketInfo{vi.name, vi.created_ns, LocationOf(vi.meta)};
+  BucketInfo info = BucketOf(vi);
+  std::lock_guard lock(buckets_mu_);
+  // A change since the read began may have made what was read stale: keep it out.
+  if (generation == buckets_generation_) {
+    if (buckets_.size() >= kMaxCachedBuckets) {
+      buckets_.clear();
+    }
+    buckets_.insert_or_assign(std::string(bucket), CachedBucket{info, now});
+  }
+  co_return info;
+}
+
+void ServerPools::ForgetBucket(std::string_view bucket) {
+  std::lock_guard lock(buckets_mu_);
+  ++buckets_generation_;
+  auto it = buckets_.find(bucket);
+  if (it != buckets_.end()) {
+    buckets_.erase(it);
+  }
+}
+
+Task<void> ServerPools::BucketChanged(const RequestContext& ctx, std::string_view bucket) {
+  ForgetBucket(bucket);
+  if (opts_.bucket_changed) {
+    co_await opts_.bucket_changed(ctx, std::string(bucket));
+  }
+}
+
+Task<Status> ServerPools::SetBucketConfig(const RequestContext& ctx, std::string_view bucket,
+                                          std::string_view name, std::string_view document) {
+  if (!CheckBucketName(bucket).ok()) {
+    co_return Status(Errc::kNoSuchBucket, std::string(bucket));
+  }
+  CO_ASSIGN_OR_RETURN(auto guard, co_await pools_[0][0]->LockBucket(ctx, bucket));
+  CO_ASSIGN_OR_RETURN(auto vi, co_await pools_[0][0]->StatBucket(ctx, bucket));
+  BucketInfo info = BucketOf(vi);
+  if (document.empty()) {
+    auto it = info.config.find(name);
+    if (it == info.config.end()) {
+      co_return Status::Ok();
+    }
+    info.config.erase(it);
+  } else {
+    info.config.insert_or_assign(std::string(name), std::string(document));
+  }
+  const std::string meta = BucketMeta(info);
+  auto sets = AllSets();
+  auto res = co_await FanOut<Status>(
+      sets.size(), [&](std::size_t i) { return sets[i]->UpdateBucketMeta(ctx, bucket, meta); });
+  co_await BucketChanged(ctx, bucket);
+  for (const auto& r : res) {
+    CO_RETURN_IF_ERROR(r);
+  }
+  co_return Status::Ok();
 }
 
 Task<Result<std::vector<BucketInfo>>> ServerPools::ListBuckets(const RequestContext& ctx) {
@@ -154,7 +237,7 @@ Task<Result<std::vector<BucketInfo>>> ServerPools::ListBuckets(const RequestCont
   std::vector<BucketInfo> out;
   for (auto& v : vols) {
     if (CheckBucketName(v.name).ok()) {
-      out.push_back(BucketInfo{v.name, v.created_ns, LocationOf(v.meta)});
+      out.push_back(BucketOf(v));
     }
   }
   co_return out;
@@ -207,6 +290,7 @@ Task<Status> ServerPools::DeleteBucket(const RequestContext& ctx, std::string_vi
   }
   auto res = co_await FanOut<Status>(
       sets.size(), [&](std::size_t i) { return sets[i]->DeleteBucket(ctx, bucket, force); });
+  co_await BucketChanged(ctx, bucket);
   for (const auto& r : res) {
     if (!r.ok()) {
       // Put the bucket back where it went, so it stays whole.

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +47,10 @@ struct ServerPoolsOptions {
   // Where writes and reads that met a missing, stale or corrupt drive queue the object for
   // healing (the heal module's MRF queue); null = nothing is queued.
   std::shared_ptr<HealQueue> heal_queue;
+  // Called after a bucket was created, deleted or reconfigured here, before the client is
+  // answered: the server tells the other nodes (which then call ForgetBucket), so that none
+  // serves a stale configuration from its cache. Null in a single node.
+  std::function<Task<void>(const RequestContext&, std::string)> bucket_changed;
 };
 
 // A drive's place: pool, set within the pool, index within the set.
@@ -63,6 +69,8 @@ class ServerPools final : public ObjectLayer {
                           const MakeBucketOptions& opts) override;
   Task<Result<BucketInfo>> GetBucketInfo(const RequestContext& ctx,
                                          std::string_view bucket) override;
+  Task<Status> SetBucketConfig(const RequestContext& ctx, std::string_view bucket,
+                               std::string_view name, std::string_view document) override;
   Task<Result<std::vector<BucketInfo>>> ListBuckets(const RequestContext& ctx) override;
   Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket,
                             const DeleteBucketOptions& opts) override;
@@ -102,6 +110,9 @@ class ServerPools final : public ObjectLayer {
                                     std::string_view key, std::string_view upload_id) override;
 
   Task<HealthInfo> GetHealth(const RequestContext& ctx) override;
+
+  // Drops the cached BucketInfo of `bucket` (another node changed it).
+  void ForgetBucket(std::string_view bucket);
 
   // Recreates every bucket on the drives that lack it (replaced or wiped drives), so that
   // writes reach every drive again. Called at startup; cheap when nothing is missing.
@@ -149,6 +160,8 @@ class ServerPools final : public ObjectLayer {
   // Where a new object goes: the pool with the most free space among those with no drive
   // over 99% full. Errors: kDiskFull (every pool has one). Cached for 5 s.
   Task<Result<std::size_t>> PoolWithMostSpace(const RequestContext& ctx);
+  // ForgetBucket here, then opts_.bucket_changed.
+  Task<void> BucketChanged(const RequestContext& ctx, std::string_view bucket);
   // Upload ids end in ".<pool>"; the pool that issued `upload_id`.
   Result<std::size_t> PoolOfUpload(std::string_view upload_id) const;
 
@@ -163,6 +176,20 @@ class ServerPools final : public ObjectLayer {
   // Cached free bytes per pool and when they were measured. GUARDED_BY(space_mu_).
   std::vector<std::uint64_t> free_space_;
   std::chrono::steady_clock::time_point space_time_{};
+
+  // GetBucketInfo's cache. An entry lives kBucketCacheLife at most, so that a node that
+  // missed a peer's change notice (it was unreachable) catches up by itself.
+  static constexpr std::chrono::seconds kBucketCacheLife{30};
+  static constexpr std::size_t kMaxCachedBuckets = 4096;
+
+  struct CachedBucket {
+    BucketInfo info;
+    std::chrono::steady_clock::time_point loaded;
+  };
+
+  std::mutex buckets_mu_;
+  std::map<std::string, CachedBucket, std::less<>> buckets_;  // GUARDED_BY(buckets_mu_)
+  std::uint64_t buckets_generation_ = 0;                      // GUARDED_BY(buckets_mu_)
 };
 
 }  // namespace cairn::object

@@ -70,7 +70,8 @@ inline constexpr MethodId kRemoveOrphanData = 29;  // one bounded step of the sc
 inline constexpr MethodId kRevertCommit = 30;
 inline constexpr MethodId kPurgeReplaced = 31;
 
-inline constexpr MethodId kPeerHello = 100;  // bring-up: identity, layout, hashes, clock
+inline constexpr MethodId kPeerHello = 100;          // bring-up: identity, layout, hashes, clock
+inline constexpr MethodId kPeerBucketChanged = 101;  // body: a bucket; forget its cached info
 
 inline constexpr MethodId kFirstLockMethod = 200;
 inline constexpr MethodId kLastLockMethod = 299;

@@ -123,7 +123,13 @@ Status Server::BuildLayer() {
     spec.parity = topology_.pools[p].layout.parity;
   }
   opts.locker = locker_;
+  if (distributed()) {
+    opts.bucket_changed = [this](const RequestContext& ctx, std::string bucket) {
+      return TellPeersBucketChanged(ctx, std::move(bucket));
+    };
+  }
   layer_ = std::make_unique<object::ServerPools>(std::move(pools), std::move(opts));
+  pools_ready_ = layer_.get();
   healer_ = std::make_unique<heal::Healer>(*layer_, std::move(queue), std::move(hopts));
   healer_->Start();
   // Drives replaced or wiped while the server was down get their buckets back before S3
@@ -388,6 +394,7 @@ void Server::Stop() {
   }
   s3_ready_.store(nullptr);
   layer_ready_.store(nullptr);
+  pools_ready_.store(nullptr);
   healer_ready_.store(nullptr);
   s3_listener_.reset();
   console_listener_.reset();

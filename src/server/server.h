@@ -112,6 +112,9 @@ class Server {
 
   std::shared_ptr<storage::StorageApi> MakeRemoteDrive(const cluster::Endpoint& ep);
   Status StartRpc();
+  // Tells every other node that `bucket` changed (best effort, bounded), so that none serves
+  // its cached configuration: ServerPoolsOptions::bucket_changed.
+  Task<void> TellPeersBucketChanged(const RequestContext& ctx, std::string bucket);
   Status WaitForPeers();
   Task<void> Dispatch(http::Exchange& ex);
   Task<void> RespondNotReady(http::Exchange& ex);
@@ -154,6 +157,7 @@ class Server {
   // Set once the node serves (read by network threads; the objects outlive the listeners).
   std::atomic<s3::S3Api*> s3_ready_{nullptr};
   std::atomic<object::ObjectLayer*> layer_ready_{nullptr};
+  std::atomic<object::ServerPools*> pools_ready_{nullptr};  // for peers' bucket notices
   std::atomic<heal::HealAdmin*> healer_ready_{nullptr};
   mutable std::mutex waiting_mu_;
   std::string waiting_;            // GUARDED_BY(waiting_mu_): what bring-up waits for, for 503s

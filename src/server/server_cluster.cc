@@ -119,6 +119,14 @@ Status Server::StartRpc() {
     }
   }
   locker_ = StartLocks(self_key);
+  rpc_->Register(
+      rpc::method::kPeerBucketChanged, "",
+      [this](const RequestContext&, std::string_view bucket) -> Task<Result<std::string>> {
+        if (auto* pools = pools_ready_.load()) {
+          pools->ForgetBucket(bucket);
+        }
+        co_return std::string();
+      });
   ServeHello(
       *rpc_,
       MakeHello(topology_, self_key, rpc::CredentialsHash(config_.access_key, config_.secret_key)),
@@ -154,6 +162,24 @@ Status Server::StartRpc() {
   LOG_INFO("inter-node RPC on {} ({})", config_.cluster_address,
            config_.cluster_cert.empty() ? "token authentication" : "mutual TLS and tokens");
   return Status::Ok();
+}
+
+Task<void> Server::TellPeersBucketChanged(const RequestContext& ctx, std::string bucket) {
+  RequestContext call = ctx;
+  const auto bound = RequestContext::Clock::now() + std::chrono::seconds(2);
+  if (call.deadline > bound) {
+    call.deadline = bound;
+  }
+  auto res = co_await FanOut<Result<std::string>>(peers_.size(), [&](std::size_t i) {
+    return clients_.at(peers_[i].key)->Call(call, rpc::method::kPeerBucketChanged, "", bucket);
+  });
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    if (!res[i].ok()) {
+      // Its cache entry expires by itself (ServerPools::kBucketCacheLife).
+      LOG_WARN("could not tell {} that bucket {} changed: {}", peers_[i].key, bucket,
+               res[i].status().ToString());
+    }
+  }
 }
 
 std::string Server::Waiting() const {

@@ -103,6 +103,23 @@ Task<Result<object::BucketInfo>> MemoryObjectLayer::GetBucketInfo(const RequestC
   co_return b->info;
 }
 
+Task<Status> MemoryObjectLayer::SetBucketConfig(const RequestContext&, std::string_view bucket,
+                                                std::string_view name, std::string_view document) {
+  Bucket* b = FindBucket(bucket);
+  if (b == nullptr) {
+    co_return Status(Errc::kNoSuchBucket);
+  }
+  if (document.empty()) {
+    auto it = b->info.config.find(name);
+    if (it != b->info.config.end()) {
+      b->info.config.erase(it);
+    }
+  } else {
+    b->info.config.insert_or_assign(std::string(name), std::string(document));
+  }
+  co_return Status::Ok();
+}
+
 Task<Result<std::vector<object::BucketInfo>>> MemoryObjectLayer::ListBuckets(
     const RequestContext&) {
   std::vector<object::BucketInfo> out;

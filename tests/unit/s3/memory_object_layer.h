@@ -20,6 +20,8 @@ class MemoryObjectLayer final : public object::ObjectLayer {
                           const object::MakeBucketOptions& opts) override;
   Task<Result<object::BucketInfo>> GetBucketInfo(const RequestContext& ctx,
                                                  std::string_view bucket) override;
+  Task<Status> SetBucketConfig(const RequestContext& ctx, std::string_view bucket,
+                               std::string_view name, std::string_view document) override;
   Task<Result<std::vector<object::BucketInfo>>> ListBuckets(const RequestContext& ctx) override;
   Task<Status> DeleteBucket(const RequestContext& ctx, std::string_view bucket,
                             const object::DeleteBucketOptions& opts) override;
