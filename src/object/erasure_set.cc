@@ -537,6 +537,47 @@ Task<Result<ObjectInfo>> ErasureSet::GetObjectInfo(const RequestContext& ctx,
   co_return ToObjectInfo(bucket, qi.fi);
 }
 
+Task<Result<ObjectInfo>> ErasureSet::UpdateObjectMetadata(const RequestContext& ctx,
+                                                          std::string_view bucket,
+                                                          std::string_view key,
+                                                          std::string_view version_id,
+                                                          const MetadataUpdate& update) {
+  CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, true));
+  CO_RETURN_IF_ERROR(CheckWritable());
+  CO_ASSIGN_OR_RETURN(auto qi, co_await ReadQuorumInfo(ctx, bucket, key, version_id, false));
+  if (qi.fi.deleted) {
+    co_return DeleteMarkerError(version_id);
+  }
+  CO_ASSIGN_OR_RETURN(Metadata updated, update(ToObjectInfo(bucket, qi.fi)));
+  // Each drive keeps its own shard (inline data differs per drive): each rewrites its own
+  // entry of the version with the new metadata.
+  const auto n = static_cast<std::size_t>(size());
+  std::vector<bool> holds(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    holds[i] = qi.per_drive[i] != nullptr;
+  }
+  std::vector<meta::FileInfo> per(n);
+  auto res = co_await ForEachDriveIn<Result<storage::CommitUndo>>(
+      *this, holds,
+      [&](storage::StorageApi& d, std::size_t i) -> Task<Result<storage::CommitUndo>> {
+        CO_ASSIGN_OR_RETURN(per[i],
+                            co_await d.ReadVersion(ctx, bucket, key, qi.fi.version_id, true));
+        if (!SameVersion(per[i], qi.fi)) {
+          co_return Status(Errc::kFileVersionNotFound, "the version changed");
+        }
+        per[i].volume = std::string(bucket);
+        per[i].name = std::string(key);
+        per[i].metadata = updated;
+        co_return co_await d.WriteMetadata(ctx, per[i]);
+      });
+  CO_RETURN_IF_ERROR(co_await SettleCommit(ctx, per, res, write_quorum()));
+  if (CountOk(res) < n) {
+    QueueHeal(bucket, key, qi.fi.version_id);
+  }
+  qi.fi.metadata = std::move(updated);
+  co_return ToObjectInfo(bucket, qi.fi);
+}
+
 Task<Result<ObjectInfo>> ErasureSet::DeleteObject(const RequestContext& ctx,
                                                   std::string_view bucket, std::string_view key,
                                                   const DeleteOptions& opts) {

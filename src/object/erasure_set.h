@@ -150,6 +150,9 @@ class ErasureSet {
                                                         const GetOptions& opts);
   Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
                                          std::string_view key, const GetOptions& opts);
+  Task<Result<ObjectInfo>> UpdateObjectMetadata(const RequestContext& ctx, std::string_view bucket,
+                                                std::string_view key, std::string_view version_id,
+                                                const MetadataUpdate& update);
   Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                         std::string_view key, const DeleteOptions& opts);
   // Entries after `start_after` (exclusive) that read quorum of drives report, merged;

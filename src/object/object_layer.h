@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -117,6 +118,9 @@ struct PutOptions {
   // CompleteMultipartUpload only: x-amz-checksum-type as sent, which must be the upload's.
   std::string checksum_type;
 };
+
+// Given a version as stored, its new metadata (or an error, which changes nothing).
+using MetadataUpdate = std::function<Result<Metadata>(const ObjectInfo&)>;
 
 struct DeleteOptions {
   std::string version_id;
@@ -242,6 +246,17 @@ class ObjectLayer {
   // The object's metadata, without its data. Errors: those of GetObject but kInvalidRange.
   virtual Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
                                                  std::string_view key, const GetOptions& opts) = 0;
+  // Replaces the stored metadata (tags, retention, legal hold...) of one version, the latest
+  // when `version_id` is empty, without rewriting its data: under the object's write lock,
+  // `update` gets the version as stored and returns its new metadata, which then takes one
+  // metadata write per drive. Returns the version as updated. Errors: kNoSuchBucket,
+  // kNoSuchKey, kNoSuchVersion, kVersionIsDeleteMarker / kNoSuchKey (a delete marker, asked
+  // for by id / as the latest), kWriteQuorum, kReadQuorum, kLockTimeout, and update's.
+  virtual Task<Result<ObjectInfo>> UpdateObjectMetadata(const RequestContext& ctx,
+                                                        std::string_view bucket,
+                                                        std::string_view key,
+                                                        std::string_view version_id,
+                                                        const MetadataUpdate& update) = 0;
   // Deleting a key that does not exist succeeds (S3 semantics). Errors: kNoSuchBucket,
   // kInvalidObjectName, kWriteQuorum, kLockTimeout.
   virtual Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,

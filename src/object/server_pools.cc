@@ -457,6 +457,16 @@ Task<Result<ObjectInfo>> ServerPools::GetObjectInfo(const RequestContext& ctx,
   co_return co_await SetOf(pool, key).GetObjectInfo(ctx, bucket, key, opts);
 }
 
+Task<Result<ObjectInfo>> ServerPools::UpdateObjectMetadata(const RequestContext& ctx,
+                                                           std::string_view bucket,
+                                                           std::string_view key,
+                                                           std::string_view version_id,
+                                                           const MetadataUpdate& update) {
+  CO_RETURN_IF_ERROR(CheckObjectName(key));
+  CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForRead(ctx, bucket, key, version_id));
+  co_return co_await SetOf(pool, key).UpdateObjectMetadata(ctx, bucket, key, version_id, update);
+}
+
 Task<Result<ObjectInfo>> ServerPools::DeleteObject(const RequestContext& ctx,
                                                    std::string_view bucket, std::string_view key,
                                                    const DeleteOptions& opts) {

@@ -84,6 +84,9 @@ class ServerPools final : public ObjectLayer {
                                                         const GetOptions& opts) override;
   Task<Result<ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
                                          std::string_view key, const GetOptions& opts) override;
+  Task<Result<ObjectInfo>> UpdateObjectMetadata(const RequestContext& ctx, std::string_view bucket,
+                                                std::string_view key, std::string_view version_id,
+                                                const MetadataUpdate& update) override;
   Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                         std::string_view key, const DeleteOptions& opts) override;
   Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,

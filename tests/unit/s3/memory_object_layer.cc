@@ -231,6 +231,25 @@ Task<Result<object::ObjectInfo>> MemoryObjectLayer::GetObjectInfo(const RequestC
   co_return it->second.info;
 }
 
+Task<Result<object::ObjectInfo>> MemoryObjectLayer::UpdateObjectMetadata(
+    const RequestContext&, std::string_view bucket, std::string_view key,
+    std::string_view version_id, const object::MetadataUpdate& update) {
+  Bucket* b = FindBucket(bucket);
+  if (b == nullptr) {
+    co_return Status(Errc::kNoSuchBucket);
+  }
+  auto it = b->objects.find(std::string(key));
+  if (it == b->objects.end()) {
+    co_return Status(Errc::kNoSuchKey);
+  }
+  if (!version_id.empty()) {
+    co_return Status(Errc::kNoSuchVersion);
+  }
+  CO_ASSIGN_OR_RETURN(object::Metadata updated, update(it->second.info));
+  it->second.info.metadata = std::move(updated);
+  co_return it->second.info;
+}
+
 Task<Result<object::ObjectInfo>> MemoryObjectLayer::DeleteObject(const RequestContext&,
                                                                  std::string_view bucket,
                                                                  std::string_view key,

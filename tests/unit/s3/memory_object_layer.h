@@ -34,6 +34,9 @@ class MemoryObjectLayer final : public object::ObjectLayer {
   Task<Result<object::ObjectInfo>> GetObjectInfo(const RequestContext& ctx, std::string_view bucket,
                                                  std::string_view key,
                                                  const object::GetOptions& opts) override;
+  Task<Result<object::ObjectInfo>> UpdateObjectMetadata(
+      const RequestContext& ctx, std::string_view bucket, std::string_view key,
+      std::string_view version_id, const object::MetadataUpdate& update) override;
   Task<Result<object::ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key,
                                                 const object::DeleteOptions& opts) override;
