@@ -89,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 13: {
       rpc::TokenScope scope;
       scope.http_method = "POST";
-      scope.path = "/cairn/rpc/v2/17";
+      scope.path = "/cairn/rpc/v3/17";
       scope.host = "127.0.0.1:9000";
       scope.resource = "/data/d1";
       scope.body_sha256 = rpc::kUnsignedStreamBody;

@@ -24,6 +24,7 @@ Status Corrupt(std::string_view what) {
 // The parsed frame of an entry: records still encoded, data section located.
 struct Frame {
   std::uint64_t num_versions = 0;
+  std::uint64_t noncurrent = 0;  // versions kept outside the entry (format 2)
   std::string_view records;
   std::string_view data;  // the concatenated inline payloads
   std::uint64_t data_checksum = 0;
@@ -33,13 +34,16 @@ Result<Frame> ParseFrame(std::string_view bytes, bool verify_data) {
   if (bytes.size() < kPreambleSize + 2 + 16 || bytes.substr(0, 4) != kEntryMagic) {
     return Corrupt("bad magic or too short");
   }
-  if (static_cast<std::uint8_t>(bytes[4]) != kEntryFormatVersion) {
-    return Corrupt("unsupported format version " + std::to_string(std::uint8_t(bytes[4])));
+  const auto format = static_cast<std::uint8_t>(bytes[4]);
+  if (format != kEntryFormatVersion && format != kEntryFormatVersionNoncurrent) {
+    return Corrupt("unsupported format version " + std::to_string(format));
   }
   Frame f;
   WireReader r(bytes.substr(kPreambleSize));
   std::uint64_t records_len = 0;
-  if (!r.Varint(f.num_versions) || !r.Varint(records_len) || records_len > r.remaining() ||
+  if (!r.Varint(f.num_versions) ||
+      (format == kEntryFormatVersionNoncurrent && !r.Varint(f.noncurrent)) ||
+      f.noncurrent > UINT32_MAX || !r.Varint(records_len) || records_len > r.remaining() ||
       f.num_versions > records_len / kMinRecordSize || !r.Bytes(records_len, f.records)) {
     return Corrupt("bad header");
   }
@@ -154,7 +158,8 @@ bool ReadRecord(WireReader& records, FileInfo& fi, std::uint64_t& inline_len) {
   return true;
 }
 
-std::string Encode(std::span<const FileInfo> versions, std::span<const std::string_view> data) {
+std::string Encode(std::span<const FileInfo> versions, std::span<const std::string_view> data,
+                   std::uint64_t noncurrent) {
   std::string records;
   std::string scratch;
   std::size_t data_len = 0;
@@ -169,9 +174,13 @@ std::string Encode(std::span<const FileInfo> versions, std::span<const std::stri
   out.reserve(kPreambleSize + 20 + records.size() + 8 + data_len + 8);
   WireWriter w(out);
   w.Bytes(kEntryMagic);
-  w.U8(kEntryFormatVersion);
+  // Format 1 while every version is in the entry: what older binaries read.
+  w.U8(noncurrent == 0 ? kEntryFormatVersion : kEntryFormatVersionNoncurrent);
   w.U8(0);
   w.Varint(versions.size());
+  if (noncurrent != 0) {
+    w.Varint(noncurrent);
+  }
   w.Str(records);
   w.Fixed64(XxHash64(out));
   std::size_t data_start = out.size();
@@ -221,6 +230,56 @@ std::optional<std::size_t> FindVersion(const std::vector<FileInfo>& versions,
 
 }  // namespace
 
+std::string NewVersionId(std::int64_t mod_time_ns, std::uint64_t random) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  auto put = [&](std::uint64_t v, int nibbles) {
+    for (int i = nibbles - 1; i >= 0; --i) {
+      out.push_back(kHex[(v >> (4 * i)) & 0xf]);
+    }
+  };
+  const auto t = static_cast<std::uint64_t>(mod_time_ns);
+  put(t >> 32, 8);
+  out.push_back('-');
+  put((t >> 16) & 0xffff, 4);
+  out.push_back('-');
+  put(t & 0xffff, 4);
+  out.push_back('-');
+  put(random >> 48, 4);
+  out.push_back('-');
+  put(random & 0xffffffffffffULL, 12);
+  return out;
+}
+
+std::optional<std::int64_t> VersionIdTime(std::string_view id) {
+  if (id.size() != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-') {
+    return std::nullopt;
+  }
+  std::uint64_t t = 0;
+  for (std::size_t i = 0; i < 23; ++i) {
+    if (i == 8 || i == 13 || i == 18) {
+      continue;
+    }
+    const char c = id[i];
+    int v = 0;
+    if (c >= '0' && c <= '9') {
+      v = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      v = c - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
+    if (i < 18) {
+      t = (t << 4) | static_cast<std::uint64_t>(v);
+    }
+  }
+  if (t > static_cast<std::uint64_t>(INT64_MAX)) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(t);
+}
+
 bool SameVersionId(std::string_view a, std::string_view b) {
   if (a == "null") {
     a = {};
@@ -257,7 +316,7 @@ std::string EncodeVersions(std::span<const FileInfo> versions) {
   for (const auto& fi : versions) {
     data.emplace_back(fi.inline_data);
   }
-  return Encode(versions, data);
+  return Encode(versions, data, 0);
 }
 
 Result<std::vector<FileInfo>> DecodeVersions(std::string_view bytes, bool with_inline_data) {
@@ -275,7 +334,7 @@ Result<std::vector<FileInfo>> DecodeVersions(std::string_view bytes, bool with_i
     }
     offset += inline_len;
     out[i].is_latest = i == 0;
-    out[i].num_versions = static_cast<std::uint32_t>(out.size());
+    out[i].num_versions = static_cast<std::uint32_t>(out.size() + f.noncurrent);
   }
   if (offset != f.data.size()) {
     return Corrupt("inline data length mismatch");
@@ -306,7 +365,7 @@ Result<FileInfo> DecodeVersion(std::string_view bytes, std::string_view version_
         fi.inline_data.assign(f.data.substr(offset, inline_len));
       }
       fi.is_latest = i == 0;
-      fi.num_versions = static_cast<std::uint32_t>(f.num_versions);
+      fi.num_versions = static_cast<std::uint32_t>(f.num_versions + f.noncurrent);
       return fi;
     }
     offset += inline_len;
@@ -317,6 +376,7 @@ Result<FileInfo> DecodeVersion(std::string_view bytes, std::string_view version_
 Result<EntryView> DecodeEntryView(std::string_view bytes) {
   ASSIGN_OR_RETURN(Frame f, ParseFrame(bytes, /*verify_data=*/true));
   EntryView view;
+  view.noncurrent = f.noncurrent;
   view.versions.resize(f.num_versions);
   view.data.resize(f.num_versions);
   WireReader records(f.records);
@@ -336,7 +396,7 @@ Result<EntryView> DecodeEntryView(std::string_view bytes) {
 }
 
 std::string EncodeEntryView(const EntryView& entry) {
-  return Encode(entry.versions, entry.data);
+  return Encode(entry.versions, entry.data, entry.noncurrent);
 }
 
 std::optional<FileInfo> MergeVersion(std::vector<FileInfo>& versions, FileInfo fi) {

@@ -19,14 +19,19 @@
 
 namespace cairn::meta {
 
-// Format version of the entry encoding (byte 4 of an entry). Bump on any change.
+// Format version of the entry encoding (byte 4 of an entry). Bump on any change. Format 2
+// adds, after the version count, the count of the object's versions kept outside the entry
+// (a drive keeps noncurrent versions one record each: docs/format.md); an entry with none
+// is written as format 1, which every older binary reads.
 inline constexpr std::uint8_t kEntryFormatVersion = 1;
+inline constexpr std::uint8_t kEntryFormatVersionNoncurrent = 2;
 
 // Encodes `versions` (newest first) with their inline data. `volume`, `name`, `is_latest`
 // and `num_versions` are not stored.
 std::string EncodeVersions(std::span<const FileInfo> versions);
 
-// Decodes every version, newest first, with is_latest and num_versions filled in. With
+// Decodes every version, newest first, with is_latest and num_versions (the versions in the
+// entry plus those kept outside it) filled in. With
 // `with_inline_data` the inline bytes are copied and the data checksum verified; without,
 // inline_data stays empty (is_inline still tells where the data lives).
 Result<std::vector<FileInfo>> DecodeVersions(std::string_view bytes, bool with_inline_data);
@@ -47,12 +52,20 @@ Result<FileInfo> DecodeVersion(std::string_view bytes, std::string_view version_
 struct EntryView {
   std::vector<FileInfo> versions;      // inline_data left empty
   std::vector<std::string_view> data;  // data[i]: inline bytes of versions[i]
+  std::uint64_t noncurrent = 0;        // the object's versions kept outside the entry
 };
 
 // Decodes headers and verifies both checksums; the views point into `bytes`.
 Result<EntryView> DecodeEntryView(std::string_view bytes);
 // Encodes an EntryView (inline bytes taken from `data`, not from versions[i].inline_data).
 std::string EncodeEntryView(const EntryView& entry);
+
+// A version id for a version made at `mod_time_ns`: 36 characters shaped like a UUID, the
+// first 16 hex digits the time, the rest from `random`. The time makes the version findable
+// by id alone among thousands (VersionIdTime), and ids of one key sort like their times.
+std::string NewVersionId(std::int64_t mod_time_ns, std::uint64_t random);
+// The time NewVersionId put in `id`; nullopt for any other id ("null", a foreign uuid).
+std::optional<std::int64_t> VersionIdTime(std::string_view id);
 
 // True when two version ids name the same version ("" and "null" are the null version).
 bool SameVersionId(std::string_view a, std::string_view b);

@@ -1,5 +1,5 @@
 // The inter-node RPC wire protocol, version 2 (docs/rpc.md): one call is one HTTP/1.1 POST to
-// /cairn/rpc/v2/<method id> on a keep-alive connection. This header holds what both ends
+// /cairn/rpc/v3/<method id> on a keep-alive connection. This header holds what both ends
 // must agree on: the path prefix, header names, the stable method ids, and the codec of
 // Errc values on the wire (a number this build does not know decodes to Errc::kUnknown).
 #pragma once
@@ -14,9 +14,9 @@
 
 namespace cairn::rpc {
 
-inline constexpr int kProtocolVersion = 2;
+inline constexpr int kProtocolVersion = 3;
 // Every RPC path starts with this; the S3 port hands such requests to rpc before S3 auth.
-inline constexpr std::string_view kPathPrefix = "/cairn/rpc/v2/";
+inline constexpr std::string_view kPathPrefix = "/cairn/rpc/v3/";
 // What a dispatcher checks for (any version, so a newer peer gets a clear 404).
 inline constexpr std::string_view kReservedPrefix = "/cairn/rpc/";
 
@@ -82,7 +82,7 @@ std::int64_t ErrcToWire(Errc code);
 // The Errc of a wire number; kUnknown for a number this build does not know.
 Errc ErrcFromWire(std::int64_t number);
 
-// The path of a method: "/cairn/rpc/v2/17".
+// The path of a method: "/cairn/rpc/v3/17".
 std::string MethodPath(MethodId id);
 // The method id of a path under kPathPrefix; nullopt when malformed.
 std::optional<MethodId> ParseMethodPath(std::string_view path);

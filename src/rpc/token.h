@@ -30,7 +30,7 @@ std::string CredentialsHash(std::string_view access_key, std::string_view secret
 // else (another node, drive, argument or body).
 struct TokenScope {
   std::string_view http_method;  // "POST"
-  std::string_view path;         // "/cairn/rpc/v2/<method id>"
+  std::string_view path;         // "/cairn/rpc/v3/<method id>"
   std::string_view host;         // the Host header: the target node as the caller names it
   std::string_view resource;     // the x-cairn-rpc-resource header as sent (the drive)
   std::string_view args;         // the x-cairn-rpc-args header as sent (stream calls)

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/request_context.h"
@@ -71,6 +72,9 @@ struct CommitUndo {
   bool had_entry = false;         // the object had an entry before the commit
   std::string previous_entry;     // that entry, in the drive's encoding (docs/format.md)
   std::string replaced_data_dir;  // the data folder the commit left unreferenced, or ""
+  // The noncurrent-version records the commit changed, each with its value before ("" =
+  // absent): a versioned write moves the version it replaces as the latest out of the entry.
+  std::vector<std::pair<std::string, std::string>> previous_records;
 };
 
 // Fan-out folders of a drive's data/ (data/00 .. data/ff): the unit of RemoveOrphanData steps.

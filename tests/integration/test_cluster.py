@@ -179,7 +179,7 @@ def test_slow_get_through_remote_drives_does_not_hold_the_key(cluster):
 
 
 def test_rpc_without_valid_token_is_refused(cluster):
-    url = cluster.nodes[1].endpoint + "/cairn/rpc/v2/1"
+    url = cluster.nodes[1].endpoint + "/cairn/rpc/v3/1"
     r = requests.post(url, data=b"", timeout=5)
     assert r.status_code == 403
     assert r.headers.get("x-cairn-rpc-errc") == "403"
@@ -207,7 +207,7 @@ def test_rpc_token_is_bound_to_its_call_and_used_once(cluster):
     # another body, it is refused (403).
     n2, n3 = cluster.nodes[1], cluster.nodes[2]
     drive = urllib.parse.urlparse(n2.drive_args[4]).path  # node 2's first drive
-    path = "/cairn/rpc/v2/1"  # DiskInfo
+    path = "/cairn/rpc/v3/1"  # DiskInfo
     empty = hashlib.sha256(b"").hexdigest()
     ms = int(time.time() * 1000)
     token = rpc_token(path, f"127.0.0.1:{n2.port}", drive, empty, ms, 0xC0FFEE, 1)
@@ -437,13 +437,13 @@ def test_mutual_tls_cluster(cairn_bin, tmp_path):
         port = c.cluster_ports[1]
         # Plain HTTP to the TLS cluster port: no answer but a closed connection.
         with pytest.raises(requests.exceptions.ConnectionError):
-            requests.post(f"http://127.0.0.1:{port}/cairn/rpc/v2/1", data=b"", timeout=5)
+            requests.post(f"http://127.0.0.1:{port}/cairn/rpc/v3/1", data=b"", timeout=5)
         # TLS that trusts the server but presents no client certificate: refused.
         with pytest.raises(requests.exceptions.ConnectionError):
-            requests.post(f"https://127.0.0.1:{port}/cairn/rpc/v2/1", data=b"", timeout=5,
+            requests.post(f"https://127.0.0.1:{port}/cairn/rpc/v3/1", data=b"", timeout=5,
                           verify=False)
         # RPC is not served on the S3 port when the cluster has its own.
-        assert requests.post(c.nodes[1].endpoint + "/cairn/rpc/v2/1", timeout=5).status_code \
+        assert requests.post(c.nodes[1].endpoint + "/cairn/rpc/v3/1", timeout=5).status_code \
             == 404
 
         # Node 4 restarted with a certificate (and CA) of another authority: refused.

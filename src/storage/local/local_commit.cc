@@ -6,7 +6,7 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
-#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -58,21 +58,31 @@ void LocalDrive::RunCommits() {
       }
       batch.swap(commit_queue_);
     }
-    CommitBatch(batch);
+    std::vector<std::unique_ptr<internal::PendingCommit>> deferred;
+    CommitBatch(batch, deferred);
     for (auto& commit : batch) {
-      commit->Complete();
+      if (commit) {
+        commit->Complete();
+      }
     }
     batch.clear();
+    if (!deferred.empty()) {
+      std::lock_guard lock(commit_mu_);
+      commit_queue_.insert(commit_queue_.begin(), std::make_move_iterator(deferred.begin()),
+                           std::make_move_iterator(deferred.end()));
+    }
   }
 }
 
-void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit>>& batch) {
+void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit>>& batch,
+                             std::vector<std::unique_ptr<internal::PendingCommit>>& deferred) {
   // Once per batch, here on the drive's pool: CheckSpace may statvfs (and resume RocksDB),
   // which must not run on the network thread that queued the commit.
   const Status space = CheckSpace();
   std::shared_lock vlock(volumes_mu_);
   std::bitset<kEntryLockStripes> stripes;
   std::vector<internal::PendingCommit*> valid;
+  std::unordered_set<std::string> keys_in_batch;
   for (auto& commit : batch) {
     const meta::FileInfo& fi = commit->fi;
     Status checked =
@@ -80,44 +90,42 @@ void LocalDrive::CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit
     if (checked.ok() && volumes_.find(fi.volume) == volumes_.end()) {
       checked = Status(Errc::kVolumeNotFound, fi.volume);
     }
-    if (checked.ok()) {
-      stripes.set(EntryStripe(fi.volume, fi.name));
-      valid.push_back(commit.get());
-    } else {
+    if (!checked.ok()) {
       commit->result = std::move(checked);
+      continue;
     }
+    if (!keys_in_batch.insert(keys::Object(fi.volume, fi.name)).second) {
+      // A second write of the object: it must see what the first one wrote (records of the
+      // versions family too), so it waits for the next batch.
+      deferred.push_back(std::move(commit));
+      continue;
+    }
+    stripes.set(EntryStripe(fi.volume, fi.name));
+    valid.push_back(commit.get());
   }
   for (std::size_t i = 0; i < kEntryLockStripes; ++i) {
     if (stripes.test(i)) {
       entry_locks_[i].lock();
     }
   }
-  // Entries this batch wrote, by key: a second write of the same object in the batch
-  // merges into the first one's result, as if they had committed one after the other.
   // The data a commit replaces stays until its writer settles it (PurgeReplaced or
   // RevertCommit), so each commit's result carries what it replaced.
-  std::unordered_map<std::string, std::string> staged;
+  rocksdb::WriteBatch wb;
+  bool any = false;
   for (internal::PendingCommit* commit : valid) {
     const meta::FileInfo& fi = commit->fi;
-    std::string key = keys::Object(fi.volume, fi.name);
     CommitUndo undo;
-    auto it = staged.find(key);
-    Result<std::string> entry = it != staged.end()
-                                    ? MergeValue(std::string_view(it->second), fi, undo)
-                                    : MergeEntry(key, fi, undo);
-    if (!entry.ok()) {
-      commit->result = entry.status();
+    Result<EntryWrite> write = MergeEntry(keys::Object(fi.volume, fi.name), fi, undo);
+    if (!write.ok()) {
+      commit->result = write.status();
       continue;
     }
-    staged.insert_or_assign(std::move(key), std::move(entry).value());
+    write->AddTo(wb, *store_);
+    any = true;
     commit->result = std::move(undo);
   }
   Status st = Status::Ok();
-  if (!staged.empty()) {
-    rocksdb::WriteBatch wb;
-    for (const auto& [key, value] : staged) {
-      wb.Put(store_->handle(Cf::kObjects), ToSlice(key), ToSlice(value));
-    }
+  if (any) {
     st = store_->Write(wb);
   }
   for (std::size_t i = kEntryLockStripes; i-- > 0;) {

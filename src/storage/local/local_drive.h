@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "storage/storage_api.h"
@@ -23,6 +24,10 @@
 namespace boost::asio {
 class thread_pool;
 }  // namespace boost::asio
+
+namespace rocksdb {
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace cairn::storage {
 
@@ -206,18 +211,55 @@ class LocalDrive final : public StorageApi {
                                                      std::string_view upload_id_marker,
                                                      std::size_t limit);
 
-  // Under the entry lock of fi's object: its entry with `fi` merged in, encoded. `undo`
-  // receives the entry before the merge and the data dir that the merge left unreferenced.
-  Result<std::string> MergeEntry(std::string_view entry_key, const meta::FileInfo& fi,
-                                 CommitUndo& undo);
+  // What one change of an object writes (local_versions.cc): its entry (empty = remove it)
+  // and the noncurrent-version records it puts (an empty value deletes), in order.
+  struct EntryWrite {
+    std::string volume;
+    std::string key;
+    std::string entry_key;
+    std::string entry;
+    std::vector<std::pair<std::string, std::string>> records;
+    void AddTo(rocksdb::WriteBatch& batch, NamespaceStore& store) const;
+  };
+
+  // A noncurrent version's record: its key in the versions family and the version.
+  struct FoundRecord {
+    std::string key;
+    meta::FileInfo fi;
+  };
+
+  // Under the entry lock of fi's object: the write that merges `fi` into the object (it
+  // becomes the latest unless an existing version is newer; the version it replaces as the
+  // latest becomes a record). `undo` receives the entry before the merge, the records it
+  // changes with their values before, and the data dir that the merge left unreferenced.
+  Result<EntryWrite> MergeEntry(std::string_view entry_key, const meta::FileInfo& fi,
+                                CommitUndo& undo);
+  // The same with the stored entry given (nullopt when absent).
+  Result<EntryWrite> MergeValue(std::optional<std::string_view> current, const meta::FileInfo& fi,
+                                CommitUndo& undo);
+  // Under the entry lock: the write that removes version fi.version_id of fi's object (the
+  // newest record becomes the latest when the latest goes); returns the removed version, or
+  // nullopt when the object has no such version. Errors: kFileNotFound (no entry).
+  Result<std::optional<meta::FileInfo>> RemoveFromObject(const meta::FileInfo& fi,
+                                                         EntryWrite& write);
+  // The record of a noncurrent version, found by id without a scan (the id's time, or the
+  // null version's pointer); nullopt when absent.
+  Result<std::optional<FoundRecord>> FindRecord(std::string_view volume, std::string_view key,
+                                                std::string_view version_id, bool read_data);
+  // The newest noncurrent version of an object (with its inline data), or nullopt.
+  Result<std::optional<FoundRecord>> NewestRecord(std::string_view volume, std::string_view key);
+  // Every version of an object, newest first (inline data not read). Errors: kFileNotFound.
+  Result<std::vector<meta::FileInfo>> AllVersions(std::string_view volume, std::string_view key);
+  // Helpers of the above: a record put (or deleted, with an empty value) by `write`, noted
+  // with its value before in `undo` when given.
+  Status RecordChange(EntryWrite& write, CommitUndo* undo, std::string key, std::string value);
+  Status MoveToRecord(EntryWrite& write, CommitUndo* undo, const meta::FileInfo& header,
+                      std::string_view data);
+  Status DropRecord(EntryWrite& write, CommitUndo* undo, const FoundRecord& record);
   // True when the prefix range of `cf` holds any key.
   Result<bool> AnyWithPrefix(int cf, const std::string& prefix);
   // kVolumeNotFound unless the volume exists. Cheap: an in-memory set.
   Status CheckVolume(std::string_view volume) const;
-  // `current` (the stored entry; nullopt when absent) with `fi` merged in, encoded.
-  // `undo` as for MergeEntry.
-  Result<std::string> MergeValue(std::optional<std::string_view> current, const meta::FileInfo& fi,
-                                 CommitUndo& undo);
   // The striped lock that serializes read-modify-write of one object's entry.
   std::mutex& EntryLock(std::string_view volume, std::string_view key);
   std::size_t EntryStripe(std::string_view volume, std::string_view key) const;
@@ -230,7 +272,10 @@ class LocalDrive final : public StorageApi {
   // wakeup of its own.
   void EnqueueCommit(std::unique_ptr<internal::PendingCommit> commit);
   void RunCommits();
-  void CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit>>& batch);
+  // Commits what it can of `batch`; a second commit of an object already in the batch is
+  // moved to `deferred` (it must see the first one's records), for the next batch.
+  void CommitBatch(std::vector<std::unique_ptr<internal::PendingCommit>>& batch,
+                   std::vector<std::unique_ptr<internal::PendingCommit>>& deferred);
   // data/<xx>/<data_dir>, and tmp/<rel>.
   std::string DataDirPath(std::string_view data_dir) const;
   std::string TmpPath(std::string_view rel) const;

@@ -304,8 +304,8 @@ Result<CommitUndo> LocalDrive::DoCompleteUpload(std::string_view upload_id,
     meta::FileInfo version = fi;
     version.data_dir = data_dir;
     std::string object_key = keys::Object(fi.volume, fi.name);
-    ASSIGN_OR_RETURN(std::string entry, MergeEntry(object_key, version, undo));
-    batch.Put(store_->handle(Cf::kObjects), ToSlice(object_key), ToSlice(entry));
+    ASSIGN_OR_RETURN(EntryWrite write, MergeEntry(object_key, version, undo));
+    write.AddTo(batch, *store_);
     batch.Delete(store_->handle(Cf::kMultipart), ToSlice(upload_key));
     RETURN_IF_ERROR(store_->Write(batch));
   }

@@ -83,10 +83,24 @@ Status LocalDrive::DoDeleteVolume(std::string_view volume, bool force) {
       }
     }
   }
+  const std::string records = keys::VersionVolumePrefix(volume);
+  const std::string nulls = keys::NullVolumePrefix(volume);
+  if (force) {
+    std::string end = keys::PrefixSuccessor(records);
+    rocksdb::Slice upper = ToSlice(end);
+    auto it = store_->NewIterator(Cf::kVersions, &upper);
+    for (it->Seek(ToSlice(records)); it->Valid(); it->Next()) {
+      auto v = meta::DecodeLatest(ToView(it->value()), false);
+      if (v.ok() && !v->data_dir.empty()) {
+        data_dirs.push_back(v->data_dir);
+      }
+    }
+  }
   rocksdb::WriteBatch batch;
   for (const auto& [cf, prefix] :
        {std::pair{Cf::kObjects, &objects}, std::pair{Cf::kMultipart, &uploads},
-        std::pair{Cf::kMultipart, &parts}}) {
+        std::pair{Cf::kMultipart, &parts}, std::pair{Cf::kVersions, &records},
+        std::pair{Cf::kVersions, &nulls}}) {
     batch.DeleteRange(store_->handle(cf), ToSlice(*prefix),
                       ToSlice(keys::PrefixSuccessor(*prefix)));
   }
@@ -96,40 +110,6 @@ Status LocalDrive::DoDeleteVolume(std::string_view volume, bool force) {
   lock.unlock();
   RemoveDataDirs(data_dirs);
   return Status::Ok();
-}
-
-Result<std::string> LocalDrive::MergeEntry(std::string_view entry_key, const meta::FileInfo& fi,
-                                           CommitUndo& undo) {
-  rocksdb::PinnableSlice value;
-  ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, entry_key, value));
-  return MergeValue(found ? std::optional<std::string_view>(ToView(value)) : std::nullopt, fi,
-                    undo);
-}
-
-Result<std::string> LocalDrive::MergeValue(std::optional<std::string_view> current,
-                                           const meta::FileInfo& fi, CommitUndo& undo) {
-  undo.had_entry = current.has_value();
-  undo.previous_entry.assign(current ? *current : std::string_view());
-  undo.replaced_data_dir.clear();
-  meta::EntryView view;
-  if (current) {
-    auto decoded = meta::DecodeEntryView(*current);
-    if (decoded.ok()) {
-      view = std::move(decoded).value();
-    } else {
-      // The other drives of the set hold this entry; healing restores the lost versions.
-      LOG_WARN("{}: replacing corrupt entry {}/{}: {}", path_, fi.volume, fi.name,
-               decoded.status().ToString());
-    }
-  }
-  auto replaced = meta::MergeVersion(view, fi);
-  if (replaced && !replaced->data_dir.empty() && replaced->data_dir != fi.data_dir &&
-      !Referenced(view.versions, replaced->data_dir)) {
-    undo.replaced_data_dir = std::move(replaced->data_dir);
-    HoldReplaced(undo.replaced_data_dir);
-  }
-  // `view` points into `current` and `fi`: encode before either goes.
-  return meta::EncodeEntryView(view);
 }
 
 Status LocalDrive::DoMoveData(const meta::FileInfo& fi, std::string_view tmp_dir) {
@@ -202,9 +182,23 @@ std::optional<Result<meta::FileInfo>> LocalDrive::DoReadVersion(std::string_view
   if (!found) {
     return Status(Errc::kFileNotFound, std::string(key));
   }
-  ASSIGN_OR_RETURN(meta::FileInfo fi, meta::DecodeVersion(ToView(value), version_id, read_data));
-  fi.volume.assign(volume);
-  fi.name.assign(key);
+  Result<meta::FileInfo> fi = meta::DecodeVersion(ToView(value), version_id, read_data);
+  if (!fi.ok() && fi.code() == Errc::kFileVersionNotFound) {
+    // Not the latest: a noncurrent version's record, read from the store (never cached).
+    if (cache_only) {
+      return std::nullopt;
+    }
+    ASSIGN_OR_RETURN(auto record, FindRecord(volume, key, version_id, read_data));
+    if (!record) {
+      return fi.status();
+    }
+    fi = std::move(record->fi);
+    fi->is_latest = false;
+  }
+  if (fi.ok()) {
+    fi->volume.assign(volume);
+    fi->name.assign(key);
+  }
   return fi;
 }
 
@@ -238,17 +232,7 @@ Task<Result<std::vector<meta::FileInfo>>> LocalDrive::ReadVersions(const Request
       return BadName();
     }
     RETURN_IF_ERROR(CheckVolume(volume));
-    rocksdb::PinnableSlice value;
-    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, keys::Object(volume, key), value));
-    if (!found) {
-      return Status(Errc::kFileNotFound, std::string(key));
-    }
-    ASSIGN_OR_RETURN(auto versions, meta::DecodeVersions(ToView(value), false));
-    for (auto& v : versions) {
-      v.volume.assign(volume);
-      v.name.assign(key);
-    }
-    return versions;
+    return AllVersions(volume, key);
   });
 }
 
@@ -263,25 +247,17 @@ Status LocalDrive::DoDeleteVersion(const meta::FileInfo& fi) {
       return Status(Errc::kVolumeNotFound, fi.volume);
     }
     std::lock_guard elock(EntryLock(fi.volume, fi.name));
-    std::string key = keys::Object(fi.volume, fi.name);
-    rocksdb::PinnableSlice value;
-    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kObjects, key, value));
-    if (!found) {
-      return Status(Errc::kFileNotFound, fi.name);
-    }
-    ASSIGN_OR_RETURN(meta::EntryView view, meta::DecodeEntryView(ToView(value)));
-    auto removed = meta::RemoveVersion(view, fi.version_id);
+    EntryWrite write;
+    ASSIGN_OR_RETURN(auto removed, RemoveFromObject(fi, write));
     if (!removed) {
       return Status(Errc::kFileVersionNotFound, fi.name + " version " + fi.version_id);
     }
-    if (view.versions.empty()) {
-      RETURN_IF_ERROR(store_->Delete(Cf::kObjects, key));
-    } else {
-      RETURN_IF_ERROR(store_->Put(Cf::kObjects, key, meta::EncodeEntryView(view)));
-    }
-    if (!removed->data_dir.empty() && !Referenced(view.versions, removed->data_dir)) {
-      obsolete = std::move(removed->data_dir);
-    }
+    rocksdb::WriteBatch batch;
+    write.AddTo(batch, *store_);
+    RETURN_IF_ERROR(store_->Write(batch));
+    // Data dirs are made per version (a heal rewrites a version with its own): none other
+    // references the removed version's.
+    obsolete = std::move(removed->data_dir);
   }
   if (!obsolete.empty()) {
     RemoveDataDirs({obsolete});
@@ -316,21 +292,45 @@ Status LocalDrive::DoRevertCommit(const meta::FileInfo& fi, const CommitUndo& un
     // Only our own commit is undone: a later write of the key (not possible under the
     // object's lock, but a drive cannot know that) is left alone.
     auto current = meta::DecodeVersion(ToView(value), fi.version_id, false);
+    if (!current.ok() && current.code() == Errc::kFileVersionNotFound) {
+      ASSIGN_OR_RETURN(auto record, FindRecord(fi.volume, fi.name, fi.version_id, false));
+      if (record) {
+        current = std::move(record->fi);
+      }
+    }
     if (!current.ok() || current->data_dir != fi.data_dir ||
         current->mod_time_ns != fi.mod_time_ns) {
       return Status::Ok();
     }
     std::vector<meta::FileInfo> restored;
+    rocksdb::WriteBatch batch;
     if (undo.had_entry) {
       auto versions = meta::DecodeVersions(undo.previous_entry, false);
       if (!versions.ok()) {
         return versions.status();
       }
       restored = std::move(versions).value();
-      RETURN_IF_ERROR(store_->Put(Cf::kObjects, key, undo.previous_entry));
+      batch.Put(store_->handle(Cf::kObjects), ToSlice(key), ToSlice(undo.previous_entry));
     } else {
-      RETURN_IF_ERROR(store_->Delete(Cf::kObjects, key));
+      batch.Delete(store_->handle(Cf::kObjects), ToSlice(key));
     }
+    // Last change first, so that a record changed twice gets its value from before both.
+    for (auto it = undo.previous_records.rbegin(); it != undo.previous_records.rend(); ++it) {
+      const auto& [record_key, before] = *it;
+      if (!record_key.starts_with(keys::VersionPrefix(fi.volume, fi.name)) &&
+          record_key != keys::NullVersion(fi.volume, fi.name)) {
+        return Status(Errc::kInvalidArgument, "an undo record of another object");
+      }
+      if (before.empty()) {
+        batch.Delete(store_->handle(Cf::kVersions), ToSlice(record_key));
+      } else {
+        batch.Put(store_->handle(Cf::kVersions), ToSlice(record_key), ToSlice(before));
+        if (auto v = meta::DecodeLatest(before, false); v.ok()) {
+          restored.push_back(std::move(v).value());
+        }
+      }
+    }
+    RETURN_IF_ERROR(store_->Write(batch));
     if (!fi.data_dir.empty() && !Referenced(restored, fi.data_dir)) {
       remove = fi.data_dir;
     }

@@ -209,6 +209,23 @@ Status CollectReferences(NamespaceStore& store, ReferencedDirs& refs, bool& comp
   if (!it->status().ok()) {
     return RocksStatus(it->status());
   }
+  // Noncurrent versions, one record each ('v' keys; 'n' keys are null-version pointers).
+  const std::string records_end = "w";
+  const rocksdb::Slice records_bound = ToSlice(records_end);
+  it = store.NewIterator(Cf::kVersions, &records_bound);
+  for (it->Seek("v"); it->Valid(); it->Next()) {
+    auto v = meta::DecodeLatest(ToView(it->value()), /*with_inline_data=*/false);
+    if (!v.ok()) {
+      complete = false;
+      continue;
+    }
+    if (!v->data_dir.empty()) {
+      refs.Add(v->data_dir);
+    }
+  }
+  if (!it->status().ok()) {
+    return RocksStatus(it->status());
+  }
   if (!complete) {
     LOG_WARN("{}: orphan cleanup: corrupt metadata entries; no data dir removed this pass", drive);
   }

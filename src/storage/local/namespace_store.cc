@@ -6,7 +6,7 @@
 namespace cairn::storage {
 namespace {
 
-constexpr const char* kCfNames[] = {"buckets", "objects", "multipart", "system"};
+constexpr const char* kCfNames[] = {"buckets", "objects", "multipart", "system", "versions"};
 
 rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
                                        std::size_t write_buffer) {
@@ -63,8 +63,10 @@ Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(const std::string& 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
                            CfOptions(options.block_cache, 1 << 20));
-  for (int i = 0; i < 4; ++i) {
-    std::size_t buffer = i == static_cast<int>(Cf::kObjects) ? (64 << 20) : (4 << 20);
+  for (int i = 0; i < kCfCount; ++i) {
+    std::size_t buffer = i == static_cast<int>(Cf::kObjects)    ? (64 << 20)
+                         : i == static_cast<int>(Cf::kVersions) ? (16 << 20)
+                                                                : (4 << 20);
     descriptors.emplace_back(kCfNames[i], CfOptions(options.block_cache, buffer));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -328,6 +330,63 @@ std::string Part(std::string_view part_prefix, std::int32_t number) {
 
 std::string PartVolumePrefix(std::string_view volume) {
   std::string out = "p";
+  out.append(volume);
+  out.push_back('\0');
+  return out;
+}
+
+namespace {
+
+void AppendBigEndian64(std::string& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) {
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+}
+
+}  // namespace
+
+std::string VersionPrefix(std::string_view volume, std::string_view key) {
+  std::string out;
+  out.reserve(volume.size() + key.size() + 3 + 8 + 36);
+  out.push_back('v');
+  out.append(volume);
+  out.push_back('\0');
+  out.append(key);
+  out.push_back('\0');
+  return out;
+}
+
+std::string Version(std::string_view volume, std::string_view key, std::int64_t mod_time_ns,
+                    std::string_view version_id) {
+  std::string out = VersionPrefix(volume, key);
+  out.append(VersionSuffix(mod_time_ns, version_id));
+  return out;
+}
+
+std::string VersionSuffix(std::int64_t mod_time_ns, std::string_view version_id) {
+  std::string out;
+  AppendBigEndian64(out, ~static_cast<std::uint64_t>(mod_time_ns));
+  out.append(version_id.empty() ? std::string_view("null") : version_id);
+  return out;
+}
+
+std::string VersionVolumePrefix(std::string_view volume) {
+  std::string out = "v";
+  out.append(volume);
+  out.push_back('\0');
+  return out;
+}
+
+std::string NullVersion(std::string_view volume, std::string_view key) {
+  std::string out = "n";
+  out.append(volume);
+  out.push_back('\0');
+  out.append(key);
+  return out;
+}
+
+std::string NullVolumePrefix(std::string_view volume) {
+  std::string out = "n";
   out.append(volume);
   out.push_back('\0');
   return out;

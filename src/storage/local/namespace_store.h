@@ -20,7 +20,8 @@
 
 namespace cairn::storage {
 
-enum class Cf { kBuckets = 0, kObjects = 1, kMultipart = 2, kSystem = 3 };
+enum class Cf { kBuckets = 0, kObjects = 1, kMultipart = 2, kSystem = 3, kVersions = 4 };
+inline constexpr int kCfCount = 5;
 
 struct NamespaceOptions {
   bool sync_writes = true;
@@ -105,6 +106,18 @@ std::string UploadVolumePrefix(std::string_view volume);
 std::string PartPrefix(std::string_view volume, std::string_view key, std::string_view upload_id);
 std::string Part(std::string_view part_prefix, std::int32_t number);
 std::string PartVolumePrefix(std::string_view volume);
+// versions (noncurrent versions, one record each, newest first under the object):
+// 'v' volume \0 key \0 <~mod_time_ns, 8 bytes big-endian> <version id, "null" for the null>
+std::string VersionPrefix(std::string_view volume, std::string_view key);
+std::string Version(std::string_view volume, std::string_view key, std::int64_t mod_time_ns,
+                    std::string_view version_id);
+// The part of a version's key after VersionPrefix.
+std::string VersionSuffix(std::int64_t mod_time_ns, std::string_view version_id);
+std::string VersionVolumePrefix(std::string_view volume);
+// versions: 'n' volume \0 key -> the mod time (8 bytes big-endian) of the object's null
+// version while it is noncurrent, so that it is found without a scan.
+std::string NullVersion(std::string_view volume, std::string_view key);
+std::string NullVolumePrefix(std::string_view volume);
 
 // A volume, object key or upload id usable in a key: non-empty, no NUL.
 inline bool Valid(std::string_view name) {

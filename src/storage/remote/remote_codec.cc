@@ -184,12 +184,25 @@ void PutCommitUndo(meta::WireWriter& w, const CommitUndo& u) {
   w.U8(u.had_entry ? 1 : 0);
   w.Str(u.previous_entry);
   w.Str(u.replaced_data_dir);
+  w.Varint(u.previous_records.size());
+  for (const auto& [key, value] : u.previous_records) {
+    w.Str(key);
+    w.Str(value);
+  }
 }
 
 bool GetCommitUndo(meta::WireReader& r, CommitUndo& u) {
   std::uint8_t had = 0;
-  if (!r.U8(had) || had > 1 || !r.Str(u.previous_entry) || !r.Str(u.replaced_data_dir)) {
+  std::uint64_t records = 0;
+  if (!r.U8(had) || had > 1 || !r.Str(u.previous_entry) || !r.Str(u.replaced_data_dir) ||
+      !r.Count(records, 2)) {
     return false;
+  }
+  u.previous_records.resize(records);
+  for (auto& [key, value] : u.previous_records) {
+    if (!r.Str(key) || !r.Str(value)) {
+      return false;
+    }
   }
   u.had_entry = had == 1;
   return true;

@@ -51,11 +51,11 @@ TEST(RpcProtocol, ErrcCodec) {
 }
 
 TEST(RpcProtocol, PathsAndEncodings) {
-  EXPECT_EQ(MethodPath(17), "/cairn/rpc/v2/17");
-  EXPECT_EQ(ParseMethodPath("/cairn/rpc/v2/17"), MethodId{17});
-  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/"));
-  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/17x"));
-  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v2/99999"));
+  EXPECT_EQ(MethodPath(17), "/cairn/rpc/v3/17");
+  EXPECT_EQ(ParseMethodPath("/cairn/rpc/v3/17"), MethodId{17});
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v3/"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v3/17x"));
+  EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v3/99999"));
   EXPECT_FALSE(ParseMethodPath("/cairn/rpc/v1/1"));
   const std::string odd("/srv/d 1/%\n\x01", 13);
   // The resource header's coding (common/text.h): a drive path round-trips, slashes stay.
@@ -71,7 +71,7 @@ TEST(RpcProtocol, PathsAndEncodings) {
 TEST(RpcToken, VerifiesAndRefuses) {
   const std::int64_t now = 1'700'000'000'000;
   const std::string body_hash = BodySha256Hex("args of the call");
-  const TokenScope scope{"POST", "/cairn/rpc/v2/13", "node1:9000", "%2Fdata%2Fd1", "", body_hash};
+  const TokenScope scope{"POST", "/cairn/rpc/v3/13", "node1:9000", "%2Fdata%2Fd1", "", body_hash};
   const TokenClaims claims{now, 0x1234abcd5678ef90, 42};
   const std::string t = MakeToken(kKey, scope, claims);
   auto ok = VerifyToken(kKey, t, scope, now + 1000, 60s);
@@ -84,7 +84,7 @@ TEST(RpcToken, VerifiesAndRefuses) {
     return VerifyToken(kKey, t, other, now, 60s).code() == Errc::kRpcUnauthenticated;
   };
   TokenScope other = scope;
-  other.path = "/cairn/rpc/v2/3";
+  other.path = "/cairn/rpc/v3/3";
   EXPECT_TRUE(refused(other));
   other = scope;
   other.http_method = "GET";

@@ -72,7 +72,7 @@ TEST(DriveRpc, ArgumentsKeepTheirWireBytes) {
 
 TEST(DriveRpc, ArgumentsRoundTrip) {
   meta::FileInfo fi = testing::MakeFi("b", "k", "v1", 7, "dd");
-  CommitUndo undo{true, "prev", "old-dir"};
+  CommitUndo undo{true, "prev", "old-dir", {{"vkey", "before"}, {"nkey", ""}}};
   const std::string bytes = EncodeArgs(RevertCommitCall{.fi = fi, .undo = undo});
   RevertCommitCall got;
   WireReader r(bytes);
@@ -81,6 +81,7 @@ TEST(DriveRpc, ArgumentsRoundTrip) {
   EXPECT_EQ(got.fi->data_dir, "dd");
   EXPECT_EQ(got.undo->previous_entry, "prev");
   EXPECT_EQ(got.undo->replaced_data_dir, "old-dir");
+  EXPECT_EQ(got.undo->previous_records, undo.previous_records);
 
   // Truncated arguments are refused, never read past their end.
   for (std::size_t n = 0; n < bytes.size(); ++n) {
