@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "common/fan_out.h"
+#include "meta/encoding.h"
 #include "storage/local/fs_util.h"
 #include "storage/local/namespace_store.h"
 #include "storage_test_util.h"
@@ -196,6 +197,122 @@ TEST(LocalDrive, CorruptEntries) {
   ASSERT_TRUE(healed.ok());
   ASSERT_EQ(healed->size(), 1u);
   EXPECT_EQ((*healed)[0].version_id, "v2");
+}
+
+// Noncurrent versions are records of their own: the entry holds the latest alone (so a write
+// to a key with many versions rewrites none of them), each version is found by id without a
+// scan, and removing the latest makes the next newest the latest.
+TEST(LocalDrive, VersionsAreRecordsFoundById) {
+  TempDir dir;
+  auto ctx = RequestContext::Background();
+  constexpr int kVersions = 2000;
+  std::vector<std::string> ids;
+  {
+    auto drive = LocalDrive::Open(dir.path(), LocalDriveOptions{});
+    ASSERT_TRUE(drive.ok());
+    ASSERT_TRUE(SyncWait((*drive)->MakeVolume(ctx, "b", "")).ok());
+    // The null version first, then versions with ids.
+    ASSERT_TRUE(SyncWait((*drive)->WriteMetadata(ctx, MakeFi("b", "k", "", 1000, {}, "null")))
+                    .ok());
+    for (int i = 1; i < kVersions; ++i) {
+      const std::int64_t t = 1000 + i;
+      ids.push_back(meta::NewVersionId(t, static_cast<std::uint64_t>(i) * 7919));
+      auto undo = SyncWait((*drive)->WriteMetadata(
+          ctx, MakeFi("b", "k", ids.back(), t, {}, "v" + std::to_string(i))));
+      ASSERT_TRUE(undo.ok());
+      // The commit names the record it made of the version it replaced as the latest.
+      ASSERT_EQ(undo->previous_records.size(), i == 1 ? 2u : 1u);
+    }
+    auto latest = SyncWait((*drive)->ReadVersion(ctx, "b", "k", "", true));
+    ASSERT_TRUE(latest.ok());
+    EXPECT_EQ(latest->version_id, ids.back());
+    EXPECT_EQ(latest->num_versions, static_cast<std::uint32_t>(kVersions));
+    auto old = SyncWait((*drive)->ReadVersion(ctx, "b", "k", ids[10], true));
+    ASSERT_TRUE(old.ok());
+    EXPECT_EQ(old->inline_data, "v11");
+    EXPECT_FALSE(old->is_latest);
+    auto null = SyncWait((*drive)->ReadVersion(ctx, "b", "k", "null", true));
+    ASSERT_TRUE(null.ok());
+    EXPECT_EQ(null->inline_data, "null");
+    EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", meta::NewVersionId(5, 5), false))
+                  .code(),
+              Errc::kFileVersionNotFound);
+    auto all = SyncWait((*drive)->ReadVersions(ctx, "b", "k"));
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), static_cast<std::size_t>(kVersions));
+    EXPECT_EQ(all->front().version_id, ids.back());
+    EXPECT_EQ(all->back().version_id, "");
+
+    // Removing the latest promotes the newest record; removing a record leaves the latest.
+    meta::FileInfo gone = MakeFi("b", "k", ids.back(), 0);
+    ASSERT_TRUE(SyncWait((*drive)->DeleteVersion(ctx, gone)).ok());
+    latest = SyncWait((*drive)->ReadVersion(ctx, "b", "k", "", true));
+    ASSERT_TRUE(latest.ok());
+    EXPECT_EQ(latest->version_id, ids[ids.size() - 2]);
+    EXPECT_EQ(latest->inline_data, "v" + std::to_string(kVersions - 2));
+    ASSERT_TRUE(SyncWait((*drive)->DeleteVersion(ctx, MakeFi("b", "k", "null", 0))).ok());
+    EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", "", false))->num_versions,
+              static_cast<std::uint32_t>(kVersions - 2));
+    EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", "null", false)).code(),
+              Errc::kFileVersionNotFound);
+
+    // A write of the null version (a suspended bucket) that misses its quorum is reverted:
+    // the latest and its record come back as they were.
+    meta::FileInfo null_again = MakeFi("b", "k", "", 9'000'000, {}, "null2");
+    auto undo = SyncWait((*drive)->WriteMetadata(ctx, null_again));
+    ASSERT_TRUE(undo.ok());
+    EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", "", true))->inline_data, "null2");
+    ASSERT_TRUE(SyncWait((*drive)->RevertCommit(ctx, null_again, *undo)).ok());
+    latest = SyncWait((*drive)->ReadVersion(ctx, "b", "k", "", true));
+    ASSERT_TRUE(latest.ok());
+    EXPECT_EQ(latest->version_id, ids[ids.size() - 2]);
+    EXPECT_EQ(SyncWait((*drive)->ReadVersions(ctx, "b", "k"))->size(),
+              static_cast<std::size_t>(kVersions - 2));
+  }
+  // On disk: the entry is one version, whatever the history.
+  auto store = NamespaceStore::Open(dir.path() + "/.cairn.sys/meta", NamespaceOptions{});
+  ASSERT_TRUE(store.ok());
+  rocksdb::PinnableSlice entry;
+  ASSERT_TRUE(*(*store)->Get(Cf::kObjects, keys::Object("b", "k"), entry));
+  EXPECT_LT(entry.size(), 512u);
+  auto versions = meta::DecodeVersions(ToView(entry), false);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->size(), 1u);
+}
+
+// An entry written before versioning kept every version in it: it reads as it is, and its
+// next write splits it into the latest and records.
+TEST(LocalDrive, EntriesWithEveryVersionReadAndSplit) {
+  TempDir dir;
+  auto ctx = RequestContext::Background();
+  {
+    auto drive = LocalDrive::Open(dir.path(), LocalDriveOptions{});
+    ASSERT_TRUE(drive.ok());
+    ASSERT_TRUE(SyncWait((*drive)->MakeVolume(ctx, "b", "")).ok());
+  }
+  {
+    auto store = NamespaceStore::Open(dir.path() + "/.cairn.sys/meta", NamespaceOptions{});
+    ASSERT_TRUE(store.ok());
+    std::vector<meta::FileInfo> old = {MakeFi("b", "k", "c", 30, {}, "C"),
+                                       MakeFi("b", "k", "b", 20, {}, "B"),
+                                       MakeFi("b", "k", "", 10, {}, "A")};
+    const std::string bytes = meta::EncodeVersions(old);
+    ASSERT_EQ(bytes[4], 1);  // format 1
+    ASSERT_TRUE((*store)->Put(Cf::kObjects, keys::Object("b", "k"), bytes).ok());
+  }
+  auto drive = LocalDrive::Open(dir.path(), LocalDriveOptions{});
+  ASSERT_TRUE(drive.ok());
+  EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", "b", true))->inline_data, "B");
+  EXPECT_EQ(SyncWait((*drive)->ReadVersions(ctx, "b", "k"))->size(), 3u);
+  ASSERT_TRUE(SyncWait((*drive)->WriteMetadata(ctx, MakeFi("b", "k", "d", 40, {}, "D"))).ok());
+  auto all = SyncWait((*drive)->ReadVersions(ctx, "b", "k"));
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].version_id, "d");
+  EXPECT_EQ((*all)[1].version_id, "c");
+  EXPECT_EQ((*all)[3].version_id, "");
+  EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", "b", true))->inline_data, "B");
+  EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", "null", true))->inline_data, "A");
 }
 
 // Listing cost grows with the page, not with the bucket: with a delimiter that folds
