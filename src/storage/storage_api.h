@@ -55,6 +55,12 @@ struct ListOptions {
   std::string delimiter;         // empty = recursive; otherwise common prefixes are folded
   std::size_t limit = 1000;      // entries (objects + prefixes) to return at most
   bool include_deleted = false;  // return entries whose latest version is a delete marker
+  // Every version (ListObjectVersions): one entry per version, newest first within a key,
+  // delete markers included (include_deleted is implied), `latest` being that version with
+  // is_latest set. With `version_marker`, the listing starts at the versions of start_after
+  // that come after that one; without, after every version of start_after.
+  bool versions = false;
+  std::string version_marker;
 };
 
 struct MultipartUpload {

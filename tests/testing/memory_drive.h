@@ -345,13 +345,15 @@ class MemoryDrive final : public storage::StorageApi {
     }
     std::vector<storage::ListEntry> out;
     auto& objs = objects_[std::string(volume)];
+    const bool include_deleted = o.include_deleted || o.versions;
+    const bool resume = o.versions && !o.version_marker.empty() && !o.start_after.empty();
     auto it = objs.lower_bound(std::max(o.prefix, o.start_after));
     while (it != objs.end() && out.size() < o.limit) {
       const std::string& key = it->first;
       if (!key.starts_with(o.prefix)) {
         break;
       }
-      if (key <= o.start_after) {
+      if (key < o.start_after || (key == o.start_after && !resume)) {
         ++it;
         continue;
       }
@@ -362,7 +364,7 @@ class MemoryDrive final : public storage::StorageApi {
           // A prefix is listed when it holds an object the listing shows.
           bool visible = false;
           for (; it != objs.end() && it->first.starts_with(cp); ++it) {
-            visible = visible || !it->second.front().deleted || o.include_deleted;
+            visible = visible || !it->second.front().deleted || include_deleted;
           }
           if (visible && cp > o.start_after && !o.start_after.starts_with(cp)) {
             out.push_back(storage::ListEntry{cp, true, {}});
@@ -370,8 +372,25 @@ class MemoryDrive final : public storage::StorageApi {
           continue;
         }
       }
+      if (o.versions) {
+        bool past = !(resume && key == o.start_after);
+        for (std::size_t i = 0; i < it->second.size() && out.size() < o.limit; ++i) {
+          const meta::FileInfo& v = it->second[i];
+          if (!past) {
+            past = meta::SameVersionId(v.version_id, o.version_marker);
+            continue;
+          }
+          storage::ListEntry e{key, false, v};
+          e.latest.inline_data.clear();
+          e.latest.is_latest = i == 0;
+          e.latest.num_versions = static_cast<std::uint32_t>(it->second.size());
+          out.push_back(std::move(e));
+        }
+        ++it;
+        continue;
+      }
       const meta::FileInfo& latest = it->second.front();
-      if (!latest.deleted || o.include_deleted) {
+      if (!latest.deleted || include_deleted) {
         storage::ListEntry e{key, false, latest};
         e.latest.inline_data.clear();
         e.latest.is_latest = true;

@@ -200,6 +200,11 @@ class LocalDrive final : public StorageApi {
                                                       std::string_view version_id, bool read_data,
                                                       bool cache_only);
   Result<std::vector<ListEntry>> DoListObjects(std::string_view volume, const ListOptions& opts);
+  // A versions listing's entries of one object (its entry's bytes given), newest first,
+  // after version `after_version` ("" = from the latest), until `out` holds `limit`.
+  Status AppendVersions(std::string_view volume, std::string_view name, std::string_view entry,
+                        std::string_view after_version, std::size_t limit,
+                        std::vector<ListEntry>& out);
   Status DoCommitPart(std::string_view volume, std::string_view key, std::string_view upload_id,
                       const meta::ObjectPart& part, std::string_view tmp_dir);
   Result<CommitUndo> DoCompleteUpload(std::string_view upload_id, const meta::FileInfo& fi);

@@ -100,17 +100,21 @@ void PutListOptions(meta::WireWriter& w, const ListOptions& o) {
   w.Str(o.delimiter);
   w.Varint(o.limit);
   w.U8(o.include_deleted ? 1 : 0);
+  w.U8(o.versions ? 1 : 0);
+  w.Str(o.version_marker);
 }
 
 bool GetListOptions(meta::WireReader& r, ListOptions& o) {
   std::uint64_t limit = 0;
   std::uint8_t deleted = 0;
+  std::uint8_t versions = 0;
   if (!r.Str(o.prefix) || !r.Str(o.start_after) || !r.Str(o.delimiter) || !r.Varint(limit) ||
-      !r.U8(deleted)) {
+      !r.U8(deleted) || !r.U8(versions) || !r.Str(o.version_marker)) {
     return false;
   }
   o.limit = static_cast<std::size_t>(limit);
   o.include_deleted = deleted != 0;
+  o.versions = versions != 0;
   return true;
 }
 

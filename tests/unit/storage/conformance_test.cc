@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "common/fan_out.h"
+#include "meta/encoding.h"
 #include "storage_test_util.h"
 
 namespace cairn::storage::testing {
@@ -505,7 +506,10 @@ TEST_P(ListingConformance, Recursive) {
   EXPECT_EQ(List("", "g/x", ""), V{});
   EXPECT_EQ(List("", "", "", 0), V{});
 
-  auto latest = SyncWait(d().ListObjects(ctx_, "b", ListOptions{"c", "", "", 10, false}));
+  ListOptions only_c;
+  only_c.prefix = "c";
+  only_c.limit = 10;
+  auto latest = SyncWait(d().ListObjects(ctx_, "b", only_c));
   ASSERT_TRUE(latest.ok());
   ASSERT_EQ(latest->size(), 1u);
   EXPECT_EQ((*latest)[0].latest.name, "c");
@@ -514,6 +518,44 @@ TEST_P(ListingConformance, Recursive) {
   EXPECT_EQ((*latest)[0].latest.size, 1234);
   EXPECT_TRUE((*latest)[0].latest.inline_data.empty());  // listing never returns data
   EXPECT_EQ(SyncWait(d().ListObjects(ctx_, "nob", {})).code(), Errc::kVolumeNotFound);
+}
+
+// Every version, newest first within a key, delete markers included, resumable at a version.
+TEST_P(ListingConformance, Versions) {
+  // "g/y": a null version (10) under the delete marker "dm" (20); "m": four versions.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    ids.push_back(meta::NewVersionId(100 + i, 77 + static_cast<std::uint64_t>(i)));
+    ASSERT_TRUE(Write(MakeFi("b", "m", ids.back(), 100 + i, {}, "x")).ok());
+  }
+  auto list = [&](std::string start_after, std::string marker, std::size_t limit,
+                  std::string delimiter = "") {
+    ListOptions o;
+    o.versions = true;
+    o.start_after = std::move(start_after);
+    o.version_marker = std::move(marker);
+    o.limit = limit;
+    o.delimiter = std::move(delimiter);
+    auto r = SyncWait(d().ListObjects(ctx_, "b", o));
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> out;
+    for (const auto& e : *r) {
+      out.push_back(e.is_prefix ? e.name
+                                : e.name + "@" +
+                                      (e.latest.version_id.empty() ? std::string("null")
+                                                                   : e.latest.version_id) +
+                                      (e.latest.is_latest ? "*" : ""));
+    }
+    return out;
+  };
+  EXPECT_EQ(list("g/", "", 4), (V{"g/x@null*", "g/y@dm*", "g/y@null", "h/1@dm*"}));
+  EXPECT_EQ(list("h/1", "", 5),
+            (V{"m@" + ids[3] + "*", "m@" + ids[2], "m@" + ids[1], "m@" + ids[0]}));
+  EXPECT_EQ(list("m", ids[2], 5), (V{"m@" + ids[1], "m@" + ids[0]}));
+  EXPECT_EQ(list("m", ids[3], 1), (V{"m@" + ids[2]}));
+  EXPECT_EQ(list("g/y", "dm", 6), (V{"g/y@null", "h/1@dm*", "m@" + ids[3] + "*", "m@" + ids[2],
+                                     "m@" + ids[1], "m@" + ids[0]}));
+  EXPECT_EQ(list("g/x", "", 3, "/"), (V{"h/", "m@" + ids[3] + "*", "m@" + ids[2]}));
 }
 
 TEST_P(ListingConformance, Delimiter) {
