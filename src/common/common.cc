@@ -86,6 +86,7 @@ std::string_view ErrcName(Errc code) {
     CAIRN_ERRC_NAME(kVersionIsDeleteMarker)
     CAIRN_ERRC_NAME(kInvalidPartNumber)
     CAIRN_ERRC_NAME(kAccessControlListNotSupported)
+    CAIRN_ERRC_NAME(kInvalidBucketState)
     CAIRN_ERRC_NAME(kMalformedPostRequest)
     CAIRN_ERRC_NAME(kMaxPostPreDataExceeded)
     CAIRN_ERRC_NAME(kInvalidPolicyDocument)

@@ -91,6 +91,9 @@ enum class Errc : std::int32_t {
   kMaxPostPreDataExceeded = 251,  // the fields before the file are too large
   kInvalidPolicyDocument = 252,   // the policy is not base64 JSON of a policy
 
+  // Versioning, object lock.
+  kInvalidBucketState = 260,  // the bucket's state forbids the request (S3: 409)
+
   // Authentication and authorization.
   kAccessDenied = 300,
   kSignatureDoesNotMatch = 301,

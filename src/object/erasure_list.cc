@@ -123,6 +123,101 @@ Task<Result<SetListResult>> ErasureSet::ListEntries(const RequestContext& ctx,
   }
 }
 
+namespace {
+
+// The order of a versions listing: key, then newest first (the drives' record order), then
+// version id; a common prefix sorts as its name.
+struct VersionOrder {
+  std::string_view name;
+  std::uint64_t inverted_time = 0;
+  std::string_view version_id;
+
+  static VersionOrder Of(const storage::ListEntry& e) {
+    if (e.is_prefix) {
+      return {e.name, 0, {}};
+    }
+    return {e.name, ~static_cast<std::uint64_t>(e.latest.mod_time_ns), e.latest.version_id};
+  }
+
+  friend auto operator<=>(const VersionOrder&, const VersionOrder&) = default;
+};
+
+}  // namespace
+
+Task<Result<SetListResult>> ErasureSet::ListVersions(
+    const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
+    std::string_view key_marker, std::string_view version_marker, std::string_view delimiter,
+    std::size_t limit) {
+  SetListResult out;
+  storage::ListOptions lo;
+  lo.prefix = std::string(prefix);
+  lo.start_after = std::string(key_marker);
+  lo.version_marker = std::string(version_marker);
+  lo.delimiter = std::string(delimiter);
+  lo.limit = limit + 16;
+  lo.versions = true;
+  const auto rq = static_cast<std::size_t>(read_quorum());
+  const std::size_t least_quorum = drives_.size() - drives_.size() / 2;
+  for (;;) {
+    auto res = co_await ForEachDrive<Result<std::vector<storage::ListEntry>>>(
+        *this, [&](storage::StorageApi& d, std::size_t) { return d.ListObjects(ctx, bucket, lo); });
+    CO_RETURN_IF_ERROR(ReduceQuorum(res, rq, Errc::kReadQuorum));
+    // The shortest truncated page bounds what is known everywhere.
+    const storage::ListEntry* bound = nullptr;
+    for (const auto& r : res) {
+      if (r.ok() && r->size() >= lo.limit &&
+          (!bound || VersionOrder::Of(r->back()) < VersionOrder::Of(*bound))) {
+        bound = &r->back();
+      }
+    }
+    std::map<VersionOrder, std::pair<std::size_t, storage::ListEntry*>> merged;
+    for (auto& r : res) {
+      if (!r.ok()) {
+        continue;
+      }
+      for (auto& e : *r) {
+        if (bound && VersionOrder::Of(*bound) < VersionOrder::Of(e)) {
+          break;
+        }
+        auto& slot = merged[VersionOrder::Of(e)];
+        if (slot.first++ == 0) {
+          slot.second = &e;
+        }
+      }
+    }
+    for (auto& [order, slot] : merged) {
+      storage::ListEntry* e = slot.second;
+      std::size_t need = least_quorum;
+      if (!e->is_prefix) {
+        const std::size_t data = e->latest.erasure.data_blocks;
+        need = !e->latest.deleted && data > 0 ? std::min(data, rq) : rq;
+      }
+      if (slot.first < need) {
+        continue;
+      }
+      if (out.entries.size() == limit) {
+        out.truncated = true;
+        co_return out;
+      }
+      SetListEntry le;
+      le.name = e->name;
+      le.is_prefix = e->is_prefix;
+      le.fi = e->latest;
+      out.entries.push_back(std::move(le));
+    }
+    if (!bound) {
+      co_return out;
+    }
+    if (bound->is_prefix) {
+      lo.start_after = PastPrefix(bound->name);
+      lo.version_marker.clear();
+    } else {
+      lo.start_after = bound->name;
+      lo.version_marker = bound->latest.version_id.empty() ? "null" : bound->latest.version_id;
+    }
+  }
+}
+
 Task<Result<std::vector<storage::MultipartUpload>>> ErasureSet::ListUploads(
     const RequestContext& ctx, std::string_view bucket, std::string_view prefix,
     std::string_view key_marker, std::string_view upload_id_marker, std::size_t limit) {

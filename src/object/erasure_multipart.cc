@@ -396,6 +396,9 @@ Task<Result<ObjectInfo>> ErasureSet::CompleteMultipartUpload(
   fi.data_dir = q.upload.fi.data_dir;
   fi.erasure = q.upload.fi.erasure;
   fi.mod_time_ns = NowNs();
+  if (fi.version_id.empty() && opts.versioning == Versioning::kEnabled) {
+    fi.version_id = NewVersionId(fi.mod_time_ns);
+  }
   for (const auto& [k, v] : opts.metadata) {
     SetMeta(fi.metadata, k, v);
   }

@@ -347,6 +347,9 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
   }
   fi.size = streamed->size;
   fi.mod_time_ns = NowNs();
+  if (fi.version_id.empty() && opts.versioning == Versioning::kEnabled) {
+    fi.version_id = NewVersionId(fi.mod_time_ns);
+  }
   fi.metadata = opts.metadata;
   std::string etag = body.md5_hex();
   SetMeta(fi.metadata, "etag", etag);

@@ -531,7 +531,7 @@ Task<Result<ObjectInfo>> ErasureSet::GetObjectInfo(const RequestContext& ctx,
   CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, false));
   CO_ASSIGN_OR_RETURN(auto qi,
                       co_await ReadQuorumInfoFast(ctx, bucket, key, opts.version_id, false));
-  if (qi.fi.deleted) {
+  if (qi.fi.deleted && !opts.include_delete_marker) {
     co_return DeleteMarkerError(opts.version_id);
   }
   co_return ToObjectInfo(bucket, qi.fi);
@@ -583,10 +583,19 @@ Task<Result<ObjectInfo>> ErasureSet::DeleteObject(const RequestContext& ctx,
                                                   const DeleteOptions& opts) {
   CO_ASSIGN_OR_RETURN(auto guard, co_await LockObject(ctx, bucket, key, true));
   CO_RETURN_IF_ERROR(CheckWritable());
+  if (opts.version_id.empty() && opts.versioning != Versioning::kUnversioned) {
+    co_return co_await AddDeleteMarker(ctx, bucket, key, opts.versioning);
+  }
   meta::FileInfo fi;
   fi.volume = std::string(bucket);
   fi.name = std::string(key);
   fi.version_id = opts.version_id;
+  ObjectInfo oi;
+  if (!opts.version_id.empty()) {
+    // The answer says whether the version removed was a delete marker.
+    auto before = co_await ReadQuorumInfo(ctx, bucket, key, opts.version_id, false);
+    oi.delete_marker = before.ok() && before->fi.deleted;
+  }
   auto res = co_await ForEachDrive<Status>(
       *this, [&](storage::StorageApi& d, std::size_t) { return d.DeleteVersion(ctx, fi); });
   // Deleting what is not there succeeds (S3 semantics).
@@ -599,11 +608,39 @@ Task<Result<ObjectInfo>> ErasureSet::DeleteObject(const RequestContext& ctx,
   if (c != Errc::kOk) {
     co_return Status(ToObjectError(c, Errc::kWriteQuorum), "delete " + fi.name);
   }
-  ObjectInfo oi;
   oi.bucket = fi.volume;
   oi.key = fi.name;
   oi.version_id = fi.version_id;
   co_return oi;
+}
+
+Task<Result<ObjectInfo>> ErasureSet::AddDeleteMarker(const RequestContext& ctx,
+                                                     std::string_view bucket, std::string_view key,
+                                                     Versioning versioning) {
+  meta::FileInfo fi;
+  fi.volume = std::string(bucket);
+  fi.name = std::string(key);
+  fi.deleted = true;
+  fi.mod_time_ns = NowNs();
+  // Enabled: a version of its own. Suspended: the null version, whose data goes.
+  if (versioning == Versioning::kEnabled) {
+    fi.version_id = NewVersionId(fi.mod_time_ns);
+  }
+  fi.erasure = NewErasureInfo(key, WriteParity());
+  const auto n = static_cast<std::size_t>(size());
+  std::vector<meta::FileInfo> per(n, fi);
+  for (std::size_t i = 0; i < n; ++i) {
+    per[i].erasure.index = fi.erasure.distribution[i];
+  }
+  auto res = co_await ForEachDrive<Result<storage::CommitUndo>>(
+      *this, [&](storage::StorageApi& d, std::size_t i) { return d.WriteMetadata(ctx, per[i]); });
+  CO_RETURN_IF_ERROR(co_await SettleCommit(
+      ctx, per, res, WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks)));
+  if (CountOk(res) < n) {
+    QueueHeal(bucket, key, fi.version_id);
+  }
+  fi.is_latest = true;
+  co_return ToObjectInfo(bucket, fi);
 }
 
 }  // namespace cairn::object

@@ -155,6 +155,13 @@ class ErasureSet {
                                                 const MetadataUpdate& update);
   Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                         std::string_view key, const DeleteOptions& opts);
+  // Every version after (key_marker, version_marker) that its read quorum of drives reports,
+  // merged, in key order and newest first within a key; at most `limit` (versions and common
+  // prefixes). Errors: kNoSuchBucket, kReadQuorum.
+  Task<Result<SetListResult>> ListVersions(const RequestContext& ctx, std::string_view bucket,
+                                           std::string_view prefix, std::string_view key_marker,
+                                           std::string_view version_marker,
+                                           std::string_view delimiter, std::size_t limit);
   // Entries after `start_after` (exclusive) that read quorum of drives report, merged;
   // at most `limit`. Delete markers are skipped. Errors: kNoSuchBucket, kReadQuorum.
   Task<Result<SetListResult>> ListEntries(const RequestContext& ctx, std::string_view bucket,
@@ -287,6 +294,9 @@ class ErasureSet {
   Task<Status> SettleCommit(const RequestContext& ctx, const std::vector<meta::FileInfo>& per,
                             const std::vector<Result<storage::CommitUndo>>& res,
                             std::size_t quorum);
+  // DeleteObject without a version id in a versioned bucket (the caller holds the lock).
+  Task<Result<ObjectInfo>> AddDeleteMarker(const RequestContext& ctx, std::string_view bucket,
+                                           std::string_view key, Versioning versioning);
   // If-Match / If-None-Match of a write, checked against the current version (the caller
   // holds the write lock). Errors: kPreconditionFailed, kNoSuchKey (If-Match on nothing).
   Task<Status> CheckWritePreconditions(const RequestContext& ctx, std::string_view bucket,

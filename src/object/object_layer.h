@@ -32,6 +32,11 @@ inline constexpr std::string_view kLifecycle = "lifecycle";     // the accepted 
 inline constexpr std::string_view kObjectLock = "object-lock";  // the accepted XML
 }  // namespace bucket_config
 
+// A bucket's versioning state (bucket_config::kVersioning): never back to unversioned once
+// enabled. Enabled: every write makes a new version with its own id and a delete without a
+// version id adds a delete marker. Suspended: writes and deletes replace the "null" version.
+enum class Versioning { kUnversioned, kEnabled, kSuspended };
+
 struct BucketInfo {
   std::string name;
   std::int64_t created_ns = 0;
@@ -42,6 +47,7 @@ struct BucketInfo {
 
   // The document `name`, or "" when the bucket has none.
   const std::string& Config(std::string_view name) const;
+  Versioning versioning() const;
 };
 
 struct PartInfo {
@@ -55,7 +61,7 @@ struct PartInfo {
 struct ObjectInfo {
   std::string bucket;
   std::string key;
-  std::string version_id;  // "" = null version
+  std::string version_id;  // "" = the null version (asked for as "null")
   bool delete_marker = false;
   bool is_latest = true;
   std::int64_t size = 0;
@@ -82,6 +88,9 @@ struct GetOptions {
   std::string version_id;
   RangeSpec range;
   int part_number = 0;  // >0: serve only that part (?partNumber=)
+  // GetObjectInfo only: a delete marker is returned (ObjectInfo::delete_marker) instead of
+  // kNoSuchKey / kVersionIsDeleteMarker, so that the S3 layer can name it in the error.
+  bool include_delete_marker = false;
 };
 
 // A GET in progress: `info()` is available at once (so the handler can check
@@ -110,7 +119,10 @@ struct PutOptions {
   // Conditional write: If-Match (etag, or "*"), If-None-Match ("*" or etag).
   std::string if_match;
   std::string if_none_match;
-  std::string version_id;  // for internal use (heal, replication); "" = a new null version
+  std::string version_id;  // for internal use (heal, replication); "" = decided by versioning
+  // Set by the object layer from the bucket (callers leave it): kEnabled gives the write a
+  // new version id.
+  Versioning versioning = Versioning::kUnversioned;
   // CompleteMultipartUpload only: the whole object's checksum the client sent with the
   // completion (x-amz-checksum-<algorithm>, base64), checked against the one computed.
   std::optional<ChecksumAlgorithm> checksum_algorithm;
@@ -123,7 +135,29 @@ struct PutOptions {
 using MetadataUpdate = std::function<Result<Metadata>(const ObjectInfo&)>;
 
 struct DeleteOptions {
+  // Removes this version for good ("null" = the null version); "" = the latest, which in a
+  // versioned bucket means adding a delete marker.
   std::string version_id;
+  // Set by the object layer from the bucket (callers leave it).
+  Versioning versioning = Versioning::kUnversioned;
+};
+
+struct ListVersionsOptions {
+  std::string prefix;
+  std::string key_marker;         // versions of keys after this one, or of it after...
+  std::string version_id_marker;  // ...this version ("null" for the null version)
+  std::string delimiter;
+  int max_keys = 1000;
+};
+
+struct ListVersionsResult {
+  // Versions and delete markers (ObjectInfo::delete_marker), by key, newest first within one;
+  // is_latest set on each key's latest.
+  std::vector<ObjectInfo> versions;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_version_id_marker;  // "null" for the null version
 };
 
 struct MakeBucketOptions {
@@ -262,6 +296,11 @@ class ObjectLayer {
   virtual Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key,
                                                 const DeleteOptions& opts) = 0;
+  // Every version and delete marker, a page of them. Errors: kNoSuchBucket, kReadQuorum,
+  // kInvalidMaxKeys.
+  virtual Task<Result<ListVersionsResult>> ListObjectVersions(const RequestContext& ctx,
+                                                              std::string_view bucket,
+                                                              const ListVersionsOptions& opts) = 0;
   // Errors: kNoSuchBucket, kReadQuorum.
   virtual Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
                                                const ListOptions& opts) = 0;

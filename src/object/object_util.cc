@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "common/checksum.h"
+#include "meta/encoding.h"
 
 namespace cairn::object {
 
@@ -156,6 +157,13 @@ std::string NewUuid() {
   return std::string(out, 36);
 }
 
+std::string NewVersionId(std::int64_t mod_time_ns) {
+  std::uint64_t random = 0;
+  RELEASE_ASSERT(RAND_bytes(reinterpret_cast<unsigned char*>(&random), sizeof(random)) == 1,
+                 "RAND_bytes failed");
+  return meta::NewVersionId(mod_time_ns, random);
+}
+
 std::string NewUploadId() {
   std::array<unsigned char, 16> b{};
   RELEASE_ASSERT(RAND_bytes(b.data(), static_cast<int>(b.size())) == 1, "RAND_bytes failed");
@@ -260,6 +268,13 @@ ObjectInfo ToObjectInfo(std::string_view bucket, const meta::FileInfo& fi) {
 
 const std::string& ObjectInfo::Meta(std::string_view key) const {
   return FindMeta(metadata, key);
+}
+
+Versioning BucketInfo::versioning() const {
+  const std::string& v = Config(bucket_config::kVersioning);
+  return v == "Enabled"     ? Versioning::kEnabled
+         : v == "Suspended" ? Versioning::kSuspended
+                            : Versioning::kUnversioned;
 }
 
 const std::string& BucketInfo::Config(std::string_view name) const {

@@ -28,6 +28,8 @@ std::string PastPrefix(std::string_view prefix);
 
 // A random RFC 4122 version 4 uuid, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
 std::string NewUuid();
+// A new version id for a version made at `mod_time_ns` (meta::NewVersionId, random bits).
+std::string NewVersionId(std::int64_t mod_time_ns);
 // 16 random bytes as unpadded URL-safe base64 (22 characters).
 std::string NewUploadId();
 // Nanoseconds since the Unix epoch, now.

@@ -436,8 +436,11 @@ Task<Result<ObjectInfo>> ServerPools::PutObject(const RequestContext& ctx, std::
                                                 std::string_view key, HashReader& body,
                                                 const PutOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
+  CO_ASSIGN_OR_RETURN(auto info, co_await GetBucketInfo(ctx, bucket));
+  PutOptions versioned = opts;
+  versioned.versioning = info.versioning();
   CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForWrite(ctx, bucket, key));
-  co_return co_await SetOf(pool, key).PutObject(ctx, bucket, key, body, opts);
+  co_return co_await SetOf(pool, key).PutObject(ctx, bucket, key, body, versioned);
 }
 
 Task<Result<std::unique_ptr<ObjectReader>>> ServerPools::GetObject(const RequestContext& ctx,
@@ -471,9 +474,17 @@ Task<Result<ObjectInfo>> ServerPools::DeleteObject(const RequestContext& ctx,
                                                    std::string_view bucket, std::string_view key,
                                                    const DeleteOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
+  CO_ASSIGN_OR_RETURN(auto info, co_await GetBucketInfo(ctx, bucket));
+  DeleteOptions versioned = opts;
+  versioned.versioning = info.versioning();
+  if (versioned.version_id.empty() && versioned.versioning != Versioning::kUnversioned) {
+    // A delete marker: one new version, in the pool that holds the key (or would take it).
+    CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForWrite(ctx, bucket, key));
+    co_return co_await SetOf(pool, key).DeleteObject(ctx, bucket, key, versioned);
+  }
   // Deleting where the key is absent succeeds, so every pool is asked.
   auto res = co_await FanOut<Result<ObjectInfo>>(pools_.size(), [&](std::size_t p) {
-    return SetOf(p, key).DeleteObject(ctx, bucket, key, opts);
+    return SetOf(p, key).DeleteObject(ctx, bucket, key, versioned);
   });
   for (auto& r : res) {
     if (!r.ok()) {

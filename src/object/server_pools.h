@@ -91,6 +91,9 @@ class ServerPools final : public ObjectLayer {
                                         std::string_view key, const DeleteOptions& opts) override;
   Task<Result<ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
                                        const ListOptions& opts) override;
+  Task<Result<ListVersionsResult>> ListObjectVersions(const RequestContext& ctx,
+                                                      std::string_view bucket,
+                                                      const ListVersionsOptions& opts) override;
 
   Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx, std::string_view bucket,
                                                std::string_view key,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "common/fan_out.h"
@@ -82,6 +83,82 @@ Task<Result<ListResult>> ServerPools::ListObjects(const RequestContext& ctx,
   out.truncated = out.truncated || any_truncated;
   if (!out.truncated) {
     out.next_marker.clear();
+  }
+  co_return out;
+}
+
+Task<Result<ListVersionsResult>> ServerPools::ListObjectVersions(const RequestContext& ctx,
+                                                                 std::string_view bucket,
+                                                                 const ListVersionsOptions& opts) {
+  if (!CheckBucketName(bucket).ok()) {
+    co_return Status(Errc::kNoSuchBucket, std::string(bucket));
+  }
+  if (opts.max_keys < 0) {
+    co_return Status(Errc::kInvalidMaxKeys, "max-keys must not be negative");
+  }
+  CO_ASSIGN_OR_RETURN(auto info, co_await GetBucketInfo(ctx, bucket));
+  (void)info;
+  std::string key_marker = opts.key_marker;
+  std::string version_marker = opts.key_marker.empty() ? "" : opts.version_id_marker;
+  // A marker inside a folded prefix resumes after the whole prefix.
+  if (auto cp = CommonPrefix(opts.key_marker, opts.prefix, opts.delimiter)) {
+    key_marker = PastPrefix(*cp);
+    version_marker.clear();
+  }
+  auto sets = AllSets();
+  const auto limit = static_cast<std::size_t>(std::max(opts.max_keys, 1));
+  auto res = co_await FanOut<Result<SetListResult>>(sets.size(), [&](std::size_t i) {
+    return sets[i]->ListVersions(ctx, bucket, opts.prefix, key_marker, version_marker,
+                                 opts.delimiter, limit);
+  });
+  bool any_truncated = false;
+  // Key, then newest first, then version id; a prefix once.
+  using Order = std::tuple<std::string_view, std::uint64_t, std::string_view>;
+  std::map<Order, SetListEntry*> merged;
+  for (auto& r : res) {
+    CO_RETURN_IF_ERROR(r.status());
+    any_truncated = any_truncated || r->truncated;
+    for (auto& e : r->entries) {
+      Order order = e.is_prefix ? Order{e.name, 0, {}}
+                                : Order{e.name, ~static_cast<std::uint64_t>(e.fi.mod_time_ns),
+                                        e.fi.version_id};
+      merged.emplace(order, &e);
+    }
+  }
+  ListVersionsResult out;
+  if (opts.max_keys == 0) {
+    out.truncated = !merged.empty();
+    co_return out;
+  }
+  std::size_t taken = 0;
+  // A key's first version on the page is its latest, unless the page resumes inside the key.
+  const bool resumes_inside = !version_marker.empty();
+  std::string_view previous_key;
+  for (auto& [order, e] : merged) {
+    if (taken == limit) {
+      out.truncated = true;
+      break;
+    }
+    ++taken;
+    out.next_key_marker = e->name;
+    if (e->is_prefix) {
+      out.prefixes.push_back(e->name);
+      out.next_version_id_marker.clear();
+      continue;
+    }
+    const bool latest =
+        e->name != previous_key && !(resumes_inside && e->name == std::string_view(key_marker));
+    previous_key = e->name;
+    ObjectInfo oi = ToObjectInfo(bucket, e->fi);
+    oi.key = e->name;
+    oi.is_latest = latest;
+    out.next_version_id_marker = oi.version_id.empty() ? "null" : oi.version_id;
+    out.versions.push_back(std::move(oi));
+  }
+  out.truncated = out.truncated || any_truncated;
+  if (!out.truncated) {
+    out.next_key_marker.clear();
+    out.next_version_id_marker.clear();
   }
   co_return out;
 }
@@ -207,8 +284,11 @@ Task<Result<ObjectInfo>> ServerPools::CompleteMultipartUpload(
     std::string_view upload_id, const std::vector<CompletePart>& parts, const PutOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, PoolOfUpload(upload_id));
+  CO_ASSIGN_OR_RETURN(auto info, co_await GetBucketInfo(ctx, bucket));
+  PutOptions versioned = opts;
+  versioned.versioning = info.versioning();
   co_return co_await SetOf(pool, key).CompleteMultipartUpload(ctx, bucket, key, upload_id, parts,
-                                                              opts);
+                                                              versioned);
 }
 
 Task<Status> ServerPools::AbortMultipartUpload(const RequestContext& ctx, std::string_view bucket,

@@ -103,6 +103,8 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
      "The requested partnumber is not satisfiable"},
     {Errc::kAccessControlListNotSupported, "AccessControlListNotSupported", 400,
      "The bucket does not allow ACLs"},
+    {Errc::kInvalidBucketState, "InvalidBucketState", 409,
+     "The request is not valid with the current state of the bucket.", kDetail},
     {Errc::kSlowDown, "SlowDown", 503, "Please reduce your request rate."},
     {Errc::kMalformedXml, "MalformedXML", 400,
      "The XML you provided was not well-formed or did not validate against our published "

@@ -35,5 +35,6 @@
   X(kGetObjectAttributes, "GetObjectAttributes", &GetObjectAttributes)             \
   X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                      \
   X(kPostObject, "PostObject", &PostObject)                                        \
+  X(kPutBucketVersioning, "PutBucketVersioning", &PutBucketVersioning)             \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

@@ -159,7 +159,13 @@ std::vector<ParamSpec> BuildTable() {
       .Add(Op::kListObjectsV2, kQuery, "fetch-owner", kSupported, "");
   t.Add(Op::kListObjectVersions, kQuery, "key-marker", kSupported, "")
       .Add(Op::kListObjectVersions, kQuery, "version-id-marker", kSupported,
-           "null (buckets are unversioned)");
+           "needs key-marker; \"null\" names the null version");
+  t.Add(Op::kPutBucketVersioning, kHeader, "content-md5", kSupported, "verified")
+      .Add(Op::kPutBucketVersioning, kHeader, "x-amz-sdk-checksum-algorithm", kSupported, "")
+      .Add(Op::kPutBucketVersioning, kHeader, "x-amz-checksum-*", kSupported, "verified")
+      .Add(Op::kPutBucketVersioning, kHeader, "x-amz-mfa", kRefused, "MFA delete is not supported",
+           Errc::kNotImplemented)
+      .Common(Op::kPutBucketVersioning);
   t.Add(Op::kListMultipartUploads, kQuery, "prefix", kSupported, "")
       .Add(Op::kListMultipartUploads, kQuery, "delimiter", kSupported, "")
       .Add(Op::kListMultipartUploads, kQuery, "encoding-type", kSupported, "url")
@@ -198,7 +204,7 @@ std::vector<ParamSpec> BuildTable() {
            kRefused, kNoSseC, Errc::kInvalidRequest)
       .Common(Op::kCopyObject);
   for (Op op : {Op::kGetObject, Op::kHeadObject}) {
-    t.Add(op, kQuery, "versionId", kSupported, "null")
+    t.Add(op, kQuery, "versionId", kSupported, "a version or \"null\"; delete markers 405")
         .Add(op, kQuery, "partNumber", kSupported, "InvalidPartNumber past the parts")
         .Add(op, kHeader, "range", kSupported, "one range; 416 InvalidRange")
         .ReadConditions(op, "")
@@ -211,7 +217,8 @@ std::vector<ParamSpec> BuildTable() {
       t.Add(op, kQuery, p, kSupported, "overrides the response header");
     }
   }
-  t.Add(Op::kDeleteObject, kQuery, "versionId", kSupported, "null")
+  t.Add(Op::kDeleteObject, kQuery, "versionId", kSupported,
+        "removes that version; without, a versioned bucket gets a delete marker")
       .Add(Op::kDeleteObject, kHeader, "x-amz-bypass-governance-retention", kIgnored,
            "no object is locked")
       .Add(Op::kDeleteObject, kHeader, "x-amz-mfa", kRefused, "MFA delete is not supported",

@@ -1,5 +1,6 @@
 #include "s3/request.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/text.h"
@@ -73,8 +74,22 @@ Result<int> HeaderInt(const S3Request& req, std::string_view name, int def, int 
                     def, min, max);
 }
 
-std::string VersionIdParam(const S3Request& req) {
-  return NormalizeVersionId(req.route.query.Get("versionId").value_or(""));
+Result<std::string> CheckedVersionId(std::string_view v) {
+  if (v.empty() || v == "null") {
+    return std::string(v);
+  }
+  const bool shaped = v.size() == 36 && std::all_of(v.begin(), v.end(), [](char c) {
+                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                               (c >= 'A' && c <= 'F') || c == '-';
+                      });
+  if (!shaped) {
+    return Status(Errc::kInvalidArgumentS3, "Invalid version id specified");
+  }
+  return std::string(v);
+}
+
+Result<std::string> VersionIdParam(const S3Request& req) {
+  return CheckedVersionId(req.route.query.Get("versionId").value_or(""));
 }
 
 }  // namespace cairn::s3

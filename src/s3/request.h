@@ -65,13 +65,13 @@ inline http::Headers OneHeader(std::string name, std::string value) {
   return h;
 }
 
-// A versionId as sent ("null" names the null version, which the object layer calls "").
-inline std::string NormalizeVersionId(std::string_view v) {
-  return v == "null" ? std::string() : std::string(v);
-}
+// A versionId as sent: "" (none: the latest), "null" (the null version) or an id cairn made
+// (36 characters: hex digits and dashes). Errors: kInvalidArgumentS3 ("Invalid version id
+// specified", AWS's answer to an id it could never have made).
+Result<std::string> CheckedVersionId(std::string_view v);
 
-// The versionId query parameter, normalized ("" for none and for "null").
-std::string VersionIdParam(const S3Request& req);
+// The versionId query parameter, checked.
+Result<std::string> VersionIdParam(const S3Request& req);
 
 // encoding-type=url applied to a listed key, prefix, delimiter or marker: AWS's URI encoding
 // with '/' kept ("quux ab/" is "quux%20ab/", "foo+1" is "foo%2B1"), which the SDKs undo with

@@ -85,6 +85,10 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     return Op::kHeadBucket;
   }
   if (method == "PUT") {
+    if (q.Has("versioning")) {
+      return HasOtherSubResource(q, {"versioning"}) ? Op::kNotImplemented
+                                                    : Op::kPutBucketVersioning;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
   if (method == "DELETE") {

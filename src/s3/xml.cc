@@ -253,4 +253,23 @@ Result<std::string> ParseCreateBucketConfiguration(std::string_view xml) {
   return std::string();
 }
 
+Result<VersioningXml> ParseVersioningConfiguration(std::string_view xml) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(pugi::xml_node root, LoadRoot(doc, xml, "VersioningConfiguration"));
+  VersioningXml out;
+  if (auto status = Child(root, "Status")) {
+    out.status = Text(status);
+  }
+  if (auto mfa = Child(root, "MfaDelete")) {
+    out.mfa_delete = Text(mfa);
+  }
+  if (out.status != "Enabled" && out.status != "Suspended") {
+    return Status(Errc::kMalformedXml, "Status must be Enabled or Suspended");
+  }
+  if (!out.mfa_delete.empty() && out.mfa_delete != "Enabled" && out.mfa_delete != "Disabled") {
+    return Status(Errc::kMalformedXml, "MfaDelete must be Enabled or Disabled");
+  }
+  return out;
+}
+
 }  // namespace cairn::s3

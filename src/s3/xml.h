@@ -81,4 +81,13 @@ Result<DeleteRequestXml> ParseDeleteObjects(std::string_view xml);
 // Errors: kMalformedXml.
 Result<std::string> ParseCreateBucketConfiguration(std::string_view xml);
 
+struct VersioningXml {
+  std::string status;      // "Enabled" or "Suspended"
+  std::string mfa_delete;  // "" (absent), "Enabled" or "Disabled"
+};
+
+// <VersioningConfiguration><Status/><MfaDelete/></...>. Errors: kMalformedXml (also for
+// a Status other than Enabled or Suspended, or none).
+Result<VersioningXml> ParseVersioningConfiguration(std::string_view xml);
+
 }  // namespace cairn::s3

@@ -146,11 +146,32 @@ Task<Status> GetBucketLocation(S3Request& req) {
 
 Task<Status> GetBucketVersioning(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
-  (void)info;
-  // cairn has no versioning yet: every bucket is unversioned (no <Status>).
   XmlWriter w;
   w.Open("VersioningConfiguration");
+  // A bucket never versioned has no <Status>.
+  const std::string& status = info.Config(object::bucket_config::kVersioning);
+  if (!status.empty()) {
+    w.Element("Status", status);
+  }
   co_return co_await SendXml(req, w.Finish());
+}
+
+Task<Status> PutBucketVersioning(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadRequestXml(req, kMaxBucketConfigBody));
+  CO_ASSIGN_OR_RETURN(VersioningXml parsed, ParseVersioningConfiguration(xml));
+  if (parsed.mfa_delete == "Enabled") {
+    co_return Status(Errc::kNotImplemented, "MFA delete is not supported");
+  }
+  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
+  if (parsed.status == "Suspended" && !info.Config(object::bucket_config::kObjectLock).empty()) {
+    co_return Status(Errc::kInvalidBucketState,
+                     "An Object Lock configuration is present on this bucket, so the versioning "
+                     "state cannot be changed.");
+  }
+  CO_RETURN_IF_ERROR(co_await req.layer.SetBucketConfig(
+      req.ctx, req.route.bucket, object::bucket_config::kVersioning, parsed.status));
+  http::Headers none;
+  co_return co_await SendEmpty(req, 200, std::move(none));
 }
 
 }  // namespace cairn::s3

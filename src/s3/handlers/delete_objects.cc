@@ -17,9 +17,12 @@ Task<Status> DeleteObjects(S3Request& req) {
   w.Open("DeleteResult");
   for (const auto& obj : parsed.objects) {
     Result<object::ObjectInfo> deleted = Status(Errc::kKeyTooLong);
-    if (obj.key.size() <= 1024) {
+    Result<std::string> version_id = CheckedVersionId(obj.version_id);
+    if (!version_id.ok()) {
+      deleted = version_id.status();
+    } else if (obj.key.size() <= 1024) {
       object::DeleteOptions opts;
-      opts.version_id = NormalizeVersionId(obj.version_id);
+      opts.version_id = *version_id;
       deleted = co_await req.layer.DeleteObject(req.ctx, req.route.bucket, obj.key, opts);
     }
     if (deleted.ok()) {
@@ -32,8 +35,9 @@ Task<Status> DeleteObjects(S3Request& req) {
       }
       if (deleted->delete_marker) {
         w.Bool("DeleteMarker", true);
-        if (!deleted->version_id.empty()) {
-          w.Element("DeleteMarkerVersionId", deleted->version_id);
+        if (obj.version_id.empty()) {  // a marker made now, not one removed by id
+          w.Element("DeleteMarkerVersionId",
+                    deleted->version_id.empty() ? "null" : deleted->version_id);
         }
       }
       w.Close();

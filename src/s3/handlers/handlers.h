@@ -20,6 +20,7 @@ Task<Status> HeadBucket(S3Request& req);
 Task<Status> DeleteBucket(S3Request& req);
 Task<Status> GetBucketLocation(S3Request& req);
 Task<Status> GetBucketVersioning(S3Request& req);
+Task<Status> PutBucketVersioning(S3Request& req);
 // S3's rules: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit,
 // no "..", not an IPv4 address.
 bool IsValidBucketName(std::string_view name);

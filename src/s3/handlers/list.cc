@@ -159,11 +159,15 @@ Task<Status> ListObjectVersions(S3Request& req) {
     co_return Status(Errc::kInvalidArgumentS3,
                      "A version-id marker cannot be specified without a key marker.");
   }
-  if (!version_marker.empty() && version_marker != "null") {
-    co_return Status(Errc::kInvalidArgumentS3, "Invalid version id specified");
-  }
-  // One version per key: the listing resumes after the key marker either way.
-  CO_ASSIGN_OR_RETURN(auto result, co_await ListPage(req, p, key_marker));
+  CO_ASSIGN_OR_RETURN(std::string checked_marker, CheckedVersionId(version_marker));
+  object::ListVersionsOptions opts;
+  opts.prefix = p.prefix;
+  opts.delimiter = p.delimiter;
+  opts.key_marker = key_marker;
+  opts.version_id_marker = checked_marker;
+  opts.max_keys = p.max_keys;
+  CO_ASSIGN_OR_RETURN(auto result,
+                      co_await req.layer.ListObjectVersions(req.ctx, req.route.bucket, opts));
   auto enc = [&](std::string_view s) { return p.url ? UrlEncodeListed(s) : std::string(s); };
   XmlWriter w;
   w.Open("ListVersionsResult")
@@ -172,7 +176,10 @@ Task<Status> ListObjectVersions(S3Request& req) {
       .Element("KeyMarker", enc(key_marker))
       .Element("VersionIdMarker", version_marker);
   if (result.truncated) {
-    w.Element("NextKeyMarker", enc(result.next_marker)).Element("NextVersionIdMarker", "null");
+    w.Element("NextKeyMarker", enc(result.next_key_marker));
+    if (!result.next_version_id_marker.empty()) {
+      w.Element("NextVersionIdMarker", result.next_version_id_marker);
+    }
   }
   w.Element("MaxKeys", p.max_keys);
   if (!p.delimiter.empty()) {
@@ -182,16 +189,28 @@ Task<Status> ListObjectVersions(S3Request& req) {
   if (p.url) {
     w.Element("EncodingType", "url");
   }
-  for (const auto& obj : result.objects) {
+  // Versions and delete markers in listing order (S3 sends each kind as its own element).
+  for (const auto& v : result.versions) {
+    const std::string version_id = v.version_id.empty() ? "null" : v.version_id;
+    if (v.delete_marker) {
+      w.Open("DeleteMarker")
+          .Element("Key", enc(v.key))
+          .Element("VersionId", version_id)
+          .Bool("IsLatest", v.is_latest)
+          .Element("LastModified", FormatIso8601(v.mod_time_ns));
+      w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
+      w.Close();
+      continue;
+    }
     w.Open("Version")
-        .Element("Key", enc(obj.key))
-        .Element("VersionId", "null")
-        .Bool("IsLatest", true)
-        .Element("LastModified", FormatIso8601(obj.mod_time_ns))
-        .Element("ETag", QuoteEtag(obj.etag))
-        .Element("Size", obj.size);
+        .Element("Key", enc(v.key))
+        .Element("VersionId", version_id)
+        .Bool("IsLatest", v.is_latest)
+        .Element("LastModified", FormatIso8601(v.mod_time_ns))
+        .Element("ETag", QuoteEtag(v.etag))
+        .Element("Size", v.size);
     w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
-    w.Element("StorageClass", obj.storage_class.empty() ? "STANDARD" : obj.storage_class);
+    w.Element("StorageClass", v.storage_class.empty() ? "STANDARD" : v.storage_class);
     w.Close();
   }
   for (const auto& prefix : result.prefixes) {

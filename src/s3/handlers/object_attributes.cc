@@ -98,7 +98,7 @@ Task<Status> GetObjectAttributes(S3Request& req) {
   CO_ASSIGN_OR_RETURN(int marker, HeaderInt(req, "x-amz-part-number-marker", 0, 0, 2147483647));
   max_parts = std::min(max_parts, 1000);
   object::GetOptions opts;
-  opts.version_id = VersionIdParam(req);
+  CO_ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
   CO_ASSIGN_OR_RETURN(
       auto info, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, opts));
   http::Headers headers = OneHeader("last-modified", FormatHttpDate(info.mod_time_ns));
@@ -147,7 +147,7 @@ Task<Status> GetObjectAttributes(S3Request& req) {
 
 Task<Status> GetObjectTorrent(S3Request& req) {
   object::GetOptions opts;
-  opts.version_id = VersionIdParam(req);
+  CO_ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
   CO_ASSIGN_OR_RETURN(
       auto info, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, opts));
   (void)info;

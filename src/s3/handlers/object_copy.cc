@@ -83,7 +83,10 @@ Result<CopySource> ParseCopySource(std::string_view header) {
       return Status(Errc::kInvalidCopySource);
     }
     if (auto v = query->Get("versionId")) {
-      version_id = NormalizeVersionId(*v);
+      ASSIGN_OR_RETURN(version_id, CheckedVersionId(*v));
+      if (version_id.empty()) {
+        return Status(Errc::kInvalidArgumentS3, "Invalid version id specified");
+      }
     }
   }
   auto decoded = PercentDecode(path, false);

@@ -36,7 +36,7 @@ Task<Status> SendRangeNotSatisfiable(S3Request& req, std::int64_t size) {
 
 Result<object::GetOptions> ReadGetOptions(const S3Request& req) {
   object::GetOptions opts;
-  opts.version_id = VersionIdParam(req);
+  ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
   ASSIGN_OR_RETURN(opts.part_number, QueryInt(req, "partNumber", 0, 1, 10000));
   if (const std::string* range = req.Header("range"); range != nullptr && opts.part_number == 0) {
     if (auto spec = ParseRange(*range)) {
@@ -67,11 +67,38 @@ std::pair<int, http::Headers> SuccessHeaders(const S3Request& req, const object:
   return {partial ? 206 : 200, std::move(headers)};
 }
 
+// A GET or HEAD that met a delete marker (NoSuchKey for the latest, MethodNotAllowed for one
+// asked for by id) says so: x-amz-delete-marker, the marker's version id and time.
+Task<Status> SendMissing(S3Request& req, const object::GetOptions& opts, const Status& error) {
+  if (error.code() != Errc::kNoSuchKey && error.code() != Errc::kVersionIsDeleteMarker) {
+    co_return error;
+  }
+  object::GetOptions marker_opts;
+  marker_opts.version_id = opts.version_id;
+  marker_opts.include_delete_marker = true;
+  auto marker =
+      co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, marker_opts);
+  if (!marker.ok() || !marker->delete_marker) {
+    co_return error;
+  }
+  http::Headers headers = OneHeader("x-amz-delete-marker", "true");
+  headers.emplace_back("x-amz-version-id",
+                       marker->version_id.empty() ? "null" : marker->version_id);
+  if (error.code() == Errc::kVersionIsDeleteMarker) {
+    headers.emplace_back("allow", "DELETE");
+    headers.emplace_back("last-modified", FormatHttpDate(marker->mod_time_ns));
+  }
+  co_return co_await SendError(req, error, std::move(headers));
+}
+
 Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Preconditions& pre) {
   object::GetOptions info_opts = opts;
   info_opts.range = {};
-  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket,
-                                                                  req.route.key, info_opts));
+  auto got = co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, info_opts);
+  if (!got.ok()) {
+    co_return co_await SendMissing(req, opts, got.status());
+  }
+  object::ObjectInfo info = std::move(got).value();
   if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
     co_return co_await SendConditionFailure(req, st, info);
   }
@@ -109,7 +136,7 @@ Task<Status> GetObject(S3Request& req) {
   auto opened = co_await req.layer.GetObject(req.ctx, req.route.bucket, req.route.key, opts);
   if (!opened.ok()) {
     if (opened.code() != Errc::kInvalidRange && opened.code() != Errc::kInvalidPartNumber) {
-      co_return opened.status();
+      co_return co_await SendMissing(req, opts, opened.status());
     }
     // Preconditions come before the range or part (412/304 beat 416 and InvalidPartNumber).
     object::GetOptions info_opts = opts;
@@ -151,12 +178,14 @@ Task<Status> GetObject(S3Request& req) {
 
 Task<Status> DeleteObject(S3Request& req) {
   object::DeleteOptions opts;
-  opts.version_id = VersionIdParam(req);
+  CO_ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
   CO_ASSIGN_OR_RETURN(
       auto info, co_await req.layer.DeleteObject(req.ctx, req.route.bucket, req.route.key, opts));
   http::Headers headers;
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
+  } else if (opts.version_id == "null" || info.delete_marker) {
+    headers.emplace_back("x-amz-version-id", "null");
   }
   if (info.delete_marker) {
     headers.emplace_back("x-amz-delete-marker", "true");

@@ -197,13 +197,16 @@ TEST(CopySource, Parses) {
   EXPECT_EQ(s->bucket, "src-bucket");
   EXPECT_EQ(s->key, "dir/a b+c.txt");
   EXPECT_EQ(s->version_id, "");
-  s = ParseCopySource("bucket/key%3Fx?versionId=v%2B1");
+  s = ParseCopySource("bucket/key%3Fx?versionId=0000018c-1234-5678-9abc-def012345678");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->key, "key?x");
-  EXPECT_EQ(s->version_id, "v+1");
+  EXPECT_EQ(s->version_id, "0000018c-1234-5678-9abc-def012345678");
   s = ParseCopySource("bucket/key?versionId=null");
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->version_id, "");
+  EXPECT_EQ(s->version_id, "null");
+  // An id cairn could never have made: AWS's "Invalid version id specified".
+  EXPECT_EQ(ParseCopySource("bucket/key?versionId=v%2B1").code(), Errc::kInvalidArgumentS3);
+  EXPECT_EQ(ParseCopySource("bucket/key?versionId=").code(), Errc::kInvalidArgumentS3);
   for (std::string_view bad : {"", "/", "bucket", "bucket/", "/bucket/", "/key-only", "b/%zz"}) {
     EXPECT_EQ(ParseCopySource(bad).code(), Errc::kInvalidCopySource) << bad;
   }

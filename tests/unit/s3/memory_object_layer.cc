@@ -231,6 +231,26 @@ Task<Result<object::ObjectInfo>> MemoryObjectLayer::GetObjectInfo(const RequestC
   co_return it->second.info;
 }
 
+// Unversioned: every object is its null version.
+Task<Result<object::ListVersionsResult>> MemoryObjectLayer::ListObjectVersions(
+    const RequestContext& ctx, std::string_view bucket, const object::ListVersionsOptions& opts) {
+  object::ListOptions lo;
+  lo.prefix = opts.prefix;
+  lo.marker = opts.key_marker;
+  lo.delimiter = opts.delimiter;
+  lo.max_keys = opts.max_keys;
+  CO_ASSIGN_OR_RETURN(object::ListResult listed, co_await ListObjects(ctx, bucket, lo));
+  object::ListVersionsResult out;
+  out.versions = std::move(listed.objects);
+  out.prefixes = std::move(listed.prefixes);
+  out.truncated = listed.truncated;
+  out.next_key_marker = listed.next_marker;
+  if (out.truncated && !out.versions.empty() && out.versions.back().key == out.next_key_marker) {
+    out.next_version_id_marker = "null";
+  }
+  co_return out;
+}
+
 Task<Result<object::ObjectInfo>> MemoryObjectLayer::UpdateObjectMetadata(
     const RequestContext&, std::string_view bucket, std::string_view key,
     std::string_view version_id, const object::MetadataUpdate& update) {

@@ -40,6 +40,9 @@ class MemoryObjectLayer final : public object::ObjectLayer {
   Task<Result<object::ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key,
                                                 const object::DeleteOptions& opts) override;
+  Task<Result<object::ListVersionsResult>> ListObjectVersions(
+      const RequestContext& ctx, std::string_view bucket,
+      const object::ListVersionsOptions& opts) override;
   Task<Result<object::ListResult>> ListObjects(const RequestContext& ctx, std::string_view bucket,
                                                const object::ListOptions& opts) override;
   Task<Result<std::string>> NewMultipartUpload(const RequestContext& ctx, std::string_view bucket,

@@ -214,7 +214,7 @@ INSTANTIATE_TEST_SUITE_P(
         OpCase{"GET", "/b?versions", false, Op::kListObjectVersions},
         OpCase{"GET", "/b?versions&tagging", false, Op::kNotImplemented},
         OpCase{"GET", "/b?policy", false, Op::kNotImplemented},
-        OpCase{"PUT", "/b?versioning", false, Op::kNotImplemented},
+        OpCase{"PUT", "/b?versioning", false, Op::kPutBucketVersioning},
         OpCase{"PUT", "/b?tagging", false, Op::kNotImplemented},
         OpCase{"DELETE", "/b?cors", false, Op::kNotImplemented},
         OpCase{"GET", "/b/k?tagging", false, Op::kNotImplemented},
