@@ -91,6 +91,12 @@ enum class Errc : std::int32_t {
   kMaxPostPreDataExceeded = 251,  // the fields before the file are too large
   kInvalidPolicyDocument = 252,   // the policy is not base64 JSON of a policy
 
+  // Bucket CORS and lifecycle configurations (270-279, kept apart from other features').
+  kNoSuchCorsConfiguration = 270,
+  kCorsForbidden = 271,   // a CORS request no rule allows: 403 AccessForbidden
+  kCorsBadRequest = 272,  // a preflight without Origin or Access-Control-Request-Method
+  kNoSuchLifecycleConfiguration = 273,
+
   // Authentication and authorization.
   kAccessDenied = 300,
   kSignatureDoesNotMatch = 301,

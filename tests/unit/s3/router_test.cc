@@ -225,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(
         OpCase{"POST", "/b/k?select&select-type=2", false, Op::kNotImplemented},
         OpCase{"POST", "/b/k", false, Op::kNotImplemented},
         OpCase{"DELETE", "/b/k?tagging", false, Op::kNotImplemented},
-        OpCase{"OPTIONS", "/b/k", false, Op::kNotImplemented},
+        OpCase{"OPTIONS", "/b/k", false, Op::kOptionsObject},
         OpCase{"PATCH", "/b/k", false, Op::kMethodNotAllowed},
         OpCase{"PATCH", "/b", false, Op::kMethodNotAllowed}));
 
