@@ -1,6 +1,7 @@
 #include "object/lifecycle.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "common/query.h"
@@ -10,6 +11,14 @@ namespace cairn::object::lifecycle {
 namespace {
 
 constexpr std::int64_t kNsPerSecond = 1'000'000'000;
+
+// A time far past any real one (year 2262) stands for "never" when a rule's days or date lie
+// beyond what nanoseconds since 1970 can hold.
+std::int64_t ClampNs(__int128 ns) {
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+  return ns > kMax ? kMax : ns < kMin ? kMin : static_cast<std::int64_t>(ns);
+}
 
 Status InvalidArgument(std::string message) {
   return Status(Errc::kInvalidArgumentS3, std::move(message));
@@ -116,7 +125,7 @@ Event RuleAction(const Rule& rule, const VersionFacts& v, std::int64_t day_secon
       e.due_ns = DueAfterDays(v.mod_time_ns, *rule.expiration_days, day_seconds);
     } else if (rule.expiration_date) {
       e.action = Action::kExpireCurrent;
-      e.due_ns = *rule.expiration_date * kNsPerSecond;
+      e.due_ns = ClampNs(static_cast<__int128>(*rule.expiration_date) * kNsPerSecond);
     }
     return e;
   }
@@ -176,9 +185,10 @@ bool Matches(const Rule& rule, const VersionFacts& v) {
 }
 
 std::int64_t DueAfterDays(std::int64_t from_ns, int days, std::int64_t day_seconds) {
-  const std::int64_t day_ns = std::max<std::int64_t>(day_seconds, 1) * kNsPerSecond;
-  const std::int64_t t = from_ns + static_cast<std::int64_t>(days) * day_ns;
-  return (t / day_ns + 1) * day_ns;
+  const __int128 day_ns =
+      static_cast<__int128>(std::max<std::int64_t>(day_seconds, 1)) * kNsPerSecond;
+  const __int128 t = static_cast<__int128>(from_ns) + static_cast<__int128>(days) * day_ns;
+  return ClampNs((t / day_ns + 1) * day_ns);
 }
 
 Event NextAction(const Configuration& config, const VersionFacts& v, std::int64_t day_seconds) {

@@ -14,11 +14,21 @@ namespace {
 using namespace xml_read;
 namespace lc = object::lifecycle;
 
-constexpr std::int64_t kNsPerSecond = 1'000'000'000;
-
 bool ParseDigits(std::string_view s, int& out) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) {
+    return false;
+  }
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
+}
+
+std::string TwoDigits(unsigned n) {
+  return n < 10 ? StrCat("0", std::to_string(n)) : std::to_string(n);
+}
+
+std::string FourDigits(int n) {
+  std::string s = std::to_string(n);
+  return std::string(s.size() < 4 ? 4 - s.size() : 0, '0') + s;
 }
 
 Status ParseFilterTag(const pugi::xml_node& node, lc::Tags& tags) {
@@ -56,6 +66,15 @@ Result<bool> ParseCondition(const pugi::xml_node& node, lc::Filter& f) {
     return false;
   }
   return true;
+}
+
+// "2030-01-01T00:00:00.000Z" for a Date (Unix seconds; any year ParseIso8601Seconds takes).
+std::string FormatMidnight(std::int64_t seconds) {
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days(days(seconds / 86400))};
+  return StrCat(FourDigits(static_cast<int>(ymd.year())), "-",
+                TwoDigits(static_cast<unsigned>(ymd.month())), "-",
+                TwoDigits(static_cast<unsigned>(ymd.day())), "T00:00:00.000Z");
 }
 
 // A Filter holds one condition, or And over several; both size bounds may stand side by side
@@ -216,7 +235,7 @@ void RenderRule(XmlWriter& w, const lc::Rule& rule) {
       w.Element("Days", *rule.expiration_days);
     }
     if (rule.expiration_date) {
-      w.Element("Date", FormatIso8601(*rule.expiration_date * kNsPerSecond));
+      w.Element("Date", FormatMidnight(*rule.expiration_date));
     }
     if (rule.expired_object_delete_marker) {
       w.Bool("ExpiredObjectDeleteMarker", true);

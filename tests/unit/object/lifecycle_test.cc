@@ -1,5 +1,7 @@
 #include "object/lifecycle.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace cairn::object::lifecycle {
@@ -24,6 +26,9 @@ TEST(Lifecycle, DueAfterDaysRoundsUpToTheNextMidnight) {
   EXPECT_EQ(DueAfterDays(0, 1, kDay), 2 * kDay * kSec);
   // Ten-second days for tests.
   EXPECT_EQ(DueAfterDays(25 * kSec, 1, 10), 40 * kSec);
+  // Beyond year 2262: "never", not an overflow.
+  EXPECT_EQ(DueAfterDays(0, std::numeric_limits<int>::max(), kDay),
+            std::numeric_limits<std::int64_t>::max());
 }
 
 TEST(Lifecycle, FiltersSelectVersions) {

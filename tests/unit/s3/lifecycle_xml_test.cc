@@ -1,5 +1,7 @@
 #include "s3/lifecycle_xml.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace cairn::s3 {
@@ -121,6 +123,18 @@ TEST(LifecycleXml, Iso8601AndExpirationHeader) {
   EXPECT_EQ(ParseIso8601Seconds("2012-12-23T00:00:00+00:00"), 1356220800);
   EXPECT_FALSE(ParseIso8601Seconds("2012-13-23T00:00:00Z").has_value());
   EXPECT_FALSE(ParseIso8601Seconds("2012-12-23").has_value());
+  EXPECT_FALSE(ParseIso8601Seconds("-012-12-23T00:00:00Z").has_value());
+  // A far Date renders as sent and expires "never" (the end of the nanosecond range).
+  auto far = ParseLifecycleConfiguration(
+      Doc("<Rule><Status>Enabled</Status><Expiration><Date>9999-12-31T00:00:00Z</Date>"
+          "</Expiration></Rule>"));
+  ASSERT_TRUE(far.ok()) << far.status().ToString();
+  EXPECT_NE(RenderLifecycleConfiguration(*far).find("<Date>9999-12-31T00:00:00.000Z</Date>"),
+            std::string::npos);
+  lc::VersionFacts v;
+  v.key = "k";
+  EXPECT_EQ(lc::CurrentExpiration(*far, v, lc::kDefaultDaySeconds).due_ns,
+            std::numeric_limits<std::int64_t>::max());
   lc::Event e{lc::Action::kExpireCurrent, std::int64_t{1356220800} * 1'000'000'000,
               "picture-deletion-rule"};
   EXPECT_EQ(ExpirationHeaderValue(e),
