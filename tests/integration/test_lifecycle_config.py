@@ -111,6 +111,17 @@ def test_expiration_header(s3, bucket):
     assert (when.hour, when.minute, when.second) == (0, 0, 0)
     assert datetime.timedelta(days=3) <= when - now <= datetime.timedelta(days=4, minutes=1)
     assert "Expiration" in s3.get_object(Bucket=bucket, Key="logs/a")
+    # CopyObject and CompleteMultipartUpload report it too.
+    copied = s3.copy_object(Bucket=bucket, Key="logs/b",
+                            CopySource={"Bucket": bucket, "Key": "logs/a"})
+    assert 'rule-id="expire-logs"' in copied["Expiration"]
+    up = s3.create_multipart_upload(Bucket=bucket, Key="logs/mp")
+    etag = s3.upload_part(Bucket=bucket, Key="logs/mp", UploadId=up["UploadId"], PartNumber=1,
+                          Body=b"p")["ETag"]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="logs/mp", UploadId=up["UploadId"],
+                                        MultipartUpload={"Parts": [{"PartNumber": 1,
+                                                                    "ETag": etag}]})
+    assert 'rule-id="expire-logs"' in done["Expiration"]
     # Big objects fall under the dated rule, small ones elsewhere under none.
     s3.put_object(Bucket=bucket, Key="big", Body=b"b" * 2000)
     assert 'rule-id="dated"' in s3.head_object(Bucket=bucket, Key="big")["Expiration"]

@@ -78,7 +78,7 @@ Task<Status> DeleteBucketLifecycle(S3Request& req);
 // Errors: kCorsBadRequest (no Origin or Access-Control-Request-Method), kCorsForbidden.
 Task<Status> OptionsObject(S3Request& req);
 // Appends x-amz-expiration when a current-version Expiration rule of the bucket's lifecycle
-// configuration applies to `info` (GET, HEAD and PUT responses).
+// configuration applies to `info` (GET, HEAD, PUT, CopyObject and CompleteMultipartUpload).
 Task<void> AddExpirationHeader(S3Request& req, const object::ObjectInfo& info,
                                http::Headers& headers);
 
