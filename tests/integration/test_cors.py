@@ -129,3 +129,24 @@ def test_actual_requests_carry_cors_headers(server, s3, bucket):
     s3.delete_bucket_cors(Bucket=bucket)
     r = requests.get(url, headers={"Origin": "https://app.example.com"}, timeout=10)
     assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_configuration_is_seen_by_every_node_at_once(cairn_bin, tmp_path):
+    """Set through one node, the rules answer the next preflight on another (the bucket info
+    cache is invalidated across nodes); removed through that one, the first stops answering."""
+    from test_cluster import Cluster
+    cluster = Cluster(str(tmp_path), nodes=2, drives=2).start()
+    try:
+        n1, n2 = cluster.nodes
+        s3 = n1.client()
+        s3.create_bucket(Bucket="shared")
+        # Read once on node 2 so that its cache holds the bucket without CORS.
+        assert _preflight(n2, "/shared/k", "https://app.example.com", "GET").status_code == 403
+        s3.put_bucket_cors(Bucket="shared", CORSConfiguration=RULES)
+        r = _preflight(n2, "/shared/k", "https://app.example.com", "GET")
+        assert r.status_code == 200, r.text
+        assert n2.client().get_bucket_cors(Bucket="shared")["CORSRules"][0]["ID"] == "app"
+        n2.client().delete_bucket_cors(Bucket="shared")
+        assert _preflight(n1, "/shared/k", "https://app.example.com", "GET").status_code == 403
+    finally:
+        cluster.stop()
