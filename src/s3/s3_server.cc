@@ -104,7 +104,7 @@ class ResponseRecorder final : public http::Exchange {
 // one, the (cached) bucket info.
 Task<void> AddCorsHeaders(S3Request& req, ResponseRecorder& recorder) {
   const std::string* origin = req.Header("origin");
-  if (origin == nullptr || origin->empty() || req.route.bucket.empty()) {
+  if (origin == nullptr || origin->empty() || !IsValidBucketName(req.route.bucket)) {
     co_return;
   }
   auto info = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);

@@ -82,6 +82,9 @@ Task<Status> OptionsObject(S3Request& req) {
   if (method == nullptr || method->empty()) {
     co_return Status(Errc::kCorsBadRequest, "Invalid Access-Control-Request-Method: null");
   }
+  if (!IsValidBucketName(req.route.bucket)) {
+    co_return Status(Errc::kNoSuchBucket);  // no lookup for a name no bucket can have
+  }
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
   const std::string& doc = info.Config(bc::kCors);
   if (doc.empty()) {
