@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,11 @@ struct Rule {
 struct Configuration {
   std::vector<Rule> rules;
 };
+
+// Turns a bucket's stored document (BucketInfo::config[bucket_config::kLifecycle], XML) into
+// rules. The XML parser is s3's (s3::ParseLifecycleConfiguration, on pugixml); a module below
+// s3 that applies the rules (heal/'s scanner) gets it from the server's wiring as this.
+using ConfigurationParser = std::function<Result<Configuration>(std::string_view document)>;
 
 // AWS's checks of a whole configuration. Errors: kMalformedXml (no rule, more than 1000),
 // kInvalidArgumentS3 (an ID over 255 characters or used twice; Days, NoncurrentDays,
