@@ -9,10 +9,12 @@
 #include "common/text.h"
 #include "fake_exchange.h"
 #include "memory_object_layer.h"
+#include "object/hash_reader.h"
 #include "object/server_pools.h"
 #include "s3/router.h"
 #include "s3/s3_server.h"
 #include "testing/memory_drive.h"
+#include "testing/string_source.h"
 #include "testing/sync_wait.h"
 
 namespace cairn::s3 {
@@ -1019,6 +1021,36 @@ TEST_P(S3ApiTest, BucketLifecycleConfiguration) {
   EXPECT_EQ(Send("DELETE", "/logs?lifecycle").status, 204);
   EXPECT_EQ(Send("GET", "/logs?lifecycle").status, 404);
   EXPECT_EQ(Send("HEAD", "/logs/tmp/a").Header("x-amz-expiration"), "<absent>");
+}
+
+// Tag filters read the object's tags from its "x-amz-tagging" metadata (URL query form).
+TEST_P(S3ApiTest, ExpirationHeaderFollowsTagFilters) {
+  MakeBucket("tags");
+  ASSERT_EQ(Send("PUT", "/tags?lifecycle",
+                 "<LifecycleConfiguration><Rule><ID>tmp-class</ID><Filter><Tag><Key>class</Key>"
+                 "<Value>tmp file</Value></Tag></Filter><Status>Enabled</Status>"
+                 "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>")
+                .status,
+            200);
+  auto put = [&](std::string key, std::string tagging) {
+    object::PutOptions opts;
+    opts.metadata.emplace_back("content-type", "text/plain");
+    if (!tagging.empty()) {
+      opts.metadata.emplace_back("x-amz-tagging", std::move(tagging));
+    }
+    cairn::testing::StringSource src("data");
+    object::HashReader body(src, {});
+    RequestContext ctx;
+    auto info = SyncWait(layer_->PutObject(ctx, "tags", key, body, opts));
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+  };
+  put("a", "owner=me&class=tmp%20file");
+  put("b", "class=keep");
+  put("c", "");
+  EXPECT_NE(Send("HEAD", "/tags/a").Header("x-amz-expiration").find("rule-id=\"tmp-class\""),
+            std::string::npos);
+  EXPECT_EQ(Send("HEAD", "/tags/b").Header("x-amz-expiration"), "<absent>");
+  EXPECT_EQ(Send("HEAD", "/tags/c").Header("x-amz-expiration"), "<absent>");
 }
 
 TEST(StaticCredentials, OnlyTheRootKey) {
