@@ -205,8 +205,11 @@ const CorsRule* MatchCorsRule(const CorsConfiguration& config, std::string_view 
 
 http::Headers CorsResponseHeaders(const CorsRule& rule, std::string_view origin,
                                   std::span<const std::string> request_headers, bool preflight) {
-  const bool any_origin = std::find(rule.allowed_origins.begin(), rule.allowed_origins.end(),
-                                    "*") != rule.allowed_origins.end();
+  // "*" only when nothing but the bare wildcard lets the origin in; an origin the rule names
+  // (or matches with a pattern) is echoed, with credentials allowed.
+  const bool any_origin = std::none_of(
+      rule.allowed_origins.begin(), rule.allowed_origins.end(),
+      [&](const std::string& o) { return o != "*" && CorsWildcardMatch(o, origin, false); });
   http::Headers h;
   h.emplace_back("access-control-allow-origin", any_origin ? "*" : std::string(origin));
   if (!any_origin) {

@@ -53,8 +53,9 @@ const CorsRule* MatchCorsRule(const CorsConfiguration& config, std::string_view 
                               std::string_view method,
                               std::span<const std::string> request_headers);
 
-// The response headers a matched rule gives: Access-Control-Allow-Origin ("*" when the rule
-// allows every origin, else the origin, with Access-Control-Allow-Credentials: true),
+// The response headers a matched rule gives: Access-Control-Allow-Origin ("*" when only the
+// rule's bare "*" lets `origin` in, else the origin, with Access-Control-Allow-Credentials:
+// true),
 // -Allow-Methods, -Expose-Headers, Vary; for a preflight also -Allow-Headers (the requested
 // ones) and -Max-Age.
 http::Headers CorsResponseHeaders(const CorsRule& rule, std::string_view origin,

@@ -139,6 +139,13 @@ TEST(CorsMatching, ResponseHeaders) {
   h = CorsResponseHeaders(any, "http://z.com", {}, false);
   EXPECT_EQ(Header(h, "access-control-allow-origin"), "*");
   EXPECT_EQ(Header(h, "access-control-allow-credentials"), "<none>");
+  // A rule that names the origin besides "*" echoes it.
+  any.allowed_origins = {"*", "http://*.named.com"};
+  h = CorsResponseHeaders(any, "http://www.named.com", {}, false);
+  EXPECT_EQ(Header(h, "access-control-allow-origin"), "http://www.named.com");
+  EXPECT_EQ(Header(h, "access-control-allow-credentials"), "true");
+  h = CorsResponseHeaders(any, "http://z.com", {}, false);
+  EXPECT_EQ(Header(h, "access-control-allow-origin"), "*");
 }
 
 }  // namespace cors_test_internal
