@@ -115,7 +115,10 @@ Task<void> AddCorsHeaders(S3Request& req, ResponseRecorder& recorder) {
   if (!config.ok()) {
     co_return;
   }
-  const CorsRule* rule = MatchCorsRule(*config, *origin, req.http().method, {});
+  // S3 matches an actual request by its Access-Control-Request-Method when it has one.
+  const std::string* asked = req.Header("access-control-request-method");
+  const std::string& method = asked != nullptr ? *asked : req.http().method;
+  const CorsRule* rule = MatchCorsRule(*config, *origin, method, {});
   if (rule != nullptr) {
     recorder.AddResponseHeaders(CorsResponseHeaders(*rule, *origin, {}, false));
   }

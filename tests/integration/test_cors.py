@@ -100,6 +100,9 @@ def test_preflight(server, s3, bucket):
                                     ("https://app.example.com", "PUT", "Authorization-X")]:
         r = _preflight(server, f"/{bucket}/k", origin, method, headers)
         assert r.status_code == 403, (origin, method, headers)
+    r = _preflight(server, "/no-such-bucket-here/k", "https://app.example.com", "GET")
+    assert r.status_code == 403
+    assert "CORSResponse: Bucket not found" in r.text
     assert _preflight(server, f"/{bucket}/k", None, "GET").status_code == 400
     assert _preflight(server, f"/{bucket}/k", "https://app.example.com").status_code == 400
 

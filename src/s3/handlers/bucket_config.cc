@@ -73,22 +73,28 @@ Task<Status> DeleteBucketLifecycle(S3Request& req) {
 // The preflight is answered from the bucket's rules alone (the middleware skips
 // authentication for it, as browsers send no credentials with it).
 Task<Status> OptionsObject(S3Request& req) {
+  // In S3's order: the Origin, the bucket, its configuration, then the request itself.
   const std::string* origin = req.Header("origin");
   if (origin == nullptr || origin->empty()) {
     co_return Status(Errc::kCorsBadRequest,
                      "Insufficient information. Origin request header needed.");
   }
+  const Status no_bucket(Errc::kCorsForbidden, "CORSResponse: Bucket not found");
+  if (!IsValidBucketName(req.route.bucket)) {
+    co_return no_bucket;  // no lookup for a name no bucket can have
+  }
+  auto info = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
+  if (info.code() == Errc::kNoSuchBucket) {
+    co_return no_bucket;
+  }
+  CO_RETURN_IF_ERROR(info.status());
+  const std::string& doc = info->Config(bc::kCors);
+  if (doc.empty()) {
+    co_return Status(Errc::kCorsForbidden, "CORSResponse: CORS is not enabled for this bucket.");
+  }
   const std::string* method = req.Header("access-control-request-method");
   if (method == nullptr || method->empty()) {
     co_return Status(Errc::kCorsBadRequest, "Invalid Access-Control-Request-Method: null");
-  }
-  if (!IsValidBucketName(req.route.bucket)) {
-    co_return Status(Errc::kNoSuchBucket);  // no lookup for a name no bucket can have
-  }
-  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
-  const std::string& doc = info.Config(bc::kCors);
-  if (doc.empty()) {
-    co_return Status(Errc::kCorsForbidden, "CORSResponse: CORS is not enabled for this bucket.");
   }
   CO_ASSIGN_OR_RETURN(CorsConfiguration config, ParseCorsConfiguration(doc));
   std::vector<std::string> wanted;

@@ -75,7 +75,9 @@ Task<Status> PutBucketLifecycleConfiguration(S3Request& req);
 Task<Status> GetBucketLifecycleConfiguration(S3Request& req);
 Task<Status> DeleteBucketLifecycle(S3Request& req);
 // OPTIONS on a bucket or object: the preflight, answered from the bucket's CORS rules.
-// Errors: kCorsBadRequest (no Origin or Access-Control-Request-Method), kCorsForbidden.
+// Errors, in S3's order: kCorsBadRequest (no Origin), kCorsForbidden (no such bucket, no CORS
+// configuration), kCorsBadRequest (no Access-Control-Request-Method), kCorsForbidden (no rule
+// allows the request).
 Task<Status> OptionsObject(S3Request& req);
 // Appends x-amz-expiration when a current-version Expiration rule of the bucket's lifecycle
 // configuration applies to `info` (GET, HEAD, PUT, CopyObject and CompleteMultipartUpload).

@@ -939,6 +939,14 @@ TEST_P(S3ApiTest, CorsPreflightNeedsNoCredentials) {
   Response r = options("/web/k", Preflight("http://app.test", "GET"));
   EXPECT_EQ(r.status, 403);  // no configuration yet
   EXPECT_TRUE(r.Has("<Code>AccessForbidden</Code>")) << r.body;
+  EXPECT_TRUE(r.Has("CORS is not enabled for this bucket")) << r.body;
+  r = options("/web/k", Preflight("http://app.test", ""));
+  EXPECT_EQ(r.status, 403);  // the configuration is looked at before the method
+  r = options("/nosuchbucket/k", Preflight("http://app.test", "GET"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(r.Has("CORSResponse: Bucket not found")) << r.body;
+  r = options("/x/k", Preflight("http://app.test", "GET"));
+  EXPECT_TRUE(r.Has("CORSResponse: Bucket not found")) << r.body;
   ASSERT_EQ(Send("PUT", "/web?cors", std::string(kCorsXml)).status, 200);
   r = options("/web/k", Preflight("http://app.test", "PUT", "Content-Type, Content-MD5"));
   EXPECT_EQ(r.status, 200) << r.body;
@@ -976,6 +984,11 @@ TEST_P(S3ApiTest, CorsHeadersOnActualRequests) {
   r = Send("GET", "/web/missing", "", {{{"origin", "http://app.test"}}});
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.Header("access-control-allow-origin"), "http://app.test");
+  // S3 matches by Access-Control-Request-Method when an actual request carries one.
+  r = Send("GET", "/web/k", "",
+           {{{"origin", "http://app.test"}, {"access-control-request-method", "DELETE"}}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "<absent>");
   // No rule for DELETE from that origin, no Origin at all: no CORS headers.
   r = Send("DELETE", "/web/k", "", {{{"origin", "http://app.test"}}});
   EXPECT_EQ(r.Header("access-control-allow-origin"), "<absent>");
