@@ -68,6 +68,15 @@ Status ValidateRule(const Rule& rule) {
     return Status(Errc::kInvalidRequest, "At least one action needs to be specified in a rule");
   }
   const auto& f = rule.filter;
+  std::set<std::string_view> keys;
+  for (const auto& [key, value] : f.tags) {
+    if (key.empty() || key.size() > 128 || value.size() > 256) {
+      return InvalidArgument("The TagKey you have provided is invalid");
+    }
+    if (!keys.insert(key).second) {
+      return Status(Errc::kInvalidRequest, "Duplicate Tag Keys are not allowed.");
+    }
+  }
   if (!f.tags.empty() && rule.expired_object_delete_marker) {
     return InvalidArgument("ExpiredObjectDeleteMarker cannot be specified with a Tag filter.");
   }

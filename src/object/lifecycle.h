@@ -62,7 +62,8 @@ using ConfigurationParser = std::function<Result<Configuration>(std::string_view
 // kInvalidArgumentS3 (an ID over 255 characters or used twice; Days, NoncurrentDays,
 // NewerNoncurrentVersions, DaysAfterInitiation not positive; a Date not at midnight UTC;
 // ExpiredObjectDeleteMarker or AbortIncompleteMultipartUpload with a tag filter, the latter
-// also with a size filter; sizes that leave no room), kInvalidRequest (a rule without action),
+// also with a size filter; sizes that leave no room; a tag key empty or over 128 characters,
+// a value over 256), kInvalidRequest (a rule without action; a tag key twice),
 // kNotImplemented (a transition: cairn has no storage tiers).
 Status Validate(const Configuration& config);
 

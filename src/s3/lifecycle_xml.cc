@@ -1,5 +1,6 @@
 #include "s3/lifecycle_xml.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -93,6 +94,7 @@ Status ParseFilter(const pugi::xml_node& filter, lc::Filter& f) {
       ++conditions;
     }
     if (LocalName(node) == "And") {
+      int inside = 0;
       for (auto inner : node.children()) {
         if (inner.type() != pugi::node_element) {
           continue;
@@ -101,6 +103,10 @@ Status ParseFilter(const pugi::xml_node& filter, lc::Filter& f) {
         if (!known) {
           return Malformed();
         }
+        ++inside;
+      }
+      if (inside == 0) {
+        return Malformed();
       }
       continue;
     }
@@ -128,7 +134,7 @@ Status ParseExpiration(const pugi::xml_node& node, lc::Rule& rule) {
   if (auto date = Child(node, "Date")) {
     auto secs = ParseIso8601Seconds(TrimBlanks(Text(date)));
     if (!secs) {
-      return Status(Errc::kInvalidArgumentS3, "'Date' must be in ISO 8601 format");
+      return Status(Errc::kInvalidArgumentS3, "'Date' must be at midnight GMT");
     }
     rule.expiration_date = *secs;
   }
@@ -168,6 +174,8 @@ Result<lc::Rule> ParseLifecycleRule(const pugi::xml_node& node) {
   } else if (prefix) {
     rule.filter.prefix = Text(prefix);
     rule.legacy_prefix = true;
+  } else {
+    return Malformed();  // a rule names what it applies to: Filter (may be empty) or Prefix
   }
   if (auto e = Child(node, "Expiration")) {
     RETURN_IF_ERROR(ParseExpiration(e, rule));
@@ -260,40 +268,58 @@ void RenderRule(XmlWriter& w, const lc::Rule& rule) {
 }  // namespace
 
 std::optional<std::int64_t> ParseIso8601Seconds(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SS
-  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
-      t[13] != ':' || t[16] != ':') {
+  // YYYY-MM-DD, alone (midnight UTC) or with THH:MM:SS[.fraction](Z|+HH:MM|-HH:MM).
+  if (t.size() < 10 || t[4] != '-' || t[7] != '-') {
     return std::nullopt;
   }
   int year = 0;
   int month = 0;
   int day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
   if (!ParseDigits(t.substr(0, 4), year) || !ParseDigits(t.substr(5, 2), month) ||
-      !ParseDigits(t.substr(8, 2), day) || !ParseDigits(t.substr(11, 2), hour) ||
-      !ParseDigits(t.substr(14, 2), minute) || !ParseDigits(t.substr(17, 2), second)) {
-    return std::nullopt;
-  }
-  std::string_view rest = t.substr(19);
-  if (!rest.empty() && rest.front() == '.') {
-    rest.remove_prefix(1);
-    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
-      rest.remove_prefix(1);
-    }
-  }
-  if (rest != "Z" && rest != "z" && rest != "+00:00") {
+      !ParseDigits(t.substr(8, 2), day)) {
     return std::nullopt;
   }
   using namespace std::chrono;
   const year_month_day ymd{std::chrono::year(year), std::chrono::month(month),
                            std::chrono::day(day)};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) {
+  if (!ymd.ok()) {
     return std::nullopt;
   }
-  const auto days_since = sys_days(ymd).time_since_epoch().count();
-  return static_cast<std::int64_t>(days_since) * 86400 + hour * 3600 + minute * 60 + second;
+  const std::int64_t midnight =
+      static_cast<std::int64_t>(sys_days(ymd).time_since_epoch().count()) * 86400;
+  if (t.size() == 10) {
+    return midnight;
+  }
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  if (t.size() < 20 || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':' ||
+      !ParseDigits(t.substr(11, 2), hour) || !ParseDigits(t.substr(14, 2), minute) ||
+      !ParseDigits(t.substr(17, 2), second) || hour > 23 || minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  std::string_view rest = t.substr(19);
+  if (rest.front() == '.') {
+    rest.remove_prefix(1);
+    const auto digits = std::min(rest.find_first_not_of("0123456789"), rest.size());
+    if (digits == 0 || rest.substr(0, digits).find_first_not_of('0') != std::string_view::npos) {
+      return std::nullopt;  // whole seconds only
+    }
+    rest.remove_prefix(digits);
+  }
+  int offset = 0;
+  if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    int oh = 0;
+    int om = 0;
+    if (!ParseDigits(rest.substr(1, 2), oh) || !ParseDigits(rest.substr(4, 2), om) || oh > 23 ||
+        om > 59) {
+      return std::nullopt;
+    }
+    offset = (rest[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  } else if (rest != "Z" && rest != "z") {
+    return std::nullopt;
+  }
+  return midnight + hour * 3600 + minute * 60 + second - offset;
 }
 
 Result<lc::Configuration> ParseLifecycleConfiguration(std::string_view xml) {

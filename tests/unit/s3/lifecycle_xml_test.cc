@@ -64,24 +64,26 @@ TEST(LifecycleXml, RefusesWhatAwsRefuses) {
   const std::string exp = "<Expiration><Days>1</Days></Expiration>";
   EXPECT_EQ(ParseLifecycleConfiguration("<X/>").code(), Errc::kMalformedXml);
   EXPECT_EQ(Parse("").code(), Errc::kMalformedXml);
-  EXPECT_EQ(Parse("<Rule><Status>On</Status>" + exp + "</Rule>").code(), Errc::kMalformedXml);
-  EXPECT_EQ(Parse("<Rule><Status>Enabled</Status></Rule>").code(), Errc::kInvalidRequest);
-  EXPECT_EQ(Parse("<Rule><ID>" + std::string(256, 'i') + "</ID><Status>Enabled</Status>" + exp +
-                  "</Rule>")
+  EXPECT_EQ(Parse("<Rule><Filter/><Status>On</Status>" + exp + "</Rule>").code(),
+            Errc::kMalformedXml);
+  EXPECT_EQ(Parse("<Rule><Filter/><Status>Enabled</Status></Rule>").code(), Errc::kInvalidRequest);
+  EXPECT_EQ(Parse("<Rule><ID>" + std::string(256, 'i') + "</ID><Filter/><Status>Enabled</Status>" +
+                  exp + "</Rule>")
                 .code(),
             Errc::kInvalidArgumentS3);
-  EXPECT_EQ(Parse("<Rule><ID>a</ID><Status>Enabled</Status>" + exp +
-                  "</Rule><Rule><ID>a</ID><Status>Enabled</Status>" + exp + "</Rule>")
+  EXPECT_EQ(Parse("<Rule><ID>a</ID><Filter/><Status>Enabled</Status>" + exp +
+                  "</Rule><Rule><ID>a</ID><Filter/><Status>Enabled</Status>" + exp + "</Rule>")
                 .message(),
             "Rule ID must be unique. Found same ID for more than one rule");
   EXPECT_EQ(
-      Parse("<Rule><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule>").code(),
+      Parse("<Rule><Filter/><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule>")
+          .code(),
       Errc::kInvalidArgumentS3);
-  EXPECT_EQ(Parse("<Rule><Status>Enabled</Status><Expiration><Days>1</Days>"
+  EXPECT_EQ(Parse("<Rule><Filter/><Status>Enabled</Status><Expiration><Days>1</Days>"
                   "<Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>")
                 .code(),
             Errc::kMalformedXml);
-  EXPECT_EQ(Parse("<Rule><Status>Enabled</Status><Expiration>"
+  EXPECT_EQ(Parse("<Rule><Filter/><Status>Enabled</Status><Expiration>"
                   "<Date>2030-01-01T10:00:00Z</Date></Expiration></Rule>")
                 .message(),
             "'Date' must be at midnight GMT");
@@ -92,10 +94,11 @@ TEST(LifecycleXml, RefusesWhatAwsRefuses) {
             Errc::kMalformedXml);
   EXPECT_EQ(Parse("<Rule><Status>Enabled</Status><Prefix/><Filter/>" + exp + "</Rule>").code(),
             Errc::kInvalidArgumentS3);
-  EXPECT_EQ(Parse("<Rule><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>"
-                  "-1</NoncurrentDays></NoncurrentVersionExpiration></Rule>")
-                .code(),
-            Errc::kInvalidArgumentS3);
+  EXPECT_EQ(
+      Parse("<Rule><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>"
+            "-1</NoncurrentDays></NoncurrentVersionExpiration></Rule>")
+          .code(),
+      Errc::kInvalidArgumentS3);
   EXPECT_EQ(Parse("<Rule><Status>Enabled</Status><Filter><Tag><Key>k</Key><Value>v</Value>"
                   "</Tag></Filter><AbortIncompleteMultipartUpload><DaysAfterInitiation>1"
                   "</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>")
@@ -106,13 +109,28 @@ TEST(LifecycleXml, RefusesWhatAwsRefuses) {
                   exp + "</Rule>")
                 .code(),
             Errc::kInvalidArgumentS3);
-  EXPECT_EQ(Parse("<Rule><Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER"
-                  "</StorageClass></Transition></Rule>")
+  EXPECT_EQ(
+      Parse("<Rule><Filter/><Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER"
+            "</StorageClass></Transition></Rule>")
+          .code(),
+      Errc::kNotImplemented);
+  // A rule names what it applies to.
+  EXPECT_EQ(Parse("<Rule><Status>Enabled</Status>" + exp + "</Rule>").code(), Errc::kMalformedXml);
+  EXPECT_EQ(
+      Parse("<Rule><Filter><And></And></Filter><Status>Enabled</Status>" + exp + "</Rule>").code(),
+      Errc::kMalformedXml);
+  EXPECT_EQ(Parse("<Rule><Filter><And><Tag><Key>k</Key><Value>1</Value></Tag><Tag><Key>k</Key>"
+                  "<Value>2</Value></Tag></And></Filter><Status>Enabled</Status>" +
+                  exp + "</Rule>")
+                .message(),
+            "Duplicate Tag Keys are not allowed.");
+  EXPECT_EQ(Parse("<Rule><Filter><Tag><Key>" + std::string(129, 'k') +
+                  "</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>" + exp + "</Rule>")
                 .code(),
-            Errc::kNotImplemented);
+            Errc::kInvalidArgumentS3);
   std::string many;
   for (int i = 0; i < 1001; ++i) {
-    many += "<Rule><Status>Enabled</Status>" + exp + "</Rule>";
+    many += "<Rule><Filter/><Status>Enabled</Status>" + exp + "</Rule>";
   }
   EXPECT_EQ(Parse(many).code(), Errc::kMalformedXml);
 }
@@ -122,11 +140,16 @@ TEST(LifecycleXml, Iso8601AndExpirationHeader) {
   EXPECT_EQ(ParseIso8601Seconds("2012-12-23T00:00:00.000Z"), 1356220800);
   EXPECT_EQ(ParseIso8601Seconds("2012-12-23T00:00:00+00:00"), 1356220800);
   EXPECT_FALSE(ParseIso8601Seconds("2012-13-23T00:00:00Z").has_value());
-  EXPECT_FALSE(ParseIso8601Seconds("2012-12-23").has_value());
+  EXPECT_EQ(ParseIso8601Seconds("2012-12-23"), 1356220800);
+  EXPECT_EQ(ParseIso8601Seconds("2012-12-23T02:00:00+02:00"), 1356220800);
+  EXPECT_EQ(ParseIso8601Seconds("2012-12-22T22:00:00-02:00"), 1356220800);
+  EXPECT_FALSE(ParseIso8601Seconds("2012-12-23T00:00:00.5Z").has_value());
+  EXPECT_FALSE(ParseIso8601Seconds("2012-12-23T00:00:00").has_value());
+  EXPECT_FALSE(ParseIso8601Seconds("2012-12-23T").has_value());
   EXPECT_FALSE(ParseIso8601Seconds("-012-12-23T00:00:00Z").has_value());
   // A far Date renders as sent and expires "never" (the end of the nanosecond range).
   auto far = ParseLifecycleConfiguration(
-      Doc("<Rule><Status>Enabled</Status><Expiration><Date>9999-12-31T00:00:00Z</Date>"
+      Doc("<Rule><Filter/><Status>Enabled</Status><Expiration><Date>9999-12-31T00:00:00Z</Date>"
           "</Expiration></Rule>"));
   ASSERT_TRUE(far.ok()) << far.status().ToString();
   EXPECT_NE(RenderLifecycleConfiguration(*far).find("<Date>9999-12-31T00:00:00.000Z</Date>"),
