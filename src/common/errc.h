@@ -94,6 +94,12 @@ enum class Errc : std::int32_t {
   // Versioning, object lock.
   kInvalidBucketState = 260,  // the bucket's state forbids the request (S3: 409)
 
+  // Bucket CORS and lifecycle configurations (270-279, kept apart from other features').
+  kNoSuchCorsConfiguration = 270,
+  kCorsForbidden = 271,   // a CORS request no rule allows: 403 AccessForbidden
+  kCorsBadRequest = 272,  // a preflight without Origin or Access-Control-Request-Method
+  kNoSuchLifecycleConfiguration = 273,
+
   // Authentication and authorization.
   kAccessDenied = 300,
   kSignatureDoesNotMatch = 301,

@@ -184,6 +184,18 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
      "You did not provide the number of bytes specified by the Content-Length HTTP header."},
     {Errc::kPostPolicyDenied, "AccessDenied", 403, "Invalid according to Policy", kDetail},
 
+    // Bucket CORS and lifecycle configurations.
+    {Errc::kNoSuchCorsConfiguration, "NoSuchCORSConfiguration", 404,
+     "The CORS configuration does not exist"},
+    {Errc::kCorsForbidden, "AccessForbidden", 403,
+     "CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
+     "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
+     "are not whitelisted by the resource's CORS spec.",
+     kDetail},
+    {Errc::kCorsBadRequest, "BadRequest", 400, "Insufficient information.", kDetail},
+    {Errc::kNoSuchLifecycleConfiguration, "NoSuchLifecycleConfiguration", 404,
+     "The lifecycle configuration does not exist"},
+
     // Cluster.
     {Errc::kNodeOffline, "SlowDown", 503, "Please reduce your request rate."},
     {Errc::kLockTimeout, "OperationTimedOut", 503,

@@ -36,5 +36,14 @@
   X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                      \
   X(kPostObject, "PostObject", &PostObject)                                        \
   X(kPutBucketVersioning, "PutBucketVersioning", &PutBucketVersioning)             \
+  X(kGetBucketCors, "GetBucketCors", &GetBucketCors)                               \
+  X(kPutBucketCors, "PutBucketCors", &PutBucketCors)                               \
+  X(kDeleteBucketCors, "DeleteBucketCors", &DeleteBucketCors)                      \
+  X(kGetBucketLifecycleConfiguration, "GetBucketLifecycleConfiguration",           \
+    &GetBucketLifecycleConfiguration)                                              \
+  X(kPutBucketLifecycleConfiguration, "PutBucketLifecycleConfiguration",           \
+    &PutBucketLifecycleConfiguration)                                              \
+  X(kDeleteBucketLifecycle, "DeleteBucketLifecycle", &DeleteBucketLifecycle)       \
+  X(kOptionsObject, "OptionsObject", &OptionsObject) /* CORS preflight, no auth */ \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

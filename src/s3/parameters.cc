@@ -113,6 +113,14 @@ class TableBuilder {
                "412 PreconditionFailed");
   }
 
+  // A configuration document in the body (PutBucketCors, PutBucketLifecycleConfiguration):
+  // Content-MD5 verified when sent but not required, as for DeleteObjects (MinIO's choice).
+  TableBuilder& ConfigBody(Op op) {
+    Add(op, kHeader, "content-md5", kSupported, "verified when sent (not required)");
+    Add(op, kHeader, "x-amz-sdk-checksum-algorithm", kSupported, "");
+    return Add(op, kHeader, "x-amz-checksum-*", kSupported, "verified");
+  }
+
   std::vector<ParamSpec> Take() { return std::move(rows_); }
 
  private:
@@ -294,6 +302,25 @@ std::vector<ParamSpec> BuildTable() {
       .Add(Op::kPostObject, kHeader, "content-length", kSupported,
            "required unless the body is chunked: 411 MissingContentLength")
       .Common(Op::kPostObject);
+  // Bucket configurations.
+  t.Common(Op::kGetBucketCors);
+  t.ConfigBody(Op::kPutBucketCors).Common(Op::kPutBucketCors);
+  t.Common(Op::kDeleteBucketCors);
+  t.Common(Op::kGetBucketLifecycleConfiguration);
+  t.ConfigBody(Op::kPutBucketLifecycleConfiguration)
+      .Add(Op::kPutBucketLifecycleConfiguration, kHeader,
+           "x-amz-transition-default-minimum-object-size", kIgnored,
+           "transitions are refused (no storage tiers)")
+      .Common(Op::kPutBucketLifecycleConfiguration);
+  t.Common(Op::kDeleteBucketLifecycle);
+  t.Add(Op::kOptionsObject, kHeader, "origin", kSupported,
+        "required (400 BadRequest); matched against the bucket's AllowedOrigin ('*' wildcards); "
+        "on other requests it adds the matching rule's CORS headers")
+      .Add(Op::kOptionsObject, kHeader, "access-control-request-method", kSupported,
+           "required (400 BadRequest); matched against AllowedMethod")
+      .Add(Op::kOptionsObject, kHeader, "access-control-request-headers", kSupported,
+           "each matched against AllowedHeader, case-insensitively; 403 AccessForbidden when "
+           "no rule allows the request");
   return t.Take();
 }
 

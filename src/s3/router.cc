@@ -76,6 +76,13 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     if (q.Has("versions")) {
       return HasOtherSubResource(q, {"versions"}) ? Op::kNotImplemented : Op::kListObjectVersions;
     }
+    if (q.Has("cors")) {
+      return HasOtherSubResource(q, {"cors"}) ? Op::kNotImplemented : Op::kGetBucketCors;
+    }
+    if (q.Has("lifecycle")) {
+      return HasOtherSubResource(q, {"lifecycle"}) ? Op::kNotImplemented
+                                                   : Op::kGetBucketLifecycleConfiguration;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -89,9 +96,23 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"versioning"}) ? Op::kNotImplemented
                                                     : Op::kPutBucketVersioning;
     }
+    if (q.Has("cors")) {
+      return HasOtherSubResource(q, {"cors"}) ? Op::kNotImplemented : Op::kPutBucketCors;
+    }
+    if (q.Has("lifecycle")) {
+      return HasOtherSubResource(q, {"lifecycle"}) ? Op::kNotImplemented
+                                                   : Op::kPutBucketLifecycleConfiguration;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
   if (method == "DELETE") {
+    if (q.Has("cors")) {
+      return HasOtherSubResource(q, {"cors"}) ? Op::kNotImplemented : Op::kDeleteBucketCors;
+    }
+    if (q.Has("lifecycle")) {
+      return HasOtherSubResource(q, {"lifecycle"}) ? Op::kNotImplemented
+                                                   : Op::kDeleteBucketLifecycle;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kDeleteBucket;
   }
   if (method == "POST") {
@@ -103,7 +124,7 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     }
     return Op::kNotImplemented;
   }
-  return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
+  return method == "OPTIONS" ? Op::kOptionsObject : Op::kMethodNotAllowed;
 }
 
 Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool copy_source) {
@@ -154,7 +175,7 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
     }
     return HasOtherSubResource(q, {"versionId"}) ? Op::kNotImplemented : Op::kDeleteObject;
   }
-  return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
+  return method == "OPTIONS" ? Op::kOptionsObject : Op::kMethodNotAllowed;
 }
 
 // The Host header without its port; handles "[::1]:9000".

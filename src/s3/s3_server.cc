@@ -6,6 +6,7 @@
 
 #include "common/checksum.h"
 #include "common/log.h"
+#include "s3/cors.h"
 #include "s3/errors.h"
 #include "s3/handlers/handlers.h"
 #include "s3/request.h"
@@ -77,6 +78,11 @@ class ResponseRecorder final : public http::Exchange {
 
   void CloseAfterResponse() override { inner_.CloseAfterResponse(); }
 
+  // Headers every response of this request carries from now on (CORS).
+  void AddResponseHeaders(const http::Headers& headers) {
+    common_.insert(common_.end(), headers.begin(), headers.end());
+  }
+
   int status() const { return status_; }
 
   std::uint64_t bytes() const { return bytes_; }
@@ -93,11 +99,42 @@ class ResponseRecorder final : public http::Exchange {
   CountingSink sink_;
 };
 
+// A request with an Origin to a bucket whose CORS rules allow it: every response to it,
+// errors included, carries the rule's CORS headers. Without Origin this costs nothing; with
+// one, the (cached) bucket info.
+Task<void> AddCorsHeaders(S3Request& req, ResponseRecorder& recorder) {
+  const std::string* origin = req.Header("origin");
+  if (origin == nullptr || origin->empty() || !IsValidBucketName(req.route.bucket)) {
+    co_return;
+  }
+  auto info = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
+  if (!info.ok() || info->Config(object::bucket_config::kCors).empty()) {
+    co_return;
+  }
+  auto config = ParseCorsConfiguration(info->Config(object::bucket_config::kCors));
+  if (!config.ok()) {
+    co_return;
+  }
+  // S3 matches an actual request by its Access-Control-Request-Method when it has one.
+  const std::string* asked = req.Header("access-control-request-method");
+  const std::string& method = asked != nullptr ? *asked : req.http().method;
+  const CorsRule* rule = MatchCorsRule(*config, *origin, method, {});
+  if (rule != nullptr) {
+    recorder.AddResponseHeaders(CorsResponseHeaders(*rule, *origin, {}, false));
+  }
+}
+
 // Routing, authentication and dispatch: everything between the request id and the error
 // rendering. Returns the handler's Status.
-Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
+Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
+                   const auth::CredentialProvider& creds) {
   const http::Request& http = req.http();
   CO_ASSIGN_OR_RETURN(req.route, ParseRoute(http, req.opts.domains));
+  if (req.route.op == Op::kOptionsObject) {
+    // The CORS preflight: browsers send it without credentials.
+    co_return co_await OptionsObject(req);
+  }
+  co_await AddCorsHeaders(req, recorder);
   if (req.route.op == Op::kPostObject) {
     // A browser upload carries its credentials in the form, ahead of the file.
     CO_ASSIGN_OR_RETURN(req.post_form, co_await OpenPostForm(req.ex, req.route.bucket, creds,
@@ -130,9 +167,10 @@ Task<Status> Serve(S3Request& req, const auth::CredentialProvider& creds) {
 }
 
 // Runs Serve and turns a thrown exception (a bug) into InternalError.
-Task<Status> ServeNoThrow(S3Request& req, const auth::CredentialProvider& creds) {
+Task<Status> ServeNoThrow(S3Request& req, ResponseRecorder& recorder,
+                          const auth::CredentialProvider& creds) {
   try {
-    co_return co_await Serve(req, creds);
+    co_return co_await Serve(req, recorder, creds);
   } catch (const std::exception& e) {
     LOG_ERROR("s3: exception on the request path: {}", e.what());
   }
@@ -260,7 +298,7 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
   if (inflight.now() > opts_.max_inflight) {
     st = Status(Errc::kSlowDown);
   } else {
-    st = co_await ServeNoThrow(req, creds_);
+    st = co_await ServeNoThrow(req, ex, creds_);
   }
   if (!st.ok()) {
     if (!ex.response_started()) {

@@ -40,6 +40,9 @@ struct S3Options {
   // request XML bodies (up to 8 MiB each) reserve their size in it before they are read,
   // so that thousands of them in flight cannot exhaust memory. nullptr: not bounded.
   object::MemoryBudget* budget = nullptr;
+  // The length of a lifecycle "day" in seconds (--lifecycle-day-seconds; 86400, shorter in
+  // tests): the expiry times that x-amz-expiration reports.
+  std::int64_t lifecycle_day_seconds = 86400;
 };
 
 // The root user: one static access key and secret key.

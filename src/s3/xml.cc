@@ -6,6 +6,8 @@
 
 #include <pugixml.hpp>
 
+#include "s3/xml_reader.h"
+
 namespace cairn::s3 {
 
 std::string XmlEscape(std::string_view text) {
@@ -115,7 +117,7 @@ Task<Result<std::string>> ReadXmlBody(ByteSource& body, std::size_t limit) {
   co_return out;
 }
 
-namespace {
+namespace xml_read {
 
 // The element name without a namespace prefix ("s3:Part" -> "Part").
 std::string_view LocalName(const pugi::xml_node& node) {
@@ -158,16 +160,42 @@ Result<pugi::xml_node> LoadRoot(pugi::xml_document& doc, std::string_view xml,
   return top;
 }
 
-bool ParseInt(std::string_view text, int& out) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\t')) {
+namespace {
+
+std::string_view TrimXmlBlanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\t' ||
+                           text.front() == '\r')) {
     text.remove_prefix(1);
   }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\t')) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\t' ||
+                           text.back() == '\r')) {
     text.remove_suffix(1);
   }
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size();
+  return text;
 }
+
+template <class Int>
+bool ParseInteger(std::string_view text, Int& out) {
+  text = TrimXmlBlanks(text);
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+}
+
+}  // namespace
+
+bool ParseInt(std::string_view text, int& out) {
+  return ParseInteger(text, out);
+}
+
+bool ParseInt64(std::string_view text, std::int64_t& out) {
+  return ParseInteger(text, out);
+}
+
+}  // namespace xml_read
+
+namespace {
+
+using namespace xml_read;
 
 constexpr std::array<std::string_view, 5> kChecksumElements = {
     "ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256"};

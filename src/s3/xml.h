@@ -50,6 +50,8 @@ Task<Result<std::string>> ReadXmlBody(ByteSource& body, std::size_t limit);
 inline constexpr std::size_t kMaxCompleteBody = 8u << 20;  // 10000 parts
 inline constexpr std::size_t kMaxDeleteBody = 4u << 20;    // 1000 keys of 1 KiB, escaped
 inline constexpr std::size_t kMaxBucketConfigBody = 64u << 10;
+// 1000 lifecycle rules with filters.
+inline constexpr std::size_t kMaxLifecycleBody = 2u << 20;
 
 struct CompletePartXml {
   int number = 0;

@@ -44,6 +44,7 @@ struct GivenFlags {
   bool secret = false;
   bool address = false;
   bool console_address = false;
+  bool lifecycle_day = false;
 };
 
 // Checks of the parsed values that CLI11 cannot express.
@@ -62,6 +63,16 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
   }
   if (!given.access) {
     RETURN_IF_ERROR(CredentialsFromEnvironment(env, cfg));
+  }
+  if (auto v = env("CAIRN_LIFECYCLE_DAY_SECONDS"); v && !given.lifecycle_day) {
+    const std::string text(*v);
+    char* end = nullptr;
+    const long long n = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || n < 1) {
+      return Status(Errc::kInvalidArgument,
+                    "CAIRN_LIFECYCLE_DAY_SECONDS must be a positive number of seconds");
+    }
+    cfg.lifecycle_day_seconds = n;
   }
   for (const char* var : {"CAIRN_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"}) {
     if (auto v = env(var)) {
@@ -319,6 +330,13 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                    "least 600: a write in flight renames its shards before it commits them)")
       ->check(CLI::Range(600, 1 << 30))
       ->capture_default_str();
+  auto* lifecycle_day_opt =
+      server
+          ->add_option("--lifecycle-day-seconds", cfg.lifecycle_day_seconds,
+                       "The length of a lifecycle rule's day in seconds, for tests (also "
+                       "CAIRN_LIFECYCLE_DAY_SECONDS)")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str();
   server->add_option("--node-host", cfg.node_host,
                      "This node's HOST or HOST:PORT in the drive URLs");
   server
@@ -391,6 +409,7 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
   given.secret = secret_opt->count() > 0;
   given.address = address_opt->count() > 0;
   given.console_address = console_opt->count() > 0;
+  given.lifecycle_day = lifecycle_day_opt->count() > 0;
   Status st = Validate(cfg, env, given);
   if (!st.ok()) {
     result.exit_code = kUsageExitCode;

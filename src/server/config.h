@@ -57,6 +57,8 @@ struct ServerConfig {
   int scanner_interval = 60;
   int scanner_deep_every = 16;
   int orphan_min_age = 3600;
+  // Seconds in a lifecycle rule's "day" (s3::S3Options::lifecycle_day_seconds); tests shorten it.
+  std::int64_t lifecycle_day_seconds = 86400;
   std::string node_host;
   // The other nodes (http(s)://host:port or host:port), checked against the drive URLs.
   std::vector<std::string> peers;

@@ -163,6 +163,7 @@ Status Server::BuildLayer() {
   s3_opts.region = config_.region;
   s3_opts.domains = config_.domains;
   s3_opts.budget = &layer_->budget();
+  s3_opts.lifecycle_day_seconds = config_.lifecycle_day_seconds;
   s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
   layer_ready_.store(layer_.get());
   healer_ready_.store(healer_.get());

@@ -68,6 +68,23 @@ Result<std::string> DecodeContinuationToken(std::string_view token);
 // delete_objects.cc
 Task<Status> DeleteObjects(S3Request& req);
 
+// bucket_config.cc: CORS and lifecycle configurations, the CORS preflight.
+Task<Status> PutBucketCors(S3Request& req);
+Task<Status> GetBucketCors(S3Request& req);
+Task<Status> DeleteBucketCors(S3Request& req);
+Task<Status> PutBucketLifecycleConfiguration(S3Request& req);
+Task<Status> GetBucketLifecycleConfiguration(S3Request& req);
+Task<Status> DeleteBucketLifecycle(S3Request& req);
+// OPTIONS on a bucket or object: the preflight, answered from the bucket's CORS rules.
+// Errors, in S3's order: kCorsBadRequest (no Origin), kCorsForbidden (no such bucket, no CORS
+// configuration), kCorsBadRequest (no Access-Control-Request-Method), kCorsForbidden (no rule
+// allows the request).
+Task<Status> OptionsObject(S3Request& req);
+// Appends x-amz-expiration when a current-version Expiration rule of the bucket's lifecycle
+// configuration applies to `info` (GET, HEAD, PUT, CopyObject and CompleteMultipartUpload).
+Task<void> AddExpirationHeader(S3Request& req, const object::ObjectInfo& info,
+                               http::Headers& headers);
+
 // The handler of `op` (s3/operations.h), or nullptr for kNotImplemented, kMethodNotAllowed
 // and a value outside Op. s3_server.cc.
 using HandlerFn = Task<Status> (*)(S3Request&);

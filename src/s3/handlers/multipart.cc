@@ -126,6 +126,7 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
   }
+  co_await AddExpirationHeader(req, info, headers);
   co_return co_await SendXml(req, w.Finish(), 200, std::move(headers));
 }
 

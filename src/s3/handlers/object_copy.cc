@@ -147,6 +147,7 @@ Task<Status> CopyObject(S3Request& req) {
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
   }
+  co_await AddExpirationHeader(req, info, headers);
   XmlWriter w;
   w.Open("CopyObjectResult")
       .Element("LastModified", FormatIso8601(info.mod_time_ns))

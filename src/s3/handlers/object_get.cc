@@ -120,6 +120,7 @@ Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Pr
     length = info.parts.empty() ? info.size : info.parts[opts.part_number - 1].size;
   }
   auto [status, headers] = SuccessHeaders(req, opts, info, offset, length);
+  co_await AddExpirationHeader(req, info, headers);
   CO_RETURN_IF_ERROR(
       co_await req.ex.BeginStream(status, std::move(headers), static_cast<std::uint64_t>(length)));
   co_return co_await req.ex.EndStream();
@@ -158,6 +159,7 @@ Task<Status> GetObject(S3Request& req) {
     co_return co_await SendConditionFailure(req, st, info);
   }
   auto [status, headers] = SuccessHeaders(req, opts, info, reader->offset(), reader->length());
+  co_await AddExpirationHeader(req, info, headers);
   // The first block is read before the headers go out, so that an object that cannot be read
   // (below read quorum, every copy corrupt) gets a clean error status, not a cut connection.
   // Sized to the object (a 4 KiB GET needs no 256 KiB buffer) and not zeroed: Read fills it.

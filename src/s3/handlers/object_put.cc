@@ -26,6 +26,7 @@ Task<Status> PutObject(S3Request& req) {
     headers.emplace_back(std::string(object::kChecksumTypeMeta),
                          std::string(object::kChecksumFullObject));
   }
+  co_await AddExpirationHeader(req, info, headers);
   co_return co_await SendEmpty(req, 200, std::move(headers));
 }
 

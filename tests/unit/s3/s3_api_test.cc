@@ -9,10 +9,12 @@
 #include "common/text.h"
 #include "fake_exchange.h"
 #include "memory_object_layer.h"
+#include "object/hash_reader.h"
 #include "object/server_pools.h"
 #include "s3/router.h"
 #include "s3/s3_server.h"
 #include "testing/memory_drive.h"
+#include "testing/string_source.h"
 #include "testing/sync_wait.h"
 
 namespace cairn::s3 {
@@ -877,6 +879,191 @@ TEST(S3ApiLimits, XmlBodiesReserveTheMemoryBudget) {
   auto [status, body] = post();
   EXPECT_EQ(status, 503);
   EXPECT_NE(body.find("<Code>SlowDown</Code>"), std::string::npos) << body;
+}
+
+constexpr std::string_view kCorsXml =
+    "<CORSConfiguration><CORSRule><AllowedOrigin>http://app.test</AllowedOrigin>"
+    "<AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod>"
+    "<AllowedHeader>content-*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>"
+    "<MaxAgeSeconds>600</MaxAgeSeconds></CORSRule>"
+    "<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule>"
+    "</CORSConfiguration>";
+
+http::Headers Preflight(std::string origin, std::string method, std::string headers = "") {
+  http::Headers h;
+  if (!origin.empty()) {
+    h.emplace_back("origin", std::move(origin));
+  }
+  if (!method.empty()) {
+    h.emplace_back("access-control-request-method", std::move(method));
+  }
+  if (!headers.empty()) {
+    h.emplace_back("access-control-request-headers", std::move(headers));
+  }
+  return h;
+}
+
+TEST_P(S3ApiTest, BucketCorsConfiguration) {
+  MakeBucket("web");
+  Response r = Send("GET", "/web?cors");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("<Code>NoSuchCORSConfiguration</Code>")) << r.body;
+  r = Send("PUT", "/web?cors",
+           "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>"
+           "<AllowedMethod>PATCH</AllowedMethod></CORSRule></CORSConfiguration>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("Unsupported method is PATCH")) << r.body;
+  r = Send("PUT", "/web?cors", "<CORSConfiguration/>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>MalformedXML</Code>")) << r.body;
+  const std::string md5 = Base64Encode(Md5("something else"));
+  r = Send("PUT", "/web?cors", std::string(kCorsXml), {{{"content-md5", md5}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>BadDigest</Code>")) << r.body;
+  ASSERT_EQ(Send("PUT", "/web?cors", std::string(kCorsXml)).status, 200);
+  r = Send("GET", "/web?cors");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<AllowedOrigin>http://app.test</AllowedOrigin>")) << r.body;
+  EXPECT_TRUE(r.Has("<MaxAgeSeconds>600</MaxAgeSeconds>")) << r.body;
+  EXPECT_EQ(Send("PUT", "/nobucket?cors", std::string(kCorsXml)).status, 404);
+  EXPECT_EQ(Send("DELETE", "/web?cors").status, 204);
+  EXPECT_EQ(Send("GET", "/web?cors").status, 404);
+  EXPECT_EQ(Send("DELETE", "/web?cors").status, 204);
+}
+
+TEST_P(S3ApiTest, CorsPreflightNeedsNoCredentials) {
+  MakeBucket("web");
+  auto options = [&](std::string target, http::Headers h) {
+    return Send("OPTIONS", std::move(target), "", {.headers = std::move(h), .sign = false});
+  };
+  Response r = options("/web/k", Preflight("http://app.test", "GET"));
+  EXPECT_EQ(r.status, 403);  // no configuration yet
+  EXPECT_TRUE(r.Has("<Code>AccessForbidden</Code>")) << r.body;
+  EXPECT_TRUE(r.Has("CORS is not enabled for this bucket")) << r.body;
+  r = options("/web/k", Preflight("http://app.test", ""));
+  EXPECT_EQ(r.status, 403);  // the configuration is looked at before the method
+  r = options("/nosuchbucket/k", Preflight("http://app.test", "GET"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(r.Has("CORSResponse: Bucket not found")) << r.body;
+  r = options("/x/k", Preflight("http://app.test", "GET"));
+  EXPECT_TRUE(r.Has("CORSResponse: Bucket not found")) << r.body;
+  ASSERT_EQ(Send("PUT", "/web?cors", std::string(kCorsXml)).status, 200);
+  r = options("/web/k", Preflight("http://app.test", "PUT", "Content-Type, Content-MD5"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "http://app.test");
+  EXPECT_EQ(r.Header("access-control-allow-methods"), "GET, PUT");
+  EXPECT_EQ(r.Header("access-control-allow-headers"), "content-type, content-md5");
+  EXPECT_EQ(r.Header("access-control-expose-headers"), "ETag");
+  EXPECT_EQ(r.Header("access-control-max-age"), "600");
+  EXPECT_EQ(r.Header("access-control-allow-credentials"), "true");
+  r = options("/web", Preflight("http://other.test", "HEAD"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "*");
+  r = options("/web/k", Preflight("http://app.test", "PUT", "x-amz-date"));
+  EXPECT_EQ(r.status, 403);
+  r = options("/web/k", Preflight("http://other.test", "GET"));
+  EXPECT_EQ(r.status, 403);
+  r = options("/web/k", Preflight("", "GET"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("Origin request header needed")) << r.body;
+  r = options("/web/k", Preflight("http://app.test", ""));
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_P(S3ApiTest, CorsHeadersOnActualRequests) {
+  MakeBucket("web");
+  ASSERT_EQ(Send("PUT", "/web?cors", std::string(kCorsXml)).status, 200);
+  Put("/web/k", "data");
+  Response r = Send("GET", "/web/k", "", {{{"origin", "http://app.test"}}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "http://app.test");
+  EXPECT_EQ(r.Header("access-control-allow-credentials"), "true");
+  EXPECT_EQ(r.Header("access-control-expose-headers"), "ETag");
+  EXPECT_NE(r.Header("vary"), "<absent>");
+  // Errors carry them too.
+  r = Send("GET", "/web/missing", "", {{{"origin", "http://app.test"}}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "http://app.test");
+  // S3 matches by Access-Control-Request-Method when an actual request carries one.
+  r = Send("GET", "/web/k", "",
+           {{{"origin", "http://app.test"}, {"access-control-request-method", "DELETE"}}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "<absent>");
+  // No rule for DELETE from that origin, no Origin at all: no CORS headers.
+  r = Send("DELETE", "/web/k", "", {{{"origin", "http://app.test"}}});
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "<absent>");
+  r = Send("GET", "/web/k");
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "<absent>");
+}
+
+TEST_P(S3ApiTest, BucketLifecycleConfiguration) {
+  MakeBucket("logs");
+  Response r = Send("GET", "/logs?lifecycle");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("<Code>NoSuchLifecycleConfiguration</Code>")) << r.body;
+  r = Send("PUT", "/logs?lifecycle",
+           "<LifecycleConfiguration><Rule><ID>t</ID><Filter/><Status>Enabled</Status>"
+           "<Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>"
+           "</LifecycleConfiguration>");
+  EXPECT_EQ(r.status, 501);
+  r = Send("PUT", "/logs?lifecycle",
+           "<LifecycleConfiguration><Rule><ID>x</ID><Filter/><Status>Enabled</Status>"
+           "<Expiration><Days>0</Days></Expiration></Rule></LifecycleConfiguration>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidArgument</Code>")) << r.body;
+  ASSERT_EQ(Send("PUT", "/logs?lifecycle",
+                 "<LifecycleConfiguration><Rule><ID>expire-tmp</ID><Filter><Prefix>tmp/</Prefix>"
+                 "</Filter><Status>Enabled</Status><Expiration><Days>3</Days></Expiration>"
+                 "</Rule></LifecycleConfiguration>")
+                .status,
+            200);
+  r = Send("GET", "/logs?lifecycle");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<ID>expire-tmp</ID>")) << r.body;
+  EXPECT_TRUE(r.Has("<Days>3</Days>")) << r.body;
+  r = Send("PUT", "/logs/tmp/a", "x");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.Header("x-amz-expiration").find("rule-id=\"expire-tmp\""), std::string::npos)
+      << r.Header("x-amz-expiration");
+  r = Send("HEAD", "/logs/tmp/a");
+  EXPECT_NE(r.Header("x-amz-expiration").find("expiry-date=\""), std::string::npos);
+  r = Send("GET", "/logs/tmp/a");
+  EXPECT_NE(r.Header("x-amz-expiration"), "<absent>");
+  Put("/logs/keep/a", "x");
+  EXPECT_EQ(Send("HEAD", "/logs/keep/a").Header("x-amz-expiration"), "<absent>");
+  EXPECT_EQ(Send("DELETE", "/logs?lifecycle").status, 204);
+  EXPECT_EQ(Send("GET", "/logs?lifecycle").status, 404);
+  EXPECT_EQ(Send("HEAD", "/logs/tmp/a").Header("x-amz-expiration"), "<absent>");
+}
+
+// Tag filters read the object's tags from its "x-amz-tagging" metadata (URL query form).
+TEST_P(S3ApiTest, ExpirationHeaderFollowsTagFilters) {
+  MakeBucket("tags");
+  ASSERT_EQ(Send("PUT", "/tags?lifecycle",
+                 "<LifecycleConfiguration><Rule><ID>tmp-class</ID><Filter><Tag><Key>class</Key>"
+                 "<Value>tmp file</Value></Tag></Filter><Status>Enabled</Status>"
+                 "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>")
+                .status,
+            200);
+  auto put = [&](std::string key, std::string tagging) {
+    object::PutOptions opts;
+    opts.metadata.emplace_back("content-type", "text/plain");
+    if (!tagging.empty()) {
+      opts.metadata.emplace_back("x-amz-tagging", std::move(tagging));
+    }
+    cairn::testing::StringSource src("data");
+    object::HashReader body(src, {});
+    RequestContext ctx;
+    auto info = SyncWait(layer_->PutObject(ctx, "tags", key, body, opts));
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+  };
+  put("a", "owner=me&class=tmp%20file");
+  put("b", "class=keep");
+  put("c", "");
+  EXPECT_NE(Send("HEAD", "/tags/a").Header("x-amz-expiration").find("rule-id=\"tmp-class\""),
+            std::string::npos);
+  EXPECT_EQ(Send("HEAD", "/tags/b").Header("x-amz-expiration"), "<absent>");
+  EXPECT_EQ(Send("HEAD", "/tags/c").Header("x-amz-expiration"), "<absent>");
 }
 
 TEST(StaticCredentials, OnlyTheRootKey) {

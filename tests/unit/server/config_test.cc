@@ -144,6 +144,27 @@ TEST(CommandLine, CredentialsFromEnvironmentInOrder) {
   EXPECT_EQ(cl.config.access_key, "flag-key");
 }
 
+TEST(CommandLine, LifecycleDaySeconds) {
+  auto cl = Parse({"server", "/d"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.lifecycle_day_seconds, 86400);
+  cl = Parse({"server", "/d", "--lifecycle-day-seconds", "10"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.lifecycle_day_seconds, 10);
+  cl = Parse({"server", "/d"}, Env({{"CAIRN_LIFECYCLE_DAY_SECONDS", "5"}}));
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_EQ(cl.config.lifecycle_day_seconds, 5);
+  // The flag wins over the environment.
+  cl = Parse({"server", "/d", "--lifecycle-day-seconds", "7"},
+             Env({{"CAIRN_LIFECYCLE_DAY_SECONDS", "5"}}));
+  EXPECT_EQ(cl.config.lifecycle_day_seconds, 7);
+  cl = Parse({"server", "/d"}, Env({{"CAIRN_LIFECYCLE_DAY_SECONDS", "soon"}}));
+  EXPECT_FALSE(cl.run);
+  EXPECT_THAT(cl.err, HasSubstr("CAIRN_LIFECYCLE_DAY_SECONDS"));
+  cl = Parse({"server", "/d", "--lifecycle-day-seconds", "0"});
+  EXPECT_FALSE(cl.run);
+}
+
 TEST(CommandLine, OwnCredentialsListenEverywhere) {
   auto cl = Parse({"server", "/d"},
                   Env({{"CAIRN_ROOT_USER", "cairn-user"}, {"CAIRN_ROOT_PASSWORD", "cairn-pass"}}));
