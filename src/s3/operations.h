@@ -35,5 +35,11 @@
   X(kGetObjectAttributes, "GetObjectAttributes", &GetObjectAttributes)             \
   X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                      \
   X(kPostObject, "PostObject", &PostObject)                                        \
+  X(kPutObjectTagging, "PutObjectTagging", &PutObjectTagging)                      \
+  X(kGetObjectTagging, "GetObjectTagging", &GetObjectTagging)                      \
+  X(kDeleteObjectTagging, "DeleteObjectTagging", &DeleteObjectTagging)             \
+  X(kPutBucketTagging, "PutBucketTagging", &PutBucketTagging)                      \
+  X(kGetBucketTagging, "GetBucketTagging", &GetBucketTagging)                      \
+  X(kDeleteBucketTagging, "DeleteBucketTagging", &DeleteBucketTagging)             \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

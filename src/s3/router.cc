@@ -76,6 +76,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     if (q.Has("versions")) {
       return HasOtherSubResource(q, {"versions"}) ? Op::kNotImplemented : Op::kListObjectVersions;
     }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kGetBucketTagging;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -85,9 +88,15 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     return Op::kHeadBucket;
   }
   if (method == "PUT") {
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kPutBucketTagging;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
   if (method == "DELETE") {
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kDeleteBucketTagging;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kDeleteBucket;
   }
   if (method == "POST") {
@@ -115,6 +124,10 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
       return HasOtherSubResource(q, {"torrent", "versionId"}) ? Op::kNotImplemented
                                                               : Op::kGetObjectTorrent;
     }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
+                                                              : Op::kGetObjectTagging;
+    }
     return HasOtherSubResource(q, {"versionId", "partNumber"}) ? Op::kNotImplemented
                                                                : Op::kGetObject;
   }
@@ -123,6 +136,10 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
                                                                : Op::kHeadObject;
   }
   if (method == "PUT") {
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
+                                                              : Op::kPutObjectTagging;
+    }
     if (q.Has("uploadId") || q.Has("partNumber")) {
       if (!q.Has("uploadId") || !q.Has("partNumber") ||
           HasOtherSubResource(q, {"uploadId", "partNumber"})) {
@@ -147,6 +164,10 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
   if (method == "DELETE") {
     if (q.Has("uploadId")) {
       return HasOtherSubResource(q, {"uploadId"}) ? Op::kNotImplemented : Op::kAbortMultipartUpload;
+    }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
+                                                              : Op::kDeleteObjectTagging;
     }
     return HasOtherSubResource(q, {"versionId"}) ? Op::kNotImplemented : Op::kDeleteObject;
   }
