@@ -71,12 +71,12 @@ Result<std::map<std::string, int, std::less<>>> StorageClassParity(
     }
     const int standard = config.standard.value_or(layout.parity);
     if (config.rrs && *config.rrs > std::min(max, standard)) {
-      return Status(Errc::kInvalidArgument,
-                    fmt::format("storage class REDUCED_REDUNDANCY parity EC:{} is more than {}{}: "
-                                "give EC:0 to EC:{} (at most half the set size, {} drives, and "
-                                "at most STANDARD's parity, {})",
-                                *config.rrs, std::min(max, standard), where,
-                                std::min(max, standard), layout.set_size, standard));
+      return Status(
+          Errc::kInvalidArgument,
+          fmt::format("storage class REDUCED_REDUNDANCY parity EC:{} is too high for "
+                      "sets of {} drives{} with STANDARD parity EC:{}: give EC:0 to "
+                      "EC:{} (at most half the set and at most STANDARD's)",
+                      *config.rrs, layout.set_size, where, standard, std::min(max, standard)));
     }
     min_standard = std::min(min_standard, standard);
   }
