@@ -82,6 +82,8 @@ std::string_view ErrcName(Errc code) {
     CAIRN_ERRC_NAME(kInvalidMaxKeys)
     CAIRN_ERRC_NAME(kMetadataTooLarge)
     CAIRN_ERRC_NAME(kInvalidTag)
+    CAIRN_ERRC_NAME(kNoSuchTagSet)
+    CAIRN_ERRC_NAME(kBadRequest)
     CAIRN_ERRC_NAME(kEntityTooLargeHeader)
     CAIRN_ERRC_NAME(kVersionIsDeleteMarker)
     CAIRN_ERRC_NAME(kInvalidPartNumber)

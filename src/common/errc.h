@@ -121,6 +121,10 @@ enum class Errc : std::int32_t {
   kLockTimeout = 401,
   kClusterNotReady = 402,
   kRpcUnauthenticated = 403,
+
+  // Tagging (S3).
+  kNoSuchTagSet = 420,  // a bucket without tags: 404 NoSuchTagSet
+  kBadRequest = 421,    // S3 BadRequest (400), e.g. more tags than allowed
 };
 
 // Stable name of a code for logs and tests, e.g. "kNoSuchKey".

@@ -111,7 +111,7 @@ Task<Result<std::string>> ErasureSet::NewMultipartUpload(const RequestContext& c
   up.fi.version_id = opts.version_id;
   up.fi.data_dir = NewUuid();
   // Drives offline now raise the upload's parity; its parts and the object keep it.
-  up.fi.erasure = NewErasureInfo(key, WriteParity());
+  up.fi.erasure = NewErasureInfo(key, WriteParity(opts.parity));
   up.fi.metadata = opts.metadata;
   up.fi.mod_time_ns = up.initiated_ns;
   std::vector<storage::MultipartUpload> per(drives_.size(), up);

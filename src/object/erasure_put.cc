@@ -327,7 +327,7 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
   fi.name = std::string(key);
   fi.version_id = opts.version_id;
   // Drives offline now raise the object's parity (recorded in its metadata).
-  fi.erasure = NewErasureInfo(key, WriteParity());
+  fi.erasure = NewErasureInfo(key, WriteParity(opts.parity));
   const int wq = WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks);
   const std::string tmp = NewUuid();
   auto streamed = co_await StreamShards(ctx, body, fi.erasure, tmp, true);

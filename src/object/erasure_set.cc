@@ -88,9 +88,9 @@ std::size_t ErasureSet::SlotSizeWith(const erasure::Codec& codec, std::size_t bl
   return erasure::kBitrotHashSize + codec.ShardSize(block_len);
 }
 
-int ErasureSet::WriteParity() const {
+int ErasureSet::WriteParity(int parity) const {
   const int offline = size() - OnlineDrives();
-  return std::min(parity_ + offline, size() / 2);
+  return std::min((parity < 0 ? parity_ : parity) + offline, size() / 2);
 }
 
 bool ErasureSet::GeometryFits(const meta::ErasureInfo& er) const {

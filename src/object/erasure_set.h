@@ -106,8 +106,9 @@ class ErasureSet {
     return data + (parity == data && parity > 0 ? 1 : 0);
   }
 
-  // The parity of an object written now: the set's plus one per drive offline, at most half.
-  int WriteParity() const;
+  // The parity of an object written now: `parity` (-1 = the set's) plus one per drive offline,
+  // at most half the set.
+  int WriteParity(int parity = -1) const;
   // True when `er` is a geometry of this set: D + P == size(), 1 <= D, P <= size() / 2.
   bool GeometryFits(const meta::ErasureInfo& er) const;
   // The read quorum of a version: its own data count (the set's when it does not fit).

@@ -129,6 +129,10 @@ struct PutOptions {
   std::string checksum_base64;
   // CompleteMultipartUpload only: x-amz-checksum-type as sent, which must be the upload's.
   std::string checksum_type;
+  // PutObject and NewMultipartUpload: the parity of the new object, -1 = its storage class's
+  // (ServerPools sets it from metadata x-amz-storage-class) or else the set's. Drives offline
+  // raise it, as they raise the set's.
+  int parity = -1;
 };
 
 // Given a version as stored, its new metadata (or an error, which changes nothing).

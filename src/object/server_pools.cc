@@ -432,6 +432,18 @@ Result<std::size_t> ServerPools::PoolOfUpload(std::string_view upload_id) const 
 
 // --- Objects ---
 
+PutOptions ServerPools::WithClassParity(const PutOptions& opts) const {
+  PutOptions out = opts;
+  if (out.parity < 0) {
+    const std::string& named = FindMeta(opts.metadata, "x-amz-storage-class");
+    auto it = opts_.storage_class_parity.find(named.empty() ? "STANDARD" : named);
+    if (it != opts_.storage_class_parity.end()) {
+      out.parity = it->second;
+    }
+  }
+  return out;
+}
+
 Task<Result<ObjectInfo>> ServerPools::PutObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key, HashReader& body,
                                                 const PutOptions& opts) {
@@ -440,7 +452,8 @@ Task<Result<ObjectInfo>> ServerPools::PutObject(const RequestContext& ctx, std::
   PutOptions versioned = opts;
   versioned.versioning = info.versioning();
   CO_ASSIGN_OR_RETURN(std::size_t pool, co_await PoolForWrite(ctx, bucket, key));
-  co_return co_await SetOf(pool, key).PutObject(ctx, bucket, key, body, versioned);
+  const PutOptions with_parity = WithClassParity(versioned);
+  co_return co_await SetOf(pool, key).PutObject(ctx, bucket, key, body, with_parity);
 }
 
 Task<Result<std::unique_ptr<ObjectReader>>> ServerPools::GetObject(const RequestContext& ctx,

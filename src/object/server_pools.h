@@ -51,6 +51,10 @@ struct ServerPoolsOptions {
   // answered: the server tells the other nodes (which then call ForgetBucket), so that none
   // serves a stale configuration from its cache. Null in a single node.
   std::function<Task<void>(const RequestContext&, std::string)> bucket_changed;
+  // The parity of new objects by storage class (metadata x-amz-storage-class; none is
+  // STANDARD), checked at start against every pool's set size; a class not here gets its
+  // set's parity.
+  std::map<std::string, int, std::less<>> storage_class_parity;
 };
 
 // A drive's place: pool, set within the pool, index within the set.
@@ -170,6 +174,9 @@ class ServerPools final : public ObjectLayer {
   Task<void> BucketChanged(const RequestContext& ctx, std::string_view bucket);
   // Upload ids end in ".<pool>"; the pool that issued `upload_id`.
   Result<std::size_t> PoolOfUpload(std::string_view upload_id) const;
+  // `opts` with the parity of its storage class (opts_.storage_class_parity), unless it
+  // names one itself.
+  PutOptions WithClassParity(const PutOptions& opts) const;
 
   ServerPoolsOptions opts_;
   std::uint64_t sip_key_[2] = {0, 0};

@@ -256,7 +256,8 @@ Task<Result<std::string>> ServerPools::NewMultipartUpload(const RequestContext& 
   // const char* + string&&.)
   std::string suffix = ".";
   suffix += std::to_string(pool);
-  co_return co_await SetOf(pool, key).NewMultipartUpload(ctx, bucket, key, opts, suffix);
+  const PutOptions with_parity = WithClassParity(opts);
+  co_return co_await SetOf(pool, key).NewMultipartUpload(ctx, bucket, key, with_parity, suffix);
 }
 
 Task<Result<PartInfo>> ServerPools::PutObjectPart(const RequestContext& ctx,

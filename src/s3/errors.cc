@@ -144,6 +144,8 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
     {Errc::kMetadataTooLarge, "MetadataTooLarge", 400,
      "Your metadata headers exceed the maximum allowed metadata size."},
     {Errc::kInvalidTag, "InvalidTag", 400, "The tag provided was not a valid tag.", kDetail},
+    {Errc::kNoSuchTagSet, "NoSuchTagSet", 404, "The TagSet does not exist"},
+    {Errc::kBadRequest, "BadRequest", 400, "Bad Request", kDetail},
     {Errc::kEntityTooLargeHeader, "RequestHeaderSectionTooLarge", 400,
      "Your request header section exceeds the maximum allowed size."},
     {Errc::kMalformedPostRequest, "MalformedPOSTRequest", 400,

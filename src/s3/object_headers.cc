@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "s3/dates.h"
 #include "s3/metadata_text.h"
+#include "s3/tagging.h"
 
 namespace cairn::s3 {
 namespace {
@@ -68,6 +69,23 @@ void Set(http::Headers& headers, std::string_view name, std::string value) {
 
 }  // namespace
 
+std::string StorageClassOf(const object::Metadata& metadata) {
+  for (const auto& [name, value] : metadata) {
+    if (name == "x-amz-storage-class" && !value.empty()) {
+      return value;
+    }
+  }
+  return "STANDARD";
+}
+
+Result<std::string> StoredTagsFromRequest(std::string_view value) {
+  // POST Object's tagging field is a <Tagging> document; the header is in query form.
+  const bool xml = TrimBlanks(value).starts_with('<');
+  ASSIGN_OR_RETURN(TagSet tags, xml ? ParseTaggingXml(value, TagScope::kObject)
+                                    : ParseTaggingQuery(value, TagScope::kObject));
+  return EncodeStoredTags(tags);
+}
+
 Result<object::Metadata> MetadataFromRequest(const http::Request& req) {
   object::Metadata meta;
   const std::string* type = req.Header("content-type");
@@ -85,10 +103,15 @@ Result<object::Metadata> MetadataFromRequest(const http::Request& req) {
       user_bytes += name.size() - 11 + stored.size();
       meta.emplace_back(name, std::move(stored));
     } else if (name == "x-amz-storage-class") {
-      if (value != "STANDARD" && value != "REDUCED_REDUNDANCY") {
+      if (!IsStorageClass(value)) {
         return Status(Errc::kInvalidStorageClass);
       }
       meta.emplace_back(name, value);
+    } else if (name == kTaggingMeta) {
+      ASSIGN_OR_RETURN(std::string stored, StoredTagsFromRequest(value));
+      if (!stored.empty()) {
+        meta.emplace_back(name, std::move(stored));
+      }
     } else {
       for (std::string_view stored : kStoredHeaders) {
         if (name == stored) {
@@ -148,6 +171,9 @@ http::Headers ObjectResponseHeaders(const object::ObjectInfo& info, const QueryP
   }
   if (!info.storage_class.empty() && info.storage_class != "STANDARD") {
     h.emplace_back("x-amz-storage-class", info.storage_class);
+  }
+  if (const std::string& tags = info.Meta(kTaggingMeta); !tags.empty()) {
+    h.emplace_back("x-amz-tagging-count", std::to_string(StoredTagCount(tags)));
   }
   for (const auto& [param, header] : kOverrides) {
     if (auto v = query.Get(param)) {

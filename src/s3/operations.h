@@ -45,5 +45,11 @@
     &PutBucketLifecycleConfiguration)                                              \
   X(kDeleteBucketLifecycle, "DeleteBucketLifecycle", &DeleteBucketLifecycle)       \
   X(kOptionsObject, "OptionsObject", &OptionsObject) /* CORS preflight, no auth */ \
+  X(kPutObjectTagging, "PutObjectTagging", &PutObjectTagging)                      \
+  X(kGetObjectTagging, "GetObjectTagging", &GetObjectTagging)                      \
+  X(kDeleteObjectTagging, "DeleteObjectTagging", &DeleteObjectTagging)             \
+  X(kPutBucketTagging, "PutBucketTagging", &PutBucketTagging)                      \
+  X(kGetBucketTagging, "GetBucketTagging", &GetBucketTagging)                      \
+  X(kDeleteBucketTagging, "DeleteBucketTagging", &DeleteBucketTagging)             \
   X(kNotImplemented, "NotImplemented", nullptr)                                    \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

@@ -12,7 +12,6 @@ namespace {
 using enum ParamIn;
 using enum Support;
 
-constexpr std::string_view kNoTagging = "Object tagging is not supported yet";
 constexpr std::string_view kNoSse = "Server side encryption specified but KMS is not configured";
 constexpr std::string_view kNoSseC =
     "Server side encryption with customer provided keys is not supported (over TLS, writes "
@@ -48,13 +47,15 @@ class TableBuilder {
     Add(op, kHeader, "x-amz-meta-*", kSupported,
         "stored as UTF-8 (RFC 2047 words decoded), 2 KiB in all; returned as AWS does");
     Add(op, kHeader, "x-amz-storage-class", kSupported,
-        "STANDARD and REDUCED_REDUNDANCY (both erasure coded alike); others InvalidStorageClass");
+        "STANDARD and REDUCED_REDUNDANCY: the parity of CAIRN_STORAGE_CLASS_STANDARD / "
+        "CAIRN_STORAGE_CLASS_RRS (EC:N); others InvalidStorageClass");
+    Add(op, kHeader, "x-amz-tagging", kSupported,
+        "k1=v1&k2=v2, URL-encoded: at most 10 tags (AWS's rules); stored with the object");
     Add(op, kHeader, "x-amz-website-redirect-location", kSupported, "stored and returned");
     return *this;
   }
 
-  // What a write refuses: ACLs (disabled, as on a new AWS bucket), tagging, encryption,
-  // object lock.
+  // What a write refuses: ACLs (disabled, as on a new AWS bucket), encryption, object lock.
   TableBuilder& RefusedOnWrites(Op op, bool lock) {
     Add(op, kHeader, "x-amz-acl", kRefused, kNoAcl, Errc::kAccessControlListNotSupported,
         kAcceptedAcls);
@@ -62,7 +63,6 @@ class TableBuilder {
                                    "x-amz-grant-read-acp", "x-amz-grant-write-acp"}) {
       Add(op, kHeader, grant, kRefused, kNoAcl, Errc::kAccessControlListNotSupported);
     }
-    Add(op, kHeader, "x-amz-tagging", kRefused, kNoTagging, Errc::kNotImplemented);
     Add(op, kHeader, "x-amz-server-side-encryption", kRefused, kNoSse, Errc::kNotImplemented);
     Add(op, kHeader, "x-amz-server-side-encryption-aws-kms-key-id", kRefused, kNoSse,
         Errc::kNotImplemented);
@@ -205,8 +205,8 @@ std::vector<ParamSpec> BuildTable() {
       .ReadConditions(Op::kCopyObject, "x-amz-copy-source-")
       .Add(Op::kCopyObject, kHeader, "x-amz-copy-source", kSupported, "bucket/key[?versionId=]")
       .Add(Op::kCopyObject, kHeader, "x-amz-metadata-directive", kSupported, "COPY, REPLACE")
-      .Add(Op::kCopyObject, kHeader, "x-amz-tagging-directive", kIgnored,
-           "no object has tags to copy")
+      .Add(Op::kCopyObject, kHeader, "x-amz-tagging-directive", kSupported,
+           "COPY (the source's tags, the default), REPLACE (the request's x-amz-tagging)")
       .Add(Op::kCopyObject, kHeader, "x-amz-checksum-algorithm", kSupported, "the copy's checksum")
       .Add(Op::kCopyObject, kHeader, "x-amz-copy-source-server-side-encryption-customer-*",
            kRefused, kNoSseC, Errc::kInvalidRequest)
@@ -293,12 +293,24 @@ std::vector<ParamSpec> BuildTable() {
   t.Add(Op::kGetObjectTorrent, kQuery, "versionId", kSupported,
         "the object must exist; then 501 NotImplemented")
       .Common(Op::kGetObjectTorrent);
+  // Tagging.
+  for (Op op : {Op::kPutObjectTagging, Op::kGetObjectTagging, Op::kDeleteObjectTagging}) {
+    t.Add(op, kQuery, "versionId", kSupported, "the version's tags; x-amz-version-id answers")
+        .Common(op);
+  }
+  for (Op op : {Op::kPutObjectTagging, Op::kPutBucketTagging}) {
+    t.Add(op, kHeader, "content-md5", kSupported, "verified")
+        .Add(op, kHeader, "x-amz-sdk-checksum-algorithm", kSupported, "")
+        .Add(op, kHeader, "x-amz-checksum-*", kSupported, "verified");
+  }
+  t.Common(Op::kPutBucketTagging).Common(Op::kGetBucketTagging).Common(Op::kDeleteBucketTagging);
   // POST Object's parameters are its form's fields, which act as PutObject's headers (stored,
   // verified and refused alike); the request's own headers only carry the form.
   t.Add(Op::kPostObject, kHeader, "content-type", kSupported,
         "multipart/form-data with a boundary: the form's fields (key, policy and its "
         "signature, the stored headers, x-amz-meta-*, Content-MD5, x-amz-checksum-*, acl, "
-        "success_action_status, success_action_redirect) act as PutObject's headers")
+        "tagging (a <Tagging> document), success_action_status, success_action_redirect) act "
+        "as PutObject's headers")
       .Add(Op::kPostObject, kHeader, "content-length", kSupported,
            "required unless the body is chunked: 411 MissingContentLength")
       .Common(Op::kPostObject);

@@ -83,6 +83,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"lifecycle"}) ? Op::kNotImplemented
                                                    : Op::kGetBucketLifecycleConfiguration;
     }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kGetBucketTagging;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -103,6 +106,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"lifecycle"}) ? Op::kNotImplemented
                                                    : Op::kPutBucketLifecycleConfiguration;
     }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kPutBucketTagging;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
   if (method == "DELETE") {
@@ -112,6 +118,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     if (q.Has("lifecycle")) {
       return HasOtherSubResource(q, {"lifecycle"}) ? Op::kNotImplemented
                                                    : Op::kDeleteBucketLifecycle;
+    }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kDeleteBucketTagging;
     }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kDeleteBucket;
   }
@@ -140,6 +149,10 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
       return HasOtherSubResource(q, {"torrent", "versionId"}) ? Op::kNotImplemented
                                                               : Op::kGetObjectTorrent;
     }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
+                                                              : Op::kGetObjectTagging;
+    }
     return HasOtherSubResource(q, {"versionId", "partNumber"}) ? Op::kNotImplemented
                                                                : Op::kGetObject;
   }
@@ -148,6 +161,10 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
                                                                : Op::kHeadObject;
   }
   if (method == "PUT") {
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
+                                                              : Op::kPutObjectTagging;
+    }
     if (q.Has("uploadId") || q.Has("partNumber")) {
       if (!q.Has("uploadId") || !q.Has("partNumber") ||
           HasOtherSubResource(q, {"uploadId", "partNumber"})) {
@@ -172,6 +189,10 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
   if (method == "DELETE") {
     if (q.Has("uploadId")) {
       return HasOtherSubResource(q, {"uploadId"}) ? Op::kNotImplemented : Op::kAbortMultipartUpload;
+    }
+    if (q.Has("tagging")) {
+      return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
+                                                              : Op::kDeleteObjectTagging;
     }
     return HasOtherSubResource(q, {"versionId"}) ? Op::kNotImplemented : Op::kDeleteObject;
   }

@@ -269,6 +269,28 @@ Result<DeleteRequestXml> ParseDeleteObjects(std::string_view xml) {
   return out;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> ParseTagging(std::string_view xml) {
+  pugi::xml_document doc;
+  ASSIGN_OR_RETURN(pugi::xml_node root, LoadRoot(doc, xml, "Tagging"));
+  pugi::xml_node set = Child(root, "TagSet");
+  if (!set) {
+    return Malformed();
+  }
+  std::vector<std::pair<std::string, std::string>> tags;
+  for (auto node : set.children()) {
+    if (node.type() != pugi::node_element || LocalName(node) != "Tag") {
+      continue;
+    }
+    auto key = Child(node, "Key");
+    auto value = Child(node, "Value");
+    if (!key || !value || tags.size() >= 1000) {
+      return Malformed();
+    }
+    tags.emplace_back(Text(key), Text(value));
+  }
+  return tags;
+}
+
 Result<std::string> ParseCreateBucketConfiguration(std::string_view xml) {
   if (xml.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return std::string();

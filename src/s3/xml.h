@@ -1,6 +1,6 @@
 // XML for the S3 API: a small writer that escapes everything it is given, and parsers for
 // the request documents S3 accepts (CompleteMultipartUpload, Delete,
-// CreateBucketConfiguration) built on pugixml. Parsers never throw; bad input gives
+// CreateBucketConfiguration, Tagging) built on pugixml. Parsers never throw; bad input gives
 // kMalformedXml. Bodies are bounded by the caller (ReadXmlBody) before they are parsed.
 #pragma once
 
@@ -78,6 +78,12 @@ inline constexpr std::size_t kMaxDeleteKeys = 1000;
 // <Delete><Quiet/><Object><Key/><VersionId/></Object>...</Delete>. Errors: kMalformedXml
 // (also for no objects or more than 1000).
 Result<DeleteRequestXml> ParseDeleteObjects(std::string_view xml);
+
+inline constexpr std::size_t kMaxTaggingBody = 64u << 10;
+// <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>: the tags as sent, in
+// document order (s3/tagging.h validates them). Errors: kMalformedXml (also for no TagSet, a
+// Tag without Key or Value, or more than 1000 tags).
+Result<std::vector<std::pair<std::string, std::string>>> ParseTagging(std::string_view xml);
 
 // <CreateBucketConfiguration><LocationConstraint/></...>; an empty body gives "".
 // Errors: kMalformedXml.

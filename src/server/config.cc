@@ -74,6 +74,7 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
     }
     cfg.lifecycle_day_seconds = n;
   }
+  ASSIGN_OR_RETURN(cfg.storage_class, StorageClassFromEnvironment(env));
   for (const char* var : {"CAIRN_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"}) {
     if (auto v = env(var)) {
       cfg.metrics_public = *v == "public";
@@ -245,7 +246,10 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       "CAIRN_ROOT_PASSWORD, else MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, else\n"
       "MINIO_ACCESS_KEY and MINIO_SECRET_KEY; the password variable with _FILE appended\n"
       "(CAIRN_ROOT_PASSWORD_FILE, MINIO_ROOT_PASSWORD_FILE) names a file that holds it.\n"
-      "With the default credentials cairnadmin / cairnadmin, cairn listens on 127.0.0.1 only.\n");
+      "With the default credentials cairnadmin / cairnadmin, cairn listens on 127.0.0.1 only.\n\n"
+      "Storage classes: CAIRN_STORAGE_CLASS_STANDARD=EC:N and CAIRN_STORAGE_CLASS_RRS=EC:N\n"
+      "(or MINIO_STORAGE_CLASS_*) set the parity of objects written with x-amz-storage-class\n"
+      "STANDARD (the default) and REDUCED_REDUNDANCY; defaults: the pool's parity and EC:1.\n");
   std::vector<std::string> positional;
   std::vector<std::string> drives_flag;
   int parity = 0;

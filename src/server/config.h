@@ -13,6 +13,7 @@
 
 #include "common/environment.h"
 #include "common/status.h"
+#include "server/storage_class.h"
 
 namespace cairn::server {
 
@@ -72,6 +73,9 @@ struct ServerConfig {
   // CAIRN_PROMETHEUS_AUTH_TYPE (or MINIO_PROMETHEUS_AUTH_TYPE) = public: the metrics pages
   // need no credentials.
   bool metrics_public = false;
+  // CAIRN_STORAGE_CLASS_STANDARD / _RRS (or MINIO_...): the parity of each storage class,
+  // checked against the topology by PlanTopology (server.h).
+  StorageClassConfig storage_class;
 };
 
 // The environment, injectable for tests (common/environment.h).

@@ -50,6 +50,7 @@ Result<cluster::Topology> PlanTopology(const ServerConfig& config) {
   opts.locality.bind_host = rpc_address.substr(0, rpc_address.rfind(':'));
   ASSIGN_OR_RETURN(cluster::Topology topology, cluster::PlanTopology(config.drives, opts));
   RETURN_IF_ERROR(PlanPeers(topology, config.peers).status());
+  RETURN_IF_ERROR(StorageClassParity(config.storage_class, topology).status());
   if (topology.local_drive_count() == 0) {
     return Status(Errc::kInvalidArgument,
                   fmt::format("none of the {} drives is on this node; start it with --node-host "
@@ -100,6 +101,7 @@ Status Server::BuildLayer() {
   opts.deployment_id = deployment_id_;
   opts.inline_threshold = config_.inline_limit;
   opts.memory_budget_bytes = config_.memory_budget;
+  ASSIGN_OR_RETURN(opts.storage_class_parity, StorageClassParity(config_.storage_class, topology_));
   // Writes and reads that meet a missing, stale or corrupt drive queue the object here; the
   // healer's MRF worker heals it.
   auto queue = std::make_shared<heal::MrfQueue>();

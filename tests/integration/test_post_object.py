@@ -339,14 +339,22 @@ def test_acl_field(server, s3, bucket):
     assert_absent(s3, bucket, "acl-public-read")
 
 
-def test_tagging_field_is_refused(server, s3, bucket):
-    # Object tags are not there yet: a form that asks for them is refused, nothing stored.
-    tags = "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"
+def test_tagging_field_tags_the_object(server, s3, bucket):
+    # The tagging field is a <Tagging> document; the object gets its tags.
+    tags = "<Tagging><TagSet><Tag><Key>k</Key><Value>v w</Value></Tag></TagSet></Tagging>"
     fields = [("key", "tagged"), ("tagging", tags)] + sigv4_form(
         bucket, [{"key": "tagged"}, {"tagging": tags}])
     resp = post_raw(url_of(server, bucket), multipart(fields, file=b"x"))
-    assert error_of(resp) == (501, "NotImplemented"), resp.content
-    assert_absent(s3, bucket, "tagged")
+    assert resp.status_code == 204, resp.content
+    got = s3.get_object_tagging(Bucket=bucket, Key="tagged")
+    assert got["TagSet"] == [{"Key": "k", "Value": "v w"}]
+    # A bad tag set is refused and nothing is stored.
+    bad = "<Tagging><TagSet><Tag><Key>aws:k</Key><Value>v</Value></Tag></TagSet></Tagging>"
+    fields = [("key", "bad-tags"), ("tagging", bad)] + sigv4_form(
+        bucket, [{"key": "bad-tags"}, {"tagging": bad}])
+    resp = post_raw(url_of(server, bucket), multipart(fields, file=b"x"))
+    assert error_of(resp) == (400, "InvalidTag"), resp.content
+    assert_absent(s3, bucket, "bad-tags")
 
 
 def test_content_md5_and_checksum_fields(server, s3, bucket):

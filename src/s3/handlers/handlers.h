@@ -65,6 +65,13 @@ Task<Status> ListObjectVersions(S3Request& req);
 // The opaque V2 continuation token: base64 of the key to continue after.
 std::string EncodeContinuationToken(std::string_view key);
 Result<std::string> DecodeContinuationToken(std::string_view token);
+// tagging.cc: object tags (?tagging on a key, with ?versionId=) and bucket tags.
+Task<Status> PutObjectTagging(S3Request& req);
+Task<Status> GetObjectTagging(S3Request& req);
+Task<Status> DeleteObjectTagging(S3Request& req);
+Task<Status> PutBucketTagging(S3Request& req);
+Task<Status> GetBucketTagging(S3Request& req);
+Task<Status> DeleteBucketTagging(S3Request& req);
 // delete_objects.cc
 Task<Status> DeleteObjects(S3Request& req);
 

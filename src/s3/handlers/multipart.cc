@@ -155,7 +155,7 @@ Task<Status> ListParts(S3Request& req) {
       .Element("UploadId", upload_id);
   WriteOwner(w, "Initiator");
   WriteOwner(w, "Owner");
-  w.Element("StorageClass", "STANDARD");
+  w.Element("StorageClass", StorageClassOf(result.metadata));
   if (auto cs = object::UploadChecksumOf(result.metadata)) {
     w.Element("ChecksumAlgorithm", ChecksumName(cs->algorithm))
         .Element("ChecksumType",
@@ -219,7 +219,7 @@ Task<Status> ListMultipartUploads(S3Request& req) {
     w.Open("Upload").Element("Key", enc(upload.key)).Element("UploadId", upload.upload_id);
     WriteOwner(w, "Initiator");
     WriteOwner(w, "Owner");
-    w.Element("StorageClass", "STANDARD")
+    w.Element("StorageClass", StorageClassOf(upload.metadata))
         .Element("Initiated", FormatIso8601(upload.initiated_ns))
         .Close();
   }

@@ -1,11 +1,13 @@
 #include <cstring>
 
 #include "common/checksum.h"
+#include "object/object_util.h"
 #include "s3/conditions.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
 #include "s3/range.h"
+#include "s3/tagging.h"
 #include "s3/upload_body.h"
 #include "s3/xml.h"
 
@@ -112,8 +114,14 @@ Task<Status> CopyObject(S3Request& req) {
   if (directive != nullptr && !replace && *directive != "COPY") {
     co_return Status(Errc::kInvalidArgumentS3, "Unknown metadata directive.");
   }
+  const std::string* tagging_directive = req.Header("x-amz-tagging-directive");
+  const bool replace_tags = tagging_directive != nullptr && *tagging_directive == "REPLACE";
+  if (tagging_directive != nullptr && !replace_tags && *tagging_directive != "COPY") {
+    co_return Status(Errc::kInvalidArgumentS3, "Unknown tagging directive.");
+  }
+  const std::string* storage_class = req.Header("x-amz-storage-class");
   if (src.bucket == req.route.bucket && src.key == req.route.key && src.version_id.empty() &&
-      !replace) {
+      !replace && storage_class == nullptr) {
     co_return Status(Errc::kInvalidRequest,
                      "This copy request is illegal because it is trying to copy an object to "
                      "itself without changing the object's metadata, storage class, website "
@@ -132,7 +140,24 @@ Task<Status> CopyObject(S3Request& req) {
   }
   if (!replace) {
     put.metadata = CopyableMetadata(source.info);
+    if (storage_class != nullptr) {
+      // The class asked for applies with either directive.
+      if (!IsStorageClass(*storage_class)) {
+        co_return Status(Errc::kInvalidStorageClass);
+      }
+      object::SetMeta(put.metadata, "x-amz-storage-class", *storage_class);
+    }
   }
+  // Tags: the source's (COPY, the default) or the request's x-amz-tagging (REPLACE).
+  std::string tags = source.info.Meta(kTaggingMeta);
+  if (replace_tags) {
+    const std::string* header = req.Header("x-amz-tagging");
+    tags.clear();
+    if (header != nullptr) {
+      CO_ASSIGN_OR_RETURN(tags, StoredTagsFromRequest(*header));
+    }
+  }
+  SetStoredTags(put.metadata, std::move(tags));
   ReleasingSource stream(std::move(source.reader));
   object::HashExpectations expect;
   expect.size = source.info.size;

@@ -1066,6 +1066,57 @@ TEST_P(S3ApiTest, ExpirationHeaderFollowsTagFilters) {
   EXPECT_EQ(Send("HEAD", "/tags/c").Header("x-amz-expiration"), "<absent>");
 }
 
+// Object tags through the handlers: x-amz-tagging on PUT, ?tagging PUT/GET/DELETE, the
+// x-amz-tagging-count header, and the stored form the lifecycle code reads.
+TEST_P(S3ApiTest, ObjectTagging) {
+  MakeBucket("tags");
+  http::Headers with_tags;
+  with_tags.emplace_back("x-amz-tagging", "a=1&b%20c=2");
+  Put("/tags/k", "data", with_tags);
+  Response r = Send("HEAD", "/tags/k");
+  EXPECT_EQ(r.Header("x-amz-tagging-count"), "2");
+  r = Send("GET", "/tags/k?tagging");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<Tag><Key>a</Key><Value>1</Value></Tag>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<Tag><Key>b c</Key><Value>2</Value></Tag>"), std::string::npos);
+  r = Send("PUT", "/tags/k?tagging",
+           "<Tagging><TagSet><Tag><Key>x</Key><Value>y/z w</Value></Tag></TagSet></Tagging>");
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto info = SyncWait([&]() -> Task<Result<object::ObjectInfo>> {
+    RequestContext ctx = RequestContext::Background();
+    object::GetOptions opts;
+    co_return co_await layer_->GetObjectInfo(ctx, "tags", "k", opts);
+  }());
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->Meta("x-amz-tagging"), "x=y%2Fz%20w");
+  EXPECT_EQ(Stored("tags", "k"), "data");
+  r = Send("PUT", "/tags/k?tagging",
+           "<Tagging><TagSet><Tag><Key>x</Key><Value>1</Value></Tag>"
+           "<Tag><Key>x</Key><Value>2</Value></Tag></TagSet></Tagging>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("<Code>InvalidTag</Code>"), std::string::npos) << r.body;
+  EXPECT_EQ(Send("DELETE", "/tags/k?tagging").status, 204);
+  r = Send("GET", "/tags/k");
+  EXPECT_EQ(r.Header("x-amz-tagging-count"), "<absent>");
+  EXPECT_EQ(Send("GET", "/tags/none?tagging").status, 404);
+}
+
+TEST_P(S3ApiTest, BucketTagging) {
+  MakeBucket("btags");
+  Response r = Send("GET", "/btags?tagging");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("<Code>NoSuchTagSet</Code>"), std::string::npos) << r.body;
+  r = Send("PUT", "/btags?tagging",
+           "<Tagging><TagSet><Tag><Key>team</Key><Value>s3</Value></Tag></TagSet></Tagging>");
+  EXPECT_EQ(r.status, 204) << r.body;
+  r = Send("GET", "/btags?tagging");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<Key>team</Key><Value>s3</Value>"), std::string::npos) << r.body;
+  EXPECT_EQ(Send("DELETE", "/btags?tagging").status, 204);
+  EXPECT_EQ(Send("GET", "/btags?tagging").status, 404);
+  EXPECT_EQ(Send("GET", "/nobucket?tagging").status, 404);
+}
+
 TEST(StaticCredentials, OnlyTheRootKey) {
   StaticCredentialProvider creds("root", "secret");
   EXPECT_EQ(creds.SecretKey("root"), "secret");
