@@ -333,9 +333,10 @@ def raw(server):
 
 def _empty_bucket(client, name):
     try:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
-            for obj in page.get("Contents", []):
-                client.delete_object(Bucket=name, Key=obj["Key"])
+        # Every version and delete marker (a versioned bucket keeps them after a delete).
+        for page in client.get_paginator("list_object_versions").paginate(Bucket=name):
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                client.delete_object(Bucket=name, Key=v["Key"], VersionId=v["VersionId"])
         uploads = client.list_multipart_uploads(Bucket=name).get("Uploads", [])
         for u in uploads:
             client.abort_multipart_upload(Bucket=name, Key=u["Key"], UploadId=u["UploadId"])

@@ -67,6 +67,23 @@ std::pair<int, http::Headers> SuccessHeaders(const S3Request& req, const object:
   return {partial ? 206 : 200, std::move(headers)};
 }
 
+// The null version of a bucket that has (or had) versioning is named "null", as AWS does; an
+// unversioned bucket's objects carry no version id. The bucket's state is cached.
+Task<void> AddNullVersionId(S3Request& req, const object::GetOptions& opts,
+                            const object::ObjectInfo& info, http::Headers& headers) {
+  if (!info.version_id.empty()) {
+    co_return;
+  }
+  bool versioned = opts.version_id == "null";
+  if (!versioned) {
+    auto bucket = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
+    versioned = bucket.ok() && bucket->versioning() != object::Versioning::kUnversioned;
+  }
+  if (versioned) {
+    headers.emplace_back("x-amz-version-id", "null");
+  }
+}
+
 // A GET or HEAD that met a delete marker (NoSuchKey for the latest, MethodNotAllowed for one
 // asked for by id) says so: x-amz-delete-marker, the marker's version id and time.
 Task<Status> SendMissing(S3Request& req, const object::GetOptions& opts, const Status& error) {
@@ -120,6 +137,7 @@ Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Pr
     length = info.parts.empty() ? info.size : info.parts[opts.part_number - 1].size;
   }
   auto [status, headers] = SuccessHeaders(req, opts, info, offset, length);
+  co_await AddNullVersionId(req, opts, info, headers);
   co_await AddExpirationHeader(req, info, headers);
   CO_RETURN_IF_ERROR(
       co_await req.ex.BeginStream(status, std::move(headers), static_cast<std::uint64_t>(length)));
@@ -159,6 +177,7 @@ Task<Status> GetObject(S3Request& req) {
     co_return co_await SendConditionFailure(req, st, info);
   }
   auto [status, headers] = SuccessHeaders(req, opts, info, reader->offset(), reader->length());
+  co_await AddNullVersionId(req, opts, info, headers);
   co_await AddExpirationHeader(req, info, headers);
   // The first block is read before the headers go out, so that an object that cannot be read
   // (below read quorum, every copy corrupt) gets a clean error status, not a cut connection.
