@@ -98,3 +98,43 @@ def test_wiped_drive_is_formatted_and_healed_at_start(make_server):
     for key, body in objs.items():
         got = get_with_retry(s3, "heal", key)
         assert hashlib.sha256(got).digest() == hashlib.sha256(body).digest(), key
+
+
+def test_wiped_drive_heals_every_version(make_server):
+    """A versioned bucket: every version (inline and shard files) and delete marker is rebuilt
+    on a wiped drive, then served from it with two other drives gone."""
+    srv = make_server(drives=4)
+    s3 = srv.client()
+    s3.create_bucket(Bucket="vheal")
+    s3.put_bucket_versioning(Bucket="vheal", VersioningConfiguration={"Status": "Enabled"})
+    versions = {}
+    for i, size in enumerate((10, 300 * KiB, 2 * KiB, MiB + 3)):
+        body = random_bytes(size, seed=f"v{i}")
+        vid = s3.put_object(Bucket="vheal", Key="k", Body=body)["VersionId"]
+        versions[vid] = body
+    marker = s3.delete_object(Bucket="vheal", Key="k")["VersionId"]
+    srv.stop()
+    victim = srv.drive_paths[1]
+    shutil.rmtree(victim)
+    srv.start()
+    wait_for_log(srv, r"drive heal (\S+) of (\S+) finished")
+    srv.stop()
+    make_unavailable(srv.drive_paths[0])
+    make_unavailable(srv.drive_paths[2])
+    srv.start(wait="live")
+    s3 = srv.client()
+    deadline = time.monotonic() + 30
+    for vid, body in versions.items():
+        while True:
+            try:
+                got = s3.get_object(Bucket="vheal", Key="k", VersionId=vid)["Body"].read()
+                break
+            except s3.exceptions.ClientError as e:
+                if e.response["ResponseMetadata"]["HTTPStatusCode"] != 503 or \
+                        time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert got == body, vid
+    listed = s3.list_object_versions(Bucket="vheal")
+    assert [d["VersionId"] for d in listed["DeleteMarkers"]] == [marker]
+    assert {v["VersionId"] for v in listed["Versions"]} == set(versions)
