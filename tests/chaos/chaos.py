@@ -107,6 +107,8 @@ def parse_args(argv):
                    help=f"fault kinds to inject (default: {','.join(KINDS)})")
     p.add_argument("--heal-timeout", type=float, default=180,
                    help="most seconds for the final heal and its dry-run check (default 180)")
+    p.add_argument("--versioning", choices=("on", "off", "seed"), default="seed",
+                   help="version the bucket: on, off, or on for odd seeds (default seed)")
     p.add_argument("--no-netns", action="store_true", help="127.0.0.1 only; no partitions")
     p.add_argument("--no-mounts", action="store_true",
                    help="plain directories as drives; no read-only or full drives")
@@ -236,6 +238,15 @@ def run(a):
         bucket = "chaos"
         retry(lambda: make_client(lab.nodes[0].endpoint, lab.access_key, lab.secret_key)
               .create_bucket(Bucket=bucket))
+        # A versioned bucket keeps every version and writes delete markers: the ledger's
+        # checks (the latest state, the listing) hold alike, and the final heal must leave
+        # every version of every key whole.
+        versioned = a.versioning == "on" or (a.versioning == "seed" and a.seed % 2 == 1)
+        if versioned:
+            retry(lambda: make_client(lab.nodes[0].endpoint, lab.access_key, lab.secret_key)
+                  .put_bucket_versioning(Bucket=bucket,
+                                         VersioningConfiguration={"Status": "Enabled"}))
+        say(f"bucket {bucket}: {'versioned' if versioned else 'unversioned'}")
         admin = Admin(lab)
         inj = Injector(lab, rng, admin, kinds=kinds, log=emit)
         wl = Workload(a.seed, bucket, inj.available_nodes, lab.access_key, lab.secret_key,
