@@ -200,7 +200,8 @@ void ServerPools::ForgetBucket(std::string_view bucket) {
 Task<void> ServerPools::BucketChanged(const RequestContext& ctx, std::string_view bucket) {
   ForgetBucket(bucket);
   if (opts_.bucket_changed) {
-    co_await opts_.bucket_changed(ctx, std::string(bucket));
+    std::string name(bucket);  // named: GCC 12 mishandles temporaries in co_await operands
+    co_await opts_.bucket_changed(ctx, std::move(name));
   }
 }
 
