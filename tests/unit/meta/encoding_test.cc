@@ -261,3 +261,57 @@ TEST(FileInfo, MetaAndSetMeta) {
 
 }  // namespace encoding_test_internal
 }  // namespace cairn::meta
+
+namespace cairn::meta {
+namespace encoding_test_versions {
+
+// Format 2: the count of versions kept outside the entry; written only when there are some,
+// so an entry of an unversioned object is byte for byte format 1.
+TEST(Encoding, NoncurrentCountIsFormatTwo) {
+  FileInfo fi;
+  fi.version_id = "v";
+  fi.mod_time_ns = 5;
+  fi.is_inline = true;
+  fi.inline_data = "data";
+  EntryView view;
+  view.versions.push_back(fi);
+  view.versions.back().inline_data.clear();
+  view.data.emplace_back(fi.inline_data);
+  const std::string one = EncodeEntryView(view);
+  EXPECT_EQ(one[4], 1);
+  EXPECT_EQ(one, EncodeVersions(std::vector<FileInfo>{fi}));
+  view.noncurrent = 9999;
+  const std::string two = EncodeEntryView(view);
+  EXPECT_EQ(two[4], 2);
+  auto latest = DecodeLatest(two, true);
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->num_versions, 10000u);
+  EXPECT_EQ(latest->inline_data, "data");
+  auto back = DecodeEntryView(two);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->noncurrent, 9999u);
+  EXPECT_EQ(EncodeEntryView(*back), two);
+  // Every truncation of a format-2 entry is refused.
+  for (std::size_t n = 0; n < two.size(); ++n) {
+    EXPECT_FALSE(DecodeEntryView(std::string_view(two).substr(0, n)).ok()) << n;
+  }
+}
+
+// Version ids carry their time: ids of one key sort like their times, and the time comes back.
+TEST(VersionIds, CarryTheirTime) {
+  const std::string a = NewVersionId(1'700'000'000'000'000'001, 42);
+  const std::string b = NewVersionId(1'700'000'000'000'000'002, 7);
+  EXPECT_EQ(a.size(), 36u);
+  EXPECT_EQ(a[8], '-');
+  EXPECT_LT(a, b);
+  EXPECT_EQ(VersionIdTime(a), 1'700'000'000'000'000'001);
+  EXPECT_EQ(VersionIdTime(b), 1'700'000'000'000'000'002);
+  EXPECT_EQ(VersionIdTime("null"), std::nullopt);
+  EXPECT_EQ(VersionIdTime(""), std::nullopt);
+  EXPECT_EQ(VersionIdTime("ffffffff-ffff-ffff-0000-000000000000"), std::nullopt);  // > INT64_MAX
+  EXPECT_EQ(VersionIdTime("0000000g-0000-0000-0000-000000000000"), std::nullopt);
+  EXPECT_NE(NewVersionId(1, 1), NewVersionId(1, 2));
+}
+
+}  // namespace encoding_test_versions
+}  // namespace cairn::meta
