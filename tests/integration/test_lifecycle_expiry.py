@@ -109,3 +109,26 @@ def test_admin_info_reports_lifecycle_counters(lc_server):
     for name in ("lifecycleExpiredObjects", "lifecycleExpiredVersions",
                  "lifecycleExpiredDeleteMarkers", "lifecycleUploadsAborted"):
         assert name in heal and heal[name] >= 0, heal
+
+
+def test_versioned_expiration_then_lone_delete_marker_removed(lc_server, lc):
+    """Expiration in a versioned bucket adds a delete marker; NoncurrentVersionExpiration then
+    removes the old data version and ExpiredObjectDeleteMarker the marker left alone."""
+    before = counter(lc_server, "cairn_lifecycle_expired_delete_markers_total")
+    bucket = unique_name("lcm")
+    lc.create_bucket(Bucket=bucket)
+    lc.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    lc.put_object(Bucket=bucket, Key="gone/k", Body=b"v")
+    lc.put_object(Bucket=bucket, Key="stay/k", Body=b"s")
+    lc.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "gone/"},
+         "Expiration": {"Days": 1}, "NoncurrentVersionExpiration": {"NoncurrentDays": 1}},
+        {"ID": "markers", "Status": "Enabled", "Filter": {"Prefix": "gone/"},
+         "Expiration": {"ExpiredObjectDeleteMarker": True}}]})
+
+    def entries():
+        r = lc.list_object_versions(Bucket=bucket)
+        return sorted(v["Key"] for v in r.get("Versions", []) + r.get("DeleteMarkers", []))
+
+    assert wait_until(lambda: entries() == ["stay/k"], timeout=DUE_TIMEOUT), entries()
+    assert counter(lc_server, "cairn_lifecycle_expired_delete_markers_total") >= before + 1
