@@ -115,12 +115,22 @@ nlohmann::json DriveJson(const heal::DriveStatus& d) {
 
 nlohmann::json CountersJson(const heal::HealCounters& c) {
   return {
-      {"mrfPushed", c.mrf_pushed},           {"mrfDropped", c.mrf_dropped},
-      {"mrfHealed", c.mrf_healed},           {"mrfFailed", c.mrf_failed},
-      {"mrfQueued", c.mrf_queued},           {"scannerCycles", c.scanner_cycles},
-      {"objectsScanned", c.objects_scanned}, {"objectsHealed", c.objects_healed},
-      {"objectsFailed", c.objects_failed},   {"bytesHealed", c.bytes_healed},
-      {"orphansRemoved", c.orphans_removed}, {"orphanBytesRemoved", c.orphan_bytes_removed},
+      {"mrfPushed", c.mrf_pushed},
+      {"mrfDropped", c.mrf_dropped},
+      {"mrfHealed", c.mrf_healed},
+      {"mrfFailed", c.mrf_failed},
+      {"mrfQueued", c.mrf_queued},
+      {"scannerCycles", c.scanner_cycles},
+      {"objectsScanned", c.objects_scanned},
+      {"objectsHealed", c.objects_healed},
+      {"objectsFailed", c.objects_failed},
+      {"bytesHealed", c.bytes_healed},
+      {"orphansRemoved", c.orphans_removed},
+      {"orphanBytesRemoved", c.orphan_bytes_removed},
+      {"lifecycleExpiredObjects", c.lifecycle_expired_objects},
+      {"lifecycleExpiredVersions", c.lifecycle_expired_versions},
+      {"lifecycleExpiredDeleteMarkers", c.lifecycle_expired_delete_markers},
+      {"lifecycleUploadsAborted", c.lifecycle_uploads_aborted},
   };
 }
 

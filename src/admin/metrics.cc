@@ -127,6 +127,22 @@ void Heal(PrometheusWriter& w, const MetricsSnapshot& snap) {
   w.Family("cairn_scanner_orphan_bytes_removed_total", "counter",
            "Bytes of the unreferenced data the scanner removed");
   w.Sample("cairn_scanner_orphan_bytes_removed_total", static_cast<double>(c.orphan_bytes_removed));
+  w.Family("cairn_lifecycle_expired_objects_total", "counter",
+           "Current object versions lifecycle Expiration deleted (or covered by a delete marker)");
+  w.Sample("cairn_lifecycle_expired_objects_total",
+           static_cast<double>(c.lifecycle_expired_objects));
+  w.Family("cairn_lifecycle_expired_versions_total", "counter",
+           "Noncurrent versions lifecycle NoncurrentVersionExpiration removed");
+  w.Sample("cairn_lifecycle_expired_versions_total",
+           static_cast<double>(c.lifecycle_expired_versions));
+  w.Family("cairn_lifecycle_expired_delete_markers_total", "counter",
+           "Expired object delete markers lifecycle removed");
+  w.Sample("cairn_lifecycle_expired_delete_markers_total",
+           static_cast<double>(c.lifecycle_expired_delete_markers));
+  w.Family("cairn_lifecycle_uploads_aborted_total", "counter",
+           "Incomplete multipart uploads lifecycle AbortIncompleteMultipartUpload aborted");
+  w.Sample("cairn_lifecycle_uploads_aborted_total",
+           static_cast<double>(c.lifecycle_uploads_aborted));
   w.Family("cairn_mrf_pushed_total", "counter", "Objects queued for healing after a partial write");
   w.Sample("cairn_mrf_pushed_total", static_cast<double>(c.mrf_pushed));
   w.Family("cairn_mrf_dropped_total", "counter", "MRF entries dropped (queue full)");

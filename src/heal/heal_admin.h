@@ -90,6 +90,12 @@ struct HealCounters {
   // stale tmp entries removed from drives, and their bytes.
   std::uint64_t orphans_removed = 0;
   std::uint64_t orphan_bytes_removed = 0;
+  // Lifecycle rules the scanner applied (LifecycleCounters): current versions expired,
+  // noncurrent versions and expired delete markers removed, incomplete uploads aborted.
+  std::uint64_t lifecycle_expired_objects = 0;
+  std::uint64_t lifecycle_expired_versions = 0;
+  std::uint64_t lifecycle_expired_delete_markers = 0;
+  std::uint64_t lifecycle_uploads_aborted = 0;
 };
 
 class HealAdmin {

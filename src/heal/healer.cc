@@ -122,6 +122,11 @@ HealCounters Healer::GetHealCounters() const {
   c.bytes_healed = t.bytes_healed;
   c.orphans_removed = scanner_.orphans_removed();
   c.orphan_bytes_removed = scanner_.orphan_bytes_removed();
+  const LifecycleCounters lc = scanner_.lifecycle_counters();
+  c.lifecycle_expired_objects = lc.expired_objects;
+  c.lifecycle_expired_versions = lc.expired_versions;
+  c.lifecycle_expired_delete_markers = lc.expired_delete_markers;
+  c.lifecycle_uploads_aborted = lc.uploads_aborted;
   return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 
 #include "common/fan_out.h"
 #include "common/log.h"
@@ -55,7 +56,11 @@ Task<void> WriteScanTime(const RequestContext& ctx, const ErasureSet& set, std::
 
 Scanner::Scanner(object::ServerPools& pools, HealRunner& runner, SetWalker& walker,
                  ScannerOptions opts)
-    : pools_(pools), runner_(runner), walker_(walker), opts_(opts) {}
+    : pools_(pools), runner_(runner), walker_(walker), opts_(opts), lifecycle_(pools, [&opts] {
+        LifecycleOptions lo = opts.lifecycle;
+        lo.sleep_factor = opts.sleep_factor;
+        return lo;
+      }()) {}
 
 void Scanner::Start() {
   runner_.Spawn(nullptr, [this]() -> Task<Status> {
@@ -146,7 +151,24 @@ Task<Status> Scanner::Cycle(const RequestContext& ctx, HealSequence& seq) {
       }
     }
   }
+  co_await ApplyLifecycle(ctx, seq);
   co_return Status::Ok();
+}
+
+Task<void> Scanner::ApplyLifecycle(const RequestContext& ctx, HealSequence& seq) {
+  if (!lifecycle_.enabled() || runner_.Stopping(seq)) {
+    co_return;
+  }
+  // One node applies the rules at a time (the others find little left to do after it).
+  RequestContext lctx = ctx;
+  lctx.deadline = ScannerClock::now() + std::chrono::seconds(1);
+  const std::string resource = ".cairn.sys/scanner/lifecycle";
+  auto guard = co_await pools_.locker().Lock(lctx, resource, true);
+  if (!guard.ok()) {
+    co_return;
+  }
+  const std::function<bool()> stopping = [this, &seq] { return runner_.Stopping(seq); };
+  co_await lifecycle_.RunCycle(ctx, NowNs(), stopping);
 }
 
 Task<void> Scanner::RemoveSetOrphans(const RequestContext& ctx, const ErasureSet& set) {

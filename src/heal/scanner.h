@@ -3,7 +3,8 @@
 // versions while every drive of the set is online, verifies every shard's bitrot hash every
 // Nth cycle, and at the end of each set's pass removes what no metadata references from its
 // drives (StorageApi::RemoveOrphanData). In a cluster each node runs it; a per-set lock and
-// the set's "scanner-last" record make one node scan a set per cycle.
+// the set's "scanner-last" record make one node scan a set per cycle. After the sets, it
+// applies the buckets' lifecycle rules (LifecycleApplier), one node at a time.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include "common/status.h"
 #include "common/task.h"
 #include "heal/heal_runner.h"
+#include "heal/lifecycle_applier.h"
 #include "heal/set_walker.h"
 #include "object/server_pools.h"
 
@@ -31,6 +33,9 @@ struct ScannerOptions {
   // removed: long enough that no write in flight is between its rename into data/ and its
   // metadata commit.
   std::chrono::seconds orphan_min_age = std::chrono::hours(1);
+  // Lifecycle rules, applied at the end of every cycle when a parser is set (its
+  // sleep_factor is the scanner's).
+  LifecycleOptions lifecycle;
 };
 
 class Scanner {
@@ -47,11 +52,15 @@ class Scanner {
 
   std::uint64_t orphan_bytes_removed() const { return orphan_bytes_removed_; }
 
+  LifecycleCounters lifecycle_counters() const { return lifecycle_.counters(); }
+
  private:
   Task<void> Loop();
   Task<Status> Cycle(const RequestContext& ctx, HealSequence& seq);
   // RemoveOrphanData on every online drive of `set`, step by step; counts what went.
   Task<void> RemoveSetOrphans(const RequestContext& ctx, const object::ErasureSet& set);
+  // The lifecycle pass, on the node that takes its lock.
+  Task<void> ApplyLifecycle(const RequestContext& ctx, HealSequence& seq);
   Task<std::uint64_t> LoadCycles(const RequestContext& ctx);
   Task<void> SaveCycles(const RequestContext& ctx, std::uint64_t cycles);
 
@@ -59,6 +68,7 @@ class Scanner {
   HealRunner& runner_;
   SetWalker& walker_;
   const ScannerOptions opts_;
+  LifecycleApplier lifecycle_;
   std::atomic<std::uint64_t> cycles_{0};  // complete passes since the process started
   std::atomic<std::uint64_t> orphans_removed_{0};
   std::atomic<std::uint64_t> orphan_bytes_removed_{0};

@@ -25,6 +25,7 @@
 #include "object/server_pools.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
+#include "s3/lifecycle_xml.h"
 #include "s3/s3_server.h"
 #include "server/run_sync.h"
 #include "storage/local/local_drive.h"
@@ -111,6 +112,11 @@ Status Server::BuildLayer() {
   hopts.scan.interval = std::chrono::seconds(std::max(config_.scanner_interval, 1));
   hopts.scan.deep_every = config_.scanner_deep_every;
   hopts.scan.orphan_min_age = std::chrono::seconds(config_.orphan_min_age);
+  // The scanner applies the buckets' lifecycle rules, parsed by s3's XML parser.
+  hopts.scan.lifecycle.parser = [](std::string_view document) {
+    return s3::ParseLifecycleConfiguration(document);
+  };
+  hopts.scan.lifecycle.day_seconds = config_.lifecycle_day_seconds;
   for (const auto& pool : topology_.pools) {
     for (const auto& ep : pool.endpoints.endpoints) {
       if (ep.is_local && ep.is_url()) {

@@ -284,6 +284,8 @@ TEST_F(AdminApiTest, InfoListsDrivesCountersAndRunningSequences) {
   heal_.counters.objects_healed = 9;
   heal_.counters.orphans_removed = 4;
   heal_.counters.orphan_bytes_removed = 4096;
+  heal_.counters.lifecycle_expired_objects = 5;
+  heal_.counters.lifecycle_uploads_aborted = 6;
   heal_.sequences["run"] = Running("run");
   heal::HealProgress done = Running("done");
   done.state = heal::HealSequenceState::kDone;
@@ -309,7 +311,9 @@ TEST_F(AdminApiTest, InfoListsDrivesCountersAndRunningSequences) {
   EXPECT_EQ(a.json["heal"]["objectsHealed"], 9);
   EXPECT_EQ(a.json["heal"]["orphansRemoved"], 4);
   EXPECT_EQ(a.json["heal"]["orphanBytesRemoved"], 4096);
-  EXPECT_EQ(a.json["heal"].size(), 12u);
+  EXPECT_EQ(a.json["heal"]["lifecycleExpiredObjects"], 5);
+  EXPECT_EQ(a.json["heal"]["lifecycleUploadsAborted"], 6);
+  EXPECT_EQ(a.json["heal"].size(), 16u);
   ASSERT_EQ(a.json["sequences"].size(), 1u);
   EXPECT_EQ(a.json["sequences"][0]["id"], "run");
 }

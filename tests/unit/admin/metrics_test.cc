@@ -25,6 +25,10 @@ MetricsSnapshot Snapshot() {
   s.counters.mrf_queued = 1;
   s.counters.orphans_removed = 6;
   s.counters.orphan_bytes_removed = 7000;
+  s.counters.lifecycle_expired_objects = 8;
+  s.counters.lifecycle_expired_versions = 9;
+  s.counters.lifecycle_expired_delete_markers = 10;
+  s.counters.lifecycle_uploads_aborted = 12;
   heal::HealProgress done;
   done.state = heal::HealSequenceState::kDone;
   done.ended_ns = 1'000'000'000;
@@ -82,6 +86,10 @@ TEST(MetricsTest, ClusterPage) {
   EXPECT_EQ(samples["cairn_mrf_queued"], 1);
   EXPECT_EQ(samples["cairn_scanner_orphans_removed_total"], 6);
   EXPECT_EQ(samples["cairn_scanner_orphan_bytes_removed_total"], 7000);
+  EXPECT_EQ(samples["cairn_lifecycle_expired_objects_total"], 8);
+  EXPECT_EQ(samples["cairn_lifecycle_expired_versions_total"], 9);
+  EXPECT_EQ(samples["cairn_lifecycle_expired_delete_markers_total"], 10);
+  EXPECT_EQ(samples["cairn_lifecycle_uploads_aborted_total"], 12);
   EXPECT_EQ(samples["minio_heal_time_last_activity_nano_seconds"], 3e9);
   EXPECT_EQ(samples["cairn_heal_sequences{kind=\"admin\",state=\"done\"}"], 1);
 }
