@@ -100,6 +100,11 @@ enum class Errc : std::int32_t {
   kCorsBadRequest = 272,  // a preflight without Origin or Access-Control-Request-Method
   kNoSuchLifecycleConfiguration = 273,
 
+  // Object lock (280-299).
+  kInvalidRetentionPeriod = 280,           // a default retention of Days or Years <= 0
+  kObjectLockConfigurationNotFound = 281,  // a bucket without object lock: 404
+  kNoSuchObjectLockConfiguration = 282,    // a version without retention / legal hold: 404
+
   // Authentication and authorization.
   kAccessDenied = 300,
   kSignatureDoesNotMatch = 301,

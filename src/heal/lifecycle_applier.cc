@@ -276,6 +276,13 @@ Task<void> LifecycleApplier::ApplyKey(const RequestContext& ctx, const std::stri
           continue;
         }
         del.version_id = v.version_id.empty() ? "null" : v.version_id;
+        // Checked again under the object's write lock, against the version as read there:
+        // a retention or legal hold set since the listing keeps it.
+        del.check = [now_ns](const object::ObjectInfo& current) {
+          return RetainedByObjectLock(current.metadata, now_ns)
+                     ? Status(Errc::kAccessDenied, "the version is locked")
+                     : Status::Ok();
+        };
         counter = e.action == lc::Action::kExpireNoncurrent ? &expired_versions_
                                                             : &expired_delete_markers_;
         break;

@@ -595,6 +595,12 @@ Task<Result<ObjectInfo>> ErasureSet::DeleteObject(const RequestContext& ctx,
     // The answer says whether the version removed was a delete marker.
     auto before = co_await ReadQuorumInfo(ctx, bucket, key, opts.version_id, false);
     oi.delete_marker = before.ok() && before->fi.deleted;
+    if (opts.check && before.ok()) {
+      CO_RETURN_IF_ERROR(opts.check(ToObjectInfo(bucket, before->fi)));
+    } else if (opts.check && before.code() == Errc::kReadQuorum) {
+      // Whether the version may go cannot be known.
+      co_return before.status();
+    }
   }
   auto res = co_await ForEachDrive<Status>(
       *this, [&](storage::StorageApi& d, std::size_t) { return d.DeleteVersion(ctx, fi); });

@@ -144,6 +144,10 @@ struct DeleteOptions {
   std::string version_id;
   // Set by the object layer from the bucket (callers leave it).
   Versioning versioning = Versioning::kUnversioned;
+  // With a version_id: called under the object's write lock with that version as stored
+  // (read by quorum), before anything changes; an error refuses the delete (object lock's
+  // retention and legal hold). Not called when the version does not exist.
+  std::function<Status(const ObjectInfo&)> check;
 };
 
 struct ListVersionsOptions {
@@ -296,7 +300,8 @@ class ObjectLayer {
                                                         std::string_view version_id,
                                                         const MetadataUpdate& update) = 0;
   // Deleting a key that does not exist succeeds (S3 semantics). Errors: kNoSuchBucket,
-  // kInvalidObjectName, kWriteQuorum, kLockTimeout.
+  // kInvalidObjectName, kWriteQuorum, kLockTimeout, kReadQuorum (opts.check set and the
+  // version unreadable), and opts.check's.
   virtual Task<Result<ObjectInfo>> DeleteObject(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key,
                                                 const DeleteOptions& opts) = 0;

@@ -195,6 +195,12 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
      "are not whitelisted by the resource's CORS spec.",
      kDetail},
     {Errc::kCorsBadRequest, "BadRequest", 400, "Insufficient information.", kDetail},
+    {Errc::kInvalidRetentionPeriod, "InvalidRetentionPeriod", 400,
+     "Default retention period must be a positive integer value."},
+    {Errc::kObjectLockConfigurationNotFound, "ObjectLockConfigurationNotFoundError", 404,
+     "Object Lock configuration does not exist for this bucket"},
+    {Errc::kNoSuchObjectLockConfiguration, "NoSuchObjectLockConfiguration", 404,
+     "The specified object does not have a ObjectLock configuration"},
     {Errc::kNoSuchLifecycleConfiguration, "NoSuchLifecycleConfiguration", 404,
      "The lifecycle configuration does not exist"},
 

@@ -160,7 +160,8 @@ http::Headers ObjectResponseHeaders(const object::ObjectInfo& info, const QueryP
       stored = stored || name == s;
     }
     bool checksum = checksum_mode && name.rfind("x-amz-checksum-", 0) == 0;
-    if (stored || checksum) {
+    bool lock = name.rfind("x-amz-object-lock-", 0) == 0;
+    if (stored || checksum || lock) {
       h.emplace_back(name, value);
     } else if (name.rfind("x-amz-meta-", 0) == 0) {
       h.emplace_back(name, MetadataHeaderValue(value));

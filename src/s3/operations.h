@@ -9,47 +9,53 @@
 //   kNotImplemented    a known method with a sub-resource cairn does not implement: 501
 //   kMethodNotAllowed  a method S3 does not have: 405
 // Append new operations before those two (the metrics index counters by the enum's value).
-#define CAIRN_S3_OPERATIONS(X)                                                     \
-  X(kListBuckets, "ListBuckets", &ListBuckets)                                     \
-  X(kCreateBucket, "CreateBucket", &CreateBucket)                                  \
-  X(kHeadBucket, "HeadBucket", &HeadBucket)                                        \
-  X(kDeleteBucket, "DeleteBucket", &DeleteBucket)                                  \
-  X(kGetBucketLocation, "GetBucketLocation", &GetBucketLocation)                   \
-  X(kGetBucketVersioning, "GetBucketVersioning", &GetBucketVersioning)             \
-  X(kListObjectsV1, "ListObjects", &ListObjectsV1)                                 \
-  X(kListObjectsV2, "ListObjectsV2", &ListObjectsV2)                               \
-  X(kListObjectVersions, "ListObjectVersions", &ListObjectVersions)                \
-  X(kListMultipartUploads, "ListMultipartUploads", &ListMultipartUploads)          \
-  X(kDeleteObjects, "DeleteObjects", &DeleteObjects)                               \
-  X(kPutObject, "PutObject", &PutObject)                                           \
-  X(kCopyObject, "CopyObject", &CopyObject)                                        \
-  X(kGetObject, "GetObject", &GetObject)                                           \
-  X(kHeadObject, "HeadObject", &GetObject) /* GetObject serves HEAD too */         \
-  X(kDeleteObject, "DeleteObject", &DeleteObject)                                  \
-  X(kCreateMultipartUpload, "CreateMultipartUpload", &CreateMultipartUpload)       \
-  X(kUploadPart, "UploadPart", &UploadPart)                                        \
-  X(kUploadPartCopy, "UploadPartCopy", &UploadPartCopy)                            \
-  X(kCompleteMultipartUpload, "CompleteMultipartUpload", &CompleteMultipartUpload) \
-  X(kAbortMultipartUpload, "AbortMultipartUpload", &AbortMultipartUpload)          \
-  X(kListParts, "ListParts", &ListParts)                                           \
-  X(kGetObjectAttributes, "GetObjectAttributes", &GetObjectAttributes)             \
-  X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                      \
-  X(kPostObject, "PostObject", &PostObject)                                        \
-  X(kPutBucketVersioning, "PutBucketVersioning", &PutBucketVersioning)             \
-  X(kGetBucketCors, "GetBucketCors", &GetBucketCors)                               \
-  X(kPutBucketCors, "PutBucketCors", &PutBucketCors)                               \
-  X(kDeleteBucketCors, "DeleteBucketCors", &DeleteBucketCors)                      \
-  X(kGetBucketLifecycleConfiguration, "GetBucketLifecycleConfiguration",           \
-    &GetBucketLifecycleConfiguration)                                              \
-  X(kPutBucketLifecycleConfiguration, "PutBucketLifecycleConfiguration",           \
-    &PutBucketLifecycleConfiguration)                                              \
-  X(kDeleteBucketLifecycle, "DeleteBucketLifecycle", &DeleteBucketLifecycle)       \
-  X(kOptionsObject, "OptionsObject", &OptionsObject) /* CORS preflight, no auth */ \
-  X(kPutObjectTagging, "PutObjectTagging", &PutObjectTagging)                      \
-  X(kGetObjectTagging, "GetObjectTagging", &GetObjectTagging)                      \
-  X(kDeleteObjectTagging, "DeleteObjectTagging", &DeleteObjectTagging)             \
-  X(kPutBucketTagging, "PutBucketTagging", &PutBucketTagging)                      \
-  X(kGetBucketTagging, "GetBucketTagging", &GetBucketTagging)                      \
-  X(kDeleteBucketTagging, "DeleteBucketTagging", &DeleteBucketTagging)             \
-  X(kNotImplemented, "NotImplemented", nullptr)                                    \
+#define CAIRN_S3_OPERATIONS(X)                                                              \
+  X(kListBuckets, "ListBuckets", &ListBuckets)                                              \
+  X(kCreateBucket, "CreateBucket", &CreateBucket)                                           \
+  X(kHeadBucket, "HeadBucket", &HeadBucket)                                                 \
+  X(kDeleteBucket, "DeleteBucket", &DeleteBucket)                                           \
+  X(kGetBucketLocation, "GetBucketLocation", &GetBucketLocation)                            \
+  X(kGetBucketVersioning, "GetBucketVersioning", &GetBucketVersioning)                      \
+  X(kListObjectsV1, "ListObjects", &ListObjectsV1)                                          \
+  X(kListObjectsV2, "ListObjectsV2", &ListObjectsV2)                                        \
+  X(kListObjectVersions, "ListObjectVersions", &ListObjectVersions)                         \
+  X(kListMultipartUploads, "ListMultipartUploads", &ListMultipartUploads)                   \
+  X(kDeleteObjects, "DeleteObjects", &DeleteObjects)                                        \
+  X(kPutObject, "PutObject", &PutObject)                                                    \
+  X(kCopyObject, "CopyObject", &CopyObject)                                                 \
+  X(kGetObject, "GetObject", &GetObject)                                                    \
+  X(kHeadObject, "HeadObject", &GetObject) /* GetObject serves HEAD too */                  \
+  X(kDeleteObject, "DeleteObject", &DeleteObject)                                           \
+  X(kCreateMultipartUpload, "CreateMultipartUpload", &CreateMultipartUpload)                \
+  X(kUploadPart, "UploadPart", &UploadPart)                                                 \
+  X(kUploadPartCopy, "UploadPartCopy", &UploadPartCopy)                                     \
+  X(kCompleteMultipartUpload, "CompleteMultipartUpload", &CompleteMultipartUpload)          \
+  X(kAbortMultipartUpload, "AbortMultipartUpload", &AbortMultipartUpload)                   \
+  X(kListParts, "ListParts", &ListParts)                                                    \
+  X(kGetObjectAttributes, "GetObjectAttributes", &GetObjectAttributes)                      \
+  X(kGetObjectTorrent, "GetObjectTorrent", &GetObjectTorrent)                               \
+  X(kPostObject, "PostObject", &PostObject)                                                 \
+  X(kPutBucketVersioning, "PutBucketVersioning", &PutBucketVersioning)                      \
+  X(kGetBucketCors, "GetBucketCors", &GetBucketCors)                                        \
+  X(kPutBucketCors, "PutBucketCors", &PutBucketCors)                                        \
+  X(kDeleteBucketCors, "DeleteBucketCors", &DeleteBucketCors)                               \
+  X(kGetBucketLifecycleConfiguration, "GetBucketLifecycleConfiguration",                    \
+    &GetBucketLifecycleConfiguration)                                                       \
+  X(kPutBucketLifecycleConfiguration, "PutBucketLifecycleConfiguration",                    \
+    &PutBucketLifecycleConfiguration)                                                       \
+  X(kDeleteBucketLifecycle, "DeleteBucketLifecycle", &DeleteBucketLifecycle)                \
+  X(kOptionsObject, "OptionsObject", &OptionsObject) /* CORS preflight, no auth */          \
+  X(kPutObjectTagging, "PutObjectTagging", &PutObjectTagging)                               \
+  X(kGetObjectTagging, "GetObjectTagging", &GetObjectTagging)                               \
+  X(kDeleteObjectTagging, "DeleteObjectTagging", &DeleteObjectTagging)                      \
+  X(kPutBucketTagging, "PutBucketTagging", &PutBucketTagging)                               \
+  X(kGetBucketTagging, "GetBucketTagging", &GetBucketTagging)                               \
+  X(kDeleteBucketTagging, "DeleteBucketTagging", &DeleteBucketTagging)                      \
+  X(kPutObjectLockConfiguration, "PutObjectLockConfiguration", &PutObjectLockConfiguration) \
+  X(kGetObjectLockConfiguration, "GetObjectLockConfiguration", &GetObjectLockConfiguration) \
+  X(kPutObjectRetention, "PutObjectRetention", &PutObjectRetention)                         \
+  X(kGetObjectRetention, "GetObjectRetention", &GetObjectRetention)                         \
+  X(kPutObjectLegalHold, "PutObjectLegalHold", &PutObjectLegalHold)                         \
+  X(kGetObjectLegalHold, "GetObjectLegalHold", &GetObjectLegalHold)                         \
+  X(kNotImplemented, "NotImplemented", nullptr)                                             \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

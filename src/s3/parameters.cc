@@ -16,7 +16,6 @@ constexpr std::string_view kNoSse = "Server side encryption specified but KMS is
 constexpr std::string_view kNoSseC =
     "Server side encryption with customer provided keys is not supported (over TLS, writes "
     "get 501 NotImplemented)";
-constexpr std::string_view kNoLock = "Bucket is missing Object Lock Configuration";
 constexpr std::string_view kNoAcl = "The bucket does not allow ACLs";
 constexpr std::string_view kAcceptedAcls = "private,bucket-owner-full-control";
 
@@ -55,7 +54,8 @@ class TableBuilder {
     return *this;
   }
 
-  // What a write refuses: ACLs (disabled, as on a new AWS bucket), encryption, object lock.
+  // What a write refuses: ACLs (disabled, as on a new AWS bucket), encryption; and the object
+  // lock headers it takes.
   TableBuilder& RefusedOnWrites(Op op, bool lock) {
     Add(op, kHeader, "x-amz-acl", kRefused, kNoAcl, Errc::kAccessControlListNotSupported,
         kAcceptedAcls);
@@ -74,7 +74,9 @@ class TableBuilder {
     if (lock) {
       for (std::string_view h : {"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
                                  "x-amz-object-lock-legal-hold"}) {
-        Add(op, kHeader, h, kRefused, kNoLock, Errc::kInvalidRequest);
+        Add(op, kHeader, h, kSupported,
+            "stored with the version in a bucket with object lock; elsewhere 400 InvalidRequest "
+            "(Bucket is missing Object Lock Configuration)");
       }
     }
     return *this;
@@ -142,8 +144,8 @@ std::vector<ParamSpec> BuildTable() {
     t.Add(Op::kCreateBucket, kHeader, grant, kRefused, kNoAcl,
           Errc::kAccessControlListNotSupported);
   }
-  t.Add(Op::kCreateBucket, kHeader, "x-amz-bucket-object-lock-enabled", kRefused,
-        "Object lock is not supported yet", Errc::kNotImplemented, "false")
+  t.Add(Op::kCreateBucket, kHeader, "x-amz-bucket-object-lock-enabled", kSupported,
+        "true: versioning Enabled and object lock on")
       .Add(Op::kCreateBucket, kHeader, "x-amz-object-ownership", kRefused,
            "Only BucketOwnerEnforced (ACLs disabled) is supported", Errc::kInvalidArgumentS3,
            "BucketOwnerEnforced");
@@ -185,8 +187,8 @@ std::vector<ParamSpec> BuildTable() {
   t.Add(Op::kDeleteObjects, kHeader, "content-md5", kSupported, "verified")
       .Add(Op::kDeleteObjects, kHeader, "x-amz-sdk-checksum-algorithm", kSupported, "")
       .Add(Op::kDeleteObjects, kHeader, "x-amz-checksum-*", kSupported, "verified")
-      .Add(Op::kDeleteObjects, kHeader, "x-amz-bypass-governance-retention", kIgnored,
-           "no object is locked")
+      .Add(Op::kDeleteObjects, kHeader, "x-amz-bypass-governance-retention", kSupported,
+           "true: removes versions under GOVERNANCE retention")
       .Add(Op::kDeleteObjects, kHeader, "x-amz-mfa", kRefused, "MFA delete is not supported",
            Errc::kNotImplemented)
       .Common(Op::kDeleteObjects);
@@ -227,8 +229,8 @@ std::vector<ParamSpec> BuildTable() {
   }
   t.Add(Op::kDeleteObject, kQuery, "versionId", kSupported,
         "removes that version; without, a versioned bucket gets a delete marker")
-      .Add(Op::kDeleteObject, kHeader, "x-amz-bypass-governance-retention", kIgnored,
-           "no object is locked")
+      .Add(Op::kDeleteObject, kHeader, "x-amz-bypass-governance-retention", kSupported,
+           "true: removes a version under GOVERNANCE retention")
       .Add(Op::kDeleteObject, kHeader, "x-amz-mfa", kRefused, "MFA delete is not supported",
            Errc::kNotImplemented)
       .Add(Op::kDeleteObject, kHeader, "if-match", kRefused,
@@ -325,6 +327,20 @@ std::vector<ParamSpec> BuildTable() {
            "transitions are refused (no storage tiers)")
       .Common(Op::kPutBucketLifecycleConfiguration);
   t.Common(Op::kDeleteBucketLifecycle);
+  // Object lock.
+  t.ConfigBody(Op::kPutObjectLockConfiguration)
+      .Add(Op::kPutObjectLockConfiguration, kHeader, "x-amz-bucket-object-lock-token", kIgnored,
+           "no replication tokens")
+      .Common(Op::kPutObjectLockConfiguration);
+  t.Common(Op::kGetObjectLockConfiguration);
+  for (Op op : {Op::kPutObjectRetention, Op::kGetObjectRetention, Op::kPutObjectLegalHold,
+                Op::kGetObjectLegalHold}) {
+    t.Add(op, kQuery, "versionId", kSupported, "that version; the latest without").Common(op);
+  }
+  t.ConfigBody(Op::kPutObjectRetention)
+      .Add(Op::kPutObjectRetention, kHeader, "x-amz-bypass-governance-retention", kSupported,
+           "true: shortens or removes a GOVERNANCE retention");
+  t.ConfigBody(Op::kPutObjectLegalHold);
   t.Add(Op::kOptionsObject, kHeader, "origin", kSupported,
         "required (400 BadRequest); matched against the bucket's AllowedOrigin ('*' wildcards); "
         "on other requests it adds the matching rule's CORS headers")

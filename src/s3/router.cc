@@ -86,6 +86,10 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     if (q.Has("tagging")) {
       return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kGetBucketTagging;
     }
+    if (q.Has("object-lock")) {
+      return HasOtherSubResource(q, {"object-lock"}) ? Op::kNotImplemented
+                                                     : Op::kGetObjectLockConfiguration;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -108,6 +112,10 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     }
     if (q.Has("tagging")) {
       return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kPutBucketTagging;
+    }
+    if (q.Has("object-lock")) {
+      return HasOtherSubResource(q, {"object-lock"}) ? Op::kNotImplemented
+                                                     : Op::kPutObjectLockConfiguration;
     }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
@@ -153,6 +161,14 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
       return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
                                                               : Op::kGetObjectTagging;
     }
+    if (q.Has("retention")) {
+      return HasOtherSubResource(q, {"retention", "versionId"}) ? Op::kNotImplemented
+                                                                : Op::kGetObjectRetention;
+    }
+    if (q.Has("legal-hold")) {
+      return HasOtherSubResource(q, {"legal-hold", "versionId"}) ? Op::kNotImplemented
+                                                                 : Op::kGetObjectLegalHold;
+    }
     return HasOtherSubResource(q, {"versionId", "partNumber"}) ? Op::kNotImplemented
                                                                : Op::kGetObject;
   }
@@ -164,6 +180,14 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
     if (q.Has("tagging")) {
       return HasOtherSubResource(q, {"tagging", "versionId"}) ? Op::kNotImplemented
                                                               : Op::kPutObjectTagging;
+    }
+    if (q.Has("retention")) {
+      return HasOtherSubResource(q, {"retention", "versionId"}) ? Op::kNotImplemented
+                                                                : Op::kPutObjectRetention;
+    }
+    if (q.Has("legal-hold")) {
+      return HasOtherSubResource(q, {"legal-hold", "versionId"}) ? Op::kNotImplemented
+                                                                 : Op::kPutObjectLegalHold;
     }
     if (q.Has("uploadId") || q.Has("partNumber")) {
       if (!q.Has("uploadId") || !q.Has("partNumber") ||

@@ -2,6 +2,7 @@
 
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
+#include "s3/object_lock.h"
 #include "s3/upload_body.h"
 #include "s3/xml.h"
 
@@ -110,15 +111,25 @@ Task<Status> CreateBucket(S3Request& req) {
   if (!location.empty() && location != req.opts.region) {
     co_return Status(Errc::kInvalidLocationConstraint);
   }
+  const std::string* lock_header = req.Header("x-amz-bucket-object-lock-enabled");
+  const bool lock = lock_header != nullptr && AsciiLower(*lock_header) == "true";
   object::MakeBucketOptions mo;
   mo.location = location;
   Status made = co_await req.layer.MakeBucket(req.ctx, req.route.bucket, mo);
   // Re-creating a bucket you own succeeds in us-east-1 and leaves it as it is (AWS's legacy
   // behaviour there); other regions answer BucketAlreadyOwnedByYou.
   if (made.code() == Errc::kBucketExists && req.opts.region == "us-east-1") {
-    made = Status();
+    co_return co_await SendEmpty(req, 200, OneHeader("location", "/" + req.route.bucket));
   }
   CO_RETURN_IF_ERROR(made);
+  if (lock) {
+    // Object lock needs versioning, which can then never be suspended.
+    CO_RETURN_IF_ERROR(co_await req.layer.SetBucketConfig(
+        req.ctx, req.route.bucket, object::bucket_config::kVersioning, "Enabled"));
+    const std::string doc = RenderObjectLockConfiguration(LockConfiguration{});
+    CO_RETURN_IF_ERROR(co_await req.layer.SetBucketConfig(req.ctx, req.route.bucket,
+                                                          object::bucket_config::kObjectLock, doc));
+  }
   co_return co_await SendEmpty(req, 200, OneHeader("location", "/" + req.route.bucket));
 }
 

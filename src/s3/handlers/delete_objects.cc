@@ -21,8 +21,7 @@ Task<Status> DeleteObjects(S3Request& req) {
     if (!version_id.ok()) {
       deleted = version_id.status();
     } else if (obj.key.size() <= 1024) {
-      object::DeleteOptions opts;
-      opts.version_id = *version_id;
+      const object::DeleteOptions opts = LockedDeleteOptions(req, *version_id);
       deleted = co_await req.layer.DeleteObject(req.ctx, req.route.bucket, obj.key, opts);
     }
     if (deleted.ok()) {

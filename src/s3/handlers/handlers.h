@@ -75,6 +75,23 @@ Task<Status> DeleteBucketTagging(S3Request& req);
 // delete_objects.cc
 Task<Status> DeleteObjects(S3Request& req);
 
+// object_lock.cc: the bucket's object lock configuration, a version's retention and legal
+// hold (s3/object_lock.h has the rules).
+Task<Status> PutObjectLockConfiguration(S3Request& req);
+Task<Status> GetObjectLockConfiguration(S3Request& req);
+Task<Status> PutObjectRetention(S3Request& req);
+Task<Status> GetObjectRetention(S3Request& req);
+Task<Status> PutObjectLegalHold(S3Request& req);
+Task<Status> GetObjectLegalHold(S3Request& req);
+// The object lock metadata a write (PutObject, CopyObject, CreateMultipartUpload) stores:
+// its x-amz-object-lock-* headers (`headers`: the request's, or POST Object's form fields) or
+// the bucket's default retention (LockMetadataFromHeaders).
+Task<Result<object::Metadata>> ObjectLockMetadata(S3Request& req, const http::Request& headers);
+// x-amz-bypass-governance-retention: true, from a principal allowed to bypass (the root user).
+bool BypassGovernance(const S3Request& req);
+// DeleteOptions for removing `version_id` that refuse a version under retention or legal hold.
+object::DeleteOptions LockedDeleteOptions(const S3Request& req, std::string version_id);
+
 // bucket_config.cc: CORS and lifecycle configurations, the CORS preflight.
 Task<Status> PutBucketCors(S3Request& req);
 Task<Status> GetBucketCors(S3Request& req);

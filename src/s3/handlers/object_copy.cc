@@ -158,6 +158,9 @@ Task<Status> CopyObject(S3Request& req) {
     }
   }
   SetStoredTags(put.metadata, std::move(tags));
+  // Object lock: the request's or the bucket's default, never the source's (as AWS).
+  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await ObjectLockMetadata(req, req.http()));
+  put.metadata.insert(put.metadata.end(), lock.begin(), lock.end());
   ReleasingSource stream(std::move(source.reader));
   object::HashExpectations expect;
   expect.size = source.info.size;

@@ -198,8 +198,8 @@ Task<Status> GetObject(S3Request& req) {
 }
 
 Task<Status> DeleteObject(S3Request& req) {
-  object::DeleteOptions opts;
-  CO_ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
+  CO_ASSIGN_OR_RETURN(std::string version_id, VersionIdParam(req));
+  const object::DeleteOptions opts = LockedDeleteOptions(req, std::move(version_id));
   CO_ASSIGN_OR_RETURN(
       auto info, co_await req.layer.DeleteObject(req.ctx, req.route.bucket, req.route.key, opts));
   http::Headers headers;

@@ -78,6 +78,8 @@ Task<Status> PostObject(S3Request& req) {
   CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(Op::kPutObject, fields, QueryParams()));
   object::PutOptions opts;
   CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(fields));
+  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await ObjectLockMetadata(req, fields));
+  opts.metadata.insert(opts.metadata.end(), lock.begin(), lock.end());
   CO_ASSIGN_OR_RETURN(auto body, OpenPostBody(*form.reader, fields, form.length_range));
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket, form.key,
                                                               body->reader(), opts));

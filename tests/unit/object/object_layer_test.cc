@@ -209,6 +209,50 @@ TEST(ObjectLayer, OverwriteAndDelete) {
   EXPECT_EQ(c.TmpFiles(), 0u);
 }
 
+// DeleteOptions::check sees the version asked for, as stored, and its error refuses the delete
+// (object lock); a delete marker (no version id) does not call it.
+TEST(ObjectLayer, DeleteCheckRefusesRemovingAVersion) {
+  Cluster c({.drives = 4, .parity = 1});
+  ASSERT_TRUE(c.MakeBucket("bucket").ok());
+  ASSERT_TRUE(
+      SyncWait(c.layer->SetBucketConfig(c.ctx, "bucket", bucket_config::kVersioning, "Enabled"))
+          .ok());
+  PutOptions po;
+  po.metadata.emplace_back("x-amz-object-lock-legal-hold", "ON");
+  auto put = c.Put("bucket", "k", "held", po);
+  ASSERT_TRUE(put.ok()) << put.status().message();
+  int calls = 0;
+  DeleteOptions refuse;
+  refuse.version_id = put->version_id;
+  refuse.check = [&](const ObjectInfo& info) {
+    ++calls;
+    EXPECT_EQ(info.version_id, put->version_id);
+    EXPECT_EQ(info.Meta("x-amz-object-lock-legal-hold"), "ON");
+    return Status(Errc::kAccessDenied, "held");
+  };
+  EXPECT_EQ(SyncWait(c.layer->DeleteObject(c.ctx, "bucket", "k", refuse)).code(),
+            Errc::kAccessDenied);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(*c.Get("bucket", "k"), "held");
+  DeleteOptions marker;
+  marker.check = refuse.check;
+  auto added = SyncWait(c.layer->DeleteObject(c.ctx, "bucket", "k", marker));
+  ASSERT_TRUE(added.ok());
+  EXPECT_TRUE(added->delete_marker);
+  EXPECT_EQ(calls, 1);
+  DeleteOptions allow;
+  allow.version_id = put->version_id;
+  allow.check = [&](const ObjectInfo&) {
+    ++calls;
+    return Status();
+  };
+  EXPECT_TRUE(SyncWait(c.layer->DeleteObject(c.ctx, "bucket", "k", allow)).ok());
+  EXPECT_EQ(calls, 2);
+  GetOptions go;
+  go.version_id = put->version_id;
+  EXPECT_EQ(c.Get("bucket", "k", go).code(), Errc::kNoSuchVersion);
+}
+
 TEST(ObjectLayer, NameChecks) {
   Cluster c({.drives = 2, .parity = 1}, Backend::kMemory);
   ASSERT_TRUE(c.MakeBucket("bucket").ok());
