@@ -212,8 +212,8 @@ TEST(LocalDrive, VersionsAreRecordsFoundById) {
     ASSERT_TRUE(drive.ok());
     ASSERT_TRUE(SyncWait((*drive)->MakeVolume(ctx, "b", "")).ok());
     // The null version first, then versions with ids.
-    ASSERT_TRUE(SyncWait((*drive)->WriteMetadata(ctx, MakeFi("b", "k", "", 1000, {}, "null")))
-                    .ok());
+    ASSERT_TRUE(
+        SyncWait((*drive)->WriteMetadata(ctx, MakeFi("b", "k", "", 1000, {}, "null"))).ok());
     for (int i = 1; i < kVersions; ++i) {
       const std::int64_t t = 1000 + i;
       ids.push_back(meta::NewVersionId(t, static_cast<std::uint64_t>(i) * 7919));
@@ -234,9 +234,9 @@ TEST(LocalDrive, VersionsAreRecordsFoundById) {
     auto null = SyncWait((*drive)->ReadVersion(ctx, "b", "k", "null", true));
     ASSERT_TRUE(null.ok());
     EXPECT_EQ(null->inline_data, "null");
-    EXPECT_EQ(SyncWait((*drive)->ReadVersion(ctx, "b", "k", meta::NewVersionId(5, 5), false))
-                  .code(),
-              Errc::kFileVersionNotFound);
+    EXPECT_EQ(
+        SyncWait((*drive)->ReadVersion(ctx, "b", "k", meta::NewVersionId(5, 5), false)).code(),
+        Errc::kFileVersionNotFound);
     auto all = SyncWait((*drive)->ReadVersions(ctx, "b", "k"));
     ASSERT_TRUE(all.ok());
     ASSERT_EQ(all->size(), static_cast<std::size_t>(kVersions));
