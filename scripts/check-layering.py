@@ -4,13 +4,14 @@
 The layers, lowest first (a module may include its own headers and those of lower layers):
 
   0  common
-  1  erasure, meta, http, auth            pure code, HTTP and signing
+  1  erasure, meta, http, auth, crypto    pure code, HTTP, signing and encryption
   2  storage, rpc, loadgen                the drive interface; the inter-node transport; the
                                           load generator (an HTTP client: http's Endpoint)
   3  storage/local, storage/remote, cluster, cluster/lock
                                           (cluster/lock: dsync-style locks, common and meta only)
   4  object                               the object layer
-  5  heal                                 background healing over the object layer
+  5  heal, kms                            background healing; the key store (both over the
+                                          object layer)
   6  s3, admin                            the S3 and admin front ends
   7  server                               wiring (adapts cluster/lock to object's NsLocker)
 
@@ -26,11 +27,11 @@ import sys
 
 LAYERS = [
     ["common"],
-    ["erasure", "meta", "http", "auth"],
+    ["erasure", "meta", "http", "auth", "crypto"],
     ["storage", "rpc", "loadgen"],
     ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],
-    ["heal"],
+    ["heal", "kms"],
     ["s3", "admin"],
     ["server"],
 ]

@@ -130,6 +130,25 @@ enum class Errc : std::int32_t {
   // Tagging (S3).
   kNoSuchTagSet = 420,  // a bucket without tags: 404 NoSuchTagSet
   kBadRequest = 421,    // S3 BadRequest (400), e.g. more tags than allowed
+
+  // Server-side encryption and the KMS (430-449).
+  kObjectTampered = 430,        // an encrypted package failed its tag: never served
+  kSseEncryptedObject = 431,    // an SSE-C object read without its key (400 InvalidRequest)
+  kSseInvalidAlgorithm = 432,   // SSE-C algorithm other than AES256
+  kSseMissingKey = 433,         // SSE-C algorithm without a key
+  kSseMissingKeyMd5 = 434,      // SSE-C key without its MD5
+  kSseKeyMd5Mismatch = 435,     // the key's MD5 is not the MD5 sent, or the key is not 32 bytes
+  kSseInvalidParameters = 436,  // SSE-C headers on an object that is not SSE-C, or the reverse
+  kSseInsecureRequest = 437,    // SSE-C over plain HTTP
+  kSseInvalidMethod = 438,      // x-amz-server-side-encryption other than AES256 / aws:kms
+  kSseIncompatible = 439,       // SSE-C together with SSE-S3 / SSE-KMS headers
+  kSseWrongKey = 440,           // an SSE-C key that is not the object's: 403 AccessDenied
+  kKmsNotConfigured = 441,      // SSE-S3 / SSE-KMS without a KMS: 501 NotImplemented
+  kKmsKeyNotFound = 442,        // KMS.NotFoundException
+  kKmsKeyDisabled = 443,        // KMS.DisabledException
+  kKmsInternal = 444,           // a sealed key the KMS cannot open (another master key)
+  kNoEncryptionConfiguration = 445,  // ServerSideEncryptionConfigurationNotFoundError (404)
+  kKmsKeyExists = 446,               // KMS.AlreadyExistsException (creating a key twice)
 };
 
 // Stable name of a code for logs and tests, e.g. "kNoSuchKey".

@@ -17,6 +17,7 @@
 #include "auth/signature.h"
 #include "common/task.h"
 #include "http/exchange.h"
+#include "kms/kms.h"
 #include "object/memory_budget.h"
 #include "object/object_layer.h"
 #include "s3/request_metrics.h"
@@ -43,6 +44,13 @@ struct S3Options {
   // The length of a lifecycle "day" in seconds (--lifecycle-day-seconds; 86400, shorter in
   // tests): the expiry times that x-amz-expiration reports.
   std::int64_t lifecycle_day_seconds = 86400;
+  // Server-side encryption: the KMS of SSE-S3 and SSE-KMS (nullptr: none configured, such
+  // requests get 501); SSE-C accepted over plain HTTP (--sse-c-allow-http, for local tests);
+  // every new object encrypted with SSE-S3 unless it asks for SSE-C or SSE-KMS
+  // (CAIRN_KMS_AUTO_ENCRYPTION, MinIO's MINIO_KMS_AUTO_ENCRYPTION).
+  kms::Kms* kms = nullptr;
+  bool sse_c_allow_http = false;
+  bool auto_encryption = false;
 };
 
 // The root user: one static access key and secret key.
