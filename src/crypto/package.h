@@ -43,10 +43,12 @@ enum class Cipher : std::uint8_t { kAes256Gcm = 0, kChaCha20Poly1305 = 1 };
 // several GB/s a core), else ChaCha20-Poly1305. Decided once per process.
 Cipher PreferredCipher();
 
-// Stored size of a plaintext of `plain` bytes: plain + 32 per package, at least one package.
+// Stored size of a plaintext of `plain` bytes: plain + 32 per package, at least one package
+// (-1 for a negative `plain`).
 std::int64_t EncryptedSize(std::int64_t plain);
-// Plaintext size of a stored stream of `encrypted` bytes; -1 when no stream has that size
-// (0, or a last package shorter than its overhead).
+// Plaintext size of a stored stream of `encrypted` bytes, the inverse of EncryptedSize; -1
+// when no stream has that size (<= 0, a last package shorter than its overhead, or an empty
+// last package after a full one: a multiple of 64 KiB ends with a full final package).
 std::int64_t PlainSize(std::int64_t encrypted);
 
 // Reads plaintext from `inner` and yields the package stream. Read fills `buf` with as much of
@@ -68,8 +70,10 @@ class EncryptingSource final : public ByteSource {
 // Decrypts a run of whole packages of one stream, starting at package `first_sequence`:
 // ciphertext goes in as it arrives (split anywhere), plaintext comes out package by package.
 // Errors are kObjectTampered: a tag that does not verify (wrong key, corrupt or moved
-// package), an unknown version or cipher, a package after the final one, or, from Finish, a
-// partial package left over or a stream that must end (`expect_end`) but has no final package.
+// package), an unknown version or cipher, a package after the final one, a package whose
+// stream nonce differs from the first one's, a non-final package shorter than kPackageSize,
+// or, from Finish, a partial package left over or a stream that must end (`expect_end`) but
+// has no final package. The plaintext of a range is its packages' payloads, concatenated.
 class PackageDecryptor {
  public:
   PackageDecryptor(const Key& key, std::uint32_t first_sequence);
@@ -77,10 +81,16 @@ class PackageDecryptor {
   PackageDecryptor(const PackageDecryptor&) = delete;
   PackageDecryptor& operator=(const PackageDecryptor&) = delete;
 
-  // Appends the plaintext of every package that `in` completes to `out`.
+  // Appends the plaintext of every package that `in` completes to `out`. A package is
+  // complete once kPackageSize bytes of it are in; a shorter one (the stream's final package)
+  // only at Finish, since the header does not hold its length. `out` only ever receives
+  // authenticated plaintext (on error it is left as it was). Once an Update or Finish failed,
+  // the decryptor must not be used further.
   Status Update(std::span<const std::byte> in, std::string& out);
-  // `expect_end`: the input reached the end of the stream (its last package must be final).
-  Status Finish(bool expect_end);
+  // Ends the input: opens what is left over (it must be a whole final package) and appends its
+  // plaintext to `out`. `expect_end`: the input reached the end of the stream, so its last
+  // package must be final (a range that ends earlier passes false: PackageRange::reaches_end).
+  Status Finish(bool expect_end, std::string& out);
 
  private:
   struct State;
@@ -90,7 +100,10 @@ class PackageDecryptor {
 // The packages a plaintext range [offset, offset + length) of a stream of `plain_size` bytes
 // needs: the stored range [encrypted_offset, encrypted_offset + encrypted_length), its first
 // package's sequence number and how many plaintext bytes of the first package to skip.
-// Requires 0 <= offset, offset + length <= plain_size.
+// Requires 0 <= offset, offset + length <= plain_size. The decryptor yields the plaintext of
+// whole packages: the range is its bytes [skip, skip + length). Length 0 needs no package
+// (encrypted_length 0, skip 0), except in an empty stream, whose range is its one empty final
+// package (32 bytes, reaches_end), so that reading an empty object still verifies it was not cut.
 struct PackageRange {
   std::int64_t encrypted_offset = 0;
   std::int64_t encrypted_length = 0;
@@ -98,6 +111,7 @@ struct PackageRange {
   std::int64_t skip = 0;
   bool reaches_end = false;  // the range's last package is the stream's last
 };
+
 PackageRange PackagesFor(std::int64_t plain_size, std::int64_t offset, std::int64_t length);
 
 }  // namespace cairn::crypto
