@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include "crypto/keys.h"
 #include "testing/string_source.h"
@@ -408,6 +409,70 @@ TEST(Package, InnerErrorsPassThrough) {
     }
   }());
   EXPECT_EQ(st.code(), Errc::kIncompleteBody);
+}
+
+// One package sealed by the format's definition (docs/format.md "Encryption"), with a fresh
+// OpenSSL context: an independent check of the header, nonce derivation and associated data.
+std::string SealReference(const Key& key, Cipher cipher, std::string_view stream_nonce,
+                          std::uint32_t sequence, bool final, std::string_view payload) {
+  std::string header = {char{1}, static_cast<char>(cipher), final ? char{1} : char{0}, char{0}};
+  header += stream_nonce;
+  std::string nonce(stream_nonce);
+  for (int i = 0; i < 4; ++i) {
+    nonce[11 - i] = static_cast<char>(nonce[11 - i] ^ static_cast<char>(sequence >> (8 * i)));
+  }
+  auto u = [](const void* p) { return static_cast<const unsigned char*>(p); };
+  std::string out = header + std::string(payload.size() + kPackageTag, '\0');
+  auto* body = reinterpret_cast<unsigned char*>(out.data()) + kPackageHeader;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int n = 0;
+  const bool ok =
+      EVP_EncryptInit_ex(ctx,
+                         cipher == Cipher::kAes256Gcm ? EVP_aes_256_gcm() : EVP_chacha20_poly1305(),
+                         nullptr, u(key.data()), u(nonce.data())) == 1 &&
+      EVP_EncryptUpdate(ctx, nullptr, &n, u(header.data()), 16) == 1 &&
+      EVP_EncryptUpdate(ctx, body, &n, u(payload.data()), static_cast<int>(payload.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx, body + payload.size(), &n) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, body + payload.size()) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  EXPECT_TRUE(ok);
+  return out;
+}
+
+TEST(Package, MatchesTheDocumentedFormat) {
+  const Key key = TestKey(14);
+  const std::string data = RandomData(2 * kP + 321, 16);
+  for (Cipher c : {Cipher::kAes256Gcm, Cipher::kChaCha20Poly1305}) {
+    const std::string enc = MustEncrypt(data, key, c);
+    const std::string nonce = enc.substr(4, 12);
+    std::string expected;
+    for (std::uint32_t i = 0; i < 3; ++i) {
+      expected +=
+          SealReference(key, c, nonce, i, i == 2, std::string_view(data).substr(i * kP, kP));
+    }
+    EXPECT_TRUE(enc == expected);
+  }
+}
+
+TEST(Package, EachPackageNamesItsCipher) {
+  const Key key = TestKey(15);
+  const std::string data = RandomData(kP + 9, 17);
+  const std::string nonce = "0123456789ab";
+  const std::string mixed =
+      SealReference(key, Cipher::kChaCha20Poly1305, nonce, 0, false, data.substr(0, kP)) +
+      SealReference(key, Cipher::kAes256Gcm, nonce, 1, true, data.substr(kP));
+  auto out = Decrypt(mixed, key, 0, true, 1000);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TRUE(*out == data);
+  // An unknown cipher byte is refused, as is a reserved bit.
+  std::string bad = mixed;
+  bad[1] = 2;
+  EXPECT_EQ(Decrypt(bad, key).code(), Errc::kObjectTampered);
+  const std::string odd = SealReference(key, Cipher::kAes256Gcm, nonce, 0, true, "abc");
+  EXPECT_TRUE(Decrypt(odd, key).ok());
+  bad = odd;
+  bad[3] = 1;
+  EXPECT_EQ(Decrypt(bad, key).code(), Errc::kObjectTampered);
 }
 
 TEST(Package, PreferredCipherIsStable) {
