@@ -15,24 +15,24 @@
 namespace cairn::crypto {
 namespace {
 
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kPackageVersion = 1;
 constexpr std::uint8_t kFinalFlag = 1;
-constexpr std::size_t kNonce = 12;
-constexpr std::int64_t kPayload = static_cast<std::int64_t>(kPackagePayload);
-constexpr std::int64_t kStored = static_cast<std::int64_t>(kPackageSize);
-constexpr std::int64_t kOverhead = static_cast<std::int64_t>(kPackageOverhead);
+constexpr std::size_t kStreamNonce = 12;
+constexpr std::int64_t kPlainPerPackage = static_cast<std::int64_t>(kPackagePayload);
+constexpr std::int64_t kStoredPerPackage = static_cast<std::int64_t>(kPackageSize);
+constexpr std::int64_t kOverheadPerPackage = static_cast<std::int64_t>(kPackageOverhead);
 
-struct CtxFree {
+struct PackageCtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
 
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+using PackageCtx = std::unique_ptr<EVP_CIPHER_CTX, PackageCtxFree>;
 
-const unsigned char* U(const void* p) {
+const unsigned char* AsUchar(const void* p) {
   return static_cast<const unsigned char*>(p);
 }
 
-unsigned char* U(void* p) {
+unsigned char* AsUchar(void* p) {
   return static_cast<unsigned char*>(p);
 }
 
@@ -47,11 +47,12 @@ bool KnownCipher(std::uint8_t c) {
 
 // The package's nonce: the stream nonce (header bytes 4..16) with the big-endian sequence
 // number XORed into its last 4 bytes.
-std::array<unsigned char, kNonce> PackageNonce(const std::byte* header, std::uint32_t sequence) {
-  std::array<unsigned char, kNonce> nonce;
-  std::memcpy(nonce.data(), header + 4, kNonce);
+std::array<unsigned char, kStreamNonce> PackageNonce(const std::byte* header,
+                                                     std::uint32_t sequence) {
+  std::array<unsigned char, kStreamNonce> nonce;
+  std::memcpy(nonce.data(), header + 4, kStreamNonce);
   for (int i = 0; i < 4; ++i) {
-    nonce[kNonce - 1 - i] ^= static_cast<unsigned char>(sequence >> (8 * i));
+    nonce[kStreamNonce - 1 - i] ^= static_cast<unsigned char>(sequence >> (8 * i));
   }
   return nonce;
 }
@@ -72,9 +73,10 @@ class Aead {
     int n = 0;
     const bool ok =
         EVP_EncryptInit_ex(ctx_.get(), nullptr, nullptr, nullptr, nonce.data()) == 1 &&
-        EVP_EncryptUpdate(ctx_.get(), nullptr, &n, U(package), kPackageHeader) == 1 &&
-        EVP_EncryptUpdate(ctx_.get(), U(payload), &n, U(payload), static_cast<int>(len)) == 1 &&
-        EVP_EncryptFinal_ex(ctx_.get(), U(payload + len), &n) == 1 &&
+        EVP_EncryptUpdate(ctx_.get(), nullptr, &n, AsUchar(package), kPackageHeader) == 1 &&
+        EVP_EncryptUpdate(ctx_.get(), AsUchar(payload), &n, AsUchar(payload),
+                          static_cast<int>(len)) == 1 &&
+        EVP_EncryptFinal_ex(ctx_.get(), AsUchar(payload + len), &n) == 1 &&
         EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_GET_TAG, kPackageTag, payload + len) == 1;
     RELEASE_ASSERT(ok, "sealing a package failed");
   }
@@ -91,10 +93,12 @@ class Aead {
     std::memcpy(tag.data(), payload + len, kPackageTag);
     int n = 0;
     return EVP_DecryptInit_ex(ctx_.get(), nullptr, nullptr, nullptr, nonce.data()) == 1 &&
-           EVP_DecryptUpdate(ctx_.get(), nullptr, &n, U(package.data()), kPackageHeader) == 1 &&
-           EVP_DecryptUpdate(ctx_.get(), U(out), &n, U(payload), static_cast<int>(len)) == 1 &&
+           EVP_DecryptUpdate(ctx_.get(), nullptr, &n, AsUchar(package.data()), kPackageHeader) ==
+               1 &&
+           EVP_DecryptUpdate(ctx_.get(), AsUchar(out), &n, AsUchar(payload),
+                             static_cast<int>(len)) == 1 &&
            EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, kPackageTag, tag.data()) == 1 &&
-           EVP_DecryptFinal_ex(ctx_.get(), U(out + len), &n) == 1;
+           EVP_DecryptFinal_ex(ctx_.get(), AsUchar(out + len), &n) == 1;
   }
 
  private:
@@ -103,7 +107,7 @@ class Aead {
     if (ready_ && cipher == cipher_) {
       return;
     }
-    const bool ok = EVP_CipherInit_ex(ctx_.get(), EvpCipher(cipher), nullptr, U(key_.data()),
+    const bool ok = EVP_CipherInit_ex(ctx_.get(), EvpCipher(cipher), nullptr, AsUchar(key_.data()),
                                       nullptr, encrypt ? 1 : 0) == 1;
     RELEASE_ASSERT(ok, "AEAD init failed");
     ready_ = true;
@@ -111,12 +115,12 @@ class Aead {
   }
 
   Key key_;
-  CipherCtx ctx_;
+  PackageCtx ctx_;
   bool ready_ = false;
   Cipher cipher_ = Cipher::kAes256Gcm;
 };
 
-Status Tampered(const char* what) {
+Status PackageTampered(const char* what) {
   return Status(Errc::kObjectTampered, what);
 }
 
@@ -143,33 +147,34 @@ std::int64_t EncryptedSize(std::int64_t plain) {
   if (plain < 0) {
     return -1;
   }
-  const std::int64_t packages = std::max<std::int64_t>(1, (plain + kPayload - 1) / kPayload);
-  return plain + packages * kOverhead;
+  const std::int64_t packages =
+      std::max<std::int64_t>(1, (plain + kPlainPerPackage - 1) / kPlainPerPackage);
+  return plain + packages * kOverheadPerPackage;
 }
 
 std::int64_t PlainSize(std::int64_t encrypted) {
   if (encrypted <= 0) {
     return -1;
   }
-  const std::int64_t full = encrypted / kStored;
-  const std::int64_t rest = encrypted % kStored;
+  const std::int64_t full = encrypted / kStoredPerPackage;
+  const std::int64_t rest = encrypted % kStoredPerPackage;
   if (rest == 0) {
-    return full * kPayload;
+    return full * kPlainPerPackage;
   }
   // A shorter last package holds at least one byte, unless it is the only one.
-  if (rest < kOverhead || (rest == kOverhead && full > 0)) {
+  if (rest < kOverheadPerPackage || (rest == kOverheadPerPackage && full > 0)) {
     return -1;
   }
-  return full * kPayload + rest - kOverhead;
+  return full * kPlainPerPackage + rest - kOverheadPerPackage;
 }
 
 // ---- EncryptingSource ----
 
 struct EncryptingSource::State {
   State(ByteSource& in, const Key& key, Cipher c) : inner(in), aead(key), cipher(c) {
-    header[0] = std::byte{kVersion};
+    header[0] = std::byte{kPackageVersion};
     header[1] = std::byte{static_cast<std::uint8_t>(c)};
-    RELEASE_ASSERT(RAND_bytes(U(header.data() + 4), kNonce) == 1, "RAND_bytes failed");
+    RELEASE_ASSERT(RAND_bytes(AsUchar(header.data() + 4), kStreamNonce) == 1, "RAND_bytes failed");
   }
 
   ByteSource& inner;
@@ -252,7 +257,7 @@ struct PackageDecryptor::State {
   Aead aead;
   std::uint32_t sequence;
   std::vector<std::byte> partial;  // the start of a package split across Update calls
-  std::array<std::byte, kNonce> stream_nonce{};
+  std::array<std::byte, kStreamNonce> stream_nonce{};
   bool any = false;        // a package was opened (stream_nonce is set)
   bool saw_final = false;  // the last package opened was the stream's final one
 
@@ -260,21 +265,21 @@ struct PackageDecryptor::State {
   // payload to `out`; `out` is left as it was on error.
   Status Open(std::span<const std::byte> package, std::string& out) {
     if (saw_final) {
-      return Tampered("encrypted stream: a package after the final package");
+      return PackageTampered("encrypted stream: a package after the final package");
     }
     const auto version = static_cast<std::uint8_t>(package[0]);
     const auto cipher = static_cast<std::uint8_t>(package[1]);
     const auto flags = static_cast<std::uint8_t>(package[2]);
-    if (version != kVersion || !KnownCipher(cipher) || (flags & ~kFinalFlag) != 0 ||
+    if (version != kPackageVersion || !KnownCipher(cipher) || (flags & ~kFinalFlag) != 0 ||
         package[3] != std::byte{0}) {
-      return Tampered("encrypted stream: not a package header");
+      return PackageTampered("encrypted stream: not a package header");
     }
     const bool final = (flags & kFinalFlag) != 0;
     if (!final && package.size() != kPackageSize) {
-      return Tampered("encrypted stream: a short package that is not the final one");
+      return PackageTampered("encrypted stream: a short package that is not the final one");
     }
-    if (any && std::memcmp(stream_nonce.data(), package.data() + 4, kNonce) != 0) {
-      return Tampered("encrypted stream: a package of another stream");
+    if (any && std::memcmp(stream_nonce.data(), package.data() + 4, kStreamNonce) != 0) {
+      return PackageTampered("encrypted stream: a package of another stream");
     }
     const std::size_t old = out.size();
     const std::size_t len = package.size() - kPackageOverhead;
@@ -282,10 +287,10 @@ struct PackageDecryptor::State {
     auto* dst = reinterpret_cast<std::byte*>(out.data() + old);
     if (!aead.Open(static_cast<Cipher>(cipher), package, dst, sequence)) {
       out.resize(old);
-      return Tampered("encrypted stream: a package failed its tag");
+      return PackageTampered("encrypted stream: a package failed its tag");
     }
     if (!any) {
-      std::memcpy(stream_nonce.data(), package.data() + 4, kNonce);
+      std::memcpy(stream_nonce.data(), package.data() + 4, kStreamNonce);
       any = true;
     }
     saw_final = final;
@@ -296,7 +301,7 @@ struct PackageDecryptor::State {
   // A package is complete once kPackageSize bytes are in; a shorter one only at the end.
   Status Update(std::span<const std::byte> in, std::string& out) {
     if (!in.empty() && saw_final) {
-      return Tampered("encrypted stream: bytes after the final package");
+      return PackageTampered("encrypted stream: bytes after the final package");
     }
     if (!partial.empty()) {
       const std::size_t take = std::min(in.size(), kPackageSize - partial.size());
@@ -320,7 +325,7 @@ struct PackageDecryptor::State {
     }
     if (!in.empty()) {
       if (saw_final) {
-        return Tampered("encrypted stream: bytes after the final package");
+        return PackageTampered("encrypted stream: bytes after the final package");
       }
       if (partial.capacity() == 0) {
         partial.reserve(kPackageSize);
@@ -344,7 +349,7 @@ Status PackageDecryptor::Finish(bool expect_end, std::string& out) {
   State& s = *state_;
   if (!s.partial.empty()) {
     if (s.partial.size() < kPackageOverhead) {
-      return Tampered("encrypted stream: a partial package at the end");
+      return PackageTampered("encrypted stream: a partial package at the end");
     }
     Status st = s.Open(s.partial, out);
     s.partial.clear();
@@ -352,34 +357,36 @@ Status PackageDecryptor::Finish(bool expect_end, std::string& out) {
       return st;
     }
     if (!s.saw_final) {
-      return Tampered("encrypted stream: a partial package at the end");
+      return PackageTampered("encrypted stream: a partial package at the end");
     }
   }
   if (expect_end && !s.saw_final) {
-    return Tampered("encrypted stream: cut short (no final package)");
+    return PackageTampered("encrypted stream: cut short (no final package)");
   }
   return Status();
 }
 
 PackageRange PackagesFor(std::int64_t plain_size, std::int64_t offset, std::int64_t length) {
   PackageRange r;
-  const std::int64_t packages = std::max<std::int64_t>(1, (plain_size + kPayload - 1) / kPayload);
+  const std::int64_t packages =
+      std::max<std::int64_t>(1, (plain_size + kPlainPerPackage - 1) / kPlainPerPackage);
   if (plain_size == 0) {
     // The whole (empty) stream: its one package still proves the object was not cut.
     r.encrypted_length = EncryptedSize(0);
     r.reaches_end = true;
     return r;
   }
-  const std::int64_t first = offset / kPayload;
+  const std::int64_t first = offset / kPlainPerPackage;
   r.first_sequence = static_cast<std::uint32_t>(first);
-  r.encrypted_offset = first * kStored;
+  r.encrypted_offset = first * kStoredPerPackage;
   if (length == 0) {
     return r;  // nothing to read, nothing to skip
   }
-  r.skip = offset - first * kPayload;
-  const std::int64_t last = (offset + length - 1) / kPayload;
+  r.skip = offset - first * kPlainPerPackage;
+  const std::int64_t last = (offset + length - 1) / kPlainPerPackage;
   r.reaches_end = last == packages - 1;
-  const std::int64_t end = r.reaches_end ? EncryptedSize(plain_size) : (last + 1) * kStored;
+  const std::int64_t end =
+      r.reaches_end ? EncryptedSize(plain_size) : (last + 1) * kStoredPerPackage;
   r.encrypted_length = end - r.encrypted_offset;
   return r;
 }
