@@ -367,6 +367,7 @@ Status PackageDecryptor::Finish(bool expect_end, std::string& out) {
 }
 
 PackageRange PackagesFor(std::int64_t plain_size, std::int64_t offset, std::int64_t length) {
+  ASSERT(offset >= 0 && length >= 0 && offset + length <= plain_size);
   PackageRange r;
   const std::int64_t packages =
       std::max<std::int64_t>(1, (plain_size + kPlainPerPackage - 1) / kPlainPerPackage);
