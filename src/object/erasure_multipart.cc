@@ -199,8 +199,14 @@ Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(const RequestContext& 
                                                           std::string_view bucket,
                                                           std::string_view key,
                                                           std::string_view upload_id,
-                                                          int part_number_marker, int max_parts) {
+                                                          int part_number_marker, int max_parts,
+                                                          bool metadata_only) {
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
+  if (metadata_only) {
+    ListPartsResult out;
+    out.metadata = q.upload.fi.metadata;
+    co_return out;
+  }
   CO_ASSIGN_OR_RETURN(auto parts, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
   ListPartsResult out;
   out.metadata = q.upload.fi.metadata;

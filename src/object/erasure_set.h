@@ -191,7 +191,8 @@ class ErasureSet {
                                        int part_number, HashReader& body);
   Task<Result<ListPartsResult>> ListObjectParts(const RequestContext& ctx, std::string_view bucket,
                                                 std::string_view key, std::string_view upload_id,
-                                                int part_number_marker, int max_parts);
+                                                int part_number_marker, int max_parts,
+                                                bool metadata_only = false);
   // Uploads of this set after the markers whose key starts with prefix, in (key, id)
   // order; at most `limit`. Folding by delimiter is the caller's.
   Task<Result<std::vector<storage::MultipartUpload>>> ListUploads(

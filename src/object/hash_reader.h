@@ -36,6 +36,12 @@ class HashReader final : public ByteSource {
  public:
   // `inner` must outlive this reader.
   HashReader(ByteSource& inner, HashExpectations expect);
+  // A body derived from `origin`'s bytes (the encrypted stream of the plaintext `origin`
+  // verifies) of `size` bytes (-1: unknown): it hashes nothing itself; md5_hex() is `etag()`,
+  // called once at the end of the stream, and the checksum calls are `origin`'s. `origin`
+  // must outlive this reader.
+  HashReader(ByteSource& inner, std::int64_t size, HashReader& origin,
+             std::function<std::string()> etag);
   ~HashReader() override;
 
   // Errors: kIncompleteBody (fewer bytes than declared), kBadDigest (Content-MD5 or
@@ -49,7 +55,9 @@ class HashReader final : public ByteSource {
   std::int64_t bytes_read() const { return bytes_read_; }
 
   // The checksum the body is verified or hashed with, if any.
-  std::optional<ChecksumAlgorithm> checksum_algorithm() const { return expect_.checksum; }
+  std::optional<ChecksumAlgorithm> checksum_algorithm() const {
+    return origin_ != nullptr ? origin_->checksum_algorithm() : expect_.checksum;
+  }
 
   // Also computes `algo` (nothing to verify it against) when no checksum was asked for: a part
   // of an upload with a checksum algorithm, sent without one. Call before the first Read;
@@ -66,6 +74,8 @@ class HashReader final : public ByteSource {
   HashExpectations expect_;
   std::int64_t bytes_read_ = 0;
   bool done_ = false;
+  HashReader* origin_ = nullptr;
+  std::function<std::string()> etag_;
   struct State;
   std::unique_ptr<State> state_;
 };

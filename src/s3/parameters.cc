@@ -12,10 +12,11 @@ namespace {
 using enum ParamIn;
 using enum Support;
 
-constexpr std::string_view kNoSse = "Server side encryption specified but KMS is not configured";
-constexpr std::string_view kNoSseC =
-    "Server side encryption with customer provided keys is not supported (over TLS, writes "
-    "get 501 NotImplemented)";
+constexpr std::string_view kSseC =
+    "SSE-C: AES256 with the key and its MD5; 400 InvalidRequest over plain HTTP unless the server "
+    "runs with --sse-c-allow-http";
+constexpr std::string_view kSseCopySource =
+    "SSE-C key of an SSE-C copy source";
 constexpr std::string_view kNoAcl = "The bucket does not allow ACLs";
 constexpr std::string_view kAcceptedAcls = "private,bucket-owner-full-control";
 
@@ -54,8 +55,8 @@ class TableBuilder {
     return *this;
   }
 
-  // What a write refuses: ACLs (disabled, as on a new AWS bucket), encryption; and the object
-  // lock headers it takes.
+  // What a write refuses: ACLs (disabled, as on a new AWS bucket); and the encryption and
+  // object lock headers it takes.
   TableBuilder& RefusedOnWrites(Op op, bool lock) {
     Add(op, kHeader, "x-amz-acl", kRefused, kNoAcl, Errc::kAccessControlListNotSupported,
         kAcceptedAcls);
@@ -63,13 +64,14 @@ class TableBuilder {
                                    "x-amz-grant-read-acp", "x-amz-grant-write-acp"}) {
       Add(op, kHeader, grant, kRefused, kNoAcl, Errc::kAccessControlListNotSupported);
     }
-    Add(op, kHeader, "x-amz-server-side-encryption", kRefused, kNoSse, Errc::kNotImplemented);
-    Add(op, kHeader, "x-amz-server-side-encryption-aws-kms-key-id", kRefused, kNoSse,
-        Errc::kNotImplemented);
-    Add(op, kHeader, "x-amz-server-side-encryption-context", kRefused, kNoSse,
-        Errc::kNotImplemented);
-    Add(op, kHeader, "x-amz-server-side-encryption-bucket-key-enabled", kRefused, kNoSse,
-        Errc::kNotImplemented);
+    Add(op, kHeader, "x-amz-server-side-encryption", kSupported,
+        "AES256 (SSE-S3) or aws:kms (SSE-KMS); 501 NotImplemented without a KMS");
+    Add(op, kHeader, "x-amz-server-side-encryption-aws-kms-key-id", kSupported,
+        "a key of the KMS (default: its default key); KMS.NotFoundException / DisabledException");
+    Add(op, kHeader, "x-amz-server-side-encryption-context", kSupported,
+        "base64 JSON, bound to the object's data key");
+    Add(op, kHeader, "x-amz-server-side-encryption-bucket-key-enabled", kSupported,
+        "stored and returned");
     SseC(op);
     if (lock) {
       for (std::string_view h : {"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
@@ -82,11 +84,8 @@ class TableBuilder {
     return *this;
   }
 
-  // SSE-C: 400 InvalidRequest over plain HTTP (a key sent in the clear) and for reads (no
-  // object is encrypted); over TLS a write gets 501 NotImplemented (RefuseUnsupportedFeatures).
   TableBuilder& SseC(Op op) {
-    return Add(op, kHeader, "x-amz-server-side-encryption-customer-*", kRefused, kNoSseC,
-               Errc::kInvalidRequest);
+    return Add(op, kHeader, "x-amz-server-side-encryption-customer-*", kSupported, kSseC);
   }
 
   TableBuilder& Checksums(Op op) {
@@ -211,7 +210,7 @@ std::vector<ParamSpec> BuildTable() {
            "COPY (the source's tags, the default), REPLACE (the request's x-amz-tagging)")
       .Add(Op::kCopyObject, kHeader, "x-amz-checksum-algorithm", kSupported, "the copy's checksum")
       .Add(Op::kCopyObject, kHeader, "x-amz-copy-source-server-side-encryption-customer-*",
-           kRefused, kNoSseC, Errc::kInvalidRequest)
+           kSupported, kSseCopySource)
       .Common(Op::kCopyObject);
   for (Op op : {Op::kGetObject, Op::kHeadObject}) {
     t.Add(op, kQuery, "versionId", kSupported, "a version or \"null\"; delete markers 405")
@@ -262,7 +261,7 @@ std::vector<ParamSpec> BuildTable() {
       .ReadConditions(Op::kUploadPartCopy, "x-amz-copy-source-")
       .SseC(Op::kUploadPartCopy)
       .Add(Op::kUploadPartCopy, kHeader, "x-amz-copy-source-server-side-encryption-customer-*",
-           kRefused, kNoSseC, Errc::kInvalidRequest)
+           kSupported, kSseCopySource)
       .Common(Op::kUploadPartCopy);
   t.Add(Op::kCompleteMultipartUpload, kQuery, "uploadId", kSupported, "")
       .Add(Op::kCompleteMultipartUpload, kHeader, "if-match", kSupported, "conditional write")

@@ -112,8 +112,9 @@ class ServerProcess:
     """One `cairn server` process on 127.0.0.1 port 0 with its drives under `root`."""
 
     def __init__(self, root, drives=4, args=(), access_key=ACCESS_KEY, secret_key=SECRET_KEY,
-                 drive_args=None):
+                 drive_args=None, env=None):
         self.root = root
+        self.env = dict(env or {})  # extra environment (CAIRN_KMS_SECRET_KEY, ...)
         os.makedirs(root, exist_ok=True)
         self.drive_paths = [os.path.join(root, f"d{i}") for i in range(1, drives + 1)]
         # Drives with cairn's own ellipsis syntax, which the shell does not expand.
@@ -143,7 +144,8 @@ class ServerProcess:
         log.write(f"\n==== start #{self.starts}: {' '.join(self.command())}\n".encode())
         log.flush()
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("CAIRN_ROOT_", "MINIO_"))}
+               if not k.startswith(("CAIRN_ROOT_", "MINIO_", "CAIRN_KMS_"))}
+        env.update(self.env)
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, cwd=self.root, env=env)
         log.close()

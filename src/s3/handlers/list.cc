@@ -1,4 +1,5 @@
 #include "common/checksum.h"
+#include "s3/sse.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/xml.h"
@@ -55,7 +56,7 @@ void WriteEntries(XmlWriter& w, const ListParams& p, const object::ListResult& r
         .Element("Key", enc(obj.key))
         .Element("LastModified", FormatIso8601(obj.mod_time_ns))
         .Element("ETag", QuoteEtag(obj.etag))
-        .Element("Size", obj.size);
+        .Element("Size", PlainObjectSize(obj));
     if (owner) {
       w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
     }
@@ -208,7 +209,7 @@ Task<Status> ListObjectVersions(S3Request& req) {
         .Bool("IsLatest", v.is_latest)
         .Element("LastModified", FormatIso8601(v.mod_time_ns))
         .Element("ETag", QuoteEtag(v.etag))
-        .Element("Size", v.size);
+        .Element("Size", PlainObjectSize(v));
     w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
     w.Element("StorageClass", v.storage_class.empty() ? "STANDARD" : v.storage_class);
     w.Close();

@@ -3,6 +3,7 @@
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
+#include "s3/sse.h"
 #include "s3/upload_body.h"
 #include "s3/xml.h"
 
@@ -58,6 +59,11 @@ Task<Status> CreateMultipartUpload(S3Request& req) {
     headers.emplace_back("x-amz-checksum-algorithm", name);
     headers.emplace_back(std::string(object::kChecksumTypeMeta), checksum_type);
   }
+  // The upload's object key is made now and sealed in its metadata; each part is encrypted
+  // under its own key derived from it.
+  CO_ASSIGN_OR_RETURN(SseWrite sse,
+                      co_await PrepareSseWrite(req, req.http(), req.route.key, opts.metadata));
+  AddSseHeaders(opts.metadata, sse.sse, headers);
   CO_ASSIGN_OR_RETURN(std::string upload_id, co_await req.layer.NewMultipartUpload(
                                                  req.ctx, req.route.bucket, req.route.key, opts));
   XmlWriter w;
@@ -71,10 +77,22 @@ Task<Status> CreateMultipartUpload(S3Request& req) {
 Task<Status> UploadPart(S3Request& req) {
   CO_ASSIGN_OR_RETURN(int part_number, QueryInt(req, "partNumber", 0, 1, 10000));
   CO_ASSIGN_OR_RETURN(auto body, OpenUploadBody(req, kMaxPartSize));
+  CO_ASSIGN_OR_RETURN(SseRequest sse, ParseSseC(req.http(), false));
+  CO_RETURN_IF_ERROR(CheckSseCTransport(req, sse));
+  const std::string upload_id = UploadId(req);
+  CO_ASSIGN_OR_RETURN(UploadKey upload, co_await OpenUploadKey(req, upload_id, sse));
+  std::optional<EncryptedBody> encrypted;
+  object::HashReader* stored = &body->reader();
+  if (upload.key) {
+    encrypted.emplace(body->reader(), StoredSseMode(upload.metadata), *upload.key,
+                      PartKey(*upload.key, part_number));
+    stored = &encrypted->reader();
+  }
   CO_ASSIGN_OR_RETURN(auto part,
                       co_await req.layer.PutObjectPart(req.ctx, req.route.bucket, req.route.key,
-                                                       UploadId(req), part_number, body->reader()));
+                                                       upload_id, part_number, *stored));
   http::Headers headers = OneHeader("etag", QuoteEtag(part.etag));
+  AddSseHeaders(upload.metadata, sse, headers);
   if (auto checksum = body->reader().checksum()) {
     headers.emplace_back(checksum->first, checksum->second);
   }
@@ -128,6 +146,7 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
   }
+  AddSseHeaders(info.metadata, SseRequest(), headers);
   co_await AddExpirationHeader(req, info, headers);
   co_return co_await SendXml(req, w.Finish(), 200, std::move(headers));
 }
@@ -150,6 +169,7 @@ Task<Status> ListParts(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto result, co_await req.layer.ListObjectParts(
                                        req.ctx, req.route.bucket, req.route.key, upload_id, lo));
   bool url = UrlEncoding(req);
+  const bool encrypted = StoredSseMode(result.metadata) != SseMode::kNone;
   XmlWriter w;
   w.Open("ListPartsResult")
       .Element("Bucket", req.route.bucket)
@@ -175,7 +195,7 @@ Task<Status> ListParts(S3Request& req) {
         .Element("PartNumber", part.number)
         .Element("LastModified", FormatIso8601(part.mod_time_ns))
         .Element("ETag", QuoteEtag(part.etag))
-        .Element("Size", part.size);
+        .Element("Size", encrypted ? PlainPartSize(part.size) : part.size);
     for (const auto& [algo, value] : part.checksums) {
       w.Element("Checksum" + algo, value);
     }

@@ -7,6 +7,7 @@
 
 #include "common/checksum.h"
 #include "common/text.h"
+#include "s3/sse.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/xml.h"
@@ -99,9 +100,20 @@ Task<Status> GetObjectAttributes(S3Request& req) {
   max_parts = std::min(max_parts, 1000);
   object::GetOptions opts;
   CO_ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
+  CO_ASSIGN_OR_RETURN(SseRequest sse, ParseSseRead(req.http()));
+  CO_RETURN_IF_ERROR(CheckSseCTransport(req, sse));
   CO_ASSIGN_OR_RETURN(
-      auto info, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, opts));
+      auto stored, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, opts));
+  // An SSE-C object's attributes need its key, as its HEAD does.
+  if (StoredSseMode(stored.metadata) == SseMode::kSseC || sse.mode != SseMode::kNone) {
+    auto key = co_await OpenObjectKey(req, stored.metadata, req.route.bucket, req.route.key, sse);
+    if (!key.ok()) {
+      co_return key.status();
+    }
+  }
+  const object::ObjectInfo info = PlainObjectInfo(std::move(stored));
   http::Headers headers = OneHeader("last-modified", FormatHttpDate(info.mod_time_ns));
+  AddSseHeaders(info.metadata, sse, headers);
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
   }

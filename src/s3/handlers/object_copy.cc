@@ -7,6 +7,7 @@
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
 #include "s3/range.h"
+#include "s3/sse.h"
 #include "s3/tagging.h"
 #include "s3/upload_body.h"
 #include "s3/xml.h"
@@ -48,20 +49,39 @@ struct OpenedSource {
   object::ObjectInfo info;
 };
 
-// Opens the copy source named by x-amz-copy-source and checks x-amz-copy-source-if-*.
+// Opens the copy source named by x-amz-copy-source (decrypted, with the
+// x-amz-copy-source-server-side-encryption-customer-* key for SSE-C; its info and range the
+// plaintext's) and checks x-amz-copy-source-if-*.
 Task<Result<OpenedSource>> OpenCopySource(S3Request& req, const CopySource& src,
                                           const object::RangeSpec& range) {
+  CO_ASSIGN_OR_RETURN(SseRequest given, ParseSseC(req.http(), true));
+  CO_RETURN_IF_ERROR(CheckSseCTransport(req, given));
   object::GetOptions opts;
   opts.version_id = src.version_id;
   opts.range = range;
   auto reader = co_await req.layer.GetObject(req.ctx, src.bucket, src.key, opts);
+  const Status unsatisfiable(Errc::kInvalidRange,
+                             "The copy range is not satisfiable by the source");
   if (!reader.ok()) {
     if (reader.code() == Errc::kInvalidRange) {
-      co_return Status(Errc::kInvalidRange, "The copy range is not satisfiable by the source");
+      co_return unsatisfiable;
     }
     co_return reader.status();
   }
   OpenedSource out{std::move(reader).value(), {}};
+  if (IsEncrypted(out.reader->info()) || given.mode != SseMode::kNone) {
+    const object::Metadata stored = out.reader->info().metadata;
+    CO_ASSIGN_OR_RETURN(auto key,
+                        co_await OpenObjectKey(req, stored, src.bucket, src.key, given));
+    if (key) {
+      auto decrypted =
+          co_await DecryptObject(req, src.bucket, src.key, std::move(out.reader), opts, *key);
+      if (decrypted.code() == Errc::kInvalidRange) {
+        co_return unsatisfiable;
+      }
+      CO_ASSIGN_OR_RETURN(out.reader, std::move(decrypted));
+    }
+  }
   out.info = out.reader->info();
   Preconditions pre = ReadPreconditions(req.http(), "x-amz-copy-source-");
   CO_RETURN_IF_ERROR(EvaluateCopyPreconditions(pre, out.info.etag, out.info.mod_time_ns));
@@ -120,8 +140,10 @@ Task<Status> CopyObject(S3Request& req) {
     co_return Status(Errc::kInvalidArgumentS3, "Unknown tagging directive.");
   }
   const std::string* storage_class = req.Header("x-amz-storage-class");
+  const bool encryption = req.Header("x-amz-server-side-encryption") != nullptr ||
+                          req.Header("x-amz-server-side-encryption-customer-algorithm") != nullptr;
   if (src.bucket == req.route.bucket && src.key == req.route.key && src.version_id.empty() &&
-      !replace && storage_class == nullptr) {
+      !replace && storage_class == nullptr && !encryption) {
     co_return Status(Errc::kInvalidRequest,
                      "This copy request is illegal because it is trying to copy an object to "
                      "itself without changing the object's metadata, storage class, website "
@@ -161,14 +183,24 @@ Task<Status> CopyObject(S3Request& req) {
   // Object lock: the request's or the bucket's default, never the source's (as AWS).
   CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await ObjectLockMetadata(req, req.http()));
   put.metadata.insert(put.metadata.end(), lock.begin(), lock.end());
+  // The target's encryption is the request's (or the bucket's default), never the source's.
+  CO_ASSIGN_OR_RETURN(SseWrite sse,
+                      co_await PrepareSseWrite(req, req.http(), req.route.key, put.metadata));
   ReleasingSource stream(std::move(source.reader));
   object::HashExpectations expect;
   expect.size = source.info.size;
   expect.checksum = checksum;
   object::HashReader body(stream, std::move(expect));
-  CO_ASSIGN_OR_RETURN(
-      auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket, req.route.key, body, put));
+  std::optional<EncryptedBody> encrypted;
+  object::HashReader* stored = &body;
+  if (sse.key) {
+    encrypted.emplace(body, sse.sse.mode, sse.key->key, PartKey(sse.key->key, 1));
+    stored = &encrypted->reader();
+  }
+  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket,
+                                                              req.route.key, *stored, put));
   http::Headers headers;
+  AddSseHeaders(put.metadata, sse.sse, headers);
   if (!source.info.version_id.empty()) {
     headers.emplace_back("x-amz-copy-source-version-id", source.info.version_id);
   }
@@ -202,14 +234,25 @@ Task<Status> UploadPartCopy(S3Request& req) {
   if (length > kMaxPartSize) {
     co_return Status(Errc::kEntityTooLarge);
   }
+  CO_ASSIGN_OR_RETURN(SseRequest target, ParseSseC(req.http(), false));
+  CO_RETURN_IF_ERROR(CheckSseCTransport(req, target));
+  CO_ASSIGN_OR_RETURN(UploadKey upload, co_await OpenUploadKey(req, upload_id, target));
   ReleasingSource stream(std::move(source.reader));
   object::HashExpectations expect;
   expect.size = length;
   object::HashReader body(stream, std::move(expect));
+  std::optional<EncryptedBody> encrypted;
+  object::HashReader* stored = &body;
+  if (upload.key) {
+    encrypted.emplace(body, StoredSseMode(upload.metadata), *upload.key,
+                      PartKey(*upload.key, part_number));
+    stored = &encrypted->reader();
+  }
   CO_ASSIGN_OR_RETURN(auto part,
                       co_await req.layer.PutObjectPart(req.ctx, req.route.bucket, req.route.key,
-                                                       upload_id, part_number, body));
+                                                       upload_id, part_number, *stored));
   http::Headers headers;
+  AddSseHeaders(upload.metadata, target, headers);
   if (!source.info.version_id.empty()) {
     headers.emplace_back("x-amz-copy-source-version-id", source.info.version_id);
   }

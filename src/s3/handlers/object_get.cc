@@ -10,6 +10,7 @@
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
 #include "s3/range.h"
+#include "s3/sse.h"
 
 namespace cairn::s3 {
 namespace {
@@ -108,14 +109,22 @@ Task<Status> SendMissing(S3Request& req, const object::GetOptions& opts, const S
   co_return co_await SendError(req, error, std::move(headers));
 }
 
-Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Preconditions& pre) {
+Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Preconditions& pre,
+                        const SseRequest& sse) {
   object::GetOptions info_opts = opts;
   info_opts.range = {};
   auto got = co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, info_opts);
   if (!got.ok()) {
     co_return co_await SendMissing(req, opts, got.status());
   }
-  object::ObjectInfo info = std::move(got).value();
+  // An SSE-C object's HEAD needs its key, as its GET does (SSE-S3 and SSE-KMS need none).
+  if (StoredSseMode(got->metadata) == SseMode::kSseC || sse.mode != SseMode::kNone) {
+    auto key = co_await OpenObjectKey(req, got->metadata, req.route.bucket, req.route.key, sse);
+    if (!key.ok()) {
+      co_return key.status();
+    }
+  }
+  object::ObjectInfo info = PlainObjectInfo(std::move(got).value());
   if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
     co_return co_await SendConditionFailure(req, st, info);
   }
@@ -137,6 +146,7 @@ Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Pr
     length = info.parts.empty() ? info.size : info.parts[opts.part_number - 1].size;
   }
   auto [status, headers] = SuccessHeaders(req, opts, info, offset, length);
+  AddSseHeaders(info.metadata, sse, headers);
   co_await AddNullVersionId(req, opts, info, headers);
   co_await AddExpirationHeader(req, info, headers);
   CO_RETURN_IF_ERROR(
@@ -148,9 +158,11 @@ Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Pr
 
 Task<Status> GetObject(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto opts, ReadGetOptions(req));
+  CO_ASSIGN_OR_RETURN(SseRequest sse, ParseSseRead(req.http()));
+  CO_RETURN_IF_ERROR(CheckSseCTransport(req, sse));
   Preconditions pre = ReadPreconditions(req.http(), "");
   if (req.IsHead()) {
-    co_return co_await HeadObject(req, opts, pre);
+    co_return co_await HeadObject(req, opts, pre, sse);
   }
   auto opened = co_await req.layer.GetObject(req.ctx, req.route.bucket, req.route.key, opts);
   if (!opened.ok()) {
@@ -169,14 +181,28 @@ Task<Status> GetObject(S3Request& req) {
     if (opened.code() == Errc::kInvalidPartNumber) {
       co_return opened.status();
     }
-    co_return co_await SendRangeNotSatisfiable(req, info.size);
+    co_return co_await SendRangeNotSatisfiable(req, PlainObjectSize(info));
   }
   std::unique_ptr<object::ObjectReader> reader = std::move(opened).value();
+  if (IsEncrypted(reader->info()) || sse.mode != SseMode::kNone) {
+    const object::ObjectInfo stored = reader->info();
+    CO_ASSIGN_OR_RETURN(auto key, co_await OpenObjectKey(req, stored.metadata, req.route.bucket,
+                                                         req.route.key, sse));
+    if (key) {
+      auto decrypted = co_await DecryptObject(req, req.route.bucket, req.route.key,
+                                              std::move(reader), opts, *key);
+      if (decrypted.code() == Errc::kInvalidRange) {
+        co_return co_await SendRangeNotSatisfiable(req, PlainObjectSize(stored));
+      }
+      CO_ASSIGN_OR_RETURN(reader, std::move(decrypted));
+    }
+  }
   const object::ObjectInfo& info = reader->info();
   if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
     co_return co_await SendConditionFailure(req, st, info);
   }
   auto [status, headers] = SuccessHeaders(req, opts, info, reader->offset(), reader->length());
+  AddSseHeaders(info.metadata, sse, headers);
   co_await AddNullVersionId(req, opts, info, headers);
   co_await AddExpirationHeader(req, info, headers);
   // The first block is read before the headers go out, so that an object that cannot be read

@@ -5,6 +5,7 @@
 #include "common/text.h"
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
+#include "s3/sse.h"
 #include "s3/unsupported.h"
 #include "s3/upload_body.h"
 #include "s3/xml.h"
@@ -80,10 +81,18 @@ Task<Status> PostObject(S3Request& req) {
   CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(fields));
   CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await ObjectLockMetadata(req, fields));
   opts.metadata.insert(opts.metadata.end(), lock.begin(), lock.end());
+  CO_ASSIGN_OR_RETURN(SseWrite sse, co_await PrepareSseWrite(req, fields, form.key, opts.metadata));
   CO_ASSIGN_OR_RETURN(auto body, OpenPostBody(*form.reader, fields, form.length_range));
+  std::optional<EncryptedBody> encrypted;
+  object::HashReader* stored = &body->reader();
+  if (sse.key) {
+    encrypted.emplace(body->reader(), sse.sse.mode, sse.key->key, PartKey(sse.key->key, 1));
+    stored = &encrypted->reader();
+  }
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket, form.key,
-                                                              body->reader(), opts));
+                                                              *stored, opts));
   http::Headers headers = OneHeader("etag", QuoteEtag(info.etag));
+  AddSseHeaders(opts.metadata, sse.sse, headers);
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
   }

@@ -1,6 +1,7 @@
 #include "object/multipart_checksum.h"
 #include "s3/handlers/handlers.h"
 #include "s3/object_headers.h"
+#include "s3/sse.h"
 #include "s3/upload_body.h"
 
 namespace cairn::s3 {
@@ -17,9 +18,18 @@ Task<Status> PutObject(S3Request& req) {
   if (const std::string* v = req.Header("if-none-match")) {
     opts.if_none_match = *v;
   }
+  CO_ASSIGN_OR_RETURN(SseWrite sse,
+                      co_await PrepareSseWrite(req, req.http(), req.route.key, opts.metadata));
+  std::optional<EncryptedBody> encrypted;
+  object::HashReader* stored = &body->reader();
+  if (sse.key) {
+    encrypted.emplace(body->reader(), sse.sse.mode, sse.key->key, PartKey(sse.key->key, 1));
+    stored = &encrypted->reader();
+  }
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket,
-                                                              req.route.key, body->reader(), opts));
+                                                              req.route.key, *stored, opts));
   http::Headers headers = OneHeader("etag", QuoteEtag(info.etag));
+  AddSseHeaders(opts.metadata, sse.sse, headers);
   if (!info.version_id.empty()) {
     headers.emplace_back("x-amz-version-id", info.version_id);
   }

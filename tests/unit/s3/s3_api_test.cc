@@ -7,6 +7,7 @@
 #include "auth/signature.h"
 #include "common/checksum.h"
 #include "common/text.h"
+#include "crypto/keys.h"
 #include "fake_exchange.h"
 #include "memory_object_layer.h"
 #include "object/hash_reader.h"
@@ -57,6 +58,66 @@ struct Options {
 
 enum class Backend { kMemoryLayer, kServerPools };
 
+// A KMS of two keys ("default", "other") that seals data keys with crypto::SealKey, the
+// context as associated data; "disabled" exists but is disabled.
+class FakeKms final : public kms::Kms {
+ public:
+  const std::string& default_key() const override { return default_; }
+  Task<Result<kms::DataKey>> GenerateKey(const RequestContext&, std::string_view key_id,
+                                         const kms::Context& context) override {
+    CO_ASSIGN_OR_RETURN(crypto::Key kek, Find(key_id));
+    kms::DataKey out{std::string(key_id), crypto::RandomKey(), {}};
+    out.sealed = crypto::SealKey(kek, out.plaintext, Flatten(context));
+    co_return out;
+  }
+  Task<Result<crypto::Key>> Decrypt(const RequestContext&, std::string_view key_id,
+                                    std::string_view sealed,
+                                    const kms::Context& context) override {
+    CO_ASSIGN_OR_RETURN(crypto::Key kek, Find(key_id));
+    auto key = crypto::UnsealKey(kek, sealed, Flatten(context));
+    if (!key.ok()) {
+      co_return Status(Errc::kKmsInternal, "does not open");
+    }
+    co_return *key;
+  }
+  Task<Status> CreateKey(const RequestContext&, std::string_view) override {
+    co_return Status(Errc::kNotImplemented);
+  }
+  Task<Result<std::vector<kms::KeyInfo>>> ListKeys(const RequestContext&,
+                                                   std::string_view) override {
+    co_return Status(Errc::kNotImplemented);
+  }
+  Task<Result<kms::KeyInfo>> KeyStatus(const RequestContext&, std::string_view) override {
+    co_return Status(Errc::kNotImplemented);
+  }
+  Task<Status> SetKeyEnabled(const RequestContext&, std::string_view, bool) override {
+    co_return Status(Errc::kNotImplemented);
+  }
+
+ private:
+  static std::string Flatten(const kms::Context& context) {
+    std::string out;
+    for (const auto& [k, v] : context) {
+      out += k + "=" + v + ";";
+    }
+    return out;
+  }
+  Result<crypto::Key> Find(std::string_view key_id) const {
+    if (key_id == "disabled") {
+      return Status(Errc::kKmsKeyDisabled, "disabled");
+    }
+    if (key_id == "default") {
+      return keys_[0];
+    }
+    if (key_id == "other") {
+      return keys_[1];
+    }
+    return Status(Errc::kKmsKeyNotFound, std::string(key_id));
+  }
+  std::string default_ = "default";
+  crypto::Key keys_[2] = {crypto::RandomKey(), crypto::RandomKey()};
+};
+
 // S3Api over either the in-memory fake or the real ServerPools on 4 MemoryDrives
 // (2 data + 2 parity).
 class Harness {
@@ -64,6 +125,8 @@ class Harness {
   explicit Harness(Backend backend) {
     opts_.domains = {"s3.test"};
     opts_.access_log = false;
+    opts_.kms = &kms_;
+    opts_.sse_c_allow_http = true;
     mem_.min_part_size = 5;
     object::ObjectLayer* layer = &mem_;
     if (backend == Backend::kServerPools) {
@@ -149,6 +212,7 @@ class Harness {
     return r.Header("etag");
   }
 
+  FakeKms kms_;
   S3Options opts_;
   MemoryObjectLayer mem_;
   std::unique_ptr<object::ObjectLayer> pools_;
@@ -1115,6 +1179,237 @@ TEST_P(S3ApiTest, BucketTagging) {
   EXPECT_EQ(Send("DELETE", "/btags?tagging").status, 204);
   EXPECT_EQ(Send("GET", "/btags?tagging").status, 404);
   EXPECT_EQ(Send("GET", "/nobucket?tagging").status, 404);
+}
+
+// ---- server-side encryption -----------------------------------------------------------------
+
+http::Headers SseC(const std::string& key, std::string prefix = "x-amz-server-side-encryption-") {
+  return {{prefix + "customer-algorithm", "AES256"},
+          {prefix + "customer-key", Base64Encode(key)},
+          {prefix + "customer-key-md5", Base64Encode(Md5(key))}};
+}
+
+const std::string kKeyA(32, 'a');
+const std::string kKeyB(32, 'b');
+
+std::string Pattern(std::size_t n, int seed) {
+  std::string out(n, '\0');
+  std::uint32_t x = 2166136261u ^ static_cast<std::uint32_t>(seed);
+  for (auto& ch : out) {
+    x = x * 16777619u + 12345u;
+    ch = static_cast<char>(x >> 24);
+  }
+  return out;
+}
+
+TEST_P(S3ApiTest, SseCRoundTripRangesAndErrors) {
+  MakeBucket("enc");
+  for (std::size_t size : {std::size_t{0}, std::size_t{5}, std::size_t{65536},
+                           std::size_t{200000}}) {
+    const std::string data = Pattern(size, static_cast<int>(size));
+    Response r = Send("PUT", "/enc/k", data, {SseC(kKeyA)});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Header("x-amz-server-side-encryption-customer-algorithm"), "AES256");
+    EXPECT_EQ(r.Header("x-amz-server-side-encryption-customer-key-md5"), Base64Encode(Md5(kKeyA)));
+    EXPECT_NE(r.Header("etag"), "\"" + HexEncode(Md5(data)) + "\"");
+    const std::string etag = r.Header("etag");
+    // What is stored is the package stream, not the plaintext.
+    auto stored = Stored("enc", "k");
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(static_cast<std::int64_t>(stored->size()), crypto::EncryptedSize(size));
+    if (size > 0) {
+      EXPECT_EQ(stored->find(data), std::string::npos);
+    }
+    r = Send("GET", "/enc/k", "", {SseC(kKeyA)});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, data);
+    EXPECT_EQ(r.Header("etag"), etag);
+    r = Send("HEAD", "/enc/k", "", {SseC(kKeyA)});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.length, size);
+    r = Send("GET", "/enc?list-type=2");
+    EXPECT_TRUE(r.Has("<Size>" + std::to_string(size) + "</Size>")) << r.body;
+    if (size < 1000) {
+      continue;
+    }
+    for (auto [first, last] : std::vector<std::pair<std::size_t, std::size_t>>{
+             {0, 0}, {1, 65535}, {65535, 65536}, {65536, 131072}, {size - 1, size - 1},
+             {100, size - 1}, {131071, 131073}}) {
+      if (last >= size) {
+        continue;
+      }
+      http::Headers h = SseC(kKeyA);
+      h.emplace_back("range", "bytes=" + std::to_string(first) + "-" + std::to_string(last));
+      r = Send("GET", "/enc/k", "", {h});
+      ASSERT_EQ(r.status, 206) << first << "-" << last << " " << r.body;
+      EXPECT_EQ(r.body, data.substr(first, last - first + 1)) << first << "-" << last;
+      EXPECT_EQ(r.Header("content-range"), "bytes " + std::to_string(first) + "-" +
+                                               std::to_string(last) + "/" + std::to_string(size));
+    }
+    http::Headers h = SseC(kKeyA);
+    h.emplace_back("range", "bytes=" + std::to_string(size) + "-");
+    r = Send("GET", "/enc/k", "", {h});
+    EXPECT_EQ(r.status, 416);
+    EXPECT_EQ(r.Header("content-range"), "bytes */" + std::to_string(size));
+  }
+  // Errors: no key, another key, a key on an unencrypted object, a bad MD5, SSE-C with SSE-S3.
+  Response r = Send("GET", "/enc/k");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidRequest</Code>")) << r.body;
+  r = Send("GET", "/enc/k", "", {SseC(kKeyB)});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(r.Has("<Code>AccessDenied</Code>")) << r.body;
+  EXPECT_EQ(Send("HEAD", "/enc/k", "", {SseC(kKeyB)}).status, 403);
+  Put("/enc/plain", "plain");
+  r = Send("GET", "/enc/plain", "", {SseC(kKeyA)});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidArgument</Code>")) << r.body;
+  http::Headers bad = SseC(kKeyA);
+  bad[2].second = Base64Encode(Md5("nope"));
+  r = Send("PUT", "/enc/x", "x", {bad});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidArgument</Code>")) << r.body;
+  http::Headers both = SseC(kKeyA);
+  both.emplace_back("x-amz-server-side-encryption", "AES256");
+  EXPECT_EQ(Send("PUT", "/enc/x", "x", {both}).status, 400);
+  EXPECT_EQ(Send("PUT", "/enc/x", "x",
+                 {.headers = {{"x-amz-server-side-encryption-customer-algorithm", "AES128"},
+                              {"x-amz-server-side-encryption-customer-key",
+                               Base64Encode(kKeyA)},
+                              {"x-amz-server-side-encryption-customer-key-md5",
+                               Base64Encode(Md5(kKeyA))}}})
+                .status,
+            400);
+  // Over plain HTTP without --sse-c-allow-http: refused.
+  opts_.sse_c_allow_http = false;
+  api_ = std::make_unique<S3Api>(opts_, *layer_, creds_);
+  r = Send("PUT", "/enc/x", "x", {SseC(kKeyA)});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("secure connection")) << r.body;
+}
+
+TEST_P(S3ApiTest, SseS3AndKms) {
+  MakeBucket("enc");
+  const std::string data = Pattern(150000, 3);
+  Response r = Send("PUT", "/enc/s3", data, {.headers = {{"x-amz-server-side-encryption", "AES256"}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "AES256");
+  EXPECT_EQ(r.Header("etag"), "\"" + HexEncode(Md5(data)) + "\"");
+  r = Send("GET", "/enc/s3");
+  EXPECT_EQ(r.body, data);
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "AES256");
+  r = Send("PUT", "/enc/kms", data,
+           {.headers = {{"x-amz-server-side-encryption", "aws:kms"},
+                        {"x-amz-server-side-encryption-aws-kms-key-id", "arn:aws:kms:other"},
+                        {"x-amz-server-side-encryption-context",
+                         Base64Encode(R"({"project":"cairn"})")}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption-aws-kms-key-id"), "other");
+  EXPECT_NE(r.Header("etag"), "\"" + HexEncode(Md5(data)) + "\"");
+  r = Send("GET", "/enc/kms", "", {.headers = {{"range", "bytes=70000-70009"}}});
+  EXPECT_EQ(r.body, data.substr(70000, 10));
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "aws:kms");
+  // A read that names encryption is refused; so are unknown and disabled keys.
+  EXPECT_EQ(Send("GET", "/enc/kms", "", {.headers = {{"x-amz-server-side-encryption", "aws:kms"}}})
+                .status,
+            400);
+  r = Send("PUT", "/enc/x", "x",
+           {.headers = {{"x-amz-server-side-encryption", "aws:kms"},
+                        {"x-amz-server-side-encryption-aws-kms-key-id", "missing"}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("KMS.NotFoundException")) << r.body;
+  r = Send("PUT", "/enc/x", "x",
+           {.headers = {{"x-amz-server-side-encryption", "aws:kms"},
+                        {"x-amz-server-side-encryption-aws-kms-key-id", "disabled"}}});
+  EXPECT_TRUE(r.Has("KMS.DisabledException")) << r.body;
+  EXPECT_EQ(
+      Send("PUT", "/enc/x", "x", {.headers = {{"x-amz-server-side-encryption", "AES512"}}}).status,
+      400);
+  EXPECT_EQ(Send("PUT", "/enc/x", "x",
+                 {.headers = {{"x-amz-server-side-encryption-aws-kms-key-id", "other"}}})
+                .status,
+            400);
+  // A sealed key moved to another object does not open there.
+  const std::optional<std::string> stored = Stored("enc", "kms");
+  ASSERT_TRUE(stored);
+  SyncWait([&]() -> Task<void> {
+    RequestContext ctx = RequestContext::Background();
+    object::GetOptions opts;
+    auto info = co_await layer_->GetObjectInfo(ctx, "enc", "kms", opts);
+    EXPECT_TRUE(info.ok());
+    object::PutOptions put;
+    put.metadata = info->metadata;
+    cairn::testing::StringSource src(*stored);
+    object::HashExpectations expect;
+    expect.size = static_cast<std::int64_t>(stored->size());
+    object::HashReader body(src, std::move(expect));
+    auto moved = co_await layer_->PutObject(ctx, "enc", "moved", body, put);
+    EXPECT_TRUE(moved.ok());
+  }());
+  r = Send("GET", "/enc/moved");
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_TRUE(r.Has("KMS.InternalException")) << r.body;
+  // Without a KMS: 501, for writes and for reads of SSE-S3 objects.
+  opts_.kms = nullptr;
+  api_ = std::make_unique<S3Api>(opts_, *layer_, creds_);
+  r = Send("PUT", "/enc/x", "x", {.headers = {{"x-amz-server-side-encryption", "AES256"}}});
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(Send("GET", "/enc/s3").status, 501);
+}
+
+TEST_P(S3ApiTest, SseMultipartAndCopy) {
+  MakeBucket("enc");
+  Response r = Send("POST", "/enc/mp?uploads", "",
+                    {.headers = {{"x-amz-server-side-encryption", "AES256"}}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "AES256");
+  auto start = r.body.find("<UploadId>");
+  std::string id = r.body.substr(start + 10, r.body.find("</UploadId>") - start - 10);
+  const std::vector<std::string> parts = {Pattern(70000, 1), Pattern(65536, 2), Pattern(10, 3)};
+  std::string xml = "<CompleteMultipartUpload>";
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string n = std::to_string(i + 1);
+    r = Send("PUT", "/enc/mp?partNumber=" + n + "&uploadId=" + id, parts[i]);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Header("etag"), "\"" + HexEncode(Md5(parts[i])) + "\"");
+    xml += "<Part><PartNumber>" + n + "</PartNumber><ETag>" + r.Header("etag") + "</ETag></Part>";
+  }
+  r = Send("GET", "/enc/mp?uploadId=" + id);
+  EXPECT_TRUE(r.Has("<Size>70000</Size>")) << r.body;
+  r = Send("POST", "/enc/mp?uploadId=" + id, xml + "</CompleteMultipartUpload>");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "AES256");
+  const std::string whole = parts[0] + parts[1] + parts[2];
+  r = Send("GET", "/enc/mp");
+  EXPECT_EQ(r.body, whole);
+  r = Send("GET", "/enc/mp?partNumber=2");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, parts[1]);
+  EXPECT_EQ(r.Header("content-range"), "bytes 70000-135535/135546");
+  for (auto [first, last] : std::vector<std::pair<std::size_t, std::size_t>>{
+           {69990, 70010}, {0, 135545}, {65530, 135540}, {135536, 135545}}) {
+    r = Send("GET", "/enc/mp", "",
+             {.headers = {{"range", "bytes=" + std::to_string(first) + "-" +
+                                        std::to_string(last)}}});
+    EXPECT_EQ(r.body, whole.substr(first, last - first + 1)) << first << "-" << last;
+  }
+  r = Send("HEAD", "/enc/mp?partNumber=3");
+  EXPECT_EQ(r.length, 10u);
+  // Copies between modes.
+  http::Headers copy = SseC(kKeyA);
+  copy.emplace_back("x-amz-copy-source", "/enc/mp");
+  r = Send("PUT", "/enc/c", "", {copy});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Send("GET", "/enc/c", "", {SseC(kKeyA)}).body, whole);
+  http::Headers back = SseC(kKeyA, "x-amz-copy-source-server-side-encryption-");
+  back.emplace_back("x-amz-copy-source", "/enc/c");
+  r = Send("PUT", "/enc/plain", "", {back});
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Send("GET", "/enc/plain");
+  EXPECT_EQ(r.body, whole);
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "<absent>");
+  r = Send("PUT", "/enc/x", "", {.headers = {{"x-amz-copy-source", "/enc/c"}}});
+  EXPECT_EQ(r.status, 400) << r.body;
 }
 
 TEST(StaticCredentials, OnlyTheRootKey) {
