@@ -30,6 +30,7 @@ inline constexpr std::string_view kCors = "cors";               // the accepted 
 inline constexpr std::string_view kTagging = "tagging";         // the accepted XML
 inline constexpr std::string_view kLifecycle = "lifecycle";     // the accepted XML
 inline constexpr std::string_view kObjectLock = "object-lock";  // the accepted XML
+inline constexpr std::string_view kEncryption = "encryption";   // the canonical XML
 }  // namespace bucket_config
 
 // A bucket's versioning state (bucket_config::kVersioning): never back to unversioned once

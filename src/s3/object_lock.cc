@@ -15,19 +15,6 @@ bool IsMode(std::string_view m) {
   return m == "GOVERNANCE" || m == "COMPLIANCE";
 }
 
-// The only element of `parent` named `name`, or null; `count` says how many there are.
-pugi::xml_node OnlyChild(const pugi::xml_node& parent, std::string_view name, int& count) {
-  pugi::xml_node found;
-  count = 0;
-  for (auto node : parent.children()) {
-    if (node.type() == pugi::node_element && LocalName(node) == name) {
-      found = node;
-      ++count;
-    }
-  }
-  return found;
-}
-
 Result<int> RetentionNumber(const pugi::xml_node& node) {
   int n = 0;
   if (!ParseInt(Text(node), n)) {

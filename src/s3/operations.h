@@ -57,5 +57,8 @@
   X(kGetObjectRetention, "GetObjectRetention", &GetObjectRetention)                         \
   X(kPutObjectLegalHold, "PutObjectLegalHold", &PutObjectLegalHold)                         \
   X(kGetObjectLegalHold, "GetObjectLegalHold", &GetObjectLegalHold)                         \
+  X(kPutBucketEncryption, "PutBucketEncryption", &PutBucketEncryption)                      \
+  X(kGetBucketEncryption, "GetBucketEncryption", &GetBucketEncryption)                      \
+  X(kDeleteBucketEncryption, "DeleteBucketEncryption", &DeleteBucketEncryption)             \
   X(kNotImplemented, "NotImplemented", nullptr)                                             \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

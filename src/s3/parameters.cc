@@ -326,6 +326,9 @@ std::vector<ParamSpec> BuildTable() {
            "transitions are refused (no storage tiers)")
       .Common(Op::kPutBucketLifecycleConfiguration);
   t.Common(Op::kDeleteBucketLifecycle);
+  t.ConfigBody(Op::kPutBucketEncryption).Common(Op::kPutBucketEncryption);
+  t.Common(Op::kGetBucketEncryption);
+  t.Common(Op::kDeleteBucketEncryption);
   // Object lock.
   t.ConfigBody(Op::kPutObjectLockConfiguration)
       .Add(Op::kPutObjectLockConfiguration, kHeader, "x-amz-bucket-object-lock-token", kIgnored,

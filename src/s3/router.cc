@@ -90,6 +90,10 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"object-lock"}) ? Op::kNotImplemented
                                                      : Op::kGetObjectLockConfiguration;
     }
+    if (q.Has("encryption")) {
+      return HasOtherSubResource(q, {"encryption"}) ? Op::kNotImplemented
+                                                    : Op::kGetBucketEncryption;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -117,6 +121,10 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"object-lock"}) ? Op::kNotImplemented
                                                      : Op::kPutObjectLockConfiguration;
     }
+    if (q.Has("encryption")) {
+      return HasOtherSubResource(q, {"encryption"}) ? Op::kNotImplemented
+                                                    : Op::kPutBucketEncryption;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
   if (method == "DELETE") {
@@ -129,6 +137,10 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     }
     if (q.Has("tagging")) {
       return HasOtherSubResource(q, {"tagging"}) ? Op::kNotImplemented : Op::kDeleteBucketTagging;
+    }
+    if (q.Has("encryption")) {
+      return HasOtherSubResource(q, {"encryption"}) ? Op::kNotImplemented
+                                                    : Op::kDeleteBucketEncryption;
     }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kDeleteBucket;
   }

@@ -135,6 +135,18 @@ pugi::xml_node Child(const pugi::xml_node& parent, std::string_view name) {
   return {};
 }
 
+pugi::xml_node OnlyChild(const pugi::xml_node& parent, std::string_view name, int& count) {
+  pugi::xml_node found;
+  count = 0;
+  for (auto node : parent.children()) {
+    if (node.type() == pugi::node_element && LocalName(node) == name) {
+      found = node;
+      ++count;
+    }
+  }
+  return found;
+}
+
 // Text of an element, including CDATA sections.
 std::string Text(const pugi::xml_node& node) {
   return node.text().as_string();

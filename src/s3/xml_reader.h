@@ -17,6 +17,9 @@ namespace cairn::s3::xml_read {
 std::string_view LocalName(const pugi::xml_node& node);
 // The first child element named `name`, or a null node.
 pugi::xml_node Child(const pugi::xml_node& parent, std::string_view name);
+// The only child element named `name` (the last when there are several), or a null node;
+// `count` says how many there are.
+pugi::xml_node OnlyChild(const pugi::xml_node& parent, std::string_view name, int& count);
 // Text of an element, including CDATA sections.
 std::string Text(const pugi::xml_node& node);
 // kMalformedXml with AWS's message.

@@ -92,13 +92,20 @@ bool BypassGovernance(const S3Request& req);
 // DeleteOptions for removing `version_id` that refuse a version under retention or legal hold.
 object::DeleteOptions LockedDeleteOptions(const S3Request& req, std::string version_id);
 
-// bucket_config.cc: CORS and lifecycle configurations, the CORS preflight.
+// bucket_config.cc: CORS, lifecycle and default encryption configurations, the CORS
+// preflight.
 Task<Status> PutBucketCors(S3Request& req);
 Task<Status> GetBucketCors(S3Request& req);
 Task<Status> DeleteBucketCors(S3Request& req);
 Task<Status> PutBucketLifecycleConfiguration(S3Request& req);
 Task<Status> GetBucketLifecycleConfiguration(S3Request& req);
 Task<Status> DeleteBucketLifecycle(S3Request& req);
+// The bucket's default encryption (s3/bucket_encryption.h). Put errors: kNoSuchBucket,
+// kMalformedXml, kSseInvalidMethod, kInvalidArgumentS3, then kKmsNotConfigured (501) without
+// a KMS (S3Options::kms). Get: kNoEncryptionConfiguration (404) without one. Delete: 204.
+Task<Status> PutBucketEncryption(S3Request& req);
+Task<Status> GetBucketEncryption(S3Request& req);
+Task<Status> DeleteBucketEncryption(S3Request& req);
 // OPTIONS on a bucket or object: the preflight, answered from the bucket's CORS rules.
 // Errors, in S3's order: kCorsBadRequest (no Origin), kCorsForbidden (no such bucket, no CORS
 // configuration), kCorsBadRequest (no Access-Control-Request-Method), kCorsForbidden (no rule

@@ -12,6 +12,7 @@
 #include "memory_object_layer.h"
 #include "object/hash_reader.h"
 #include "object/server_pools.h"
+#include "s3/bucket_encryption.h"
 #include "s3/router.h"
 #include "s3/s3_server.h"
 #include "testing/memory_drive.h"
@@ -993,6 +994,133 @@ TEST_P(S3ApiTest, BucketCorsConfiguration) {
   EXPECT_EQ(Send("DELETE", "/web?cors").status, 204);
   EXPECT_EQ(Send("GET", "/web?cors").status, 404);
   EXPECT_EQ(Send("DELETE", "/web?cors").status, 204);
+}
+
+// A KMS that is only there: PutBucketEncryption asks whether one is configured, nothing more.
+class StubKms final : public kms::Kms {
+ public:
+  const std::string& default_key() const override { return name_; }
+
+  Task<Result<kms::DataKey>> GenerateKey(const RequestContext&, std::string_view,
+                                         const kms::Context&) override {
+    co_return Status(Errc::kKmsInternal, "stub");
+  }
+
+  Task<Result<crypto::Key>> Decrypt(const RequestContext&, std::string_view, std::string_view,
+                                    const kms::Context&) override {
+    co_return Status(Errc::kKmsInternal, "stub");
+  }
+
+  Task<Status> CreateKey(const RequestContext&, std::string_view) override {
+    co_return Status(Errc::kKmsInternal, "stub");
+  }
+
+  Task<Result<std::vector<kms::KeyInfo>>> ListKeys(const RequestContext&,
+                                                   std::string_view) override {
+    co_return Status(Errc::kKmsInternal, "stub");
+  }
+
+  Task<Result<kms::KeyInfo>> KeyStatus(const RequestContext&, std::string_view) override {
+    co_return Status(Errc::kKmsInternal, "stub");
+  }
+
+  Task<Status> SetKeyEnabled(const RequestContext&, std::string_view, bool) override {
+    co_return Status(Errc::kKmsInternal, "stub");
+  }
+
+ private:
+  std::string name_ = "stub-key";
+};
+
+constexpr std::string_view kSseS3Xml =
+    "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+    "<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>"
+    "</ServerSideEncryptionConfiguration>";
+
+TEST_P(S3ApiTest, BucketEncryptionNeedsAKms) {
+  MakeBucket("enc");
+  // The document is checked first (MinIO's order), then the KMS.
+  Response r = Send("PUT", "/enc?encryption", "<ServerSideEncryptionConfiguration/>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>MalformedXML</Code>")) << r.body;
+  r = Send("PUT", "/enc?encryption", std::string(kSseS3Xml));
+  EXPECT_EQ(r.status, 501);
+  EXPECT_TRUE(r.Has("<Code>NotImplemented</Code>")) << r.body;
+  EXPECT_TRUE(r.Has("KMS is not configured")) << r.body;
+  r = Send("GET", "/enc?encryption");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("<Code>ServerSideEncryptionConfigurationNotFoundError</Code>")) << r.body;
+  EXPECT_EQ(Send("DELETE", "/enc?encryption").status, 204);
+  EXPECT_EQ(Send("PUT", "/nobucket?encryption", std::string(kSseS3Xml)).status, 404);
+}
+
+TEST_P(S3ApiTest, BucketEncryptionConfiguration) {
+  StubKms kms;
+  opts_.kms = &kms;
+  api_ = std::make_unique<S3Api>(opts_, *layer_, creds_);
+  MakeBucket("enc");
+  Response r = Send("GET", "/enc?encryption");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("<Code>ServerSideEncryptionConfigurationNotFoundError</Code>")) << r.body;
+  ASSERT_EQ(Send("PUT", "/enc?encryption", std::string(kSseS3Xml)).status, 200);
+  r = Send("GET", "/enc?encryption");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<SSEAlgorithm>AES256</SSEAlgorithm>")) << r.body;
+  EXPECT_TRUE(r.Has("<BucketKeyEnabled>false</BucketKeyEnabled>")) << r.body;
+
+  // A new configuration replaces the old one; a refused one changes nothing.
+  const std::string kms_xml =
+      "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+      "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>my-key</KMSMasterKeyID>"
+      "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule>"
+      "</ServerSideEncryptionConfiguration>";
+  const std::string md5 = Base64Encode(Md5(kms_xml));
+  ASSERT_EQ(Send("PUT", "/enc?encryption", kms_xml, {{{"content-md5", md5}}}).status, 200);
+  r = Send("PUT", "/enc?encryption", kms_xml, {{{"content-md5", Base64Encode(Md5("x"))}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>BadDigest</Code>")) << r.body;
+  r = Send("PUT", "/enc?encryption",
+           "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+           "<SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID>k</KMSMasterKeyID>"
+           "</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidArgument</Code>")) << r.body;
+  r = Send("PUT", "/enc?encryption",
+           "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+           "<SSEAlgorithm>aws:kms:dsse</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>"
+           "</ServerSideEncryptionConfiguration>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>InvalidArgument</Code>")) << r.body;
+  r = Send("PUT", "/enc?encryption",
+           "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+           "<SSEAlgorithm>DES</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>"
+           "</ServerSideEncryptionConfiguration>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("<Code>MalformedXML</Code>")) << r.body;
+  r = Send("GET", "/enc?encryption");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Has("<SSEAlgorithm>aws:kms</SSEAlgorithm>")) << r.body;
+  EXPECT_TRUE(r.Has("<KMSMasterKeyID>my-key</KMSMasterKeyID>")) << r.body;
+  EXPECT_TRUE(r.Has("<BucketKeyEnabled>true</BucketKeyEnabled>")) << r.body;
+
+  // The write path reads it from the bucket's configuration.
+  auto info = SyncWait([&]() -> Task<Result<object::BucketInfo>> {
+    RequestContext ctx = RequestContext::Background();
+    co_return co_await layer_->GetBucketInfo(ctx, "enc");
+  }());
+  ASSERT_TRUE(info.ok());
+  auto config = BucketDefaultEncryption(*info);
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(config->has_value());
+  EXPECT_EQ((*config)->algorithm, BucketEncryption::Algorithm::kAwsKms);
+  EXPECT_EQ((*config)->kms_key_id, "my-key");
+
+  EXPECT_EQ(Send("DELETE", "/enc?encryption").status, 204);
+  EXPECT_EQ(Send("GET", "/enc?encryption").status, 404);
+  EXPECT_EQ(Send("DELETE", "/enc?encryption").status, 204);
+  EXPECT_EQ(Send("GET", "/nobucket?encryption").status, 404);
+  EXPECT_EQ(Send("DELETE", "/nobucket?encryption").status, 404);
+  EXPECT_EQ(Send("GET", "/enc/k?encryption").status, 501);
 }
 
 TEST_P(S3ApiTest, CorsPreflightNeedsNoCredentials) {
