@@ -181,6 +181,9 @@ struct DeleteBucketOptions {
 struct ListPartsOptions {
   int part_number_marker = 0;  // parts after this number
   int max_parts = 1000;
+  // Only the upload's metadata (ListPartsResult::metadata), no parts: one quorum read of the
+  // upload, as UploadPart needs it (its encryption).
+  bool metadata_only = false;
 };
 
 struct ListUploadsOptions {

@@ -996,48 +996,14 @@ TEST_P(S3ApiTest, BucketCorsConfiguration) {
   EXPECT_EQ(Send("DELETE", "/web?cors").status, 204);
 }
 
-// A KMS that is only there: PutBucketEncryption asks whether one is configured, nothing more.
-class StubKms final : public kms::Kms {
- public:
-  const std::string& default_key() const override { return name_; }
-
-  Task<Result<kms::DataKey>> GenerateKey(const RequestContext&, std::string_view,
-                                         const kms::Context&) override {
-    co_return Status(Errc::kKmsInternal, "stub");
-  }
-
-  Task<Result<crypto::Key>> Decrypt(const RequestContext&, std::string_view, std::string_view,
-                                    const kms::Context&) override {
-    co_return Status(Errc::kKmsInternal, "stub");
-  }
-
-  Task<Status> CreateKey(const RequestContext&, std::string_view) override {
-    co_return Status(Errc::kKmsInternal, "stub");
-  }
-
-  Task<Result<std::vector<kms::KeyInfo>>> ListKeys(const RequestContext&,
-                                                   std::string_view) override {
-    co_return Status(Errc::kKmsInternal, "stub");
-  }
-
-  Task<Result<kms::KeyInfo>> KeyStatus(const RequestContext&, std::string_view) override {
-    co_return Status(Errc::kKmsInternal, "stub");
-  }
-
-  Task<Status> SetKeyEnabled(const RequestContext&, std::string_view, bool) override {
-    co_return Status(Errc::kKmsInternal, "stub");
-  }
-
- private:
-  std::string name_ = "stub-key";
-};
-
 constexpr std::string_view kSseS3Xml =
     "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
     "<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>"
     "</ServerSideEncryptionConfiguration>";
 
 TEST_P(S3ApiTest, BucketEncryptionNeedsAKms) {
+  opts_.kms = nullptr;
+  api_ = std::make_unique<S3Api>(opts_, *layer_, creds_);
   MakeBucket("enc");
   // The document is checked first (MinIO's order), then the KMS.
   Response r = Send("PUT", "/enc?encryption", "<ServerSideEncryptionConfiguration/>");
@@ -1055,9 +1021,6 @@ TEST_P(S3ApiTest, BucketEncryptionNeedsAKms) {
 }
 
 TEST_P(S3ApiTest, BucketEncryptionConfiguration) {
-  StubKms kms;
-  opts_.kms = &kms;
-  api_ = std::make_unique<S3Api>(opts_, *layer_, creds_);
   MakeBucket("enc");
   Response r = Send("GET", "/enc?encryption");
   EXPECT_EQ(r.status, 404);
@@ -1538,6 +1501,37 @@ TEST_P(S3ApiTest, SseMultipartAndCopy) {
   EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "<absent>");
   r = Send("PUT", "/enc/x", "", {.headers = {{"x-amz-copy-source", "/enc/c"}}});
   EXPECT_EQ(r.status, 400) << r.body;
+}
+
+TEST_P(S3ApiTest, BucketDefaultEncryptionApplies) {
+  MakeBucket("def");
+  ASSERT_EQ(Send("PUT", "/def?encryption", std::string(kSseS3Xml)).status, 200);
+  Response r = Send("PUT", "/def/k", "defaulted");
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "AES256");
+  auto stored = Stored("def", "k");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->find("defaulted"), std::string::npos);
+  EXPECT_EQ(Send("GET", "/def/k").body, "defaulted");
+  // The request's own choice wins.
+  r = Send("PUT", "/def/c", "own", {SseC(kKeyA)});
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "<absent>");
+  EXPECT_EQ(Send("GET", "/def/c", "", {SseC(kKeyA)}).body, "own");
+  ASSERT_EQ(Send("PUT", "/def?encryption",
+                 "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+                 "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>other</KMSMasterKeyID>"
+                 "</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>")
+                .status,
+            200);
+  r = Send("POST", "/def/mp?uploads");
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "aws:kms");
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption-aws-kms-key-id"), "other");
+  // Auto encryption: every new object is SSE-S3 unless it asks otherwise.
+  EXPECT_EQ(Send("DELETE", "/def?encryption").status, 204);
+  EXPECT_EQ(Send("PUT", "/def/p", "plain").Header("x-amz-server-side-encryption"), "<absent>");
+  opts_.auto_encryption = true;
+  api_ = std::make_unique<S3Api>(opts_, *layer_, creds_);
+  EXPECT_EQ(Send("PUT", "/def/a", "auto").Header("x-amz-server-side-encryption"), "AES256");
+  EXPECT_EQ(Send("GET", "/def/a").body, "auto");
 }
 
 TEST(StaticCredentials, OnlyTheRootKey) {
