@@ -313,7 +313,13 @@ Status SetObjectChecksum(meta::FileInfo& fi, const Metadata& upload_metadata,
                                              " checksum algorithm; the completion carries " +
                                              ChecksumHeader(*opts.checksum_algorithm) + ".");
   }
-  ASSIGN_OR_RETURN(std::string value, MultipartObjectChecksum(*cs, fi.parts, parts));
+  std::vector<meta::ObjectPart> sized = fi.parts;
+  if (opts.checksum_part_size) {
+    for (auto& p : sized) {
+      p.size = opts.checksum_part_size(p.size);
+    }
+  }
+  ASSIGN_OR_RETURN(std::string value, MultipartObjectChecksum(*cs, sized, parts));
   const std::string_view bare = std::string_view(value).substr(0, value.find('-'));  // no "-N"
   if (!opts.checksum_base64.empty() && opts.checksum_base64 != bare) {
     return Status(Errc::kBadDigest, ChecksumHeader(cs->algorithm) + " " + opts.checksum_base64 +

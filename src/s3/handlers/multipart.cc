@@ -122,6 +122,15 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
   if (const std::string* v = req.Header("x-amz-checksum-type")) {
     opts.checksum_type = *v;
   }
+  // An encrypted upload's parts are stored larger than the plaintext their checksums cover.
+  object::ListPartsOptions upload_only;
+  upload_only.metadata_only = true;
+  CO_ASSIGN_OR_RETURN(auto upload, co_await req.layer.ListObjectParts(
+                                       req.ctx, req.route.bucket, req.route.key, UploadId(req),
+                                       upload_only));
+  if (StoredSseMode(upload.metadata) != SseMode::kNone) {
+    opts.checksum_part_size = PlainPartSize;
+  }
   CO_ASSIGN_OR_RETURN(auto info,
                       co_await req.layer.CompleteMultipartUpload(
                           req.ctx, req.route.bucket, req.route.key, UploadId(req), parts, opts));
