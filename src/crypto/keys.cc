@@ -1,10 +1,10 @@
 #include "crypto/keys.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <cstring>
 #include <memory>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "common/checksum.h"
 #include "common/status.h"
@@ -19,10 +19,16 @@ constexpr std::size_t kSealTag = 16;
 struct SealCtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
+
 using SealCtx = std::unique_ptr<EVP_CIPHER_CTX, SealCtxFree>;
 
-const unsigned char* Uc(const void* p) { return static_cast<const unsigned char*>(p); }
-unsigned char* Um(void* p) { return static_cast<unsigned char*>(p); }
+const unsigned char* Uc(const void* p) {
+  return static_cast<const unsigned char*>(p);
+}
+
+unsigned char* Um(void* p) {
+  return static_cast<unsigned char*>(p);
+}
 
 }  // namespace
 
@@ -47,8 +53,9 @@ std::string SealKey(const Key& kek, const Key& key, std::string_view associated)
   RELEASE_ASSERT(EVP_EncryptUpdate(ctx.get(), Um(out.data() + 1 + kSealNonce), &n, Uc(key.data()),
                                    static_cast<int>(key.size())) == 1,
                  "AES-GCM seal failed");
-  RELEASE_ASSERT(EVP_EncryptFinal_ex(ctx.get(), Um(out.data() + 1 + kSealNonce + kKeySize), &n) == 1,
-                 "AES-GCM final failed");
+  RELEASE_ASSERT(
+      EVP_EncryptFinal_ex(ctx.get(), Um(out.data() + 1 + kSealNonce + kKeySize), &n) == 1,
+      "AES-GCM final failed");
   RELEASE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kSealTag,
                                      out.data() + 1 + kSealNonce + kKeySize) == 1,
                  "AES-GCM tag failed");

@@ -195,12 +195,9 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
   co_return PartInfo{part.number, part.etag, part.size, part.mod_time_ns, part.checksums};
 }
 
-Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(const RequestContext& ctx,
-                                                          std::string_view bucket,
-                                                          std::string_view key,
-                                                          std::string_view upload_id,
-                                                          int part_number_marker, int max_parts,
-                                                          bool metadata_only) {
+Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(
+    const RequestContext& ctx, std::string_view bucket, std::string_view key,
+    std::string_view upload_id, int part_number_marker, int max_parts, bool metadata_only) {
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
   if (metadata_only) {
     ListPartsResult out;

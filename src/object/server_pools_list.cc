@@ -276,9 +276,8 @@ Task<Result<ListPartsResult>> ServerPools::ListObjectParts(const RequestContext&
                                                            const ListPartsOptions& opts) {
   CO_RETURN_IF_ERROR(CheckObjectName(key));
   CO_ASSIGN_OR_RETURN(std::size_t pool, PoolOfUpload(upload_id));
-  co_return co_await SetOf(pool, key).ListObjectParts(ctx, bucket, key, upload_id,
-                                                      opts.part_number_marker, opts.max_parts,
-                                                      opts.metadata_only);
+  co_return co_await SetOf(pool, key).ListObjectParts(
+      ctx, bucket, key, upload_id, opts.part_number_marker, opts.max_parts, opts.metadata_only);
 }
 
 Task<Result<ObjectInfo>> ServerPools::CompleteMultipartUpload(

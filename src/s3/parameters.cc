@@ -15,8 +15,7 @@ using enum Support;
 constexpr std::string_view kSseC =
     "SSE-C: AES256 with the key and its MD5; 400 InvalidRequest over plain HTTP unless the server "
     "runs with --sse-c-allow-http";
-constexpr std::string_view kSseCopySource =
-    "SSE-C key of an SSE-C copy source";
+constexpr std::string_view kSseCopySource = "SSE-C key of an SSE-C copy source";
 constexpr std::string_view kNoAcl = "The bucket does not allow ACLs";
 constexpr std::string_view kAcceptedAcls = "private,bucket-owner-full-control";
 

@@ -1,10 +1,10 @@
 #include "s3/sse.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+#include <openssl/rand.h>
 
 #include "common/checksum.h"
 #include "object/object_util.h"
@@ -122,7 +122,9 @@ class DecryptingReader final : public object::ObjectReader {
         segments_(std::move(segments)) {}
 
   const object::ObjectInfo& info() const override { return info_; }
+
   std::int64_t offset() const override { return offset_; }
+
   std::int64_t length() const override { return length_; }
 
   Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
@@ -149,7 +151,8 @@ class DecryptingReader final : public object::ObjectReader {
     }
     std::size_t n = std::min(plain_.size() - pos_, static_cast<std::size_t>(remaining_));
     n = std::min(n, std::max<std::size_t>(scratch.size(), 1));
-    auto out = std::span<const std::byte>(reinterpret_cast<const std::byte*>(plain_.data()) + pos_, n);
+    auto out =
+        std::span<const std::byte>(reinterpret_cast<const std::byte*>(plain_.data()) + pos_, n);
     pos_ += n;
     remaining_ -= static_cast<std::int64_t>(n);
     co_return out;
@@ -392,9 +395,8 @@ Task<Result<ObjectKey>> NewObjectKey(S3Request& req, const SseRequest& sse, std:
     co_return Status(Errc::kKmsNotConfigured);
   }
   kms::Kms& kms = *req.opts.kms;
-  const std::string key_id = sse.mode == SseMode::kSseKms && !sse.kms_key_id.empty()
-                                 ? sse.kms_key_id
-                                 : kms.default_key();
+  const std::string key_id =
+      sse.mode == SseMode::kSseKms && !sse.kms_key_id.empty() ? sse.kms_key_id : kms.default_key();
   const kms::Context context = ObjectContext(sse.context, bucket, key);
   CO_ASSIGN_OR_RETURN(kms::DataKey data_key, co_await kms.GenerateKey(req.ctx, key_id, context));
   const std::string sealed = crypto::SealKey(data_key.plaintext, out.key, associated);
@@ -485,13 +487,13 @@ Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id
                                       const SseRequest& given) {
   object::ListPartsOptions lo;
   lo.metadata_only = true;
-  CO_ASSIGN_OR_RETURN(object::ListPartsResult upload,
-                      co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key,
-                                                         upload_id, lo));
+  CO_ASSIGN_OR_RETURN(
+      object::ListPartsResult upload,
+      co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key, upload_id, lo));
   UploadKey out;
   out.metadata = std::move(upload.metadata);
-  CO_ASSIGN_OR_RETURN(out.key, co_await OpenObjectKey(req, out.metadata, req.route.bucket,
-                                                      req.route.key, given));
+  CO_ASSIGN_OR_RETURN(
+      out.key, co_await OpenObjectKey(req, out.metadata, req.route.bucket, req.route.key, given));
   co_return out;
 }
 
@@ -553,8 +555,8 @@ void AddSseHeaders(const object::Metadata& stored, const SseRequest& given,
   }
 }
 
-EncryptedBody::EncryptedBody(object::HashReader& plain, SseMode mode,
-                             const crypto::Key& object_key, const crypto::Key& stream_key)
+EncryptedBody::EncryptedBody(object::HashReader& plain, SseMode mode, const crypto::Key& object_key,
+                             const crypto::Key& stream_key)
     : source_(std::make_unique<crypto::EncryptingSource>(plain, stream_key)) {
   const std::int64_t size = plain.size() >= 0 ? crypto::EncryptedSize(plain.size()) : -1;
   stored_ = std::make_unique<object::HashReader>(
@@ -603,8 +605,8 @@ Task<Result<std::unique_ptr<object::ObjectReader>>> DecryptObject(
       skip = r.skip;
     }
     stored_end = s.stored_offset + r.encrypted_offset + r.encrypted_length;
-    segments.push_back(
-        Segment{PartKey(object_key, s.number), r.first_sequence, r.encrypted_length, r.reaches_end});
+    segments.push_back(Segment{PartKey(object_key, s.number), r.first_sequence, r.encrypted_length,
+                               r.reaches_end});
   }
   if (segments.empty()) {
     stored_first = 0;

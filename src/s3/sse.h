@@ -80,6 +80,7 @@ Status CheckSseCTransport(const S3Request& req, const SseRequest& sse);
 Task<Result<SseRequest>> ResolveWriteSse(S3Request& req, SseRequest asked);
 
 SseMode StoredSseMode(const object::Metadata& metadata);
+
 inline bool IsEncrypted(const object::ObjectInfo& info) {
   return StoredSseMode(info.metadata) != SseMode::kNone;
 }
@@ -89,6 +90,7 @@ struct ObjectKey {
   crypto::Key key{};
   object::Metadata metadata;
 };
+
 // Errors: the KMS's (kKmsNotConfigured, kKmsKeyNotFound, kKmsKeyDisabled).
 Task<Result<ObjectKey>> NewObjectKey(S3Request& req, const SseRequest& sse, std::string_view bucket,
                                      std::string_view key);
@@ -100,6 +102,7 @@ struct SseWrite {
   SseRequest sse;
   std::optional<ObjectKey> key;
 };
+
 Task<Result<SseWrite>> PrepareSseWrite(S3Request& req, const http::Request& headers,
                                        std::string_view key, object::Metadata& metadata);
 
@@ -120,6 +123,7 @@ struct UploadKey {
   object::Metadata metadata;
   std::optional<crypto::Key> key;
 };
+
 Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id,
                                       const SseRequest& given);
 
@@ -133,8 +137,7 @@ object::ObjectInfo PlainObjectInfo(object::ObjectInfo info);
 
 // The response headers that name an object's encryption: x-amz-server-side-encryption (+ KMS
 // key id, bucket key) or, for SSE-C, the algorithm and the MD5 of the key in `given`.
-void AddSseHeaders(const object::Metadata& stored, const SseRequest& given,
-                   http::Headers& headers);
+void AddSseHeaders(const object::Metadata& stored, const SseRequest& given, http::Headers& headers);
 
 // The body of an encrypted write: `plain` (which verifies the client's digests) encrypted
 // under `stream_key` as the object layer reads it. Its ETag is the plaintext MD5 for SSE-S3,
@@ -143,6 +146,7 @@ class EncryptedBody {
  public:
   EncryptedBody(object::HashReader& plain, SseMode mode, const crypto::Key& object_key,
                 const crypto::Key& stream_key);
+
   object::HashReader& reader() { return *stored_; }
 
  private:

@@ -1,6 +1,6 @@
 // Requests that ask for a feature cairn does not have yet (ACLs beyond the default, MFA
-// delete, appends...) are refused with the error AWS or MinIO gives, never served as if the feature had
-// been applied: a client that asked for encryption must not believe its data is encrypted.
+// delete, appends...) are refused with the error AWS or MinIO gives, never served as if the feature
+// had been applied: a client that asked for encryption must not believe its data is encrypted.
 #pragma once
 
 #include "common/status.h"

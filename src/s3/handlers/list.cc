@@ -1,7 +1,7 @@
 #include "common/checksum.h"
-#include "s3/sse.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
+#include "s3/sse.h"
 #include "s3/xml.h"
 
 namespace cairn::s3 {

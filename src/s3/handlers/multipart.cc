@@ -125,9 +125,9 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
   // An encrypted upload's parts are stored larger than the plaintext their checksums cover.
   object::ListPartsOptions upload_only;
   upload_only.metadata_only = true;
-  CO_ASSIGN_OR_RETURN(auto upload, co_await req.layer.ListObjectParts(
-                                       req.ctx, req.route.bucket, req.route.key, UploadId(req),
-                                       upload_only));
+  CO_ASSIGN_OR_RETURN(auto upload,
+                      co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key,
+                                                         UploadId(req), upload_only));
   if (StoredSseMode(upload.metadata) != SseMode::kNone) {
     opts.checksum_part_size = PlainPartSize;
   }

@@ -7,9 +7,9 @@
 
 #include "common/checksum.h"
 #include "common/text.h"
-#include "s3/sse.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
+#include "s3/sse.h"
 #include "s3/xml.h"
 
 namespace cairn::s3 {
@@ -102,8 +102,8 @@ Task<Status> GetObjectAttributes(S3Request& req) {
   CO_ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
   CO_ASSIGN_OR_RETURN(SseRequest sse, ParseSseRead(req.http()));
   CO_RETURN_IF_ERROR(CheckSseCTransport(req, sse));
-  CO_ASSIGN_OR_RETURN(
-      auto stored, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, opts));
+  CO_ASSIGN_OR_RETURN(auto stored, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket,
+                                                                    req.route.key, opts));
   // An SSE-C object's attributes need its key, as its HEAD does.
   if (StoredSseMode(stored.metadata) == SseMode::kSseC || sse.mode != SseMode::kNone) {
     auto key = co_await OpenObjectKey(req, stored.metadata, req.route.bucket, req.route.key, sse);

@@ -71,8 +71,7 @@ Task<Result<OpenedSource>> OpenCopySource(S3Request& req, const CopySource& src,
   OpenedSource out{std::move(reader).value(), {}};
   if (IsEncrypted(out.reader->info()) || given.mode != SseMode::kNone) {
     const object::Metadata stored = out.reader->info().metadata;
-    CO_ASSIGN_OR_RETURN(auto key,
-                        co_await OpenObjectKey(req, stored, src.bucket, src.key, given));
+    CO_ASSIGN_OR_RETURN(auto key, co_await OpenObjectKey(req, stored, src.bucket, src.key, given));
     if (key) {
       auto decrypted =
           co_await DecryptObject(req, src.bucket, src.key, std::move(out.reader), opts, *key);

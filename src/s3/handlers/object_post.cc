@@ -89,8 +89,8 @@ Task<Status> PostObject(S3Request& req) {
     encrypted.emplace(body->reader(), sse.sse.mode, sse.key->key, PartKey(sse.key->key, 1));
     stored = &encrypted->reader();
   }
-  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket, form.key,
-                                                              *stored, opts));
+  CO_ASSIGN_OR_RETURN(
+      auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket, form.key, *stored, opts));
   http::Headers headers = OneHeader("etag", QuoteEtag(info.etag));
   AddSseHeaders(opts.metadata, sse.sse, headers);
   if (!info.version_id.empty()) {

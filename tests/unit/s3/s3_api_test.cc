@@ -64,6 +64,7 @@ enum class Backend { kMemoryLayer, kServerPools };
 class FakeKms final : public kms::Kms {
  public:
   const std::string& default_key() const override { return default_; }
+
   Task<Result<kms::DataKey>> GenerateKey(const RequestContext&, std::string_view key_id,
                                          const kms::Context& context) override {
     CO_ASSIGN_OR_RETURN(crypto::Key kek, Find(key_id));
@@ -71,9 +72,9 @@ class FakeKms final : public kms::Kms {
     out.sealed = crypto::SealKey(kek, out.plaintext, Flatten(context));
     co_return out;
   }
+
   Task<Result<crypto::Key>> Decrypt(const RequestContext&, std::string_view key_id,
-                                    std::string_view sealed,
-                                    const kms::Context& context) override {
+                                    std::string_view sealed, const kms::Context& context) override {
     CO_ASSIGN_OR_RETURN(crypto::Key kek, Find(key_id));
     auto key = crypto::UnsealKey(kek, sealed, Flatten(context));
     if (!key.ok()) {
@@ -81,16 +82,20 @@ class FakeKms final : public kms::Kms {
     }
     co_return *key;
   }
+
   Task<Status> CreateKey(const RequestContext&, std::string_view) override {
     co_return Status(Errc::kNotImplemented);
   }
+
   Task<Result<std::vector<kms::KeyInfo>>> ListKeys(const RequestContext&,
                                                    std::string_view) override {
     co_return Status(Errc::kNotImplemented);
   }
+
   Task<Result<kms::KeyInfo>> KeyStatus(const RequestContext&, std::string_view) override {
     co_return Status(Errc::kNotImplemented);
   }
+
   Task<Status> SetKeyEnabled(const RequestContext&, std::string_view, bool) override {
     co_return Status(Errc::kNotImplemented);
   }
@@ -103,6 +108,7 @@ class FakeKms final : public kms::Kms {
     }
     return out;
   }
+
   Result<crypto::Key> Find(std::string_view key_id) const {
     if (key_id == "disabled") {
       return Status(Errc::kKmsKeyDisabled, "disabled");
@@ -115,6 +121,7 @@ class FakeKms final : public kms::Kms {
     }
     return Status(Errc::kKmsKeyNotFound, std::string(key_id));
   }
+
   std::string default_ = "default";
   crypto::Key keys_[2] = {crypto::RandomKey(), crypto::RandomKey()};
 };
@@ -1295,8 +1302,8 @@ std::string Pattern(std::size_t n, int seed) {
 
 TEST_P(S3ApiTest, SseCRoundTripRangesAndErrors) {
   MakeBucket("enc");
-  for (std::size_t size : {std::size_t{0}, std::size_t{5}, std::size_t{65536},
-                           std::size_t{200000}}) {
+  for (std::size_t size :
+       {std::size_t{0}, std::size_t{5}, std::size_t{65536}, std::size_t{200000}}) {
     const std::string data = Pattern(size, static_cast<int>(size));
     Response r = Send("PUT", "/enc/k", data, {SseC(kKeyA)});
     ASSERT_EQ(r.status, 200) << r.body;
@@ -1323,9 +1330,13 @@ TEST_P(S3ApiTest, SseCRoundTripRangesAndErrors) {
     if (size < 1000) {
       continue;
     }
-    for (auto [first, last] : std::vector<std::pair<std::size_t, std::size_t>>{
-             {0, 0}, {1, 65535}, {65535, 65536}, {65536, 131072}, {size - 1, size - 1},
-             {100, size - 1}, {131071, 131073}}) {
+    for (auto [first, last] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 0},
+                                                                               {1, 65535},
+                                                                               {65535, 65536},
+                                                                               {65536, 131072},
+                                                                               {size - 1, size - 1},
+                                                                               {100, size - 1},
+                                                                               {131071, 131073}}) {
       if (last >= size) {
         continue;
       }
@@ -1365,8 +1376,7 @@ TEST_P(S3ApiTest, SseCRoundTripRangesAndErrors) {
   EXPECT_EQ(Send("PUT", "/enc/x", "x", {both}).status, 400);
   EXPECT_EQ(Send("PUT", "/enc/x", "x",
                  {.headers = {{"x-amz-server-side-encryption-customer-algorithm", "AES128"},
-                              {"x-amz-server-side-encryption-customer-key",
-                               Base64Encode(kKeyA)},
+                              {"x-amz-server-side-encryption-customer-key", Base64Encode(kKeyA)},
                               {"x-amz-server-side-encryption-customer-key-md5",
                                Base64Encode(Md5(kKeyA))}}})
                 .status,
@@ -1382,7 +1392,8 @@ TEST_P(S3ApiTest, SseCRoundTripRangesAndErrors) {
 TEST_P(S3ApiTest, SseS3AndKms) {
   MakeBucket("enc");
   const std::string data = Pattern(150000, 3);
-  Response r = Send("PUT", "/enc/s3", data, {.headers = {{"x-amz-server-side-encryption", "AES256"}}});
+  Response r =
+      Send("PUT", "/enc/s3", data, {.headers = {{"x-amz-server-side-encryption", "AES256"}}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "AES256");
   EXPECT_EQ(r.Header("etag"), "\"" + HexEncode(Md5(data)) + "\"");
@@ -1390,10 +1401,10 @@ TEST_P(S3ApiTest, SseS3AndKms) {
   EXPECT_EQ(r.body, data);
   EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "AES256");
   r = Send("PUT", "/enc/kms", data,
-           {.headers = {{"x-amz-server-side-encryption", "aws:kms"},
-                        {"x-amz-server-side-encryption-aws-kms-key-id", "arn:aws:kms:other"},
-                        {"x-amz-server-side-encryption-context",
-                         Base64Encode(R"({"project":"cairn"})")}}});
+           {.headers = {
+                {"x-amz-server-side-encryption", "aws:kms"},
+                {"x-amz-server-side-encryption-aws-kms-key-id", "arn:aws:kms:other"},
+                {"x-amz-server-side-encryption-context", Base64Encode(R"({"project":"cairn"})")}}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("x-amz-server-side-encryption-aws-kms-key-id"), "other");
   EXPECT_NE(r.Header("etag"), "\"" + HexEncode(Md5(data)) + "\"");
@@ -1479,9 +1490,9 @@ TEST_P(S3ApiTest, SseMultipartAndCopy) {
   EXPECT_EQ(r.Header("content-range"), "bytes 70000-135535/135546");
   for (auto [first, last] : std::vector<std::pair<std::size_t, std::size_t>>{
            {69990, 70010}, {0, 135545}, {65530, 135540}, {135536, 135545}}) {
-    r = Send("GET", "/enc/mp", "",
-             {.headers = {{"range", "bytes=" + std::to_string(first) + "-" +
-                                        std::to_string(last)}}});
+    r = Send(
+        "GET", "/enc/mp", "",
+        {.headers = {{"range", "bytes=" + std::to_string(first) + "-" + std::to_string(last)}}});
     EXPECT_EQ(r.body, whole.substr(first, last - first + 1)) << first << "-" << last;
   }
   r = Send("HEAD", "/enc/mp?partNumber=3");

@@ -27,11 +27,11 @@ TEST(Sse, WriteHeaders) {
   EXPECT_EQ(ParseSseWrite(Req({}))->mode, SseMode::kNone);
   EXPECT_EQ(ParseSseWrite(Req({{"x-amz-server-side-encryption", "AES256"}}))->mode,
             SseMode::kSseS3);
-  auto kms = ParseSseWrite(Req({{"x-amz-server-side-encryption", "aws:kms"},
-                                 {"x-amz-server-side-encryption-aws-kms-key-id", "arn:aws:kms:k1"},
-                                 {"x-amz-server-side-encryption-bucket-key-enabled", "true"},
-                                 {"x-amz-server-side-encryption-context",
-                                  Base64Encode(R"({"a":"b"})")}}));
+  auto kms =
+      ParseSseWrite(Req({{"x-amz-server-side-encryption", "aws:kms"},
+                         {"x-amz-server-side-encryption-aws-kms-key-id", "arn:aws:kms:k1"},
+                         {"x-amz-server-side-encryption-bucket-key-enabled", "true"},
+                         {"x-amz-server-side-encryption-context", Base64Encode(R"({"a":"b"})")}}));
   ASSERT_TRUE(kms.ok());
   EXPECT_EQ(kms->mode, SseMode::kSseKms);
   EXPECT_EQ(kms->kms_key_id, "k1");
@@ -47,18 +47,18 @@ TEST(Sse, WriteHeaders) {
   EXPECT_EQ(ParseSseWrite(Req({{"x-amz-server-side-encryption-aws-kms-key-id", "k"}})).code(),
             Errc::kInvalidArgumentS3);
   EXPECT_EQ(ParseSseWrite(Req({{"x-amz-server-side-encryption", "AES256"},
-                                {"x-amz-server-side-encryption-context", "e30="}}))
+                               {"x-amz-server-side-encryption-context", "e30="}}))
                 .code(),
             Errc::kInvalidArgumentS3);
   EXPECT_EQ(ParseSseWrite(Req({{"x-amz-server-side-encryption", "aws:kms"},
-                                {"x-amz-server-side-encryption-context", "not base64!"}}))
+                               {"x-amz-server-side-encryption-context", "not base64!"}}))
                 .code(),
             Errc::kInvalidArgumentS3);
-  EXPECT_EQ(ParseSseWrite(Req({{"x-amz-server-side-encryption", "aws:kms"},
-                                {"x-amz-server-side-encryption-context",
-                                 Base64Encode(R"({"a":1})")}}))
-                .code(),
-            Errc::kInvalidArgumentS3);
+  EXPECT_EQ(
+      ParseSseWrite(Req({{"x-amz-server-side-encryption", "aws:kms"},
+                         {"x-amz-server-side-encryption-context", Base64Encode(R"({"a":1})")}}))
+          .code(),
+      Errc::kInvalidArgumentS3);
   http::Headers both = CustomerKey();
   both.emplace_back("x-amz-server-side-encryption", "AES256");
   EXPECT_EQ(ParseSseWrite(Req(both)).code(), Errc::kSseIncompatible);
@@ -81,8 +81,8 @@ TEST(Sse, CustomerKeyHeaders) {
   EXPECT_EQ(ParseSseC(Req(short_key), false).code(), Errc::kInvalidArgumentS3);
   // The copy source's key is its own set of headers.
   EXPECT_EQ(ParseSseC(Req(h), true)->mode, SseMode::kNone);
-  auto src = ParseSseC(Req(CustomerKey("x-amz-copy-source-server-side-encryption-customer-")),
-                       true);
+  auto src =
+      ParseSseC(Req(CustomerKey("x-amz-copy-source-server-side-encryption-customer-")), true);
   ASSERT_TRUE(src.ok());
   EXPECT_EQ(src->mode, SseMode::kSseC);
   // A read takes only SSE-C.
