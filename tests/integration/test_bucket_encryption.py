@@ -37,29 +37,14 @@ def _put_raw(srv, bucket, body):
 
 
 @pytest.fixture
-def kms_server(make_server, monkeypatch):
-    """A server started with a KMS master key; skips the test while cairn has no KMS (the
-    server then answers PutBucketEncryption with 501 NotImplemented)."""
-    monkeypatch.setenv("CAIRN_KMS_SECRET_KEY", MASTER_KEY)
-    srv = make_server(drives=4)
-    client = srv.client()
-    probe = unique_name("probe")
-    client.create_bucket(Bucket=probe)
-    try:
-        client.put_bucket_encryption(Bucket=probe, ServerSideEncryptionConfiguration=SSE_S3)
-    except botocore.exceptions.ClientError as e:
-        if e.response["ResponseMetadata"]["HTTPStatusCode"] == 501:
-            pytest.skip("the server has no KMS (CAIRN_KMS_SECRET_KEY not supported yet)")
-        raise
-    client.delete_bucket_encryption(Bucket=probe)
-    client.delete_bucket(Bucket=probe)
-    return srv
+def kms_server(make_server):
+    """A server started with a KMS master key."""
+    return make_server(drives=4, env={"CAIRN_KMS_SECRET_KEY": MASTER_KEY})
 
 
 @pytest.fixture
-def no_kms_server(make_server, monkeypatch):
-    for name in ("CAIRN_KMS_SECRET_KEY", "CAIRN_KMS_SECRET_KEY_FILE"):
-        monkeypatch.delenv(name, raising=False)
+def no_kms_server(make_server):
+    # ServerProcess passes no CAIRN_KMS_* variable of the test's own environment on.
     return make_server(drives=4)
 
 
