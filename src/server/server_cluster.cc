@@ -14,6 +14,7 @@
 #include "common/fan_out.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "object/server_pools.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
 #include "rpc/token.h"
