@@ -12,6 +12,7 @@
 #include "admin/prometheus_token.h"
 #include "common/log.h"
 #include "common/query.h"
+#include "kms/kms.h"
 
 namespace cairn::admin {
 namespace {
@@ -85,6 +86,81 @@ Result<Json> HealStop(const Params& q, heal::HealAdmin& healer) {
   return Json{{"id", id}, {"state", "stopped"}};
 }
 
+// --- The KMS: MinIO's /kms/status and /kms/key/{create,list,status}, and cairn's
+// /kms/key/{disable,enable}. ---
+
+bool IsKmsOp(std::string_view op) {
+  return op == "kms/status" || op == "kms/key/create" || op == "kms/key/list" ||
+         op == "kms/key/status" || op == "kms/key/disable" || op == "kms/key/enable";
+}
+
+std::string_view KmsMethod(std::string_view op) {
+  return op == "kms/key/create" || op == "kms/key/disable" || op == "kms/key/enable" ? "POST"
+                                                                                     : "GET";
+}
+
+Json KeyJson(const kms::KeyInfo& k) {
+  return Json{{"name", k.name},
+              {"enabled", k.enabled},
+              {"default", k.is_default},
+              {"createdAt", k.created_ns > 0 ? FormatRfc3339(k.created_ns) : std::string()}};
+}
+
+Task<Result<Json>> ServeKms(std::string_view op, const Params& q, kms::Kms& kms) {
+  RequestContext ctx = RequestContext::Background("admin-kms");
+  if (op == "kms/status") {
+    co_return Json{
+        {"configured", true}, {"name", "builtin"}, {"default-key-id", kms.default_key()}};
+  }
+  if (op == "kms/key/list") {
+    const std::string pattern(q.Get("pattern").value_or("*"));
+    CO_ASSIGN_OR_RETURN(std::vector<kms::KeyInfo> keys, co_await kms.ListKeys(ctx, pattern));
+    Json out = Json::array();
+    for (const auto& k : keys) {
+      out.push_back(KeyJson(k));
+    }
+    co_return out;
+  }
+  // key-id: MinIO's status takes the default key when it is absent.
+  std::string id(q.Get("key-id").value_or(""));
+  if (id.empty()) {
+    if (op != "kms/key/status") {
+      co_return Status(Errc::kInvalidArgument, "the parameter key-id is required");
+    }
+    id = kms.default_key();
+  }
+  if (op == "kms/key/create") {
+    CO_RETURN_IF_ERROR(co_await kms.CreateKey(ctx, id));
+    co_return Json{{"key-id", id}};
+  }
+  if (op == "kms/key/disable" || op == "kms/key/enable") {
+    const bool enable = op == "kms/key/enable";
+    CO_RETURN_IF_ERROR(co_await kms.SetKeyEnabled(ctx, id, enable));
+    co_return Json{{"key-id", id}, {"enabled", enable}};
+  }
+  // kms/key/status: the key, then a data key generated and opened with it (MinIO's test).
+  CO_ASSIGN_OR_RETURN(kms::KeyInfo info, co_await kms.KeyStatus(ctx, id));
+  const kms::Context context = {{"cairn", "kms key status"}};
+  std::string encryption_error;
+  std::string decryption_error;
+  auto generated = co_await kms.GenerateKey(ctx, id, context);
+  if (!generated.ok()) {
+    encryption_error = generated.status().ToString();
+  } else {
+    auto opened = co_await kms.Decrypt(ctx, id, generated->sealed, context);
+    if (!opened.ok()) {
+      decryption_error = opened.status().ToString();
+    } else if (*opened != generated->plaintext) {
+      decryption_error = "the data key opened to another key";
+    }
+  }
+  Json out = KeyJson(info);
+  out["key-id"] = id;
+  out["encryption-error"] = encryption_error;
+  out["decryption-error"] = decryption_error;
+  co_return out;
+}
+
 Json ErrorJson(const Status& st) {
   const AdminError e = ErrorFor(st.code());
   std::string message = st.message();
@@ -128,7 +204,16 @@ AdminError ErrorFor(Errc code) {
     case Errc::kMethodNotAllowed:
       return {405, "MethodNotAllowed"};
     case Errc::kNotImplemented:
+    case Errc::kKmsNotConfigured:
       return {501, "NotImplemented"};
+    case Errc::kKmsKeyNotFound:
+      return {404, "KMS.NotFoundException"};
+    case Errc::kKmsKeyDisabled:
+      return {400, "KMS.DisabledException"};
+    case Errc::kKmsKeyExists:
+      return {409, "KMS.AlreadyExistsException"};
+    case Errc::kKmsInternal:
+      return {500, "KMS.InternalException"};
     case Errc::kServerNotInitialized:
     case Errc::kClusterNotReady:
       return {503, "XMinioServerNotInitialized"};
@@ -238,6 +323,21 @@ Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, heal::HealAdm
     co_return Reply::Error(Status(Errc::kNotFound, "no such admin API: " + r.path));
   }
   const std::string_view op = std::string_view(r.path).substr(kV3.size());
+  if (IsKmsOp(op)) {
+    if (r.method != KmsMethod(op)) {
+      co_return Reply::Error(
+          Status(Errc::kMethodNotAllowed, fmt::format("{} takes {}", r.path, KmsMethod(op))));
+    }
+    kms::Kms* kms = opts_.kms ? opts_.kms() : nullptr;
+    if (kms == nullptr) {
+      co_return Reply::Error(
+          Status(Errc::kKmsNotConfigured,
+                 "no KMS is configured (set CAIRN_KMS_SECRET_KEY on the server)"));
+    }
+    const Params kq = ParseQueryLenient(r.query);
+    Result<Json> answer = co_await ServeKms(op, kq, *kms);
+    co_return Reply::From(answer);
+  }
   const std::string_view want = op == "heal/start" || op == "heal/stop" ? "POST" : "GET";
   if (op != "heal/start" && op != "heal/stop" && op != "heal/status" && op != "heal/list" &&
       op != "info") {

@@ -1,6 +1,6 @@
-// AdminApi: the admin REST API (/minio/admin/v3/...: heal start, status, list and stop, info)
-// and the Prometheus metrics pages (/minio/v2/metrics/{cluster,node}), served on the S3 port
-// and on the console port. Requests are SigV4-signed with the root credentials (the same
+// AdminApi: the admin REST API (/minio/admin/v3/...: heal start, status, list and stop, info,
+// kms/...) and the Prometheus metrics pages (/minio/v2/metrics/{cluster,node}), served on the
+// S3 port and on the console port. Requests are SigV4-signed with the root credentials (the same
 // auth::Authenticate as S3; the metrics also take a bearer token, prometheus_token.h);
 // answers are JSON, errors {"Code", "Message"}. Handlers parse, call the ObjectLayer's heal
 // methods and render (admin_json.h).
@@ -18,6 +18,10 @@
 #include "heal/heal_admin.h"
 #include "http/exchange.h"
 
+namespace cairn::kms {
+class Kms;
+}  // namespace cairn::kms
+
 namespace cairn::admin {
 
 inline constexpr std::string_view kAdminPrefix = "/minio/admin/";
@@ -30,6 +34,9 @@ struct AdminOptions {
   std::function<std::string()> deployment_id;
   // Healing once the node serves, else nullptr (requests then get 503).
   std::function<heal::HealAdmin*()> heal;
+  // The KMS once the node serves, nullptr when none is configured (kms/... requests then get
+  // 501 NotImplemented); may be empty (no KMS).
+  std::function<kms::Kms*()> kms;
   // While `heal` is nullptr: what the node waits for (peers, drives, credentials). Only
   // authenticated admin requests are told; anonymous S3 clients get a bare 503.
   std::function<std::string()> not_ready_reason;

@@ -139,7 +139,8 @@ int RunAdminCommand(int argc, char** argv) {
       "credentials).\n\n"
       "  cairn admin heal mybucket/photos --deep\n"
       "  cairn admin heal-status\n"
-      "  cairn admin info --endpoint http://10.0.0.1:9000\n",
+      "  cairn admin info --endpoint http://10.0.0.1:9000\n"
+      "  cairn admin kms key create my-app-key\n",
       "cairn admin");
   app.name("cairn admin");
   app.require_subcommand(1);
@@ -192,7 +193,30 @@ int RunAdminCommand(int argc, char** argv) {
   std::string expiry = "365d";
   generate->add_option("--expiry", expiry, "How long the token is valid (365d, 720h, 30d)")
       ->capture_default_str();
-  for (CLI::App* sub : {heal, status, stop, info, prometheus, generate}) {
+  CLI::App* kms = app.add_subcommand("kms", "The KMS of server-side encryption");
+  kms->require_subcommand(1);
+  CLI::App* kms_status =
+      kms->add_subcommand("status", "Whether a KMS is configured; its default key");
+  kms_status->add_flag("--json", json, "Print JSON");
+  CLI::App* key = kms->add_subcommand("key", "Create, list, test, disable or enable keys");
+  key->require_subcommand(1);
+  std::string key_name;
+  std::string pattern = "*";
+  CLI::App* key_create = key->add_subcommand("create", "Create a named key");
+  key_create->add_option("NAME", key_name, "1-64 of A-Z a-z 0-9 - _ .")->required();
+  CLI::App* key_list = key->add_subcommand("list", "List the keys");
+  key_list->add_option("PATTERN", pattern, "Names to list (a trailing * matches a prefix)")
+      ->capture_default_str();
+  CLI::App* key_status =
+      key->add_subcommand("status", "A key's state, after a test encryption and decryption");
+  key_status->add_option("NAME", key_name, "Key name (default: the default key)");
+  CLI::App* key_disable =
+      key->add_subcommand("disable", "Disable a key: objects under it cannot be read or written");
+  key_disable->add_option("NAME", key_name, "Key name")->required();
+  CLI::App* key_enable = key->add_subcommand("enable", "Enable a disabled key");
+  key_enable->add_option("NAME", key_name, "Key name")->required();
+  for (CLI::App* sub : {heal, status, stop, info, prometheus, generate, kms, kms_status, key,
+                        key_create, key_list, key_status, key_disable, key_enable}) {
     sub->fallthrough();
   }
 
@@ -237,6 +261,43 @@ int RunAdminCommand(int argc, char** argv) {
     } else {
       Print(SequencesText(Json::array({*r})));
     }
+    return 0;
+  }
+  if (*kms_status) {
+    Result<Json> r = session.Get("GET", "kms/status", "");
+    if (!r.ok()) {
+      return Fail(r.status());
+    }
+    Print(json ? r->dump() + "\n" : KmsStatusText(*r));
+    return 0;
+  }
+  if (*key) {
+    const std::string key_query = "key-id=" + UriEncode(key_name, false);
+    if (*key_list) {
+      Result<Json> r = session.Get("GET", "kms/key/list", "pattern=" + UriEncode(pattern, false));
+      if (!r.ok()) {
+        return Fail(r.status());
+      }
+      Print(json ? r->dump() + "\n" : KmsKeysText(*r));
+      return 0;
+    }
+    if (*key_status) {
+      Result<Json> r = session.Get("GET", "kms/key/status", key_name.empty() ? "" : key_query);
+      if (!r.ok()) {
+        return Fail(r.status());
+      }
+      Print(json ? r->dump() + "\n" : KmsKeyStatusText(*r));
+      return KmsKeyStatusExitCode(*r);
+    }
+    const char* op = *key_create    ? "kms/key/create"
+                     : *key_disable ? "kms/key/disable"
+                                    : "kms/key/enable";
+    Result<Json> r = session.Get("POST", op, key_query);
+    if (!r.ok()) {
+      return Fail(r.status());
+    }
+    const char* done = *key_create ? "created" : *key_disable ? "disabled" : "enabled";
+    Print(json ? r->dump() + "\n" : fmt::format("key {} {}\n", key_name, done));
     return 0;
   }
   if (*stop) {

@@ -93,6 +93,42 @@ std::string InfoText(const Json& info) {
   return out;
 }
 
+std::string KmsStatusText(const Json& status) {
+  return fmt::format("KMS: {}\ndefault key: {}\n", Text(status, "name"),
+                     Text(status, "default-key-id"));
+}
+
+std::string KmsKeysText(const Json& keys) {
+  if (!keys.is_array() || keys.empty()) {
+    return "no keys\n";
+  }
+  std::string out = fmt::format("{:<40} {:<9} {}\n", "KEY", "STATE", "CREATED");
+  for (const Json& k : keys) {
+    const bool is_default = k.value("default", false);
+    out += fmt::format(
+        "{:<40} {:<9} {}{}\n", Text(k, "name"), k.value("enabled", true) ? "enabled" : "disabled",
+        Text(k, "createdAt"),
+        is_default ? (Text(k, "createdAt").empty() ? "(default key)" : "  (default key)") : "");
+  }
+  return out;
+}
+
+std::string KmsKeyStatusText(const Json& status) {
+  auto result = [&](const char* key) {
+    const std::string error = Text(status, key);
+    return error.empty() ? std::string("ok") : "failed: " + error;
+  };
+  return fmt::format("key: {}{}\nstate: {}\nencryption: {}\ndecryption: {}\n",
+                     Text(status, "key-id"), status.value("default", false) ? " (default key)" : "",
+                     status.value("enabled", true) ? "enabled" : "disabled",
+                     result("encryption-error"), result("decryption-error"));
+}
+
+int KmsKeyStatusExitCode(const Json& status) {
+  return Text(status, "encryption-error").empty() && Text(status, "decryption-error").empty() ? 0
+                                                                                              : 1;
+}
+
 std::string SequencesText(const Json& sequences) {
   if (!sequences.is_array() || sequences.empty()) {
     return "no heal sequences\n";

@@ -26,6 +26,14 @@ std::string InfoText(const nlohmann::json& info);
 // there is none.
 std::string SequencesText(const nlohmann::json& sequences);
 
+// The KMS (kms/status, kms/key/list, kms/key/status answers): "KMS: builtin" and the default
+// key; one row per key (name, state, created; the default key marked); a key's state and its
+// test's result. KmsKeyStatusExitCode: 0 when the test passed, else 1.
+std::string KmsStatusText(const nlohmann::json& status);
+std::string KmsKeysText(const nlohmann::json& keys);
+std::string KmsKeyStatusText(const nlohmann::json& status);
+int KmsKeyStatusExitCode(const nlohmann::json& status);
+
 // "BUCKET[/PREFIX]" -> the heal/start query ("bucket=B&prefix=P&deep=true..."), encoded.
 std::string HealStartQuery(std::string_view target, bool deep, bool remove, bool dry_run);
 

@@ -5,6 +5,7 @@
 // node sees them. An external KMS (KES, Vault, KMIP) would be another implementation of Kms.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/environment.h"
 #include "common/request_context.h"
 #include "common/status.h"
 #include "common/task.h"
@@ -27,6 +29,13 @@ namespace cairn::kms {
 // The bucket that holds cairn's own cluster-wide state (never listed, never addressable by an
 // S3 client: a bucket name may not start with '.').
 inline constexpr std::string_view kSystemBucket = ".cairn.sys";
+
+// Named keys are read from the key store at most this long after they were last read (so a
+// key another node disabled is seen disabled within it); a miss always reads the store.
+inline constexpr std::chrono::seconds kCacheLife{5};
+
+// A key name: 1-64 of A-Z a-z 0-9 - _ . (the master key's name too).
+bool IsValidKeyName(std::string_view name);
 
 // An encryption context: bound to a sealed data key as associated data (its canonical form is
 // the JSON object of its pairs, keys sorted), so a data key opens only with the same context.
@@ -64,7 +73,7 @@ class Kms {
   virtual Task<Status> CreateKey(const RequestContext& ctx, std::string_view key_id) = 0;
   // Keys whose name matches `pattern` ("" or "*" = all; a trailing '*' matches a prefix).
   virtual Task<Result<std::vector<KeyInfo>>> ListKeys(const RequestContext& ctx,
-                                                     std::string_view pattern) = 0;
+                                                      std::string_view pattern) = 0;
   // One key, after a test seal and open with it. Errors: kKmsKeyNotFound, kKmsInternal.
   virtual Task<Result<KeyInfo>> KeyStatus(const RequestContext& ctx, std::string_view key_id) = 0;
   // Disables or enables a named key (the master key cannot be disabled). Errors:
@@ -86,9 +95,15 @@ Result<MasterKey> ParseMasterKey(std::string_view text);
 // the file named by CAIRN_KMS_SECRET_KEY_FILE (or MINIO_KMS_SECRET_KEY_FILE), whose content is
 // the same form. nullopt when none is set; an error when one is set but malformed.
 Result<std::optional<MasterKey>> MasterKeyFromEnvironment();
+// The same from `env` (tests).
+Result<std::optional<MasterKey>> MasterKeyFromEnvironment(const Environment& env);
 
-// The built-in KMS over `layer` (which must outlive it). Named keys are cached; a key another
-// node created is found on a miss, a key another node disabled within kCacheLife.
+// The built-in KMS over `layer` (which must outlive it). Named keys live in kSystemBucket as
+// "kms/keys/<name>.json": {"version":1,"name","sealed" (base64 of SealKey(master, key,
+// "cairn kms key <name>")),"enabled","created_ns"}. A data key is sealed under its named key
+// with associated data "cairn kms data key", the key id and CanonicalContext(context), all
+// NUL-separated. Every method may be called from any thread, concurrently. Named keys are cached; a
+// key another node created is found on a miss, a key another node disabled within kCacheLife.
 std::unique_ptr<Kms> NewBuiltinKms(MasterKey master, object::ObjectLayer& layer);
 
 }  // namespace cairn::kms

@@ -90,6 +90,9 @@ bool ValidUtf8(std::string_view s) {
 
 Status CheckBucketName(std::string_view b) {
   auto bad = [&](const char* why) { return Status(Errc::kInvalidBucketName, std::string(why)); };
+  if (b == kSystemBucket) {
+    return Status::Ok();
+  }
   if (b.size() < 3 || b.size() > 63) {
     return bad("bucket names are 3 to 63 characters long");
   }

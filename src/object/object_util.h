@@ -13,9 +13,15 @@
 
 namespace cairn::object {
 
+// The reserved bucket of cairn's own cluster-wide state (kms::kSystemBucket: the KMS's named
+// keys): the one name CheckBucketName accepts that breaks the S3 rules (it starts with '.'),
+// so no S3 client can create it, and s3/ refuses to address it (s3/router.cc).
+inline constexpr std::string_view kSystemBucket = ".cairn.sys";
+
 // S3 bucket naming rules: 3-63 characters of lowercase letters, digits, '.' and '-';
 // starts and ends with a letter or digit; no "..", ".-" or "-."; not an IPv4 address; no
-// "xn--" prefix, no "-s3alias" / "--ol-s3" suffix. Errors: kInvalidBucketName.
+// "xn--" prefix, no "-s3alias" / "--ol-s3" suffix; or kSystemBucket. Errors:
+// kInvalidBucketName.
 Status CheckBucketName(std::string_view bucket);
 // Object keys: 1..1024 bytes (kKeyTooLong), valid UTF-8 without NUL (kInvalidObjectName).
 Status CheckObjectName(std::string_view key);

@@ -321,6 +321,11 @@ Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> 
     }
     route.bucket = std::move(*bucket);
   }
+  // Buckets whose names start with '.' are cairn's own (object::kSystemBucket, which the object
+  // layer accepts): no S3 request may address one.
+  if (route.bucket.starts_with('.')) {
+    return Status(Errc::kInvalidBucketName, "The specified bucket is not valid.");
+  }
   auto key = PercentDecode(raw_key, false);
   if (!key) {
     return Status(Errc::kInvalidArgumentS3, "The path has an invalid percent-escape.");

@@ -47,6 +47,21 @@ struct GivenFlags {
   bool lifecycle_day = false;
 };
 
+// An on/off variable (MinIO's "on" and "off"; true/false and 1/0 too); nullopt when unset.
+Result<std::optional<bool>> EnvSwitch(const Environment& env, const char* var) {
+  auto v = env(var);
+  if (!v) {
+    return std::optional<bool>();
+  }
+  if (*v == "on" || *v == "true" || *v == "1") {
+    return std::optional<bool>(true);
+  }
+  if (v->empty() || *v == "off" || *v == "false" || *v == "0") {
+    return std::optional<bool>(false);
+  }
+  return Status(Errc::kInvalidArgument, std::string(var) + " must be \"on\" or \"off\"");
+}
+
 // Checks of the parsed values that CLI11 cannot express.
 Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& given) {
   if (given.secret && !cfg.secret_key_file.empty()) {
@@ -75,6 +90,17 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
     cfg.lifecycle_day_seconds = n;
   }
   ASSIGN_OR_RETURN(cfg.storage_class, StorageClassFromEnvironment(env));
+  ASSIGN_OR_RETURN(auto allow_http, EnvSwitch(env, "CAIRN_SSE_C_ALLOW_HTTP"));
+  if (allow_http && *allow_http) {
+    cfg.sse_c_allow_http = true;
+  }
+  for (const char* var : {"CAIRN_KMS_AUTO_ENCRYPTION", "MINIO_KMS_AUTO_ENCRYPTION"}) {
+    ASSIGN_OR_RETURN(auto auto_encryption, EnvSwitch(env, var));
+    if (auto_encryption) {
+      cfg.kms_auto_encryption = *auto_encryption;
+      break;
+    }
+  }
   for (const char* var : {"CAIRN_PROMETHEUS_AUTH_TYPE", "MINIO_PROMETHEUS_AUTH_TYPE"}) {
     if (auto v = env(var)) {
       cfg.metrics_public = *v == "public";
@@ -249,7 +275,14 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       "With the default credentials cairnadmin / cairnadmin, cairn listens on 127.0.0.1 only.\n\n"
       "Storage classes: CAIRN_STORAGE_CLASS_STANDARD=EC:N and CAIRN_STORAGE_CLASS_RRS=EC:N\n"
       "(or MINIO_STORAGE_CLASS_*) set the parity of objects written with x-amz-storage-class\n"
-      "STANDARD (the default) and REDUCED_REDUNDANCY; defaults: the pool's parity and EC:1.\n");
+      "STANDARD (the default) and REDUCED_REDUNDANCY; defaults: the pool's parity and EC:1.\n\n"
+      "Encryption: CAIRN_KMS_SECRET_KEY=<key-name>:<base64 of 32 bytes> (or\n"
+      "MINIO_KMS_SECRET_KEY; or CAIRN_KMS_SECRET_KEY_FILE / MINIO_KMS_SECRET_KEY_FILE naming a\n"
+      "file that holds it) enables the built-in KMS for SSE-S3 and SSE-KMS: that master key\n"
+      "is the default key, and `cairn admin kms key create` adds named keys, stored sealed\n"
+      "under it (keep it: without it no encrypted object can be read). A malformed key stops\n"
+      "the server. CAIRN_KMS_AUTO_ENCRYPTION=on (or MINIO_KMS_AUTO_ENCRYPTION) encrypts every\n"
+      "new object with SSE-S3 (needs the KMS). CAIRN_SSE_C_ALLOW_HTTP=on is --sse-c-allow-http.\n");
   std::vector<std::string> positional;
   std::vector<std::string> drives_flag;
   int parity = 0;
@@ -292,6 +325,9 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   server->add_flag("--log-json", cfg.log_json, "Log one JSON object per line");
+  server->add_flag("--sse-c-allow-http", cfg.sse_c_allow_http,
+                   "Accept SSE-C keys over plain HTTP, for local tests (also "
+                   "CAIRN_SSE_C_ALLOW_HTTP=on)");
   server->add_flag("--access-log", cfg.access_log,
                    "Log one line per S3 request (id, operation, status, bytes, time, key)");
   server->add_option("--address-file", cfg.address_file,

@@ -13,6 +13,7 @@
 
 #include "common/environment.h"
 #include "common/status.h"
+#include "kms/kms.h"
 #include "server/storage_class.h"
 
 namespace cairn::server {
@@ -76,6 +77,14 @@ struct ServerConfig {
   // CAIRN_STORAGE_CLASS_STANDARD / _RRS (or MINIO_...): the parity of each storage class,
   // checked against the topology by PlanTopology (server.h).
   StorageClassConfig storage_class;
+  // --sse-c-allow-http (or CAIRN_SSE_C_ALLOW_HTTP=on): SSE-C keys accepted over plain HTTP.
+  bool sse_c_allow_http = false;
+  // CAIRN_KMS_AUTO_ENCRYPTION (or MINIO_KMS_AUTO_ENCRYPTION) = on: every object is written
+  // with SSE-S3 unless the request asks otherwise. Needs a KMS (Server::Start refuses).
+  bool kms_auto_encryption = false;
+  // The built-in KMS's master key (kms::MasterKeyFromEnvironment, read by Main: not by
+  // ParseCommandLine, which stays free of the key store); none = no KMS.
+  std::optional<kms::MasterKey> kms_master_key;
 };
 
 // The environment, injectable for tests (common/environment.h).

@@ -22,6 +22,7 @@
 #include "heal/heal_sequence.h"
 #include "heal/healer.h"
 #include "http/server.h"
+#include "kms/kms.h"
 #include "object/server_pools.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
@@ -74,6 +75,11 @@ Server::~Server() {
 }
 
 Status Server::Start() {
+  if (config_.kms_auto_encryption && !config_.kms_master_key) {
+    return Status(Errc::kInvalidArgument,
+                  "CAIRN_KMS_AUTO_ENCRYPTION is on but no KMS is configured: set "
+                  "CAIRN_KMS_SECRET_KEY (or CAIRN_KMS_SECRET_KEY_FILE)");
+  }
   open_file_limit_ = RaiseOpenFileLimit();
   for (const std::string& line : topology_.Describe()) {
     LOG_INFO("{}", line);
@@ -172,7 +178,16 @@ Status Server::BuildLayer() {
   s3_opts.domains = config_.domains;
   s3_opts.budget = &layer_->budget();
   s3_opts.lifecycle_day_seconds = config_.lifecycle_day_seconds;
+  s3_opts.sse_c_allow_http = config_.sse_c_allow_http;
+  s3_opts.auto_encryption = config_.kms_auto_encryption;
+  if (config_.kms_master_key) {
+    kms_ = kms::NewBuiltinKms(*config_.kms_master_key, *layer_);
+    s3_opts.kms = kms_.get();
+    LOG_INFO("KMS: built-in, default key {}{}", kms_->default_key(),
+             config_.kms_auto_encryption ? ", auto encryption on" : "");
+  }
   s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
+  kms_ready_.store(kms_.get());
   layer_ready_.store(layer_.get());
   healer_ready_.store(healer_.get());
   s3_ready_.store(s3_.get());
@@ -316,6 +331,7 @@ Status Server::StartListeners() {
   // Read only once the layer is up, after LoadFormat set the id.
   admin_opts.deployment_id = [this] { return deployment_id_; };
   admin_opts.heal = [this] { return healer_ready_.load(); };
+  admin_opts.kms = [this] { return kms_ready_.load(); };
   admin_opts.not_ready_reason = [this] { return Waiting(); };
   admin_opts.extra_metrics = [this](std::string& out) {
     if (s3::S3Api* s3 = s3_ready_.load()) {
@@ -405,11 +421,13 @@ void Server::Stop() {
   layer_ready_.store(nullptr);
   pools_ready_.store(nullptr);
   healer_ready_.store(nullptr);
+  kms_ready_.store(nullptr);
   s3_listener_.reset();
   console_listener_.reset();
   cluster_listener_.reset();
   s3_.reset();
   admin_.reset();
+  kms_.reset();
   healer_.reset();  // stops healing (it saves the MRF queue) while the drives still answer
   layer_.reset();
   sets_.clear();
@@ -448,6 +466,19 @@ int Main(int argc, const char* const* argv) {
     std::fputs(cl.out.c_str(), stdout);
     std::fputs(cl.err.c_str(), stderr);
     return cl.exit_code;
+  }
+  // The KMS's master key: a malformed one stops the server here, before anything starts.
+  auto master_key = kms::MasterKeyFromEnvironment();
+  if (!master_key.ok()) {
+    std::fprintf(stderr, "cairn: %s\n", master_key.status().message().c_str());
+    return kExitUsage;
+  }
+  cl.config.kms_master_key = std::move(*master_key);
+  if (cl.config.kms_auto_encryption && !cl.config.kms_master_key) {
+    std::fprintf(stderr,
+                 "cairn: CAIRN_KMS_AUTO_ENCRYPTION is on but no KMS is configured: set "
+                 "CAIRN_KMS_SECRET_KEY (or CAIRN_KMS_SECRET_KEY_FILE)\n");
+    return kExitUsage;
   }
   const ServerConfig& cfg = cl.config;
   auto topology = PlanTopology(cfg);

@@ -43,6 +43,10 @@ namespace cairn::s3 {
 class S3Api;
 }  // namespace cairn::s3
 
+namespace cairn::kms {
+class Kms;
+}  // namespace cairn::kms
+
 namespace cairn::admin {
 class AdminApi;
 }  // namespace cairn::admin
@@ -140,6 +144,8 @@ class Server {
   // Background healing over layer_ (stopped before layer_ goes).
   std::unique_ptr<heal::Healer> healer_;
   std::unique_ptr<auth::CredentialProvider> credentials_;
+  // The built-in KMS over layer_ when config_.kms_master_key is set (before s3_, after layer_).
+  std::unique_ptr<kms::Kms> kms_;
   std::uint64_t open_file_limit_ = 1024;  // RLIMIT_NOFILE after Start raised it
   std::unique_ptr<s3::S3Api> s3_;
   // The admin API and metrics on both ports; answers 503 until the layer is ready.
@@ -159,6 +165,7 @@ class Server {
   std::atomic<object::ObjectLayer*> layer_ready_{nullptr};
   std::atomic<object::ServerPools*> pools_ready_{nullptr};  // for peers' bucket notices
   std::atomic<heal::HealAdmin*> healer_ready_{nullptr};
+  std::atomic<kms::Kms*> kms_ready_{nullptr};  // set before healer_ready_ (the admin API's gate)
   mutable std::mutex waiting_mu_;
   std::string waiting_;            // GUARDED_BY(waiting_mu_): what bring-up waits for, for 503s
   std::string served_deployment_;  // GUARDED_BY(waiting_mu_): told to peers once formatted

@@ -76,7 +76,8 @@ Task<Status> ListBuckets(S3Request& req) {
   std::string_view last;
   std::string next;
   for (const auto& b : buckets) {
-    if (b.name <= after || !b.name.starts_with(prefix) ||
+    // Names that start with '.' are cairn's own (object::kSystemBucket), never a client's.
+    if (b.name.starts_with('.') || b.name <= after || !b.name.starts_with(prefix) ||
         (region && BucketRegion(req, b) != *region)) {
       continue;
     }

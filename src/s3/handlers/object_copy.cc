@@ -119,7 +119,8 @@ Result<CopySource> ParseCopySource(std::string_view header) {
     full.remove_prefix(1);
   }
   auto slash = full.find('/');
-  if (slash == std::string_view::npos || slash == 0 || slash + 1 == full.size()) {
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == full.size() ||
+      full.front() == '.') {  // '.': cairn's own buckets (router.cc)
     return Status(Errc::kInvalidCopySource);
   }
   return CopySource{std::string(full.substr(0, slash)), std::string(full.substr(slash + 1)),

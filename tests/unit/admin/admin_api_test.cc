@@ -3,10 +3,13 @@
 // signature), over a FakeHealAdmin.
 #include "admin/admin_api.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "admin/prometheus_token.h"
+#include "kms/kms.h"
 #include "testing/sync_wait.h"
 #include "unit/admin/fake_heal_admin.h"
 #include "unit/s3/fake_exchange.h"
@@ -21,6 +24,84 @@ constexpr std::string_view kAccess = "rootuser";
 constexpr std::string_view kSecret = "rootsecret123";
 
 // A fixed clock: 2024-05-01T12:00:00Z.
+const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1714564800));
+constexpr std::int64_t kNowNs = 1714564800LL * 1'000'000'000;
+
+// A KMS of named keys in a map, whose data keys are "sealed" as "<key>|<context>|<plaintext>".
+class FakeKms final : public kms::Kms {
+ public:
+  const std::string& default_key() const override { return default_; }
+
+  Task<Result<kms::DataKey>> GenerateKey(const RequestContext&, std::string_view key_id,
+                                         const kms::Context& context) override {
+    auto it = keys_.find(std::string(key_id));
+    if (it == keys_.end()) {
+      co_return Status(Errc::kKmsKeyNotFound, std::string(key_id));
+    }
+    if (!it->second.enabled) {
+      co_return Status(Errc::kKmsKeyDisabled, std::string(key_id));
+    }
+    kms::DataKey dk;
+    dk.key_id = std::string(key_id);
+    dk.plaintext.fill(std::byte{7});
+    dk.sealed = std::string(key_id) + "|" + kms::CanonicalContext(context);
+    co_return dk;
+  }
+
+  Task<Result<crypto::Key>> Decrypt(const RequestContext&, std::string_view key_id,
+                                    std::string_view sealed, const kms::Context& context) override {
+    if (sealed != std::string(key_id) + "|" + kms::CanonicalContext(context)) {
+      co_return Status(Errc::kKmsInternal, "wrong key");
+    }
+    crypto::Key k;
+    k.fill(std::byte{7});
+    co_return k;
+  }
+
+  Task<Status> CreateKey(const RequestContext&, std::string_view key_id) override {
+    if (key_id.find('/') != std::string_view::npos) {
+      co_return Status(Errc::kInvalidArgument, "bad name");
+    }
+    if (keys_.contains(std::string(key_id))) {
+      co_return Status(Errc::kKmsKeyExists, std::string(key_id));
+    }
+    keys_[std::string(key_id)] = kms::KeyInfo{std::string(key_id), true, kNowNs, false};
+    co_return Status::Ok();
+  }
+
+  Task<Result<std::vector<kms::KeyInfo>>> ListKeys(const RequestContext&,
+                                                   std::string_view pattern) override {
+    last_pattern_ = std::string(pattern);
+    std::vector<kms::KeyInfo> out;
+    for (const auto& [name, info] : keys_) {
+      out.push_back(info);
+    }
+    co_return out;
+  }
+
+  Task<Result<kms::KeyInfo>> KeyStatus(const RequestContext&, std::string_view key_id) override {
+    auto it = keys_.find(std::string(key_id));
+    if (it == keys_.end()) {
+      co_return Status(Errc::kKmsKeyNotFound, std::string(key_id));
+    }
+    co_return it->second;
+  }
+
+  Task<Status> SetKeyEnabled(const RequestContext&, std::string_view key_id,
+                             bool enabled) override {
+    auto it = keys_.find(std::string(key_id));
+    if (it == keys_.end()) {
+      co_return Status(Errc::kKmsKeyNotFound, std::string(key_id));
+    }
+    it->second.enabled = enabled;
+    co_return Status::Ok();
+  }
+
+  std::string default_ = "master";
+  std::map<std::string, kms::KeyInfo> keys_ = {{"master", {"master", true, 0, true}}};
+  std::string last_pattern_;
+};
+
 class RootCredentials final : public auth::CredentialProvider {
  public:
   std::optional<std::string> SecretKey(std::string_view access_key) const override {
@@ -31,9 +112,6 @@ class RootCredentials final : public auth::CredentialProvider {
   }
 };
 
-const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1714564800));
-constexpr std::int64_t kNowNs = 1714564800LL * 1'000'000'000;
-
 class AdminApiTest : public ::testing::Test {
  protected:
   AdminApiTest() {
@@ -42,6 +120,7 @@ class AdminApiTest : public ::testing::Test {
     opts.region = "us-east-1";
     opts.deployment_id = [] { return std::string("dep-1"); };
     opts.heal = [this]() -> heal::HealAdmin* { return ready_ ? &heal_ : nullptr; };
+    opts.kms = [this]() -> kms::Kms* { return with_kms_ ? &kms_ : nullptr; };
     opts.extra_metrics = [](std::string& out) { out += "extra_metric 1\n"; };
     opts.now = [] { return kNow; };
     api_ = std::make_unique<AdminApi>(std::move(opts), creds_);
@@ -104,6 +183,8 @@ class AdminApiTest : public ::testing::Test {
   RootCredentials creds_;
   testing::FakeHealAdmin heal_;
   bool ready_ = true;
+  FakeKms kms_;
+  bool with_kms_ = true;
   std::unique_ptr<AdminApi> api_;
 };
 
@@ -383,6 +464,66 @@ TEST_F(AdminApiTest, MetricsTakeABearerToken) {
   EXPECT_EQ(send("Bearer garbage"), 403);
 }
 
+TEST_F(AdminApiTest, KmsKeys) {
+  Answer a = Send("GET", "/minio/admin/v3/kms/status");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.json["default-key-id"], "master");
+  EXPECT_EQ(a.json["name"], "builtin");
+
+  a = Send("POST", "/minio/admin/v3/kms/key/create", "key-id=app");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.json["key-id"], "app");
+  a = Send("POST", "/minio/admin/v3/kms/key/create", "key-id=app");
+  EXPECT_EQ(a.status, 409);
+  EXPECT_EQ(a.json["Code"], "KMS.AlreadyExistsException");
+  EXPECT_EQ(Send("POST", "/minio/admin/v3/kms/key/create", "key-id=a%2Fb").status, 400);
+  EXPECT_EQ(Send("POST", "/minio/admin/v3/kms/key/create").status, 400);  // no key-id
+  EXPECT_EQ(Send("GET", "/minio/admin/v3/kms/key/create", "key-id=x").status, 405);
+
+  a = Send("GET", "/minio/admin/v3/kms/key/list", "pattern=ap%2A");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(kms_.last_pattern_, "ap*");
+  ASSERT_TRUE(a.json.is_array());
+  ASSERT_EQ(a.json.size(), 2u);
+  EXPECT_EQ(a.json[0]["name"], "app");
+  EXPECT_EQ(a.json[0]["createdAt"], "2024-05-01T12:00:00Z");
+  EXPECT_EQ(a.json[1]["default"], true);
+
+  a = Send("GET", "/minio/admin/v3/kms/key/status", "key-id=app");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.json["key-id"], "app");
+  EXPECT_EQ(a.json["encryption-error"], "");
+  EXPECT_EQ(a.json["decryption-error"], "");
+  a = Send("GET", "/minio/admin/v3/kms/key/status");  // the default key
+  EXPECT_EQ(a.json["key-id"], "master");
+  a = Send("GET", "/minio/admin/v3/kms/key/status", "key-id=nope");
+  EXPECT_EQ(a.status, 404);
+  EXPECT_EQ(a.json["Code"], "KMS.NotFoundException");
+
+  a = Send("POST", "/minio/admin/v3/kms/key/disable", "key-id=app");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_FALSE(kms_.keys_["app"].enabled);
+  a = Send("GET", "/minio/admin/v3/kms/key/status", "key-id=app");
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.json["enabled"], false);
+  EXPECT_NE(a.json["encryption-error"].get<std::string>().find("kKmsKeyDisabled"),
+            std::string::npos);
+  EXPECT_EQ(Send("POST", "/minio/admin/v3/kms/key/enable", "key-id=app").status, 200);
+  EXPECT_TRUE(kms_.keys_["app"].enabled);
+  EXPECT_EQ(Send("POST", "/minio/admin/v3/kms/key/enable", "key-id=nope").status, 404);
+}
+
+TEST_F(AdminApiTest, KmsWithoutAKmsIs501) {
+  with_kms_ = false;
+  for (const char* op : {"kms/status", "kms/key/list", "kms/key/status"}) {
+    Answer a = Send("GET", std::string("/minio/admin/v3/") + op);
+    EXPECT_EQ(a.status, 501) << op;
+    EXPECT_EQ(a.json["Code"], "NotImplemented");
+  }
+  EXPECT_EQ(Send("POST", "/minio/admin/v3/kms/key/create", "key-id=k").status, 501);
+  EXPECT_EQ(Send("GET", "/minio/admin/v3/kms/status", "", "").status, 403);  // auth first
+}
+
 TEST(AdminErrorTest, Table) {
   EXPECT_EQ(ErrorFor(Errc::kInvalidArgument).status, 400);
   EXPECT_EQ(ErrorFor(Errc::kNotFound).status, 404);
@@ -393,6 +534,8 @@ TEST(AdminErrorTest, Table) {
   EXPECT_EQ(ErrorFor(Errc::kServerNotInitialized).status, 503);
   EXPECT_EQ(ErrorFor(Errc::kNotImplemented).status, 501);
   EXPECT_EQ(ErrorFor(Errc::kInternal).status, 500);
+  EXPECT_EQ(ErrorFor(Errc::kKmsNotConfigured).status, 501);
+  EXPECT_EQ(ErrorFor(Errc::kKmsKeyExists).status, 409);
 }
 
 }  // namespace admin_api_test_internal

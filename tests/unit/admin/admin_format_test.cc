@@ -114,5 +114,25 @@ TEST(AdminFormatTest, HumanBytes) {
   EXPECT_EQ(HumanBytes(3.0 * 1024 * 1024 * 1024), "3.0 GiB");
 }
 
+TEST(AdminFormat, Kms) {
+  EXPECT_EQ(KmsStatusText(Json{{"name", "builtin"}, {"default-key-id", "k"}}),
+            "KMS: builtin\ndefault key: k\n");
+  EXPECT_EQ(KmsKeysText(Json::array()), "no keys\n");
+  const std::string table = KmsKeysText(Json::array(
+      {Json{{"name", "master"}, {"enabled", true}, {"default", true}, {"createdAt", ""}},
+       Json{{"name", "app"}, {"enabled", false}, {"createdAt", "2024-05-01T12:00:00Z"}}}));
+  EXPECT_NE(table.find("master"), std::string::npos);
+  EXPECT_NE(table.find("(default key)"), std::string::npos);
+  EXPECT_NE(table.find("disabled  2024-05-01T12:00:00Z"), std::string::npos) << table;
+  const Json ok = {
+      {"key-id", "app"}, {"enabled", true}, {"encryption-error", ""}, {"decryption-error", ""}};
+  EXPECT_EQ(KmsKeyStatusText(ok), "key: app\nstate: enabled\nencryption: ok\ndecryption: ok\n");
+  EXPECT_EQ(KmsKeyStatusExitCode(ok), 0);
+  Json failed = ok;
+  failed["encryption-error"] = "disabled";
+  EXPECT_NE(KmsKeyStatusText(failed).find("encryption: failed: disabled"), std::string::npos);
+  EXPECT_EQ(KmsKeyStatusExitCode(failed), 1);
+}
+
 }  // namespace admin_format_test_internal
 }  // namespace cairn::admin

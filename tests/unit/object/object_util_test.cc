@@ -17,6 +17,9 @@ TEST(Names, BucketRules) {
   }
   EXPECT_EQ(CheckBucketName(std::string(64, 'a')).code(), Errc::kInvalidBucketName);
   EXPECT_TRUE(CheckBucketName(std::string(63, 'a')).ok());
+  // The one exception: cairn's own system bucket (s3/ refuses every name starting with '.').
+  EXPECT_TRUE(CheckBucketName(kSystemBucket).ok());
+  EXPECT_EQ(CheckBucketName(".cairn.sys2").code(), Errc::kInvalidBucketName);
 }
 
 TEST(Names, ObjectRules) {

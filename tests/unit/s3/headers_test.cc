@@ -207,7 +207,8 @@ TEST(CopySource, Parses) {
   // An id cairn could never have made: AWS's "Invalid version id specified".
   EXPECT_EQ(ParseCopySource("bucket/key?versionId=v%2B1").code(), Errc::kInvalidArgumentS3);
   EXPECT_EQ(ParseCopySource("bucket/key?versionId=").code(), Errc::kInvalidArgumentS3);
-  for (std::string_view bad : {"", "/", "bucket", "bucket/", "/bucket/", "/key-only", "b/%zz"}) {
+  for (std::string_view bad : {"", "/", "bucket", "bucket/", "/bucket/", "/key-only", "b/%zz",
+                               "/.cairn.sys/kms/keys/k.json", ".cairn.sys/k"}) {
     EXPECT_EQ(ParseCopySource(bad).code(), Errc::kInvalidCopySource) << bad;
   }
 }

@@ -135,6 +135,15 @@ TEST(ParseRoute, Errors) {
   EXPECT_TRUE(ParseRoute(MakeRequest("GET", "/b/" + long_key.substr(1)), {}).ok());
 }
 
+// The system bucket (object::kSystemBucket, the KMS's keys) cannot be addressed, escaped or not.
+TEST(ParseRoute, SystemBucketIsRefused) {
+  for (const char* path : {"/.cairn.sys/kms/keys/k.json", "/.cairn.sys", "/.cairn.sys/",
+                           "/%2Ecairn.sys/kms/keys/k.json", "/.other"}) {
+    EXPECT_EQ(ParseRoute(MakeRequest("GET", path), {}).code(), Errc::kInvalidBucketName) << path;
+  }
+  EXPECT_EQ(ParseRoute(MakeRequest("PUT", "/.cairn.sys"), {}).code(), Errc::kInvalidBucketName);
+}
+
 // POST Object: a POST to a bucket with a multipart/form-data body, path or virtual-host style.
 TEST(ParseRoute, FormUploadIsPostObject) {
   auto with_type = [](http::Request r, std::string type) {

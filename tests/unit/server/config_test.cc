@@ -144,6 +144,29 @@ TEST(CommandLine, CredentialsFromEnvironmentInOrder) {
   EXPECT_EQ(cl.config.access_key, "flag-key");
 }
 
+TEST(CommandLine, EncryptionSwitches) {
+  auto cl = Parse({"server", "/d"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_FALSE(cl.config.sse_c_allow_http);
+  EXPECT_FALSE(cl.config.kms_auto_encryption);
+  EXPECT_FALSE(cl.config.kms_master_key);  // read by Main, not here
+  cl = Parse({"server", "/d", "--sse-c-allow-http"});
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_TRUE(cl.config.sse_c_allow_http);
+  cl = Parse({"server", "/d"},
+             Env({{"CAIRN_SSE_C_ALLOW_HTTP", "on"}, {"MINIO_KMS_AUTO_ENCRYPTION", "on"}}));
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_TRUE(cl.config.sse_c_allow_http);
+  EXPECT_TRUE(cl.config.kms_auto_encryption);
+  cl = Parse({"server", "/d"},
+             Env({{"CAIRN_KMS_AUTO_ENCRYPTION", "off"}, {"MINIO_KMS_AUTO_ENCRYPTION", "on"}}));
+  ASSERT_TRUE(cl.run) << cl.err;
+  EXPECT_FALSE(cl.config.kms_auto_encryption);  // CAIRN_ first
+  cl = Parse({"server", "/d"}, Env({{"CAIRN_KMS_AUTO_ENCRYPTION", "maybe"}}));
+  EXPECT_FALSE(cl.run);
+  EXPECT_THAT(cl.err, HasSubstr("CAIRN_KMS_AUTO_ENCRYPTION"));
+}
+
 TEST(CommandLine, LifecycleDaySeconds) {
   auto cl = Parse({"server", "/d"});
   ASSERT_TRUE(cl.run) << cl.err;
