@@ -11,9 +11,15 @@ it started, by pid) and removes its temp dir.
   bench/compare.py                      # default: 3 rounds of 10 s per run, ~8 minutes
   bench/compare.py --quick              # smoke run, about a minute
   bench/compare.py --cairn build/cairn --rounds 5 --duration 20s --list-keys 1000000
+  bench/compare.py --quick --sse kms        # cairn's objects SSE-KMS encrypted (nginx: plain)
+
+--sse s3|kms|c passes `--sse` to every cairn run (and, for kms, `--sse-kms-key-id` with the
+key it configured) and starts cairn with what that needs: CAIRN_KMS_SECRET_KEY (a random key
+named cairn-bench-key) for s3 and kms, --sse-c-allow-http for c (plain HTTP on loopback).
 """
 
 import argparse
+import base64
 import datetime
 import glob
 import json
@@ -29,6 +35,7 @@ import time
 
 ACCESS_KEY = "cairnbench"
 SECRET_KEY = "cairnbench-secret"
+KMS_KEY_NAME = "cairn-bench-key"  # the one key of the server's built-in KMS under --sse s3|kms
 
 # name, mode, object size, headline metric, objects (GET: prepared once and kept)
 WORKLOADS = [
@@ -66,19 +73,27 @@ def find_cairn(explicit):
     sys.exit("compare: no cairn binary found; build it or pass --cairn PATH")
 
 
-def find_bench(cairn, explicit):
+def find_bench(cairn, explicit, sse):
     """The load generator command: `cairn bench` when wired in, else cairn-bench."""
+    cmd = None
     if explicit:
-        return [os.path.abspath(explicit)]
-    probe = subprocess.run([cairn, "bench", "--help"], capture_output=True, timeout=30)
-    if probe.returncode == 0 and b"--concurrent" in probe.stdout:
-        return [cairn, "bench"]
-    sibling = os.path.join(os.path.dirname(cairn), "cairn-bench")
-    for c in [sibling, shutil.which("cairn-bench") or ""]:
-        if c and os.access(c, os.X_OK):
-            return [c]
-    sys.exit("compare: `cairn bench` is not available and no cairn-bench was found; "
-             "pass --bench PATH")
+        cmd = [os.path.abspath(explicit)]
+    else:
+        probe = subprocess.run([cairn, "bench", "--help"], capture_output=True, timeout=30)
+        if probe.returncode == 0 and b"--concurrent" in probe.stdout:
+            cmd = [cairn, "bench"]
+        sibling = os.path.join(os.path.dirname(cairn), "cairn-bench")
+        for c in [sibling, shutil.which("cairn-bench") or ""]:
+            if cmd is None and c and os.access(c, os.X_OK):
+                cmd = [c]
+    if cmd is None:
+        sys.exit("compare: `cairn bench` is not available and no cairn-bench was found; "
+                 "pass --bench PATH")
+    if sse != "none":
+        probe = subprocess.run(cmd + ["--help"], capture_output=True, timeout=30)
+        if b"--sse" not in probe.stdout:
+            sys.exit(f"compare: {' '.join(cmd)} has no --sse option; rebuild it or pass --bench")
+    return cmd
 
 
 def ensure_nginx():
@@ -136,6 +151,16 @@ def stop(proc, sig, name):
 class Servers:
     def __init__(self, args, tmp):
         self.args = args
+        # What cairn needs for the asked encryption: a KMS (SSE-S3 and SSE-KMS), SSE-C over
+        # plain HTTP.
+        self.cairn_env = dict(os.environ)
+        self.cairn_flags = []
+        if args.sse in ("s3", "kms"):
+            master = base64.b64encode(os.urandom(32)).decode()
+            self.cairn_env["CAIRN_KMS_SECRET_KEY"] = f"{KMS_KEY_NAME}:{master}"
+            self.cairn_env.pop("CAIRN_KMS_SECRET_KEY_FILE", None)
+        if args.sse == "c":
+            self.cairn_flags.append("--sse-c-allow-http")
         self.tmp = tmp
         self.cairn = None
         self.nginx = None
@@ -150,7 +175,9 @@ class Servers:
         cmd = [binary, "server", os.path.join(drives, "d{1...4}"), "--address", "127.0.0.1:0",
                "--console-address", "127.0.0.1:0", "--address-file", addr_file,
                "--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY, "--log-level", "warn"]
-        self.cairn = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT)
+        cmd += self.cairn_flags
+        self.cairn = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
+                                      env=self.cairn_env)
         deadline = time.time() + 60
         while not os.path.exists(addr_file):
             if self.cairn.poll() is not None or time.time() > deadline:
@@ -229,6 +256,12 @@ def run_bench(bench_cmd, target, servers, mode, size, duration, extra, concurren
     if target == "cairn":
         cmd += ["--endpoint", servers.cairn_endpoint, "--access-key", ACCESS_KEY,
                 "--secret-key", SECRET_KEY, "--server-pid", str(servers.cairn.pid)]
+        sse = servers.args.sse
+        if sse != "none":
+            # nginx stores plaintext: only cairn's objects are encrypted.
+            cmd += ["--sse", sse]
+            if sse == "kms":
+                cmd += ["--sse-kms-key-id", KMS_KEY_NAME]
     else:
         cmd += ["--endpoint", servers.nginx_endpoint, "--target", "nginx",
                 "--server-pid", ",".join(str(p) for p in servers.nginx_pids())]
@@ -282,6 +315,9 @@ def main():
                     help="parent of the temp dir holding cairn's drives and nginx's root")
     ap.add_argument("--json-out", help="where to write the JSON (default ./cairn-vs-nginx-<time>.json)")
     ap.add_argument("--keep-tmp", action="store_true", help="leave the temp dir (debugging)")
+    ap.add_argument("--sse", choices=["none", "s3", "kms", "c"], default="none",
+                    help="encrypt cairn's objects: SSE-S3, SSE-KMS or SSE-C (nginx stays plain); "
+                         "starts cairn with a KMS key or --sse-c-allow-http")
     args = ap.parse_args()
 
     if args.quick:
@@ -299,7 +335,7 @@ def main():
         want_list = want_list and "LIST" in wanted
 
     cairn = find_cairn(args.cairn)
-    bench_cmd = find_bench(cairn, args.bench)
+    bench_cmd = find_bench(cairn, args.bench, args.sse)
     nginx = ensure_nginx()
     tmp = tempfile.mkdtemp(prefix="cairn-compare.", dir=args.dir)
     servers = Servers(args, tmp)
@@ -311,7 +347,8 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     results = {"started": started.isoformat(), "cairn": cairn, "bench": bench_cmd,
                "rounds": args.rounds, "duration": args.duration,
-               "concurrent": args.concurrent, "machine": {"cpus": os.cpu_count()},
+               "concurrent": args.concurrent, "sse": args.sse,
+               "machine": {"cpus": os.cpu_count()},
                "runs": [], "list_runs": []}
     try:
         servers.start_cairn(cairn)
@@ -425,7 +462,9 @@ def summarize(results, workloads):
 
 
 def print_table(summary, results):
-    print(f"\ncairn vs nginx, {results['concurrent']} clients, {results['duration']} per run, "
+    sse = results.get("sse", "none")
+    print(f"\ncairn{'' if sse == 'none' else f' (--sse {sse})'} vs nginx, "
+          f"{results['concurrent']} clients, {results['duration']} per run, "
           f"median of {results['rounds']} round(s), alternating\n")
     print(f"{'workload':<11} {'metric':<6} {'cairn':>9} {'nginx':>9} {'ratio':>6} "
           f"{'p99 cairn':>10} {'p99 nginx':>10} {'CPU/op cairn':>13} {'CPU/op nginx':>13} "

@@ -21,6 +21,13 @@ enum class Mode { kPut, kGet, kStat, kDelete, kList, kMultipart, kMixed };
 Result<Mode> ParseMode(std::string_view name);
 std::string_view ModeName(Mode mode);
 
+// Server-side encryption asked of the objects a run writes (--sse): none, SSE-S3 ("s3"),
+// SSE-KMS ("kms") or SSE-C ("c"). sse.cc.
+enum class Sse { kNone, kS3, kKms, kC };
+
+Result<Sse> ParseSse(std::string_view name);  // "none", "s3", "kms", "c"; kInvalidArgument
+std::string_view SseName(Sse sse);
+
 struct BenchConfig {
   Mode mode = Mode::kMixed;
   std::string endpoint = "http://127.0.0.1:9000";
@@ -50,6 +57,12 @@ struct BenchConfig {
   std::vector<int> server_pids;
   std::chrono::nanoseconds timeout = std::chrono::seconds(60);  // per request
   std::uint64_t seed = 0;                                       // 0: random
+  // Every PUT and CreateMultipartUpload asks for `sse`; with kC, GET, HEAD and UploadPart
+  // send the key too. kKms: the key id (empty: the server's default key). kC: the key,
+  // base64 of 32 bytes (empty: a fixed key, so that kept objects stay readable).
+  Sse sse = Sse::kNone;
+  std::string sse_kms_key_id;
+  std::string sse_c_key;
 };
 
 // Objects prepared (or cycled through, for put) when --objects is not given.
@@ -75,6 +88,7 @@ struct OpReport {
 struct BenchReport {
   std::string mode;
   std::string target;  // "s3" or "plain"
+  std::string sse;     // "none", "s3", "kms", "c"
   std::string endpoint;
   std::string bucket;
   std::string prefix;

@@ -48,6 +48,7 @@ int RunBenchCommand(int argc, char** argv) {
       "per operation, and deletes what it created.\n\n"
       "  cairn bench get --endpoint http://127.0.0.1:9000 --access-key K --secret-key S \\\n"
       "      --obj-size 4KiB --concurrent 16 --duration 30s\n"
+      "  cairn bench put --sse kms --sse-kms-key-id my-key ...\n"
       "  cairn bench put --target nginx --endpoint http://127.0.0.1:8080 --bucket dav\n",
       "cairn bench");
   app.name("cairn bench");
@@ -67,6 +68,7 @@ int RunBenchCommand(int argc, char** argv) {
   std::string json_out;
   bool quiet = false;
   bool plain = false;
+  std::string sse = "none";
 
   app.add_option("MODE", mode, "put, get, stat, delete, list, multipart or mixed")
       ->check(CLI::IsMember({"put", "get", "stat", "delete", "list", "multipart", "mixed"}))
@@ -108,6 +110,18 @@ int RunBenchCommand(int argc, char** argv) {
   app.add_option("--server-pid", cfg.server_pids,
                  "Report the CPU time of these processes (comma-separated) per operation")
       ->delimiter(',');
+  app.add_option("--sse", sse,
+                 "Server-side encryption of every PUT and CreateMultipartUpload: none, s3 "
+                 "(SSE-S3, AES256), kms (SSE-KMS, aws:kms) or c (SSE-C: the key also goes with "
+                 "every GET, HEAD and UploadPart). The server needs a KMS for s3 and kms "
+                 "(CAIRN_KMS_SECRET_KEY), and --sse-c-allow-http for c over http")
+      ->check(CLI::IsMember({"none", "s3", "kms", "c"}))
+      ->capture_default_str();
+  app.add_option("--sse-kms-key-id", cfg.sse_kms_key_id,
+                 "--sse kms: the KMS key (default: the server's default key)");
+  app.add_option("--sse-c-key", cfg.sse_c_key,
+                 "--sse c: the key, base64 of 32 bytes (default: a fixed key, so kept objects "
+                 "stay readable)");
   app.add_option("--timeout", timeout, "Per-request timeout")->capture_default_str();
   app.add_option("--seed", cfg.seed, "Random seed (0: random)");
   app.add_flag("--json", json, "Print the report as JSON on stdout instead of the table");
@@ -120,11 +134,15 @@ int RunBenchCommand(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   auto parsed_mode = ParseMode(mode);
+  auto parsed_sse = ParseSse(sse);
   auto size = ParseSize(obj_size);
   auto dur = ParseDuration(duration);
   auto tmo = ParseDuration(timeout);
   if (!parsed_mode.ok()) {
     return Usage(parsed_mode.status().message());
+  }
+  if (!parsed_sse.ok()) {
+    return Usage(parsed_sse.status().message());
   }
   if (!size.ok()) {
     return Usage("--obj-size: " + size.status().message());
@@ -136,6 +154,7 @@ int RunBenchCommand(int argc, char** argv) {
     return Usage("--timeout: " + tmo.status().message());
   }
   cfg.mode = *parsed_mode;
+  cfg.sse = *parsed_sse;
   cfg.obj_size = *size;
   cfg.duration = *dur;
   cfg.timeout = *tmo;

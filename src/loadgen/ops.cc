@@ -56,7 +56,8 @@ void RecordFailure(Client& c, std::size_t row, Clock::time_point start) {
 
 Task<void> Request(Run& run, Client& c, std::string_view method, std::string_view key,
                    std::string_view canonical_query, std::span<const char> body,
-                   std::size_t capture, std::string_view extra_headers) {
+                   std::size_t capture, std::string_view extra_headers,
+                   std::span<const SignedHeader> signed_headers) {
   c.path.assign("/").append(run.bucket);
   if (!key.empty()) {
     c.path.append("/").append(UriEncode(key, true));
@@ -66,9 +67,12 @@ Task<void> Request(Run& run, Client& c, std::string_view method, std::string_vie
     c.target.append("?").append(canonical_query);
   }
   c.headers.assign(extra_headers);
+  for (const SignedHeader& h : signed_headers) {
+    c.headers.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
   if (!run.cfg.plain) {
     c.worker.signer.Sign(method, c.path, canonical_query, std::chrono::system_clock::now(),
-                         c.headers);
+                         signed_headers, c.headers);
   }
   HttpRequest req;
   req.method = method;
@@ -102,7 +106,8 @@ void Record(Client& c, std::size_t row, Clock::time_point start, bool ok, std::u
 
 Task<bool> PutObject(Run& run, Client& c, std::uint64_t index, std::size_t row) {
   auto start = Clock::now();
-  co_await Request(run, c, "PUT", run.Key(index), "", run.Body(c, run.cfg.obj_size));
+  co_await Request(run, c, "PUT", run.Key(index), "", run.Body(c, run.cfg.obj_size), 0, {},
+                   run.sse.write);
   if (!c.resp.ok()) {
     RecordFailure(c, row, start);
     co_return false;
@@ -113,7 +118,7 @@ Task<bool> PutObject(Run& run, Client& c, std::uint64_t index, std::size_t row) 
 
 Task<bool> GetObject(Run& run, Client& c, std::uint64_t index, std::size_t row) {
   auto start = Clock::now();
-  co_await Request(run, c, "GET", run.Key(index), "", {});
+  co_await Request(run, c, "GET", run.Key(index), "", {}, 0, {}, run.sse.read);
   if (!c.resp.ok()) {
     RecordFailure(c, row, start);
     co_return false;
@@ -129,7 +134,7 @@ Task<bool> GetObject(Run& run, Client& c, std::uint64_t index, std::size_t row) 
 
 Task<bool> StatObject(Run& run, Client& c, std::uint64_t index, std::size_t row) {
   auto start = Clock::now();
-  co_await Request(run, c, "HEAD", run.Key(index), "", {});
+  co_await Request(run, c, "HEAD", run.Key(index), "", {}, 0, {}, run.sse.read);
   if (!c.resp.ok()) {
     RecordFailure(c, row, start);
     co_return false;
@@ -152,7 +157,7 @@ Task<bool> DeleteObject(Run& run, Client& c, std::uint64_t index, std::size_t ro
 Task<bool> MultipartUpload(Run& run, Client& c, std::uint64_t index, std::size_t row) {
   auto start = Clock::now();
   std::string key = run.Key(index);
-  co_await Request(run, c, "POST", key, "uploads=", {}, 64 << 10);
+  co_await Request(run, c, "POST", key, "uploads=", {}, 64 << 10, {}, run.sse.write);
   std::string upload_id(XmlValue(c.resp.body, "UploadId"));
   if (!c.resp.ok() || upload_id.empty()) {
     RecordFailure(c, row, start);
@@ -163,7 +168,7 @@ Task<bool> MultipartUpload(Run& run, Client& c, std::uint64_t index, std::size_t
   bool ok = true;
   for (int part = 1; part <= run.cfg.parts && ok; ++part) {
     co_await Request(run, c, "PUT", key, fmt::format("partNumber={}&{}", part, id_query),
-                     run.Body(c, run.cfg.obj_size));
+                     run.Body(c, run.cfg.obj_size), 0, {}, run.sse.read);
     ok = c.resp.ok() && !c.resp.etag.empty();
     complete +=
         fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", part, c.resp.etag);
@@ -259,7 +264,8 @@ Status PrepareObjects(Run& run) {
       }
       bool ok = false;
       for (int attempt = 0; attempt < 3 && !ok; ++attempt) {
-        co_await Request(run, c, "PUT", run.Key(i), "", run.Body(c, run.cfg.obj_size));
+        co_await Request(run, c, "PUT", run.Key(i), "", run.Body(c, run.cfg.obj_size), 0, {},
+                         run.sse.write);
         ok = c.resp.ok();
       }
       if (!ok) {

@@ -73,8 +73,9 @@ std::string_view ModeName(Mode mode) {
 
 std::string FormatTable(const BenchReport& r) {
   std::string out = fmt::format(
-      "cairn bench {}: {} {} bucket {}, {} objects of {}, {} clients on {} thread(s)\n", r.mode,
-      r.target, r.endpoint, r.bucket, r.objects, FormatSize(r.obj_size), r.concurrent, r.threads);
+      "cairn bench {}: {} {} bucket {}, {} objects of {}, {} clients on {} thread(s){}\n", r.mode,
+      r.target, r.endpoint, r.bucket, r.objects, FormatSize(r.obj_size), r.concurrent, r.threads,
+      r.sse.empty() || r.sse == "none" ? "" : ", SSE " + r.sse);
   out += fmt::format("measured {:.2f}s (stopped by {}), prepare {:.2f}s, cleanup {:.2f}s\n\n",
                      r.elapsed_s, r.stop_reason, r.prepare_s, r.cleanup_s);
   out += fmt::format("{:<16} {:>10} {:>11} {:>10} {:>9} {:>9} {:>9} {:>9} {:>7}\n", "operation",
@@ -113,6 +114,7 @@ std::string FormatJson(const BenchReport& r) {
   nlohmann::json j;
   j["mode"] = r.mode;
   j["target"] = r.target;
+  j["sse"] = r.sse;
   j["endpoint"] = r.endpoint;
   j["bucket"] = r.bucket;
   j["prefix"] = r.prefix;

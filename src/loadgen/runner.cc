@@ -365,6 +365,9 @@ Status Validate(BenchConfig& cfg) {
   if (cfg.plain && (cfg.mode == Mode::kList || cfg.mode == Mode::kMultipart)) {
     return Status(Errc::kInvalidArgument, "list and multipart need an S3 endpoint, not --plain");
   }
+  if (cfg.plain && cfg.sse != Sse::kNone) {
+    return Status(Errc::kInvalidArgument, "--sse needs an S3 endpoint, not --plain");
+  }
   if (!cfg.plain && (cfg.access_key.empty() || cfg.secret_key.empty())) {
     return Status(Errc::kInvalidArgument, "--access-key and --secret-key are required for S3");
   }
@@ -402,6 +405,7 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
   if (Status st = Validate(cfg); !st.ok()) {
     return st;
   }
+  ASSIGN_OR_RETURN(SseHeaders sse, MakeSseHeaders(cfg));
   ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(cfg.endpoint));
   if (ep.https) {
     return Status(Errc::kInvalidArgument, "https endpoints are not supported; use http://");
@@ -413,6 +417,7 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
   Run run(cfg);
   run.ep = ep;
   run.addr = addr;
+  run.sse = std::move(sse);
   run.bucket = generated_bucket ? "cairn-bench-" + RandomSuffix(seed) : cfg.bucket;
   run.prefix = cfg.prefix.empty() ? "bench-" + RandomSuffix(seed + 1) + "/" : cfg.prefix;
   run.objects = cfg.objects != 0 ? cfg.objects : DefaultObjects(cfg);
@@ -458,6 +463,7 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
   BenchReport report;
   report.mode = std::string(ModeName(cfg.mode));
   report.target = cfg.plain ? "plain" : "s3";
+  report.sse = std::string(SseName(cfg.sse));
   report.endpoint = cfg.endpoint;
   report.bucket = run.bucket;
   report.prefix = run.prefix;

@@ -20,6 +20,7 @@
 #include "loadgen/histogram.h"
 #include "loadgen/http_client.h"
 #include "loadgen/signer.h"
+#include "loadgen/sse.h"
 
 namespace cairn::loadgen::internal {
 
@@ -86,6 +87,7 @@ struct Run {
   std::vector<char> payload;  // obj_size + kPayloadSlack random bytes
   std::vector<std::string> row_names;
   std::vector<std::uint64_t> pages;  // list mode
+  SseHeaders sse;                    // --sse: what writes, and reads of SSE-C, carry
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::unique_ptr<Client>> clients;
   Clock::time_point deadline;
@@ -118,10 +120,13 @@ inline constexpr std::size_t kPayloadSlack = 4096;
 // the first `clients` of them.
 void RunPhase(Run& run, const std::function<Task<void>(Client&)>& fn, int clients = -1);
 
-// Requests. `key` empty addresses the bucket. Results land in c.resp.
+// Requests. `key` empty addresses the bucket. Results land in c.resp. `extra_headers` are
+// sent unsigned ("Name: value\r\n" lines); `signed_headers` (sorted by name) are sent and
+// signed.
 Task<void> Request(Run& run, Client& c, std::string_view method, std::string_view key,
                    std::string_view canonical_query, std::span<const char> body,
-                   std::size_t capture = 0, std::string_view extra_headers = {});
+                   std::size_t capture = 0, std::string_view extra_headers = {},
+                   std::span<const SignedHeader> signed_headers = {});
 
 // Records one finished operation in row `row` of the client's worker.
 void Record(Client& c, std::size_t row, Clock::time_point start, bool ok, std::uint64_t bytes,

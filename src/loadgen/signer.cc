@@ -39,17 +39,36 @@ void FastSigner::Refresh(std::chrono::system_clock::time_point now) {
 
 void FastSigner::Sign(std::string_view method, std::string_view path,
                       std::string_view canonical_query, std::chrono::system_clock::time_point now,
-                      std::string& out) {
+                      std::span<const SignedHeader> extra, std::string& out) {
   Refresh(now);
   std::string& c = canonical_;
+  std::string& names = signed_names_;
   c.clear();
+  names.clear();
   c.append(method).append("\n");
   c.append(path.empty() ? std::string_view("/") : path).append("\n");
   c.append(canonical_query).append("\n");
-  c.append("host:").append(host_).append("\n");
-  c.append("x-amz-content-sha256:UNSIGNED-PAYLOAD\n");
-  c.append("x-amz-date:").append(amz_date_).append("\n\n");
-  c.append("host;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD");
+  // The canonical headers and the SignedHeaders list, in name order: `extra` merged with
+  // the three fixed headers.
+  auto append = [&](std::string_view name, std::string_view value) {
+    c.append(name).append(":").append(value).append("\n");
+    names.append(names.empty() ? "" : ";").append(name);
+  };
+  std::size_t next = 0;
+  // The headers of `extra` that sort before `name` ("": all that are left).
+  auto extra_before = [&](std::string_view name) {
+    for (; next < extra.size() && (name.empty() || extra[next].name < name); ++next) {
+      append(extra[next].name, extra[next].value);
+    }
+  };
+  extra_before("host");
+  append("host", host_);
+  extra_before("x-amz-content-sha256");
+  append("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+  extra_before("x-amz-date");
+  append("x-amz-date", amz_date_);
+  extra_before({});
+  c.append("\n").append(names).append("\nUNSIGNED-PAYLOAD");
   std::string& sts = string_to_sign_;
   sts.clear();
   sts.append("AWS4-HMAC-SHA256\n").append(amz_date_).append("\n").append(scope_).append("\n");
@@ -57,7 +76,7 @@ void FastSigner::Sign(std::string_view method, std::string_view path,
   std::string signature = HexEncode(HmacSha256(signing_key_, sts));
   out.append("x-amz-content-sha256: UNSIGNED-PAYLOAD\r\nx-amz-date: ").append(amz_date_);
   out.append("\r\nAuthorization: AWS4-HMAC-SHA256 Credential=").append(access_key_).append("/");
-  out.append(scope_).append(", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=");
+  out.append(scope_).append(", SignedHeaders=").append(names).append(", Signature=");
   out.append(signature).append("\r\n");
 }
 

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -242,6 +243,76 @@ TEST(BenchRunTest, UnreachableEndpointFailsSetupOrCountsErrors) {
   EXPECT_EQ(report->ops[0].error_kinds.begin()->first, "transport");
 }
 
+// Every --sse mode against a server that checks the SSE headers as S3 does (and refuses an
+// unsigned x-amz-* header): the writes ask for the encryption, SSE-C reads and parts carry
+// the key, and nothing fails.
+TEST(BenchRunTest, S3SseHeadersOnEveryRequestThatNeedsThem) {
+  struct Case {
+    Sse sse;
+    std::string kms_key_id;
+    std::string kind;  // FakeObjectServer::Counters::writes_by_sse
+  };
+
+  for (const Case& t :
+       {Case{Sse::kNone, "", "none"}, Case{Sse::kS3, "", "AES256"}, Case{Sse::kKms, "", "aws:kms"},
+        Case{Sse::kKms, "bench-key", "aws:kms key=bench-key"}, Case{Sse::kC, "", "SSE-C"}}) {
+    for (Mode mode : {Mode::kMixed, Mode::kMultipart}) {
+      SCOPED_TRACE(fmt::format("--sse {} {} {}", SseName(t.sse), t.kms_key_id, ModeName(mode)));
+      FakeObjectServer server(true, kAccess, kSecret);
+      BenchConfig cfg = Config(server, mode, false);
+      cfg.duration = milliseconds(200);
+      cfg.obj_size = 1000;
+      cfg.parts = 2;
+      cfg.sse = t.sse;
+      cfg.sse_kms_key_id = t.kms_key_id;
+      auto report = RunBench(cfg);
+      ASSERT_TRUE(report.ok()) << report.status().ToString();
+      EXPECT_EQ(report->sse, SseName(t.sse));
+      auto counters = server.counters();
+      EXPECT_EQ(counters.auth_failures, 0u);
+      EXPECT_EQ(counters.sse_errors, 0u);
+      for (const OpReport& op : report->ops) {
+        EXPECT_GT(op.ops, 0u) << op.name;
+        EXPECT_EQ(op.errors, 0u) << op.name << ": " << op.first_error;
+      }
+      ASSERT_EQ(counters.writes_by_sse.size(), 1u);
+      EXPECT_EQ(counters.writes_by_sse.begin()->first, t.kind);
+      if (t.sse == Sse::kC) {
+        EXPECT_GT(counters.sse_c_reads, 0u);
+      } else {
+        EXPECT_EQ(counters.sse_c_reads, 0u);
+      }
+      EXPECT_TRUE(server.objects().empty());
+    }
+  }
+}
+
+// Kept SSE-C objects are read back with the same (default) key by a later run, and not
+// with another.
+TEST(BenchRunTest, S3SseCKeyOfKeptObjects) {
+  FakeObjectServer server(true, kAccess, kSecret);
+  BenchConfig cfg = Config(server, Mode::kGet, false);
+  cfg.objects = 8;
+  cfg.keep = true;
+  cfg.bucket = "kept";
+  cfg.prefix = "c/";
+  cfg.duration = milliseconds(100);
+  cfg.sse = Sse::kC;
+  ASSERT_TRUE(RunBench(cfg).ok());
+  cfg.skip_prepare = true;
+  auto same = RunBench(cfg);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_GT(Row(*same, "GET")->ops, 0u);
+  EXPECT_EQ(Row(*same, "GET")->errors, 0u) << Row(*same, "GET")->first_error;
+
+  cfg.sse_c_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";  // 32 zero bytes
+  auto other = RunBench(cfg);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(Row(*other, "GET")->ops, 0u);
+  EXPECT_GT(Row(*other, "GET")->errors, 0u);
+  EXPECT_EQ(Row(*other, "GET")->error_kinds.begin()->first, "400");
+}
+
 std::vector<char*> Argv(std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (auto& a : args) {
@@ -272,6 +343,42 @@ TEST(BenchCommandTest, JsonReport) {
   EXPECT_TRUE(j["operations"][0]["latency_us"].contains("p99"));
 }
 
+TEST(BenchCommandTest, SseFlags) {
+  FakeObjectServer server(true, kAccess, kSecret);
+  std::vector<std::string> args = {"bench",
+                                   "mixed",
+                                   "--endpoint",
+                                   "http://127.0.0.1:" + std::to_string(server.port()),
+                                   "--access-key",
+                                   kAccess,
+                                   "--secret-key",
+                                   kSecret,
+                                   "--duration",
+                                   "200ms",
+                                   "--obj-size",
+                                   "1KiB",
+                                   "--concurrent",
+                                   "2",
+                                   "--sse",
+                                   "kms",
+                                   "--sse-kms-key-id",
+                                   "bench-key",
+                                   "--json",
+                                   "--quiet"};
+  auto argv = Argv(args);
+  ::testing::internal::CaptureStdout();
+  int code = RunBenchCommand(static_cast<int>(argv.size()), argv.data());
+  std::string out = ::testing::internal::GetCapturedStdout();
+  ASSERT_EQ(code, 0);
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["sse"], "kms");
+  EXPECT_EQ(j["total"]["errors"], 0u);
+  auto counters = server.counters();
+  EXPECT_EQ(counters.sse_errors, 0u);
+  ASSERT_EQ(counters.writes_by_sse.size(), 1u);
+  EXPECT_EQ(counters.writes_by_sse.begin()->first, "aws:kms key=bench-key");
+}
+
 TEST(BenchCommandTest, BadFlagsAreUsageErrors) {
   for (std::vector<std::string> args : {
            std::vector<std::string>{"bench", "put", "--obj-size", "4XB", "--plain"},
@@ -279,6 +386,11 @@ TEST(BenchCommandTest, BadFlagsAreUsageErrors) {
            std::vector<std::string>{"bench", "fly"},
            std::vector<std::string>{"bench", "mixed", "--mix", "get=0", "--plain"},
            std::vector<std::string>{"bench", "list", "--plain"},
+           std::vector<std::string>{"bench", "put", "--plain", "--sse", "aes"},
+           std::vector<std::string>{"bench", "put", "--plain", "--sse", "s3"},
+           std::vector<std::string>{"bench", "put", "--plain", "--sse-kms-key-id", "k"},
+           std::vector<std::string>{"bench", "put", "--access-key", "a", "--secret-key", "s",
+                                    "--sse", "c", "--sse-c-key", "c2hvcnQ="},
        }) {
     auto argv = Argv(args);
     ::testing::internal::CaptureStderr();

@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 
 #include "auth/signature.h"
+#include "common/checksum.h"
 
 namespace cairn::loadgen::testing {
 namespace asio = boost::asio;
@@ -75,6 +76,49 @@ bool HasParam(std::string_view query, std::string_view name) {
     pos = amp + 1;
   }
   return false;
+}
+
+// The encryption a request asks for, as Counters::writes_by_sse names it ("" when none), and
+// for SSE-C the key's MD5 in `key_md5`. Sets `error` for a header S3 would refuse.
+struct SseAsked {
+  std::string kind;
+  std::string key_md5;
+  std::string error;
+};
+
+SseAsked ParseSse(const http::request<http::string_body>& req) {
+  auto header = [&](std::string_view name) -> std::optional<std::string> {
+    auto it = req.find(name);
+    return it == req.end() ? std::nullopt : std::optional<std::string>(it->value());
+  };
+  SseAsked out;
+  auto sse = header("x-amz-server-side-encryption");
+  auto key_id = header("x-amz-server-side-encryption-aws-kms-key-id");
+  auto algorithm = header("x-amz-server-side-encryption-customer-algorithm");
+  auto key = header("x-amz-server-side-encryption-customer-key");
+  auto md5 = header("x-amz-server-side-encryption-customer-key-md5");
+  if (sse) {
+    if (*sse != "AES256" && *sse != "aws:kms") {
+      out.error = "bad x-amz-server-side-encryption";
+    }
+    out.kind = *sse;
+  }
+  if (key_id) {
+    if (out.kind != "aws:kms" || key_id->empty()) {
+      out.error = "a KMS key id without aws:kms";
+    }
+    out.kind += " key=" + *key_id;
+  }
+  if (algorithm || key || md5) {
+    auto raw = key ? Base64Decode(*key) : std::nullopt;
+    if (sse || !algorithm || *algorithm != "AES256" || !raw || raw->size() != 32 || !md5 ||
+        *md5 != Base64Encode(Md5(*raw))) {
+      out.error = "bad SSE-C headers";
+    }
+    out.kind = "SSE-C";
+    out.key_md5 = md5.value_or("");
+  }
+  return out;
 }
 
 }  // namespace
@@ -187,6 +231,16 @@ struct FakeObjectServer::Impl {
     std::string key(slash == std::string_view::npos ? "" : rest.substr(slash + 1));
     bool known_bucket = !s3 || buckets.count(bucket) > 0;
     const auto method = req.method();
+    SseAsked sse = ParseSse(req);
+    const bool create_upload = method == http::verb::post && HasParam(query, "uploads");
+    const bool write =
+        !key.empty() &&
+        (create_upload || (method == http::verb::put && !HasParam(query, "uploadId")));
+    if (!sse.error.empty() || (!write && !sse.kind.empty() && sse.kind != "SSE-C") ||
+        (key.empty() && !sse.kind.empty())) {
+      ++counters.sse_errors;
+      return Reply(http::status::bad_request, "<Error><Code>InvalidArgument</Code></Error>");
+    }
     if (key.empty() && s3) {
       return HandleBucket(req, bucket, query);
     }
@@ -194,9 +248,11 @@ struct FakeObjectServer::Impl {
       return Reply(http::status::not_found, "<Error><Code>NoSuchBucket</Code></Error>");
     }
     std::string full = bucket + "/" + key;
-    if (method == http::verb::post && HasParam(query, "uploads")) {
+    if (create_upload) {
       std::string id = "up" + std::to_string(++upload_seq);
       uploads[id] = 0;
+      data_key_md5[id] = sse.key_md5;
+      ++counters.writes_by_sse[sse.kind.empty() ? "none" : sse.kind];
       return Reply(http::status::ok, "<InitiateMultipartUploadResult><UploadId>" + id +
                                          "</UploadId></InitiateMultipartUploadResult>");
     }
@@ -207,6 +263,9 @@ struct FakeObjectServer::Impl {
         return Reply(http::status::not_found, "<Error><Code>NoSuchUpload</Code></Error>");
       }
       if (method == http::verb::put) {
+        if (!CheckSseCKey(id, sse)) {
+          return Reply(http::status::bad_request, "<Error><Code>InvalidRequest</Code></Error>");
+        }
         it->second += req.body().size();
         auto res = Reply(http::status::ok);
         res.set(http::field::etag, "\"part" + QueryValue(query, "partNumber") + "\"");
@@ -217,10 +276,13 @@ struct FakeObjectServer::Impl {
           return Reply(http::status::bad_request, "<Error><Code>InvalidPart</Code></Error>");
         }
         objects[full] = it->second;
+        data_key_md5[full] = data_key_md5[id];
+        data_key_md5.erase(id);
         uploads.erase(it);
         return Reply(http::status::ok, "<CompleteMultipartUploadResult/>");
       }
       if (method == http::verb::delete_) {
+        data_key_md5.erase(id);
         uploads.erase(it);
         return Reply(http::status::no_content);
       }
@@ -228,6 +290,8 @@ struct FakeObjectServer::Impl {
     switch (method) {
       case http::verb::put: {
         objects[full] = req.body().size();
+        data_key_md5[full] = sse.key_md5;
+        ++counters.writes_by_sse[sse.kind.empty() ? "none" : sse.kind];
         auto res = Reply(http::status::created);
         res.set(http::field::etag, "\"e\"");
         return res;
@@ -239,6 +303,10 @@ struct FakeObjectServer::Impl {
           head_size = 0;
           return Reply(http::status::not_found);
         }
+        if (!CheckSseCKey(full, sse)) {
+          head_size = 0;
+          return Reply(http::status::bad_request, "<Error><Code>InvalidRequest</Code></Error>");
+        }
         head_size = it->second;
         return Reply(http::status::ok,
                      method == http::verb::get ? std::string(it->second, 'x') : std::string());
@@ -248,11 +316,27 @@ struct FakeObjectServer::Impl {
           std::erase_if(objects, [&](const auto& kv) { return kv.first.starts_with(full); });
           return Reply(http::status::no_content);
         }
+        data_key_md5.erase(full);
         return objects.erase(full) ? Reply(http::status::no_content)
                                    : Reply(http::status::not_found);
       default:
         return Reply(http::status::method_not_allowed);
     }
+  }
+
+  // Whether a read of SSE-C data `name` (an object or an upload id) carries its key, or a
+  // read of other data carries none. Counts the outcome.
+  bool CheckSseCKey(const std::string& name, const SseAsked& sse) {
+    auto it = data_key_md5.find(name);
+    const std::string stored = it == data_key_md5.end() ? "" : it->second;
+    if (stored != sse.key_md5) {
+      ++counters.sse_errors;
+      return false;
+    }
+    if (!stored.empty()) {
+      ++counters.sse_c_reads;
+    }
+    return true;
   }
 
   http::response<http::string_body> HandleBucket(const http::request<http::string_body>& req,
@@ -283,7 +367,9 @@ struct FakeObjectServer::Impl {
       while ((pos = body.find("<Key>", pos)) != std::string_view::npos) {
         pos += 5;
         std::size_t end = body.find("</Key>", pos);
-        objects.erase(bucket + "/" + std::string(body.substr(pos, end - pos)));
+        std::string name = bucket + "/" + std::string(body.substr(pos, end - pos));
+        objects.erase(name);
+        data_key_md5.erase(name);
       }
       return Reply(http::status::ok, "<DeleteResult></DeleteResult>");
     }
@@ -317,6 +403,8 @@ struct FakeObjectServer::Impl {
   std::map<std::string, std::uint64_t> objects;
   std::set<std::string> buckets;
   std::map<std::string, std::uint64_t> uploads;
+  // The SSE-C key MD5 of each object ("bucket/key") and open upload (its id); "" when none.
+  std::map<std::string, std::string> data_key_md5;
   std::uint64_t upload_seq = 0;
   std::uint64_t head_size = 0;
 };
