@@ -32,10 +32,8 @@ def admin_json(server, *args):
 
 
 @pytest.fixture
-def kms_server(make_server, monkeypatch):
-    # ServerProcess passes the test's environment on (but MINIO_* and CAIRN_ROOT_*).
-    monkeypatch.setenv("CAIRN_KMS_SECRET_KEY", MASTER)
-    return make_server()
+def kms_server(make_server):
+    return make_server(env={"CAIRN_KMS_SECRET_KEY": MASTER})
 
 
 def test_kms_keys_through_cairn_admin(kms_server):
