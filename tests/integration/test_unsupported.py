@@ -1,6 +1,7 @@
-"""Requests that ask for a feature cairn does not have yet are refused with AWS's (or MinIO's)
-error and change nothing: server-side encryption (SSE-S3, SSE-KMS, SSE-C) and object lock. A
-client that asked for encryption must never get a 200 for plaintext storage."""
+"""Requests that ask for a feature this server cannot give are refused with AWS's (or MinIO's)
+error and change nothing: SSE-S3 and SSE-KMS on a server without a KMS, SSE-C over plain HTTP
+(the shared server has neither a KMS nor --sse-c-allow-http), object lock on a bucket without
+it. A client that asked for encryption must never get a 200 for plaintext storage."""
 
 import base64
 import hashlib
