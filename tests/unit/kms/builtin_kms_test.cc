@@ -272,6 +272,26 @@ TEST_F(BuiltinKmsTest, ConcurrentCallers) {
   EXPECT_EQ(keys->size(), 5u);
 }
 
+// A record that is not one (garbage, another name's record copied over it) opens nothing.
+TEST_F(BuiltinKmsTest, DamagedRecordsAreInternalErrors) {
+  ASSERT_TRUE(SyncWait(kms_->CreateKey(ctx_, "good")).ok());
+  auto reader = SyncWait(cluster_.layer->GetObject(ctx_, kSystemBucket, "kms/keys/good.json", {}));
+  ASSERT_TRUE(reader.ok());
+  std::string record(static_cast<std::size_t>((*reader)->info().size), '\0');
+  ASSERT_TRUE(SyncWait(ReadFull(**reader, std::as_writable_bytes(std::span<char>(record)))).ok());
+  std::string renamed = record;  // the name changed: the sealed key is bound to "good"
+  const auto at = renamed.find(R"("name":"good")");
+  ASSERT_NE(at, std::string::npos) << record;
+  renamed.replace(at, 13, R"("name":"copied")");
+  for (const std::string& bad :
+       {std::string("not json"), std::string("[]"), std::string(R"({"name":1,"sealed":2})"),
+        std::string(R"({"name":"copied","sealed":"@@"})"), record, renamed}) {
+    ASSERT_TRUE(cluster_.Put(kSystemBucket, "kms/keys/copied.json", bad).ok());
+    auto fresh = NewBuiltinKms(Master(), *cluster_.layer);
+    EXPECT_EQ(SyncWait(fresh->GenerateKey(ctx_, "copied", {})).code(), Errc::kKmsInternal) << bad;
+  }
+}
+
 TEST_F(BuiltinKmsTest, AnotherMasterKeyOfTheSameNameOpensNothing) {
   ASSERT_TRUE(SyncWait(kms_->CreateKey(ctx_, "named")).ok());
   auto dk = SyncWait(kms_->GenerateKey(ctx_, "", {}));
