@@ -99,12 +99,19 @@ Result<StoredKey> DecodeRecord(const crypto::Key& master, std::string_view name,
   auto bad = [&](const char* why) {
     return Status(Errc::kKmsInternal, "key " + std::string(name) + ": " + why);
   };
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("sealed") || !j["sealed"].is_string() ||
-      j.value("name", "") != name) {
+  // Exception-free: parse without exceptions, and only typed reads of checked members.
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
     return bad("not a key record");
   }
-  auto sealed = Base64Decode(j["sealed"].get<std::string>());
+  const auto name_it = j.find("name");
+  const auto sealed_it = j.find("sealed");
+  if (name_it == j.end() || !name_it->is_string() ||
+      name_it->get_ref<const std::string&>() != name || sealed_it == j.end() ||
+      !sealed_it->is_string()) {
+    return bad("not a key record");
+  }
+  auto sealed = Base64Decode(sealed_it->get_ref<const std::string&>());
   if (!sealed) {
     return bad("not a key record");
   }
@@ -114,10 +121,11 @@ Result<StoredKey> DecodeRecord(const crypto::Key& master, std::string_view name,
   }
   StoredKey out;
   out.info.name = std::string(name);
-  out.info.enabled =
-      !j.contains("enabled") || !j["enabled"].is_boolean() || j["enabled"].get<bool>();
-  if (j.contains("created_ns") && j["created_ns"].is_number_integer()) {
-    out.info.created_ns = j["created_ns"].get<std::int64_t>();
+  const auto enabled_it = j.find("enabled");
+  out.info.enabled = enabled_it == j.end() || !enabled_it->is_boolean() || enabled_it->get<bool>();
+  const auto created_it = j.find("created_ns");
+  if (created_it != j.end() && created_it->is_number_integer()) {
+    out.info.created_ns = created_it->get<std::int64_t>();
   }
   out.key = *key;
   return out;

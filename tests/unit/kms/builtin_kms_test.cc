@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -223,6 +225,71 @@ TEST_F(BuiltinKmsTest, AnotherNodeSeesTheKeys) {
   EXPECT_EQ(SyncWait(second->GenerateKey(ctx_, "shared", {})).code(), Errc::kKmsKeyDisabled);
   auto third = NewBuiltinKms(Master(), *cluster_.layer);
   EXPECT_EQ(SyncWait(third->GenerateKey(ctx_, "shared", {})).code(), Errc::kKmsKeyDisabled);
+  // The first still has the key cached as enabled, for at most kCacheLife.
+  const auto disabled_at = std::chrono::steady_clock::now();
+  EXPECT_TRUE(testing::Eventually(
+      [&] {
+        return SyncWait(kms_->GenerateKey(ctx_, "shared", {})).code() == Errc::kKmsKeyDisabled;
+      },
+      kCacheLife + std::chrono::seconds(5), std::chrono::milliseconds(100)));
+  EXPECT_LE(std::chrono::steady_clock::now() - disabled_at, kCacheLife + std::chrono::seconds(1));
+}
+
+// Several threads at once (as several network threads call it): creates, lookups, seals.
+TEST_F(BuiltinKmsTest, ConcurrentCallers) {
+  ASSERT_TRUE(SyncWait(kms_->CreateKey(ctx_, "hot")).ok());
+  std::atomic<int> failures{0};
+  std::atomic<int> created{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      RequestContext ctx = RequestContext::Background("t" + std::to_string(t));
+      for (int i = 0; i < 20; ++i) {
+        const Context context = {{"i", std::to_string(i)}};
+        auto dk = SyncWait(kms_->GenerateKey(ctx, "hot", context));
+        auto opened = dk.ok() ? SyncWait(kms_->Decrypt(ctx, "hot", dk->sealed, context))
+                              : Result<crypto::Key>(dk.status());
+        if (!opened.ok() || *opened != dk->plaintext) {
+          ++failures;
+        }
+        // Every thread races to create the same few keys: one create of each wins.
+        Status st = SyncWait(kms_->CreateKey(ctx, "k" + std::to_string(i % 5)));
+        if (st.ok()) {
+          ++created;
+        } else if (st.code() != Errc::kKmsKeyExists) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(created.load(), 5);
+  auto keys = SyncWait(kms_->ListKeys(ctx_, "k*"));
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), 5u);
+}
+
+// A record that is not one (garbage, another name's record copied over it) opens nothing.
+TEST_F(BuiltinKmsTest, DamagedRecordsAreInternalErrors) {
+  ASSERT_TRUE(SyncWait(kms_->CreateKey(ctx_, "good")).ok());
+  auto reader = SyncWait(cluster_.layer->GetObject(ctx_, kSystemBucket, "kms/keys/good.json", {}));
+  ASSERT_TRUE(reader.ok());
+  std::string record(static_cast<std::size_t>((*reader)->info().size), '\0');
+  ASSERT_TRUE(SyncWait(ReadFull(**reader, std::as_writable_bytes(std::span<char>(record)))).ok());
+  std::string renamed = record;  // the name changed: the sealed key is bound to "good"
+  const auto at = renamed.find(R"("name":"good")");
+  ASSERT_NE(at, std::string::npos) << record;
+  renamed.replace(at, 13, R"("name":"copied")");
+  for (const std::string& bad :
+       {std::string("not json"), std::string("[]"), std::string(R"({"name":1,"sealed":2})"),
+        std::string(R"({"name":"copied","sealed":"@@"})"), record, renamed}) {
+    ASSERT_TRUE(cluster_.Put(kSystemBucket, "kms/keys/copied.json", bad).ok());
+    auto fresh = NewBuiltinKms(Master(), *cluster_.layer);
+    EXPECT_EQ(SyncWait(fresh->GenerateKey(ctx_, "copied", {})).code(), Errc::kKmsInternal) << bad;
+  }
 }
 
 TEST_F(BuiltinKmsTest, AnotherMasterKeyOfTheSameNameOpensNothing) {
