@@ -123,12 +123,12 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
     opts.checksum_type = *v;
   }
   // An encrypted upload's parts are stored larger than the plaintext their checksums cover.
+  // (A retried completion finds no upload here: the object layer answers it with the object.)
   object::ListPartsOptions upload_only;
   upload_only.metadata_only = true;
-  CO_ASSIGN_OR_RETURN(auto upload,
-                      co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key,
-                                                         UploadId(req), upload_only));
-  if (StoredSseMode(upload.metadata) != SseMode::kNone) {
+  auto upload = co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key,
+                                                   UploadId(req), upload_only);
+  if (upload.ok() && StoredSseMode(upload->metadata) != SseMode::kNone) {
     opts.checksum_part_size = PlainPartSize;
   }
   CO_ASSIGN_OR_RETURN(auto info,
