@@ -97,7 +97,7 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
   for (const char* var : {"CAIRN_KMS_AUTO_ENCRYPTION", "MINIO_KMS_AUTO_ENCRYPTION"}) {
     ASSIGN_OR_RETURN(auto auto_encryption, EnvSwitch(env, var));
     if (auto_encryption) {
-      cfg.kms_auto_encryption = *auto_encryption;
+      cfg.kms_auto_encryption = cfg.kms_auto_encryption || *auto_encryption;
       break;
     }
   }
@@ -328,6 +328,9 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
   server->add_flag("--sse-c-allow-http", cfg.sse_c_allow_http,
                    "Accept SSE-C keys over plain HTTP, for local tests (also "
                    "CAIRN_SSE_C_ALLOW_HTTP=on)");
+  server->add_flag("--kms-auto-encryption", cfg.kms_auto_encryption,
+                   "Encrypt every new object written without encryption headers with SSE-S3 "
+                   "(needs the KMS; also CAIRN_KMS_AUTO_ENCRYPTION=on)");
   server->add_flag("--access-log", cfg.access_log,
                    "Log one line per S3 request (id, operation, status, bytes, time, key)");
   server->add_option("--address-file", cfg.address_file,

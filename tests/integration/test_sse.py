@@ -488,3 +488,23 @@ def test_aws_cli_sse(kms_server, b, tmp_path):
 def _write(path, data):
     path.write_bytes(data)
     return path
+
+
+def test_auto_encryption(make_server):
+    srv = make_server(drives=1, args=["--kms-auto-encryption", "--sse-c-allow-http"],
+                      env=KMS_ENV)
+    cl = srv.client()
+    cl.create_bucket(Bucket="auto")
+    put = cl.put_object(Bucket="auto", Key="k", Body=b"encrypted without asking")
+    assert put["ServerSideEncryption"] == "AES256"
+    assert cl.get_object(Bucket="auto", Key="k")["Body"].read() == b"encrypted without asking"
+    # An object that asks for SSE-C keeps it.
+    cl.put_object(Bucket="auto", Key="c", Body=b"own", **sse_c())
+    assert "ServerSideEncryption" not in cl.head_object(Bucket="auto", Key="c", **sse_c())
+    # Without a KMS the server refuses to start rather than store plaintext.
+    bad = ServerProcess(srv.root + "-nokms", drives=1, args=["--kms-auto-encryption"])
+    proc = subprocess.run(bad.command(), capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items()
+                               if not k.startswith(("CAIRN_", "MINIO_"))})
+    assert proc.returncode != 0
+    assert "KMS" in proc.stderr + proc.stdout
