@@ -30,6 +30,12 @@ unsigned char* Um(void* p) {
   return static_cast<unsigned char*>(p);
 }
 
+// Fetched once (OpenSSL 3 otherwise looks the cipher up on every init).
+const EVP_CIPHER* AesGcm() {
+  static const EVP_CIPHER* const fetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return fetched != nullptr ? fetched : EVP_aes_256_gcm();
+}
+
 }  // namespace
 
 Key RandomKey() {
@@ -44,7 +50,7 @@ std::string SealKey(const Key& kek, const Key& key, std::string_view associated)
   RELEASE_ASSERT(RAND_bytes(Um(out.data() + 1), kSealNonce) == 1, "RAND_bytes failed");
   SealCtx ctx(EVP_CIPHER_CTX_new());
   int n = 0;
-  RELEASE_ASSERT(ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Uc(kek.data()),
+  RELEASE_ASSERT(ctx && EVP_EncryptInit_ex(ctx.get(), AesGcm(), nullptr, Uc(kek.data()),
                                            Um(out.data() + 1)) == 1,
                  "AES-GCM init failed");
   RELEASE_ASSERT(EVP_EncryptUpdate(ctx.get(), nullptr, &n, Uc(associated.data()),
@@ -71,7 +77,7 @@ Result<Key> UnsealKey(const Key& kek, std::string_view sealed, std::string_view 
   int n = 0;
   std::string tag(sealed.substr(1 + kSealNonce + kKeySize, kSealTag));
   bool ok = ctx &&
-            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Uc(kek.data()),
+            EVP_DecryptInit_ex(ctx.get(), AesGcm(), nullptr, Uc(kek.data()),
                                Uc(sealed.data() + 1)) == 1 &&
             EVP_DecryptUpdate(ctx.get(), nullptr, &n, Uc(associated.data()),
                               static_cast<int>(associated.size())) == 1 &&

@@ -37,6 +37,14 @@ unsigned char* AsUchar(void* p) {
 }
 
 const EVP_CIPHER* EvpCipher(Cipher c) {
+  // Fetched once: OpenSSL 3 looks a legacy EVP_aes_256_gcm() up in its provider store on
+  // every init, which costs microseconds per small GET.
+  static const EVP_CIPHER* const aes = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  static const EVP_CIPHER* const chacha = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+  const EVP_CIPHER* fetched = c == Cipher::kAes256Gcm ? aes : chacha;
+  if (fetched != nullptr) {
+    return fetched;
+  }
   return c == Cipher::kAes256Gcm ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
 }
 
