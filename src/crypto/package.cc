@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "crypto/evp.h"
+
 #if defined(__aarch64__) && defined(__linux__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
@@ -22,31 +24,9 @@ constexpr std::int64_t kPlainPerPackage = static_cast<std::int64_t>(kPackagePayl
 constexpr std::int64_t kStoredPerPackage = static_cast<std::int64_t>(kPackageSize);
 constexpr std::int64_t kOverheadPerPackage = static_cast<std::int64_t>(kPackageOverhead);
 
-struct PackageCtxFree {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-
-using PackageCtx = std::unique_ptr<EVP_CIPHER_CTX, PackageCtxFree>;
-
-const unsigned char* AsUchar(const void* p) {
-  return static_cast<const unsigned char*>(p);
-}
-
-unsigned char* AsUchar(void* p) {
-  return static_cast<unsigned char*>(p);
-}
-
-const EVP_CIPHER* EvpCipher(Cipher c) {
-  // Fetched once: OpenSSL 3 looks a legacy EVP_aes_256_gcm() up in its provider store on
-  // every init, which costs microseconds per small GET.
-  static const EVP_CIPHER* const aes = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
-  static const EVP_CIPHER* const chacha = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
-  const EVP_CIPHER* fetched = c == Cipher::kAes256Gcm ? aes : chacha;
-  if (fetched != nullptr) {
-    return fetched;
-  }
-  return c == Cipher::kAes256Gcm ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
-}
+using internal::AsUchar;
+using internal::EvpCipher;
+using PackageCtx = internal::CipherCtx;
 
 bool KnownCipher(std::uint8_t c) {
   return c == static_cast<std::uint8_t>(Cipher::kAes256Gcm) ||
