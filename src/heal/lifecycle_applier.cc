@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "heal/heal_sequence.h"
+#include "object/object_util.h"
 
 namespace cairn::heal {
 
@@ -19,16 +20,6 @@ using LcClock = std::chrono::steady_clock;
 
 constexpr std::string_view kLegalHold = "x-amz-object-lock-legal-hold";
 constexpr std::string_view kRetainUntil = "x-amz-object-lock-retain-until-date";
-
-const std::string& LookupMeta(const object::Metadata& md, std::string_view key) {
-  static const std::string kEmpty;
-  for (const auto& [k, v] : md) {
-    if (k == key) {
-      return v;
-    }
-  }
-  return kEmpty;
-}
 
 // Reads exactly `n` digits at `pos` into `out`.
 bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
@@ -101,10 +92,10 @@ std::optional<std::int64_t> ParseIso8601Ns(std::string_view s) {
 }
 
 bool RetainedByObjectLock(const object::Metadata& metadata, std::int64_t now_ns) {
-  if (LookupMeta(metadata, kLegalHold) == "ON") {
+  if (object::FindMeta(metadata, kLegalHold) == "ON") {
     return true;
   }
-  const std::string& until = LookupMeta(metadata, kRetainUntil);
+  const std::string& until = object::FindMeta(metadata, kRetainUntil);
   if (until.empty()) {
     return false;
   }

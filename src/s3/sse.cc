@@ -85,16 +85,6 @@ Result<kms::Context> DecodeContext(std::string_view header) {
   return ctx;
 }
 
-const std::string& Meta(const object::Metadata& md, std::string_view name) {
-  static const std::string kEmpty;
-  for (const auto& [k, v] : md) {
-    if (k == name) {
-      return v;
-    }
-  }
-  return kEmpty;
-}
-
 std::string EtagUnder(const crypto::Key& object_key, std::string_view md5_hex) {
   return HexEncode(HmacSha256(crypto::KeyBytes(object_key), "cairn etag " + std::string(md5_hex)))
       .substr(0, 32);
@@ -361,7 +351,7 @@ Task<Result<SseRequest>> ResolveWriteSse(S3Request& req, SseRequest asked) {
 }
 
 SseMode StoredSseMode(const object::Metadata& metadata) {
-  const std::string& mode = Meta(metadata, kSseMeta);
+  const std::string& mode = object::FindMeta(metadata, kSseMeta);
   if (mode.empty()) {
     return SseMode::kNone;
   }
@@ -423,7 +413,7 @@ Task<Result<SseWrite>> PrepareSseWrite(S3Request& req, const http::Request& head
   }
   CO_ASSIGN_OR_RETURN(ObjectKey made, co_await NewObjectKey(req, out.sse, req.route.bucket, key));
   metadata.insert(metadata.end(), made.metadata.begin(), made.metadata.end());
-  out.key = std::move(made);
+  out.key = made.key;
   co_return out;
 }
 
@@ -443,7 +433,7 @@ Task<Result<std::optional<crypto::Key>>> OpenObjectKey(S3Request& req,
     }
   }
   const std::string associated = AssociatedData(mode, bucket, key);
-  auto sealed = Base64Decode(Meta(metadata, kSseSealedKeyMeta));
+  auto sealed = Base64Decode(object::FindMeta(metadata, kSseSealedKeyMeta));
   if (!sealed) {
     co_return Status(Errc::kObjectTampered, "the object's sealed key is not readable");
   }
@@ -451,7 +441,7 @@ Task<Result<std::optional<crypto::Key>>> OpenObjectKey(S3Request& req,
     if (given.mode != SseMode::kSseC) {
       co_return Status(Errc::kSseEncryptedObject);
     }
-    auto check = Base64Decode(Meta(metadata, kSseCCheckMeta));
+    auto check = Base64Decode(object::FindMeta(metadata, kSseCCheckMeta));
     if (!check || check->size() <= kCheckSalt) {
       co_return Status(Errc::kObjectTampered, "the object's key check is not readable");
     }
@@ -468,30 +458,34 @@ Task<Result<std::optional<crypto::Key>>> OpenObjectKey(S3Request& req,
     co_return Status(Errc::kKmsNotConfigured);
   }
   kms::Context given_context;
-  if (const std::string& header = Meta(metadata, kSseContextMeta); !header.empty()) {
+  if (const std::string& header = object::FindMeta(metadata, kSseContextMeta); !header.empty()) {
     CO_ASSIGN_OR_RETURN(given_context, DecodeContext(header));
   }
   const kms::Context context = ObjectContext(given_context, bucket, key);
-  auto data_sealed = Base64Decode(Meta(metadata, kSseKmsDataKeyMeta));
+  auto data_sealed = Base64Decode(object::FindMeta(metadata, kSseKmsDataKeyMeta));
   if (!data_sealed) {
     co_return Status(Errc::kObjectTampered, "the object's sealed data key is not readable");
   }
-  const std::string& key_id = Meta(metadata, kSseKmsKeyIdMeta);
+  const std::string& key_id = object::FindMeta(metadata, kSseKmsKeyIdMeta);
   CO_ASSIGN_OR_RETURN(crypto::Key data_key,
                       co_await req.opts.kms->Decrypt(req.ctx, key_id, *data_sealed, context));
   CO_ASSIGN_OR_RETURN(crypto::Key opened, crypto::UnsealKey(data_key, *sealed, associated));
   co_return std::optional<crypto::Key>(opened);
 }
 
-Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id,
-                                      const SseRequest& given) {
+Task<Result<object::Metadata>> UploadMetadata(S3Request& req, std::string_view upload_id) {
   object::ListPartsOptions lo;
   lo.metadata_only = true;
   CO_ASSIGN_OR_RETURN(
       object::ListPartsResult upload,
       co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key, upload_id, lo));
+  co_return std::move(upload.metadata);
+}
+
+Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id,
+                                      const SseRequest& given) {
   UploadKey out;
-  out.metadata = std::move(upload.metadata);
+  CO_ASSIGN_OR_RETURN(out.metadata, co_await UploadMetadata(req, upload_id));
   CO_ASSIGN_OR_RETURN(
       out.key, co_await OpenObjectKey(req, out.metadata, req.route.bucket, req.route.key, given));
   co_return out;
@@ -538,8 +532,9 @@ void AddSseHeaders(const object::Metadata& stored, const SseRequest& given,
       break;
     case SseMode::kSseKms:
       headers.emplace_back(std::string(kSseHeader), "aws:kms");
-      headers.emplace_back(std::string(kKmsKeyIdHeader), Meta(stored, kSseKmsKeyIdMeta));
-      if (Meta(stored, kSseBucketKeyMeta) == "true") {
+      headers.emplace_back(std::string(kKmsKeyIdHeader),
+                           object::FindMeta(stored, kSseKmsKeyIdMeta));
+      if (object::FindMeta(stored, kSseBucketKeyMeta) == "true") {
         headers.emplace_back(std::string(kBucketKeyHeader), "true");
       }
       break;
@@ -555,14 +550,18 @@ void AddSseHeaders(const object::Metadata& stored, const SseRequest& given,
   }
 }
 
-EncryptedBody::EncryptedBody(object::HashReader& plain, SseMode mode, const crypto::Key& object_key,
-                             const crypto::Key& stream_key)
-    : source_(std::make_unique<crypto::EncryptingSource>(plain, stream_key)) {
+StoredBody::StoredBody(object::HashReader& plain, SseMode mode,
+                       const std::optional<crypto::Key>& object_key, int part_number)
+    : plain_(plain) {
+  if (!object_key) {
+    return;
+  }
+  source_ = std::make_unique<crypto::EncryptingSource>(plain, PartKey(*object_key, part_number));
   const std::int64_t size = plain.size() >= 0 ? crypto::EncryptedSize(plain.size()) : -1;
   stored_ = std::make_unique<object::HashReader>(
-      *source_, size, plain, [&plain, mode, object_key]() -> std::string {
+      *source_, size, plain, [&plain, mode, key = *object_key]() -> std::string {
         std::string md5 = plain.md5_hex();
-        return mode == SseMode::kSseS3 ? md5 : EtagUnder(object_key, md5);
+        return mode == SseMode::kSseS3 ? md5 : EtagUnder(key, md5);
       });
 }
 
@@ -628,6 +627,30 @@ Task<Result<std::unique_ptr<object::ObjectReader>>> DecryptObject(
   }
   co_return std::make_unique<DecryptingReader>(std::move(opened), std::move(plain), offset, length,
                                                std::move(segments), skip);
+}
+
+Task<Status> CheckSseCKey(S3Request& req, const object::Metadata& metadata, std::string_view bucket,
+                          std::string_view key, const SseRequest& given) {
+  if (StoredSseMode(metadata) != SseMode::kSseC && given.mode == SseMode::kNone) {
+    co_return Status::Ok();
+  }
+  auto opened = co_await OpenObjectKey(req, metadata, bucket, key, given);
+  co_return opened.status();
+}
+
+Task<Result<std::unique_ptr<object::ObjectReader>>> OpenPlaintext(
+    S3Request& req, std::string_view bucket, std::string_view key,
+    std::unique_ptr<object::ObjectReader> opened, const object::GetOptions& opts,
+    const SseRequest& given) {
+  if (!IsEncrypted(opened->info()) && given.mode == SseMode::kNone) {
+    co_return opened;
+  }
+  const object::Metadata stored = opened->info().metadata;  // `opened` moves on below
+  CO_ASSIGN_OR_RETURN(auto object_key, co_await OpenObjectKey(req, stored, bucket, key, given));
+  if (!object_key) {
+    co_return opened;
+  }
+  co_return co_await DecryptObject(req, bucket, key, std::move(opened), opts, *object_key);
 }
 
 }  // namespace cairn::s3

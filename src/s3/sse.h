@@ -100,7 +100,7 @@ Task<Result<ObjectKey>> NewObjectKey(S3Request& req, const SseRequest& sse, std:
 // made and that key's metadata appended to `metadata`. key is nullopt for a plain object.
 struct SseWrite {
   SseRequest sse;
-  std::optional<ObjectKey> key;
+  std::optional<crypto::Key> key;
 };
 
 Task<Result<SseWrite>> PrepareSseWrite(S3Request& req, const http::Request& headers,
@@ -126,6 +126,15 @@ struct UploadKey {
 
 Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id,
                                       const SseRequest& given);
+// The stored metadata of the multipart upload req.route (one quorum read, no parts).
+// Errors: the object layer's (kNoSuchUpload).
+Task<Result<object::Metadata>> UploadMetadata(S3Request& req, std::string_view upload_id);
+
+// What a HEAD or GetObjectAttributes of a stored object checks, as its GET would: an SSE-C
+// object needs its key, and SSE-C headers need an SSE-C object (SSE-S3 and SSE-KMS need no
+// key to be described). Errors: OpenObjectKey's.
+Task<Status> CheckSseCKey(S3Request& req, const object::Metadata& metadata, std::string_view bucket,
+                          std::string_view key, const SseRequest& given);
 
 crypto::Key PartKey(const crypto::Key& object_key, int part_number);
 
@@ -139,17 +148,19 @@ object::ObjectInfo PlainObjectInfo(object::ObjectInfo info);
 // key id, bucket key) or, for SSE-C, the algorithm and the MD5 of the key in `given`.
 void AddSseHeaders(const object::Metadata& stored, const SseRequest& given, http::Headers& headers);
 
-// The body of an encrypted write: `plain` (which verifies the client's digests) encrypted
-// under `stream_key` as the object layer reads it. Its ETag is the plaintext MD5 for SSE-S3,
-// else the MD5's HMAC under `object_key`.
-class EncryptedBody {
+// The body of a write (part `part_number`; a single PUT is part 1) as the object layer
+// reads it: `plain` itself (which verifies the client's digests) when `object_key` is nullopt,
+// else `plain` encrypted under PartKey(object_key, part_number), whose ETag is the plaintext
+// MD5 for SSE-S3 and the MD5's HMAC under the object key otherwise.
+class StoredBody {
  public:
-  EncryptedBody(object::HashReader& plain, SseMode mode, const crypto::Key& object_key,
-                const crypto::Key& stream_key);
+  StoredBody(object::HashReader& plain, SseMode mode, const std::optional<crypto::Key>& object_key,
+             int part_number);
 
-  object::HashReader& reader() { return *stored_; }
+  object::HashReader& reader() { return stored_ ? *stored_ : plain_; }
 
  private:
+  object::HashReader& plain_;
   std::unique_ptr<crypto::EncryptingSource> source_;
   std::unique_ptr<object::HashReader> stored_;
 };
@@ -163,5 +174,13 @@ Task<Result<std::unique_ptr<object::ObjectReader>>> DecryptObject(
     S3Request& req, std::string_view bucket, std::string_view key,
     std::unique_ptr<object::ObjectReader> opened, const object::GetOptions& opts,
     const crypto::Key& object_key);
+
+// `opened` (a GET's or a copy source's reader of bucket/key with `opts`) as plaintext: through
+// DecryptObject with the key OpenObjectKey opens when the object is encrypted or `given` names
+// an SSE-C key; else `opened` itself. Errors: OpenObjectKey's and DecryptObject's.
+Task<Result<std::unique_ptr<object::ObjectReader>>> OpenPlaintext(
+    S3Request& req, std::string_view bucket, std::string_view key,
+    std::unique_ptr<object::ObjectReader> opened, const object::GetOptions& opts,
+    const SseRequest& given);
 
 }  // namespace cairn::s3

@@ -81,16 +81,10 @@ Task<Status> UploadPart(S3Request& req) {
   CO_RETURN_IF_ERROR(CheckSseCTransport(req, sse));
   const std::string upload_id = UploadId(req);
   CO_ASSIGN_OR_RETURN(UploadKey upload, co_await OpenUploadKey(req, upload_id, sse));
-  std::optional<EncryptedBody> encrypted;
-  object::HashReader* stored = &body->reader();
-  if (upload.key) {
-    encrypted.emplace(body->reader(), StoredSseMode(upload.metadata), *upload.key,
-                      PartKey(*upload.key, part_number));
-    stored = &encrypted->reader();
-  }
+  StoredBody stored(body->reader(), StoredSseMode(upload.metadata), upload.key, part_number);
   CO_ASSIGN_OR_RETURN(auto part,
                       co_await req.layer.PutObjectPart(req.ctx, req.route.bucket, req.route.key,
-                                                       upload_id, part_number, *stored));
+                                                       upload_id, part_number, stored.reader()));
   http::Headers headers = OneHeader("etag", QuoteEtag(part.etag));
   AddSseHeaders(upload.metadata, sse, headers);
   if (auto checksum = body->reader().checksum()) {
@@ -124,11 +118,8 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
   }
   // An encrypted upload's parts are stored larger than the plaintext their checksums cover.
   // (A retried completion finds no upload here: the object layer answers it with the object.)
-  object::ListPartsOptions upload_only;
-  upload_only.metadata_only = true;
-  auto upload = co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key,
-                                                   UploadId(req), upload_only);
-  if (upload.ok() && StoredSseMode(upload->metadata) != SseMode::kNone) {
+  auto upload = co_await UploadMetadata(req, UploadId(req));
+  if (upload.ok() && StoredSseMode(*upload) != SseMode::kNone) {
     opts.checksum_part_size = PlainPartSize;
   }
   CO_ASSIGN_OR_RETURN(auto info,

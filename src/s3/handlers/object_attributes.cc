@@ -104,13 +104,8 @@ Task<Status> GetObjectAttributes(S3Request& req) {
   CO_RETURN_IF_ERROR(CheckSseCTransport(req, sse));
   CO_ASSIGN_OR_RETURN(auto stored, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket,
                                                                     req.route.key, opts));
-  // An SSE-C object's attributes need its key, as its HEAD does.
-  if (StoredSseMode(stored.metadata) == SseMode::kSseC || sse.mode != SseMode::kNone) {
-    auto key = co_await OpenObjectKey(req, stored.metadata, req.route.bucket, req.route.key, sse);
-    if (!key.ok()) {
-      co_return key.status();
-    }
-  }
+  CO_RETURN_IF_ERROR(
+      co_await CheckSseCKey(req, stored.metadata, req.route.bucket, req.route.key, sse));
   const object::ObjectInfo info = PlainObjectInfo(std::move(stored));
   http::Headers headers = OneHeader("last-modified", FormatHttpDate(info.mod_time_ns));
   AddSseHeaders(info.metadata, sse, headers);

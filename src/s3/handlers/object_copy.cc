@@ -68,19 +68,13 @@ Task<Result<OpenedSource>> OpenCopySource(S3Request& req, const CopySource& src,
     }
     co_return reader.status();
   }
-  OpenedSource out{std::move(reader).value(), {}};
-  if (IsEncrypted(out.reader->info()) || given.mode != SseMode::kNone) {
-    const object::Metadata stored = out.reader->info().metadata;
-    CO_ASSIGN_OR_RETURN(auto key, co_await OpenObjectKey(req, stored, src.bucket, src.key, given));
-    if (key) {
-      auto decrypted =
-          co_await DecryptObject(req, src.bucket, src.key, std::move(out.reader), opts, *key);
-      if (decrypted.code() == Errc::kInvalidRange) {
-        co_return unsatisfiable;
-      }
-      CO_ASSIGN_OR_RETURN(out.reader, std::move(decrypted));
-    }
+  auto plain =
+      co_await OpenPlaintext(req, src.bucket, src.key, std::move(reader).value(), opts, given);
+  if (plain.code() == Errc::kInvalidRange) {
+    co_return unsatisfiable;
   }
+  OpenedSource out;
+  CO_ASSIGN_OR_RETURN(out.reader, std::move(plain));
   out.info = out.reader->info();
   Preconditions pre = ReadPreconditions(req.http(), "x-amz-copy-source-");
   CO_RETURN_IF_ERROR(EvaluateCopyPreconditions(pre, out.info.etag, out.info.mod_time_ns));
@@ -191,14 +185,9 @@ Task<Status> CopyObject(S3Request& req) {
   expect.size = source.info.size;
   expect.checksum = checksum;
   object::HashReader body(stream, std::move(expect));
-  std::optional<EncryptedBody> encrypted;
-  object::HashReader* stored = &body;
-  if (sse.key) {
-    encrypted.emplace(body, sse.sse.mode, sse.key->key, PartKey(sse.key->key, 1));
-    stored = &encrypted->reader();
-  }
+  StoredBody stored(body, sse.sse.mode, sse.key, 1);
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket,
-                                                              req.route.key, *stored, put));
+                                                              req.route.key, stored.reader(), put));
   http::Headers headers;
   AddSseHeaders(put.metadata, sse.sse, headers);
   if (!source.info.version_id.empty()) {
@@ -241,16 +230,10 @@ Task<Status> UploadPartCopy(S3Request& req) {
   object::HashExpectations expect;
   expect.size = length;
   object::HashReader body(stream, std::move(expect));
-  std::optional<EncryptedBody> encrypted;
-  object::HashReader* stored = &body;
-  if (upload.key) {
-    encrypted.emplace(body, StoredSseMode(upload.metadata), *upload.key,
-                      PartKey(*upload.key, part_number));
-    stored = &encrypted->reader();
-  }
+  StoredBody stored(body, StoredSseMode(upload.metadata), upload.key, part_number);
   CO_ASSIGN_OR_RETURN(auto part,
                       co_await req.layer.PutObjectPart(req.ctx, req.route.bucket, req.route.key,
-                                                       upload_id, part_number, *stored));
+                                                       upload_id, part_number, stored.reader()));
   http::Headers headers;
   AddSseHeaders(upload.metadata, target, headers);
   if (!source.info.version_id.empty()) {

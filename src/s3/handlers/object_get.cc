@@ -117,13 +117,8 @@ Task<Status> HeadObject(S3Request& req, const object::GetOptions& opts, const Pr
   if (!got.ok()) {
     co_return co_await SendMissing(req, opts, got.status());
   }
-  // An SSE-C object's HEAD needs its key, as its GET does (SSE-S3 and SSE-KMS need none).
-  if (StoredSseMode(got->metadata) == SseMode::kSseC || sse.mode != SseMode::kNone) {
-    auto key = co_await OpenObjectKey(req, got->metadata, req.route.bucket, req.route.key, sse);
-    if (!key.ok()) {
-      co_return key.status();
-    }
-  }
+  CO_RETURN_IF_ERROR(
+      co_await CheckSseCKey(req, got->metadata, req.route.bucket, req.route.key, sse));
   object::ObjectInfo info = PlainObjectInfo(std::move(got).value());
   if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
     co_return co_await SendConditionFailure(req, st, info);
@@ -184,19 +179,14 @@ Task<Status> GetObject(S3Request& req) {
     co_return co_await SendRangeNotSatisfiable(req, PlainObjectSize(info));
   }
   std::unique_ptr<object::ObjectReader> reader = std::move(opened).value();
-  if (IsEncrypted(reader->info()) || sse.mode != SseMode::kNone) {
-    const object::ObjectInfo stored = reader->info();
-    CO_ASSIGN_OR_RETURN(auto key, co_await OpenObjectKey(req, stored.metadata, req.route.bucket,
-                                                         req.route.key, sse));
-    if (key) {
-      auto decrypted = co_await DecryptObject(req, req.route.bucket, req.route.key,
-                                              std::move(reader), opts, *key);
-      if (decrypted.code() == Errc::kInvalidRange) {
-        co_return co_await SendRangeNotSatisfiable(req, PlainObjectSize(stored));
-      }
-      CO_ASSIGN_OR_RETURN(reader, std::move(decrypted));
-    }
+  // A range past an encrypted object's plaintext (but inside its stored bytes) is found here.
+  const std::int64_t plain_size = PlainObjectSize(reader->info());
+  auto plain =
+      co_await OpenPlaintext(req, req.route.bucket, req.route.key, std::move(reader), opts, sse);
+  if (plain.code() == Errc::kInvalidRange) {
+    co_return co_await SendRangeNotSatisfiable(req, plain_size);
   }
+  CO_ASSIGN_OR_RETURN(reader, std::move(plain));
   const object::ObjectInfo& info = reader->info();
   if (Status st = EvaluateGetPreconditions(pre, info.etag, info.mod_time_ns); !st.ok()) {
     co_return co_await SendConditionFailure(req, st, info);

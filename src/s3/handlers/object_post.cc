@@ -83,14 +83,9 @@ Task<Status> PostObject(S3Request& req) {
   opts.metadata.insert(opts.metadata.end(), lock.begin(), lock.end());
   CO_ASSIGN_OR_RETURN(SseWrite sse, co_await PrepareSseWrite(req, fields, form.key, opts.metadata));
   CO_ASSIGN_OR_RETURN(auto body, OpenPostBody(*form.reader, fields, form.length_range));
-  std::optional<EncryptedBody> encrypted;
-  object::HashReader* stored = &body->reader();
-  if (sse.key) {
-    encrypted.emplace(body->reader(), sse.sse.mode, sse.key->key, PartKey(sse.key->key, 1));
-    stored = &encrypted->reader();
-  }
-  CO_ASSIGN_OR_RETURN(
-      auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket, form.key, *stored, opts));
+  StoredBody stored(body->reader(), sse.sse.mode, sse.key, 1);
+  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket, form.key,
+                                                              stored.reader(), opts));
   http::Headers headers = OneHeader("etag", QuoteEtag(info.etag));
   AddSseHeaders(opts.metadata, sse.sse, headers);
   if (!info.version_id.empty()) {

@@ -20,14 +20,10 @@ Task<Status> PutObject(S3Request& req) {
   }
   CO_ASSIGN_OR_RETURN(SseWrite sse,
                       co_await PrepareSseWrite(req, req.http(), req.route.key, opts.metadata));
-  std::optional<EncryptedBody> encrypted;
-  object::HashReader* stored = &body->reader();
-  if (sse.key) {
-    encrypted.emplace(body->reader(), sse.sse.mode, sse.key->key, PartKey(sse.key->key, 1));
-    stored = &encrypted->reader();
-  }
-  CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.PutObject(req.ctx, req.route.bucket,
-                                                              req.route.key, *stored, opts));
+  StoredBody stored(body->reader(), sse.sse.mode, sse.key, 1);
+  CO_ASSIGN_OR_RETURN(auto info,
+                      co_await req.layer.PutObject(req.ctx, req.route.bucket, req.route.key,
+                                                   stored.reader(), opts));
   http::Headers headers = OneHeader("etag", QuoteEtag(info.etag));
   AddSseHeaders(opts.metadata, sse.sse, headers);
   if (!info.version_id.empty()) {
