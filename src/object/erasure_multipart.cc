@@ -199,14 +199,12 @@ Task<Result<ListPartsResult>> ErasureSet::ListObjectParts(
     const RequestContext& ctx, std::string_view bucket, std::string_view key,
     std::string_view upload_id, int part_number_marker, int max_parts, bool metadata_only) {
   CO_ASSIGN_OR_RETURN(auto q, co_await ReadUploadQuorum(*this, ctx, bucket, key, upload_id));
+  ListPartsResult out;
+  out.metadata = q.upload.fi.metadata;
   if (metadata_only) {
-    ListPartsResult out;
-    out.metadata = q.upload.fi.metadata;
     co_return out;
   }
   CO_ASSIGN_OR_RETURN(auto parts, co_await QuorumParts(*this, ctx, bucket, key, upload_id));
-  ListPartsResult out;
-  out.metadata = q.upload.fi.metadata;
   for (const auto& p : parts) {
     if (p.number <= part_number_marker) {
       continue;
@@ -313,7 +311,7 @@ Status SetObjectChecksum(meta::FileInfo& fi, const Metadata& upload_metadata,
   std::vector<meta::ObjectPart> sized = fi.parts;
   if (opts.checksum_part_size) {
     for (auto& p : sized) {
-      p.size = opts.checksum_part_size(p.size);
+      p.size = opts.checksum_part_size(upload_metadata, p.size);
     }
   }
   ASSIGN_OR_RETURN(std::string value, MultipartObjectChecksum(*cs, sized, parts));

@@ -130,10 +130,11 @@ struct PutOptions {
   std::string checksum_base64;
   // CompleteMultipartUpload only: x-amz-checksum-type as sent, which must be the upload's.
   std::string checksum_type;
-  // CompleteMultipartUpload only: the bytes a part's checksum covers, from its stored size,
-  // when they differ (an encrypted upload stores more than its parts' checksummed plaintext);
-  // a FULL_OBJECT CRC is combined from the parts' CRCs with these sizes. Unset: as stored.
-  std::function<std::int64_t(std::int64_t)> checksum_part_size;
+  // CompleteMultipartUpload only: the bytes a part's checksum covers, from the upload's
+  // metadata and the part's stored size, when they differ (an encrypted upload stores more
+  // than its parts' checksummed plaintext); a FULL_OBJECT CRC is combined from the parts' CRCs
+  // with these sizes. Unset: as stored.
+  std::function<std::int64_t(const Metadata& upload, std::int64_t stored)> checksum_part_size;
   // PutObject and NewMultipartUpload: the parity of the new object, -1 = its storage class's
   // (ServerPools sets it from metadata x-amz-storage-class) or else the set's. Drives offline
   // raise it, as they raise the set's.

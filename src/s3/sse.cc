@@ -473,19 +473,15 @@ Task<Result<std::optional<crypto::Key>>> OpenObjectKey(S3Request& req,
   co_return std::optional<crypto::Key>(opened);
 }
 
-Task<Result<object::Metadata>> UploadMetadata(S3Request& req, std::string_view upload_id) {
+Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id,
+                                      const SseRequest& given) {
   object::ListPartsOptions lo;
   lo.metadata_only = true;
   CO_ASSIGN_OR_RETURN(
       object::ListPartsResult upload,
       co_await req.layer.ListObjectParts(req.ctx, req.route.bucket, req.route.key, upload_id, lo));
-  co_return std::move(upload.metadata);
-}
-
-Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id,
-                                      const SseRequest& given) {
   UploadKey out;
-  CO_ASSIGN_OR_RETURN(out.metadata, co_await UploadMetadata(req, upload_id));
+  out.metadata = std::move(upload.metadata);
   CO_ASSIGN_OR_RETURN(
       out.key, co_await OpenObjectKey(req, out.metadata, req.route.bucket, req.route.key, given));
   co_return out;

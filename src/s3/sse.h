@@ -126,9 +126,6 @@ struct UploadKey {
 
 Task<Result<UploadKey>> OpenUploadKey(S3Request& req, std::string_view upload_id,
                                       const SseRequest& given);
-// The stored metadata of the multipart upload req.route (one quorum read, no parts).
-// Errors: the object layer's (kNoSuchUpload).
-Task<Result<object::Metadata>> UploadMetadata(S3Request& req, std::string_view upload_id);
 
 // What a HEAD or GetObjectAttributes of a stored object checks, as its GET would: an SSE-C
 // object needs its key, and SSE-C headers need an SSE-C object (SSE-S3 and SSE-KMS need no

@@ -117,11 +117,9 @@ Task<Status> CompleteMultipartUpload(S3Request& req) {
     opts.checksum_type = *v;
   }
   // An encrypted upload's parts are stored larger than the plaintext their checksums cover.
-  // (A retried completion finds no upload here: the object layer answers it with the object.)
-  auto upload = co_await UploadMetadata(req, UploadId(req));
-  if (upload.ok() && StoredSseMode(*upload) != SseMode::kNone) {
-    opts.checksum_part_size = PlainPartSize;
-  }
+  opts.checksum_part_size = [](const object::Metadata& upload, std::int64_t stored) {
+    return StoredSseMode(upload) != SseMode::kNone ? PlainPartSize(stored) : stored;
+  };
   CO_ASSIGN_OR_RETURN(auto info,
                       co_await req.layer.CompleteMultipartUpload(
                           req.ctx, req.route.bucket, req.route.key, UploadId(req), parts, opts));
