@@ -149,6 +149,18 @@ enum class Errc : std::int32_t {
   kKmsInternal = 444,           // a sealed key the KMS cannot open (another master key)
   kNoEncryptionConfiguration = 445,  // ServerSideEncryptionConfigurationNotFoundError (404)
   kKmsKeyExists = 446,               // KMS.AlreadyExistsException (creating a key twice)
+
+  // Identity and access management (460-479).
+  kAccessKeyDisabled = 460,        // a disabled key or user: 403 InvalidAccessKeyId
+  kExpiredToken = 461,             // STS credentials past their expiry: 400 ExpiredToken
+  kInvalidToken = 462,             // a missing or wrong session token: 400 InvalidToken
+  kIamNoSuchUser = 463,            // admin: XMinioAdminNoSuchUser; IAM: NoSuchEntity
+  kIamNoSuchGroup = 464,           // admin: XMinioAdminNoSuchGroup
+  kIamNoSuchPolicy = 465,          // admin: XMinioAdminNoSuchPolicy
+  kIamNoSuchServiceAccount = 466,  // admin: XMinioAdminNoSuchServiceAccount
+  kIamGroupNotEmpty = 467,         // removing a group that has members
+  kIamPolicyInUse = 468,           // removing a policy still attached (IAM: DeleteConflict)
+  kIamKeyExists = 469,             // an access key already in use (IAM: EntityAlreadyExists)
 };
 
 // Stable name of a code for logs and tests, e.g. "kNoSuchKey".
