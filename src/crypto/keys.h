@@ -21,6 +21,12 @@ inline constexpr std::size_t kSealedKeySize = 61;
 // Errors: kObjectTampered (not sealed under `kek` with `associated`, or not a sealed key).
 Result<Key> UnsealKey(const Key& kek, std::string_view sealed, std::string_view associated);
 
+// Any bytes sealed under `kek` as SealKey seals a key (version | nonce | ciphertext | tag:
+// 29 bytes more than the plaintext): secrets kept at rest (IAM's secret keys).
+std::string SealBytes(const Key& kek, std::string_view plaintext, std::string_view associated);
+// Errors: kObjectTampered (not sealed under `kek` with `associated`).
+Result<std::string> OpenBytes(const Key& kek, std::string_view sealed, std::string_view associated);
+
 // HMAC-SHA256(key, label): a key for one purpose (a part's key, a key check).
 Key DeriveKey(const Key& key, std::string_view label);
 

@@ -82,10 +82,15 @@ struct AccessRequest {
   // The bucket's policy (nullptr: none). Its Principal matches the asker's forms:
   // "arn:aws:iam:::user/<parent>", "<parent>", "<access key>".
   const policy::Policy* bucket_policy = nullptr;
-  // Condition keys of the request (aws:SourceIp, s3:prefix, ...). Authorize adds the
-  // identity's keys (aws:username, aws:userid, aws:PrincipalType) itself.
+  // Condition keys of the request (aws:SourceIp, s3:prefix, ...), the identity's among them
+  // (AddIdentityConditions).
   const policy::ConditionValues* conditions = nullptr;
 };
+
+// Sets the keys that describe the asker: aws:username (the parent user), aws:userid (the
+// access key), aws:PrincipalType ("Account" for root, "User", "AssumedRole" for STS
+// credentials, "Anonymous" when `identity` is nullptr).
+void AddIdentityConditions(const Identity* identity, policy::ConditionValues& out);
 
 // AWS's evaluation within one account: an explicit Deny in any policy that applies denies;
 // else an Allow in the identity's policies (narrowed by its session policy when it has one:

@@ -11,9 +11,9 @@
 #include "common/byte_stream.h"
 #include "common/checksum.h"
 #include "kms/kms.h"
-#include "object/hash_reader.h"
 #include "object/object_layer.h"
 #include "object/object_util.h"
+#include "object/system_store.h"
 
 namespace cairn::kms {
 namespace {
@@ -58,23 +58,6 @@ bool Matches(std::string_view name, std::string_view pattern) {
   }
   return name == pattern;
 }
-
-// A string as a ByteSource, for the small objects of the key store.
-class StringSource final : public ByteSource {
- public:
-  explicit StringSource(std::string data) : data_(std::move(data)) {}
-
-  Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
-    const std::size_t n = std::min(buf.size(), data_.size() - pos_);
-    std::memcpy(buf.data(), data_.data() + pos_, n);
-    pos_ += n;
-    co_return n;
-  }
-
- private:
-  std::string data_;
-  std::size_t pos_ = 0;
-};
 
 // A named key as stored, and what it opens to.
 struct StoredKey {
@@ -174,7 +157,6 @@ class BuiltinKms final : public Kms {
     if (key_id == master_.name) {
       co_return Status(Errc::kKmsKeyExists, std::string(key_id));
     }
-    CO_RETURN_IF_ERROR(co_await EnsureBucket(ctx));
     StoredKey k;
     k.info.name = std::string(key_id);
     k.info.created_ns = WallNs();
@@ -198,47 +180,34 @@ class BuiltinKms final : public Kms {
   Task<Result<std::vector<KeyInfo>>> ListKeys(const RequestContext& ctx,
                                               std::string_view pattern) override {
     std::vector<KeyInfo> named;
-    object::ListOptions opts;
-    opts.prefix = std::string(kKeyPrefix);
+    std::string prefix(kKeyPrefix);
     if (!pattern.empty() && pattern.back() == '*') {
-      opts.prefix += pattern.substr(0, pattern.size() - 1);
+      prefix += pattern.substr(0, pattern.size() - 1);
     }
-    while (true) {
-      auto listed = co_await layer_.ListObjects(ctx, kSystemBucket, opts);
-      if (!listed.ok()) {
-        if (listed.code() == Errc::kNoSuchBucket) {
-          break;  // no key was ever created
-        }
-        co_return listed.status();
+    CO_ASSIGN_OR_RETURN(std::vector<std::string> paths,
+                        co_await object::ListSystemRecords(ctx, layer_, prefix));
+    for (std::string_view path : paths) {
+      if (!path.ends_with(kKeySuffix)) {
+        continue;
       }
-      for (const auto& o : listed->objects) {
-        std::string_view path = o.key;
-        if (!path.ends_with(kKeySuffix)) {
-          continue;
-        }
-        path.remove_prefix(kKeyPrefix.size());
-        path.remove_suffix(kKeySuffix.size());
-        const std::string name(path);
-        if (!IsValidKeyName(name) || name == master_.name || !Matches(name, pattern)) {
-          continue;
-        }
-        auto k = co_await Lookup(ctx, name);
-        if (k.ok()) {
-          named.push_back(k->info);
-        } else if (k.code() == Errc::kKmsInternal) {
-          // Listed all the same (status reports the error): sealed under another master key.
-          KeyInfo info;
-          info.name = name;
-          info.enabled = false;
-          named.push_back(std::move(info));
-        } else if (k.code() != Errc::kKmsKeyNotFound) {
-          co_return k.status();
-        }
+      path.remove_prefix(kKeyPrefix.size());
+      path.remove_suffix(kKeySuffix.size());
+      const std::string name(path);
+      if (!IsValidKeyName(name) || name == master_.name || !Matches(name, pattern)) {
+        continue;
       }
-      if (!listed->truncated || listed->next_marker.empty()) {
-        break;
+      auto k = co_await Lookup(ctx, name);
+      if (k.ok()) {
+        named.push_back(k->info);
+      } else if (k.code() == Errc::kKmsInternal) {
+        // Listed all the same (status reports the error): sealed under another master key.
+        KeyInfo info;
+        info.name = name;
+        info.enabled = false;
+        named.push_back(std::move(info));
+      } else if (k.code() != Errc::kKmsKeyNotFound) {
+        co_return k.status();
       }
-      opts.marker = listed->next_marker;
     }
     std::sort(named.begin(), named.end(),
               [](const KeyInfo& a, const KeyInfo& b) { return a.name < b.name; });
@@ -340,27 +309,18 @@ class BuiltinKms final : public Kms {
 
   // The key as stored now. Errors: kKmsKeyNotFound, kKmsInternal, object layer errors.
   Task<Result<StoredKey>> Load(const RequestContext& ctx, std::string_view name) {
-    const std::string path = RecordPath(name);
-    const object::GetOptions opts;
-    auto reader = co_await layer_.GetObject(ctx, kSystemBucket, path, opts);
-    if (!reader.ok()) {
-      if (reader.code() == Errc::kNoSuchKey || reader.code() == Errc::kNoSuchBucket) {
+    auto record = co_await object::ReadSystemRecord(ctx, layer_, RecordPath(name), kMaxRecordSize);
+    if (!record.ok()) {
+      if (record.code() == Errc::kNoSuchKey) {
         co_return Status(Errc::kKmsKeyNotFound, std::string(name));
       }
-      co_return reader.status();
+      if (record.code() == Errc::kEntityTooLarge) {
+        co_return Status(Errc::kKmsInternal, "key " + std::string(name) + ": not a key record");
+      }
+      co_return record.status();
     }
-    const object::ObjectInfo info = (*reader)->info();
-    if (info.size < 0 || static_cast<std::size_t>(info.size) > kMaxRecordSize) {
-      co_return Status(Errc::kKmsInternal, "key " + std::string(name) + ": not a key record");
-    }
-    std::string text(static_cast<std::size_t>(info.size), '\0');
-    auto buf = std::as_writable_bytes(std::span<char>(text));
-    CO_ASSIGN_OR_RETURN(std::size_t n, co_await ReadFull(**reader, buf));
-    if (n != text.size()) {
-      co_return Status(Errc::kKmsInternal, "key " + std::string(name) + ": short record");
-    }
-    CO_ASSIGN_OR_RETURN(StoredKey k, DecodeRecord(master_.key, name, text));
-    k.etag = info.etag;
+    CO_ASSIGN_OR_RETURN(StoredKey k, DecodeRecord(master_.key, name, record->data));
+    k.etag = record->etag;
     co_return k;
   }
 
@@ -371,30 +331,12 @@ class BuiltinKms final : public Kms {
 
   Task<Result<object::ObjectInfo>> Put(const RequestContext& ctx, const std::string& path,
                                        const std::string& data, const object::PutOptions& opts) {
-    StringSource source(data);
-    object::HashExpectations expect;
-    expect.size = static_cast<std::int64_t>(data.size());
-    object::HashReader body(source, std::move(expect));
-    co_return co_await layer_.PutObject(ctx, kSystemBucket, path, body, opts);
-  }
-
-  Task<Status> EnsureBucket(const RequestContext& ctx) {
-    if (bucket_ready_.load(std::memory_order_acquire)) {
-      co_return Status::Ok();
-    }
-    const object::MakeBucketOptions opts;
-    Status made = co_await layer_.MakeBucket(ctx, kSystemBucket, opts);
-    if (!made.ok() && made.code() != Errc::kBucketExists) {
-      co_return made;
-    }
-    bucket_ready_.store(true, std::memory_order_release);
-    co_return Status::Ok();
+    co_return co_await object::WriteSystemRecord(ctx, layer_, path, data, opts);
   }
 
   const MasterKey master_;
   object::ObjectLayer& layer_;
   const std::int64_t started_ns_;  // the master key's "creation": when this KMS started
-  std::atomic<bool> bucket_ready_{false};
   std::mutex mu_;
   // Guarded by mu_: named keys (never the master key) by name, as last read or written.
   std::unordered_map<std::string, Cached> cache_;
