@@ -5,6 +5,7 @@ The layers, lowest first (a module may include its own headers and those of lowe
 
   0  common
   1  erasure, meta, http, auth, crypto    pure code, HTTP, signing and encryption
+     policy                               the IAM policy language (parse, evaluate)
   2  storage, rpc, loadgen                the drive interface; the inter-node transport; the
                                           load generator (an HTTP client: http's Endpoint)
   3  storage/local, storage/remote, cluster, cluster/lock
@@ -27,7 +28,7 @@ import sys
 
 LAYERS = [
     ["common"],
-    ["erasure", "meta", "http", "auth", "crypto"],
+    ["erasure", "meta", "http", "auth", "crypto", "policy"],
     ["storage", "rpc", "loadgen"],
     ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],

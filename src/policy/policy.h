@@ -27,6 +27,8 @@ class ConditionValues {
   const std::vector<std::string>* Find(std::string_view key) const;
 
  private:
+  std::vector<std::string>& Slot(std::string_view key);  // the key's values, added if new
+
   // Few keys per request: a flat list with lowercase keys beats a hash map.
   std::vector<std::pair<std::string, std::vector<std::string>>> values_;
 };
