@@ -1,5 +1,6 @@
 #include "admin/admin_api.h"
 
+#include <array>
 #include <exception>
 #include <optional>
 #include <vector>
@@ -7,12 +8,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "admin/admin_iam.h"
 #include "admin/admin_json.h"
+#include "admin/admin_kms.h"
 #include "admin/metrics.h"
 #include "admin/prometheus_token.h"
+#include "common/checksum.h"
 #include "common/log.h"
 #include "common/query.h"
-#include "kms/kms.h"
+#include "common/text.h"
+#include "iam/iam.h"
 
 namespace cairn::admin {
 namespace {
@@ -21,6 +26,8 @@ using Params = QueryParams;
 using Json = nlohmann::json;
 
 constexpr std::string_view kV3 = "/minio/admin/v3/";
+// The largest request body (MinIO's limit for admin JSON).
+constexpr std::size_t kMaxBody = 256 << 10;
 
 // "true", "1" or a bare flag ("?deep") is true; "false", "0" false. Absent: false.
 Result<bool> BoolParam(const Params& q, std::string_view key) {
@@ -86,81 +93,6 @@ Result<Json> HealStop(const Params& q, heal::HealAdmin& healer) {
   return Json{{"id", id}, {"state", "stopped"}};
 }
 
-// --- The KMS: MinIO's /kms/status and /kms/key/{create,list,status}, and cairn's
-// /kms/key/{disable,enable}. ---
-
-bool IsKmsOp(std::string_view op) {
-  return op == "kms/status" || op == "kms/key/create" || op == "kms/key/list" ||
-         op == "kms/key/status" || op == "kms/key/disable" || op == "kms/key/enable";
-}
-
-std::string_view KmsMethod(std::string_view op) {
-  return op == "kms/key/create" || op == "kms/key/disable" || op == "kms/key/enable" ? "POST"
-                                                                                     : "GET";
-}
-
-Json KeyJson(const kms::KeyInfo& k) {
-  return Json{{"name", k.name},
-              {"enabled", k.enabled},
-              {"default", k.is_default},
-              {"createdAt", k.created_ns > 0 ? FormatRfc3339(k.created_ns) : std::string()}};
-}
-
-Task<Result<Json>> ServeKms(std::string_view op, const Params& q, kms::Kms& kms) {
-  RequestContext ctx = RequestContext::Background("admin-kms");
-  if (op == "kms/status") {
-    co_return Json{
-        {"configured", true}, {"name", "builtin"}, {"default-key-id", kms.default_key()}};
-  }
-  if (op == "kms/key/list") {
-    const std::string pattern(q.Get("pattern").value_or("*"));
-    CO_ASSIGN_OR_RETURN(std::vector<kms::KeyInfo> keys, co_await kms.ListKeys(ctx, pattern));
-    Json out = Json::array();
-    for (const auto& k : keys) {
-      out.push_back(KeyJson(k));
-    }
-    co_return out;
-  }
-  // key-id: MinIO's status takes the default key when it is absent.
-  std::string id(q.Get("key-id").value_or(""));
-  if (id.empty()) {
-    if (op != "kms/key/status") {
-      co_return Status(Errc::kInvalidArgument, "the parameter key-id is required");
-    }
-    id = kms.default_key();
-  }
-  if (op == "kms/key/create") {
-    CO_RETURN_IF_ERROR(co_await kms.CreateKey(ctx, id));
-    co_return Json{{"key-id", id}};
-  }
-  if (op == "kms/key/disable" || op == "kms/key/enable") {
-    const bool enable = op == "kms/key/enable";
-    CO_RETURN_IF_ERROR(co_await kms.SetKeyEnabled(ctx, id, enable));
-    co_return Json{{"key-id", id}, {"enabled", enable}};
-  }
-  // kms/key/status: the key, then a data key generated and opened with it (MinIO's test).
-  CO_ASSIGN_OR_RETURN(kms::KeyInfo info, co_await kms.KeyStatus(ctx, id));
-  const kms::Context context = {{"cairn", "kms key status"}};
-  std::string encryption_error;
-  std::string decryption_error;
-  auto generated = co_await kms.GenerateKey(ctx, id, context);
-  if (!generated.ok()) {
-    encryption_error = generated.status().ToString();
-  } else {
-    auto opened = co_await kms.Decrypt(ctx, id, generated->sealed, context);
-    if (!opened.ok()) {
-      decryption_error = opened.status().ToString();
-    } else if (*opened != generated->plaintext) {
-      decryption_error = "the data key opened to another key";
-    }
-  }
-  Json out = KeyJson(info);
-  out["key-id"] = id;
-  out["encryption-error"] = encryption_error;
-  out["decryption-error"] = decryption_error;
-  co_return out;
-}
-
 Json ErrorJson(const Status& st) {
   const AdminError e = ErrorFor(st.code());
   std::string message = st.message();
@@ -172,6 +104,40 @@ Json ErrorJson(const Status& st) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
+}
+
+// The whole (small) request body. Errors: kEntityTooLarge past `limit`, the body's.
+Task<Result<std::string>> ReadBody(ByteSource& body, std::size_t limit) {
+  std::string out;
+  std::array<std::byte, 16384> buf;
+  for (;;) {
+    Result<std::size_t> n = co_await body.Read(buf);
+    if (!n.ok()) {
+      co_return n.status();
+    }
+    if (*n == 0) {
+      co_return out;
+    }
+    if (out.size() + *n > limit) {
+      co_return Status(Errc::kEntityTooLarge,
+                       fmt::format("the request body is larger than {} bytes", limit));
+    }
+    out.append(reinterpret_cast<const char*>(buf.data()), *n);
+  }
+}
+
+// "ip:port" or "[ip6]:port" -> the address (aws:SourceIp).
+std::string_view SourceIp(std::string_view remote) {
+  if (remote.starts_with('[')) {
+    const std::size_t close = remote.find(']');
+    return close == std::string_view::npos ? remote.substr(1) : remote.substr(1, close - 1);
+  }
+  const std::size_t colon = remote.rfind(':');
+  return colon == std::string_view::npos ? remote : remote.substr(0, colon);
+}
+
+Status Denied(std::string_view what, std::string_view action) {
+  return Status(Errc::kAccessDenied, fmt::format("access denied: {} needs {}", what, action));
 }
 
 }  // namespace
@@ -188,6 +154,13 @@ struct AdminApi::Reply {
   }
 
   static Reply From(const Result<Json>& r) { return r.ok() ? Ok(*r) : Error(r.status()); }
+};
+
+struct AdminApi::Authenticated {
+  AdminCaller caller;
+  // The body's SHA-256 (lowercase hex) when the signature covers it, else empty.
+  std::string payload_sha256_hex;
+  bool streaming = false;  // an aws-chunked body (not taken here)
 };
 
 AdminError ErrorFor(Errc code) {
@@ -214,6 +187,36 @@ AdminError ErrorFor(Errc code) {
       return {409, "KMS.AlreadyExistsException"};
     case Errc::kKmsInternal:
       return {500, "KMS.InternalException"};
+    case Errc::kIamNoSuchUser:
+      return {404, "XMinioAdminNoSuchUser"};
+    case Errc::kIamNoSuchGroup:
+      return {404, "XMinioAdminNoSuchGroup"};
+    case Errc::kIamNoSuchPolicy:
+      return {404, "XMinioAdminNoSuchPolicy"};
+    case Errc::kIamNoSuchServiceAccount:
+      return {404, "XMinioAdminNoSuchServiceAccount"};
+    case Errc::kIamGroupNotEmpty:
+      return {400, "XMinioAdminGroupNotEmpty"};
+    case Errc::kIamPolicyInUse:
+      return {400, "XMinioAdminPolicyInUse"};
+    case Errc::kIamKeyExists:
+      return {409, "XMinioAdminServiceAccountExists"};
+    case Errc::kMalformedPolicy:
+      return {400, "XMinioMalformedIAMPolicy"};
+    case Errc::kBadRequest:
+      return {400, "XMinioAdminConfigBadJSON"};
+    case Errc::kEntityTooLarge:
+      return {400, "XMinioAdminConfigTooLarge"};
+    case Errc::kContentSha256Mismatch:
+      return {400, "XAmzContentSHA256Mismatch"};
+    case Errc::kIncompleteBody:
+      return {400, "IncompleteBody"};
+    case Errc::kInvalidRequest:
+      return {400, "InvalidRequest"};
+    case Errc::kExpiredToken:
+      return {400, "ExpiredToken"};
+    case Errc::kInvalidToken:
+      return {400, "InvalidToken"};
     case Errc::kServerNotInitialized:
     case Errc::kClusterNotReady:
       return {503, "XMinioServerNotInitialized"};
@@ -223,6 +226,7 @@ AdminError ErrorFor(Errc code) {
     case Errc::kSignatureDoesNotMatch:
       return {403, "SignatureDoesNotMatch"};
     case Errc::kInvalidAccessKeyId:
+    case Errc::kAccessKeyDisabled:
       return {403, "InvalidAccessKeyId"};
     case Errc::kRequestTimeTooSkewed:
       return {403, "RequestTimeTooSkewed"};
@@ -252,21 +256,72 @@ std::int64_t AdminApi::NowNs() const {
       .count();
 }
 
-Status AdminApi::Authenticate(const http::Request& r, std::string* access_key) const {
+Result<AdminCaller> AdminApi::CallerFor(const std::string& access_key,
+                                        const http::Request& r) const {
+  iam::Iam* iam = opts_.iam ? opts_.iam() : nullptr;
+  if (iam == nullptr) {
+    if (!opts_.root_access_key.empty() && access_key != opts_.root_access_key) {
+      return Status(Errc::kAccessDenied,
+                    "only the root user may use the admin API until the server is up");
+    }
+    return AdminCaller::Root(access_key);
+  }
+  std::string_view token;
+  const Params q = ParseQueryLenient(r.query);
+  if (const std::string* header = r.Header("x-amz-security-token")) {
+    token = *header;
+  } else if (auto in_query = q.Get("X-Amz-Security-Token")) {
+    token = *in_query;
+  }
+  ASSIGN_OR_RETURN(iam::IdentityPtr identity, iam->Check(access_key, token));
+  return AdminCaller::FromIdentity(std::move(identity), SourceIp(r.remote_address), r.tls);
+}
+
+Result<AdminApi::Authenticated> AdminApi::Authenticate(const http::Request& r) const {
   auth::RequestView view;
   view.method = r.method;
   view.path = r.path;
   view.query = r.query;
   view.headers = &r.headers;
   view.now = opts_.now();
-  Result<auth::AuthResult> result = auth::Authenticate(view, creds_);
-  if (!result.ok()) {
-    return result.status();
-  }
-  if (result->anonymous) {
+  ASSIGN_OR_RETURN(auth::AuthResult result, auth::Authenticate(view, creds_));
+  if (result.anonymous) {
     return Status(Errc::kAccessDenied, "the admin API needs a request signed with SigV4");
   }
-  *access_key = result->access_key;
+  ASSIGN_OR_RETURN(AdminCaller caller, CallerFor(result.access_key, r));
+  Authenticated who;
+  who.caller = std::move(caller);
+  if (result.payload == auth::PayloadKind::kSigned) {
+    who.payload_sha256_hex = result.payload_sha256_hex;
+  }
+  who.streaming = auth::IsStreaming(result.payload);
+  return who;
+}
+
+Status AdminApi::AuthenticateMetrics(const http::Request& r) const {
+  if (opts_.metrics_public) {
+    return Status::Ok();
+  }
+  const std::string* authorization = r.Header("authorization");
+  Result<AdminCaller> caller;
+  if (authorization != nullptr && authorization->starts_with("Bearer ")) {
+    ASSIGN_OR_RETURN(
+        std::string access_key,
+        VerifyPrometheusToken(std::string_view(*authorization).substr(7), creds_, opts_.now()));
+    caller = CallerFor(access_key, r);
+  } else {
+    Result<Authenticated> who = Authenticate(r);
+    if (!who.ok()) {
+      return who.status();
+    }
+    caller = std::move(who->caller);
+  }
+  if (!caller.ok()) {
+    return caller.status();
+  }
+  if (!caller->Allowed(kPrometheusAction)) {
+    return Denied("the metrics", kPrometheusAction);
+  }
   return Status::Ok();
 }
 
@@ -279,7 +334,10 @@ Task<void> AdminApi::Handle(http::Exchange& ex) {
     reply = Reply::Error(Status(Errc::kInternal, "internal error"));
   }
   const bool head = ex.request().method == "HEAD";
-  http::Headers headers = {{"content-type", reply.content_type}, {"cache-control", "no-store"}};
+  http::Headers headers = {{"cache-control", "no-store"}};
+  if (reply.status != 204) {
+    headers.emplace_back("content-type", reply.content_type);
+  }
   Status sent = co_await ex.Respond(reply.status, std::move(headers),
                                     head ? std::string_view() : std::string_view(reply.body));
   (void)sent;
@@ -288,19 +346,16 @@ Task<void> AdminApi::Handle(http::Exchange& ex) {
 Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
   const http::Request& r = ex.request();
   const bool metrics = StartsWith(r.path, kMetricsPrefix);
-  std::string access_key;
-  const std::string* authorization = r.Header("authorization");
-  if (metrics && !opts_.metrics_public && authorization != nullptr &&
-      authorization->starts_with("Bearer ")) {
-    Status st =
-        VerifyPrometheusToken(std::string_view(*authorization).substr(7), creds_, opts_.now());
+  Result<Authenticated> who;
+  if (metrics) {
+    Status st = AuthenticateMetrics(r);
     if (!st.ok()) {
       co_return Reply::Error(st);
     }
-  } else if (!(metrics && opts_.metrics_public)) {
-    Status st = Authenticate(r, &access_key);
-    if (!st.ok()) {
-      co_return Reply::Error(st);
+  } else {
+    who = Authenticate(r);
+    if (!who.ok()) {
+      co_return Reply::Error(who.status());
     }
   }
   heal::HealAdmin* healer = opts_.heal ? opts_.heal() : nullptr;
@@ -314,41 +369,86 @@ Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
   if (metrics) {
     co_return co_await ServeMetrics(r, *healer);
   }
-  co_return co_await ServeAdmin(r, *healer, access_key);
+  const AdminRoute* route = StartsWith(r.path, kV3)
+                                ? FindAdminRoute(std::string_view(r.path).substr(kV3.size()))
+                                : nullptr;
+  if (route == nullptr) {
+    co_return Reply::Error(Status(Errc::kNotFound, "no such admin API: " + r.path));
+  }
+  if (r.method != route->method) {
+    co_return Reply::Error(
+        Status(Errc::kMethodNotAllowed, fmt::format("{} takes {}", r.path, route->method)));
+  }
+  // Self-service routes check the caller against what the request names (admin_iam.cc).
+  if (route->self == SelfService::kNone && !who->caller.Allowed(*route)) {
+    co_return Reply::Error(Denied(route->op, route->action));
+  }
+  co_return co_await ServeAdmin(ex, *route, *who, *healer);
 }
 
-Task<AdminApi::Reply> AdminApi::ServeAdmin(const http::Request& r, heal::HealAdmin& healer,
-                                           std::string_view access_key) {
-  if (!StartsWith(r.path, kV3)) {
-    co_return Reply::Error(Status(Errc::kNotFound, "no such admin API: " + r.path));
-  }
-  const std::string_view op = std::string_view(r.path).substr(kV3.size());
-  if (IsKmsOp(op)) {
-    if (r.method != KmsMethod(op)) {
-      co_return Reply::Error(
-          Status(Errc::kMethodNotAllowed, fmt::format("{} takes {}", r.path, KmsMethod(op))));
+Task<AdminApi::Reply> AdminApi::ServeAdmin(http::Exchange& ex, const AdminRoute& route,
+                                           const Authenticated& who, heal::HealAdmin& healer) {
+  const http::Request& r = ex.request();
+  switch (route.family) {
+    case AdminFamily::kHeal:
+    case AdminFamily::kInfo:
+      co_return co_await ServeHeal(r, route, healer, who.caller.access_key());
+    case AdminFamily::kKms: {
+      kms::Kms* kms = opts_.kms ? opts_.kms() : nullptr;
+      if (kms == nullptr) {
+        co_return Reply::Error(
+            Status(Errc::kKmsNotConfigured,
+                   "no KMS is configured (set CAIRN_KMS_SECRET_KEY on the server)"));
+      }
+      const Params q = ParseQueryLenient(r.query);
+      Result<Json> answer = co_await ServeKms(route.op, q, *kms);
+      co_return Reply::From(answer);
     }
-    kms::Kms* kms = opts_.kms ? opts_.kms() : nullptr;
-    if (kms == nullptr) {
-      co_return Reply::Error(
-          Status(Errc::kKmsNotConfigured,
-                 "no KMS is configured (set CAIRN_KMS_SECRET_KEY on the server)"));
-    }
-    const Params kq = ParseQueryLenient(r.query);
-    Result<Json> answer = co_await ServeKms(op, kq, *kms);
-    co_return Reply::From(answer);
+    case AdminFamily::kIam:
+      co_return co_await ServeIamRequest(ex, route, who);
   }
-  const std::string_view want = op == "heal/start" || op == "heal/stop" ? "POST" : "GET";
-  if (op != "heal/start" && op != "heal/stop" && op != "heal/status" && op != "heal/list" &&
-      op != "info") {
-    co_return Reply::Error(Status(Errc::kNotFound, "no such admin API: " + r.path));
-  }
-  if (r.method != want) {
+  co_return Reply::Error(Status(Errc::kInternal, "unrouted admin request"));
+}
+
+Task<AdminApi::Reply> AdminApi::ServeIamRequest(http::Exchange& ex, const AdminRoute& route,
+                                                const Authenticated& who) {
+  iam::Iam* iam = opts_.iam ? opts_.iam() : nullptr;
+  if (iam == nullptr) {
     co_return Reply::Error(
-        Status(Errc::kMethodNotAllowed, fmt::format("{} takes {}", r.path, want)));
+        Status(Errc::kServerNotInitialized, "identity and access management is not up yet"));
   }
+  std::string body;
+  if (route.body) {
+    if (who.streaming) {
+      co_return Reply::Error(
+          Status(Errc::kInvalidRequest, "the admin API takes no aws-chunked bodies"));
+    }
+    Result<std::string> read = co_await ReadBody(ex.body(), kMaxBody);
+    if (!read.ok()) {
+      co_return Reply::Error(read.status());
+    }
+    body = std::move(*read);
+    if (!who.payload_sha256_hex.empty() && HexEncode(Sha256(body)) != who.payload_sha256_hex) {
+      co_return Reply::Error(Status(Errc::kContentSha256Mismatch,
+                                    "the body's SHA-256 is not the x-amz-content-sha256 signed"));
+    }
+  }
+  const Params q = ParseQueryLenient(ex.request().query);
+  Result<IamReply> answer = co_await ServeIam(route, q, body, *iam, who.caller);
+  if (!answer.ok()) {
+    co_return Reply::Error(answer.status());
+  }
+  if (answer->status == 204) {
+    co_return Reply{204, "", ""};
+  }
+  co_return Reply{answer->status, "application/json", answer->body.dump()};
+}
+
+Task<AdminApi::Reply> AdminApi::ServeHeal(const http::Request& r, const AdminRoute& route,
+                                          heal::HealAdmin& healer, std::string_view access_key) {
   const Params q = ParseQueryLenient(r.query);
   const std::int64_t now_ns = NowNs();
+  const std::string_view op = route.op;
   if (op == "heal/start") {
     Result<Json> started = co_await HealStart(q, healer, access_key);
     co_return Reply::From(started);

@@ -1,9 +1,10 @@
 // AdminApi: the admin REST API (/minio/admin/v3/...: heal start, status, list and stop, info,
-// kms/...) and the Prometheus metrics pages (/minio/v2/metrics/{cluster,node}), served on the
-// S3 port and on the console port. Requests are SigV4-signed with the root credentials (the same
-// auth::Authenticate as S3; the metrics also take a bearer token, prometheus_token.h);
-// answers are JSON, errors {"Code", "Message"}. Handlers parse, call the ObjectLayer's heal
-// methods and render (admin_json.h).
+// kms/..., and the IAM endpoints of admin_iam.h) and the Prometheus metrics pages
+// (/minio/v2/metrics/{cluster,node}), served on the S3 port and on the console port. Requests
+// are SigV4-signed (the same auth::Authenticate as S3; the metrics also take a bearer token,
+// prometheus_token.h) by the root or by any IAM identity whose policies allow the endpoint's
+// action (admin_access.h); answers are JSON, errors {"Code", "Message"}. Handlers parse, call
+// the heal, KMS or IAM interfaces and render (admin_json.h, admin_iam_json.h).
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "admin/admin_access.h"
 #include "auth/signature.h"
 #include "common/status.h"
 #include "common/task.h"
@@ -21,6 +23,10 @@
 namespace cairn::kms {
 class Kms;
 }  // namespace cairn::kms
+
+namespace cairn::iam {
+class Iam;
+}  // namespace cairn::iam
 
 namespace cairn::admin {
 
@@ -37,6 +43,13 @@ struct AdminOptions {
   // The KMS once the node serves, nullptr when none is configured (kms/... requests then get
   // 501 NotImplemented); may be empty (no KMS).
   std::function<kms::Kms*()> kms;
+  // The identity store once the node serves, else nullptr (IAM requests then get 503); may
+  // be empty. With it, any identity may call what its policies allow (the provider given to
+  // the constructor must then be this Iam); without it only the root user is accepted.
+  std::function<iam::Iam*()> iam;
+  // The root's access key: while `iam` is nullptr, a request signed by any other key is
+  // refused. Empty: any key the provider knows counts as the root (a root-only provider).
+  std::string root_access_key;
   // While `heal` is nullptr: what the node waits for (peers, drives, credentials). Only
   // authenticated admin requests are told; anonymous S3 clients get a bare 503.
   std::function<std::string()> not_ready_reason;
@@ -75,11 +88,20 @@ class AdminApi {
 
  private:
   struct Reply;
+  struct Authenticated;
   Task<Reply> Serve(http::Exchange& ex);
-  Task<Reply> ServeAdmin(const http::Request& r, heal::HealAdmin& healer,
-                         std::string_view access_key);
+  Task<Reply> ServeAdmin(http::Exchange& ex, const AdminRoute& route, const Authenticated& who,
+                         heal::HealAdmin& healer);
+  Task<Reply> ServeHeal(const http::Request& r, const AdminRoute& route, heal::HealAdmin& healer,
+                        std::string_view access_key);
+  Task<Reply> ServeIamRequest(http::Exchange& ex, const AdminRoute& route,
+                              const Authenticated& who);
   Task<Reply> ServeMetrics(const http::Request& r, heal::HealAdmin& healer);
-  Status Authenticate(const http::Request& r, std::string* access_key) const;
+  // SigV4 (or V2) and then the caller: the root, or the IAM identity of the key.
+  Result<Authenticated> Authenticate(const http::Request& r) const;
+  // The metrics' credentials: a bearer token or a signature, allowed admin:Prometheus.
+  Status AuthenticateMetrics(const http::Request& r) const;
+  Result<AdminCaller> CallerFor(const std::string& access_key, const http::Request& r) const;
   std::int64_t NowNs() const;
 
   AdminOptions opts_;

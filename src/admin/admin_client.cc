@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "auth/signature.h"
+#include "common/checksum.h"
+#include "common/text.h"
 #include "http/client.h"
 #include "http/endpoint.h"
 
@@ -38,7 +40,7 @@ Result<std::unique_ptr<AdminClient>> AdminClient::Make(ClientConfig cfg) {
 }
 
 Result<ApiResponse> AdminClient::Call(std::string_view method, std::string_view path,
-                                      std::string_view query) {
+                                      std::string_view query, std::string_view body) {
   Impl& m = *impl_;
   auth::SignInput in;
   in.method = std::string(method);
@@ -49,6 +51,9 @@ Result<ApiResponse> AdminClient::Call(std::string_view method, std::string_view 
   in.secret_key = m.cfg.secret_key;
   in.now = std::chrono::system_clock::now();
   in.host = fmt::format("{}:{}", m.hp.host, m.hp.port);
+  if (!body.empty()) {
+    in.payload_sha256_hex = HexEncode(Sha256(body));
+  }
   auth::HeaderList signed_headers;
   auth::SignV4(in, signed_headers);
   http::Headers headers;
@@ -60,7 +65,7 @@ Result<ApiResponse> AdminClient::Call(std::string_view method, std::string_view 
   const std::string target = query.empty() ? std::string(path) : fmt::format("{}?{}", path, query);
   std::optional<Result<http::ClientResponse>> out;
   boost::asio::co_spawn(
-      m.io, m.client->Send(method, target, headers, ""),
+      m.io, m.client->Send(method, target, headers, body),
       [&out](std::exception_ptr e, Result<http::ClientResponse> r) {
         out.emplace(e ? Result<http::ClientResponse>(Status(Errc::kInternal, "exception"))
                       : std::move(r));
@@ -74,6 +79,29 @@ Result<ApiResponse> AdminClient::Call(std::string_view method, std::string_view 
     return out->status();
   }
   return ApiResponse{(*out)->status, std::move((*out)->body)};
+}
+
+Result<nlohmann::json> CallJson(AdminClient& client, std::string_view method, std::string_view op,
+                                std::string_view query, std::string_view body) {
+  const std::string path = fmt::format("/minio/admin/v3/{}", op);
+  ASSIGN_OR_RETURN(ApiResponse r, client.Call(method, path, query, body));
+  nlohmann::json answer = nlohmann::json::parse(r.body, nullptr, false);
+  if (r.status == 204) {
+    return nlohmann::json::object();
+  }
+  if (r.status != 200) {
+    std::string code = "HTTP " + std::to_string(r.status);
+    std::string message = r.body;
+    if (answer.is_object()) {
+      code = answer.value("Code", code);
+      message = answer.value("Message", message);
+    }
+    return Status(Errc::kUnknown, fmt::format("{}: {} (HTTP {})", code, message, r.status));
+  }
+  if (answer.is_discarded()) {
+    return Status(Errc::kUnknown, "the server's answer is not JSON: " + r.body.substr(0, 200));
+  }
+  return answer;
 }
 
 }  // namespace cairn::admin

@@ -1,12 +1,14 @@
 // AdminClient: the client side of the admin API for `cairn admin`: SigV4-signs each request
-// (auth::SignV4) and sends it with http::Client on a private io_context, blocking. Plain
-// HTTP only for now (http::Client has no TLS).
+// (auth::SignV4) and sends it with http::Client on a private io_context, blocking; CallJson
+// turns an answer into its JSON or its error.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -34,14 +36,22 @@ class AdminClient {
   AdminClient(const AdminClient&) = delete;
   AdminClient& operator=(const AdminClient&) = delete;
 
-  // One signed request to `path` ("/minio/admin/v3/info") with a raw, encoded `query`; the
-  // whole answer whatever its status. Errors: kNodeOffline, kTimeout (transport).
-  Result<ApiResponse> Call(std::string_view method, std::string_view path, std::string_view query);
+  // One signed request to `path` ("/minio/admin/v3/info") with a raw, encoded `query` and
+  // `body` (signed by its SHA-256; none when empty); the whole answer whatever its status.
+  // Errors: kNodeOffline, kTimeout (transport).
+  Result<ApiResponse> Call(std::string_view method, std::string_view path, std::string_view query,
+                           std::string_view body = {});
 
  private:
   struct Impl;
   explicit AdminClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// A request to the admin API operation `op` ("info", "add-user") that must answer 200 with
+// JSON (or 204: then an empty object). Errors: kUnknown for any other answer (its message
+// holds the Code, the Message and the status), the transport's as Call returns them.
+Result<nlohmann::json> CallJson(AdminClient& client, std::string_view method, std::string_view op,
+                                std::string_view query, std::string_view body = {});
 
 }  // namespace cairn::admin

@@ -43,29 +43,13 @@ void Print(const std::string& text) {
   std::fflush(stdout);
 }
 
-// Requests that must answer 200 with JSON. Errors: kUnknown for any other answer (its message
-// holds the Code, Message and status), transport errors as http::Client returns them.
+// The admin API's JSON answers (CallJson) for the commands below.
 class Session {
  public:
   explicit Session(AdminClient& client) : client_(client) {}
 
   Result<Json> Get(std::string_view method, std::string_view op, std::string_view query) {
-    const std::string path = fmt::format("/minio/admin/v3/{}", op);
-    ASSIGN_OR_RETURN(ApiResponse r, client_.Call(method, path, query));
-    Json body = Json::parse(r.body, nullptr, false);
-    if (r.status != 200) {
-      std::string code = "HTTP " + std::to_string(r.status);
-      std::string message = r.body;
-      if (body.is_object()) {
-        code = body.value("Code", code);
-        message = body.value("Message", message);
-      }
-      return Status(Errc::kUnknown, fmt::format("{}: {} (HTTP {})", code, message, r.status));
-    }
-    if (body.is_discarded()) {
-      return Status(Errc::kUnknown, "the server's answer is not JSON: " + r.body.substr(0, 200));
-    }
-    return body;
+    return CallJson(client_, method, op, query);
   }
 
  private:

@@ -53,8 +53,9 @@ std::string MakePrometheusToken(std::string_view access_key, std::string_view se
   return signing_input + "." + Base64Url(HmacSha512(secret_key, signing_input));
 }
 
-Status VerifyPrometheusToken(std::string_view token, const auth::CredentialProvider& creds,
-                             std::chrono::system_clock::time_point now) {
+Result<std::string> VerifyPrometheusToken(std::string_view token,
+                                          const auth::CredentialProvider& creds,
+                                          std::chrono::system_clock::time_point now) {
   const std::size_t dot1 = token.find('.');
   const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos) {
@@ -73,7 +74,8 @@ Status VerifyPrometheusToken(std::string_view token, const auth::CredentialProvi
       !claims["exp"].is_number()) {
     return Status(Errc::kAccessDenied, "the bearer token is not an HS512 JWT with sub and exp");
   }
-  std::optional<std::string> secret = creds.SecretKey(claims["sub"].get<std::string>());
+  std::string access_key = claims["sub"].get<std::string>();
+  std::optional<std::string> secret = creds.SecretKey(access_key);
   if (!secret) {
     return Status(Errc::kInvalidAccessKeyId, "the bearer token's access key is unknown");
   }
@@ -85,7 +87,7 @@ Status VerifyPrometheusToken(std::string_view token, const auth::CredentialProvi
   if (now >= exp) {
     return Status(Errc::kAccessDenied, "the bearer token expired");
   }
-  return Status::Ok();
+  return access_key;
 }
 
 }  // namespace cairn::admin

@@ -16,10 +16,11 @@ namespace cairn::admin {
 std::string MakePrometheusToken(std::string_view access_key, std::string_view secret_key,
                                 std::chrono::system_clock::time_point expires);
 
-// Checks a bearer token: HS512 over the secret of its "sub", not expired at `now`.
-// Errors: kAccessDenied (malformed, another algorithm, expired), kInvalidAccessKeyId,
-// kSignatureDoesNotMatch.
-Status VerifyPrometheusToken(std::string_view token, const auth::CredentialProvider& creds,
-                             std::chrono::system_clock::time_point now);
+// Checks a bearer token: HS512 over the secret of its "sub", not expired at `now`; returns
+// the "sub" (the access key, which the caller then authorizes). Errors: kAccessDenied
+// (malformed, another algorithm, expired), kInvalidAccessKeyId, kSignatureDoesNotMatch.
+Result<std::string> VerifyPrometheusToken(std::string_view token,
+                                          const auth::CredentialProvider& creds,
+                                          std::chrono::system_clock::time_point now);
 
 }  // namespace cairn::admin

@@ -28,7 +28,9 @@ TEST(PrometheusTokenTest, RoundTrip) {
   const std::string token = MakePrometheusToken("root", "rootsecret", kNow + std::chrono::hours(1));
   EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2);
   EXPECT_EQ(token.find('='), std::string::npos);
-  EXPECT_TRUE(VerifyPrometheusToken(token, creds, kNow).ok());
+  Result<std::string> sub = VerifyPrometheusToken(token, creds, kNow);
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(*sub, "root");
   EXPECT_EQ(VerifyPrometheusToken(token, creds, kNow + std::chrono::hours(2)).code(),
             Errc::kAccessDenied);
 }
