@@ -13,6 +13,7 @@
 #include "admin/admin_api.h"
 #include "admin/admin_client.h"
 #include "admin/admin_format.h"
+#include "admin/admin_iam_command.h"
 #include "admin/prometheus_token.h"
 #include "common/environment.h"
 #include "common/text.h"
@@ -120,11 +121,13 @@ int PrintScrapeConfig(const ClientConfig& cfg, std::string_view type, std::strin
 int RunAdminCommand(int argc, char** argv) {
   CLI::App app(
       "Administer a running cairn server through its admin API (SigV4-signed with the root\n"
-      "credentials).\n\n"
+      "credentials, or with a user's whose policies allow the command's admin:* action).\n\n"
       "  cairn admin heal mybucket/photos --deep\n"
       "  cairn admin heal-status\n"
       "  cairn admin info --endpoint http://10.0.0.1:9000\n"
-      "  cairn admin kms key create my-app-key\n",
+      "  cairn admin kms key create my-app-key\n"
+      "  cairn admin user add alice alice-secret-key\n"
+      "  cairn admin policy attach readwrite --user alice\n",
       "cairn admin");
   app.name("cairn admin");
   app.require_subcommand(1);
@@ -137,10 +140,10 @@ int RunAdminCommand(int argc, char** argv) {
   app.add_option("--endpoint", cfg.endpoint, "http(s)://HOST:PORT of a node")
       ->capture_default_str();
   app.add_option("--access-key", cfg.access_key,
-                 "Root access key (else CAIRN_ROOT_USER, MINIO_ROOT_USER, MINIO_ACCESS_KEY, "
-                 "cairnadmin)");
+                 "Access key of the caller (else CAIRN_ROOT_USER, MINIO_ROOT_USER, "
+                 "MINIO_ACCESS_KEY, cairnadmin)");
   app.add_option("--secret-key", cfg.secret_key,
-                 "Root secret key (else the matching password variable or its _FILE, "
+                 "Secret key of the caller (else the matching password variable or its _FILE, "
                  "cairnadmin)");
   app.add_flag("--insecure", cfg.insecure, "HTTPS: accept a self-signed certificate");
   app.add_flag("--json", json, "Print JSON instead of text");
@@ -203,6 +206,7 @@ int RunAdminCommand(int argc, char** argv) {
                         key_create, key_list, key_status, key_disable, key_enable}) {
     sub->fallthrough();
   }
+  IamCommands iam(app, json);
 
   try {
     app.parse(argc, argv);
@@ -216,6 +220,10 @@ int RunAdminCommand(int argc, char** argv) {
   if (!client.ok()) {
     std::fprintf(stderr, "cairn admin: --endpoint: %s\n", client.status().message().c_str());
     return kExitUsage;
+  }
+  if (iam.Chosen()) {
+    const int invalid = iam.Validate();
+    return invalid != 0 ? invalid : iam.Run(**client);
   }
   Session session(**client);
 
