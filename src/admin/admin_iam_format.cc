@@ -9,7 +9,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string Text(const Json& j, const char* key, std::string_view none = "") {
+std::string FieldText(const Json& j, const char* key, std::string_view none = "") {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) {
     return std::string(none);
@@ -18,7 +18,7 @@ std::string Text(const Json& j, const char* key, std::string_view none = "") {
 }
 
 // A list of strings as "a, b"; `none` when empty or absent.
-std::string List(const Json& j, const char* key, std::string_view none = "-") {
+std::string FieldList(const Json& j, const char* key, std::string_view none = "-") {
   auto it = j.find(key);
   std::string out;
   if (it != j.end() && it->is_array()) {
@@ -33,7 +33,7 @@ std::string List(const Json& j, const char* key, std::string_view none = "-") {
 }
 
 // A policy document (an object, or a string holding one) indented for reading.
-std::string Indented(const Json& doc) {
+std::string PolicyPretty(const Json& doc) {
   Json parsed = doc.is_string() ? Json::parse(doc.get<std::string>(), nullptr, false) : doc;
   if (parsed.is_discarded()) {
     return doc.get<std::string>() + "\n";
@@ -50,16 +50,16 @@ std::string UsersText(const Json& users) {
   std::string out =
       fmt::format("{:<24} {:<9} {:<30} {}\n", "ACCESS KEY", "STATUS", "POLICIES", "GROUPS");
   for (const auto& [name, u] : users.items()) {
-    out += fmt::format("{:<24} {:<9} {:<30} {}\n", name, Text(u, "status"),
-                       Text(u, "policyName", "-"), List(u, "memberOf"));
+    out += fmt::format("{:<24} {:<9} {:<30} {}\n", name, FieldText(u, "status"),
+                       FieldText(u, "policyName", "-"), FieldList(u, "memberOf"));
   }
   return out;
 }
 
 std::string UserText(std::string_view access_key, const Json& user) {
   return fmt::format("access key: {}\nstatus: {}\npolicies: {}\ngroups: {}\nupdated: {}\n",
-                     access_key, Text(user, "status"), Text(user, "policyName", "-"),
-                     List(user, "memberOf"), Text(user, "updatedAt", "-"));
+                     access_key, FieldText(user, "status"), FieldText(user, "policyName", "-"),
+                     FieldList(user, "memberOf"), FieldText(user, "updatedAt", "-"));
 }
 
 std::string GroupsText(const Json& groups) {
@@ -74,8 +74,9 @@ std::string GroupsText(const Json& groups) {
 }
 
 std::string GroupText(const Json& group) {
-  return fmt::format("group: {}\nstatus: {}\nmembers: {}\npolicies: {}\n", Text(group, "name"),
-                     Text(group, "status"), List(group, "members"), Text(group, "policy", "-"));
+  return fmt::format("group: {}\nstatus: {}\nmembers: {}\npolicies: {}\n", FieldText(group, "name"),
+                     FieldText(group, "status"), FieldList(group, "members"),
+                     FieldText(group, "policy", "-"));
 }
 
 std::string PoliciesText(const Json& policies) {
@@ -90,16 +91,16 @@ std::string PoliciesText(const Json& policies) {
 }
 
 std::string PolicyText(const Json& info) {
-  std::string out = fmt::format("policy: {}\n", Text(info, "PolicyName"));
-  if (!Text(info, "CreateDate").empty()) {
-    out += fmt::format("created: {}\n", Text(info, "CreateDate"));
+  std::string out = fmt::format("policy: {}\n", FieldText(info, "PolicyName"));
+  if (!FieldText(info, "CreateDate").empty()) {
+    out += fmt::format("created: {}\n", FieldText(info, "CreateDate"));
   }
-  if (!Text(info, "UpdateDate").empty()) {
-    out += fmt::format("updated: {}\n", Text(info, "UpdateDate"));
+  if (!FieldText(info, "UpdateDate").empty()) {
+    out += fmt::format("updated: {}\n", FieldText(info, "UpdateDate"));
   }
   auto doc = info.find("Policy");
   if (doc != info.end() && !doc->is_null()) {
-    out += Indented(*doc);
+    out += PolicyPretty(*doc);
   }
   return out;
 }
@@ -110,14 +111,15 @@ std::string PolicyAssociationText(const Json& answer, std::string_view user,
   const std::string target =
       group.empty() ? fmt::format("user `{}`", user) : fmt::format("group `{}`", group);
   return fmt::format("{} {} {} {}.\n", attached ? "Attached" : "Detached",
-                     List(answer, attached ? "policiesAttached" : "policiesDetached"),
+                     FieldList(answer, attached ? "policiesAttached" : "policiesDetached"),
                      attached ? "to" : "from", target);
 }
 
 std::string CredentialsText(const Json& answer) {
   const Json creds = answer.value("credentials", Json::object());
-  return fmt::format("Access Key: {}\nSecret Key: {}\nExpiration: {}\n", Text(creds, "accessKey"),
-                     Text(creds, "secretKey"), Text(creds, "expiration", "no expiry"));
+  return fmt::format("Access Key: {}\nSecret Key: {}\nExpiration: {}\n",
+                     FieldText(creds, "accessKey"), FieldText(creds, "secretKey"),
+                     FieldText(creds, "expiration", "no expiry"));
 }
 
 std::string ServiceAccountsText(const Json& list) {
@@ -128,8 +130,9 @@ std::string ServiceAccountsText(const Json& list) {
   std::string out =
       fmt::format("{:<24} {:<6} {:<22} {}\n", "ACCESS KEY", "STATUS", "EXPIRES", "NAME");
   for (const Json& a : accounts) {
-    out += fmt::format("{:<24} {:<6} {:<22} {}\n", Text(a, "accessKey"), Text(a, "accountStatus"),
-                       Text(a, "expiration", "never"), Text(a, "name", "-"));
+    out += fmt::format("{:<24} {:<6} {:<22} {}\n", FieldText(a, "accessKey"),
+                       FieldText(a, "accountStatus"), FieldText(a, "expiration", "never"),
+                       FieldText(a, "name", "-"));
   }
   return out;
 }
@@ -138,12 +141,13 @@ std::string ServiceAccountText(std::string_view access_key, const Json& info) {
   std::string out = fmt::format(
       "access key: {}\nparent user: {}\nstatus: {}\nname: {}\ndescription: {}\nexpiration: {}\n"
       "policy: {}\n",
-      access_key, Text(info, "parentUser"), Text(info, "accountStatus"), Text(info, "name", "-"),
-      Text(info, "description", "-"), Text(info, "expiration", "never"),
+      access_key, FieldText(info, "parentUser"), FieldText(info, "accountStatus"),
+      FieldText(info, "name", "-"), FieldText(info, "description", "-"),
+      FieldText(info, "expiration", "never"),
       info.value("impliedPolicy", true) ? "implied (the parent user's)" : "its own");
   auto doc = info.find("policy");
   if (doc != info.end() && doc->is_string() && !doc->get<std::string>().empty()) {
-    out += Indented(*doc);
+    out += PolicyPretty(*doc);
   }
   return out;
 }
