@@ -69,6 +69,7 @@ class AdminIamTest : public ::testing::Test {
   struct Key {
     std::string access;
     std::string secret;
+    std::string token;  // STS credentials' session token (x-amz-security-token)
   };
 
   // `method` /minio/admin/v3/`op`?`query` with `body`, signed by `key` (its SHA-256 signed).
@@ -81,6 +82,9 @@ class AdminIamTest : public ::testing::Test {
     req.target = query.empty() ? req.path : req.path + "?" + query;
     req.remote_address = "10.1.2.3:5555";
     req.headers.emplace_back("host", "127.0.0.1:9000");
+    if (!key.token.empty()) {
+      req.headers.emplace_back("x-amz-security-token", key.token);
+    }
     auth::SignInput in;
     in.method = method;
     in.path = req.path;
@@ -482,6 +486,25 @@ TEST_F(AdminIamTest, ServiceAccountsActWithTheirParentsPolicies) {
                 .status,
             204);
   ExpectError(Call(svc, "GET", "info"), 403, "InvalidAccessKeyId");
+}
+
+TEST_F(AdminIamTest, TemporaryCredentialsNeedTheirSessionToken) {
+  User("gina", {"diagnostics"});
+  iam::TemporaryRequest req;
+  req.parent_user = "gina";
+  req.duration = std::chrono::hours(1);
+  RequestContext ctx = RequestContext::Background("test");
+  Result<iam::Credentials> sts = SyncWait(iam_.AddTemporary(ctx, req));
+  ASSERT_TRUE(sts.ok()) << sts.status().ToString();
+  Key key{sts->access_key, sts->secret_key, sts->session_token};
+  EXPECT_EQ(Call(key, "GET", "info").status, 200);
+  ExpectError(Call(key, "GET", "list-users"), 403, "AccessDenied");
+  // Derived credentials: no self-service.
+  ExpectError(Call(key, "GET", "list-service-accounts"), 403, "AccessDenied");
+  key.token = "wrong";
+  ExpectError(Call(key, "GET", "info"), 400, "InvalidToken");
+  key.token.clear();
+  ExpectError(Call(key, "GET", "info"), 400, "InvalidToken");
 }
 
 TEST_F(AdminIamTest, DisabledAndUnknownKeys) {
