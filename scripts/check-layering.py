@@ -11,7 +11,7 @@ The layers, lowest first (a module may include its own headers and those of lowe
   3  storage/local, storage/remote, cluster, cluster/lock
                                           (cluster/lock: dsync-style locks, common and meta only)
   4  object                               the object layer
-  5  heal, kms                            background healing; the key store (both over the
+  5  heal, kms, iam                       background healing; the key store; identities (over the
                                           object layer)
   6  s3, admin                            the S3 and admin front ends
   7  server                               wiring (adapts cluster/lock to object's NsLocker)
@@ -32,7 +32,7 @@ LAYERS = [
     ["storage", "rpc", "loadgen"],
     ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],
-    ["heal", "kms"],
+    ["heal", "kms", "iam"],
     ["s3", "admin"],
     ["server"],
 ]

@@ -124,6 +124,33 @@ Task<void> AddCorsHeaders(S3Request& req, ResponseRecorder& recorder) {
   }
 }
 
+// The identity of a signed request's key (with its session token: header, presigned query or
+// POST form field). Without an identity store every key is the root's.
+Status Identify(S3Request& req) {
+  if (req.opts.iam == nullptr) {
+    static const iam::IdentityPtr kRoot = [] {
+      auto id = std::make_shared<iam::Identity>();
+      id->kind = iam::IdentityKind::kRoot;
+      id->root_power = true;
+      return id;
+    }();
+    req.identity = kRoot;
+    return Status::Ok();
+  }
+  std::string_view token;
+  if (const std::string* h = req.Header("x-amz-security-token")) {
+    token = *h;
+  } else if (auto q = req.route.query.Get("X-Amz-Security-Token")) {
+    token = *q;
+  } else if (req.post_form) {
+    if (const std::string* f = req.post_form->Field("x-amz-security-token")) {
+      token = *f;
+    }
+  }
+  ASSIGN_OR_RETURN(req.identity, req.opts.iam->Check(req.auth.access_key, token));
+  return Status::Ok();
+}
+
 // Routing, authentication and dispatch: everything between the request id and the error
 // rendering. Returns the handler's Status.
 Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
@@ -151,18 +178,23 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     view.now = std::chrono::system_clock::now();
     CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
   }
+  HandlerFn handler = HandlerFor(req.route.op);
   if (req.auth.anonymous) {
-    co_return Status(Errc::kAccessDenied);  // no bucket policies yet
+    if (handler == nullptr) {
+      co_return Status(Errc::kAccessDenied);  // nothing an anonymous request could be allowed
+    }
+  } else {
+    CO_RETURN_IF_ERROR(Identify(req));
   }
   req.ctx.access_key = req.auth.access_key;
   if (req.route.op == Op::kMethodNotAllowed) {
     co_return Status(Errc::kMethodNotAllowed);
   }
-  HandlerFn handler = HandlerFor(req.route.op);
   if (handler == nullptr) {
     co_return Status(Errc::kNotImplemented);
   }
   CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(req.route.op, http, req.route.query));
+  CO_RETURN_IF_ERROR(co_await AuthorizeOperation(req));
   co_return co_await handler(req);
 }
 
@@ -292,7 +324,12 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
     co_return;
   }
   InflightGuard inflight(inflight_);
-  S3Request req{ex, RequestContext{}, Route{}, auth::AuthResult{}, layer_, opts_, host_id_, {}};
+  S3Request req{ex,       RequestContext{},
+                Route{},  auth::AuthResult{},
+                layer_,   opts_,
+                host_id_, {},
+                nullptr,  &policy_cache_,
+                nullptr,  true};
   req.ctx.request_id = id;
   Status st;
   if (inflight.now() > opts_.max_inflight) {

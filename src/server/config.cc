@@ -89,6 +89,16 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
     }
     cfg.lifecycle_day_seconds = n;
   }
+  if (auto v = env("CAIRN_IAM_RELOAD_SECONDS")) {
+    const std::string text(*v);
+    char* end = nullptr;
+    const long long n = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || n < 1) {
+      return Status(Errc::kInvalidArgument,
+                    "CAIRN_IAM_RELOAD_SECONDS must be a positive number of seconds");
+    }
+    cfg.iam_reload_seconds = n;
+  }
   ASSIGN_OR_RETURN(cfg.storage_class, StorageClassFromEnvironment(env));
   ASSIGN_OR_RETURN(auto allow_http, EnvSwitch(env, "CAIRN_SSE_C_ALLOW_HTTP"));
   if (allow_http && *allow_http) {

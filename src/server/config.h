@@ -61,6 +61,9 @@ struct ServerConfig {
   int orphan_min_age = 3600;
   // Seconds in a lifecycle rule's "day" (s3::S3Options::lifecycle_day_seconds); tests shorten it.
   std::int64_t lifecycle_day_seconds = 86400;
+  // How often every node reads the whole identity store again (CAIRN_IAM_RELOAD_SECONDS): what
+  // a node that missed a peer's change notice waits at most.
+  std::int64_t iam_reload_seconds = 120;
   std::string node_host;
   // The other nodes (http(s)://host:port or host:port), checked against the drive URLs.
   std::vector<std::string> peers;

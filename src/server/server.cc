@@ -22,6 +22,7 @@
 #include "heal/heal_sequence.h"
 #include "heal/healer.h"
 #include "http/server.h"
+#include "iam/iam.h"
 #include "kms/kms.h"
 #include "object/server_pools.h"
 #include "rpc/client.h"
@@ -186,7 +187,18 @@ Status Server::BuildLayer() {
     LOG_INFO("KMS: built-in, default key {}{}", kms_->default_key(),
              config_.kms_auto_encryption ? ", auto encryption on" : "");
   }
-  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
+  iam::Iam& iam = Credentials();
+  Status loaded = RunSync([](iam::Iam& iam, object::ObjectLayer& layer) -> Task<Status> {
+    RequestContext ctx = RequestContext::Background("iam-load");
+    co_return co_await iam.Attach(ctx, layer);
+  }(iam, *layer_));
+  if (!loaded.ok()) {
+    LOG_WARN("identity store: {} (read again every {} s)", loaded.ToString(),
+             config_.iam_reload_seconds);
+  }
+  StartIamReloads();
+  s3_opts.iam = &iam;
+  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, iam);
   kms_ready_.store(kms_.get());
   layer_ready_.store(layer_.get());
   healer_ready_.store(healer_.get());
@@ -316,12 +328,37 @@ Status Server::LoadFormat() {
   return Status::Ok();
 }
 
-const auth::CredentialProvider& Server::Credentials() {
-  if (!credentials_) {
-    credentials_ =
-        std::make_unique<s3::StaticCredentialProvider>(config_.access_key, config_.secret_key);
+iam::Iam& Server::Credentials() {
+  if (!iam_) {
+    iam::Iam::Options opts;
+    opts.root_access_key = config_.access_key;
+    opts.root_secret_key = config_.secret_key;
+    if (distributed()) {
+      opts.changed = [this](const RequestContext& ctx, std::string item) {
+        return TellPeersIamChanged(ctx, std::move(item));
+      };
+    }
+    iam_ = std::make_unique<iam::Iam>(std::move(opts));
   }
-  return *credentials_;
+  return *iam_;
+}
+
+void Server::StartIamReloads() {
+  iam_reloads_ = std::thread([this] {
+    const auto period = std::chrono::seconds(config_.iam_reload_seconds);
+    std::unique_lock lock(iam_reload_mu_);
+    while (!iam_reload_cv_.wait_for(lock, period, [this] { return stopping_; })) {
+      lock.unlock();
+      Status st = RunSync([](iam::Iam& iam) -> Task<Status> {
+        RequestContext ctx = RequestContext::Background("iam-reload");
+        co_return co_await iam.ReloadAll(ctx);
+      }(*iam_));
+      if (!st.ok()) {
+        LOG_WARN("identity store reload: {}", st.ToString());
+      }
+      lock.lock();
+    }
+  });
 }
 
 Status Server::StartListeners() {
@@ -425,6 +462,14 @@ void Server::Stop() {
   s3_listener_.reset();
   console_listener_.reset();
   cluster_listener_.reset();
+  if (iam_reloads_.joinable()) {
+    {
+      std::lock_guard lock(iam_reload_mu_);
+      stopping_ = true;
+    }
+    iam_reload_cv_.notify_all();
+    iam_reloads_.join();
+  }
   s3_.reset();
   admin_.reset();
   kms_.reset();
