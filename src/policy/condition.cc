@@ -1,14 +1,14 @@
 #include "policy/condition.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cctype>
 #include <cstring>
 #include <optional>
+
+#include <arpa/inet.h>
 
 #include "common/text.h"
 #include "policy/policy.h"
@@ -153,8 +153,8 @@ std::optional<double> ParseDate(std::string_view s) {
   if (!date.ok()) {
     return std::nullopt;
   }
-  double seconds = static_cast<double>(std::chrono::sys_days(date).time_since_epoch().count()) *
-                   86400;
+  double seconds =
+      static_cast<double>(std::chrono::sys_days(date).time_since_epoch().count()) * 86400;
   if (pos == s.size()) {
     return seconds;
   }
@@ -354,9 +354,8 @@ bool Condition::Evaluate(const ConditionValues* request) const {
   }
   // A plain operator on a multi-valued key: the positive form holds when any value matches,
   // and the negated form is its opposite (no value matches).
-  const bool any = std::any_of(values->begin(), values->end(), [&](const std::string& v) {
-    return MatchesValue(v, request);
-  });
+  const bool any = std::any_of(values->begin(), values->end(),
+                               [&](const std::string& v) { return MatchesValue(v, request); });
   return any != negated_;
 }
 

@@ -23,7 +23,9 @@ bool EqualAt(std::string_view subject, std::size_t pos, std::string_view text, b
 }
 
 // `${*}` and friends: the escapes AWS defines for characters that are otherwise special.
-bool IsEscape(std::string_view key) { return key == "*" || key == "?" || key == "$"; }
+bool IsEscape(std::string_view key) {
+  return key == "*" || key == "?" || key == "$";
+}
 
 }  // namespace
 

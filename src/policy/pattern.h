@@ -15,8 +15,8 @@ class ConditionValues;
 class Pattern {
  public:
   struct Options {
-    bool wildcards = true;  // `*` and `?` match; else they are literal (StringEquals)
-    bool variables = true;  // `${key}` is a policy variable; else literal (Action)
+    bool wildcards = true;   // `*` and `?` match; else they are literal (StringEquals)
+    bool variables = true;   // `${key}` is a policy variable; else literal (Action)
     bool lowercase = false;  // store lowercase (case-insensitive matching, see Match)
   };
 

@@ -185,20 +185,19 @@ bool Policy::ResourcesWithin(std::string_view bucket) const {
            (resource.size() == bucket_arn.size() || resource[bucket_arn.size()] == '/');
   };
   return compiled_ != nullptr &&
-         std::all_of(compiled_->statements.begin(), compiled_->statements.end(),
-                     [&](const Statement& st) {
-                       return std::all_of(st.resource_texts.begin(), st.resource_texts.end(),
-                                          within);
-                     });
+         std::all_of(
+             compiled_->statements.begin(), compiled_->statements.end(), [&](const Statement& st) {
+               return std::all_of(st.resource_texts.begin(), st.resource_texts.end(), within);
+             });
 }
 
 bool Policy::IsPublic() const {
-  return compiled_ != nullptr &&
-         std::any_of(compiled_->statements.begin(), compiled_->statements.end(),
-                     [](const Statement& st) {
-                       return st.allow && st.has_principal && !st.not_principal &&
-                              st.any_principal && st.conditions.empty();
-                     });
+  return compiled_ != nullptr && std::any_of(compiled_->statements.begin(),
+                                             compiled_->statements.end(), [](const Statement& st) {
+                                               return st.allow && st.has_principal &&
+                                                      !st.not_principal && st.any_principal &&
+                                                      st.conditions.empty();
+                                             });
 }
 
 const std::string& Policy::text() const {

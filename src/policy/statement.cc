@@ -15,9 +15,9 @@ using nlohmann::json;
 
 constexpr std::string_view kS3ArnPrefix = "arn:aws:s3:::";
 constexpr std::string_view kMinioArnPrefix = "arn:minio:";
-constexpr auto kStatementFields = std::to_array<std::string_view>(
-    {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
-     "NotPrincipal", "Condition"});
+constexpr auto kStatementFields =
+    std::to_array<std::string_view>({"Sid", "Effect", "Action", "NotAction", "Resource",
+                                     "NotResource", "Principal", "NotPrincipal", "Condition"});
 constexpr auto kResourceFreeServices = std::to_array<std::string_view>({"admin:", "kms:", "sts:"});
 
 Status Malformed(std::string_view message) {
@@ -90,9 +90,8 @@ bool OnlyResourceFreeActions(const json& j) {
     return false;
   }
   const auto names = TextList(*action, false);
-  return names && std::all_of(names->begin(), names->end(), [](const std::string& n) {
-           return IsResourceFreeAction(n);
-         });
+  return names && std::all_of(names->begin(), names->end(),
+                              [](const std::string& n) { return IsResourceFreeAction(n); });
 }
 
 bool ValidResource(std::string_view resource, bool resource_free) {
@@ -260,8 +259,7 @@ bool Statement::MatchesResource(std::string_view resource, const ConditionValues
 
 bool Statement::MatchesPrincipal(std::span<const std::string> names) const {
   const bool any = any_principal || std::any_of(names.begin(), names.end(), [&](const auto& n) {
-                     return std::find(principals.begin(), principals.end(), n) !=
-                            principals.end();
+                     return std::find(principals.begin(), principals.end(), n) != principals.end();
                    });
   return any != not_principal;
 }
