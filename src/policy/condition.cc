@@ -175,12 +175,16 @@ std::optional<double> ParseDate(std::string_view s) {
   return seconds - *offset;
 }
 
+bool EqualsIgnoreCase(std::string_view s, std::string_view lower) {
+  return s.size() == lower.size() && std::equal(s.begin(), s.end(), lower.begin(),
+                                                [](char c, char l) { return LowerAscii(c) == l; });
+}
+
 std::optional<bool> ParseBool(std::string_view s) {
-  const std::string lower = AsciiLower(s);
-  if (lower == "true") {
+  if (EqualsIgnoreCase(s, "true")) {
     return true;
   }
-  if (lower == "false") {
+  if (EqualsIgnoreCase(s, "false")) {
     return false;
   }
   return std::nullopt;

@@ -6,16 +6,15 @@
 namespace cairn::policy {
 namespace {
 
-char FoldChar(char c, bool fold_case) {
-  return fold_case && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool EqualAt(std::string_view subject, std::size_t pos, std::string_view text, bool fold_case) {
   if (subject.size() - pos < text.size()) {
     return false;
   }
+  if (!fold_case) {
+    return subject.substr(pos, text.size()) == text;
+  }
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (FoldChar(subject[pos + i], fold_case) != FoldChar(text[i], fold_case)) {
+    if (LowerAscii(subject[pos + i]) != LowerAscii(text[i])) {
       return false;
     }
   }
@@ -66,11 +65,22 @@ Pattern Pattern::Compile(std::string_view text, Options options) {
     } else if (options.wildcards && c == '?') {
       p.segments_.back().push_back({AtomKind::kAnyChar, {}});
     } else {
-      const char stored = options.lowercase ? FoldChar(c, true) : c;
+      const char stored = options.lowercase ? LowerAscii(c) : c;
       AppendLiteral(p.segments_.back(), std::string_view(&stored, 1));
     }
   }
+  p.Classify();
   return p;
+}
+
+void Pattern::Classify() {
+  const Segment& first = segments_.front();
+  const bool literal = first.empty() || (first.size() == 1 && first[0].kind == AtomKind::kLiteral);
+  if (!literal || segments_.size() > 2 || (segments_.size() == 2 && !segments_[1].empty())) {
+    return;
+  }
+  shape_ = segments_.size() == 1 ? Shape::kExact : Shape::kPrefix;
+  fixed_ = first.empty() ? std::string() : first[0].text;
 }
 
 // Matches `segment` exactly at `pos`; on success moves `pos` past it.
@@ -116,7 +126,12 @@ bool Pattern::FindSegment(const Segment& segment, std::string_view subject, std:
   return false;
 }
 
-bool Pattern::Match(std::string_view subject, const ConditionValues* vars, bool fold_case) const {
+bool Pattern::StartsWithFolded(std::string_view subject, std::string_view prefix) {
+  return EqualAt(subject, 0, prefix, /*fold_case=*/true);
+}
+
+bool Pattern::MatchSegments(std::string_view subject, const ConditionValues* vars,
+                            bool fold_case) const {
   std::size_t pos = 0;
   if (!MatchSegmentAt(segments_.front(), subject, pos, vars, fold_case)) {
     return false;

@@ -12,6 +12,12 @@ namespace cairn::policy {
 
 class ConditionValues;
 
+// A-Z to a-z, without the locale lookup of std::tolower (it runs per character on the
+// evaluation path).
+inline char LowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 class Pattern {
  public:
   struct Options {
@@ -25,7 +31,17 @@ class Pattern {
   // Whether `subject` matches. Variables take the single value `vars` holds for their key; a
   // key absent or multi-valued (or `vars` null) makes the pattern match nothing. With
   // `fold_case`, characters compare lowercased on both sides.
-  bool Match(std::string_view subject, const ConditionValues* vars, bool fold_case) const;
+  bool Match(std::string_view subject, const ConditionValues* vars, bool fold_case) const {
+    switch (shape_) {
+      case Shape::kExact:
+        return subject.size() == fixed_.size() && StartsWith(subject, fixed_, fold_case);
+      case Shape::kPrefix:
+        return StartsWith(subject, fixed_, fold_case);
+      case Shape::kGeneral:
+        break;
+    }
+    return MatchSegments(subject, vars, fold_case);
+  }
 
   bool has_variables() const { return has_variables_; }
 
@@ -50,8 +66,23 @@ class Pattern {
                              std::size_t& length);
   static void AppendLiteral(Segment& segment, std::string_view text);
 
+  // The common shapes, matched without walking segments: "s3:getobject" and
+  // "arn:aws:s3:::bucket/*" (no variable, no `?`, at most one `*`, at the end).
+  enum class Shape { kExact, kPrefix, kGeneral };
+
+  void Classify();
+  bool MatchSegments(std::string_view subject, const ConditionValues* vars, bool fold_case) const;
+
+  static bool StartsWith(std::string_view subject, std::string_view prefix, bool fold_case) {
+    return fold_case ? StartsWithFolded(subject, prefix) : subject.starts_with(prefix);
+  }
+
+  static bool StartsWithFolded(std::string_view subject, std::string_view prefix);
+
   std::vector<Segment> segments_;  // one more than the number of `*`s
   bool has_variables_ = false;
+  Shape shape_ = Shape::kGeneral;
+  std::string fixed_;  // kExact: the whole text; kPrefix: the text before the `*`
 };
 
 // The single value of a policy variable: nullptr when absent or multi-valued.

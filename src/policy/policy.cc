@@ -19,6 +19,8 @@ constexpr std::size_t kMaxResourcePolicySize = 20 * 1024;
 // The deepest a valid document nests: {"Statement": [{"Condition": {op: {key: [value]}}}]}.
 // Refusing deeper input before parsing keeps hostile nesting off the parser's stack.
 constexpr int kMaxDepth = 6;
+// Longer actions (none are known) are matched case-insensitively in place instead.
+constexpr std::size_t kMaxLoweredAction = 128;
 constexpr auto kVersions = std::to_array<std::string_view>({"2012-10-17", "2008-10-17"});
 constexpr auto kPolicyFields = std::to_array<std::string_view>({"Version", "Id", "Statement"});
 constexpr std::string_view kInvalidJson =
@@ -95,9 +97,8 @@ std::vector<std::string>& ConditionValues::Slot(std::string_view key) {
 const std::vector<std::string>* ConditionValues::Find(std::string_view key) const {
   for (const auto& [k, values] : values_) {
     if (k.size() == key.size() &&
-        std::equal(k.begin(), k.end(), key.begin(), [](char stored, char asked) {
-          return stored == (asked >= 'A' && asked <= 'Z' ? asked - 'A' + 'a' : asked);
-        })) {
+        std::equal(k.begin(), k.end(), key.begin(),
+                   [](char stored, char asked) { return stored == LowerAscii(asked); })) {
       return &values;
     }
   }
@@ -164,10 +165,20 @@ Decision Policy::Evaluate(const Request& request) const {
   if (!compiled_) {
     return Decision::kNone;
   }
-  const bool resource_free = IsResourceFreeAction(request.action);
+  // Lowercase the action once (on the stack: no allocation) so that every action pattern,
+  // stored lowercase, compares with memcmp.
+  std::array<char, kMaxLoweredAction> lowered;
+  RequestFacts facts{.action = request.action,
+                     .action_lowercase = false,
+                     .resource_free = IsResourceFreeAction(request.action)};
+  if (request.action.size() <= lowered.size()) {
+    std::transform(request.action.begin(), request.action.end(), lowered.begin(), LowerAscii);
+    facts.action = std::string_view(lowered.data(), request.action.size());
+    facts.action_lowercase = true;
+  }
   Decision decision = Decision::kNone;
   for (const Statement& st : compiled_->statements) {
-    if (!st.Applies(request, resource_free)) {
+    if (!st.Applies(request, facts)) {
       continue;
     }
     if (!st.allow) {

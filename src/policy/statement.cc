@@ -24,8 +24,10 @@ Status Malformed(std::string_view message) {
   return Status(Errc::kMalformedPolicy, std::string(message));
 }
 
+// `prefix` is lowercase.
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && AsciiLower(s.substr(0, prefix.size())) == prefix;
+  return s.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), s.begin(),
+                                                 [](char p, char c) { return p == LowerAscii(c); });
 }
 
 // A string or a non-empty array of strings; with `scalars`, numbers and booleans count as
@@ -241,9 +243,9 @@ Result<Statement> ParseStatement(const json& j, Kind kind) {
   return st;
 }
 
-bool Statement::MatchesAction(std::string_view action) const {
+bool Statement::MatchesAction(std::string_view action, bool lowercase) const {
   const bool any = std::any_of(actions.begin(), actions.end(), [&](const Pattern& p) {
-    return p.Match(action, nullptr, /*fold_case=*/true);
+    return p.Match(action, nullptr, /*fold_case=*/!lowercase);
   });
   return any != not_action;
 }
@@ -264,11 +266,12 @@ bool Statement::MatchesPrincipal(std::span<const std::string> names) const {
   return any != not_principal;
 }
 
-bool Statement::Applies(const Request& request, bool resource_free) const {
-  if (!MatchesAction(request.action)) {
+bool Statement::Applies(const Request& request, const RequestFacts& facts) const {
+  if (!MatchesAction(facts.action, facts.action_lowercase)) {
     return false;
   }
-  if (has_resource && !resource_free && !MatchesResource(request.resource, request.conditions)) {
+  if (has_resource && !facts.resource_free &&
+      !MatchesResource(request.resource, request.conditions)) {
     return false;
   }
   if (has_principal && !MatchesPrincipal(request.principals)) {

@@ -16,6 +16,13 @@
 
 namespace cairn::policy {
 
+// What Policy::Evaluate works out once per request for all statements.
+struct RequestFacts {
+  std::string_view action;  // the request's, lowercased when `action_lowercase`
+  bool action_lowercase = false;
+  bool resource_free = false;  // admin:, kms:, sts: actions ignore resources
+};
+
 struct Statement {
   bool allow = false;
   std::string sid;
@@ -34,11 +41,9 @@ struct Statement {
   std::vector<std::string> principals;
   std::vector<Condition> conditions;  // all must hold
 
-  // Whether the statement applies to `request`. `resource_free`: the action is one of those
-  // that ignore resources (admin:, kms:, sts:).
-  bool Applies(const Request& request, bool resource_free) const;
+  bool Applies(const Request& request, const RequestFacts& facts) const;
 
-  bool MatchesAction(std::string_view action) const;
+  bool MatchesAction(std::string_view action, bool lowercase) const;
   bool MatchesResource(std::string_view resource, const ConditionValues* vars) const;
   bool MatchesPrincipal(std::span<const std::string> names) const;
 };
