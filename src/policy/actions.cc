@@ -1,9 +1,15 @@
 // The action names IsKnownAction accepts: AWS's for s3 (the Service Authorization Reference,
 // "Actions defined by Amazon S3"), MinIO's admin: and kms: actions, and AWS STS's.
+#include "policy/actions.h"
+
 #include <algorithm>
 #include <array>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "common/text.h"
 #include "policy/pattern.h"
 #include "policy/policy.h"
 
@@ -221,13 +227,46 @@ constexpr auto kKnownActions = std::to_array<std::string_view>({
     "sts:TagSession",
 });
 
+static_assert(kKnownActions.size() <= kMaxKnownActions);
+
+// The lowercase names with their numbers, sorted for binary search. Built once, then only
+// read (a function-local static: immutable after its thread-safe initialisation).
+const std::vector<std::pair<std::string, std::size_t>>& SortedKnownActions() {
+  static const auto sorted = [] {
+    std::vector<std::pair<std::string, std::size_t>> v;
+    for (std::size_t i = 0; i < kKnownActions.size(); ++i) {
+      v.emplace_back(AsciiLower(kKnownActions[i]), i);
+    }
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  return sorted;
+}
+
 }  // namespace
 
+ActionSet KnownActionsMatching(const Pattern& pattern) {
+  ActionSet set;
+  for (std::size_t i = 0; i < kKnownActions.size(); ++i) {
+    set[i] = pattern.Match(kKnownActions[i], nullptr, /*fold_case=*/true);
+  }
+  return set;
+}
+
+std::optional<std::size_t> KnownActionIndex(std::string_view lowercase_name) {
+  const auto& sorted = SortedKnownActions();
+  const auto it =
+      std::lower_bound(sorted.begin(), sorted.end(), lowercase_name,
+                       [](const auto& entry, std::string_view name) { return entry.first < name; });
+  if (it == sorted.end() || it->first != lowercase_name) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
 bool IsKnownAction(std::string_view name) {
-  const Pattern pattern = Pattern::Compile(name, {.variables = false, .lowercase = true});
-  return std::any_of(kKnownActions.begin(), kKnownActions.end(), [&](std::string_view known) {
-    return pattern.Match(known, nullptr, /*fold_case=*/true);
-  });
+  return KnownActionsMatching(Pattern::Compile(name, {.variables = false, .lowercase = true}))
+      .any();
 }
 
 }  // namespace cairn::policy

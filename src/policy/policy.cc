@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "policy/actions.h"
 #include "policy/statement.h"
 
 namespace cairn::policy {
@@ -165,16 +166,18 @@ Decision Policy::Evaluate(const Request& request) const {
   if (!compiled_) {
     return Decision::kNone;
   }
-  // Lowercase the action once (on the stack: no allocation) so that every action pattern,
-  // stored lowercase, compares with memcmp.
+  // Look the action up once (lowercased on the stack: no allocation): a known one is then
+  // a bit test per statement, any other compares with each action pattern.
   std::array<char, kMaxLoweredAction> lowered;
   RequestFacts facts{.action = request.action,
                      .action_lowercase = false,
+                     .known_action = std::nullopt,
                      .resource_free = IsResourceFreeAction(request.action)};
   if (request.action.size() <= lowered.size()) {
     std::transform(request.action.begin(), request.action.end(), lowered.begin(), LowerAscii);
     facts.action = std::string_view(lowered.data(), request.action.size());
     facts.action_lowercase = true;
+    facts.known_action = KnownActionIndex(facts.action);
   }
   Decision decision = Decision::kNone;
   for (const Statement& st : compiled_->statements) {

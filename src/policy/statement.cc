@@ -80,6 +80,7 @@ Status ParseActions(const json& j, Statement& st) {
       return Malformed(StrCat("Policy has invalid action ", name));
     }
     st.actions.push_back(Pattern::Compile(name, {.variables = false, .lowercase = true}));
+    st.known_actions |= KnownActionsMatching(st.actions.back());
   }
   return Status::Ok();
 }
@@ -243,9 +244,12 @@ Result<Statement> ParseStatement(const json& j, Kind kind) {
   return st;
 }
 
-bool Statement::MatchesAction(std::string_view action, bool lowercase) const {
+bool Statement::MatchesAction(const RequestFacts& facts) const {
+  if (facts.known_action) {
+    return known_actions[*facts.known_action] != not_action;
+  }
   const bool any = std::any_of(actions.begin(), actions.end(), [&](const Pattern& p) {
-    return p.Match(action, nullptr, /*fold_case=*/!lowercase);
+    return p.Match(facts.action, nullptr, /*fold_case=*/!facts.action_lowercase);
   });
   return any != not_action;
 }
@@ -267,7 +271,7 @@ bool Statement::MatchesPrincipal(std::span<const std::string> names) const {
 }
 
 bool Statement::Applies(const Request& request, const RequestFacts& facts) const {
-  if (!MatchesAction(facts.action, facts.action_lowercase)) {
+  if (!MatchesAction(facts)) {
     return false;
   }
   if (has_resource && !facts.resource_free &&

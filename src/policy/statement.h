@@ -2,6 +2,7 @@
 // policy.cc, apart so that each file stays small.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/status.h"
+#include "policy/actions.h"
 #include "policy/condition.h"
 #include "policy/pattern.h"
 #include "policy/policy.h"
@@ -20,7 +22,8 @@ namespace cairn::policy {
 struct RequestFacts {
   std::string_view action;  // the request's, lowercased when `action_lowercase`
   bool action_lowercase = false;
-  bool resource_free = false;  // admin:, kms:, sts: actions ignore resources
+  std::optional<std::size_t> known_action;  // its number in the known-action table
+  bool resource_free = false;               // admin:, kms:, sts: actions ignore resources
 };
 
 struct Statement {
@@ -28,6 +31,7 @@ struct Statement {
   std::string sid;
   bool not_action = false;
   std::vector<Pattern> actions;  // lowercase
+  ActionSet known_actions;       // the known actions `actions` cover
   // Absent only in statements whose actions are all admin:, kms: or sts:; then any
   // resource matches.
   bool has_resource = false;
@@ -43,7 +47,7 @@ struct Statement {
 
   bool Applies(const Request& request, const RequestFacts& facts) const;
 
-  bool MatchesAction(std::string_view action, bool lowercase) const;
+  bool MatchesAction(const RequestFacts& facts) const;
   bool MatchesResource(std::string_view resource, const ConditionValues* vars) const;
   bool MatchesPrincipal(std::span<const std::string> names) const;
 };
