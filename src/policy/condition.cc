@@ -135,8 +135,8 @@ std::optional<int> ReadFractionAndZone(std::string_view s, std::size_t& pos, dou
 // ISO 8601 ("2026-01-02", "2026-01-02T03:04:05Z", "...05.123+02:00") or epoch seconds, as
 // seconds since the epoch.
 std::optional<double> ParseDate(std::string_view s) {
-  if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {
-    return ParseNumber(s);
+  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string_view::npos) {
+    return ParseNumber(s);  // epoch seconds, maybe with a fraction
   }
   std::size_t pos = 0;
   const auto year = ReadDigits(s, pos, 4);

@@ -285,6 +285,7 @@ TEST(Conditions, Date) {
     EXPECT_EQ(ForKey(cond, {"2026-01-02T03:04:04.5Z"}), c.earlier) << c.op;
     EXPECT_EQ(ForKey(cond, {"2026-01-02T05:04:05+02:00"}), c.same) << c.op;
     EXPECT_EQ(ForKey(cond, {"1767323045"}), c.same) << c.op;  // epoch seconds
+    EXPECT_EQ(ForKey(cond, {"1767323044.9"}), c.earlier) << c.op;
     EXPECT_EQ(ForKey(cond, {"2026-01-02T03:04:05.000Z"}), c.same) << c.op;
     EXPECT_EQ(ForKey(cond, {"2026-01-03"}), c.later) << c.op;
     EXPECT_EQ(ForKey(cond, {}), c.absent) << c.op;
