@@ -11,7 +11,7 @@ bool EqualAt(std::string_view subject, std::size_t pos, std::string_view text, b
     return false;
   }
   if (!fold_case) {
-    return subject.substr(pos, text.size()) == text;
+    return BytesEqual(subject.data() + pos, text.data(), text.size());
   }
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (LowerAscii(subject[pos + i]) != LowerAscii(text[i])) {
