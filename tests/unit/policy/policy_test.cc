@@ -79,6 +79,24 @@ TEST(Actions, ExactWildcardAndCaseInsensitive) {
   EXPECT_EQ(Eval(p, "admin:Heal", ""), kNone);
 }
 
+TEST(Actions, RequestActionsOutsideTheTable) {
+  // A known request action is looked up in the action table; any other (a newer S3
+  // action, a very long name) is matched against the patterns themselves.
+  const Policy p = MustParse(Doc(R"(
+      {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::*"},
+      {"Effect": "Deny", "NotAction": "s3:Get*", "Resource": "arn:aws:s3:::secret/*"})"));
+  EXPECT_EQ(Eval(p, "S3:GETOBJECT", kObject), kAllow);
+  EXPECT_EQ(Eval(p, "s3:GetSomethingNew", kObject), kAllow);
+  EXPECT_EQ(Eval(p, "S3:GetSomethingNew", "arn:aws:s3:::secret/x"), kAllow);
+  EXPECT_EQ(Eval(p, "s3:PutSomethingNew", "arn:aws:s3:::secret/x"), kDeny);
+  const std::string long_action = "S3:" + std::string(300, 'X');
+  EXPECT_EQ(Eval(p, long_action, kObject), kAllow);
+  EXPECT_EQ(Eval(p, long_action, "arn:aws:s3:::secret/x"), kDeny);
+  // kms: actions ignore resources (policy.h), so the NotAction Deny covers them anywhere.
+  EXPECT_EQ(Eval(p, "kms:CreateKey", ""), kDeny);
+  EXPECT_EQ(Eval(p, "", kObject), kNone);
+}
+
 TEST(Actions, StarMatchesEveryAction) {
   const Policy p =
       MustParse(Doc(R"({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::*"})"));
@@ -230,6 +248,15 @@ TEST(Conditions, StringIgnoreCase) {
   EXPECT_EQ(ForKey(R"("StringNotEqualsIgnoreCase": {"k": "Hello"})", {"HELLO"}), kNone);
   EXPECT_EQ(ForKey(R"("StringNotEqualsIgnoreCase": {"k": "Hello"})", {"bye"}), kAllow);
   EXPECT_EQ(ForKey(R"("StringNotEqualsIgnoreCase": {"k": "Hello"})", {}), kAllow);
+}
+
+TEST(Variables, InIgnoreCaseValues) {
+  ConditionValues cv;
+  cv.Set("aws:username", "Alice");
+  cv.Set("k", "ALICE");
+  EXPECT_EQ(WithCondition(R"("StringEqualsIgnoreCase": {"k": "${aws:username}"})", &cv), kAllow);
+  EXPECT_EQ(WithCondition(R"("StringEquals": {"k": "${aws:username}"})", &cv), kNone);
+  EXPECT_EQ(WithCondition(R"("StringNotEquals": {"k": "${aws:userid}"})", &cv), kAllow);
 }
 
 TEST(Conditions, StringLike) {
@@ -631,8 +658,15 @@ TEST(Parse, SizeLimit) {
       "Resource": "arn:aws:s3:::*"})");
   const std::string at_limit = base + std::string(20 * 1024 - base.size(), ' ');
   EXPECT_TRUE(Policy::Parse(at_limit, Kind::kIdentity).ok());
-  EXPECT_TRUE(Policy::Parse(at_limit, Kind::kResource).code() == Errc::kMalformedPolicy);
-  EXPECT_EQ(Policy::Parse(at_limit + " ", Kind::kIdentity).code(), Errc::kMalformedPolicy);
+  const auto too_big = Policy::Parse(at_limit + " ", Kind::kIdentity);
+  EXPECT_EQ(too_big.code(), Errc::kMalformedPolicy);
+  EXPECT_NE(too_big.status().message().find("size"), std::string::npos);
+  const std::string bucket = Doc(R"({"Effect": "Allow", "Principal": "*",
+      "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})");
+  const std::string bucket_at_limit = bucket + std::string(20 * 1024 - bucket.size(), ' ');
+  EXPECT_TRUE(Policy::Parse(bucket_at_limit, Kind::kResource).ok());
+  const auto bucket_too_big = Policy::Parse(bucket_at_limit + " ", Kind::kResource);
+  EXPECT_NE(bucket_too_big.status().message().find("size"), std::string::npos);
 }
 
 TEST(Builtins, ParseAndGrantWhatMinioGrants) {
