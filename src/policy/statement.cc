@@ -76,11 +76,13 @@ Status ParseActions(const json& j, Statement& st) {
     return Malformed("Policy has invalid action");
   }
   for (const std::string& name : *names) {
-    if (!IsKnownAction(name)) {
+    Pattern pattern = Pattern::Compile(name, {.variables = false, .lowercase = true});
+    const ActionSet covered = KnownActionsMatching(pattern);
+    if (covered.none()) {  // what IsKnownAction refuses
       return Malformed(StrCat("Policy has invalid action ", name));
     }
-    st.actions.push_back(Pattern::Compile(name, {.variables = false, .lowercase = true}));
-    st.known_actions |= KnownActionsMatching(st.actions.back());
+    st.actions.push_back(std::move(pattern));
+    st.known_actions |= covered;
   }
   return Status::Ok();
 }
