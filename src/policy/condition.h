@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "policy/pattern.h"
+#include "policy/values.h"
 
 namespace cairn::policy {
 
@@ -46,7 +47,7 @@ class Condition {
 
  private:
   struct Cidr {
-    std::array<std::uint8_t, 16> address{};
+    IpBytes address{};
     int prefix_bits = 0;
     bool v6 = false;
   };

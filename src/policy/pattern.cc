@@ -26,12 +26,13 @@ bool IsEscape(std::string_view key) {
   return key == "*" || key == "?" || key == "$";
 }
 
-}  // namespace
-
+// The single value of a policy variable: nullptr when absent or multi-valued.
 const std::string* VariableValue(const ConditionValues* vars, std::string_view key) {
   const std::vector<std::string>* values = vars != nullptr ? vars->Find(key) : nullptr;
   return values != nullptr && values->size() == 1 ? &values->front() : nullptr;
 }
+
+}  // namespace
 
 void Pattern::AppendLiteral(Segment& segment, std::string_view text) {
   if (!segment.empty() && segment.back().kind == AtomKind::kLiteral) {
@@ -54,7 +55,6 @@ Pattern Pattern::Compile(std::string_view text, Options options) {
           AppendLiteral(p.segments_.back(), key);
         } else {
           p.segments_.back().push_back({AtomKind::kVariable, AsciiLower(key)});
-          p.has_variables_ = true;
         }
         i = close;
         continue;

@@ -72,8 +72,6 @@ class Pattern {
     return MatchSegments(subject, vars, fold_case);
   }
 
-  bool has_variables() const { return has_variables_; }
-
  private:
   enum class AtomKind { kLiteral, kAnyChar, kVariable };
 
@@ -113,12 +111,8 @@ class Pattern {
   static bool StartsWithFolded(std::string_view subject, std::string_view prefix);
 
   std::vector<Segment> segments_;  // one more than the number of `*`s
-  bool has_variables_ = false;
   Shape shape_ = Shape::kGeneral;
   std::string fixed_;  // kExact: the whole text; kPrefix: the text before the `*`
 };
-
-// The single value of a policy variable: nullptr when absent or multi-valued.
-const std::string* VariableValue(const ConditionValues* vars, std::string_view key);
 
 }  // namespace cairn::policy
