@@ -27,10 +27,6 @@ constexpr auto kPolicyFields = std::to_array<std::string_view>({"Version", "Id",
 constexpr std::string_view kInvalidJson =
     "Policies must be valid JSON and the first byte must be '{'";
 
-Status MalformedPolicy(std::string_view message) {
-  return Status(Errc::kMalformedPolicy, std::string(message));
-}
-
 bool NestsTooDeep(std::string_view text) {
   int depth = 0;
   bool in_string = false;

@@ -55,6 +55,9 @@ struct Statement {
 // Compiles one element of "Statement". Errors: kMalformedPolicy.
 Result<Statement> ParseStatement(const nlohmann::json& json, Kind kind);
 
+// kMalformedPolicy with `message`: every Parse error.
+Status MalformedPolicy(std::string_view message);
+
 // True for actions of the services whose requests have no resource (admin:, kms:, sts:).
 bool IsResourceFreeAction(std::string_view action);
 
