@@ -7,8 +7,8 @@
 namespace cairn::audit {
 
 Logger::Logger(LoggerOptions options)
-    : node_(std::move(options.node)),
-      filter_(std::move(options.headers)),
+    : filter_(std::move(options.headers)),
+      node_(std::move(options.node)),
       id_base_(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count()) ^
@@ -28,16 +28,23 @@ void Logger::SetDeploymentId(std::string id) {
   deployment_id_ = std::move(id);
 }
 
+void Logger::SetNode(std::string node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  node_ = std::move(node);
+}
+
 void Logger::Log(const Entry& entry) {
   if (targets_.empty()) {
     return;
   }
   std::string deployment;
-  if (entry.deployment_id.empty()) {
+  std::string node;
+  {
     std::lock_guard<std::mutex> lock(mu_);
     deployment = deployment_id_;
+    node = node_;
   }
-  auto record = std::make_shared<const std::string>(RenderEntry(entry, filter_, deployment, node_));
+  auto record = std::make_shared<const std::string>(RenderEntry(entry, filter_, deployment, node));
   for (const auto& target : targets_) {
     target->Offer(record);
   }

@@ -37,6 +37,8 @@ class Logger {
   // The deployment id of records logged from now on (known once the drives' formats are read).
   // Any thread.
   void SetDeploymentId(std::string id);
+  // The node (requestNode) of records logged from now on (known once the listener is bound).
+  void SetNode(std::string node);
 
   // Renders `entry` and queues it on every target. Any thread; never blocks on I/O.
   void Log(const Entry& entry);
@@ -55,11 +57,11 @@ class Logger {
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(2));
 
  private:
-  const std::string node_;
   const HeaderFilter filter_;
   std::vector<std::unique_ptr<Target>> targets_;  // fixed once logging starts
   mutable std::mutex mu_;
   std::string deployment_id_;  // GUARDED_BY(mu_)
+  std::string node_;           // GUARDED_BY(mu_)
   const std::uint64_t id_base_;
   std::atomic<std::uint64_t> id_counter_{0};
 };

@@ -36,6 +36,12 @@ struct S3Request {
   std::string host_id;
   // POST Object only: the form, read and authenticated by the middleware (s3/post_form.h).
   std::unique_ptr<PostForm> post_form;
+  // The user an access key belongs to (a service account's or STS credential's parent):
+  // filled by authorization (IAM); empty for root and anonymous. For the audit log.
+  std::string parent_user;
+  // The S3 error Code and Message that SendError rendered (empty when none), for the audit log.
+  std::string error_code;
+  std::string error_message;
 
   const http::Request& http() const { return ex.request(); }
 

@@ -22,6 +22,10 @@
 #include "object/object_layer.h"
 #include "s3/request_metrics.h"
 
+namespace cairn::audit {
+class Logger;
+}  // namespace cairn::audit
+
 namespace cairn::s3 {
 
 struct S3Options {
@@ -51,6 +55,9 @@ struct S3Options {
   kms::Kms* kms = nullptr;
   bool sse_c_allow_http = false;
   bool auto_encryption = false;
+  // The audit log: one record per request (health checks aside) when set; nullptr: none, and
+  // the request path pays one pointer check. Must outlive the S3Api.
+  audit::Logger* audit = nullptr;
 };
 
 // The root user: one static access key and secret key.
