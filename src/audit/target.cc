@@ -14,6 +14,7 @@ Target::~Target() {
 }
 
 void Target::Offer(Record record) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.size() >= options_.queue_size || stopping_) {
@@ -21,8 +22,13 @@ void Target::Offer(Record record) {
       return;
     }
     queue_.push_back(std::move(record));
+    // The thread waits only for a first record or for a full batch: wake it for those alone
+    // (a wake is a syscall on the request's thread).
+    wake = queue_.size() == 1 || queue_.size() == options_.batch_size;
   }
-  cv_.notify_one();
+  if (wake) {
+    cv_.notify_one();
+  }
 }
 
 TargetStats Target::stats() const {

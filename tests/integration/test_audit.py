@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.exceptions
 import pytest
+import requests
 
 from conftest import ACCESS_KEY, unique_name, wait_until
 from test_admin import admin_get, parse_metrics
@@ -112,11 +113,15 @@ def test_webhook_gets_records_of_s3_and_admin_requests(make_server, receiver):
         s3.get_object(Bucket=bucket, Key="missing")
     info = admin_get(srv, ADMIN + "/info")
     assert info.status == 200, info
+    unsigned = requests.get(srv.endpoint + ADMIN + "/info", timeout=10)
+    assert unsigned.status_code == 403
 
     def all_there():
         recs = receiver.records("/one")
         return (find(recs, "PutObject", object="obj") and find(recs, "GetObject", object="obj")
-                and find(recs, "GetObject", object="missing") and find(recs, "ServerInfo"))
+                and find(recs, "GetObject", object="missing")
+                and find(recs, "ServerInfo", statusCode=200)
+                and find(recs, "ServerInfo", statusCode=403))
     assert wait_until(all_there, timeout=30), receiver.records("/one")
     recs = receiver.records("/one")
 
@@ -151,12 +156,14 @@ def test_webhook_gets_records_of_s3_and_admin_requests(make_server, receiver):
     assert m["errorCode"] == "NoSuchKey"
     assert m["error"]
 
-    a = find(recs, "ServerInfo")
-    assert a["api"]["statusCode"] == 200
+    a = find(recs, "ServerInfo", statusCode=200)
     assert a["accessKey"] == ACCESS_KEY
     assert a["requestPath"] == ADMIN + "/info"
     assert a["requestID"] == info.headers["x-amz-request-id"]
     assert a["deploymentid"] == p["deploymentid"]
+    denied = find(recs, "ServerInfo", statusCode=403)
+    assert denied["errorCode"] == "AccessDenied"
+    assert "accessKey" not in denied
 
     # The secret key and signatures never leave the server.
     with receiver.lock:
