@@ -51,6 +51,7 @@ WebhookTarget::WebhookTarget(WebhookTargetOptions options, WebhookUrl url)
       io_(std::make_unique<asio::io_context>(1)) {
   http::ClientOptions copts;
   copts.tls = url_.https;
+  copts.tls_ca_file = options_.tls_ca_file;
   copts.connect_timeout =
       std::min<std::chrono::milliseconds>(options_.request_timeout, std::chrono::seconds(5));
   copts.request_timeout = options_.request_timeout;

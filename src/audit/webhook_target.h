@@ -27,6 +27,9 @@ struct WebhookTargetOptions {
   std::string id;        // the target's name ("webhook:<ID>") in metrics and logs
   std::string endpoint;  // http(s)://host[:port][/path][?query]
   std::string auth_token;
+  // https: the endpoint's certificate is checked against this CA file (PEM), else the
+  // system's CAs, and against the host name.
+  std::string tls_ca_file;
   DeliveryOptions delivery;
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
 };

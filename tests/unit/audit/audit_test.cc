@@ -22,6 +22,7 @@
 #include "audit/webhook_target.h"
 #include "http/server.h"
 #include "testing/eventually.h"
+#include "unit/http/test_client.h"
 
 namespace cairn::audit {
 namespace {
@@ -283,9 +284,11 @@ TEST(AuditFileTarget, AppendsLinesAndRotatesBySize) {
 // A webhook receiver: an http::Server that keeps every POST it gets.
 class Receiver {
  public:
-  explicit Receiver(std::uint16_t port = 0) {
+  explicit Receiver(std::uint16_t port = 0, std::string cert = "", std::string key = "") {
     http::ServerOptions o;
     o.address = "127.0.0.1:" + std::to_string(port);
+    o.tls_cert_file = std::move(cert);
+    o.tls_key_file = std::move(key);
     o.threads = 1;
     o.shutdown_grace = 200ms;
     server_ = std::make_unique<http::Server>(o, [this](http::Exchange& ex) { return Serve(ex); });
@@ -390,6 +393,45 @@ TEST(AuditWebhookTarget, OneRecordPerPostIsOneJsonObject) {
   EXPECT_EQ(receiver.posts()[0].body, "{\"n\":1}");
   EXPECT_EQ(receiver.posts()[0].target, "/");
   EXPECT_EQ(receiver.posts()[0].authorization, "");
+}
+
+TEST(AuditWebhookTarget, PostsOverHttpsCheckingTheCertificate) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cairn-audit-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string();
+  const std::string key = (dir / "key.pem").string();
+  ASSERT_TRUE(http::testing::WriteSelfSignedCert(cert, key));
+  Receiver receiver(0, cert, key);
+  ASSERT_TRUE(receiver.ok());
+  const std::string endpoint = "https://127.0.0.1:" + std::to_string(receiver.port()) + "/tls";
+  WebhookTargetOptions trusted;
+  trusted.id = "webhook:tls";
+  trusted.endpoint = endpoint;
+  trusted.tls_ca_file = cert;
+  auto target = WebhookTarget::Create(trusted);
+  ASSERT_TRUE(target.ok());
+  (*target)->Start();
+  (*target)->Offer(MakeRecord("{\"tls\":true}"));
+  ASSERT_TRUE(Eventually([&] { return (*target)->stats().sent == 1; }));
+  ASSERT_EQ(receiver.posts().size(), 1u);
+  EXPECT_EQ(receiver.posts()[0].body, "{\"tls\":true}");
+  EXPECT_EQ(receiver.posts()[0].target, "/tls");
+
+  // A certificate the system's CAs do not vouch for is refused: nothing reaches the receiver.
+  WebhookTargetOptions untrusted = trusted;
+  untrusted.tls_ca_file.clear();
+  untrusted.delivery.min_backoff = 10ms;
+  auto refused = WebhookTarget::Create(untrusted);
+  ASSERT_TRUE(refused.ok());
+  (*refused)->Start();
+  (*refused)->Offer(MakeRecord("{}"));
+  ASSERT_TRUE(Eventually([&] { return (*refused)->stats().failed >= 1; }));
+  EXPECT_EQ((*refused)->stats().sent, 0u);
+  EXPECT_EQ(receiver.posts().size(), 1u);
+  (*refused)->Stop(std::chrono::steady_clock::now() + 200ms);
+  (*target)->Stop(std::chrono::steady_clock::now() + 200ms);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(AuditWebhookTarget, RetriesWithBackoffUntilTheEndpointComesUp) {
