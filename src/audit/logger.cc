@@ -1,8 +1,11 @@
 #include "audit/logger.h"
 
 #include <cstdio>
+#include <exception>
 
 #include <fmt/format.h>
+
+#include "common/log.h"
 
 namespace cairn::audit {
 
@@ -44,7 +47,14 @@ void Logger::Log(const Entry& entry) {
     deployment = deployment_id_;
     node = node_;
   }
-  auto record = std::make_shared<const std::string>(RenderEntry(entry, filter_, deployment, node));
+  Record record;
+  try {
+    record = std::make_shared<const std::string>(RenderEntry(entry, filter_, deployment, node));
+  } catch (const std::exception& e) {
+    // Never an exception into the request path: the record is lost, the request is not.
+    LOG_ERROR("audit: cannot render a record of {}: {}", entry.api_name, e.what());
+    return;
+  }
   for (const auto& target : targets_) {
     target->Offer(record);
   }
