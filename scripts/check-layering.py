@@ -6,8 +6,9 @@ The layers, lowest first (a module may include its own headers and those of lowe
   0  common
   1  erasure, meta, http, auth, crypto    pure code, HTTP, signing and encryption
      policy                               the IAM policy language (parse, evaluate)
-  2  storage, rpc, loadgen                the drive interface; the inter-node transport; the
-                                          load generator (an HTTP client: http's Endpoint)
+  2  storage, rpc, loadgen, audit         the drive interface; the inter-node transport; the
+                                          load generator (an HTTP client: http's Endpoint); the
+                                          audit log (records, file and webhook targets)
   3  storage/local, storage/remote, cluster, cluster/lock
                                           (cluster/lock: dsync-style locks, common and meta only)
   4  object                               the object layer
@@ -29,7 +30,7 @@ import sys
 LAYERS = [
     ["common"],
     ["erasure", "meta", "http", "auth", "crypto", "policy"],
-    ["storage", "rpc", "loadgen"],
+    ["storage", "rpc", "loadgen", "audit"],
     ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],
     ["heal", "kms", "iam"],

@@ -22,6 +22,10 @@ namespace cairn::kms {
 class Kms;
 }  // namespace cairn::kms
 
+namespace cairn::audit {
+class Logger;
+}  // namespace cairn::audit
+
 namespace cairn::admin {
 
 inline constexpr std::string_view kAdminPrefix = "/minio/admin/";
@@ -49,6 +53,8 @@ struct AdminOptions {
     return std::chrono::system_clock::now();
   };
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // The audit log: one record per admin API request (not the metrics pages) when set.
+  audit::Logger* audit = nullptr;
 };
 
 // Where an admin error goes on the wire: HTTP status and the JSON "Code".
@@ -59,6 +65,10 @@ struct AdminError {
 
 // The one Errc -> {status, Code} table of the admin API (403 for every signature problem).
 AdminError ErrorFor(Errc code);
+
+// The audit log's API name of an admin path, as MinIO names its admin handlers ("ServerInfo",
+// "Heal", "KMSCreateKey"); else the path's last segment in CamelCase ("add-user": "AddUser").
+std::string AdminApiName(std::string_view path);
 
 class AdminApi {
  public:
@@ -75,7 +85,7 @@ class AdminApi {
 
  private:
   struct Reply;
-  Task<Reply> Serve(http::Exchange& ex);
+  Task<Reply> Serve(http::Exchange& ex, std::string& access_key);
   Task<Reply> ServeAdmin(const http::Request& r, heal::HealAdmin& healer,
                          std::string_view access_key);
   Task<Reply> ServeMetrics(const http::Request& r, heal::HealAdmin& healer);

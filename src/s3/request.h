@@ -46,6 +46,12 @@ struct S3Request {
   // False when the asker may not list every bucket (ListBuckets then lists only those it may
   // list).
   bool list_all_buckets = true;
+  // The user an access key belongs to (a service account's or STS credential's parent):
+  // filled by authorization (IAM); empty for root and anonymous. For the audit log.
+  std::string parent_user;
+  // The S3 error Code and Message that SendError rendered (empty when none), for the audit log.
+  std::string error_code;
+  std::string error_message;
 
   const http::Request& http() const { return ex.request(); }
 

@@ -24,6 +24,10 @@
 #include "s3/access.h"
 #include "s3/request_metrics.h"
 
+namespace cairn::audit {
+class Logger;
+}  // namespace cairn::audit
+
 namespace cairn::s3 {
 
 struct S3Options {
@@ -56,6 +60,9 @@ struct S3Options {
   // Users, groups, policies and temporary credentials (nullptr: every signed request is the
   // root user's, as in unit tests that need no access control).
   iam::Iam* iam = nullptr;
+  // The audit log: one record per request (health checks aside) when set; nullptr: none, and
+  // the request path pays one pointer check. Must outlive the S3Api.
+  audit::Logger* audit = nullptr;
 };
 
 // The root user: one static access key and secret key.

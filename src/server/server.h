@@ -57,6 +57,10 @@ namespace cairn::admin {
 class AdminApi;
 }  // namespace cairn::admin
 
+namespace cairn::audit {
+class Logger;
+}  // namespace cairn::audit
+
 namespace cairn::http {
 class Server;
 class Exchange;
@@ -115,6 +119,8 @@ class Server {
   Status LoadFormat();
   Status BuildLayer();
   Status StartListeners();
+  // The audit log and its targets, when the config names any (before the listeners).
+  Status StartAudit();
   Status WriteAddressFile() const;
 
   // server_cluster.cc: the distributed half.
@@ -163,6 +169,8 @@ class Server {
   // The built-in KMS over layer_ when config_.kms_master_key is set (before s3_, after layer_).
   std::unique_ptr<kms::Kms> kms_;
   std::uint64_t open_file_limit_ = 1024;  // RLIMIT_NOFILE after Start raised it
+  // The audit log (null: no target configured); outlives s3_ and admin_, which log into it.
+  std::unique_ptr<audit::Logger> audit_;
   std::unique_ptr<s3::S3Api> s3_;
   // The admin API and metrics on both ports; answers 503 until the layer is ready.
   std::unique_ptr<admin::AdminApi> admin_;
