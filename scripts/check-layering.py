@@ -6,12 +6,13 @@ The layers, lowest first (a module may include its own headers and those of lowe
   0  common
   1  erasure, meta, http, auth, crypto    pure code, HTTP, signing and encryption
      policy                               the IAM policy language (parse, evaluate)
-  2  storage, rpc, loadgen                the drive interface; the inter-node transport; the
-                                          load generator (an HTTP client: http's Endpoint)
+  2  storage, rpc, loadgen, audit         the drive interface; the inter-node transport; the
+                                          load generator (an HTTP client: http's Endpoint); the
+                                          audit log (records, file and webhook targets)
   3  storage/local, storage/remote, cluster, cluster/lock
                                           (cluster/lock: dsync-style locks, common and meta only)
   4  object                               the object layer
-  5  heal, kms                            background healing; the key store (both over the
+  5  heal, kms, iam                       background healing; the key store; identities (over the
                                           object layer)
   6  s3, admin                            the S3 and admin front ends
   7  server                               wiring (adapts cluster/lock to object's NsLocker)
@@ -29,10 +30,10 @@ import sys
 LAYERS = [
     ["common"],
     ["erasure", "meta", "http", "auth", "crypto", "policy"],
-    ["storage", "rpc", "loadgen"],
+    ["storage", "rpc", "loadgen", "audit"],
     ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],
-    ["heal", "kms"],
+    ["heal", "kms", "iam"],
     ["s3", "admin"],
     ["server"],
 ]

@@ -13,6 +13,7 @@
 #include "admin/admin_kms.h"
 #include "admin/metrics.h"
 #include "admin/prometheus_token.h"
+#include "audit/logger.h"
 #include "common/checksum.h"
 #include "common/log.h"
 #include "common/query.h"
@@ -146,11 +147,12 @@ struct AdminApi::Reply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  Status error;  // what an error reply says, for the audit log
 
-  static Reply Ok(const Json& j) { return Reply{200, "application/json", j.dump()}; }
+  static Reply Ok(const Json& j) { return Reply{200, "application/json", j.dump(), {}}; }
 
   static Reply Error(const Status& st) {
-    return Reply{ErrorFor(st.code()).status, "application/json", ErrorJson(st).dump()};
+    return Reply{ErrorFor(st.code()).status, "application/json", ErrorJson(st).dump(), st};
   }
 
   static Reply From(const Result<Json>& r) { return r.ok() ? Ok(*r) : Error(r.status()); }
@@ -244,10 +246,55 @@ Status AdminApi::AuthenticateMetrics(const http::Request& r) const {
   return Status::Ok();
 }
 
+std::string AdminApiName(std::string_view path) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"info", "ServerInfo"},
+      {"heal/start", "Heal"},
+      {"heal/status", "HealStatus"},
+      {"heal/list", "HealList"},
+      {"heal/stop", "HealStop"},
+      {"kms/status", "KMSStatus"},
+      {"kms/key/create", "KMSCreateKey"},
+      {"kms/key/list", "KMSListKeys"},
+      {"kms/key/status", "KMSKeyStatus"},
+      {"kms/key/disable", "KMSDisableKey"},
+      {"kms/key/enable", "KMSEnableKey"},
+  };
+  std::string_view op = path;
+  if (StartsWith(op, kV3)) {
+    op.remove_prefix(kV3.size());
+  }
+  for (const auto& [suffix, name] : kNames) {
+    if (op == suffix) {
+      return std::string(name);
+    }
+  }
+  while (!op.empty() && op.back() == '/') {
+    op.remove_suffix(1);
+  }
+  const std::string_view last = op.substr(op.rfind('/') + 1);
+  std::string out;
+  bool upper = true;
+  for (char c : last) {
+    if (c == '-' || c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    upper = false;
+  }
+  return out.empty() ? std::string("Admin") : out;
+}
+
 Task<void> AdminApi::Handle(http::Exchange& ex) {
+  const auto start = std::chrono::steady_clock::now();
+  const bool audited = opts_.audit != nullptr && !StartsWith(ex.request().path, kMetricsPrefix);
+  const auto arrived =
+      audited ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point();
+  std::string access_key;
   Reply reply;
   try {
-    reply = co_await Serve(ex);
+    reply = co_await Serve(ex, access_key);
   } catch (const std::exception& e) {
     LOG_ERROR("admin: exception on the request path: {}", e.what());
     reply = Reply::Error(Status(Errc::kInternal, "internal error"));
@@ -257,12 +304,41 @@ Task<void> AdminApi::Handle(http::Exchange& ex) {
   if (reply.status != 204) {
     headers.emplace_back("content-type", reply.content_type);
   }
-  Status sent = co_await ex.Respond(reply.status, std::move(headers),
-                                    head ? std::string_view() : std::string_view(reply.body));
+  const std::string request_id = audited ? opts_.audit->NewRequestId() : std::string();
+  if (audited) {
+    headers.emplace_back("x-amz-request-id", request_id);
+  }
+  const std::string_view body = head ? std::string_view() : std::string_view(reply.body);
+  http::Headers logged;
+  if (audited) {
+    logged = headers;
+  }
+  const auto first_byte = std::chrono::steady_clock::now();
+  Status sent = co_await ex.Respond(reply.status, std::move(headers), body);
   (void)sent;
+  if (audited) {
+    const std::string name = AdminApiName(ex.request().path);
+    audit::Entry e;
+    audit::FillFromRequest(e, ex.request());
+    e.time = arrived;
+    e.api_name = name;
+    e.status_code = reply.status;
+    if (!reply.error.ok()) {
+      e.error_code = ErrorFor(reply.error.code()).code;
+      e.error_message = reply.error.message();
+    }
+    e.request_id = request_id;
+    e.access_key = access_key;
+    e.response_headers = &logged;
+    e.rx = ex.request().content_length.value_or(0);
+    e.tx = body.size();
+    e.time_to_first_byte = first_byte - start;
+    e.time_to_response = std::chrono::steady_clock::now() - start;
+    opts_.audit->Log(e);
+  }
 }
 
-Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
+Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex, std::string& access_key) {
   const http::Request& r = ex.request();
   const bool metrics = StartsWith(r.path, kMetricsPrefix);
   Result<Authenticated> who;
@@ -276,6 +352,7 @@ Task<AdminApi::Reply> AdminApi::Serve(http::Exchange& ex) {
     if (!who.ok()) {
       co_return Reply::Error(who.status());
     }
+    access_key = who->caller.access_key();
   }
   heal::HealAdmin* healer = opts_.heal ? opts_.heal() : nullptr;
   if (healer == nullptr) {
@@ -358,9 +435,9 @@ Task<AdminApi::Reply> AdminApi::ServeIamRequest(http::Exchange& ex, const AdminR
     co_return Reply::Error(answer.status());
   }
   if (answer->status == 204) {
-    co_return Reply{204, "", ""};
+    co_return Reply{204, "", "", {}};
   }
-  co_return Reply{answer->status, "application/json", answer->body.dump()};
+  co_return Reply{answer->status, "application/json", answer->body.dump(), {}};
 }
 
 Task<AdminApi::Reply> AdminApi::ServeHeal(const http::Request& r, const AdminRoute& route,
@@ -422,7 +499,7 @@ Task<AdminApi::Reply> AdminApi::ServeMetrics(const http::Request& r, heal::HealA
   snap.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - opts_.started).count();
   snap.resident_bytes = ResidentMemoryBytes();
-  Reply reply{200, "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(scope, snap)};
+  Reply reply{200, "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(scope, snap), {}};
   if (opts_.extra_metrics) {
     opts_.extra_metrics(reply.body);
   }

@@ -28,6 +28,10 @@ namespace cairn::iam {
 class Iam;
 }  // namespace cairn::iam
 
+namespace cairn::audit {
+class Logger;
+}  // namespace cairn::audit
+
 namespace cairn::admin {
 
 inline constexpr std::string_view kAdminPrefix = "/minio/admin/";
@@ -62,6 +66,8 @@ struct AdminOptions {
     return std::chrono::system_clock::now();
   };
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // The audit log: one record per admin API request (not the metrics pages) when set.
+  audit::Logger* audit = nullptr;
 };
 
 // Where an admin error goes on the wire: HTTP status and the JSON "Code".
@@ -72,6 +78,10 @@ struct AdminError {
 
 // The one Errc -> {status, Code} table of the admin API (403 for every signature problem).
 AdminError ErrorFor(Errc code);
+
+// The audit log's API name of an admin path, as MinIO names its admin handlers ("ServerInfo",
+// "Heal", "KMSCreateKey"); else the path's last segment in CamelCase ("add-user": "AddUser").
+std::string AdminApiName(std::string_view path);
 
 class AdminApi {
  public:
@@ -89,7 +99,7 @@ class AdminApi {
  private:
   struct Reply;
   struct Authenticated;
-  Task<Reply> Serve(http::Exchange& ex);
+  Task<Reply> Serve(http::Exchange& ex, std::string& access_key);
   Task<Reply> ServeAdmin(http::Exchange& ex, const AdminRoute& route, const Authenticated& who,
                          heal::HealAdmin& healer);
   Task<Reply> ServeHeal(const http::Request& r, const AdminRoute& route, heal::HealAdmin& healer,

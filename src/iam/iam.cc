@@ -11,6 +11,7 @@
 #include "crypto/keys.h"
 #include "iam/records.h"
 #include "object/object_layer.h"
+#include "object/object_util.h"
 #include "object/system_store.h"
 
 namespace cairn::iam {
@@ -51,8 +52,8 @@ bool ValidName(std::string_view name) {
     return false;
   }
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == '@' || c == '+' || c == '=';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == '@' || c == '+' || c == '=';
   });
 }
 
@@ -111,8 +112,7 @@ std::optional<std::string> Encode(const ItemName& item, const Records& r, const 
     }
     case RecordKind::kGroup: {
       const auto it = r.groups.find(item.name);
-      return it == r.groups.end() ? std::nullopt
-                                  : std::optional(internal::EncodeGroup(it->second));
+      return it == r.groups.end() ? std::nullopt : std::optional(internal::EncodeGroup(it->second));
     }
     case RecordKind::kPolicy: {
       const auto it = r.policies.find(item.name);
@@ -254,8 +254,8 @@ struct Iam::State {
 
   // Guarded by mu (or before any other thread sees the state).
   void Rebuild() {
-    snapshot.store(internal::BuildSnapshot(records, builtins, opts.root_access_key,
-                                           opts.root_secret_key));
+    snapshot.store(
+        internal::BuildSnapshot(records, builtins, opts.root_access_key, opts.root_secret_key));
   }
 
   object::ObjectLayer* Layer() const { return layer.load(std::memory_order_acquire); }
@@ -421,31 +421,31 @@ Task<Status> Iam::AddUser(const RequestContext& ctx, std::string_view access_key
   const std::string ak(access_key);
   const std::string sk(secret_key);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kUser, ak}, [&](Records& r) -> Status {
-        internal::UserRecord& u = r.users[ak];
-        u.access_key = ak;
-        u.secret_key = sk;
-        u.enabled = enabled;
-        u.updated_ns = now;
-        return Status::Ok();
-      });
+  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kUser, ak},
+                                    [&](Records& r) -> Status {
+                                      internal::UserRecord& u = r.users[ak];
+                                      u.access_key = ak;
+                                      u.secret_key = sk;
+                                      u.enabled = enabled;
+                                      u.updated_ns = now;
+                                      return Status::Ok();
+                                    });
 }
 
 Task<Status> Iam::SetUserEnabled(const RequestContext& ctx, std::string_view access_key,
                                  bool enabled) {
   const std::string ak(access_key);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kUser, ak}, [&](Records& r) -> Status {
-        const auto it = r.users.find(ak);
-        if (it == r.users.end()) {
-          return Status(Errc::kIamNoSuchUser, ak);
-        }
-        it->second.enabled = enabled;
-        it->second.updated_ns = now;
-        return Status::Ok();
-      });
+  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kUser, ak},
+                                    [&](Records& r) -> Status {
+                                      const auto it = r.users.find(ak);
+                                      if (it == r.users.end()) {
+                                        return Status(Errc::kIamNoSuchUser, ak);
+                                      }
+                                      it->second.enabled = enabled;
+                                      it->second.updated_ns = now;
+                                      return Status::Ok();
+                                    });
 }
 
 Task<Status> Iam::RemoveUser(const RequestContext& ctx, std::string_view access_key) {
@@ -459,8 +459,8 @@ Task<Status> Iam::RemoveUser(const RequestContext& ctx, std::string_view access_
     if (std::find(g.members.begin(), g.members.end(), ak) == g.members.end()) {
       continue;
     }
-    CO_RETURN_IF_ERROR(co_await state_->Mutate(
-        ctx, ItemName{RecordKind::kGroup, name}, [&](Records& r) -> Status {
+    CO_RETURN_IF_ERROR(
+        co_await state_->Mutate(ctx, ItemName{RecordKind::kGroup, name}, [&](Records& r) -> Status {
           if (auto it = r.groups.find(name); it != r.groups.end()) {
             RemoveAll(it->second.members, drop);
           }
@@ -526,8 +526,8 @@ Task<Status> Iam::AddPolicy(const RequestContext& ctx, std::string_view name,
                      "a policy name is 1 to 128 of letters, digits and _ - . @ + =");
   }
   if (state_->builtins.contains(std::string(name))) {
-    co_return Status(Errc::kInvalidArgument, "the built-in policy " + std::string(name) +
-                                                 " cannot be changed");
+    co_return Status(Errc::kInvalidArgument,
+                     "the built-in policy " + std::string(name) + " cannot be changed");
   }
   CO_ASSIGN_OR_RETURN(policy::Policy parsed,
                       policy::Policy::Parse(document, policy::Kind::kIdentity));
@@ -535,18 +535,18 @@ Task<Status> Iam::AddPolicy(const RequestContext& ctx, std::string_view name,
   const std::string n(name);
   const std::string doc(document);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kPolicy, n}, [&](Records& r) -> Status {
-        internal::PolicyRecord& p = r.policies[n];
-        p.name = n;
-        p.document = doc;
-        p.compiled = compiled;
-        if (p.created_ns == 0) {
-          p.created_ns = now;
-        }
-        p.updated_ns = now;
-        return Status::Ok();
-      });
+  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kPolicy, n},
+                                    [&](Records& r) -> Status {
+                                      internal::PolicyRecord& p = r.policies[n];
+                                      p.name = n;
+                                      p.document = doc;
+                                      p.compiled = compiled;
+                                      if (p.created_ns == 0) {
+                                        p.created_ns = now;
+                                      }
+                                      p.updated_ns = now;
+                                      return Status::Ok();
+                                    });
 }
 
 Task<Status> Iam::RemovePolicy(const RequestContext& ctx, std::string_view name) {
@@ -658,19 +658,19 @@ Task<Status> Iam::State::ChangeAttached(const RequestContext& ctx, std::string_v
 Task<Status> Iam::AttachPolicies(const RequestContext& ctx, std::string_view user_or_group,
                                  bool is_group, const std::vector<std::string>& policies) {
   co_return co_await state_->ChangeAttached(ctx, user_or_group, is_group, policies,
-                                    AttachMode::kAttach);
+                                            AttachMode::kAttach);
 }
 
 Task<Status> Iam::DetachPolicies(const RequestContext& ctx, std::string_view user_or_group,
                                  bool is_group, const std::vector<std::string>& policies) {
   co_return co_await state_->ChangeAttached(ctx, user_or_group, is_group, policies,
-                                    AttachMode::kDetach);
+                                            AttachMode::kDetach);
 }
 
 Task<Status> Iam::SetPolicies(const RequestContext& ctx, std::string_view user_or_group,
                               bool is_group, const std::vector<std::string>& policies) {
   co_return co_await state_->ChangeAttached(ctx, user_or_group, is_group, policies,
-                                    AttachMode::kSet);
+                                            AttachMode::kSet);
 }
 
 // ---- groups -----------------------------------------------------------------------------
@@ -692,46 +692,45 @@ Task<Status> Iam::UpdateGroupMembers(const RequestContext& ctx, std::string_view
     }
   }
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kGroup, g}, [&](Records& r) -> Status {
-        auto it = r.groups.find(g);
-        if (!remove) {
-          internal::GroupRecord& rec = r.groups[g];
-          rec.name = g;
-          AddUnique(rec.members, members);
-          rec.updated_ns = now;
-          return Status::Ok();
-        }
-        if (it == r.groups.end()) {
-          return Status(Errc::kIamNoSuchGroup, g);
-        }
-        if (members.empty()) {
-          if (!it->second.members.empty()) {
-            return Status(Errc::kIamGroupNotEmpty, g);
-          }
-          r.groups.erase(it);
-          return Status::Ok();
-        }
-        RemoveAll(it->second.members, members);
-        it->second.updated_ns = now;
-        return Status::Ok();
-      });
+  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kGroup, g},
+                                    [&](Records& r) -> Status {
+                                      auto it = r.groups.find(g);
+                                      if (!remove) {
+                                        internal::GroupRecord& rec = r.groups[g];
+                                        rec.name = g;
+                                        AddUnique(rec.members, members);
+                                        rec.updated_ns = now;
+                                        return Status::Ok();
+                                      }
+                                      if (it == r.groups.end()) {
+                                        return Status(Errc::kIamNoSuchGroup, g);
+                                      }
+                                      if (members.empty()) {
+                                        if (!it->second.members.empty()) {
+                                          return Status(Errc::kIamGroupNotEmpty, g);
+                                        }
+                                        r.groups.erase(it);
+                                        return Status::Ok();
+                                      }
+                                      RemoveAll(it->second.members, members);
+                                      it->second.updated_ns = now;
+                                      return Status::Ok();
+                                    });
 }
 
-Task<Status> Iam::SetGroupEnabled(const RequestContext& ctx, std::string_view group,
-                                  bool enabled) {
+Task<Status> Iam::SetGroupEnabled(const RequestContext& ctx, std::string_view group, bool enabled) {
   const std::string g(group);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kGroup, g}, [&](Records& r) -> Status {
-        const auto it = r.groups.find(g);
-        if (it == r.groups.end()) {
-          return Status(Errc::kIamNoSuchGroup, g);
-        }
-        it->second.enabled = enabled;
-        it->second.updated_ns = now;
-        return Status::Ok();
-      });
+  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kGroup, g},
+                                    [&](Records& r) -> Status {
+                                      const auto it = r.groups.find(g);
+                                      if (it == r.groups.end()) {
+                                        return Status(Errc::kIamNoSuchGroup, g);
+                                      }
+                                      it->second.enabled = enabled;
+                                      it->second.updated_ns = now;
+                                      return Status::Ok();
+                                    });
 }
 
 std::vector<std::string> Iam::ListGroups() const {
@@ -786,8 +785,7 @@ Status CheckLabels(std::string_view name, std::string_view description) {
 
 }  // namespace
 
-Task<Result<Credentials>> Iam::AddServiceAccount(const RequestContext& ctx,
-                                                 NewServiceAccount req) {
+Task<Result<Credentials>> Iam::AddServiceAccount(const RequestContext& ctx, NewServiceAccount req) {
   const bool root_parent = req.parent_user == state_->opts.root_access_key;
   if (!root_parent && !GetUser(req.parent_user).ok()) {
     co_return Status(Errc::kIamNoSuchUser, req.parent_user);
@@ -836,8 +834,7 @@ Task<Status> Iam::UpdateServiceAccount(const RequestContext& ctx, std::string_vi
   if (update.secret_key && !ValidSecretKey(*update.secret_key)) {
     co_return Status(Errc::kInvalidArgument, "a secret key is 8 to 40 characters");
   }
-  CO_RETURN_IF_ERROR(
-      CheckLabels(update.name.value_or(""), update.description.value_or("")));
+  CO_RETURN_IF_ERROR(CheckLabels(update.name.value_or(""), update.description.value_or("")));
   PolicyPtr session;
   if (update.session_policy) {
     CO_ASSIGN_OR_RETURN(session, CompileSession(*update.session_policy));
@@ -846,46 +843,46 @@ Task<Status> Iam::UpdateServiceAccount(const RequestContext& ctx, std::string_vi
     co_return Status(Errc::kInvalidArgument, "the expiry is in the past");
   }
   const std::string ak(access_key);
-  co_return co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kServiceAccount, ak}, [&](Records& r) -> Status {
-        const auto it = r.service_accounts.find(ak);
-        if (it == r.service_accounts.end()) {
-          return Status(Errc::kIamNoSuchServiceAccount, ak);
-        }
-        KeyRecord& rec = it->second;
-        if (update.secret_key) {
-          rec.secret_key = *update.secret_key;
-        }
-        if (update.name) {
-          rec.name = *update.name;
-        }
-        if (update.description) {
-          rec.description = *update.description;
-        }
-        if (update.session_policy) {
-          rec.session_policy = *update.session_policy;
-          rec.compiled_session = session;
-        }
-        if (update.enabled) {
-          rec.enabled = *update.enabled;
-        }
-        if (update.expires_ns) {
-          rec.expires_ns = *update.expires_ns;
-        }
-        return Status::Ok();
-      });
+  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kServiceAccount, ak},
+                                    [&](Records& r) -> Status {
+                                      const auto it = r.service_accounts.find(ak);
+                                      if (it == r.service_accounts.end()) {
+                                        return Status(Errc::kIamNoSuchServiceAccount, ak);
+                                      }
+                                      KeyRecord& rec = it->second;
+                                      if (update.secret_key) {
+                                        rec.secret_key = *update.secret_key;
+                                      }
+                                      if (update.name) {
+                                        rec.name = *update.name;
+                                      }
+                                      if (update.description) {
+                                        rec.description = *update.description;
+                                      }
+                                      if (update.session_policy) {
+                                        rec.session_policy = *update.session_policy;
+                                        rec.compiled_session = session;
+                                      }
+                                      if (update.enabled) {
+                                        rec.enabled = *update.enabled;
+                                      }
+                                      if (update.expires_ns) {
+                                        rec.expires_ns = *update.expires_ns;
+                                      }
+                                      return Status::Ok();
+                                    });
 }
 
 Task<Status> Iam::RemoveServiceAccount(const RequestContext& ctx, std::string_view access_key) {
   const std::string ak(access_key);
-  co_return co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kServiceAccount, ak}, [&](Records& r) -> Status {
-        if (!r.service_accounts.contains(ak)) {
-          return Status(Errc::kIamNoSuchServiceAccount, ak);
-        }
-        r.service_accounts.erase(ak);
-        return Status::Ok();
-      });
+  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kServiceAccount, ak},
+                                    [&](Records& r) -> Status {
+                                      if (!r.service_accounts.contains(ak)) {
+                                        return Status(Errc::kIamNoSuchServiceAccount, ak);
+                                      }
+                                      r.service_accounts.erase(ak);
+                                      return Status::Ok();
+                                    });
 }
 
 std::vector<ServiceAccountInfo> Iam::ListServiceAccounts(std::string_view parent_user) const {
@@ -925,18 +922,18 @@ Task<Result<Credentials>> Iam::AddTemporary(const RequestContext& ctx, Temporary
   KeyRecord rec;
   rec.access_key = NewAccessKey();
   rec.secret_key = NewSecretKey();
-  rec.session_token = RandomString(
-      64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+  rec.session_token =
+      RandomString(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
   rec.parent_user = req.parent_user;
   rec.expires_ns = ToNs(state_->opts.now() + req.duration);
   rec.session_policy = req.session_policy;
   rec.compiled_session = session;
   rec.claim_policies = req.claim_policies;
-  CO_RETURN_IF_ERROR(co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kTemporary, rec.access_key}, [&](Records& r) -> Status {
-        r.temporary.insert_or_assign(rec.access_key, rec);
-        return Status::Ok();
-      }));
+  CO_RETURN_IF_ERROR(co_await state_->Mutate(ctx, ItemName{RecordKind::kTemporary, rec.access_key},
+                                             [&](Records& r) -> Status {
+                                               r.temporary.insert_or_assign(rec.access_key, rec);
+                                               return Status::Ok();
+                                             }));
   co_return Credentials{rec.access_key, rec.secret_key, rec.session_token, rec.expires_ns};
 }
 

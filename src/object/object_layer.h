@@ -31,6 +31,7 @@ inline constexpr std::string_view kTagging = "tagging";         // the accepted 
 inline constexpr std::string_view kLifecycle = "lifecycle";     // the accepted XML
 inline constexpr std::string_view kObjectLock = "object-lock";  // the accepted XML
 inline constexpr std::string_view kEncryption = "encryption";   // the canonical XML
+inline constexpr std::string_view kPolicy = "policy";           // the bucket policy, JSON as given
 }  // namespace bucket_config
 
 // A bucket's versioning state (bucket_config::kVersioning): never back to unversioned once

@@ -64,6 +64,8 @@ constexpr auto kBuiltins = std::to_array<BuiltinPolicy>({
 
 }  // namespace
 
-std::span<const BuiltinPolicy> BuiltinPolicies() { return kBuiltins; }
+std::span<const BuiltinPolicy> BuiltinPolicies() {
+  return kBuiltins;
+}
 
 }  // namespace cairn::policy

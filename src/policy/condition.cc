@@ -1,17 +1,11 @@
 #include "policy/condition.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <charconv>
-#include <chrono>
-#include <cmath>
-#include <cctype>
-#include <cstring>
 #include <optional>
 
 #include "common/text.h"
 #include "policy/policy.h"
+#include "policy/values.h"
 
 namespace cairn::policy {
 namespace {
@@ -57,7 +51,6 @@ constexpr auto kOperators = std::to_array<OperatorInfo>({
 });
 
 constexpr std::string_view kIfExists = "IfExists";
-constexpr std::size_t kArnComponents = 6;
 
 bool ConsumePrefix(std::string_view& s, std::string_view prefix) {
   if (!s.starts_with(prefix)) {
@@ -65,179 +58,6 @@ bool ConsumePrefix(std::string_view& s, std::string_view prefix) {
   }
   s.remove_prefix(prefix.size());
   return true;
-}
-
-std::optional<double> ParseNumber(std::string_view s) {
-  double value = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-// Reads exactly `digits` decimal digits at `pos`.
-std::optional<int> ReadDigits(std::string_view s, std::size_t& pos, std::size_t digits) {
-  int value = 0;
-  if (s.size() - std::min(pos, s.size()) < digits) {
-    return std::nullopt;
-  }
-  for (std::size_t i = 0; i < digits; ++i) {
-    const char c = s[pos + i];
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    value = value * 10 + (c - '0');
-  }
-  pos += digits;
-  return value;
-}
-
-bool ReadChar(std::string_view s, std::size_t& pos, char c) {
-  if (pos < s.size() && s[pos] == c) {
-    ++pos;
-    return true;
-  }
-  return false;
-}
-
-// `.fff`, then `Z`, `+hh:mm`, `+hhmm` or nothing (UTC); adds the fraction to `seconds` and
-// returns the zone's offset east of UTC in seconds.
-std::optional<int> ReadFractionAndZone(std::string_view s, std::size_t& pos, double& seconds) {
-  if (ReadChar(s, pos, '.')) {
-    const std::size_t start = pos;
-    double scale = 0.1;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      seconds += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start) {
-      return std::nullopt;
-    }
-  }
-  if (pos == s.size() || ReadChar(s, pos, 'Z')) {
-    return pos == s.size() ? std::optional<int>(0) : std::nullopt;
-  }
-  const int sign = s[pos] == '-' ? -1 : 1;
-  if (!ReadChar(s, pos, '+') && !ReadChar(s, pos, '-')) {
-    return std::nullopt;
-  }
-  const auto hours = ReadDigits(s, pos, 2);
-  ReadChar(s, pos, ':');
-  const auto minutes = ReadDigits(s, pos, 2);
-  if (!hours || !minutes || pos != s.size() || *hours > 23 || *minutes > 59) {
-    return std::nullopt;
-  }
-  return sign * (*hours * 3600 + *minutes * 60);
-}
-
-// ISO 8601 ("2026-01-02", "2026-01-02T03:04:05Z", "...05.123+02:00") or epoch seconds, as
-// seconds since the epoch.
-std::optional<double> ParseDate(std::string_view s) {
-  if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {
-    return ParseNumber(s);
-  }
-  std::size_t pos = 0;
-  const auto year = ReadDigits(s, pos, 4);
-  const bool dash1 = ReadChar(s, pos, '-');
-  const auto month = ReadDigits(s, pos, 2);
-  const bool dash2 = ReadChar(s, pos, '-');
-  const auto day = ReadDigits(s, pos, 2);
-  if (!year || !month || !day || !dash1 || !dash2) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year(*year),
-                                         std::chrono::month(static_cast<unsigned>(*month)),
-                                         std::chrono::day(static_cast<unsigned>(*day))};
-  if (!date.ok()) {
-    return std::nullopt;
-  }
-  double seconds = static_cast<double>(std::chrono::sys_days(date).time_since_epoch().count()) *
-                   86400;
-  if (pos == s.size()) {
-    return seconds;
-  }
-  std::optional<int> h, m, sec = 0;
-  if (ReadChar(s, pos, 'T')) {
-    h = ReadDigits(s, pos, 2);
-    m = ReadChar(s, pos, ':') ? ReadDigits(s, pos, 2) : std::nullopt;
-    sec = ReadChar(s, pos, ':') ? ReadDigits(s, pos, 2) : 0;
-  }
-  if (!h || !m || !sec || *h > 23 || *m > 59 || *sec > 60) {
-    return std::nullopt;
-  }
-  seconds += *h * 3600 + *m * 60 + *sec;
-  const auto offset = ReadFractionAndZone(s, pos, seconds);
-  if (!offset) {
-    return std::nullopt;
-  }
-  return seconds - *offset;
-}
-
-std::optional<bool> ParseBool(std::string_view s) {
-  const std::string lower = AsciiLower(s);
-  if (lower == "true") {
-    return true;
-  }
-  if (lower == "false") {
-    return false;
-  }
-  return std::nullopt;
-}
-
-// An IPv4 or IPv6 address into 16 bytes; no allocation (request values are parsed here too).
-bool ParseAddress(std::string_view s, std::array<std::uint8_t, 16>& out, bool& v6) {
-  char buffer[INET6_ADDRSTRLEN + 1];
-  if (s.size() >= sizeof(buffer)) {
-    return false;
-  }
-  std::memcpy(buffer, s.data(), s.size());
-  buffer[s.size()] = '\0';
-  v6 = s.find(':') != std::string_view::npos;
-  out.fill(0);
-  return inet_pton(v6 ? AF_INET6 : AF_INET, buffer, out.data()) == 1;
-}
-
-bool PrefixEqual(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b,
-                 int bits) {
-  const int bytes = bits / 8;
-  if (std::memcmp(a.data(), b.data(), bytes) != 0) {
-    return false;
-  }
-  const int rest = bits % 8;
-  if (rest == 0) {
-    return true;
-  }
-  const auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
-  return (a[bytes] & mask) == (b[bytes] & mask);
-}
-
-bool IsBase64(std::string_view s) {
-  if (s.empty() || s.size() % 4 != 0) {
-    return false;
-  }
-  const std::size_t data = s.find_last_not_of('=') + 1;
-  if (s.size() - data > 2) {
-    return false;
-  }
-  return std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(data), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/';
-  });
-}
-
-// The six colon-separated components of an ARN (the last keeps any further colons).
-bool SplitArn(std::string_view arn, std::array<std::string_view, kArnComponents>& parts) {
-  for (std::size_t i = 0; i + 1 < kArnComponents; ++i) {
-    const std::size_t colon = arn.find(':');
-    if (colon == std::string_view::npos) {
-      return false;
-    }
-    parts[i] = arn.substr(0, colon);
-    arn.remove_prefix(colon + 1);
-  }
-  parts[kArnComponents - 1] = arn;
-  return parts[0] == "arn";
 }
 
 }  // namespace
@@ -315,7 +135,7 @@ Status Condition::CompileValue(const std::string& text) {
       texts_.push_back(text);
       break;
     case Family::kArn: {
-      std::array<std::string_view, kArnComponents> parts;
+      ArnParts parts;
       valid = SplitArn(text, parts);
       for (std::string_view part : parts) {
         patterns_.push_back(Pattern::Compile(part, {}));
@@ -354,9 +174,8 @@ bool Condition::Evaluate(const ConditionValues* request) const {
   }
   // A plain operator on a multi-valued key: the positive form holds when any value matches,
   // and the negated form is its opposite (no value matches).
-  const bool any = std::any_of(values->begin(), values->end(), [&](const std::string& v) {
-    return MatchesValue(v, request);
-  });
+  const bool any = std::any_of(values->begin(), values->end(),
+                               [&](const std::string& v) { return MatchesValue(v, request); });
   return any != negated_;
 }
 
@@ -410,7 +229,7 @@ bool Condition::MatchesOrdered(double value) const {
 }
 
 bool Condition::MatchesIp(std::string_view value) const {
-  std::array<std::uint8_t, 16> address;
+  IpBytes address;
   bool v6 = false;
   if (!ParseAddress(value, address, v6)) {
     return false;
@@ -421,7 +240,7 @@ bool Condition::MatchesIp(std::string_view value) const {
 }
 
 bool Condition::MatchesArn(std::string_view value, const ConditionValues* request) const {
-  std::array<std::string_view, kArnComponents> parts;
+  ArnParts parts;
   if (!SplitArn(value, parts)) {
     return false;
   }

@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "policy/pattern.h"
+#include "policy/values.h"
 
 namespace cairn::policy {
 
@@ -30,14 +31,23 @@ class Condition {
   bool Evaluate(const ConditionValues* request) const;
 
   enum class Family {
-    kString, kStringIgnoreCase, kStringLike, kNumeric, kDate, kBool, kIp, kNull, kBinary, kArn
+    kString,
+    kStringIgnoreCase,
+    kStringLike,
+    kNumeric,
+    kDate,
+    kBool,
+    kIp,
+    kNull,
+    kBinary,
+    kArn
   };
   enum class Compare { kEqual, kLess, kLessEqual, kGreater, kGreaterEqual };
   enum class SetQualifier { kNone, kForAnyValue, kForAllValues };
 
  private:
   struct Cidr {
-    std::array<std::uint8_t, 16> address{};
+    IpBytes address{};
     int prefix_bits = 0;
     bool v6 = false;
   };
@@ -57,11 +67,11 @@ class Condition {
   std::string op_;          // as written, for error messages
 
   // The values, in the form of the family: one of these is filled.
-  std::vector<Pattern> patterns_;            // strings (kArn: six per value, one a component)
-  std::vector<double> numbers_;              // numbers; instants in seconds since the epoch
-  std::vector<bool> bools_;                  // kBool, kNull
-  std::vector<Cidr> cidrs_;                  // kIp
-  std::vector<std::string> texts_;           // kBinary (base64 as written)
+  std::vector<Pattern> patterns_;   // strings (kArn: six per value, one a component)
+  std::vector<double> numbers_;     // numbers; instants in seconds since the epoch
+  std::vector<bool> bools_;         // kBool, kNull
+  std::vector<Cidr> cidrs_;         // kIp
+  std::vector<std::string> texts_;  // kBinary (base64 as written)
 };
 
 }  // namespace cairn::policy

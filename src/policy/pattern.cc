@@ -6,16 +6,15 @@
 namespace cairn::policy {
 namespace {
 
-char FoldChar(char c, bool fold_case) {
-  return fold_case && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool EqualAt(std::string_view subject, std::size_t pos, std::string_view text, bool fold_case) {
   if (subject.size() - pos < text.size()) {
     return false;
   }
+  if (!fold_case) {
+    return BytesEqual(subject.data() + pos, text.data(), text.size());
+  }
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (FoldChar(subject[pos + i], fold_case) != FoldChar(text[i], fold_case)) {
+    if (LowerAscii(subject[pos + i]) != LowerAscii(text[i])) {
       return false;
     }
   }
@@ -23,14 +22,17 @@ bool EqualAt(std::string_view subject, std::size_t pos, std::string_view text, b
 }
 
 // `${*}` and friends: the escapes AWS defines for characters that are otherwise special.
-bool IsEscape(std::string_view key) { return key == "*" || key == "?" || key == "$"; }
+bool IsEscape(std::string_view key) {
+  return key == "*" || key == "?" || key == "$";
+}
 
-}  // namespace
-
+// The single value of a policy variable: nullptr when absent or multi-valued.
 const std::string* VariableValue(const ConditionValues* vars, std::string_view key) {
   const std::vector<std::string>* values = vars != nullptr ? vars->Find(key) : nullptr;
   return values != nullptr && values->size() == 1 ? &values->front() : nullptr;
 }
+
+}  // namespace
 
 void Pattern::AppendLiteral(Segment& segment, std::string_view text) {
   if (!segment.empty() && segment.back().kind == AtomKind::kLiteral) {
@@ -53,7 +55,6 @@ Pattern Pattern::Compile(std::string_view text, Options options) {
           AppendLiteral(p.segments_.back(), key);
         } else {
           p.segments_.back().push_back({AtomKind::kVariable, AsciiLower(key)});
-          p.has_variables_ = true;
         }
         i = close;
         continue;
@@ -64,11 +65,22 @@ Pattern Pattern::Compile(std::string_view text, Options options) {
     } else if (options.wildcards && c == '?') {
       p.segments_.back().push_back({AtomKind::kAnyChar, {}});
     } else {
-      const char stored = options.lowercase ? FoldChar(c, true) : c;
+      const char stored = options.lowercase ? LowerAscii(c) : c;
       AppendLiteral(p.segments_.back(), std::string_view(&stored, 1));
     }
   }
+  p.Classify();
   return p;
+}
+
+void Pattern::Classify() {
+  const Segment& first = segments_.front();
+  const bool literal = first.empty() || (first.size() == 1 && first[0].kind == AtomKind::kLiteral);
+  if (!literal || segments_.size() > 2 || (segments_.size() == 2 && !segments_[1].empty())) {
+    return;
+  }
+  shape_ = segments_.size() == 1 ? Shape::kExact : Shape::kPrefix;
+  fixed_ = first.empty() ? std::string() : first[0].text;
 }
 
 // Matches `segment` exactly at `pos`; on success moves `pos` past it.
@@ -114,7 +126,12 @@ bool Pattern::FindSegment(const Segment& segment, std::string_view subject, std:
   return false;
 }
 
-bool Pattern::Match(std::string_view subject, const ConditionValues* vars, bool fold_case) const {
+bool Pattern::StartsWithFolded(std::string_view subject, std::string_view prefix) {
+  return EqualAt(subject, 0, prefix, /*fold_case=*/true);
+}
+
+bool Pattern::MatchSegments(std::string_view subject, const ConditionValues* vars,
+                            bool fold_case) const {
   std::size_t pos = 0;
   if (!MatchSegmentAt(segments_.front(), subject, pos, vars, fold_case)) {
     return false;

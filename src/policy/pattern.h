@@ -4,6 +4,8 @@
 // its condition values; `${*}`, `${?}` and `${$}` are the literal characters.
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,11 +14,44 @@ namespace cairn::policy {
 
 class ConditionValues;
 
+// A-Z to a-z, without the locale lookup of std::tolower (it runs per character on the
+// evaluation path).
+inline char LowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// memcmp(a, b, n) == 0 for the short strings of policies, inline: the library call was
+// most of an evaluation. The last byte goes first because patterns that share an ARN
+// prefix ("arn:aws:s3:::bucket-1/*", "arn:aws:s3:::bucket-2/*") differ near the end.
+inline bool BytesEqual(const char* a, const char* b, std::size_t n) {
+  if (n == 0) {
+    return true;
+  }
+  if (a[n - 1] != b[n - 1]) {
+    return false;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) {
+      return false;
+    }
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 class Pattern {
  public:
   struct Options {
-    bool wildcards = true;  // `*` and `?` match; else they are literal (StringEquals)
-    bool variables = true;  // `${key}` is a policy variable; else literal (Action)
+    bool wildcards = true;   // `*` and `?` match; else they are literal (StringEquals)
+    bool variables = true;   // `${key}` is a policy variable; else literal (Action)
     bool lowercase = false;  // store lowercase (case-insensitive matching, see Match)
   };
 
@@ -25,9 +60,17 @@ class Pattern {
   // Whether `subject` matches. Variables take the single value `vars` holds for their key; a
   // key absent or multi-valued (or `vars` null) makes the pattern match nothing. With
   // `fold_case`, characters compare lowercased on both sides.
-  bool Match(std::string_view subject, const ConditionValues* vars, bool fold_case) const;
-
-  bool has_variables() const { return has_variables_; }
+  bool Match(std::string_view subject, const ConditionValues* vars, bool fold_case) const {
+    switch (shape_) {
+      case Shape::kExact:
+        return subject.size() == fixed_.size() && StartsWith(subject, fixed_, fold_case);
+      case Shape::kPrefix:
+        return StartsWith(subject, fixed_, fold_case);
+      case Shape::kGeneral:
+        break;
+    }
+    return MatchSegments(subject, vars, fold_case);
+  }
 
  private:
   enum class AtomKind { kLiteral, kAnyChar, kVariable };
@@ -50,11 +93,26 @@ class Pattern {
                              std::size_t& length);
   static void AppendLiteral(Segment& segment, std::string_view text);
 
-  std::vector<Segment> segments_;  // one more than the number of `*`s
-  bool has_variables_ = false;
-};
+  // The common shapes, matched without walking segments: "s3:getobject" and
+  // "arn:aws:s3:::bucket/*" (no variable, no `?`, at most one `*`, at the end).
+  enum class Shape { kExact, kPrefix, kGeneral };
 
-// The single value of a policy variable: nullptr when absent or multi-valued.
-const std::string* VariableValue(const ConditionValues* vars, std::string_view key);
+  void Classify();
+  bool MatchSegments(std::string_view subject, const ConditionValues* vars, bool fold_case) const;
+
+  static bool StartsWith(std::string_view subject, std::string_view prefix, bool fold_case) {
+    if (fold_case) {
+      return StartsWithFolded(subject, prefix);
+    }
+    return subject.size() >= prefix.size() &&
+           BytesEqual(subject.data(), prefix.data(), prefix.size());
+  }
+
+  static bool StartsWithFolded(std::string_view subject, std::string_view prefix);
+
+  std::vector<Segment> segments_;  // one more than the number of `*`s
+  Shape shape_ = Shape::kGeneral;
+  std::string fixed_;  // kExact: the whole text; kPrefix: the text before the `*`
+};
 
 }  // namespace cairn::policy

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "policy/actions.h"
 #include "policy/statement.h"
 
 namespace cairn::policy {
@@ -19,14 +20,12 @@ constexpr std::size_t kMaxResourcePolicySize = 20 * 1024;
 // The deepest a valid document nests: {"Statement": [{"Condition": {op: {key: [value]}}}]}.
 // Refusing deeper input before parsing keeps hostile nesting off the parser's stack.
 constexpr int kMaxDepth = 6;
+// Longer actions (none are known) are matched case-insensitively in place instead.
+constexpr std::size_t kMaxLoweredAction = 128;
 constexpr auto kVersions = std::to_array<std::string_view>({"2012-10-17", "2008-10-17"});
 constexpr auto kPolicyFields = std::to_array<std::string_view>({"Version", "Id", "Statement"});
 constexpr std::string_view kInvalidJson =
     "Policies must be valid JSON and the first byte must be '{'";
-
-Status MalformedPolicy(std::string_view message) {
-  return Status(Errc::kMalformedPolicy, std::string(message));
-}
 
 bool NestsTooDeep(std::string_view text) {
   int depth = 0;
@@ -95,9 +94,8 @@ std::vector<std::string>& ConditionValues::Slot(std::string_view key) {
 const std::vector<std::string>* ConditionValues::Find(std::string_view key) const {
   for (const auto& [k, values] : values_) {
     if (k.size() == key.size() &&
-        std::equal(k.begin(), k.end(), key.begin(), [](char stored, char asked) {
-          return stored == (asked >= 'A' && asked <= 'Z' ? asked - 'A' + 'a' : asked);
-        })) {
+        std::equal(k.begin(), k.end(), key.begin(),
+                   [](char stored, char asked) { return stored == LowerAscii(asked); })) {
       return &values;
     }
   }
@@ -164,10 +162,22 @@ Decision Policy::Evaluate(const Request& request) const {
   if (!compiled_) {
     return Decision::kNone;
   }
-  const bool resource_free = IsResourceFreeAction(request.action);
+  // Look the action up once (lowercased on the stack: no allocation): a known one is then
+  // a bit test per statement, any other compares with each action pattern.
+  std::array<char, kMaxLoweredAction> lowered;
+  RequestFacts facts{.action = request.action,
+                     .action_lowercase = false,
+                     .known_action = std::nullopt,
+                     .resource_free = IsResourceFreeAction(request.action)};
+  if (request.action.size() <= lowered.size()) {
+    std::transform(request.action.begin(), request.action.end(), lowered.begin(), LowerAscii);
+    facts.action = std::string_view(lowered.data(), request.action.size());
+    facts.action_lowercase = true;
+    facts.known_action = KnownActionIndex(facts.action);
+  }
   Decision decision = Decision::kNone;
   for (const Statement& st : compiled_->statements) {
-    if (!st.Applies(request, resource_free)) {
+    if (!st.Applies(request, facts)) {
       continue;
     }
     if (!st.allow) {
@@ -185,20 +195,19 @@ bool Policy::ResourcesWithin(std::string_view bucket) const {
            (resource.size() == bucket_arn.size() || resource[bucket_arn.size()] == '/');
   };
   return compiled_ != nullptr &&
-         std::all_of(compiled_->statements.begin(), compiled_->statements.end(),
-                     [&](const Statement& st) {
-                       return std::all_of(st.resource_texts.begin(), st.resource_texts.end(),
-                                          within);
-                     });
+         std::all_of(
+             compiled_->statements.begin(), compiled_->statements.end(), [&](const Statement& st) {
+               return std::all_of(st.resource_texts.begin(), st.resource_texts.end(), within);
+             });
 }
 
 bool Policy::IsPublic() const {
-  return compiled_ != nullptr &&
-         std::any_of(compiled_->statements.begin(), compiled_->statements.end(),
-                     [](const Statement& st) {
-                       return st.allow && st.has_principal && !st.not_principal &&
-                              st.any_principal && st.conditions.empty();
-                     });
+  return compiled_ != nullptr && std::any_of(compiled_->statements.begin(),
+                                             compiled_->statements.end(), [](const Statement& st) {
+                                               return st.allow && st.has_principal &&
+                                                      !st.not_principal && st.any_principal &&
+                                                      st.conditions.empty();
+                                             });
 }
 
 const std::string& Policy::text() const {

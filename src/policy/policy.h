@@ -109,6 +109,7 @@ struct BuiltinPolicy {
   std::string_view name;
   std::string_view document;
 };
+
 std::span<const BuiltinPolicy> BuiltinPolicies();
 
 }  // namespace cairn::policy

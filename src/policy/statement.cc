@@ -15,17 +15,15 @@ using nlohmann::json;
 
 constexpr std::string_view kS3ArnPrefix = "arn:aws:s3:::";
 constexpr std::string_view kMinioArnPrefix = "arn:minio:";
-constexpr auto kStatementFields = std::to_array<std::string_view>(
-    {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
-     "NotPrincipal", "Condition"});
+constexpr auto kStatementFields =
+    std::to_array<std::string_view>({"Sid", "Effect", "Action", "NotAction", "Resource",
+                                     "NotResource", "Principal", "NotPrincipal", "Condition"});
 constexpr auto kResourceFreeServices = std::to_array<std::string_view>({"admin:", "kms:", "sts:"});
 
-Status Malformed(std::string_view message) {
-  return Status(Errc::kMalformedPolicy, std::string(message));
-}
-
+// `prefix` is lowercase.
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && AsciiLower(s.substr(0, prefix.size())) == prefix;
+  return s.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), s.begin(),
+                                                 [](char p, char c) { return p == LowerAscii(c); });
 }
 
 // A string or a non-empty array of strings; with `scalars`, numbers and booleans count as
@@ -65,19 +63,22 @@ Status ParseActions(const json& j, Statement& st) {
   const json* action = Member(j, "Action");
   const json* not_action = Member(j, "NotAction");
   if ((action == nullptr) == (not_action == nullptr)) {
-    return Malformed(action == nullptr ? "Missing required field Action"
-                                       : "Statement cannot have both Action and NotAction");
+    return MalformedPolicy(action == nullptr ? "Missing required field Action"
+                                             : "Statement cannot have both Action and NotAction");
   }
   st.not_action = not_action != nullptr;
   const auto names = TextList(st.not_action ? *not_action : *action, false);
   if (!names) {
-    return Malformed("Policy has invalid action");
+    return MalformedPolicy("Policy has invalid action");
   }
   for (const std::string& name : *names) {
-    if (!IsKnownAction(name)) {
-      return Malformed(StrCat("Policy has invalid action ", name));
+    Pattern pattern = Pattern::Compile(name, {.variables = false, .lowercase = true});
+    const ActionSet covered = KnownActionsMatching(pattern);
+    if (covered.none()) {  // what IsKnownAction refuses
+      return MalformedPolicy(StrCat("Policy has invalid action ", name));
     }
-    st.actions.push_back(Pattern::Compile(name, {.variables = false, .lowercase = true}));
+    st.actions.push_back(std::move(pattern));
+    st.known_actions |= covered;
   }
   return Status::Ok();
 }
@@ -90,9 +91,8 @@ bool OnlyResourceFreeActions(const json& j) {
     return false;
   }
   const auto names = TextList(*action, false);
-  return names && std::all_of(names->begin(), names->end(), [](const std::string& n) {
-           return IsResourceFreeAction(n);
-         });
+  return names && std::all_of(names->begin(), names->end(),
+                              [](const std::string& n) { return IsResourceFreeAction(n); });
 }
 
 bool ValidResource(std::string_view resource, bool resource_free) {
@@ -107,20 +107,20 @@ Status ParseResources(const json& j, Statement& st) {
   const json* not_resource = Member(j, "NotResource");
   const bool resource_free = OnlyResourceFreeActions(j);
   if (resource != nullptr && not_resource != nullptr) {
-    return Malformed("Statement cannot have both Resource and NotResource");
+    return MalformedPolicy("Statement cannot have both Resource and NotResource");
   }
   if (resource == nullptr && not_resource == nullptr) {
-    return resource_free ? Status::Ok() : Malformed("Missing required field Resource");
+    return resource_free ? Status::Ok() : MalformedPolicy("Missing required field Resource");
   }
   st.has_resource = true;
   st.not_resource = not_resource != nullptr;
   auto texts = TextList(st.not_resource ? *not_resource : *resource, false);
   if (!texts) {
-    return Malformed("Policy has invalid resource");
+    return MalformedPolicy("Policy has invalid resource");
   }
   for (const std::string& text : *texts) {
     if (!ValidResource(text, resource_free)) {
-      return Malformed("Policy has invalid resource");
+      return MalformedPolicy("Policy has invalid resource");
     }
     st.resources.push_back(Pattern::Compile(text, {}));
   }
@@ -132,15 +132,15 @@ Status ParseResources(const json& j, Statement& st) {
 Status ParsePrincipalValue(const json& j, Statement& st) {
   if (j.is_string()) {
     st.any_principal = j.get<std::string>() == "*";
-    return st.any_principal ? Status::Ok() : Malformed("Invalid principal in policy");
+    return st.any_principal ? Status::Ok() : MalformedPolicy("Invalid principal in policy");
   }
   if (!j.is_object() || j.empty()) {
-    return Malformed("Invalid principal in policy");
+    return MalformedPolicy("Invalid principal in policy");
   }
   for (const auto& [type, value] : j.items()) {
     auto names = TextList(value, false);
     if ((type != "AWS" && type != "CanonicalUser") || !names) {
-      return Malformed("Invalid principal in policy");
+      return MalformedPolicy("Invalid principal in policy");
     }
     for (std::string& name : *names) {
       st.any_principal = st.any_principal || name == "*";
@@ -156,12 +156,12 @@ Status ParsePrincipal(const json& j, Kind kind, Statement& st) {
   if (kind == Kind::kIdentity) {
     return principal == nullptr && not_principal == nullptr
                ? Status::Ok()
-               : Malformed("Has prohibited field Principal");
+               : MalformedPolicy("Has prohibited field Principal");
   }
   if ((principal == nullptr) == (not_principal == nullptr)) {
-    return Malformed(principal == nullptr
-                         ? "Missing required field Principal"
-                         : "Statement cannot have both Principal and NotPrincipal");
+    return MalformedPolicy(principal == nullptr
+                               ? "Missing required field Principal"
+                               : "Statement cannot have both Principal and NotPrincipal");
   }
   st.has_principal = true;
   st.not_principal = not_principal != nullptr;
@@ -174,16 +174,16 @@ Status ParseConditions(const json& j, Statement& st) {
     return Status::Ok();
   }
   if (!block->is_object()) {
-    return Malformed("Policy has an invalid condition block");
+    return MalformedPolicy("Policy has an invalid condition block");
   }
   for (const auto& [op, entries] : block->items()) {
     if (!entries.is_object() || entries.empty()) {
-      return Malformed(StrCat("Policy has an invalid condition block for ", op));
+      return MalformedPolicy(StrCat("Policy has an invalid condition block for ", op));
     }
     for (const auto& [key, value] : entries.items()) {
       const auto values = TextList(value, true);
       if (!values) {
-        return Malformed(StrCat("Invalid Condition value for key ", key));
+        return MalformedPolicy(StrCat("Invalid Condition value for key ", key));
       }
       auto condition = Condition::Compile(op, key, *values);
       if (!condition.ok()) {
@@ -199,27 +199,31 @@ Status ParseHeader(const json& j, Statement& st) {
   for (const auto& [field, value] : j.items()) {
     if (std::find(kStatementFields.begin(), kStatementFields.end(), field) ==
         kStatementFields.end()) {
-      return Malformed(StrCat("Unknown field ", field));
+      return MalformedPolicy(StrCat("Unknown field ", field));
     }
   }
   if (const json* sid = Member(j, "Sid"); sid != nullptr) {
     if (!sid->is_string()) {
-      return Malformed("Statement Sid must be a string");
+      return MalformedPolicy("Statement Sid must be a string");
     }
     st.sid = sid->get<std::string>();
   }
   const json* effect = Member(j, "Effect");
   if (effect == nullptr) {
-    return Malformed("Missing required field Effect");
+    return MalformedPolicy("Missing required field Effect");
   }
   if (!effect->is_string() || (*effect != "Allow" && *effect != "Deny")) {
-    return Malformed("Invalid effect");
+    return MalformedPolicy("Invalid effect");
   }
   st.allow = *effect == "Allow";
   return Status::Ok();
 }
 
 }  // namespace
+
+Status MalformedPolicy(std::string_view message) {
+  return Status(Errc::kMalformedPolicy, std::string(message));
+}
 
 bool IsResourceFreeAction(std::string_view action) {
   return std::any_of(kResourceFreeServices.begin(), kResourceFreeServices.end(),
@@ -228,7 +232,7 @@ bool IsResourceFreeAction(std::string_view action) {
 
 Result<Statement> ParseStatement(const json& j, Kind kind) {
   if (!j.is_object()) {
-    return Malformed("Policy has an invalid statement");
+    return MalformedPolicy("Policy has an invalid statement");
   }
   Statement st;
   for (const auto& step : {ParseHeader, ParseActions, ParseResources, ParseConditions}) {
@@ -242,9 +246,12 @@ Result<Statement> ParseStatement(const json& j, Kind kind) {
   return st;
 }
 
-bool Statement::MatchesAction(std::string_view action) const {
+bool Statement::MatchesAction(const RequestFacts& facts) const {
+  if (facts.known_action) {
+    return known_actions[*facts.known_action] != not_action;
+  }
   const bool any = std::any_of(actions.begin(), actions.end(), [&](const Pattern& p) {
-    return p.Match(action, nullptr, /*fold_case=*/true);
+    return p.Match(facts.action, nullptr, /*fold_case=*/!facts.action_lowercase);
   });
   return any != not_action;
 }
@@ -260,17 +267,17 @@ bool Statement::MatchesResource(std::string_view resource, const ConditionValues
 
 bool Statement::MatchesPrincipal(std::span<const std::string> names) const {
   const bool any = any_principal || std::any_of(names.begin(), names.end(), [&](const auto& n) {
-                     return std::find(principals.begin(), principals.end(), n) !=
-                            principals.end();
+                     return std::find(principals.begin(), principals.end(), n) != principals.end();
                    });
   return any != not_principal;
 }
 
-bool Statement::Applies(const Request& request, bool resource_free) const {
-  if (!MatchesAction(request.action)) {
+bool Statement::Applies(const Request& request, const RequestFacts& facts) const {
+  if (!MatchesAction(facts)) {
     return false;
   }
-  if (has_resource && !resource_free && !MatchesResource(request.resource, request.conditions)) {
+  if (has_resource && !facts.resource_free &&
+      !MatchesResource(request.resource, request.conditions)) {
     return false;
   }
   if (has_principal && !MatchesPrincipal(request.principals)) {

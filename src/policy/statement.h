@@ -2,6 +2,7 @@
 // policy.cc, apart so that each file stays small.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -10,17 +11,27 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/status.h"
+#include "policy/actions.h"
 #include "policy/condition.h"
 #include "policy/pattern.h"
 #include "policy/policy.h"
 
 namespace cairn::policy {
 
+// What Policy::Evaluate works out once per request for all statements.
+struct RequestFacts {
+  std::string_view action;  // the request's, lowercased when `action_lowercase`
+  bool action_lowercase = false;
+  std::optional<std::size_t> known_action;  // its number in the known-action table
+  bool resource_free = false;               // admin:, kms:, sts: actions ignore resources
+};
+
 struct Statement {
   bool allow = false;
   std::string sid;
   bool not_action = false;
   std::vector<Pattern> actions;  // lowercase
+  ActionSet known_actions;       // the known actions `actions` cover
   // Absent only in statements whose actions are all admin:, kms: or sts:; then any
   // resource matches.
   bool has_resource = false;
@@ -34,17 +45,18 @@ struct Statement {
   std::vector<std::string> principals;
   std::vector<Condition> conditions;  // all must hold
 
-  // Whether the statement applies to `request`. `resource_free`: the action is one of those
-  // that ignore resources (admin:, kms:, sts:).
-  bool Applies(const Request& request, bool resource_free) const;
+  bool Applies(const Request& request, const RequestFacts& facts) const;
 
-  bool MatchesAction(std::string_view action) const;
+  bool MatchesAction(const RequestFacts& facts) const;
   bool MatchesResource(std::string_view resource, const ConditionValues* vars) const;
   bool MatchesPrincipal(std::span<const std::string> names) const;
 };
 
 // Compiles one element of "Statement". Errors: kMalformedPolicy.
 Result<Statement> ParseStatement(const nlohmann::json& json, Kind kind);
+
+// kMalformedPolicy with `message`: every Parse error.
+Status MalformedPolicy(std::string_view message);
 
 // True for actions of the services whose requests have no resource (admin:, kms:, sts:).
 bool IsResourceFreeAction(std::string_view action);

@@ -72,6 +72,7 @@ inline constexpr MethodId kPurgeReplaced = 31;
 
 inline constexpr MethodId kPeerHello = 100;          // bring-up: identity, layout, hashes, clock
 inline constexpr MethodId kPeerBucketChanged = 101;  // body: a bucket; forget its cached info
+inline constexpr MethodId kPeerIamChanged = 102;     // body: an IAM record's path; read it again
 
 inline constexpr MethodId kFirstLockMethod = 200;
 inline constexpr MethodId kLastLockMethod = 299;

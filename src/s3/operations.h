@@ -60,5 +60,9 @@
   X(kPutBucketEncryption, "PutBucketEncryption", &PutBucketEncryption)                      \
   X(kGetBucketEncryption, "GetBucketEncryption", &GetBucketEncryption)                      \
   X(kDeleteBucketEncryption, "DeleteBucketEncryption", &DeleteBucketEncryption)             \
+  X(kPutBucketPolicy, "PutBucketPolicy", &PutBucketPolicy)                                  \
+  X(kGetBucketPolicy, "GetBucketPolicy", &GetBucketPolicy)                                  \
+  X(kDeleteBucketPolicy, "DeleteBucketPolicy", &DeleteBucketPolicy)                         \
+  X(kGetBucketPolicyStatus, "GetBucketPolicyStatus", &GetBucketPolicyStatus)                \
   X(kNotImplemented, "NotImplemented", nullptr)                                             \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

@@ -328,6 +328,11 @@ std::vector<ParamSpec> BuildTable() {
   t.ConfigBody(Op::kPutBucketEncryption).Common(Op::kPutBucketEncryption);
   t.Common(Op::kGetBucketEncryption);
   t.Common(Op::kDeleteBucketEncryption);
+  t.ConfigBody(Op::kPutBucketPolicy)
+      .Add(Op::kPutBucketPolicy, kHeader, "x-amz-confirm-remove-self-bucket-access", kIgnored,
+           "the root user is never locked out")
+      .Common(Op::kPutBucketPolicy);
+  t.Common(Op::kGetBucketPolicy).Common(Op::kDeleteBucketPolicy).Common(Op::kGetBucketPolicyStatus);
   // Object lock.
   t.ConfigBody(Op::kPutObjectLockConfiguration)
       .Add(Op::kPutObjectLockConfiguration, kHeader, "x-amz-bucket-object-lock-token", kIgnored,

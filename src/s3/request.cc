@@ -33,6 +33,8 @@ Task<Status> SendError(S3Request& req, const Status& error, http::Headers header
   where.request_id = req.ctx.request_id;
   where.host_id = req.host_id;
   RenderedError rendered = RenderError(error, where, req.IsHead());
+  req.error_code = rendered.code;
+  req.error_message = rendered.message;
   if (!rendered.body.empty()) {
     headers.emplace_back("content-type", "application/xml");
   }

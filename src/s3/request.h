@@ -14,7 +14,9 @@
 #include "common/task.h"
 #include "common/text.h"
 #include "http/exchange.h"
+#include "iam/iam.h"
 #include "object/object_layer.h"
+#include "s3/access.h"
 #include "s3/post_form.h"
 #include "s3/router.h"
 #include "s3/s3_server.h"
@@ -36,6 +38,20 @@ struct S3Request {
   std::string host_id;
   // POST Object only: the form, read and authenticated by the middleware (s3/post_form.h).
   std::unique_ptr<PostForm> post_form;
+  // Who asks (nullptr: an anonymous request), set by the middleware after authentication;
+  // the bucket policies' cache; the request's condition keys, made on first need (s3/access.h).
+  iam::IdentityPtr identity;
+  BucketPolicyCache* policy_cache = nullptr;
+  std::unique_ptr<policy::ConditionValues> conditions;
+  // False when the asker may not list every bucket (ListBuckets then lists only those it may
+  // list).
+  bool list_all_buckets = true;
+  // The user an access key belongs to (a service account's or STS credential's parent):
+  // filled by authorization (IAM); empty for root and anonymous. For the audit log.
+  std::string parent_user;
+  // The S3 error Code and Message that SendError rendered (empty when none), for the audit log.
+  std::string error_code;
+  std::string error_message;
 
   const http::Request& http() const { return ex.request(); }
 

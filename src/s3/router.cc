@@ -94,6 +94,13 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"encryption"}) ? Op::kNotImplemented
                                                     : Op::kGetBucketEncryption;
     }
+    if (q.Has("policy")) {
+      return HasOtherSubResource(q, {"policy"}) ? Op::kNotImplemented : Op::kGetBucketPolicy;
+    }
+    if (q.Has("policyStatus")) {
+      return HasOtherSubResource(q, {"policyStatus"}) ? Op::kNotImplemented
+                                                      : Op::kGetBucketPolicyStatus;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -125,6 +132,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"encryption"}) ? Op::kNotImplemented
                                                     : Op::kPutBucketEncryption;
     }
+    if (q.Has("policy")) {
+      return HasOtherSubResource(q, {"policy"}) ? Op::kNotImplemented : Op::kPutBucketPolicy;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
   if (method == "DELETE") {
@@ -141,6 +151,9 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     if (q.Has("encryption")) {
       return HasOtherSubResource(q, {"encryption"}) ? Op::kNotImplemented
                                                     : Op::kDeleteBucketEncryption;
+    }
+    if (q.Has("policy")) {
+      return HasOtherSubResource(q, {"policy"}) ? Op::kNotImplemented : Op::kDeleteBucketPolicy;
     }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kDeleteBucket;
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "audit/logger.h"
 #include "common/checksum.h"
 #include "common/log.h"
 #include "s3/cors.h"
@@ -42,21 +43,48 @@ class CountingSink final : public ByteSink {
   std::uint64_t& bytes_;
 };
 
+// Counts the bytes read from a request body (the audit log's rx).
+class CountingSource final : public ByteSource {
+ public:
+  explicit CountingSource(http::Exchange& ex) : ex_(ex) {}
+
+  Task<Result<std::size_t>> Read(std::span<std::byte> buf) override {
+    Result<std::size_t> n = co_await ex_.body().Read(buf);
+    if (n.ok()) {
+      bytes_ += *n;
+    }
+    co_return n;
+  }
+
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  http::Exchange& ex_;
+  std::uint64_t bytes_ = 0;
+};
+
 // The middleware's view of the exchange: adds x-amz-request-id and x-amz-id-2 to every
-// response and records the status and body bytes for the access log.
+// response and records the status and body bytes for the access log. With `audit`, also the
+// request body bytes read, when the response head went out, and the response headers.
 class ResponseRecorder final : public http::Exchange {
  public:
-  ResponseRecorder(http::Exchange& inner, http::Headers common)
-      : inner_(inner), common_(std::move(common)), sink_(bytes_) {}
+  ResponseRecorder(http::Exchange& inner, http::Headers common, bool audit)
+      : inner_(inner), common_(std::move(common)), sink_(bytes_), audit_(audit), source_(inner) {}
 
   const http::Request& request() const override { return inner_.request(); }
 
-  ByteSource& body() override { return inner_.body(); }
+  ByteSource& body() override {
+    if (audit_) {
+      return source_;
+    }
+    return inner_.body();
+  }
 
   Task<Status> Respond(int status, http::Headers headers, std::string_view body) override {
     status_ = status;
     bytes_ += body.size();
     AddCommon(headers);
+    Record(headers);
     co_return co_await inner_.Respond(status, std::move(headers), body);
   }
 
@@ -64,6 +92,7 @@ class ResponseRecorder final : public http::Exchange {
                            std::optional<std::uint64_t> content_length) override {
     status_ = status;
     AddCommon(headers);
+    Record(headers);
     co_return co_await inner_.BeginStream(status, std::move(headers), content_length);
   }
 
@@ -87,9 +116,23 @@ class ResponseRecorder final : public http::Exchange {
 
   std::uint64_t bytes() const { return bytes_; }
 
+  // Audit only: request body bytes read, the response head's time, the response headers.
+  std::uint64_t bytes_read() const { return source_.bytes(); }
+
+  std::optional<std::chrono::steady_clock::time_point> first_byte() const { return first_byte_; }
+
+  const http::Headers& response_headers() const { return response_headers_; }
+
  private:
   void AddCommon(http::Headers& headers) const {
     headers.insert(headers.end(), common_.begin(), common_.end());
+  }
+
+  void Record(const http::Headers& headers) {
+    if (audit_) {
+      first_byte_ = std::chrono::steady_clock::now();
+      response_headers_ = headers;
+    }
   }
 
   http::Exchange& inner_;
@@ -97,7 +140,44 @@ class ResponseRecorder final : public http::Exchange {
   int status_ = 0;
   std::uint64_t bytes_ = 0;
   CountingSink sink_;
+  const bool audit_;
+  CountingSource source_;
+  std::optional<std::chrono::steady_clock::time_point> first_byte_;
+  http::Headers response_headers_;
 };
+
+// The audit record of a served request.
+void LogAudit(audit::Logger& logger, const S3Request& req, const ResponseRecorder& ex,
+              std::chrono::system_clock::time_point arrived,
+              std::chrono::steady_clock::time_point start) {
+  audit::Entry e;
+  audit::FillFromRequest(e, ex.request());
+  e.time = arrived;
+  e.api_name = OpName(req.route.op);
+  e.bucket = req.route.bucket;
+  e.object = req.route.key;
+  e.version_id = req.route.query.Get("versionId").value_or("");
+  for (const auto& [name, value] : ex.response_headers()) {
+    if (name == "x-amz-version-id") {
+      e.version_id = value;
+    }
+  }
+  e.status_code = ex.status();
+  e.error_code = req.error_code;
+  e.error_message = req.error_message;
+  e.request_id = req.ctx.request_id;
+  e.access_key = req.auth.access_key;
+  e.parent_user = req.parent_user;
+  e.response_headers = &ex.response_headers();
+  e.rx = ex.bytes_read();
+  e.tx = ex.bytes();
+  const auto now = std::chrono::steady_clock::now();
+  if (ex.first_byte()) {
+    e.time_to_first_byte = *ex.first_byte() - start;
+  }
+  e.time_to_response = now - start;
+  logger.Log(e);
+}
 
 // A request with an Origin to a bucket whose CORS rules allow it: every response to it,
 // errors included, carries the rule's CORS headers. Without Origin this costs nothing; with
@@ -122,6 +202,36 @@ Task<void> AddCorsHeaders(S3Request& req, ResponseRecorder& recorder) {
   if (rule != nullptr) {
     recorder.AddResponseHeaders(CorsResponseHeaders(*rule, *origin, {}, false));
   }
+}
+
+// The identity of a signed request's key (with its session token: header, presigned query or
+// POST form field). Without an identity store every key is the root's.
+Status Identify(S3Request& req) {
+  if (req.opts.iam == nullptr) {
+    static const iam::IdentityPtr kRoot = [] {
+      auto id = std::make_shared<iam::Identity>();
+      id->kind = iam::IdentityKind::kRoot;
+      id->root_power = true;
+      return id;
+    }();
+    req.identity = kRoot;
+    return Status::Ok();
+  }
+  std::string_view token;
+  if (const std::string* h = req.Header("x-amz-security-token")) {
+    token = *h;
+  } else if (auto q = req.route.query.Get("X-Amz-Security-Token")) {
+    token = *q;
+  } else if (req.post_form) {
+    if (const std::string* f = req.post_form->Field("x-amz-security-token")) {
+      token = *f;
+    }
+  }
+  ASSIGN_OR_RETURN(req.identity, req.opts.iam->Check(req.auth.access_key, token));
+  if (req.identity->kind != iam::IdentityKind::kRoot) {
+    req.parent_user = req.identity->parent_user;
+  }
+  return Status::Ok();
 }
 
 // Routing, authentication and dispatch: everything between the request id and the error
@@ -151,18 +261,23 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     view.now = std::chrono::system_clock::now();
     CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
   }
+  HandlerFn handler = HandlerFor(req.route.op);
   if (req.auth.anonymous) {
-    co_return Status(Errc::kAccessDenied);  // no bucket policies yet
+    if (handler == nullptr) {
+      co_return Status(Errc::kAccessDenied);  // nothing an anonymous request could be allowed
+    }
+  } else {
+    CO_RETURN_IF_ERROR(Identify(req));
   }
   req.ctx.access_key = req.auth.access_key;
   if (req.route.op == Op::kMethodNotAllowed) {
     co_return Status(Errc::kMethodNotAllowed);
   }
-  HandlerFn handler = HandlerFor(req.route.op);
   if (handler == nullptr) {
     co_return Status(Errc::kNotImplemented);
   }
   CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(req.route.op, http, req.route.query));
+  CO_RETURN_IF_ERROR(co_await AuthorizeOperation(req));
   co_return co_await handler(req);
 }
 
@@ -283,16 +398,25 @@ http::Handler S3Api::AsHandler() {
 
 Task<void> S3Api::Handle(http::Exchange& raw) {
   auto start = std::chrono::steady_clock::now();
+  const auto arrived = opts_.audit != nullptr ? std::chrono::system_clock::now()
+                                              : std::chrono::system_clock::time_point();
   std::string id = NextRequestId();
   http::Headers common = OneHeader("x-amz-request-id", id);
   common.emplace_back("x-amz-id-2", host_id_);
-  ResponseRecorder ex(raw, std::move(common));
+  ResponseRecorder ex(raw, std::move(common), opts_.audit != nullptr);
   const bool health = co_await ServeHealth(ex, &layer_);
   if (health) {
     co_return;
   }
   InflightGuard inflight(inflight_);
-  S3Request req{ex, RequestContext{}, Route{}, auth::AuthResult{}, layer_, opts_, host_id_, {}};
+  S3Request req{ex,       RequestContext{},
+                Route{},  auth::AuthResult{},
+                layer_,   opts_,
+                host_id_, {},
+                nullptr,  &policy_cache_,
+                nullptr,  true,
+                {},       {},
+                {}};
   req.ctx.request_id = id;
   Status st;
   if (inflight.now() > opts_.max_inflight) {
@@ -309,6 +433,9 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
     }
   }
   metrics_.Record(req.route.op, ex.status(), ex.request().content_length.value_or(0), ex.bytes());
+  if (opts_.audit != nullptr) {
+    LogAudit(*opts_.audit, req, ex, arrived, start);
+  }
   if (opts_.access_log) {
     auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)

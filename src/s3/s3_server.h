@@ -17,10 +17,16 @@
 #include "auth/signature.h"
 #include "common/task.h"
 #include "http/exchange.h"
+#include "iam/iam.h"
 #include "kms/kms.h"
 #include "object/memory_budget.h"
 #include "object/object_layer.h"
+#include "s3/access.h"
 #include "s3/request_metrics.h"
+
+namespace cairn::audit {
+class Logger;
+}  // namespace cairn::audit
 
 namespace cairn::s3 {
 
@@ -51,6 +57,12 @@ struct S3Options {
   kms::Kms* kms = nullptr;
   bool sse_c_allow_http = false;
   bool auto_encryption = false;
+  // Users, groups, policies and temporary credentials (nullptr: every signed request is the
+  // root user's, as in unit tests that need no access control).
+  iam::Iam* iam = nullptr;
+  // The audit log: one record per request (health checks aside) when set; nullptr: none, and
+  // the request path pays one pointer check. Must outlive the S3Api.
+  audit::Logger* audit = nullptr;
 };
 
 // The root user: one static access key and secret key.
@@ -111,6 +123,7 @@ class S3Api {
   std::atomic<std::uint64_t> id_counter_{0};
   std::atomic<std::size_t> inflight_{0};
   S3Metrics metrics_;
+  BucketPolicyCache policy_cache_;
 };
 
 }  // namespace cairn::s3

@@ -11,6 +11,9 @@
 #include <sys/resource.h>
 
 #include "cluster/endpoints.h"
+#include "common/units.h"
+
+extern char** environ;
 
 namespace cairn::server {
 namespace {
@@ -62,6 +65,61 @@ Result<std::optional<bool>> EnvSwitch(const Environment& env, const char* var) {
   return Status(Errc::kInvalidArgument, std::string(var) + " must be \"on\" or \"off\"");
 }
 
+// CAIRN_<name>, else MINIO_<name>.
+std::optional<std::string> EnvEither(const Environment& env, const std::string& name) {
+  if (auto v = env(("CAIRN_" + name).c_str())) {
+    return v;
+  }
+  return env(("MINIO_" + name).c_str());
+}
+
+// A positive count from the environment, or `def` when unset.
+Result<std::size_t> EnvCount(const Environment& env, const std::string& name, std::size_t def) {
+  auto v = EnvEither(env, name);
+  if (!v) {
+    return def;
+  }
+  char* end = nullptr;
+  const long long n = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || n < 1) {
+    return Status(Errc::kInvalidArgument, name + " must be a positive number");
+  }
+  return static_cast<std::size_t>(n);
+}
+
+// CAIRN_AUDIT_FILE (unless --audit-file), _MAX_SIZE, _KEEP and CAIRN_AUDIT_HEADERS.
+Status AuditFromEnvironment(const Environment& env, AuditConfig& audit) {
+  if (auto v = env("CAIRN_AUDIT_FILE"); v && audit.file.empty()) {
+    audit.file = *v;
+  }
+  if (auto v = env("CAIRN_AUDIT_FILE_MAX_SIZE")) {
+    auto size = ParseSize(*v);
+    if (!size.ok() || *size == 0) {
+      return Status(Errc::kInvalidArgument,
+                    "CAIRN_AUDIT_FILE_MAX_SIZE must be a size such as 100MiB");
+    }
+    audit.file_max_size = *size;
+  }
+  if (auto v = env("CAIRN_AUDIT_FILE_KEEP")) {
+    char* end = nullptr;
+    const long n = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || n < 0 || n > 1000) {
+      return Status(Errc::kInvalidArgument,
+                    "CAIRN_AUDIT_FILE_KEEP must be a number from 0 to 1000");
+    }
+    audit.file_keep = static_cast<int>(n);
+  }
+  if (auto v = env("CAIRN_AUDIT_HEADERS")) {
+    std::stringstream list(*v);
+    for (std::string item; std::getline(list, item, ',');) {
+      if (!item.empty()) {
+        audit.headers.push_back(item);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // Checks of the parsed values that CLI11 cannot express.
 Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& given) {
   if (given.secret && !cfg.secret_key_file.empty()) {
@@ -89,7 +147,18 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
     }
     cfg.lifecycle_day_seconds = n;
   }
+  if (auto v = env("CAIRN_IAM_RELOAD_SECONDS")) {
+    const std::string text(*v);
+    char* end = nullptr;
+    const long long n = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || n < 1) {
+      return Status(Errc::kInvalidArgument,
+                    "CAIRN_IAM_RELOAD_SECONDS must be a positive number of seconds");
+    }
+    cfg.iam_reload_seconds = n;
+  }
   ASSIGN_OR_RETURN(cfg.storage_class, StorageClassFromEnvironment(env));
+  RETURN_IF_ERROR(AuditFromEnvironment(env, cfg.audit));
   ASSIGN_OR_RETURN(auto allow_http, EnvSwitch(env, "CAIRN_SSE_C_ALLOW_HTTP"));
   if (allow_http && *allow_http) {
     cfg.sse_c_allow_http = true;
@@ -190,6 +259,61 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
 
 }  // namespace
 
+Result<std::vector<AuditWebhookConfig>> AuditWebhooksFromEnvironment(
+    const Environment& env, const std::vector<std::string>& names) {
+  std::vector<std::string> ids;
+  for (const std::string& name : names) {
+    for (std::string_view prefix : {"CAIRN_AUDIT_WEBHOOK_ENABLE", "MINIO_AUDIT_WEBHOOK_ENABLE"}) {
+      if (!name.starts_with(prefix)) {
+        continue;
+      }
+      std::string_view rest = std::string_view(name).substr(prefix.size());
+      if (!rest.empty() && rest.front() != '_') {
+        continue;
+      }
+      std::string id(rest.empty() ? rest : rest.substr(1));
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+        ids.push_back(std::move(id));
+      }
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<AuditWebhookConfig> out;
+  for (const std::string& id : ids) {
+    const std::string suffix = id.empty() ? "" : "_" + id;
+    const std::string enable = "AUDIT_WEBHOOK_ENABLE" + suffix;
+    const std::optional<std::string> on = EnvEither(env, enable);
+    if (!on || *on == "off" || *on == "false" || *on == "0" || on->empty()) {
+      continue;
+    }
+    if (*on != "on" && *on != "true" && *on != "1") {
+      return Status(Errc::kInvalidArgument, "MINIO_" + enable + " must be \"on\" or \"off\"");
+    }
+    AuditWebhookConfig w;
+    w.id = id;
+    const std::string endpoint = "AUDIT_WEBHOOK_ENDPOINT" + suffix;
+    w.endpoint = EnvEither(env, endpoint).value_or("");
+    if (w.endpoint.empty()) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("MINIO_{} is on but MINIO_{} is not set", enable, endpoint));
+    }
+    w.auth_token = EnvEither(env, "AUDIT_WEBHOOK_AUTH_TOKEN" + suffix).value_or("");
+    ASSIGN_OR_RETURN(w.batch_size, EnvCount(env, "AUDIT_WEBHOOK_BATCH_SIZE" + suffix, 1));
+    ASSIGN_OR_RETURN(w.queue_size, EnvCount(env, "AUDIT_WEBHOOK_QUEUE_SIZE" + suffix, 100000));
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+std::vector<std::string> EnvironmentNames() {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    out.emplace_back(entry.substr(0, entry.find('=')));
+  }
+  return out;
+}
+
 ConnectionLimits ResolveConnectionLimits(const ServerConfig& config, std::uint64_t nofile) {
   ConnectionLimits out;
   const std::uint64_t derived = std::max<std::uint64_t>(64, nofile / 4 * 3);
@@ -282,7 +406,13 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       "is the default key, and `cairn admin kms key create` adds named keys, stored sealed\n"
       "under it (keep it: without it no encrypted object can be read). A malformed key stops\n"
       "the server. CAIRN_KMS_AUTO_ENCRYPTION=on (or MINIO_KMS_AUTO_ENCRYPTION) encrypts every\n"
-      "new object with SSE-S3 (needs the KMS). CAIRN_SSE_C_ALLOW_HTTP=on is --sse-c-allow-http.\n");
+      "new object with SSE-S3 (needs the KMS). CAIRN_SSE_C_ALLOW_HTTP=on is --sse-c-allow-http.\n\n"
+      "Audit log: one JSON record per S3 and admin request (MinIO's audit format), to\n"
+      "--audit-file / CAIRN_AUDIT_FILE (rotated at CAIRN_AUDIT_FILE_MAX_SIZE, default 100MiB,\n"
+      "keeping CAIRN_AUDIT_FILE_KEEP files, default 5) and to webhooks:\n"
+      "MINIO_AUDIT_WEBHOOK_ENABLE[_<ID>]=on, _ENDPOINT[_<ID>]=http(s)://..., _AUTH_TOKEN,\n"
+      "_BATCH_SIZE (default 1), _QUEUE_SIZE (default 100000) (or CAIRN_AUDIT_WEBHOOK_*).\n"
+      "CAIRN_AUDIT_HEADERS=x-custom,content-* adds request headers to the x-amz-* ones.\n");
   std::vector<std::string> positional;
   std::vector<std::string> drives_flag;
   int parity = 0;
@@ -333,6 +463,9 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                    "(needs the KMS; also CAIRN_KMS_AUTO_ENCRYPTION=on)");
   server->add_flag("--access-log", cfg.access_log,
                    "Log one line per S3 request (id, operation, status, bytes, time, key)");
+  server->add_option("--audit-file", cfg.audit.file,
+                     "Write the audit log (one JSON record per S3 and admin request) to this "
+                     "file, rotated by size (also CAIRN_AUDIT_FILE; see below)");
   server->add_option("--address-file", cfg.address_file,
                      "Once listening, write \"s3=HOST:PORT\" and \"console=HOST:PORT\" here");
   server

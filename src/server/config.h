@@ -22,6 +22,28 @@ inline constexpr std::string_view kVersion = "0.1.0";
 inline constexpr std::string_view kDefaultAccessKey = "cairnadmin";
 inline constexpr std::string_view kDefaultSecretKey = "cairnadmin";
 
+// One audit webhook target (MinIO's audit_webhook settings).
+struct AuditWebhookConfig {
+  std::string id;  // the <ID> of MINIO_AUDIT_WEBHOOK_ENABLE_<ID>; "" for the unnamed one
+  std::string endpoint;
+  std::string auth_token;
+  std::size_t batch_size = 1;
+  std::size_t queue_size = 100000;
+};
+
+// The audit log's targets and the request headers its records carry.
+struct AuditConfig {
+  // --audit-file / CAIRN_AUDIT_FILE: JSON lines, rotated at file_max_size
+  // (CAIRN_AUDIT_FILE_MAX_SIZE), file_keep rotated files kept (CAIRN_AUDIT_FILE_KEEP).
+  std::string file;
+  std::uint64_t file_max_size = std::uint64_t{100} << 20;
+  int file_keep = 5;
+  // MINIO_AUDIT_WEBHOOK_*[_<ID>] / CAIRN_AUDIT_WEBHOOK_*[_<ID>] (AuditWebhooksFromEnvironment).
+  std::vector<AuditWebhookConfig> webhooks;
+  // CAIRN_AUDIT_HEADERS: request headers recorded besides x-amz-* ("x-amz-meta-*,x-custom").
+  std::vector<std::string> headers;
+};
+
 struct ServerConfig {
   // Drive arguments in order: the positional ones, then the items of --drives.
   std::vector<std::string> drives;
@@ -61,6 +83,9 @@ struct ServerConfig {
   int orphan_min_age = 3600;
   // Seconds in a lifecycle rule's "day" (s3::S3Options::lifecycle_day_seconds); tests shorten it.
   std::int64_t lifecycle_day_seconds = 86400;
+  // How often every node reads the whole identity store again (CAIRN_IAM_RELOAD_SECONDS): what
+  // a node that missed a peer's change notice waits at most.
+  std::int64_t iam_reload_seconds = 120;
   std::string node_host;
   // The other nodes (http(s)://host:port or host:port), checked against the drive URLs.
   std::vector<std::string> peers;
@@ -85,6 +110,8 @@ struct ServerConfig {
   // The built-in KMS's master key (kms::MasterKeyFromEnvironment, read by Main: not by
   // ParseCommandLine, which stays free of the key store); none = no KMS.
   std::optional<kms::MasterKey> kms_master_key;
+  // The audit log (its webhooks are read by Main, from the environment's variable names).
+  AuditConfig audit;
 };
 
 // The environment, injectable for tests (common/environment.h).
@@ -106,6 +133,16 @@ struct CommandLine {
 // MINIO_ROOT_USER/MINIO_ROOT_PASSWORD, else MINIO_ACCESS_KEY/MINIO_SECRET_KEY, else the
 // defaults (cairnadmin / cairnadmin, flagged by default_credentials).
 CommandLine ParseCommandLine(int argc, const char* const* argv, const Environment& env);
+
+// The audit webhooks of the environment: for each <ID> with (CAIRN_|MINIO_)AUDIT_WEBHOOK_ENABLE
+// [_<ID>] on (`names` holds the variables set, where the IDs are found), its _ENDPOINT[_<ID>]
+// (required), _AUTH_TOKEN, _BATCH_SIZE (default 1), _QUEUE_SIZE (default 100000); CAIRN_ before
+// MINIO_ for each variable. Errors: kInvalidArgument naming the variable.
+Result<std::vector<AuditWebhookConfig>> AuditWebhooksFromEnvironment(
+    const Environment& env, const std::vector<std::string>& names);
+
+// The names of the process's environment variables.
+std::vector<std::string> EnvironmentNames();
 
 // The S3 port's connection bounds: the flags when given, else three quarters of the open-file
 // limit `nofile` (the rest is for drives, RocksDB and peers) and a quarter of that per client.

@@ -17,11 +17,15 @@
 #include <fmt/format.h>
 
 #include "admin/admin_api.h"
+#include "audit/file_target.h"
+#include "audit/logger.h"
+#include "audit/webhook_target.h"
 #include "cluster/format.h"
 #include "common/log.h"
 #include "heal/heal_sequence.h"
 #include "heal/healer.h"
 #include "http/server.h"
+#include "iam/iam.h"
 #include "kms/kms.h"
 #include "object/server_pools.h"
 #include "rpc/client.h"
@@ -81,6 +85,7 @@ Status Server::Start() {
                   "CAIRN_KMS_SECRET_KEY (or CAIRN_KMS_SECRET_KEY_FILE)");
   }
   open_file_limit_ = RaiseOpenFileLimit();
+  RETURN_IF_ERROR(StartAudit());
   for (const std::string& line : topology_.Describe()) {
     LOG_INFO("{}", line);
   }
@@ -94,6 +99,9 @@ Status Server::Start() {
   }
   RETURN_IF_ERROR(LoadFormat());
   SetServedDeployment(deployment_id_);
+  if (audit_) {
+    audit_->SetDeploymentId(deployment_id_);
+  }
   RETURN_IF_ERROR(BuildLayer());
   if (!distributed()) {
     RETURN_IF_ERROR(StartListeners());
@@ -180,13 +188,25 @@ Status Server::BuildLayer() {
   s3_opts.lifecycle_day_seconds = config_.lifecycle_day_seconds;
   s3_opts.sse_c_allow_http = config_.sse_c_allow_http;
   s3_opts.auto_encryption = config_.kms_auto_encryption;
+  s3_opts.audit = audit_.get();
   if (config_.kms_master_key) {
     kms_ = kms::NewBuiltinKms(*config_.kms_master_key, *layer_);
     s3_opts.kms = kms_.get();
     LOG_INFO("KMS: built-in, default key {}{}", kms_->default_key(),
              config_.kms_auto_encryption ? ", auto encryption on" : "");
   }
-  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, Credentials());
+  iam::Iam& iam = Credentials();
+  Status loaded = RunSync([](iam::Iam& iam, object::ObjectLayer& layer) -> Task<Status> {
+    RequestContext ctx = RequestContext::Background("iam-load");
+    co_return co_await iam.Attach(ctx, layer);
+  }(iam, *layer_));
+  if (!loaded.ok()) {
+    LOG_WARN("identity store: {} (read again every {} s)", loaded.ToString(),
+             config_.iam_reload_seconds);
+  }
+  StartIamReloads();
+  s3_opts.iam = &iam;
+  s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, iam);
   kms_ready_.store(kms_.get());
   layer_ready_.store(layer_.get());
   healer_ready_.store(healer_.get());
@@ -316,12 +336,37 @@ Status Server::LoadFormat() {
   return Status::Ok();
 }
 
-const auth::CredentialProvider& Server::Credentials() {
-  if (!credentials_) {
-    credentials_ =
-        std::make_unique<s3::StaticCredentialProvider>(config_.access_key, config_.secret_key);
+iam::Iam& Server::Credentials() {
+  if (!iam_) {
+    iam::Iam::Options opts;
+    opts.root_access_key = config_.access_key;
+    opts.root_secret_key = config_.secret_key;
+    if (distributed()) {
+      opts.changed = [this](const RequestContext& ctx, std::string item) {
+        return TellPeersIamChanged(ctx, std::move(item));
+      };
+    }
+    iam_ = std::make_unique<iam::Iam>(std::move(opts));
   }
-  return *credentials_;
+  return *iam_;
+}
+
+void Server::StartIamReloads() {
+  iam_reloads_ = std::thread([this] {
+    const auto period = std::chrono::seconds(config_.iam_reload_seconds);
+    std::unique_lock lock(iam_reload_mu_);
+    while (!iam_reload_cv_.wait_for(lock, period, [this] { return stopping_; })) {
+      lock.unlock();
+      Status st = RunSync([](iam::Iam& iam) -> Task<Status> {
+        RequestContext ctx = RequestContext::Background("iam-reload");
+        co_return co_await iam.ReloadAll(ctx);
+      }(*iam_));
+      if (!st.ok()) {
+        LOG_WARN("identity store reload: {}", st.ToString());
+      }
+      lock.lock();
+    }
+  });
 }
 
 Status Server::StartListeners() {
@@ -337,7 +382,11 @@ Status Server::StartListeners() {
     if (s3::S3Api* s3 = s3_ready_.load()) {
       s3->AppendMetrics(out);
     }
+    if (audit_) {
+      audit_->AppendMetrics(out);
+    }
   };
+  admin_opts.audit = audit_.get();
   admin_opts.metrics_public = config_.metrics_public;
   admin_ = std::make_unique<admin::AdminApi>(std::move(admin_opts), Credentials());
 
@@ -356,6 +405,10 @@ Status Server::StartListeners() {
   Status st = s3_listener_->Start();
   if (!st.ok()) {
     return Status(st.code(), "the S3 port: " + st.message());
+  }
+  if (audit_) {
+    audit_->SetNode(config_.node_host.empty() ? ConnectAddress(config_.address, s3_port())
+                                              : config_.node_host);
   }
 
   http::ServerOptions console_http;
@@ -376,6 +429,51 @@ Status Server::StartListeners() {
   if (!st.ok()) {
     return Status(st.code(), "the console port: " + st.message());
   }
+  return Status::Ok();
+}
+
+Status Server::StartAudit() {
+  const AuditConfig& cfg = config_.audit;
+  if (cfg.file.empty() && cfg.webhooks.empty()) {
+    return Status::Ok();
+  }
+  audit::LoggerOptions options;
+  options.node = config_.node_host;
+  options.headers = cfg.headers;
+  auto logger = std::make_unique<audit::Logger>(std::move(options));
+  if (!cfg.file.empty()) {
+    // Refuse an unwritable file at start rather than drop every record later.
+    std::ofstream probe(cfg.file, std::ios::app);
+    if (!probe) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("the audit file {} cannot be opened for writing", cfg.file));
+    }
+    audit::FileTargetOptions file;
+    file.path = cfg.file;
+    file.max_size = cfg.file_max_size;
+    file.keep = cfg.file_keep;
+    file.delivery.batch_size = 1000;  // lines per write: whatever is queued
+    file.delivery.flush_interval = std::chrono::milliseconds(0);
+    logger->AddTarget(std::make_unique<audit::FileTarget>(std::move(file)));
+    LOG_INFO("audit: records go to {} (rotated at {} bytes, {} kept)", cfg.file, cfg.file_max_size,
+             cfg.file_keep);
+  }
+  for (const AuditWebhookConfig& w : cfg.webhooks) {
+    audit::WebhookTargetOptions hook;
+    hook.id = w.id.empty() ? "webhook" : "webhook:" + w.id;
+    hook.endpoint = w.endpoint;
+    hook.auth_token = w.auth_token;
+    hook.delivery.batch_size = w.batch_size;
+    hook.delivery.queue_size = w.queue_size;
+    auto target = audit::WebhookTarget::Create(std::move(hook));
+    if (!target.ok()) {
+      return Status(Errc::kInvalidArgument,
+                    fmt::format("audit webhook {}: {}", w.endpoint, target.status().message()));
+    }
+    LOG_INFO("audit: records go to {} ({})", w.endpoint, (*target)->id());
+    logger->AddTarget(std::move(*target));
+  }
+  audit_ = std::move(logger);
   return Status::Ok();
 }
 
@@ -425,8 +523,20 @@ void Server::Stop() {
   s3_listener_.reset();
   console_listener_.reset();
   cluster_listener_.reset();
+  if (iam_reloads_.joinable()) {
+    {
+      std::lock_guard lock(iam_reload_mu_);
+      stopping_ = true;
+    }
+    iam_reload_cv_.notify_all();
+    iam_reloads_.join();
+  }
   s3_.reset();
   admin_.reset();
+  if (audit_) {
+    audit_->Stop();  // delivers what it can within 2 s
+    audit_.reset();
+  }
   kms_.reset();
   healer_.reset();  // stops healing (it saves the MRF queue) while the drives still answer
   layer_.reset();
@@ -474,6 +584,12 @@ int Main(int argc, const char* const* argv) {
     return kExitUsage;
   }
   cl.config.kms_master_key = std::move(*master_key);
+  auto webhooks = AuditWebhooksFromEnvironment(ProcessEnvironment(), EnvironmentNames());
+  if (!webhooks.ok()) {
+    std::fprintf(stderr, "cairn: %s\n", webhooks.status().message().c_str());
+    return kExitUsage;
+  }
+  cl.config.audit.webhooks = std::move(*webhooks);
   if (cl.config.kms_auto_encryption && !cl.config.kms_master_key) {
     std::fprintf(stderr,
                  "cairn: CAIRN_KMS_AUTO_ENCRYPTION is on but no KMS is configured: set "

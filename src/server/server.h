@@ -7,11 +7,13 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cluster/topology.h"
@@ -47,9 +49,17 @@ namespace cairn::kms {
 class Kms;
 }  // namespace cairn::kms
 
+namespace cairn::iam {
+class Iam;
+}  // namespace cairn::iam
+
 namespace cairn::admin {
 class AdminApi;
 }  // namespace cairn::admin
+
+namespace cairn::audit {
+class Logger;
+}  // namespace cairn::audit
 
 namespace cairn::http {
 class Server;
@@ -109,6 +119,8 @@ class Server {
   Status LoadFormat();
   Status BuildLayer();
   Status StartListeners();
+  // The audit log and its targets, when the config names any (before the listeners).
+  Status StartAudit();
   Status WriteAddressFile() const;
 
   // server_cluster.cc: the distributed half.
@@ -119,11 +131,17 @@ class Server {
   // Tells every other node that `bucket` changed (best effort, bounded), so that none serves
   // its cached configuration: ServerPoolsOptions::bucket_changed.
   Task<void> TellPeersBucketChanged(const RequestContext& ctx, std::string bucket);
+  // Tells every other node that an IAM record changed (best effort, bounded): they read it
+  // again at once (iam::Iam::ReloadItem); the periodic reload covers a node that missed it.
+  Task<void> TellPeersIamChanged(const RequestContext& ctx, std::string item);
+  // Reloads the identity store every config_.iam_reload_seconds until Stop.
+  void StartIamReloads();
   Status WaitForPeers();
   Task<void> Dispatch(http::Exchange& ex);
   Task<void> RespondNotReady(http::Exchange& ex);
-  // The root user's credentials (made on first use, before either listener starts).
-  const auth::CredentialProvider& Credentials();
+  // The identity store (made on first use, before either listener starts: until the object
+  // layer is up it knows only the root user).
+  iam::Iam& Credentials();
   std::string Waiting() const;
   void SetWaiting(std::string what);
   // True when some drive here or on an agreeing node already has a format.json.
@@ -143,10 +161,16 @@ class Server {
   std::unique_ptr<object::ServerPools> layer_;
   // Background healing over layer_ (stopped before layer_ goes).
   std::unique_ptr<heal::Healer> healer_;
-  std::unique_ptr<auth::CredentialProvider> credentials_;
+  std::unique_ptr<iam::Iam> iam_;
+  std::thread iam_reloads_;
+  std::mutex iam_reload_mu_;
+  std::condition_variable iam_reload_cv_;
+  bool stopping_ = false;  // GUARDED_BY(iam_reload_mu_)
   // The built-in KMS over layer_ when config_.kms_master_key is set (before s3_, after layer_).
   std::unique_ptr<kms::Kms> kms_;
   std::uint64_t open_file_limit_ = 1024;  // RLIMIT_NOFILE after Start raised it
+  // The audit log (null: no target configured); outlives s3_ and admin_, which log into it.
+  std::unique_ptr<audit::Logger> audit_;
   std::unique_ptr<s3::S3Api> s3_;
   // The admin API and metrics on both ports; answers 503 until the layer is ready.
   std::unique_ptr<admin::AdminApi> admin_;

@@ -14,6 +14,7 @@
 #include "common/fan_out.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "iam/iam.h"
 #include "object/server_pools.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
@@ -128,6 +129,17 @@ Status Server::StartRpc() {
         }
         co_return std::string();
       });
+  rpc_->Register(
+      rpc::method::kPeerIamChanged, "",
+      [this](const RequestContext& ctx, std::string_view item) -> Task<Result<std::string>> {
+        if (iam_) {
+          Status st = co_await iam_->ReloadItem(ctx, item);
+          if (!st.ok()) {
+            LOG_WARN("iam: reading {} again: {}", item, st.ToString());
+          }
+        }
+        co_return std::string();
+      });
   ServeHello(
       *rpc_,
       MakeHello(topology_, self_key, rpc::CredentialsHash(config_.access_key, config_.secret_key)),
@@ -178,6 +190,23 @@ Task<void> Server::TellPeersBucketChanged(const RequestContext& ctx, std::string
     if (!res[i].ok()) {
       // Its cache entry expires by itself (ServerPools::kBucketCacheLife).
       LOG_WARN("could not tell {} that bucket {} changed: {}", peers_[i].key, bucket,
+               res[i].status().ToString());
+    }
+  }
+}
+
+Task<void> Server::TellPeersIamChanged(const RequestContext& ctx, std::string item) {
+  RequestContext call = ctx;
+  const auto bound = RequestContext::Clock::now() + std::chrono::seconds(2);
+  if (call.deadline > bound) {
+    call.deadline = bound;
+  }
+  auto res = co_await FanOut<Result<std::string>>(peers_.size(), [&](std::size_t i) {
+    return clients_.at(peers_[i].key)->Call(call, rpc::method::kPeerIamChanged, "", item);
+  });
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    if (!res[i].ok()) {
+      LOG_WARN("could not tell {} that {} changed: {}", peers_[i].key, item,
                res[i].status().ToString());
     }
   }

@@ -1,6 +1,7 @@
 // Bucket configurations kept as documents by the object layer (SetBucketConfig): CORS,
 // lifecycle and default encryption (Put, Get, Delete), the CORS preflight (OPTIONS,
 // unauthenticated) and the x-amz-expiration header of objects a lifecycle rule will expire.
+#include "policy/policy.h"
 #include "s3/bucket_encryption.h"
 #include "s3/cors.h"
 #include "s3/handlers/handlers.h"
@@ -12,6 +13,9 @@ namespace cairn::s3 {
 namespace {
 
 namespace bc = object::bucket_config;
+
+// AWS's bound on a bucket policy.
+constexpr std::size_t kMaxBucketPolicySize = 20 << 10;
 
 // Stores `document` (empty: removes it) as the bucket's configuration `name`.
 Task<Status> StoreConfig(S3Request& req, std::string_view name, const std::string& document) {
@@ -158,6 +162,47 @@ Task<void> AddExpirationHeader(S3Request& req, const object::ObjectInfo& info,
   if (event.action != object::lifecycle::Action::kNone) {
     headers.emplace_back("x-amz-expiration", ExpirationHeaderValue(event));
   }
+}
+
+// Bucket policies: the JSON document as given, checked by the policy engine (a bucket policy
+// needs a Principal in every statement and may name only this bucket and its objects).
+Task<Status> PutBucketPolicy(S3Request& req) {
+  auto bucket = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
+  CO_RETURN_IF_ERROR(bucket.status());
+  CO_ASSIGN_OR_RETURN(std::string doc, co_await ReadRequestXml(req, kMaxBucketConfigBody));
+  if (doc.size() > kMaxBucketPolicySize) {
+    co_return Status(Errc::kMalformedPolicy, "Policy exceeds the maximum allowed document size.");
+  }
+  CO_ASSIGN_OR_RETURN(policy::Policy parsed, policy::Policy::Parse(doc, policy::Kind::kResource));
+  if (!parsed.ResourcesWithin(req.route.bucket)) {
+    co_return Status(Errc::kMalformedPolicy, "Policy has invalid resource");
+  }
+  CO_RETURN_IF_ERROR(co_await StoreConfig(req, bc::kPolicy, doc));
+  co_return co_await SendEmpty(req, 204);
+}
+
+Task<Status> GetBucketPolicy(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(std::string doc,
+                      co_await LoadConfig(req, bc::kPolicy, Errc::kNoSuchBucketPolicy));
+  Status sent = co_await req.ex.Respond(200, OneHeader("content-type", "application/json"), doc);
+  co_return sent;
+}
+
+Task<Status> DeleteBucketPolicy(S3Request& req) {
+  auto bucket = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
+  CO_RETURN_IF_ERROR(bucket.status());
+  const std::string none;
+  CO_RETURN_IF_ERROR(co_await StoreConfig(req, bc::kPolicy, none));
+  co_return co_await SendEmpty(req, 204);
+}
+
+Task<Status> GetBucketPolicyStatus(S3Request& req) {
+  CO_ASSIGN_OR_RETURN(std::string doc,
+                      co_await LoadConfig(req, bc::kPolicy, Errc::kNoSuchBucketPolicy));
+  CO_ASSIGN_OR_RETURN(policy::Policy parsed, policy::Policy::Parse(doc, policy::Kind::kResource));
+  XmlWriter w;
+  w.Open("PolicyStatus").Bool("IsPublic", parsed.IsPublic());
+  co_return co_await SendXml(req, w.Finish());
 }
 
 }  // namespace cairn::s3

@@ -81,6 +81,10 @@ Task<Status> ListBuckets(S3Request& req) {
         (region && BucketRegion(req, b) != *region)) {
       continue;
     }
+    // Without s3:ListAllMyBuckets, MinIO's answer: the buckets the asker may list.
+    if (!req.list_all_buckets && !Allowed(req, "s3:ListBucket", b.name, "", &b)) {
+      continue;
+    }
     if (paged && listed == *max_buckets) {
       next = EncodeContinuationToken(last);
       break;
@@ -94,6 +98,9 @@ Task<Status> ListBuckets(S3Request& req) {
     ++listed;
   }
   w.Close();
+  if (!req.list_all_buckets && listed == 0) {
+    co_return Status(Errc::kAccessDenied);  // allowed no bucket at all
+  }
   if (!next.empty()) {
     w.Element("ContinuationToken", next);
   }

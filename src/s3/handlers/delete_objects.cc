@@ -12,7 +12,6 @@ Task<Status> DeleteObjects(S3Request& req) {
   CO_ASSIGN_OR_RETURN(DeleteRequestXml parsed, ParseDeleteObjects(xml));
   // Check the bucket once, so a missing bucket is one NoSuchBucket, not N per-key errors.
   CO_ASSIGN_OR_RETURN(auto bucket, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
-  (void)bucket;
   XmlWriter w;
   w.Open("DeleteResult");
   for (const auto& obj : parsed.objects) {
@@ -20,6 +19,10 @@ Task<Status> DeleteObjects(S3Request& req) {
     Result<std::string> version_id = CheckedVersionId(obj.version_id);
     if (!version_id.ok()) {
       deleted = version_id.status();
+    } else if (!Allowed(req, version_id->empty() ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
+                        req.route.bucket, obj.key, &bucket)) {
+      // Each key is authorized on its own, as AWS does: a denied key is an <Error>.
+      deleted = Status(Errc::kAccessDenied);
     } else if (obj.key.size() <= 1024) {
       const object::DeleteOptions opts = LockedDeleteOptions(req, *version_id);
       deleted = co_await req.layer.DeleteObject(req.ctx, req.route.bucket, obj.key, opts);

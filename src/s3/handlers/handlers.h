@@ -106,6 +106,15 @@ Task<Status> DeleteBucketLifecycle(S3Request& req);
 Task<Status> PutBucketEncryption(S3Request& req);
 Task<Status> GetBucketEncryption(S3Request& req);
 Task<Status> DeleteBucketEncryption(S3Request& req);
+
+// Bucket policies (JSON). Put: 204; kMalformedPolicy (not a policy, a statement without a
+// Principal, a Resource outside the bucket, over 20 KiB). Get: the document as put,
+// kNoSuchBucketPolicy (404) without one. Delete: 204. Status: <PolicyStatus><IsPublic>, true
+// when a statement allows everyone ("*") without conditions.
+Task<Status> PutBucketPolicy(S3Request& req);
+Task<Status> GetBucketPolicy(S3Request& req);
+Task<Status> DeleteBucketPolicy(S3Request& req);
+Task<Status> GetBucketPolicyStatus(S3Request& req);
 // OPTIONS on a bucket or object: the preflight, answered from the bucket's CORS rules.
 // Errors, in S3's order: kCorsBadRequest (no Origin), kCorsForbidden (no such bucket, no CORS
 // configuration), kCorsBadRequest (no Access-Control-Request-Method), kCorsForbidden (no rule

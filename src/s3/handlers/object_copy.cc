@@ -51,9 +51,12 @@ struct OpenedSource {
 
 // Opens the copy source named by x-amz-copy-source (decrypted, with the
 // x-amz-copy-source-server-side-encryption-customer-* key for SSE-C; its info and range the
-// plaintext's) and checks x-amz-copy-source-if-*.
+// plaintext's) and checks x-amz-copy-source-if-*. The asker must be allowed to read the source
+// (s3:GetObject, or s3:GetObjectVersion for a version by id).
 Task<Result<OpenedSource>> OpenCopySource(S3Request& req, const CopySource& src,
                                           const object::RangeSpec& range) {
+  const std::string_view action = src.version_id.empty() ? "s3:GetObject" : "s3:GetObjectVersion";
+  CO_RETURN_IF_ERROR(co_await CheckAccess(req, action, src.bucket, src.key));
   CO_ASSIGN_OR_RETURN(SseRequest given, ParseSseC(req.http(), true));
   CO_RETURN_IF_ERROR(CheckSseCTransport(req, given));
   object::GetOptions opts;

@@ -188,6 +188,15 @@ class AdminApiTest : public ::testing::Test {
   std::unique_ptr<AdminApi> api_;
 };
 
+TEST(AdminApiName, MinioNamesElseTheLastSegment) {
+  EXPECT_EQ(AdminApiName("/minio/admin/v3/info"), "ServerInfo");
+  EXPECT_EQ(AdminApiName("/minio/admin/v3/heal/start"), "Heal");
+  EXPECT_EQ(AdminApiName("/minio/admin/v3/kms/key/create"), "KMSCreateKey");
+  EXPECT_EQ(AdminApiName("/minio/admin/v3/add-user"), "AddUser");
+  EXPECT_EQ(AdminApiName("/minio/admin/v3/idp/builtin/policy/attach/"), "Attach");
+  EXPECT_EQ(AdminApiName("/minio/admin/v3/"), "Admin");
+}
+
 TEST_F(AdminApiTest, OwnsOnlyAdminAndMetricsPaths) {
   EXPECT_TRUE(AdminApi::Owns("/minio/admin/v3/info"));
   EXPECT_TRUE(AdminApi::Owns("/minio/v2/metrics/cluster"));

@@ -342,5 +342,76 @@ TEST(CommandLine, ClusterFlags) {
   EXPECT_EQ(name_alone.exit_code, 2);
 }
 
+TEST(CommandLine, AuditFileAndHeaders) {
+  auto defaults = Parse({"server", "/d"});
+  ASSERT_TRUE(defaults.run) << defaults.err;
+  EXPECT_EQ(defaults.config.audit.file, "");
+  EXPECT_EQ(defaults.config.audit.file_max_size, std::uint64_t{100} << 20);
+  EXPECT_EQ(defaults.config.audit.file_keep, 5);
+
+  auto env = Parse({"server", "/d"}, Env({{"CAIRN_AUDIT_FILE", "/var/log/a.log"},
+                                          {"CAIRN_AUDIT_FILE_MAX_SIZE", "4KiB"},
+                                          {"CAIRN_AUDIT_FILE_KEEP", "0"},
+                                          {"CAIRN_AUDIT_HEADERS", "x-amz-meta-*,x-custom"}}));
+  ASSERT_TRUE(env.run) << env.err;
+  EXPECT_EQ(env.config.audit.file, "/var/log/a.log");
+  EXPECT_EQ(env.config.audit.file_max_size, 4096u);
+  EXPECT_EQ(env.config.audit.file_keep, 0);
+  EXPECT_THAT(env.config.audit.headers, ElementsAre("x-amz-meta-*", "x-custom"));
+
+  // The flag wins over the variable.
+  auto flag = Parse({"server", "/d", "--audit-file", "/tmp/flag.log"},
+                    Env({{"CAIRN_AUDIT_FILE", "/var/log/a.log"}}));
+  ASSERT_TRUE(flag.run) << flag.err;
+  EXPECT_EQ(flag.config.audit.file, "/tmp/flag.log");
+
+  auto bad_size = Parse({"server", "/d"}, Env({{"CAIRN_AUDIT_FILE_MAX_SIZE", "lots"}}));
+  EXPECT_EQ(bad_size.exit_code, 2);
+  EXPECT_THAT(bad_size.err, HasSubstr("CAIRN_AUDIT_FILE_MAX_SIZE"));
+  auto bad_keep = Parse({"server", "/d"}, Env({{"CAIRN_AUDIT_FILE_KEEP", "-1"}}));
+  EXPECT_EQ(bad_keep.exit_code, 2);
+}
+
+TEST(AuditWebhooks, FromEnvironmentWithIds) {
+  std::map<std::string, std::string> vars = {
+      {"MINIO_AUDIT_WEBHOOK_ENABLE", "on"},
+      {"MINIO_AUDIT_WEBHOOK_ENDPOINT", "http://a:1/"},
+      {"MINIO_AUDIT_WEBHOOK_ENABLE_primary", "on"},
+      {"MINIO_AUDIT_WEBHOOK_ENDPOINT_primary", "https://b/audit"},
+      {"MINIO_AUDIT_WEBHOOK_AUTH_TOKEN_primary", "Bearer t"},
+      {"MINIO_AUDIT_WEBHOOK_BATCH_SIZE_primary", "10"},
+      {"CAIRN_AUDIT_WEBHOOK_QUEUE_SIZE_primary", "50"},
+      {"MINIO_AUDIT_WEBHOOK_QUEUE_SIZE_primary", "70"},  // CAIRN_ first
+      {"MINIO_AUDIT_WEBHOOK_ENABLE_off", "off"},
+      {"MINIO_AUDIT_WEBHOOK_ENDPOINT_off", "http://c/"},
+  };
+  std::vector<std::string> names;
+  for (const auto& [k, v] : vars) {
+    names.push_back(k);
+  }
+  names.push_back("MINIO_AUDIT_WEBHOOK_ENABLEX");  // not a target: no '_' before the id
+  auto hooks = AuditWebhooksFromEnvironment(Env(vars), names);
+  ASSERT_TRUE(hooks.ok()) << hooks.status().ToString();
+  ASSERT_EQ(hooks->size(), 2u);
+  EXPECT_EQ((*hooks)[0].id, "");
+  EXPECT_EQ((*hooks)[0].endpoint, "http://a:1/");
+  EXPECT_EQ((*hooks)[0].batch_size, 1u);
+  EXPECT_EQ((*hooks)[0].queue_size, 100000u);
+  EXPECT_EQ((*hooks)[1].id, "primary");
+  EXPECT_EQ((*hooks)[1].endpoint, "https://b/audit");
+  EXPECT_EQ((*hooks)[1].auth_token, "Bearer t");
+  EXPECT_EQ((*hooks)[1].batch_size, 10u);
+  EXPECT_EQ((*hooks)[1].queue_size, 50u);
+
+  std::map<std::string, std::string> no_endpoint = {{"MINIO_AUDIT_WEBHOOK_ENABLE_x", "on"}};
+  auto missing = AuditWebhooksFromEnvironment(Env(no_endpoint), {"MINIO_AUDIT_WEBHOOK_ENABLE_x"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("MINIO_AUDIT_WEBHOOK_ENDPOINT_x"));
+  std::map<std::string, std::string> bad_batch = {{"MINIO_AUDIT_WEBHOOK_ENABLE", "on"},
+                                                  {"MINIO_AUDIT_WEBHOOK_ENDPOINT", "http://a/"},
+                                                  {"MINIO_AUDIT_WEBHOOK_BATCH_SIZE", "0"}};
+  EXPECT_FALSE(AuditWebhooksFromEnvironment(Env(bad_batch), {"MINIO_AUDIT_WEBHOOK_ENABLE"}).ok());
+}
+
 }  // namespace config_test_internal
 }  // namespace cairn::server

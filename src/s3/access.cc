@@ -1,0 +1,273 @@
+#include "s3/access.h"
+
+#include <chrono>
+
+#include "iam/iam.h"
+#include "object/object_layer.h"
+#include "s3/dates.h"
+#include "s3/handlers/handlers.h"
+#include "s3/request.h"
+
+namespace cairn::s3 {
+namespace {
+
+bool HasVersion(const Route& route) {
+  const auto v = route.query.Get("versionId");
+  return v.has_value() && !v->empty();
+}
+
+// The client's address without its port ("1.2.3.4:5" -> "1.2.3.4", "[::1]:5" -> "::1").
+std::string_view SourceIp(std::string_view remote) {
+  if (remote.starts_with('[')) {
+    const auto end = remote.find(']');
+    return end == std::string_view::npos ? remote.substr(1) : remote.substr(1, end - 1);
+  }
+  const auto colon = remote.rfind(':');
+  if (colon != std::string_view::npos && remote.find(':') == colon) {
+    return remote.substr(0, colon);
+  }
+  return remote;
+}
+
+void SetHeader(const S3Request& req, policy::ConditionValues& c, std::string_view key,
+               std::string_view header) {
+  if (const std::string* v = req.Header(header)) {
+    c.Set(key, *v);
+  }
+}
+
+// The condition keys of the request, as AWS names them.
+policy::ConditionValues Conditions(const S3Request& req) {
+  policy::ConditionValues c;
+  const http::Request& http = req.http();
+  iam::AddIdentityConditions(req.identity.get(), c);
+  c.Set("aws:SourceIp", std::string(SourceIp(http.remote_address)));
+  c.Set("aws:SecureTransport", http.tls ? "true" : "false");
+  const auto now = std::chrono::system_clock::now();
+  const std::int64_t now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  c.Set("aws:CurrentTime", FormatIso8601(now_ns));
+  c.Set("aws:EpochTime", std::to_string(now_ns / 1000000000));
+  SetHeader(req, c, "aws:UserAgent", "user-agent");
+  SetHeader(req, c, "aws:Referer", "referer");
+  for (std::string_view q : {"prefix", "delimiter", "max-keys"}) {
+    if (auto v = req.route.query.Get(q)) {
+      c.Set("s3:" + std::string(q), std::string(*v));
+    }
+  }
+  if (auto v = req.route.query.Get("versionId")) {
+    c.Set("s3:VersionId", std::string(*v));
+  }
+  for (std::string_view h :
+       {"x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-storage-class",
+        "x-amz-content-sha256", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
+        "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-object-lock-mode",
+        "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold"}) {
+    SetHeader(req, c, "s3:" + std::string(h), h);
+  }
+  if (const std::string* mode = req.Header("x-amz-object-lock-mode")) {
+    c.Set("s3:object-lock-mode", *mode);
+  }
+  if (!req.auth.anonymous) {
+    c.Set("s3:signatureversion", req.auth.version == 2 ? "AWS" : "AWS4-HMAC-SHA256");
+    c.Set("s3:authType", req.post_form        ? "POST"
+                         : req.auth.presigned ? "REST-QUERY-STRING"
+                                              : "REST-HEADER");
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string_view ActionFor(Op op, const Route& route) {
+  const bool v = HasVersion(route);
+  switch (op) {
+    case Op::kListBuckets:
+      return "s3:ListAllMyBuckets";
+    case Op::kCreateBucket:
+      return "s3:CreateBucket";
+    case Op::kHeadBucket:
+    case Op::kListObjectsV1:
+    case Op::kListObjectsV2:
+      return "s3:ListBucket";
+    case Op::kDeleteBucket:
+      return "s3:DeleteBucket";
+    case Op::kGetBucketLocation:
+      return "s3:GetBucketLocation";
+    case Op::kGetBucketVersioning:
+      return "s3:GetBucketVersioning";
+    case Op::kPutBucketVersioning:
+      return "s3:PutBucketVersioning";
+    case Op::kListObjectVersions:
+      return "s3:ListBucketVersions";
+    case Op::kListMultipartUploads:
+      return "s3:ListBucketMultipartUploads";
+    case Op::kPutObject:
+    case Op::kCopyObject:
+    case Op::kCreateMultipartUpload:
+    case Op::kUploadPart:
+    case Op::kUploadPartCopy:
+    case Op::kCompleteMultipartUpload:
+    case Op::kPostObject:
+      return "s3:PutObject";
+    case Op::kGetObject:
+    case Op::kHeadObject:
+      return v ? "s3:GetObjectVersion" : "s3:GetObject";
+    case Op::kDeleteObject:
+      return v ? "s3:DeleteObjectVersion" : "s3:DeleteObject";
+    case Op::kAbortMultipartUpload:
+      return "s3:AbortMultipartUpload";
+    case Op::kListParts:
+      return "s3:ListMultipartUploadParts";
+    case Op::kGetObjectAttributes:
+      return v ? "s3:GetObjectVersionAttributes" : "s3:GetObjectAttributes";
+    case Op::kGetObjectTorrent:
+      return v ? "s3:GetObjectVersionTorrent" : "s3:GetObjectTorrent";
+    case Op::kGetBucketCors:
+      return "s3:GetBucketCORS";
+    case Op::kPutBucketCors:
+    case Op::kDeleteBucketCors:
+      return "s3:PutBucketCORS";
+    case Op::kGetBucketLifecycleConfiguration:
+      return "s3:GetLifecycleConfiguration";
+    case Op::kPutBucketLifecycleConfiguration:
+    case Op::kDeleteBucketLifecycle:
+      return "s3:PutLifecycleConfiguration";
+    case Op::kPutObjectTagging:
+      return v ? "s3:PutObjectVersionTagging" : "s3:PutObjectTagging";
+    case Op::kGetObjectTagging:
+      return v ? "s3:GetObjectVersionTagging" : "s3:GetObjectTagging";
+    case Op::kDeleteObjectTagging:
+      return v ? "s3:DeleteObjectVersionTagging" : "s3:DeleteObjectTagging";
+    case Op::kPutBucketTagging:
+    case Op::kDeleteBucketTagging:
+      return "s3:PutBucketTagging";
+    case Op::kGetBucketTagging:
+      return "s3:GetBucketTagging";
+    case Op::kPutObjectLockConfiguration:
+      return "s3:PutBucketObjectLockConfiguration";
+    case Op::kGetObjectLockConfiguration:
+      return "s3:GetBucketObjectLockConfiguration";
+    case Op::kPutObjectRetention:
+      return "s3:PutObjectRetention";
+    case Op::kGetObjectRetention:
+      return "s3:GetObjectRetention";
+    case Op::kPutObjectLegalHold:
+      return "s3:PutObjectLegalHold";
+    case Op::kGetObjectLegalHold:
+      return "s3:GetObjectLegalHold";
+    case Op::kPutBucketEncryption:
+    case Op::kDeleteBucketEncryption:
+      return "s3:PutEncryptionConfiguration";
+    case Op::kGetBucketEncryption:
+      return "s3:GetEncryptionConfiguration";
+    case Op::kPutBucketPolicy:
+      return "s3:PutBucketPolicy";
+    case Op::kGetBucketPolicy:
+      return "s3:GetBucketPolicy";
+    case Op::kDeleteBucketPolicy:
+      return "s3:DeleteBucketPolicy";
+    case Op::kGetBucketPolicyStatus:
+      return "s3:GetBucketPolicyStatus";
+    case Op::kDeleteObjects:     // per key, in the handler
+    case Op::kOptionsObject:     // the CORS preflight carries no credentials
+    case Op::kNotImplemented:    // refused before any handler
+    case Op::kMethodNotAllowed:  // refused before any handler
+      return "";
+  }
+  return "";
+}
+
+std::string ResourceArn(std::string_view bucket, std::string_view key) {
+  if (bucket.empty()) {
+    return "arn:aws:s3:::*";
+  }
+  std::string arn = "arn:aws:s3:::";
+  arn += bucket;
+  if (!key.empty()) {
+    arn.push_back('/');
+    arn += key;
+  }
+  return arn;
+}
+
+std::shared_ptr<const policy::Policy> BucketPolicyCache::Get(std::string_view bucket,
+                                                             const std::string& document) {
+  if (document.empty()) {
+    return nullptr;
+  }
+  std::lock_guard lock(mu_);
+  Entry& e = entries_[std::string(bucket)];
+  if (e.compiled && e.document == document) {
+    return e.compiled;
+  }
+  auto parsed = policy::Policy::Parse(document, policy::Kind::kResource);
+  // A stored document that no longer parses (a stricter engine) allows nothing: an empty
+  // policy.
+  e.compiled = parsed.ok() ? std::make_shared<const policy::Policy>(std::move(*parsed))
+                           : std::make_shared<const policy::Policy>();
+  e.document = document;
+  return e.compiled;
+}
+
+bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, std::string_view key,
+             const object::BucketInfo* bucket_info) {
+  const iam::Identity* id = req.identity.get();
+  if (id != nullptr && id->root_power && !id->session_policy) {
+    return true;  // the root user: no policy to evaluate
+  }
+  std::shared_ptr<const policy::Policy> bucket_policy;
+  if (bucket_info != nullptr && req.policy_cache != nullptr) {
+    bucket_policy =
+        req.policy_cache->Get(bucket, bucket_info->Config(object::bucket_config::kPolicy));
+  }
+  if (id == nullptr && !bucket_policy) {
+    return false;
+  }
+  if (!req.conditions) {
+    req.conditions = std::make_unique<policy::ConditionValues>(Conditions(req));
+  }
+  const std::string resource = ResourceArn(bucket, key);
+  iam::AccessRequest ar;
+  ar.identity = id;
+  ar.action = action;
+  ar.resource = resource;
+  ar.bucket_policy = bucket_policy.get();
+  ar.conditions = req.conditions.get();
+  return iam::Authorize(ar);
+}
+
+Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_view bucket,
+                         std::string_view key) {
+  const iam::Identity* id = req.identity.get();
+  if (id != nullptr && id->root_power && !id->session_policy) {
+    co_return Status::Ok();
+  }
+  std::optional<object::BucketInfo> info;
+  if (!bucket.empty() && IsValidBucketName(bucket)) {
+    auto got = co_await req.layer.GetBucketInfo(req.ctx, bucket);
+    if (got.ok()) {
+      info = std::move(*got);
+    }
+  }
+  if (!Allowed(req, action, bucket, key, info ? &*info : nullptr)) {
+    co_return Status(Errc::kAccessDenied);
+  }
+  co_return Status::Ok();
+}
+
+Task<Status> AuthorizeOperation(S3Request& req) {
+  const std::string_view action = ActionFor(req.route.op, req.route);
+  if (action.empty()) {
+    co_return Status::Ok();
+  }
+  Status st = co_await CheckAccess(req, action, req.route.bucket, req.route.key);
+  if (!st.ok() && req.route.op == Op::kListBuckets && req.identity) {
+    req.list_all_buckets = false;
+    co_return Status::Ok();
+  }
+  co_return st;
+}
+
+}  // namespace cairn::s3
