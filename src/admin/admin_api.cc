@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "admin/admin_heal.h"
 #include "admin/admin_iam.h"
 #include "admin/admin_json.h"
 #include "admin/admin_kms.h"
@@ -29,70 +30,6 @@ using Json = nlohmann::json;
 constexpr std::string_view kV3 = "/minio/admin/v3/";
 // The largest request body (MinIO's limit for admin JSON).
 constexpr std::size_t kMaxBody = 256 << 10;
-
-// "true", "1" or a bare flag ("?deep") is true; "false", "0" false. Absent: false.
-Result<bool> BoolParam(const Params& q, std::string_view key) {
-  std::optional<std::string_view> v = q.Get(key);
-  if (!v || *v == "false" || *v == "0") {
-    return false;
-  }
-  if (v->empty() || *v == "true" || *v == "1") {
-    return true;
-  }
-  return Status(Errc::kInvalidArgument, fmt::format("{}={}: expected true or false", key, *v));
-}
-
-Result<std::string> RequiredParam(const Params& q, std::string_view key) {
-  std::optional<std::string_view> v = q.Get(key);
-  if (!v || v->empty()) {
-    return Status(Errc::kInvalidArgument, fmt::format("the parameter {} is required", key));
-  }
-  return std::string(*v);
-}
-
-Task<Result<Json>> HealStart(const Params& q, heal::HealAdmin& healer, std::string_view key) {
-  heal::HealScope scope;
-  scope.bucket = std::string(q.Get("bucket").value_or(""));
-  scope.prefix = std::string(q.Get("prefix").value_or(""));
-  if (scope.bucket.empty() && !scope.prefix.empty()) {
-    co_return Status(Errc::kInvalidArgument, "a prefix needs a bucket");
-  }
-  heal::HealSequenceOptions opts;
-  CO_ASSIGN_OR_RETURN(opts.deep_scan, BoolParam(q, "deep"));
-  CO_ASSIGN_OR_RETURN(opts.remove_dangling, BoolParam(q, "remove"));
-  CO_ASSIGN_OR_RETURN(opts.dry_run, BoolParam(q, "dry-run"));
-  // The sequence outlives this request: a context of its own, not the connection's.
-  RequestContext ctx = RequestContext::Background("admin-heal");
-  ctx.access_key = std::string(key);
-  Result<std::string> id = co_await healer.StartHeal(ctx, scope, opts);
-  if (!id.ok()) {
-    co_return id.status();
-  }
-  co_return Json{{"id", *id}};
-}
-
-Result<Json> HealStatus(const Params& q, const heal::HealAdmin& healer, std::int64_t now_ns) {
-  ASSIGN_OR_RETURN(std::string id, RequiredParam(q, "id"));
-  ASSIGN_OR_RETURN(heal::HealProgress p, healer.GetHealProgress(id));
-  return SequenceJson(p, now_ns);
-}
-
-Json SequencesJson(const std::vector<heal::HealProgress>& list, std::int64_t now_ns,
-                   bool running_only) {
-  Json out = Json::array();
-  for (const auto& p : list) {
-    if (!running_only || p.state == heal::HealSequenceState::kRunning) {
-      out.push_back(SequenceJson(p, now_ns));
-    }
-  }
-  return out;
-}
-
-Result<Json> HealStop(const Params& q, heal::HealAdmin& healer) {
-  ASSIGN_OR_RETURN(std::string id, RequiredParam(q, "id"));
-  RETURN_IF_ERROR(healer.StopHeal(id));
-  return Json{{"id", id}, {"state", "stopped"}};
-}
 
 Json ErrorJson(const Status& st) {
   const AdminError e = ErrorFor(st.code());
@@ -442,21 +379,11 @@ Task<AdminApi::Reply> AdminApi::ServeIamRequest(http::Exchange& ex, const AdminR
 
 Task<AdminApi::Reply> AdminApi::ServeHeal(const http::Request& r, const AdminRoute& route,
                                           heal::HealAdmin& healer, std::string_view access_key) {
-  const Params q = ParseQueryLenient(r.query);
   const std::int64_t now_ns = NowNs();
-  const std::string_view op = route.op;
-  if (op == "heal/start") {
-    Result<Json> started = co_await HealStart(q, healer, access_key);
-    co_return Reply::From(started);
-  }
-  if (op == "heal/status") {
-    co_return Reply::From(HealStatus(q, healer, now_ns));
-  }
-  if (op == "heal/list") {
-    co_return Reply::Ok(Json{{"sequences", SequencesJson(healer.ListHeals(), now_ns, false)}});
-  }
-  if (op == "heal/stop") {
-    co_return Reply::From(HealStop(q, healer));
+  if (route.family == AdminFamily::kHeal) {
+    const Params q = ParseQueryLenient(r.query);
+    Result<Json> answer = co_await ServeHealSequences(route.op, q, healer, access_key, now_ns);
+    co_return Reply::From(answer);
   }
   RequestContext ctx = RequestContext::Background("admin-info");
   std::vector<heal::DriveStatus> drives = co_await healer.GetDriveStatus(ctx);
