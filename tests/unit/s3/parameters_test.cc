@@ -66,12 +66,17 @@ bool InTable(ParamIn in, const std::string& name) {
 const std::set<std::string> kFrameworkHeaders = {
     "host",           "authorization",     "x-amz-date",           "date",
     "content-length", "transfer-encoding", "x-amz-security-token", "expect"};
+// The presigned form of x-amz-security-token, read by the middleware's identity check.
+const std::set<std::string> kFrameworkQuery = {"X-Amz-Security-Token"};
 
 TEST(S3Parameters, EveryParameterTheHandlersReadIsInTheTable) {
   const ReadNames read = NamesReadBySources();
   ASSERT_FALSE(read.query.empty());
   ASSERT_FALSE(read.headers.empty());
   for (const std::string& name : read.query) {
+    if (kFrameworkQuery.contains(name)) {
+      continue;
+    }
     EXPECT_TRUE(InTable(ParamIn::kQuery, name))
         << "src/s3 reads the query parameter \"" << name
         << "\" but s3/parameters.cc's table does not list it";
