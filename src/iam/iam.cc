@@ -282,8 +282,12 @@ struct Iam::State {
   // Read-modify-write of one record: `change` edits (or erases) the record in a scratch copy
   // of what is stored now; the write is conditional on the record being unchanged since the
   // read (another node's change makes it read again).
+  // (The record is named by kind and name rather than an ItemName: GCC 12 mishandles a
+  // non-trivial temporary passed to a coroutine.)
   template <class Change>
-  Task<Status> Mutate(const RequestContext& ctx, ItemName item, Change change) {
+  Task<Status> Mutate(const RequestContext& ctx, RecordKind kind, const std::string& name,
+                      Change change) {
+    const ItemName item{kind, name};
     const std::string rel = internal::ItemPath(item.kind, item.name);
     const std::string path = std::string(kIamPrefix) + rel;
     for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
@@ -421,31 +425,29 @@ Task<Status> Iam::AddUser(const RequestContext& ctx, std::string_view access_key
   const std::string ak(access_key);
   const std::string sk(secret_key);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kUser, ak},
-                                    [&](Records& r) -> Status {
-                                      internal::UserRecord& u = r.users[ak];
-                                      u.access_key = ak;
-                                      u.secret_key = sk;
-                                      u.enabled = enabled;
-                                      u.updated_ns = now;
-                                      return Status::Ok();
-                                    });
+  co_return co_await state_->Mutate(ctx, RecordKind::kUser, ak, [&](Records& r) -> Status {
+    internal::UserRecord& u = r.users[ak];
+    u.access_key = ak;
+    u.secret_key = sk;
+    u.enabled = enabled;
+    u.updated_ns = now;
+    return Status::Ok();
+  });
 }
 
 Task<Status> Iam::SetUserEnabled(const RequestContext& ctx, std::string_view access_key,
                                  bool enabled) {
   const std::string ak(access_key);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kUser, ak},
-                                    [&](Records& r) -> Status {
-                                      const auto it = r.users.find(ak);
-                                      if (it == r.users.end()) {
-                                        return Status(Errc::kIamNoSuchUser, ak);
-                                      }
-                                      it->second.enabled = enabled;
-                                      it->second.updated_ns = now;
-                                      return Status::Ok();
-                                    });
+  co_return co_await state_->Mutate(ctx, RecordKind::kUser, ak, [&](Records& r) -> Status {
+    const auto it = r.users.find(ak);
+    if (it == r.users.end()) {
+      return Status(Errc::kIamNoSuchUser, ak);
+    }
+    it->second.enabled = enabled;
+    it->second.updated_ns = now;
+    return Status::Ok();
+  });
 }
 
 Task<Status> Iam::RemoveUser(const RequestContext& ctx, std::string_view access_key) {
@@ -460,7 +462,7 @@ Task<Status> Iam::RemoveUser(const RequestContext& ctx, std::string_view access_
       continue;
     }
     CO_RETURN_IF_ERROR(
-        co_await state_->Mutate(ctx, ItemName{RecordKind::kGroup, name}, [&](Records& r) -> Status {
+        co_await state_->Mutate(ctx, RecordKind::kGroup, name, [&](Records& r) -> Status {
           if (auto it = r.groups.find(name); it != r.groups.end()) {
             RemoveAll(it->second.members, drop);
           }
@@ -474,13 +476,13 @@ Task<Status> Iam::RemoveUser(const RequestContext& ctx, std::string_view access_
       if (rec.parent_user != ak) {
         continue;
       }
-      CO_RETURN_IF_ERROR(co_await state_->Mutate(ctx, ItemName{kind, key}, [&](Records& r) {
+      CO_RETURN_IF_ERROR(co_await state_->Mutate(ctx, kind, key, [&](Records& r) {
         internal::EraseFrom(ItemName{kind, key}, r);
         return Status::Ok();
       }));
     }
   }
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kUser, ak}, [&](Records& r) {
+  co_return co_await state_->Mutate(ctx, RecordKind::kUser, ak, [&](Records& r) {
     if (!r.users.contains(ak)) {
       return Status(Errc::kIamNoSuchUser, ak);
     }
@@ -535,18 +537,17 @@ Task<Status> Iam::AddPolicy(const RequestContext& ctx, std::string_view name,
   const std::string n(name);
   const std::string doc(document);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kPolicy, n},
-                                    [&](Records& r) -> Status {
-                                      internal::PolicyRecord& p = r.policies[n];
-                                      p.name = n;
-                                      p.document = doc;
-                                      p.compiled = compiled;
-                                      if (p.created_ns == 0) {
-                                        p.created_ns = now;
-                                      }
-                                      p.updated_ns = now;
-                                      return Status::Ok();
-                                    });
+  co_return co_await state_->Mutate(ctx, RecordKind::kPolicy, n, [&](Records& r) -> Status {
+    internal::PolicyRecord& p = r.policies[n];
+    p.name = n;
+    p.document = doc;
+    p.compiled = compiled;
+    if (p.created_ns == 0) {
+      p.created_ns = now;
+    }
+    p.updated_ns = now;
+    return Status::Ok();
+  });
 }
 
 Task<Status> Iam::RemovePolicy(const RequestContext& ctx, std::string_view name) {
@@ -568,7 +569,7 @@ Task<Status> Iam::RemovePolicy(const RequestContext& ctx, std::string_view name)
       co_return Status(Errc::kIamPolicyInUse, n + " is attached to group " + g);
     }
   }
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kPolicy, n}, [&](Records& r) {
+  co_return co_await state_->Mutate(ctx, RecordKind::kPolicy, n, [&](Records& r) {
     if (!r.policies.contains(n)) {
       return Status(Errc::kIamNoSuchPolicy, n);
     }
@@ -634,7 +635,7 @@ Task<Status> Iam::State::ChangeAttached(const RequestContext& ctx, std::string_v
     }
   };
   if (is_group) {
-    co_return co_await s.Mutate(ctx, ItemName{RecordKind::kGroup, t}, [&](Records& r) -> Status {
+    co_return co_await s.Mutate(ctx, RecordKind::kGroup, t, [&](Records& r) -> Status {
       const auto it = r.groups.find(t);
       if (it == r.groups.end()) {
         return Status(Errc::kIamNoSuchGroup, t);
@@ -644,7 +645,7 @@ Task<Status> Iam::State::ChangeAttached(const RequestContext& ctx, std::string_v
       return Status::Ok();
     });
   }
-  co_return co_await s.Mutate(ctx, ItemName{RecordKind::kUser, t}, [&](Records& r) -> Status {
+  co_return co_await s.Mutate(ctx, RecordKind::kUser, t, [&](Records& r) -> Status {
     const auto it = r.users.find(t);
     if (it == r.users.end()) {
       return Status(Errc::kIamNoSuchUser, t);
@@ -692,45 +693,43 @@ Task<Status> Iam::UpdateGroupMembers(const RequestContext& ctx, std::string_view
     }
   }
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kGroup, g},
-                                    [&](Records& r) -> Status {
-                                      auto it = r.groups.find(g);
-                                      if (!remove) {
-                                        internal::GroupRecord& rec = r.groups[g];
-                                        rec.name = g;
-                                        AddUnique(rec.members, members);
-                                        rec.updated_ns = now;
-                                        return Status::Ok();
-                                      }
-                                      if (it == r.groups.end()) {
-                                        return Status(Errc::kIamNoSuchGroup, g);
-                                      }
-                                      if (members.empty()) {
-                                        if (!it->second.members.empty()) {
-                                          return Status(Errc::kIamGroupNotEmpty, g);
-                                        }
-                                        r.groups.erase(it);
-                                        return Status::Ok();
-                                      }
-                                      RemoveAll(it->second.members, members);
-                                      it->second.updated_ns = now;
-                                      return Status::Ok();
-                                    });
+  co_return co_await state_->Mutate(ctx, RecordKind::kGroup, g, [&](Records& r) -> Status {
+    auto it = r.groups.find(g);
+    if (!remove) {
+      internal::GroupRecord& rec = r.groups[g];
+      rec.name = g;
+      AddUnique(rec.members, members);
+      rec.updated_ns = now;
+      return Status::Ok();
+    }
+    if (it == r.groups.end()) {
+      return Status(Errc::kIamNoSuchGroup, g);
+    }
+    if (members.empty()) {
+      if (!it->second.members.empty()) {
+        return Status(Errc::kIamGroupNotEmpty, g);
+      }
+      r.groups.erase(it);
+      return Status::Ok();
+    }
+    RemoveAll(it->second.members, members);
+    it->second.updated_ns = now;
+    return Status::Ok();
+  });
 }
 
 Task<Status> Iam::SetGroupEnabled(const RequestContext& ctx, std::string_view group, bool enabled) {
   const std::string g(group);
   const std::int64_t now = state_->NowNs();
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kGroup, g},
-                                    [&](Records& r) -> Status {
-                                      const auto it = r.groups.find(g);
-                                      if (it == r.groups.end()) {
-                                        return Status(Errc::kIamNoSuchGroup, g);
-                                      }
-                                      it->second.enabled = enabled;
-                                      it->second.updated_ns = now;
-                                      return Status::Ok();
-                                    });
+  co_return co_await state_->Mutate(ctx, RecordKind::kGroup, g, [&](Records& r) -> Status {
+    const auto it = r.groups.find(g);
+    if (it == r.groups.end()) {
+      return Status(Errc::kIamNoSuchGroup, g);
+    }
+    it->second.enabled = enabled;
+    it->second.updated_ns = now;
+    return Status::Ok();
+  });
 }
 
 std::vector<std::string> Iam::ListGroups() const {
@@ -818,14 +817,14 @@ Task<Result<Credentials>> Iam::AddServiceAccount(const RequestContext& ctx, NewS
   rec.expires_ns = req.expires_ns;
   rec.session_policy = req.session_policy;
   rec.compiled_session = session;
-  CO_RETURN_IF_ERROR(co_await state_->Mutate(
-      ctx, ItemName{RecordKind::kServiceAccount, rec.access_key}, [&](Records& r) -> Status {
-        if (r.service_accounts.contains(rec.access_key)) {
-          return Status(Errc::kIamKeyExists, rec.access_key);
-        }
-        r.service_accounts.emplace(rec.access_key, rec);
-        return Status::Ok();
-      }));
+  CO_RETURN_IF_ERROR(co_await state_->Mutate(ctx, RecordKind::kServiceAccount, rec.access_key,
+                                             [&](Records& r) -> Status {
+                                               if (r.service_accounts.contains(rec.access_key)) {
+                                                 return Status(Errc::kIamKeyExists, rec.access_key);
+                                               }
+                                               r.service_accounts.emplace(rec.access_key, rec);
+                                               return Status::Ok();
+                                             }));
   co_return Credentials{req.access_key, req.secret_key, "", req.expires_ns};
 }
 
@@ -843,7 +842,7 @@ Task<Status> Iam::UpdateServiceAccount(const RequestContext& ctx, std::string_vi
     co_return Status(Errc::kInvalidArgument, "the expiry is in the past");
   }
   const std::string ak(access_key);
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kServiceAccount, ak},
+  co_return co_await state_->Mutate(ctx, RecordKind::kServiceAccount, ak,
                                     [&](Records& r) -> Status {
                                       const auto it = r.service_accounts.find(ak);
                                       if (it == r.service_accounts.end()) {
@@ -875,7 +874,7 @@ Task<Status> Iam::UpdateServiceAccount(const RequestContext& ctx, std::string_vi
 
 Task<Status> Iam::RemoveServiceAccount(const RequestContext& ctx, std::string_view access_key) {
   const std::string ak(access_key);
-  co_return co_await state_->Mutate(ctx, ItemName{RecordKind::kServiceAccount, ak},
+  co_return co_await state_->Mutate(ctx, RecordKind::kServiceAccount, ak,
                                     [&](Records& r) -> Status {
                                       if (!r.service_accounts.contains(ak)) {
                                         return Status(Errc::kIamNoSuchServiceAccount, ak);
@@ -929,7 +928,7 @@ Task<Result<Credentials>> Iam::AddTemporary(const RequestContext& ctx, Temporary
   rec.session_policy = req.session_policy;
   rec.compiled_session = session;
   rec.claim_policies = req.claim_policies;
-  CO_RETURN_IF_ERROR(co_await state_->Mutate(ctx, ItemName{RecordKind::kTemporary, rec.access_key},
+  CO_RETURN_IF_ERROR(co_await state_->Mutate(ctx, RecordKind::kTemporary, rec.access_key,
                                              [&](Records& r) -> Status {
                                                r.temporary.insert_or_assign(rec.access_key, rec);
                                                return Status::Ok();
