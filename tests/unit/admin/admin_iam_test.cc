@@ -354,6 +354,12 @@ TEST_F(AdminIamTest, ServiceAccountsOfAUser) {
               "XMinioAdminNoSuchServiceAccount");
   ExpectError(Root("DELETE", "delete-service-account", "accessKey=alice-app-key"), 404,
               "XMinioAdminNoSuchServiceAccount");
+
+  // Without targetUser (or user=) the caller's own: here the root's.
+  ASSERT_EQ(Root("PUT", "add-service-account", "", "{}").status, 200);
+  Answer roots = Root("GET", "list-service-accounts");
+  ASSERT_EQ(roots.json["accounts"].size(), 1u) << roots.body;
+  EXPECT_EQ(roots.json["accounts"][0]["parentUser"], kRoot);
 }
 
 TEST_F(AdminIamTest, ServiceAccountErrors) {
