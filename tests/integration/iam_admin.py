@@ -5,7 +5,7 @@ import json
 import urllib.parse
 
 import requests
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -25,7 +25,7 @@ def call(endpoint, method, op, query=None, body=None, access_key=ACCESS_KEY,
     if body is not None:
         data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     req = AWSRequest(method=method, url=url, data=data)
-    SigV4Auth(Credentials(access_key, secret_key, token), "s3", "us-east-1").add_auth(req)
+    S3SigV4Auth(Credentials(access_key, secret_key, token), "s3", "us-east-1").add_auth(req)
     res = requests.request(method, url, data=data, headers=dict(req.headers), timeout=30)
     if expect is not None:
         assert res.status_code == expect, (method, op, res.status_code, res.text)
