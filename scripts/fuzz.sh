@@ -4,14 +4,14 @@
 # a target crashes, leaks, hits UB or times out; the input that did it is kept in
 # build-fuzz/artifacts/<target>/ (add it to fuzz/corpus/<target>/ with the fix, as a regression
 # case). Ends with one line per target and "fuzz: N targets, ... OK|FAILED".
-#   scripts/fuzz.sh                 # 30 s per target (what CI runs)
+#   scripts/fuzz.sh                 # 20 s per target (what CI runs)
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh fuzz_auth    # a long run of one target
 #   FUZZ_MERGE=1 scripts/fuzz.sh    # also merge what the run found into fuzz/corpus/
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-SECONDS_EACH="${FUZZ_SECONDS:-30}"
+SECONDS_EACH="${FUZZ_SECONDS:-20}"
 JOBS="$(nproc 2>/dev/null || echo 2)"
 OUT="$ROOT/build-fuzz"
 

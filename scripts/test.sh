@@ -6,7 +6,7 @@
 #   3. the README's first command: scripts/run.sh builds Release (build-release/) and serves;
 #      an AWS CLI PUT, listing and GET against it (scripts/quickstart-check.sh)
 #   4. build with ASan+UBSan (build-asan/) and the unit tests again (ctest)
-#   5. the fuzz targets, 30 s each (scripts/fuzz.sh: clang, libFuzzer, build-fuzz/)
+#   5. the fuzz targets, 20 s each (scripts/fuzz.sh: clang, libFuzzer, build-fuzz/)
 #   6. the integration tests against build/cairn (pytest, Debian's /usr/bin/python3)
 # Ends with each runner's summary line, pytest's last; exits non-zero when anything failed.
 # Environment: CAIRN_SLOW=1 also runs tests marked/labelled slow; CAIRN_SKIP_QUICKSTART=1 skips
@@ -126,7 +126,7 @@ fi
 
 # ---- 5. fuzzing -----------------------------------------------------------------------------
 if [[ "${CAIRN_SKIP_FUZZ:-0}" != 1 ]]; then
-  section "fuzz targets (scripts/fuzz.sh, ${FUZZ_SECONDS:-30}s each)"
+  section "fuzz targets (scripts/fuzz.sh, ${FUZZ_SECONDS:-20}s each)"
   bash scripts/fuzz.sh 2>&1 | tee "$LOGS/fuzz.log"
   rc=${PIPESTATUS[0]}
   [[ $rc -ne 0 ]] && failed=1
