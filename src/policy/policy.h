@@ -51,7 +51,7 @@ struct Request {
   // "arn:aws:iam:::user/alice", the plain name, the access key). Empty for an anonymous
   // request. A statement's Principal "*" (or {"AWS": "*"}) matches every request,
   // anonymous ones included; any other value matches when it equals one of these.
-  std::span<const std::string> principals;
+  std::span<const std::string> principals = {};
   // Condition keys and values; nullptr: none (conditions on keys then see them absent).
   const ConditionValues* conditions = nullptr;
 };

@@ -95,11 +95,13 @@ bool OnlyResourceFreeActions(const json& j) {
                               [](const std::string& n) { return IsResourceFreeAction(n); });
 }
 
+// "*" is every resource (AWS accepts it in identity policies, e.g. for s3:ListAllMyBuckets; a
+// bucket policy refuses it through ResourcesWithin).
 bool ValidResource(std::string_view resource, bool resource_free) {
-  if (resource.starts_with(kS3ArnPrefix)) {
+  if (resource.starts_with(kS3ArnPrefix) || resource == "*") {
     return true;
   }
-  return resource_free && (resource == "*" || resource.starts_with(kMinioArnPrefix));
+  return resource_free && resource.starts_with(kMinioArnPrefix);
 }
 
 Status ParseResources(const json& j, Statement& st) {

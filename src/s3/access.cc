@@ -262,7 +262,9 @@ Task<Status> AuthorizeOperation(S3Request& req) {
   if (action.empty()) {
     co_return Status::Ok();
   }
-  Status st = co_await CheckAccess(req, action, req.route.bucket, req.route.key);
+  // POST Object names its key in the form, not the path.
+  const std::string& key = req.post_form ? req.post_form->key : req.route.key;
+  Status st = co_await CheckAccess(req, action, req.route.bucket, key);
   if (!st.ok() && req.route.op == Op::kListBuckets && req.identity) {
     req.list_all_buckets = false;
     co_return Status::Ok();

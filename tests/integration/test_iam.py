@@ -335,3 +335,21 @@ def test_identities_survive_a_restart(iam_server):
             assert sk.encode() not in data and svc["secretKey"].encode() not in data, path
         except (IsADirectoryError, PermissionError):
             pass
+
+
+def test_browser_upload_by_a_user_is_authorized_on_the_form_key(iam_server):
+    root = make_client(iam_server.endpoint)
+    b = unique_name("b")
+    root.create_bucket(Bucket=b)
+    name = unique_name("p")
+    admin.add_policy(iam_server.endpoint, name, policy(
+        statement("Allow", ["s3:PutObject"], [f"arn:aws:s3:::{b}/uploads/*"])))
+    ak, sk = new_user(iam_server)
+    admin.attach(iam_server.endpoint, [name], user=ak)
+    u = user_client(iam_server, ak, sk)
+    for key, want in (("uploads/a.txt", 204), ("other/a.txt", 403)):
+        form = u.generate_presigned_post(b, key)
+        resp = requests.post(form["url"], data=form["fields"],
+                             files={"file": ("a.txt", b"posted")}, timeout=10)
+        assert resp.status_code == want, (key, resp.content)
+    assert root.get_object(Bucket=b, Key="uploads/a.txt")["Body"].read() == b"posted"

@@ -124,6 +124,15 @@ TEST(Actions, IsKnownAction) {
   EXPECT_FALSE(IsKnownAction(""));
 }
 
+TEST(Resources, StarIsEveryResource) {
+  const Policy p =
+      MustParse(Doc(R"({"Effect": "Allow", "Action": ["s3:ListAllMyBuckets", "s3:GetObject"],
+          "Resource": "*"})"));
+  EXPECT_EQ(Eval(p, "s3:GetObject", kObject), kAllow);
+  EXPECT_EQ(Eval(p, "s3:ListAllMyBuckets", "arn:aws:s3:::*"), kAllow);
+  EXPECT_EQ(Eval(p, "s3:PutObject", kObject), kNone);
+}
+
 TEST(Resources, WildcardsAndCase) {
   const Policy p = MustParse(Doc(R"({"Effect": "Allow", "Action": "s3:*",
       "Resource": ["arn:aws:s3:::bucket/*", "arn:aws:s3:::logs-201?"]})"));
@@ -588,7 +597,7 @@ TEST(Parse, Errors) {
        "both Resource and NotResource"},
       {Doc(R"({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "bucket/*"})"),
        "Policy has invalid resource"},
-      {Doc(R"({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})"),
+      {Doc(R"({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:iam::x"})"),
        "Policy has invalid resource"},
       {Doc(R"({"Effect": "Allow", "Action": "s3:GetObject", "Resource": {}})"),
        "Policy has invalid resource"},
@@ -725,6 +734,7 @@ TEST(BucketPolicy, ResourcesWithin) {
   EXPECT_FALSE(within(R"("arn:aws:s3:::buck*")"));
   EXPECT_FALSE(within(R"("arn:aws:s3:::bucket2/*")"));
   EXPECT_FALSE(within(R"("arn:aws:s3:::*")"));
+  EXPECT_FALSE(within(R"("*")"));
   EXPECT_FALSE(within(R"(["arn:aws:s3:::bucket/*", "arn:aws:s3:::other"])"));
   const Policy not_resource = MustParse(Doc(R"({"Effect": "Deny", "Principal": "*",
       "Action": "s3:*", "NotResource": "arn:aws:s3:::other/*"})"),
