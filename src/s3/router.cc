@@ -286,13 +286,11 @@ std::optional<std::string> VirtualHostBucket(const http::Request& req,
 // The service (third of the four elements after the access key, counted from the right) of a
 // credential "AKID/20240301/us-east-1/iam/aws4_request".
 std::string_view ScopeService(std::string_view credential) {
-  for (int i = 0; i < 2; ++i) {
-    const auto slash = credential.rfind('/');
-    if (slash == std::string_view::npos) {
-      return {};
-    }
-    credential = credential.substr(0, slash);
+  const auto last = credential.rfind('/');  // before "aws4_request"
+  if (last == std::string_view::npos) {
+    return {};
   }
+  credential = credential.substr(0, last);
   const auto slash = credential.rfind('/');
   return slash == std::string_view::npos ? std::string_view() : credential.substr(slash + 1);
 }

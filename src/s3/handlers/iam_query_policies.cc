@@ -49,8 +49,8 @@ void WritePolicy(IamXml& out, std::string_view element, const iam::PolicyInfo& p
 Result<std::string> PolicyDocumentParam(const QueryParams& form) {
   ASSIGN_OR_RETURN(std::string doc, RequiredParam(form, "PolicyDocument"));
   if (doc.size() > kMaxIamPolicySize) {
-    return Status(Errc::kEntityTooLarge,
-                  StrCat("Cannot exceed quota for PolicySize: ", kMaxIamPolicySize));
+    return Status(Errc::kEntityTooLarge, StrCat("Cannot exceed quota for PolicySize: ",
+                                                std::to_string(kMaxIamPolicySize)));
   }
   return doc;
 }
