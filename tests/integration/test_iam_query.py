@@ -269,6 +269,14 @@ def test_errors(server):
               "NoSuchEntity", 404)
     iam_error(lambda: iam.tag_user(UserName=user, Tags=[{"Key": "a", "Value": "b"}]),
               "NotImplemented", 501)
+    # Parameters cairn cannot honour are refused, not dropped.
+    other = unique_name("u")
+    iam_error(lambda: iam.create_user(UserName=other, Tags=[{"Key": "a", "Value": "b"}]),
+              "NotImplemented", 501)
+    iam_error(lambda: iam.create_user(UserName=other, Path="/team/"), "NotImplemented", 501)
+    iam_error(lambda: iam.get_user(UserName=other), "NoSuchEntity", 404)
+    assert iam.create_user(UserName=other, Path="/")["User"]["UserName"] == other
+    iam.delete_user(UserName=other)
 
     # An unknown action, IAM's error document as such.
     res = raw_iam(server, {"Action": "FlyToTheMoon", "Version": "2010-05-08"})

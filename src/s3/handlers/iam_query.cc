@@ -89,6 +89,20 @@ constexpr std::string_view kNotServed[] = {
     "GetAccessKeyLastUsed",
 };
 
+// Parameters whose effect cairn cannot give (tags, paths other than "/", permissions
+// boundaries): refused rather than dropped without a word.
+Status RefuseUnservedParameters(const QueryParams& form) {
+  for (const auto& p : form.all()) {
+    const bool path = (p.key == "Path" || p.key == "PathPrefix") && p.value != "/";
+    if (path || p.key.starts_with("Tags.") || p.key == "PermissionsBoundary") {
+      return Status(Errc::kNotImplemented,
+                    StrCat("cairn does not implement the parameter ", p.key,
+                           " (no tags, no permissions boundaries, every entity at path /)."));
+    }
+  }
+  return Status::Ok();
+}
+
 bool Allowed(const S3Request& req, std::string_view action) {
   const iam::Identity* id = req.identity.get();
   if (id == nullptr) {
@@ -312,6 +326,7 @@ Task<Status> IamAction(S3Request& req) {
     co_return Status(Errc::kNotFound, StrCat("Could not find operation ", action, "."));
   }
   CO_RETURN_IF_ERROR(iam_query::CheckAllowed(req, *found));
+  CO_RETURN_IF_ERROR(iam_query::RefuseUnservedParameters(form));
   IamXml result;
   iam_query::Call call{req, *req.opts.iam, form, result};
   CO_RETURN_IF_ERROR(co_await found->fn(call));
