@@ -290,10 +290,11 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     view.now = std::chrono::system_clock::now();
     http::Headers with_hash;
     if (req.route.op == Op::kIamAction) {
-      // botocore signs a form body's hash without sending x-amz-content-sha256 (so does
-      // MinIO's STS): read the (small) body first and give the check its hash.
+      // botocore signs a form body's hash without sending x-amz-content-sha256 (MinIO reads
+      // STS bodies the same way): read the (small) body first and give the header check its
+      // hash. A presigned request keeps its UNSIGNED-PAYLOAD.
       CO_ASSIGN_OR_RETURN(req.form_body, co_await ReadRequestXml(req, kMaxIamQueryBody));
-      if (req.Header("x-amz-content-sha256") == nullptr) {
+      if (req.Header("x-amz-content-sha256") == nullptr && req.Header("authorization") != nullptr) {
         with_hash = http.headers;
         with_hash.emplace_back("x-amz-content-sha256", HexEncode(Sha256(req.form_body)));
         view.headers = &with_hash;
