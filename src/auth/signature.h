@@ -57,6 +57,9 @@ struct AuthResult {
   int version = 4;         // 2 or 4
   bool presigned = false;  // authenticated by query parameters
   std::string access_key;
+  // The credential scope's service for V4 ("s3", "sts" or "iam"); "s3" for V2; empty when
+  // anonymous. The S3 middleware checks it against the operation.
+  std::string service;
   PayloadKind payload = PayloadKind::kNone;
   std::string payload_sha256_hex;  // kSigned: the expected body hash (lowercase hex)
   // For the streaming kinds: what the chunk verifier needs.

@@ -225,6 +225,7 @@ Result<AuthResult> VerifyV2Header(const RequestView& req, std::string_view autho
   }
   AuthResult out;
   out.version = 2;
+  out.service = "s3";
   out.access_key = std::move(access_key);
   return out;
 }
@@ -267,6 +268,7 @@ Result<AuthResult> VerifyV2Presigned(const RequestView& req, const QueryParams& 
   }
   AuthResult out;
   out.version = 2;
+  out.service = "s3";
   out.presigned = true;
   out.access_key = *access_key;
   return out;

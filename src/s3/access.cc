@@ -170,6 +170,7 @@ std::string_view ActionFor(Op op, const Route& route) {
       return "s3:DeleteBucketPolicy";
     case Op::kGetBucketPolicyStatus:
       return "s3:GetBucketPolicyStatus";
+    case Op::kIamAction:         // per IAM action, in the handler (admin: actions)
     case Op::kDeleteObjects:     // per key, in the handler
     case Op::kOptionsObject:     // the CORS preflight carries no credentials
     case Op::kNotImplemented:    // refused before any handler

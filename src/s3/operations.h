@@ -64,5 +64,6 @@
   X(kGetBucketPolicy, "GetBucketPolicy", &GetBucketPolicy)                                  \
   X(kDeleteBucketPolicy, "DeleteBucketPolicy", &DeleteBucketPolicy)                         \
   X(kGetBucketPolicyStatus, "GetBucketPolicyStatus", &GetBucketPolicyStatus)                \
+  X(kIamAction, "IamAction", &IamAction) /* the IAM query API (POST /, service iam) */      \
   X(kNotImplemented, "NotImplemented", nullptr)                                             \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

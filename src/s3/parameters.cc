@@ -429,8 +429,8 @@ std::string RenderCompatTable() {
   const std::span<const ParamSpec> table = ParameterTable();
   for (std::size_t op = 0; op < kOpCount; ++op) {
     const auto o = static_cast<Op>(op);
-    if (o == Op::kNotImplemented || o == Op::kMethodNotAllowed) {
-      continue;
+    if (o == Op::kNotImplemented || o == Op::kMethodNotAllowed || o == Op::kIamAction) {
+      continue;  // IamAction: the IAM query API, not S3 (README, "IAM API")
     }
     out += "### " + std::string(OpName(o)) + "\n\n";
     bool any = false;

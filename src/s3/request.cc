@@ -5,6 +5,7 @@
 
 #include "common/text.h"
 #include "s3/errors.h"
+#include "s3/iam_query.h"
 
 namespace cairn::s3 {
 
@@ -26,6 +27,13 @@ Task<Status> SendEmpty(S3Request& req, int status, http::Headers headers) {
 }
 
 Task<Status> SendError(S3Request& req, const Status& error, http::Headers headers) {
+  if (req.route.op == Op::kIamAction) {
+    RenderedError rendered = RenderIamError(error, req.ctx.request_id);
+    req.error_code = rendered.code;
+    req.error_message = rendered.message;
+    headers.emplace_back("content-type", "text/xml");
+    co_return co_await req.ex.Respond(rendered.http_status, std::move(headers), rendered.body);
+  }
   ErrorContext where;
   where.bucket = req.route.bucket;
   where.key = req.route.key;

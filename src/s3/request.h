@@ -49,6 +49,9 @@ struct S3Request {
   // The user an access key belongs to (a service account's or STS credential's parent):
   // filled by authorization (IAM); empty for root and anonymous. For the audit log.
   std::string parent_user;
+  // The IAM query API (Op::kIamAction) only: the form body, read by the middleware before
+  // authentication (clients sign its hash without sending x-amz-content-sha256).
+  std::string form_body;
   // The S3 error Code and Message that SendError rendered (empty when none), for the audit log.
   std::string error_code;
   std::string error_message;
@@ -70,7 +73,8 @@ Task<Status> SendXml(S3Request& req, std::string body, int status = 200,
                      http::Headers headers = {});
 // A response without a body (204, or 200 for HeadBucket).
 Task<Status> SendEmpty(S3Request& req, int status, http::Headers headers = {});
-// Renders `error` as S3 does, with extra headers (416 Content-Range, 304 ETag).
+// Renders `error` as S3 does (as IAM does for Op::kIamAction), with extra headers (416
+// Content-Range, 304 ETag).
 Task<Status> SendError(S3Request& req, const Status& error, http::Headers headers = {});
 
 // A header list of one header. (GCC 12 miscompiles braced lists of string literals passed

@@ -283,7 +283,35 @@ std::optional<std::string> VirtualHostBucket(const http::Request& req,
   return std::nullopt;
 }
 
+// The service (third of the four elements after the access key, counted from the right) of a
+// credential "AKID/20240301/us-east-1/iam/aws4_request".
+std::string_view ScopeService(std::string_view credential) {
+  const auto last = credential.rfind('/');  // before "aws4_request"
+  if (last == std::string_view::npos) {
+    return {};
+  }
+  credential = credential.substr(0, last);
+  const auto slash = credential.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : credential.substr(slash + 1);
+}
+
 }  // namespace
+
+std::string_view SignedService(const http::Request& req, const QueryParams& query) {
+  if (const std::string* authorization = req.Header("authorization")) {
+    std::string_view a = *authorization;
+    const auto at = a.find("Credential=");
+    if (!a.starts_with("AWS4-HMAC-SHA256") || at == std::string_view::npos) {
+      return {};
+    }
+    a = a.substr(at + std::string_view("Credential=").size());
+    return ScopeService(a.substr(0, a.find_first_of(", ")));
+  }
+  if (auto credential = query.Get("X-Amz-Credential")) {
+    return ScopeService(*credential);
+  }
+  return {};
+}
 
 std::string_view OpName(Op op) {
 #define CAIRN_S3_OP_NAME(op, name, handler) name,
@@ -294,10 +322,14 @@ std::string_view OpName(Op op) {
 }
 
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
-                   const QueryParams& query, bool has_copy_source, bool form_upload) {
+                   const QueryParams& query, bool has_copy_source, bool form_upload,
+                   bool iam_query) {
   if (bucket.empty()) {
     if (method == "GET") {
       return Op::kListBuckets;
+    }
+    if (method == "POST" && key.empty() && iam_query) {
+      return Op::kIamAction;
     }
     return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
   }
@@ -350,8 +382,12 @@ Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> 
   const std::string* content_type = req.Header("content-type");
   const bool form_upload = content_type != nullptr &&
                            AsciiLower(TrimBlanks(*content_type)).starts_with("multipart/form-data");
+  const bool url_form =
+      content_type != nullptr &&
+      AsciiLower(TrimBlanks(*content_type)).starts_with("application/x-www-form-urlencoded");
+  const bool iam_query = url_form && SignedService(req, route.query) == "iam";
   route.op = SelectOperation(req.method, route.bucket, route.key, route.query,
-                             req.Header("x-amz-copy-source") != nullptr, form_upload);
+                             req.Header("x-amz-copy-source") != nullptr, form_upload, iam_query);
   return route;
 }
 

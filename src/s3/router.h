@@ -48,8 +48,15 @@ struct Route {
 Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> domains);
 
 // The operation a method selects; `has_copy_source` is the x-amz-copy-source header,
-// `form_upload` a multipart/form-data Content-Type (POST Object).
+// `form_upload` a multipart/form-data Content-Type (POST Object), `iam_query` an
+// application/x-www-form-urlencoded body signed for service "iam" (the IAM query API).
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
-                   const QueryParams& query, bool has_copy_source, bool form_upload = false);
+                   const QueryParams& query, bool has_copy_source, bool form_upload = false,
+                   bool iam_query = false);
+
+// The service of a SigV4 credential scope ("s3", "iam", ...): from the Authorization
+// header's Credential=, else the X-Amz-Credential query parameter; "" when neither names one.
+// Only routes: the signature check verifies the scope.
+std::string_view SignedService(const http::Request& req, const QueryParams& query);
 
 }  // namespace cairn::s3

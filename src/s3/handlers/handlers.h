@@ -130,4 +130,9 @@ Task<void> AddExpirationHeader(S3Request& req, const object::ObjectInfo& info,
 using HandlerFn = Task<Status> (*)(S3Request&);
 HandlerFn HandlerFor(Op op);
 
+// iam_query.cc: the IAM query API (POST / with a form body signed for service "iam"; the
+// middleware read the form into req.form_body): dispatches on Action, authorizes it and
+// answers in IAM's XML.
+Task<Status> IamAction(S3Request& req);
+
 }  // namespace cairn::s3

@@ -70,6 +70,7 @@ TEST(SigV2Docs, JohnSmithExamples) {
     ASSERT_TRUE(res.ok()) << r.method << " " << r.path << "?" << r.query << ": "
                           << res.status().ToString();
     EXPECT_EQ(res->version, 2);
+    EXPECT_EQ(res->service, "s3");
     EXPECT_EQ(res->access_key, kDocAccessKey);
     EXPECT_EQ(res->payload, PayloadKind::kNone);
   }

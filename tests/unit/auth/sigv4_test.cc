@@ -232,6 +232,32 @@ TEST(SigV4Verify, RoundTripsAndAnyRegion) {
   EXPECT_EQ(eu.Auth()->scope, "20240301/eu-west-3/s3/aws4_request");
 }
 
+// The scope may name "s3", "sts" or "iam" (the S3 port serves all three; the middleware checks
+// the service against the operation); V2 is always "s3".
+TEST(SigV4Verify, ScopeServices) {
+  EXPECT_EQ(DocGetObject().Auth()->service, "s3");
+  for (std::string service : {"sts", "iam", "ec2"}) {
+    SignInput in;
+    in.method = "POST";
+    in.path = "/";
+    in.access_key = kDocAccessKey;
+    in.secret_key = kDocSecret;
+    in.now = At("20240301T120000Z");
+    in.host = "127.0.0.1:9000";
+    in.service = service;
+    Req r;
+    r.method = "POST";
+    SignV4(in, r.headers);
+    r.now = in.now;
+    if (service == "ec2") {
+      EXPECT_EQ(r.Auth().code(), Errc::kAuthorizationHeaderMalformed);
+    } else {
+      ASSERT_TRUE(r.Auth().ok()) << service;
+      EXPECT_EQ(r.Auth()->service, service);
+    }
+  }
+}
+
 TEST(SigV4Verify, QuerySpaceAsPlusOrPercent) {
   auto r = Signed("GET", "/b", "prefix=a%20b&list-type=2", {});
   r.query = "list-type=2&prefix=a+b";
@@ -578,7 +604,7 @@ TEST(SigV4Presigned, RoundTripAndErrors) {
   EXPECT_EQ(replace("X-Amz-Date", "2024-03-01"), Errc::kAuthorizationQueryParametersError);
   EXPECT_EQ(replace("X-Amz-SignedHeaders", "content-length"),
             Errc::kAuthorizationQueryParametersError);
-  EXPECT_EQ(replace("X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20240301/us-east-1/sts/aws4_request"),
+  EXPECT_EQ(replace("X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20240301/us-east-1/ec2/aws4_request"),
             Errc::kAuthorizationQueryParametersError);
   EXPECT_EQ(replace("X-Amz-Credential", "NOBODY/20240301/us-east-1/s3/aws4_request"),
             Errc::kInvalidAccessKeyId);

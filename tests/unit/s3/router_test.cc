@@ -144,6 +144,36 @@ TEST(ParseRoute, SystemBucketIsRefused) {
   EXPECT_EQ(ParseRoute(MakeRequest("PUT", "/.cairn.sys"), {}).code(), Errc::kInvalidBucketName);
 }
 
+// The IAM query API: POST / with a url-encoded form, signed (header or query) for service "iam".
+TEST(ParseRoute, IamQueryApi) {
+  auto iam_post = [](std::string target, std::string type, std::string authorization) {
+    http::Request r = MakeRequest("POST", std::move(target), "localhost");
+    r.headers.emplace_back("content-type", std::move(type));
+    if (!authorization.empty()) {
+      r.headers.emplace_back("authorization", std::move(authorization));
+    }
+    return r;
+  };
+  const std::string form = "application/x-www-form-urlencoded; charset=utf-8";
+  const std::string signed_iam =
+      "AWS4-HMAC-SHA256 Credential=AK/ID/20240301/us-east-1/iam/aws4_request, "
+      "SignedHeaders=host;x-amz-date, Signature=00";
+  EXPECT_EQ(MustRoute(iam_post("/", form, signed_iam)).op, Op::kIamAction);
+  EXPECT_EQ(MustRoute(iam_post("/?X-Amz-Credential=AK%2F20240301%2Fus-east-1%2Fiam%2Faws4_request",
+                               form, ""))
+                .op,
+            Op::kIamAction);
+  // Another service, no form, a bucket, or no signature: S3 as before.
+  std::string s3 = signed_iam;
+  s3.replace(s3.find("/iam/"), 5, "/s3/");
+  EXPECT_EQ(MustRoute(iam_post("/", form, s3)).op, Op::kMethodNotAllowed);
+  EXPECT_EQ(MustRoute(iam_post("/", "text/plain", signed_iam)).op, Op::kMethodNotAllowed);
+  EXPECT_EQ(MustRoute(iam_post("/b", form, signed_iam)).op, Op::kNotImplemented);
+  EXPECT_EQ(MustRoute(iam_post("/", form, "")).op, Op::kMethodNotAllowed);
+  EXPECT_EQ(MustRoute(iam_post("/", form, "AWS4-HMAC-SHA256 Credential=iam")).op,
+            Op::kMethodNotAllowed);
+}
+
 // POST Object: a POST to a bucket with a multipart/form-data body, path or virtual-host style.
 TEST(ParseRoute, FormUploadIsPostObject) {
   auto with_type = [](http::Request r, std::string type) {
