@@ -57,6 +57,9 @@ struct AuthResult {
   int version = 4;         // 2 or 4
   bool presigned = false;  // authenticated by query parameters
   std::string access_key;
+  // The service of a V4 credential scope: "s3", "sts" or "iam" (the caller checks that it is
+  // the one its operation belongs to). "s3" for V2 and anonymous requests.
+  std::string service = "s3";
   PayloadKind payload = PayloadKind::kNone;
   std::string payload_sha256_hex;  // kSigned: the expected body hash (lowercase hex)
   // For the streaming kinds: what the chunk verifier needs.

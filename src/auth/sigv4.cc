@@ -174,6 +174,7 @@ Status CheckSignature(const RequestView& req, const V4Fields& f, std::string_vie
   }
   out.version = 4;
   out.access_key = f.access_key;
+  out.service = f.service;
   out.signing_key = std::move(key);
   out.scope = std::move(scope);
   out.amz_date = std::string(amz_date);
@@ -204,8 +205,9 @@ Status ParseCredentialScope(std::string_view s, Errc err, CredentialScope& out) 
   if (parts[1].empty()) {
     return Status(err, "Credential has no region");
   }
-  if (parts[2] != "s3") {
-    return Status(err, "incorrect service '" + std::string(parts[2]) + "': must be 's3'");
+  if (parts[2] != "s3" && parts[2] != "sts" && parts[2] != "iam") {
+    return Status(err, "incorrect service \"" + std::string(parts[2]) +
+                           "\": must be \"s3\", \"sts\" or \"iam\"");
   }
   if (parts[3] != "aws4_request") {
     return Status(err, "Credential must end with aws4_request");

@@ -64,5 +64,6 @@
   X(kGetBucketPolicy, "GetBucketPolicy", &GetBucketPolicy)                                  \
   X(kDeleteBucketPolicy, "DeleteBucketPolicy", &DeleteBucketPolicy)                         \
   X(kGetBucketPolicyStatus, "GetBucketPolicyStatus", &GetBucketPolicyStatus)                \
+  X(kStsAction, "STS", &StsAction)                                                          \
   X(kNotImplemented, "NotImplemented", nullptr)                                             \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

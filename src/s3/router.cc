@@ -293,11 +293,33 @@ std::string_view OpName(Op op) {
   return i < kOpCount ? kNames[i] : "Unknown";
 }
 
+std::string_view RequiredService(Op op) {
+  struct Row {
+    Op op;
+    std::string_view service;
+  };
+
+  // Operations of other services that the S3 port serves; every other operation is S3's.
+  static constexpr Row kServices[] = {
+      {Op::kStsAction, "sts"},
+  };
+  for (const Row& row : kServices) {
+    if (row.op == op) {
+      return row.service;
+    }
+  }
+  return "s3";
+}
+
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
-                   const QueryParams& query, bool has_copy_source, bool form_upload) {
+                   const QueryParams& query, bool has_copy_source, bool form_upload,
+                   bool form_urlencoded) {
   if (bucket.empty()) {
     if (method == "GET") {
       return Op::kListBuckets;
+    }
+    if (method == "POST" && form_urlencoded && query.all().empty()) {
+      return Op::kStsAction;  // the Action is in the form (the signature's service: Serve)
     }
     return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
   }
@@ -350,8 +372,12 @@ Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> 
   const std::string* content_type = req.Header("content-type");
   const bool form_upload = content_type != nullptr &&
                            AsciiLower(TrimBlanks(*content_type)).starts_with("multipart/form-data");
-  route.op = SelectOperation(req.method, route.bucket, route.key, route.query,
-                             req.Header("x-amz-copy-source") != nullptr, form_upload);
+  const bool form_urlencoded =
+      content_type != nullptr &&
+      AsciiLower(TrimBlanks(*content_type)).starts_with("application/x-www-form-urlencoded");
+  route.op =
+      SelectOperation(req.method, route.bucket, route.key, route.query,
+                      req.Header("x-amz-copy-source") != nullptr, form_upload, form_urlencoded);
   return route;
 }
 

@@ -48,8 +48,15 @@ struct Route {
 Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> domains);
 
 // The operation a method selects; `has_copy_source` is the x-amz-copy-source header,
-// `form_upload` a multipart/form-data Content-Type (POST Object).
+// `form_upload` a multipart/form-data Content-Type (POST Object), `form_urlencoded` an
+// application/x-www-form-urlencoded one (POST / without a query: the STS API, kStsAction;
+// Serve checks the signature's service, RequiredService).
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
-                   const QueryParams& query, bool has_copy_source, bool form_upload = false);
+                   const QueryParams& query, bool has_copy_source, bool form_upload = false,
+                   bool form_urlencoded = false);
+
+// The service a V4 signature's credential scope must name for `op` ("s3" for the S3
+// operations, "sts" for kStsAction): one table, in router.cc.
+std::string_view RequiredService(Op op);
 
 }  // namespace cairn::s3

@@ -153,7 +153,7 @@ void LogAudit(audit::Logger& logger, const S3Request& req, const ResponseRecorde
   audit::Entry e;
   audit::FillFromRequest(e, ex.request());
   e.time = arrived;
-  e.api_name = OpName(req.route.op);
+  e.api_name = req.api_name.empty() ? OpName(req.route.op) : std::string_view(req.api_name);
   e.bucket = req.route.bucket;
   e.object = req.route.key;
   e.version_id = req.route.query.Get("versionId").value_or("");
@@ -234,6 +234,26 @@ Status Identify(S3Request& req) {
   return Status::Ok();
 }
 
+// A V4 signature's scope names the service it was made for: the one of the operation
+// (RequiredService: "s3" for S3, "sts" for the STS API), as AWS and MinIO check.
+Status CheckService(const S3Request& req) {
+  if (req.auth.anonymous || req.auth.version != 4) {
+    return Status::Ok();
+  }
+  const std::string_view want = RequiredService(req.route.op);
+  if (req.auth.service == want) {
+    return Status::Ok();
+  }
+  const std::string rest = "incorrect service \"" + req.auth.service +
+                           "\". This endpoint belongs to \"" + std::string(want) + "\".";
+  if (req.auth.presigned) {
+    return Status(Errc::kAuthorizationQueryParametersError,
+                  "Error parsing the X-Amz-Credential parameter; " + rest);
+  }
+  return Status(Errc::kAuthorizationHeaderMalformed,
+                "The authorization header is malformed; " + rest);
+}
+
 // Routing, authentication and dispatch: everything between the request id and the error
 // rendering. Returns the handler's Status.
 Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
@@ -261,6 +281,7 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     view.now = std::chrono::system_clock::now();
     CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
   }
+  CO_RETURN_IF_ERROR(CheckService(req));
   HandlerFn handler = HandlerFor(req.route.op);
   if (req.auth.anonymous) {
     if (handler == nullptr) {
@@ -443,8 +464,9 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
               1000.0;
     const http::Request& r = ex.request();
     LOG_INFO("s3 id={} op={} method={} path={} status={} bytes={} ms={:.3f} key={} remote={} {}",
-             id, OpName(req.route.op), r.method, r.path, ex.status(), ex.bytes(), ms,
-             req.auth.access_key, r.remote_address, st.ok() ? "" : st.ToString());
+             id, req.api_name.empty() ? OpName(req.route.op) : std::string_view(req.api_name),
+             r.method, r.path, ex.status(), ex.bytes(), ms, req.auth.access_key, r.remote_address,
+             st.ok() ? "" : st.ToString());
   }
 }
 

@@ -232,6 +232,61 @@ TEST(SigV4Verify, RoundTripsAndAnyRegion) {
   EXPECT_EQ(eu.Auth()->scope, "20240301/eu-west-3/s3/aws4_request");
 }
 
+// The credential scope may name "s3", "sts" or "iam" (the S3 port serves all three); the
+// caller checks the service against the operation (AuthResult::service). Anything else is a
+// malformed header or query.
+TEST(SigV4Verify, ServiceOfTheScope) {
+  for (const char* service : {"s3", "sts", "iam"}) {
+    SignInput in;
+    in.method = "POST";
+    in.path = "/";
+    in.access_key = kDocAccessKey;
+    in.secret_key = kDocSecret;
+    in.now = At("20240301T120000Z");
+    in.host = "127.0.0.1:9000";
+    in.service = service;
+    Req r;
+    r.method = "POST";
+    SignV4(in, r.headers);
+    r.now = in.now;
+    auto res = r.Auth();
+    ASSERT_TRUE(res.ok()) << service << ": " << res.status().ToString();
+    EXPECT_EQ(res->service, service);
+    EXPECT_EQ(res->scope, std::string("20240301/us-east-1/") + service + "/aws4_request");
+    std::string query = PresignV4(in, "127.0.0.1:9000", 3600s);
+    Req p;
+    p.method = "POST";
+    p.query = query;
+    p.headers = {{"host", "127.0.0.1:9000"}};
+    p.now = in.now;
+    auto pres = p.Auth();
+    ASSERT_TRUE(pres.ok()) << service << ": " << pres.status().ToString();
+    EXPECT_EQ(pres->service, service);
+  }
+  SignInput in;
+  in.method = "GET";
+  in.path = "/";
+  in.access_key = kDocAccessKey;
+  in.secret_key = kDocSecret;
+  in.now = At("20240301T120000Z");
+  in.host = "127.0.0.1:9000";
+  in.service = "ec2";
+  Req r;
+  SignV4(in, r.headers);
+  r.now = in.now;
+  EXPECT_EQ(r.Auth().code(), Errc::kAuthorizationHeaderMalformed);
+  Req p;
+  p.query = PresignV4(in, "127.0.0.1:9000", 3600s);
+  p.headers = {{"host", "127.0.0.1:9000"}};
+  p.now = in.now;
+  EXPECT_EQ(p.Auth().code(), Errc::kAuthorizationQueryParametersError);
+  // V2 and anonymous requests are S3's.
+  Req anonymous;
+  anonymous.now = in.now;
+  ASSERT_TRUE(anonymous.Auth(DocCredentials()).ok());
+  EXPECT_EQ(anonymous.Auth()->service, "s3");
+}
+
 TEST(SigV4Verify, QuerySpaceAsPlusOrPercent) {
   auto r = Signed("GET", "/b", "prefix=a%20b&list-type=2", {});
   r.query = "list-type=2&prefix=a+b";
