@@ -35,6 +35,10 @@ struct RequestView {
   // Virtual-host style only: the bucket named by the Host header. Signature V2 signs
   // "/" + bucket + path; V4 ignores it (it signs the path as sent).
   std::string_view virtual_host_bucket;
+  // The SHA-256 (lowercase hex) of a body the caller read before authenticating (the STS
+  // form, as MinIO does): a V4 header signature without x-amz-content-sha256 covers it
+  // instead of the empty body's hash. Empty: none.
+  std::string_view body_sha256_hex;
 };
 
 enum class PayloadKind {

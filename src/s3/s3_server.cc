@@ -271,6 +271,12 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
                                                              std::chrono::system_clock::now()));
     req.auth = req.post_form->auth;
   } else {
+    // The STS form is read first: a signature without x-amz-content-sha256 covers its hash.
+    std::string form_sha256;
+    if (req.route.op == Op::kStsAction) {
+      CO_RETURN_IF_ERROR(co_await ReadStsForm(req));
+      form_sha256 = HexEncode(Sha256(req.sts_form));
+    }
     auth::RequestView view;
     view.method = http.method;
     view.path = http.path;
@@ -279,6 +285,7 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     // SigV2 signs the bucket of a virtual-host request in its resource ("/bucket/key").
     view.virtual_host_bucket = req.route.virtual_host ? req.route.bucket : std::string_view();
     view.now = std::chrono::system_clock::now();
+    view.body_sha256_hex = form_sha256;
     CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
   }
   CO_RETURN_IF_ERROR(CheckService(req));
@@ -436,6 +443,7 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
                 host_id_, {},
                 nullptr,  &policy_cache_,
                 nullptr,  true,
+                {},       {},
                 {},       {},
                 {}};
   req.ctx.request_id = id;

@@ -73,8 +73,8 @@ std::optional<std::string> EnvEither(const Environment& env, const std::string& 
   return env(("MINIO_" + name).c_str());
 }
 
-// The OpenID Connect provider's settings (Config::openid).
-Status OpenIdFromEnvironment(const Environment& env, Config::OpenId& out) {
+// The OpenID Connect provider's settings (ServerConfig::openid).
+Status OpenIdFromEnvironment(const Environment& env, ServerConfig::OpenId& out) {
   auto get = [&env](const char* name) {
     return std::string(EnvEither(env, std::string("IDENTITY_OPENID_") + name).value_or(""));
   };

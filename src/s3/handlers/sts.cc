@@ -9,6 +9,7 @@
 #include <optional>
 #include <variant>
 
+#include "common/checksum.h"
 #include "common/log.h"
 #include "s3/handlers/handlers.h"
 #include "s3/openid_provider.h"
@@ -28,45 +29,45 @@ Task<Status> SendStsError(S3Request& req, const StsError& error) {
   co_return co_await req.ex.Respond(error.http_status, std::move(headers), body);
 }
 
-Task<Status> SendIssued(S3Request& req, std::string_view action, const sts::Issued& issued) {
+Task<Status> SendStsIssued(S3Request& req, std::string_view action, const sts::Issued& issued) {
   std::string body = sts::RenderResponse(action, issued, req.ctx.request_id);
   co_return co_await SendXml(req, std::move(body));
 }
 
-StsError AccessDenied(std::string message) {
+StsError StsAccessDenied(std::string message) {
   return StsError{403, "AccessDenied", std::move(message)};
 }
 
 // What an action answers: credentials, an STS error, or (status not ok) an error for the
 // middleware to render. (Built here and sent by StsAction from named locals: GCC 12 must not
 // see temporaries passed to a co_await'ed call.)
-struct Answer {
+struct StsAnswer {
   Status status;
   std::optional<StsError> error;
   sts::Issued issued;
 };
 
-Answer Fail(StsError error) {
-  Answer a;
+StsAnswer StsFail(StsError error) {
+  StsAnswer a;
   a.error = std::move(error);
   return a;
 }
 
-Answer Fail(Status status) {
-  Answer a;
+StsAnswer StsFail(Status status) {
+  StsAnswer a;
   a.status = std::move(status);
   return a;
 }
 
 // The form's parameters, checked as every action checks them: duration and session policy.
-struct Common {
+struct StsCommon {
   std::chrono::seconds duration{};
   bool duration_given = false;
   std::string session_policy;
 };
 
-std::variant<Common, StsError> ReadCommon(const QueryParams& form) {
-  Common c;
+std::variant<StsCommon, StsError> ReadStsCommon(const QueryParams& form) {
+  StsCommon c;
   auto duration = sts::ParseDuration(form, sts::kDefaultDuration);
   if (auto* e = std::get_if<StsError>(&duration)) {
     return *e;
@@ -84,23 +85,23 @@ std::variant<Common, StsError> ReadCommon(const QueryParams& form) {
 // AssumeRole: credentials for the signing user (or the root user) with its policies,
 // narrowed by the session policy. As MinIO: temporary credentials and service accounts
 // cannot make more, RoleArn and RoleSessionName are accepted and not used.
-Task<Answer> AssumeRole(S3Request& req, const QueryParams& form) {
+Task<StsAnswer> AssumeRole(S3Request& req, const QueryParams& form) {
   if (req.auth.anonymous || req.auth.version != 4) {
-    co_return Fail(AccessDenied("AssumeRole must be signed with AWS Signature Version 4."));
+    co_return StsFail(StsAccessDenied("AssumeRole must be signed with AWS Signature Version 4."));
   }
   if (req.identity == nullptr || req.identity->kind == iam::IdentityKind::kTemporary ||
       req.identity->kind == iam::IdentityKind::kServiceAccount) {
-    co_return Fail(
-        AccessDenied("Temporary credentials and service accounts cannot assume a role."));
+    co_return StsFail(
+        StsAccessDenied("Temporary credentials and service accounts cannot assume a role."));
   }
   if (req.opts.iam == nullptr) {
-    co_return Fail(StsError{501, "NotImplemented", "This server has no identity store."});
+    co_return StsFail(StsError{501, "NotImplemented", "This server has no identity store."});
   }
-  auto common = ReadCommon(form);
+  auto common = ReadStsCommon(form);
   if (auto* e = std::get_if<StsError>(&common)) {
-    co_return Fail(*e);
+    co_return StsFail(*e);
   }
-  Common& c = std::get<Common>(common);
+  StsCommon& c = std::get<StsCommon>(common);
   iam::TemporaryRequest temp;
   temp.parent_user = req.auth.access_key;
   temp.duration = c.duration;
@@ -108,12 +109,12 @@ Task<Answer> AssumeRole(S3Request& req, const QueryParams& form) {
   Result<iam::Credentials> creds = co_await req.opts.iam->AddTemporary(req.ctx, std::move(temp));
   if (!creds.ok()) {
     if (creds.status().code() == Errc::kMalformedPolicy) {
-      co_return Fail(StsError{400, "MalformedPolicyDocument", creds.status().message()});
+      co_return StsFail(StsError{400, "MalformedPolicyDocument", creds.status().message()});
     }
     if (creds.status().code() == Errc::kIamNoSuchUser) {
-      co_return Fail(AccessDenied("The user does not exist."));
+      co_return StsFail(StsAccessDenied("The user does not exist."));
     }
-    co_return Fail(creds.status());
+    co_return StsFail(creds.status());
   }
   const std::string session(form.Get("RoleSessionName").value_or("cairn"));
   sts::Issued issued;
@@ -123,28 +124,29 @@ Task<Answer> AssumeRole(S3Request& req, const QueryParams& form) {
   issued.expires_ns = creds->expires_ns;
   issued.assumed_role_arn = "arn:aws:sts:::assumed-role/" + req.auth.access_key + "/" + session;
   issued.assumed_role_id = creds->access_key + ":" + session;
-  Answer a;
+  StsAnswer a;
   a.issued = std::move(issued);
   co_return a;
 }
 
 // AssumeRoleWithWebIdentity: the token of the configured OpenID Connect provider is the
 // credential; its policy claim names the policies the credentials get.
-Task<Answer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& form) {
+Task<StsAnswer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& form) {
   OpenIdProvider* provider = req.opts.openid;
   if (provider == nullptr || req.opts.iam == nullptr) {
-    co_return Fail(StsError{400, "InvalidParameterValue",
-                            "No OpenID Connect provider is configured (MINIO_IDENTITY_OPENID_*)."});
+    co_return StsFail(
+        StsError{400, "InvalidParameterValue",
+                 "No OpenID Connect provider is configured (MINIO_IDENTITY_OPENID_*)."});
   }
   const std::string token(form.Get("WebIdentityToken").value_or(""));
   if (token.empty()) {
-    co_return Fail(sts::MissingParameter("The request is missing WebIdentityToken."));
+    co_return StsFail(sts::MissingParameter("The request is missing WebIdentityToken."));
   }
-  auto common = ReadCommon(form);
+  auto common = ReadStsCommon(form);
   if (auto* e = std::get_if<StsError>(&common)) {
-    co_return Fail(*e);
+    co_return StsFail(*e);
   }
-  Common& c = std::get<Common>(common);
+  StsCommon& c = std::get<StsCommon>(common);
   Result<auth::jwt::Claims> claims = co_await provider->Verify(token);
   if (!claims.ok()) {
     const Errc code = claims.status().code();
@@ -158,7 +160,7 @@ Task<Answer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& form) 
       e = StsError{400, "IDPCommunicationError",
                    "The OpenID Connect provider could not be reached or answered badly."};
     }
-    co_return Fail(e);
+    co_return StsFail(e);
   }
   std::vector<std::string> named =
       auth::jwt::ClaimStrings(claims->json, provider->options().claim_name);
@@ -169,8 +171,8 @@ Task<Answer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& form) 
     }
   }
   if (policies.empty()) {
-    co_return Fail(AccessDenied("The token's claim \"" + provider->options().claim_name +
-                                "\" names no policy of this deployment."));
+    co_return StsFail(StsAccessDenied("The token's claim \"" + provider->options().claim_name +
+                                      "\" names no policy of this deployment."));
   }
   // As MinIO: without DurationSeconds the credentials expire with the token.
   std::chrono::seconds duration = c.duration;
@@ -188,12 +190,12 @@ Task<Answer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& form) 
   Result<iam::Credentials> creds = co_await req.opts.iam->AddTemporary(req.ctx, std::move(temp));
   if (!creds.ok()) {
     if (creds.status().code() == Errc::kMalformedPolicy) {
-      co_return Fail(StsError{400, "MalformedPolicyDocument", creds.status().message()});
+      co_return StsFail(StsError{400, "MalformedPolicyDocument", creds.status().message()});
     }
     if (creds.status().code() == Errc::kIamNoSuchPolicy) {
-      co_return Fail(AccessDenied("The token names no existing policy."));
+      co_return StsFail(StsAccessDenied("The token names no existing policy."));
     }
-    co_return Fail(creds.status());
+    co_return StsFail(creds.status());
   }
   const std::string session(form.Get("RoleSessionName").value_or(claims->sub));
   sts::Issued issued;
@@ -204,23 +206,36 @@ Task<Answer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& form) 
   issued.subject = claims->sub;
   issued.assumed_role_arn = "arn:aws:sts:::assumed-role/openid/" + session;
   issued.assumed_role_id = creds->access_key + ":" + session;
-  Answer a;
+  StsAnswer a;
   a.issued = std::move(issued);
   co_return a;
 }
 
 }  // namespace
 
-Task<Status> StsAction(S3Request& req) {
+Task<Status> ReadStsForm(S3Request& req) {
+  // Before authentication req.auth is empty: the body is read as sent (no aws-chunked
+  // decoding, no signed hash to check yet; StsAction checks it).
   Result<std::string> body = co_await ReadRequestXml(req, sts::kMaxFormBytes);
   if (!body.ok()) {
     if (body.status().code() == Errc::kMalformedXml) {
-      const StsError e = sts::InvalidParameterValue("The request body is larger than 64 KiB.");
-      co_return co_await SendStsError(req, e);
+      co_return Status(Errc::kInvalidArgumentS3, "The STS request body is larger than 64 KiB.");
     }
     co_return body.status();
   }
-  auto parsed = sts::ParseForm(*body);
+  req.sts_form = std::move(*body);
+  co_return Status::Ok();
+}
+
+Task<Status> StsAction(S3Request& req) {
+  if (auth::IsStreaming(req.auth.payload)) {
+    co_return Status(Errc::kInvalidRequest, "The STS API does not take aws-chunked bodies.");
+  }
+  if (req.auth.payload == auth::PayloadKind::kSigned &&
+      !ConstantTimeEqual(HexEncode(Sha256(req.sts_form)), req.auth.payload_sha256_hex)) {
+    co_return Status(Errc::kContentSha256Mismatch);
+  }
+  auto parsed = sts::ParseForm(req.sts_form);
   if (auto* e = std::get_if<StsError>(&parsed)) {
     co_return co_await SendStsError(req, *e);
   }
@@ -232,13 +247,13 @@ Task<Status> StsAction(S3Request& req) {
   if (auto e = sts::CheckVersion(form)) {
     co_return co_await SendStsError(req, *e);
   }
-  Answer answer;
+  StsAnswer answer;
   if (action == "AssumeRole") {
     answer = co_await AssumeRole(req, form);
   } else if (action == "AssumeRoleWithWebIdentity") {
     answer = co_await AssumeRoleWithWebIdentity(req, form);
   } else {
-    answer = Fail(StsError{
+    answer = StsFail(StsError{
         400, "InvalidAction",
         "Could not find operation " + action + " for version " + std::string(sts::kApiVersion)});
   }
@@ -248,7 +263,7 @@ Task<Status> StsAction(S3Request& req) {
   if (answer.error) {
     co_return co_await SendStsError(req, *answer.error);
   }
-  co_return co_await SendIssued(req, action, answer.issued);
+  co_return co_await SendStsIssued(req, action, answer.issued);
 }
 
 }  // namespace cairn::s3

@@ -234,7 +234,7 @@ TEST(Jwt, JwksAndClaimStrings) {
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
   ASSERT_EQ(keys->size(), 2u);
   EXPECT_EQ((*keys)[0].kid, "a");
-  EXPECT_EQ((*keys)[0].n, "\x01\x00\x01");
+  EXPECT_EQ((*keys)[0].n, std::string("\x01\x00\x01", 3));
   EXPECT_EQ((*keys)[1].kid, "e");
   EXPECT_EQ((*keys)[1].x, std::string(32, '\1'));
   EXPECT_FALSE(ParseJwks("{}").ok());
