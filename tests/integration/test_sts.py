@@ -129,9 +129,15 @@ def check_assume_role(ep, ak, sk):
         "AccessDenied", 403)
 
 
-def test_assume_role_as_root(sts_server):
+def test_assume_role_as_root(make_server):
+    sts_server = make_server(args=("--access-log",))
     # The root user may assume a role (as MinIO allows); a session policy narrows even it.
     check_assume_role(sts_server.endpoint, ACCESS_KEY, SECRET_KEY)
+    # The access log names the form's Action, not the route's "STS".
+    deadline = time.monotonic() + 10
+    while "op=AssumeRole method=POST" not in open(sts_server.log_path).read():
+        assert time.monotonic() < deadline, "no access log line for AssumeRole"
+        time.sleep(0.1)
 
 
 def test_assume_role_as_user(sts_server):
