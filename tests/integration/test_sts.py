@@ -79,7 +79,8 @@ def make_user(server, policies=("readwrite",)):
         pytest.skip("the admin API has no user endpoints in this build")
     ak, sk = unique_name("u"), "secret-key-123"
     admin.add_user(server.endpoint, ak, sk)
-    admin.attach(server.endpoint, list(policies), user=ak)
+    if policies:
+        admin.attach(server.endpoint, list(policies), user=ak)
     return ak, sk
 
 
@@ -143,6 +144,17 @@ def test_assume_role_as_root(make_server):
 def test_assume_role_as_user(sts_server):
     ak, sk = make_user(sts_server)
     check_assume_role(sts_server.endpoint, ak, sk)
+    # A service account cannot assume a role (as MinIO); a user with no policy gets
+    # credentials that can do nothing.
+    svc = admin.add_service_account(sts_server.endpoint, target_user=ak)
+    svc_sts = sts_client(sts_server.endpoint, svc["accessKey"], svc["secretKey"])
+    assert sts_error(lambda: svc_sts.assume_role(
+        RoleArn="arn:xxx:xxx:xxx:xxxx", RoleSessionName="s1")) == ("AccessDenied", 403)
+    bare, bare_sk = make_user(sts_server, policies=())
+    creds = sts_client(sts_server.endpoint, bare, bare_sk).assume_role(
+        RoleArn="arn:xxx:xxx:xxx:xxxx", RoleSessionName="s1")["Credentials"]
+    assert s3_error(lambda: temp_client(sts_server.endpoint, creds).create_bucket(
+        Bucket=unique_name("b"))) == ("AccessDenied", 403)
 
 
 def test_assume_role_refusals(sts_server):
@@ -342,6 +354,19 @@ def test_web_identity_login(make_server, idp):
     assert sts_error(lambda: web_identity(ep, idp.token(policy="nosuchpolicy"))) == (
         "AccessDenied", 403)
     assert sts_error(lambda: web_identity(ep, "not.a.token")) == ("InvalidIdentityToken", 400)
+    # The provider rotates its key: a token with the new kid makes the server fetch the key
+    # set again (at most every 10 s), then it is accepted.
+    idp.key, idp.kid = other, "k3"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            creds = web_identity(ep, idp.token())["Credentials"]
+            break
+        except botocore.exceptions.ClientError as e:
+            assert e.response["Error"]["Code"] == "InvalidIdentityToken", e.response
+            assert time.monotonic() < deadline, "the rotated key was never fetched"
+            time.sleep(0.5)
+    assert temp_client(ep, creds).get_object(Bucket=b, Key="k")["Body"].read() == b"oidc"
 
 
 def test_web_identity_without_provider(sts_server, idp):
