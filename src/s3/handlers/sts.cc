@@ -106,7 +106,7 @@ Task<StsAnswer> AssumeRole(S3Request& req, const QueryParams& form) {
   temp.parent_user = req.auth.access_key;
   temp.duration = c.duration;
   temp.session_policy = c.session_policy;
-  Result<iam::Credentials> creds = co_await req.opts.iam->AddTemporary(req.ctx, std::move(temp));
+  Result<iam::Credentials> creds = co_await req.opts.iam->AddTemporary(req.ctx, temp);
   if (!creds.ok()) {
     if (creds.status().code() == Errc::kMalformedPolicy) {
       co_return StsFail(StsError{400, "MalformedPolicyDocument", creds.status().message()});
@@ -187,7 +187,7 @@ Task<StsAnswer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& for
   temp.duration = duration;
   temp.session_policy = c.session_policy;
   temp.claim_policies = std::move(policies);
-  Result<iam::Credentials> creds = co_await req.opts.iam->AddTemporary(req.ctx, std::move(temp));
+  Result<iam::Credentials> creds = co_await req.opts.iam->AddTemporary(req.ctx, temp);
   if (!creds.ok()) {
     if (creds.status().code() == Errc::kMalformedPolicy) {
       co_return StsFail(StsError{400, "MalformedPolicyDocument", creds.status().message()});
