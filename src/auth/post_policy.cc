@@ -204,6 +204,7 @@ Result<AuthResult> VerifyV4(const FormFields& fields, const CredentialProvider& 
   AuthResult out;
   out.version = 4;
   out.access_key = std::move(scope.access_key);
+  out.service = std::move(scope.service);
   return out;
 }
 
