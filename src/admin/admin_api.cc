@@ -268,6 +268,12 @@ Status AdminApi::Authenticate(const http::Request& r, std::string* access_key) c
   if (result->anonymous) {
     return Status(Errc::kAccessDenied, "the admin API needs a request signed with SigV4");
   }
+  if (result->service != "s3") {  // MinIO signs admin requests for "s3"
+    return Status(
+        result->presigned ? Errc::kAuthorizationQueryParametersError
+                          : Errc::kAuthorizationHeaderMalformed,
+        "incorrect service \"" + result->service + "\". This endpoint belongs to \"s3\".");
+  }
   *access_key = result->access_key;
   return Status::Ok();
 }
