@@ -146,6 +146,11 @@ Result<AdminApi::Authenticated> AdminApi::Authenticate(const http::Request& r) c
   if (result.anonymous) {
     return Status(Errc::kAccessDenied, "the admin API needs a request signed with SigV4");
   }
+  if (result.service != "s3") {  // MinIO signs admin requests for "s3"
+    return Status(result.presigned ? Errc::kAuthorizationQueryParametersError
+                                   : Errc::kAuthorizationHeaderMalformed,
+                  "incorrect service \"" + result.service + "\". This endpoint belongs to \"s3\".");
+  }
   ASSIGN_OR_RETURN(AdminCaller caller, CallerFor(result.access_key, r));
   Authenticated who;
   who.caller = std::move(caller);

@@ -35,6 +35,10 @@ struct RequestView {
   // Virtual-host style only: the bucket named by the Host header. Signature V2 signs
   // "/" + bucket + path; V4 ignores it (it signs the path as sent).
   std::string_view virtual_host_bucket;
+  // The SHA-256 (lowercase hex) of a body the caller read before authenticating (the STS
+  // form, as MinIO does): a V4 header signature without x-amz-content-sha256 covers it
+  // instead of the empty body's hash. Empty: none.
+  std::string_view body_sha256_hex;
 };
 
 enum class PayloadKind {
@@ -57,9 +61,9 @@ struct AuthResult {
   int version = 4;         // 2 or 4
   bool presigned = false;  // authenticated by query parameters
   std::string access_key;
-  // The credential scope's service for V4 ("s3", "sts" or "iam"); "s3" for V2; empty when
-  // anonymous. The S3 middleware checks it against the operation.
-  std::string service;
+  // The service of a V4 credential scope: "s3", "sts" or "iam" (the caller checks that it is
+  // the one its operation belongs to). "s3" for V2 and anonymous requests.
+  std::string service = "s3";
   PayloadKind payload = PayloadKind::kNone;
   std::string payload_sha256_hex;  // kSigned: the expected body hash (lowercase hex)
   // For the streaming kinds: what the chunk verifier needs.

@@ -300,8 +300,10 @@ Result<AuthResult> VerifyV4Header(const RequestView& req, std::string_view autho
     payload_hash = std::string(Trim(*sha));
     RETURN_IF_ERROR(ClassifyPayload(payload_hash, false, out));
   } else {
-    // MinIO's choice: signed as the empty body, but the body itself is not verified.
-    payload_hash = std::string(kEmptySha256Hex);
+    // MinIO's choice: signed as the empty body, but the body itself is not verified; or, for
+    // a body the caller read first (STS), as that body.
+    payload_hash = req.body_sha256_hex.empty() ? std::string(kEmptySha256Hex)
+                                               : std::string(req.body_sha256_hex);
     out.payload = PayloadKind::kNone;
   }
   if (IsStreaming(out.payload)) {

@@ -33,7 +33,7 @@ struct CredentialScope {
   std::string service;
 };
 
-// Errors: `err` with a message saying what is wrong.
+// The service must be "s3", "sts" or "iam". Errors: `err` with a message saying what is wrong.
 Status ParseCredentialScope(std::string_view s, Errc err, CredentialScope& out);
 
 // Sets out.payload (and payload_sha256_hex) from an x-amz-content-sha256 value. Errors:

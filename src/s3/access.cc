@@ -173,6 +173,7 @@ std::string_view ActionFor(Op op, const Route& route) {
     case Op::kIamAction:         // per IAM action, in the handler (admin: actions)
     case Op::kDeleteObjects:     // per key, in the handler
     case Op::kOptionsObject:     // the CORS preflight carries no credentials
+    case Op::kStsAction:         // the handler decides who may have credentials (sts.cc)
     case Op::kNotImplemented:    // refused before any handler
     case Op::kMethodNotAllowed:  // refused before any handler
       return "";

@@ -65,5 +65,6 @@
   X(kDeleteBucketPolicy, "DeleteBucketPolicy", &DeleteBucketPolicy)                         \
   X(kGetBucketPolicyStatus, "GetBucketPolicyStatus", &GetBucketPolicyStatus)                \
   X(kIamAction, "IamAction", &IamAction) /* the IAM query API (POST /, service iam) */      \
+  X(kStsAction, "STS", &StsAction)                                                          \
   X(kNotImplemented, "NotImplemented", nullptr)                                             \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

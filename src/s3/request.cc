@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "s3/errors.h"
 #include "s3/iam_query.h"
+#include "s3/sts.h"
 
 namespace cairn::s3 {
 
@@ -41,6 +42,11 @@ Task<Status> SendError(S3Request& req, const Status& error, http::Headers header
   where.request_id = req.ctx.request_id;
   where.host_id = req.host_id;
   RenderedError rendered = RenderError(error, where, req.IsHead());
+  if (req.route.op == Op::kStsAction) {
+    // The STS API answers in its own document (the code and message are S3's).
+    rendered.body =
+        RenderStsError(rendered.code, rendered.message, req.ctx.request_id, rendered.http_status);
+  }
   req.error_code = rendered.code;
   req.error_message = rendered.message;
   if (!rendered.body.empty()) {

@@ -55,6 +55,11 @@ struct S3Request {
   // The S3 error Code and Message that SendError rendered (empty when none), for the audit log.
   std::string error_code;
   std::string error_message;
+  // The API name the audit log and access log give (empty: OpName(route.op)); the STS
+  // handler sets the form's Action ("AssumeRole").
+  std::string api_name;
+  // kStsAction: the form body, read by the middleware before authentication (ReadStsForm).
+  std::string sts_form;
 
   const http::Request& http() const { return ex.request(); }
 

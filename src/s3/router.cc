@@ -321,15 +321,37 @@ std::string_view OpName(Op op) {
   return i < kOpCount ? kNames[i] : "Unknown";
 }
 
+std::string_view RequiredService(Op op) {
+  struct Row {
+    Op op;
+    std::string_view service;
+  };
+
+  // Operations of other services that the S3 port serves; every other operation is S3's.
+  static constexpr Row kServices[] = {
+      {Op::kStsAction, "sts"},
+      {Op::kIamAction, "iam"},
+  };
+  for (const Row& row : kServices) {
+    if (row.op == op) {
+      return row.service;
+    }
+  }
+  return "s3";
+}
+
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
                    const QueryParams& query, bool has_copy_source, bool form_upload,
-                   bool iam_query) {
+                   bool form_urlencoded, bool iam_query) {
   if (bucket.empty()) {
     if (method == "GET") {
       return Op::kListBuckets;
     }
-    if (method == "POST" && key.empty() && iam_query) {
+    if (method == "POST" && key.empty() && form_urlencoded && iam_query) {
       return Op::kIamAction;
+    }
+    if (method == "POST" && form_urlencoded && query.all().empty()) {
+      return Op::kStsAction;  // the Action is in the form (the signature's service: Serve)
     }
     return method == "OPTIONS" ? Op::kNotImplemented : Op::kMethodNotAllowed;
   }
@@ -382,12 +404,13 @@ Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> 
   const std::string* content_type = req.Header("content-type");
   const bool form_upload = content_type != nullptr &&
                            AsciiLower(TrimBlanks(*content_type)).starts_with("multipart/form-data");
-  const bool url_form =
+  const bool form_urlencoded =
       content_type != nullptr &&
       AsciiLower(TrimBlanks(*content_type)).starts_with("application/x-www-form-urlencoded");
-  const bool iam_query = url_form && SignedService(req, route.query) == "iam";
+  const bool iam_query = form_urlencoded && SignedService(req, route.query) == "iam";
   route.op = SelectOperation(req.method, route.bucket, route.key, route.query,
-                             req.Header("x-amz-copy-source") != nullptr, form_upload, iam_query);
+                             req.Header("x-amz-copy-source") != nullptr, form_upload,
+                             form_urlencoded, iam_query);
   return route;
 }
 

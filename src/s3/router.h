@@ -48,15 +48,21 @@ struct Route {
 Result<Route> ParseRoute(const http::Request& req, std::span<const std::string> domains);
 
 // The operation a method selects; `has_copy_source` is the x-amz-copy-source header,
-// `form_upload` a multipart/form-data Content-Type (POST Object), `iam_query` an
-// application/x-www-form-urlencoded body signed for service "iam" (the IAM query API).
+// `form_upload` a multipart/form-data Content-Type (POST Object), `form_urlencoded` an
+// application/x-www-form-urlencoded one (POST / : the STS API, kStsAction, or with
+// `iam_query`, a signature for service "iam", the IAM query API, kIamAction; Serve checks the
+// signature's service against RequiredService).
 Op SelectOperation(std::string_view method, const std::string& bucket, const std::string& key,
                    const QueryParams& query, bool has_copy_source, bool form_upload = false,
-                   bool iam_query = false);
+                   bool form_urlencoded = false, bool iam_query = false);
 
 // The service of a SigV4 credential scope ("s3", "iam", ...): from the Authorization
 // header's Credential=, else the X-Amz-Credential query parameter; "" when neither names one.
 // Only routes: the signature check verifies the scope.
 std::string_view SignedService(const http::Request& req, const QueryParams& query);
+
+// The service a V4 signature's credential scope must name for `op` ("s3" for the S3
+// operations, "sts" for kStsAction, "iam" for kIamAction): one table, in router.cc.
+std::string_view RequiredService(Op op);
 
 }  // namespace cairn::s3

@@ -155,7 +155,7 @@ void LogAudit(audit::Logger& logger, const S3Request& req, const ResponseRecorde
   audit::Entry e;
   audit::FillFromRequest(e, ex.request());
   e.time = arrived;
-  e.api_name = OpName(req.route.op);
+  e.api_name = req.api_name.empty() ? OpName(req.route.op) : std::string_view(req.api_name);
   e.bucket = req.route.bucket;
   e.object = req.route.key;
   e.version_id = req.route.query.Get("versionId").value_or("");
@@ -236,20 +236,6 @@ Status Identify(S3Request& req) {
   return Status::Ok();
 }
 
-// The IAM query API signs for service "iam", every S3 operation for "s3" (V2: always "s3").
-Status CheckSignedService(const S3Request& req) {
-  if (req.auth.anonymous) {
-    return Status::Ok();
-  }
-  const std::string_view want = req.route.op == Op::kIamAction ? "iam" : "s3";
-  if (req.auth.service != want) {
-    return Status(Errc::kAuthorizationHeaderMalformed,
-                  StrCat("The credential scope names service '", req.auth.service, "'; ",
-                         OpName(req.route.op), " needs '", want, "'."));
-  }
-  return Status::Ok();
-}
-
 // The form body read before authentication must be what was signed: a client that sent
 // x-amz-content-sha256 signed that value; an IAM request cannot stream.
 Status CheckFormBodyHash(const S3Request& req) {
@@ -261,6 +247,26 @@ Status CheckFormBodyHash(const S3Request& req) {
     return Status(Errc::kContentSha256Mismatch);
   }
   return Status::Ok();
+}
+
+// A V4 signature's scope names the service it was made for: the one of the operation
+// (RequiredService: "s3" for S3, "sts" for the STS API), as AWS and MinIO check.
+Status CheckService(const S3Request& req) {
+  if (req.auth.anonymous || req.auth.version != 4) {
+    return Status::Ok();
+  }
+  const std::string_view want = RequiredService(req.route.op);
+  if (req.auth.service == want) {
+    return Status::Ok();
+  }
+  const std::string rest = "incorrect service \"" + req.auth.service +
+                           "\". This endpoint belongs to \"" + std::string(want) + "\".";
+  if (req.auth.presigned) {
+    return Status(Errc::kAuthorizationQueryParametersError,
+                  "Error parsing the X-Amz-Credential parameter; " + rest);
+  }
+  return Status(Errc::kAuthorizationHeaderMalformed,
+                "The authorization header is malformed; " + rest);
 }
 
 // Routing, authentication and dispatch: everything between the request id and the error
@@ -280,6 +286,16 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
                                                              std::chrono::system_clock::now()));
     req.auth = req.post_form->auth;
   } else {
+    // The STS and IAM forms are read first: botocore signs a form's hash without sending
+    // x-amz-content-sha256 (MinIO reads STS bodies the same way).
+    std::string form_sha256;
+    if (req.route.op == Op::kStsAction) {
+      CO_RETURN_IF_ERROR(co_await ReadStsForm(req));
+      form_sha256 = HexEncode(Sha256(req.sts_form));
+    } else if (req.route.op == Op::kIamAction) {
+      CO_ASSIGN_OR_RETURN(req.form_body, co_await ReadRequestXml(req, kMaxIamQueryBody));
+      form_sha256 = HexEncode(Sha256(req.form_body));
+    }
     auth::RequestView view;
     view.method = http.method;
     view.path = http.path;
@@ -288,23 +304,13 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     // SigV2 signs the bucket of a virtual-host request in its resource ("/bucket/key").
     view.virtual_host_bucket = req.route.virtual_host ? req.route.bucket : std::string_view();
     view.now = std::chrono::system_clock::now();
-    http::Headers with_hash;
-    if (req.route.op == Op::kIamAction) {
-      // botocore signs a form body's hash without sending x-amz-content-sha256 (MinIO reads
-      // STS bodies the same way): read the (small) body first and give the header check its
-      // hash. A presigned request keeps its UNSIGNED-PAYLOAD.
-      CO_ASSIGN_OR_RETURN(req.form_body, co_await ReadRequestXml(req, kMaxIamQueryBody));
-      if (req.Header("x-amz-content-sha256") == nullptr && req.Header("authorization") != nullptr) {
-        with_hash = http.headers;
-        with_hash.emplace_back("x-amz-content-sha256", HexEncode(Sha256(req.form_body)));
-        view.headers = &with_hash;
-      }
-    }
+    view.body_sha256_hex = form_sha256;
     CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
     if (req.route.op == Op::kIamAction) {
       CO_RETURN_IF_ERROR(CheckFormBodyHash(req));
     }
   }
+  CO_RETURN_IF_ERROR(CheckService(req));
   HandlerFn handler = HandlerFor(req.route.op);
   if (req.auth.anonymous) {
     if (handler == nullptr) {
@@ -314,7 +320,6 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     CO_RETURN_IF_ERROR(Identify(req));
   }
   req.ctx.access_key = req.auth.access_key;
-  CO_RETURN_IF_ERROR(CheckSignedService(req));
   if (req.route.op == Op::kMethodNotAllowed) {
     co_return Status(Errc::kMethodNotAllowed);
   }
@@ -461,6 +466,7 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
                 nullptr,  &policy_cache_,
                 nullptr,  true,
                 {},       {},
+                {},       {},
                 {},       {}};
   req.ctx.request_id = id;
   Status st;
@@ -488,8 +494,9 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
               1000.0;
     const http::Request& r = ex.request();
     LOG_INFO("s3 id={} op={} method={} path={} status={} bytes={} ms={:.3f} key={} remote={} {}",
-             id, OpName(req.route.op), r.method, r.path, ex.status(), ex.bytes(), ms,
-             req.auth.access_key, r.remote_address, st.ok() ? "" : st.ToString());
+             id, req.api_name.empty() ? OpName(req.route.op) : std::string_view(req.api_name),
+             r.method, r.path, ex.status(), ex.bytes(), ms, req.auth.access_key, r.remote_address,
+             st.ok() ? "" : st.ToString());
   }
 }
 

@@ -30,6 +30,8 @@ class Logger;
 
 namespace cairn::s3 {
 
+class OpenIdProvider;
+
 struct S3Options {
   std::string region = "us-east-1";
   // --domain: base domains for virtual-host style requests ("bucket.<domain>/key").
@@ -60,6 +62,8 @@ struct S3Options {
   // Users, groups, policies and temporary credentials (nullptr: every signed request is the
   // root user's, as in unit tests that need no access control).
   iam::Iam* iam = nullptr;
+  // The OpenID Connect provider of AssumeRoleWithWebIdentity (nullptr: none configured).
+  OpenIdProvider* openid = nullptr;
   // The audit log: one record per request (health checks aside) when set; nullptr: none, and
   // the request path pays one pointer check. Must outlive the S3Api.
   audit::Logger* audit = nullptr;

@@ -73,6 +73,39 @@ std::optional<std::string> EnvEither(const Environment& env, const std::string& 
   return env(("MINIO_" + name).c_str());
 }
 
+// The OpenID Connect provider's settings (ServerConfig::openid).
+Status OpenIdFromEnvironment(const Environment& env, ServerConfig::OpenId& out) {
+  auto get = [&env](const char* name) {
+    return std::string(EnvEither(env, std::string("IDENTITY_OPENID_") + name).value_or(""));
+  };
+  out.config_url = get("CONFIG_URL");
+  out.jwks_url = get("JWKS_URL");
+  out.issuer = get("ISSUER");
+  out.client_id = get("CLIENT_ID");
+  if (std::string claim = get("CLAIM_NAME"); !claim.empty()) {
+    out.claim_name = std::move(claim);
+  }
+  if (out.config_url.empty() && out.jwks_url.empty()) {
+    return Status::Ok();
+  }
+  if (out.config_url.empty() && out.issuer.empty()) {
+    return Status(Errc::kInvalidArgument,
+                  "CAIRN_IDENTITY_OPENID_JWKS_URL needs CAIRN_IDENTITY_OPENID_ISSUER (or a "
+                  "MINIO_IDENTITY_OPENID_CONFIG_URL to discover it)");
+  }
+  if (out.client_id.empty()) {
+    return Status(
+        Errc::kInvalidArgument,
+        "an OpenID provider needs MINIO_IDENTITY_OPENID_CLIENT_ID (the tokens' audience)");
+  }
+  for (const std::string* url : {&out.config_url, &out.jwks_url}) {
+    if (!url->empty() && !url->starts_with("http://") && !url->starts_with("https://")) {
+      return Status(Errc::kInvalidArgument, "the OpenID provider's URL must be http(s): " + *url);
+    }
+  }
+  return Status::Ok();
+}
+
 // A positive count from the environment, or `def` when unset.
 Result<std::size_t> EnvCount(const Environment& env, const std::string& name, std::size_t def) {
   auto v = EnvEither(env, name);
@@ -159,6 +192,7 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
   }
   ASSIGN_OR_RETURN(cfg.storage_class, StorageClassFromEnvironment(env));
   RETURN_IF_ERROR(AuditFromEnvironment(env, cfg.audit));
+  RETURN_IF_ERROR(OpenIdFromEnvironment(env, cfg.openid));
   ASSIGN_OR_RETURN(auto allow_http, EnvSwitch(env, "CAIRN_SSE_C_ALLOW_HTTP"));
   if (allow_http && *allow_http) {
     cfg.sse_c_allow_http = true;
@@ -412,7 +446,12 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
       "keeping CAIRN_AUDIT_FILE_KEEP files, default 5) and to webhooks:\n"
       "MINIO_AUDIT_WEBHOOK_ENABLE[_<ID>]=on, _ENDPOINT[_<ID>]=http(s)://..., _AUTH_TOKEN,\n"
       "_BATCH_SIZE (default 1), _QUEUE_SIZE (default 100000) (or CAIRN_AUDIT_WEBHOOK_*).\n"
-      "CAIRN_AUDIT_HEADERS=x-custom,content-* adds request headers to the x-amz-* ones.\n");
+      "CAIRN_AUDIT_HEADERS=x-custom,content-* adds request headers to the x-amz-* ones.\n\n"
+      "STS: AssumeRole on the S3 port; AssumeRoleWithWebIdentity with the OpenID Connect\n"
+      "provider of MINIO_IDENTITY_OPENID_CONFIG_URL (its /.well-known/openid-configuration),\n"
+      "_CLIENT_ID (the tokens' audience) and _CLAIM_NAME (the claim naming the policies,\n"
+      "default policy) (or CAIRN_IDENTITY_OPENID_*); a provider without discovery:\n"
+      "CAIRN_IDENTITY_OPENID_JWKS_URL and CAIRN_IDENTITY_OPENID_ISSUER.\n");
   std::vector<std::string> positional;
   std::vector<std::string> drives_flag;
   int parity = 0;

@@ -112,6 +112,17 @@ struct ServerConfig {
   std::optional<kms::MasterKey> kms_master_key;
   // The audit log (its webhooks are read by Main, from the environment's variable names).
   AuditConfig audit;
+
+  // The OpenID Connect provider of AssumeRoleWithWebIdentity: CAIRN_/MINIO_IDENTITY_OPENID_
+  // CONFIG_URL (discovery), _CLIENT_ID, _CLAIM_NAME (default "policy"), and for a provider
+  // without discovery CAIRN_IDENTITY_OPENID_JWKS_URL with _ISSUER. None set: no provider.
+  struct OpenId {
+    std::string config_url;
+    std::string jwks_url;
+    std::string issuer;
+    std::string client_id;
+    std::string claim_name = "policy";
+  } openid;
 };
 
 // The environment, injectable for tests (common/environment.h).

@@ -31,6 +31,7 @@
 #include "rpc/client.h"
 #include "rpc/server.h"
 #include "s3/lifecycle_xml.h"
+#include "s3/openid_provider.h"
 #include "s3/s3_server.h"
 #include "server/run_sync.h"
 #include "storage/local/local_drive.h"
@@ -206,6 +207,20 @@ Status Server::BuildLayer() {
   }
   StartIamReloads();
   s3_opts.iam = &iam;
+  if (!config_.openid.config_url.empty() || !config_.openid.jwks_url.empty()) {
+    s3::OpenIdOptions openid;
+    openid.config_url = config_.openid.config_url;
+    openid.jwks_url = config_.openid.jwks_url;
+    openid.issuer = config_.openid.issuer;
+    openid.client_id = config_.openid.client_id;
+    openid.claim_name = config_.openid.claim_name;
+    openid_ = std::make_unique<s3::OpenIdProvider>(std::move(openid));
+    s3_opts.openid = openid_.get();
+    LOG_INFO(
+        "STS: OpenID Connect provider {}, client id {}, claim {}",
+        !config_.openid.config_url.empty() ? config_.openid.config_url : config_.openid.jwks_url,
+        config_.openid.client_id, config_.openid.claim_name);
+  }
   s3_ = std::make_unique<s3::S3Api>(std::move(s3_opts), *layer_, iam);
   kms_ready_.store(kms_.get());
   layer_ready_.store(layer_.get());

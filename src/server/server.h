@@ -43,6 +43,7 @@ class CredentialProvider;
 
 namespace cairn::s3 {
 class S3Api;
+class OpenIdProvider;
 }  // namespace cairn::s3
 
 namespace cairn::kms {
@@ -171,6 +172,7 @@ class Server {
   std::uint64_t open_file_limit_ = 1024;  // RLIMIT_NOFILE after Start raised it
   // The audit log (null: no target configured); outlives s3_ and admin_, which log into it.
   std::unique_ptr<audit::Logger> audit_;
+  std::unique_ptr<s3::OpenIdProvider> openid_;  // config_.openid, when set (before s3_)
   std::unique_ptr<s3::S3Api> s3_;
   // The admin API and metrics on both ports; answers 503 until the layer is ready.
   std::unique_ptr<admin::AdminApi> admin_;

@@ -125,6 +125,17 @@ Task<Status> OptionsObject(S3Request& req);
 Task<void> AddExpirationHeader(S3Request& req, const object::ObjectInfo& info,
                                http::Headers& headers);
 
+// sts.cc: the STS API (POST / with a form; the form's Action: AssumeRole,
+// AssumeRoleWithWebIdentity). Answers its own errors in STS's <ErrorResponse> (InvalidAction,
+// MissingParameter, InvalidParameterValue, MalformedPolicyDocument, AccessDenied,
+// InvalidIdentityToken, ExpiredTokenException, IDPCommunicationError); sets req.api_name to
+// the Action.
+Task<Status> StsAction(S3Request& req);
+// Reads the STS form (at most sts::kMaxFormBytes) into req.sts_form before the request is
+// authenticated (MinIO's order: a V4 signature without x-amz-content-sha256 covers the
+// form's hash). Errors: kInvalidArgumentS3 (too large), body read errors.
+Task<Status> ReadStsForm(S3Request& req);
+
 // The handler of `op` (s3/operations.h), or nullptr for kNotImplemented, kMethodNotAllowed
 // and a value outside Op. s3_server.cc.
 using HandlerFn = Task<Status> (*)(S3Request&);

@@ -232,11 +232,11 @@ TEST(SigV4Verify, RoundTripsAndAnyRegion) {
   EXPECT_EQ(eu.Auth()->scope, "20240301/eu-west-3/s3/aws4_request");
 }
 
-// The scope may name "s3", "sts" or "iam" (the S3 port serves all three; the middleware checks
-// the service against the operation); V2 is always "s3".
-TEST(SigV4Verify, ScopeServices) {
-  EXPECT_EQ(DocGetObject().Auth()->service, "s3");
-  for (std::string service : {"sts", "iam", "ec2"}) {
+// The credential scope may name "s3", "sts" or "iam" (the S3 port serves all three); the
+// caller checks the service against the operation (AuthResult::service). Anything else is a
+// malformed header or query.
+TEST(SigV4Verify, ServiceOfTheScope) {
+  for (const char* service : {"s3", "sts", "iam"}) {
     SignInput in;
     in.method = "POST";
     in.path = "/";
@@ -249,13 +249,77 @@ TEST(SigV4Verify, ScopeServices) {
     r.method = "POST";
     SignV4(in, r.headers);
     r.now = in.now;
-    if (service == "ec2") {
-      EXPECT_EQ(r.Auth().code(), Errc::kAuthorizationHeaderMalformed);
-    } else {
-      ASSERT_TRUE(r.Auth().ok()) << service;
-      EXPECT_EQ(r.Auth()->service, service);
-    }
+    auto res = r.Auth();
+    ASSERT_TRUE(res.ok()) << service << ": " << res.status().ToString();
+    EXPECT_EQ(res->service, service);
+    EXPECT_EQ(res->scope, std::string("20240301/us-east-1/") + service + "/aws4_request");
+    std::string query = PresignV4(in, "127.0.0.1:9000", 3600s);
+    Req p;
+    p.method = "POST";
+    p.query = query;
+    p.headers = {{"host", "127.0.0.1:9000"}};
+    p.now = in.now;
+    auto pres = p.Auth();
+    ASSERT_TRUE(pres.ok()) << service << ": " << pres.status().ToString();
+    EXPECT_EQ(pres->service, service);
   }
+  SignInput in;
+  in.method = "GET";
+  in.path = "/";
+  in.access_key = kDocAccessKey;
+  in.secret_key = kDocSecret;
+  in.now = At("20240301T120000Z");
+  in.host = "127.0.0.1:9000";
+  in.service = "ec2";
+  Req r;
+  SignV4(in, r.headers);
+  r.now = in.now;
+  EXPECT_EQ(r.Auth().code(), Errc::kAuthorizationHeaderMalformed);
+  Req p;
+  p.query = PresignV4(in, "127.0.0.1:9000", 3600s);
+  p.headers = {{"host", "127.0.0.1:9000"}};
+  p.now = in.now;
+  EXPECT_EQ(p.Auth().code(), Errc::kAuthorizationQueryParametersError);
+  // V2 and anonymous requests are S3's.
+  Req anonymous;
+  anonymous.now = in.now;
+  ASSERT_TRUE(anonymous.Auth(DocCredentials()).ok());
+  EXPECT_EQ(anonymous.Auth()->service, "s3");
+}
+
+// A body read before authentication (the STS form): a signature without
+// x-amz-content-sha256 covers its hash, as MinIO's STS does.
+TEST(SigV4Verify, BodyHashOfAFormReadFirst) {
+  const std::string body = "Action=AssumeRole&Version=2011-06-15";
+  const std::string hash = internal::Hex(internal::Sha256(body));
+  SignInput in;
+  in.method = "POST";
+  in.path = "/";
+  in.access_key = kDocAccessKey;
+  in.secret_key = kDocSecret;
+  in.now = At("20240301T120000Z");
+  in.host = "127.0.0.1:9000";
+  in.service = "sts";
+  in.payload_sha256_hex = hash;
+  in.add_content_sha256_header = false;
+  Req r;
+  r.method = "POST";
+  r.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  SignV4(in, r.headers);
+  r.now = in.now;
+  EXPECT_EQ(r.Auth().code(), Errc::kSignatureDoesNotMatch);  // taken as the empty body's
+  RequestView v;
+  v.method = r.method;
+  v.path = r.path;
+  v.query = r.query;
+  v.headers = &r.headers;
+  v.now = r.now;
+  v.body_sha256_hex = hash;
+  auto res = Authenticate(v, DocCredentials());
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(res->service, "sts");
+  v.body_sha256_hex = internal::Hex(internal::Sha256("Action=Other"));
+  EXPECT_EQ(Authenticate(v, DocCredentials()).code(), Errc::kSignatureDoesNotMatch);
 }
 
 TEST(SigV4Verify, QuerySpaceAsPlusOrPercent) {
@@ -606,6 +670,9 @@ TEST(SigV4Presigned, RoundTripAndErrors) {
             Errc::kAuthorizationQueryParametersError);
   EXPECT_EQ(replace("X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20240301/us-east-1/ec2/aws4_request"),
             Errc::kAuthorizationQueryParametersError);
+  // Another service the S3 port serves: the scope parses, the signature (made for s3) not.
+  EXPECT_EQ(replace("X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20240301/us-east-1/sts/aws4_request"),
+            Errc::kSignatureDoesNotMatch);
   EXPECT_EQ(replace("X-Amz-Credential", "NOBODY/20240301/us-east-1/s3/aws4_request"),
             Errc::kInvalidAccessKeyId);
   EXPECT_EQ(replace("partNumber", "4"), Errc::kSignatureDoesNotMatch);

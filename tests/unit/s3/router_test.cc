@@ -163,15 +163,16 @@ TEST(ParseRoute, IamQueryApi) {
                                form, ""))
                 .op,
             Op::kIamAction);
-  // Another service, no form, a bucket, or no signature: S3 as before.
+  // A form signed for another service, or unsigned, is the STS API (the middleware then checks
+  // the service); no form or a bucket: S3 as before.
   std::string s3 = signed_iam;
   s3.replace(s3.find("/iam/"), 5, "/s3/");
-  EXPECT_EQ(MustRoute(iam_post("/", form, s3)).op, Op::kMethodNotAllowed);
+  EXPECT_EQ(MustRoute(iam_post("/", form, s3)).op, Op::kStsAction);
   EXPECT_EQ(MustRoute(iam_post("/", "text/plain", signed_iam)).op, Op::kMethodNotAllowed);
   EXPECT_EQ(MustRoute(iam_post("/b", form, signed_iam)).op, Op::kNotImplemented);
-  EXPECT_EQ(MustRoute(iam_post("/", form, "")).op, Op::kMethodNotAllowed);
+  EXPECT_EQ(MustRoute(iam_post("/", form, "")).op, Op::kStsAction);
   EXPECT_EQ(MustRoute(iam_post("/", form, "AWS4-HMAC-SHA256 Credential=iam")).op,
-            Op::kMethodNotAllowed);
+            Op::kStsAction);
 }
 
 // POST Object: a POST to a bucket with a multipart/form-data body, path or virtual-host style.

@@ -117,6 +117,41 @@ TEST(CommandLine, DomainBeforeDrivesTakesOneValue) {
   EXPECT_THAT(cl.config.drives, ElementsAre("/d{1...4}"));
 }
 
+// The OpenID Connect provider of AssumeRoleWithWebIdentity, as MinIO's environment (and
+// CAIRN_ variants, which win), or a JWKS URL with its issuer for a provider without
+// discovery.
+TEST(CommandLine, OpenIdProviderFromEnvironment) {
+  auto none = Parse({"server", "/d"});
+  ASSERT_TRUE(none.run) << none.err;
+  EXPECT_TRUE(none.config.openid.config_url.empty());
+  EXPECT_EQ(none.config.openid.claim_name, "policy");
+  auto minio = Parse(
+      {"server", "/d"},
+      Env({{"MINIO_IDENTITY_OPENID_CONFIG_URL", "http://idp/.well-known/openid-configuration"},
+           {"MINIO_IDENTITY_OPENID_CLIENT_ID", "minio-client"},
+           {"CAIRN_IDENTITY_OPENID_CLIENT_ID", "cairn-client"},
+           {"MINIO_IDENTITY_OPENID_CLAIM_NAME", "groups"}}));
+  ASSERT_TRUE(minio.run) << minio.err;
+  EXPECT_EQ(minio.config.openid.config_url, "http://idp/.well-known/openid-configuration");
+  EXPECT_EQ(minio.config.openid.client_id, "cairn-client");
+  EXPECT_EQ(minio.config.openid.claim_name, "groups");
+  auto jwks = Parse({"server", "/d"}, Env({{"CAIRN_IDENTITY_OPENID_JWKS_URL", "https://idp/keys"},
+                                           {"CAIRN_IDENTITY_OPENID_ISSUER", "https://idp"},
+                                           {"CAIRN_IDENTITY_OPENID_CLIENT_ID", "c"}}));
+  ASSERT_TRUE(jwks.run) << jwks.err;
+  EXPECT_EQ(jwks.config.openid.jwks_url, "https://idp/keys");
+  EXPECT_EQ(jwks.config.openid.issuer, "https://idp");
+  // A JWKS without its issuer, a provider without a client id, a URL that is not http(s).
+  EXPECT_FALSE(Parse({"server", "/d"}, Env({{"CAIRN_IDENTITY_OPENID_JWKS_URL", "http://idp/k"},
+                                            {"CAIRN_IDENTITY_OPENID_CLIENT_ID", "c"}}))
+                   .run);
+  EXPECT_FALSE(
+      Parse({"server", "/d"}, Env({{"MINIO_IDENTITY_OPENID_CONFIG_URL", "http://idp/x"}})).run);
+  EXPECT_FALSE(Parse({"server", "/d"}, Env({{"MINIO_IDENTITY_OPENID_CONFIG_URL", "ftp://idp/x"},
+                                            {"MINIO_IDENTITY_OPENID_CLIENT_ID", "c"}}))
+                   .run);
+}
+
 TEST(CommandLine, CredentialsFromEnvironmentInOrder) {
   auto cl = Parse({"server", "/d"}, Env({{"MINIO_ACCESS_KEY", "old-key"},
                                          {"MINIO_SECRET_KEY", "old-secret"},
