@@ -392,6 +392,8 @@ Status Server::StartListeners() {
   admin_opts.deployment_id = [this] { return deployment_id_; };
   admin_opts.heal = [this] { return healer_ready_.load(); };
   admin_opts.kms = [this] { return kms_ready_.load(); };
+  admin_opts.iam = [this]() -> iam::Iam* { return s3_ready_.load() ? iam_.get() : nullptr; };
+  admin_opts.root_access_key = config_.access_key;
   admin_opts.not_ready_reason = [this] { return Waiting(); };
   admin_opts.extra_metrics = [this](std::string& out) {
     if (s3::S3Api* s3 = s3_ready_.load()) {
