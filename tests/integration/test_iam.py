@@ -8,6 +8,8 @@ are boto3's.
 import glob
 import json
 
+import boto3
+import botocore.config
 import botocore.exceptions
 import pytest
 import requests
@@ -17,12 +19,13 @@ from conftest import ACCESS_KEY, SECRET_KEY, assert_s3_error, make_client, uniqu
 
 
 def user_client(server, ak, sk, token=None):
-    c = make_client(server.endpoint, access_key=ak, secret_key=sk)
-    if token:
-        c.meta.events.register("before-sign.s3.*",
-                               lambda request, **_: request.headers.__setitem__(
-                                   "x-amz-security-token", token))
-    return c
+    if token is None:
+        return make_client(server.endpoint, access_key=ak, secret_key=sk)
+    cfg = botocore.config.Config(s3={"addressing_style": "path"},
+                                 retries={"max_attempts": 0, "mode": "legacy"})
+    return boto3.session.Session().client(
+        "s3", endpoint_url=server.endpoint, aws_access_key_id=ak, aws_secret_access_key=sk,
+        aws_session_token=token, region_name="us-east-1", config=cfg)
 
 
 def denied(fn):
