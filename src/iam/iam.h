@@ -70,7 +70,11 @@ struct Identity {
   // allowed only when this policy allows it too (it can only narrow).
   PolicyPtr session_policy;
   std::vector<std::string> groups;  // the parent user's enabled groups
+  // The condition keys `policies` and `session_policy` read (lowercase, sorted): a request
+  // computes only these (and its bucket policy's).
+  std::vector<std::string> condition_keys;
 };
+
 using IdentityPtr = std::shared_ptr<const Identity>;
 
 // What a request asks, for Authorize.
@@ -160,9 +164,9 @@ struct Credentials {
 };
 
 struct TemporaryRequest {
-  std::string parent_user;      // the user (or root) the credentials act for
+  std::string parent_user;        // the user (or root) the credentials act for
   std::chrono::seconds duration;  // 15 min .. 12 h (the caller checks the bounds)
-  std::string session_policy;   // JSON or empty
+  std::string session_policy;     // JSON or empty
   // OpenID Connect: the policies the token's claim named (then these, not the parent's
   // policies, apply); empty for AssumeRole.
   std::vector<std::string> claim_policies;
@@ -210,8 +214,7 @@ class Iam final : public auth::CredentialProvider {
   // Errors: kInvalidArgument (bad key/secret, the root's key), kIamNoSuchUser.
   Task<Status> AddUser(const RequestContext& ctx, std::string_view access_key,
                        std::string_view secret_key, bool enabled);
-  Task<Status> SetUserEnabled(const RequestContext& ctx, std::string_view access_key,
-                              bool enabled);
+  Task<Status> SetUserEnabled(const RequestContext& ctx, std::string_view access_key, bool enabled);
   // Also removes the user's service accounts and STS credentials, and its group memberships.
   Task<Status> RemoveUser(const RequestContext& ctx, std::string_view access_key);
   std::vector<UserInfo> ListUsers() const;
@@ -233,8 +236,8 @@ class Iam final : public auth::CredentialProvider {
   Task<Status> DetachPolicies(const RequestContext& ctx, std::string_view user_or_group,
                               bool is_group, const std::vector<std::string>& policies);
   // Replaces the attached set (MinIO's set-user-or-group-policy).
-  Task<Status> SetPolicies(const RequestContext& ctx, std::string_view user_or_group,
-                           bool is_group, const std::vector<std::string>& policies);
+  Task<Status> SetPolicies(const RequestContext& ctx, std::string_view user_or_group, bool is_group,
+                           const std::vector<std::string>& policies);
 
   // Groups: adding members creates the group; removing with no members names removes the
   // group (only when empty). Errors: kIamNoSuchUser, kIamNoSuchGroup, kIamGroupNotEmpty.

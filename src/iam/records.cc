@@ -20,11 +20,10 @@ struct KindPrefix {
   RecordKind kind;
   std::string_view prefix;
 };
+
 constexpr KindPrefix kPrefixes[] = {
-    {RecordKind::kUser, "users/"},
-    {RecordKind::kGroup, "groups/"},
-    {RecordKind::kPolicy, "policies/"},
-    {RecordKind::kServiceAccount, "service-accounts/"},
+    {RecordKind::kUser, "users/"},      {RecordKind::kGroup, "groups/"},
+    {RecordKind::kPolicy, "policies/"}, {RecordKind::kServiceAccount, "service-accounts/"},
     {RecordKind::kTemporary, "sts/"},
 };
 constexpr std::string_view kSuffix = ".json";
@@ -76,9 +75,9 @@ Result<std::string> Open(const crypto::Key& kek, const Json& j, const char* key,
   }
   auto opened = crypto::OpenBytes(kek, *raw, item);
   if (!opened.ok()) {
-    return Status(Errc::kInvalidArgument,
-                  std::string(item) +
-                      ": a secret does not open (were the root credentials changed?)");
+    return Status(
+        Errc::kInvalidArgument,
+        std::string(item) + ": a secret does not open (were the root credentials changed?)");
   }
   return std::move(*opened);
 }
@@ -99,11 +98,24 @@ void AppendPolicies(const std::vector<std::string>& names,
                     std::vector<PolicyPtr>& out) {
   for (const auto& name : names) {
     const auto it = policies.find(name);
-    if (it != policies.end() &&
-        std::find(out.begin(), out.end(), it->second) == out.end()) {
+    if (it != policies.end() && std::find(out.begin(), out.end(), it->second) == out.end()) {
       out.push_back(it->second);
     }
   }
+}
+
+// The union of the condition keys of the identity's policies.
+void CollectConditionKeys(Identity& id) {
+  std::vector<std::string>& keys = id.condition_keys;
+  for (const auto& p : id.policies) {
+    keys.insert(keys.end(), p->condition_keys().begin(), p->condition_keys().end());
+  }
+  if (id.session_policy) {
+    keys.insert(keys.end(), id.session_policy->condition_keys().begin(),
+                id.session_policy->condition_keys().end());
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
 }
 
 }  // namespace
@@ -311,6 +323,7 @@ std::shared_ptr<const Snapshot> BuildSnapshot(const Records& records,
         AppendPolicies(records.groups.at(g).policies, snap->policies, id->policies);
       }
     }
+    CollectConditionKeys(*id);
     users.emplace(ak, id);
     snap->by_key.emplace(ak, std::move(id));
   }
@@ -342,6 +355,7 @@ std::shared_ptr<const Snapshot> BuildSnapshot(const Records& records,
       id->policies = parent->second->policies;
       id->groups = parent->second->groups;
     }
+    CollectConditionKeys(*id);
     snap->by_key.emplace(r.access_key, std::move(id));
   };
   for (const auto& [ak, r] : records.service_accounts) {

@@ -64,6 +64,7 @@ struct ItemName {
   RecordKind kind;
   std::string name;
 };
+
 std::optional<ItemName> ParseItem(std::string_view item);
 std::string ItemPath(RecordKind kind, std::string_view name);
 
@@ -97,6 +98,7 @@ struct Snapshot {
   std::unordered_map<std::string, IdentityPtr> by_key;
   std::map<std::string, PolicyPtr, std::less<>> policies;  // builtins and named, by name
 };
+
 std::shared_ptr<const Snapshot> BuildSnapshot(const Records& records,
                                               const std::map<std::string, PolicyPtr>& builtins,
                                               const std::string& root_access_key,

@@ -256,4 +256,11 @@ bool Condition::MatchesArn(std::string_view value, const ConditionValues* reques
   return false;
 }
 
+void Condition::AppendKeys(std::vector<std::string>& keys) const {
+  keys.push_back(key_);
+  for (const Pattern& p : patterns_) {
+    p.AppendVariables(keys);
+  }
+}
+
 }  // namespace cairn::policy

@@ -30,6 +30,9 @@ class Condition {
   // rules for absent keys: see README.md.
   bool Evaluate(const ConditionValues* request) const;
 
+  // Appends the (lowercase) condition keys this entry reads: its own and its values' variables.
+  void AppendKeys(std::vector<std::string>& keys) const;
+
   enum class Family {
     kString,
     kStringIgnoreCase,

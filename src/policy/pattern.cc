@@ -170,4 +170,14 @@ bool Pattern::ResolvedLength(const Segment& segment, const ConditionValues* vars
   return true;
 }
 
+void Pattern::AppendVariables(std::vector<std::string>& keys) const {
+  for (const Segment& segment : segments_) {
+    for (const Atom& atom : segment) {
+      if (atom.kind == AtomKind::kVariable) {
+        keys.push_back(atom.text);
+      }
+    }
+  }
+}
+
 }  // namespace cairn::policy

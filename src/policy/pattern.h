@@ -60,6 +60,9 @@ class Pattern {
   // Whether `subject` matches. Variables take the single value `vars` holds for their key; a
   // key absent or multi-valued (or `vars` null) makes the pattern match nothing. With
   // `fold_case`, characters compare lowercased on both sides.
+  // Appends the (lowercase) keys of the pattern's variables.
+  void AppendVariables(std::vector<std::string>& keys) const;
+
   bool Match(std::string_view subject, const ConditionValues* vars, bool fold_case) const {
     switch (shape_) {
       case Shape::kExact:

@@ -71,6 +71,7 @@ Status CheckTopLevel(const json& doc) {
 struct Policy::Compiled {
   std::string text;
   std::vector<Statement> statements;
+  std::vector<std::string> condition_keys;  // sorted, unique, lowercase
 };
 
 void ConditionValues::Set(std::string_view key, std::string value) {
@@ -153,9 +154,28 @@ Result<Policy> Policy::Parse(std::string_view text, Kind kind) {
   } else if (Status s = add(*statements); !s.ok()) {
     return s;
   }
+  for (const Statement& st : compiled->statements) {
+    for (const Pattern& r : st.resources) {
+      r.AppendVariables(compiled->condition_keys);
+    }
+    for (const Condition& c : st.conditions) {
+      c.AppendKeys(compiled->condition_keys);
+    }
+  }
+  std::sort(compiled->condition_keys.begin(), compiled->condition_keys.end());
+  compiled->condition_keys.erase(
+      std::unique(compiled->condition_keys.begin(), compiled->condition_keys.end()),
+      compiled->condition_keys.end());
   Policy policy;
   policy.compiled_ = std::move(compiled);
   return policy;
+}
+
+std::span<const std::string> Policy::condition_keys() const {
+  if (!compiled_) {
+    return {};
+  }
+  return compiled_->condition_keys;
 }
 
 Decision Policy::Evaluate(const Request& request) const {

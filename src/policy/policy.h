@@ -86,6 +86,10 @@ class Policy {
   // GetBucketPolicyStatus reports as IsPublic.
   bool IsPublic() const;
 
+  // The condition keys the policy reads (in conditions and as variables), lowercase, sorted:
+  // a request needs to supply only these.
+  std::span<const std::string> condition_keys() const;
+
   // The document as given to Parse.
   const std::string& text() const;
   std::size_t statement_count() const;

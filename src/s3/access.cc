@@ -1,6 +1,8 @@
 #include "s3/access.h"
 
+#include <algorithm>
 #include <chrono>
+#include <span>
 
 #include "iam/iam.h"
 #include "object/object_layer.h"
@@ -29,51 +31,102 @@ std::string_view SourceIp(std::string_view remote) {
   return remote;
 }
 
-void SetHeader(const S3Request& req, policy::ConditionValues& c, std::string_view key,
-               std::string_view header) {
-  if (const std::string* v = req.Header(header)) {
-    c.Set(key, *v);
+// The condition keys the policies of one check read (each list lowercase and sorted).
+class WantedKeys {
+ public:
+  WantedKeys(std::span<const std::string> a, std::span<const std::string> b) : a_(a), b_(b) {}
+
+  bool empty() const { return a_.empty() && b_.empty(); }
+
+  bool operator()(std::string_view lower_key) const {
+    return std::binary_search(a_.begin(), a_.end(), lower_key) ||
+           std::binary_search(b_.begin(), b_.end(), lower_key);
   }
+
+ private:
+  std::span<const std::string> a_;
+  std::span<const std::string> b_;
+};
+
+// Request headers that are condition keys of the same name under "s3:".
+constexpr std::string_view kHeaderKeys[] = {
+    "x-amz-acl",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-copy-source",
+    "x-amz-metadata-directive",
+    "x-amz-storage-class",
+    "x-amz-content-sha256",
+    "x-amz-grant-read",
+    "x-amz-grant-write",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+    "x-amz-grant-full-control",
+    "x-amz-object-lock-mode",
+    "x-amz-object-lock-retain-until-date",
+    "x-amz-object-lock-legal-hold",
+};
+
+std::string_view AuthType(const S3Request& req) {
+  if (req.post_form) {
+    return "POST";
+  }
+  return req.auth.presigned ? "REST-QUERY-STRING" : "REST-HEADER";
 }
 
-// The condition keys of the request, as AWS names them.
-policy::ConditionValues Conditions(const S3Request& req) {
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The condition keys of the request, as AWS names them: only those `want` asks for, so a
+// policy without conditions or variables costs nothing here.
+policy::ConditionValues Conditions(const S3Request& req, const WantedKeys& want) {
   policy::ConditionValues c;
+  if (want.empty()) {
+    return c;
+  }
   const http::Request& http = req.http();
-  iam::AddIdentityConditions(req.identity.get(), c);
-  c.Set("aws:SourceIp", std::string(SourceIp(http.remote_address)));
-  c.Set("aws:SecureTransport", http.tls ? "true" : "false");
-  const auto now = std::chrono::system_clock::now();
-  const std::int64_t now_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
-  c.Set("aws:CurrentTime", FormatIso8601(now_ns));
-  c.Set("aws:EpochTime", std::to_string(now_ns / 1000000000));
-  SetHeader(req, c, "aws:UserAgent", "user-agent");
-  SetHeader(req, c, "aws:Referer", "referer");
-  for (std::string_view q : {"prefix", "delimiter", "max-keys"}) {
-    if (auto v = req.route.query.Get(q)) {
-      c.Set("s3:" + std::string(q), std::string(*v));
+  auto header = [&](const std::string& lower_key, std::string_view name) {
+    const std::string* v = want(lower_key) ? req.Header(name) : nullptr;
+    if (v != nullptr) {
+      c.Set(lower_key, *v);
+    }
+  };
+  if (want("aws:username") || want("aws:userid") || want("aws:principaltype")) {
+    iam::AddIdentityConditions(req.identity.get(), c);
+  }
+  if (want("aws:sourceip")) {
+    c.Set("aws:sourceip", std::string(SourceIp(http.remote_address)));
+  }
+  if (want("aws:securetransport")) {
+    c.Set("aws:securetransport", http.tls ? "true" : "false");
+  }
+  if (want("aws:currenttime")) {
+    c.Set("aws:currenttime", FormatIso8601(NowNs()));
+  }
+  if (want("aws:epochtime")) {
+    c.Set("aws:epochtime", std::to_string(NowNs() / 1000000000));
+  }
+  header("aws:useragent", "user-agent");
+  header("aws:referer", "referer");
+  for (std::string_view q : {"prefix", "delimiter", "max-keys", "versionId"}) {
+    const std::string key = AsciiLower("s3:" + std::string(q));
+    auto v = want(key) ? req.route.query.Get(q) : std::nullopt;
+    if (v) {
+      c.Set(key, std::string(*v));
     }
   }
-  if (auto v = req.route.query.Get("versionId")) {
-    c.Set("s3:VersionId", std::string(*v));
+  for (std::string_view h : kHeaderKeys) {
+    header("s3:" + std::string(h), h);
   }
-  for (std::string_view h :
-       {"x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
-        "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-storage-class",
-        "x-amz-content-sha256", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
-        "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-object-lock-mode",
-        "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold"}) {
-    SetHeader(req, c, "s3:" + std::string(h), h);
-  }
-  if (const std::string* mode = req.Header("x-amz-object-lock-mode")) {
-    c.Set("s3:object-lock-mode", *mode);
-  }
-  if (!req.auth.anonymous) {
+  header("s3:object-lock-mode", "x-amz-object-lock-mode");
+  if (!req.auth.anonymous && want("s3:signatureversion")) {
     c.Set("s3:signatureversion", req.auth.version == 2 ? "AWS" : "AWS4-HMAC-SHA256");
-    c.Set("s3:authType", req.post_form        ? "POST"
-                         : req.auth.presigned ? "REST-QUERY-STRING"
-                                              : "REST-HEADER");
+  }
+  if (!req.auth.anonymous && want("s3:authtype")) {
+    c.Set("s3:authtype", std::string(AuthType(req)));
   }
   return c;
 }
@@ -227,16 +280,18 @@ bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, s
   if (id == nullptr && !bucket_policy) {
     return false;
   }
-  if (!req.conditions) {
-    req.conditions = std::make_unique<policy::ConditionValues>(Conditions(req));
-  }
+  const WantedKeys want(
+      id != nullptr ? std::span<const std::string>(id->condition_keys)
+                    : std::span<const std::string>(),
+      bucket_policy ? bucket_policy->condition_keys() : std::span<const std::string>());
+  const policy::ConditionValues conditions = Conditions(req, want);
   const std::string resource = ResourceArn(bucket, key);
   iam::AccessRequest ar;
   ar.identity = id;
   ar.action = action;
   ar.resource = resource;
   ar.bucket_policy = bucket_policy.get();
-  ar.conditions = req.conditions.get();
+  ar.conditions = &conditions;
   return iam::Authorize(ar);
 }
 

@@ -39,10 +39,9 @@ struct S3Request {
   // POST Object only: the form, read and authenticated by the middleware (s3/post_form.h).
   std::unique_ptr<PostForm> post_form;
   // Who asks (nullptr: an anonymous request), set by the middleware after authentication;
-  // the bucket policies' cache; the request's condition keys, made on first need (s3/access.h).
+  // the bucket policies' cache (s3/access.h).
   iam::IdentityPtr identity;
   BucketPolicyCache* policy_cache = nullptr;
-  std::unique_ptr<policy::ConditionValues> conditions;
   // False when the asker may not list every bucket (ListBuckets then lists only those it may
   // list).
   bool list_all_buckets = true;

@@ -464,10 +464,10 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
                 layer_,   opts_,
                 host_id_, {},
                 nullptr,  &policy_cache_,
-                nullptr,  true,
+                true,     {},
                 {},       {},
                 {},       {},
-                {},       {}};
+                {}};
   req.ctx.request_id = id;
   Status st;
   if (inflight.now() > opts_.max_inflight) {

@@ -124,6 +124,19 @@ TEST(Actions, IsKnownAction) {
   EXPECT_FALSE(IsKnownAction(""));
 }
 
+TEST(Conditions, KeysTheyReadAreListed) {
+  const Policy p = MustParse(Doc(R"({"Effect": "Allow", "Action": "s3:*",
+      "Resource": "arn:aws:s3:::b/${aws:username}/*",
+      "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+                    "StringLike": {"s3:prefix": "${aws:userid}/*"}}})"));
+  const std::vector<std::string> want = {"aws:sourceip", "aws:userid", "aws:username", "s3:prefix"};
+  EXPECT_EQ(std::vector<std::string>(p.condition_keys().begin(), p.condition_keys().end()), want);
+  const Policy plain =
+      MustParse(Doc(R"({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"})"));
+  EXPECT_TRUE(plain.condition_keys().empty());
+  EXPECT_TRUE(Policy().condition_keys().empty());
+}
+
 TEST(Resources, StarIsEveryResource) {
   const Policy p =
       MustParse(Doc(R"({"Effect": "Allow", "Action": ["s3:ListAllMyBuckets", "s3:GetObject"],
