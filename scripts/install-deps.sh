@@ -14,6 +14,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   python3 python3-pytest python3-pytest-timeout python3-boto3 python3-requests
+  python3-cryptography
   awscli rclone s3cmd openssl iproute2 procps curl strace
 )
 PACKAGES=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}")

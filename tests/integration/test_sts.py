@@ -405,3 +405,23 @@ def test_web_identity_jwks_without_discovery(make_server, idp):
     assert temp_client(ep, creds).get_object(Bucket=b, Key="k")["Body"].read() == b"jwks"
     assert "/.well-known/openid-configuration" not in idp.requests
     assert sts_error(lambda: web_identity(ep, idp.token())) == ("AccessDenied", 403)
+
+
+def test_temporary_credentials_stop_at_their_expiry(make_server, idp):
+    """Credentials from a token that expires in a few seconds expire with it: a request after
+    that is 400 ExpiredToken, on every operation (no test-only clock: the token sets it)."""
+    srv = make_server(env={
+        "MINIO_IDENTITY_OPENID_CONFIG_URL": idp.issuer + "/.well-known/openid-configuration",
+        "MINIO_IDENTITY_OPENID_CLIENT_ID": CLIENT_ID})
+    ep = srv.endpoint
+    root = make_client(ep)
+    b = unique_name("b")
+    root.create_bucket(Bucket=b)
+    root.put_object(Bucket=b, Key="k", Body=b"short")
+    expires_at = int(time.time()) + 4
+    creds = web_identity(ep, idp.token(exp=expires_at))["Credentials"]
+    s3 = temp_client(ep, creds)
+    assert s3.get_object(Bucket=b, Key="k")["Body"].read() == b"short"
+    time.sleep(max(0.0, expires_at + 1.5 - time.time()))
+    assert s3_error(lambda: s3.get_object(Bucket=b, Key="k")) == ("ExpiredToken", 400)
+    assert s3_error(lambda: s3.list_objects_v2(Bucket=b)) == ("ExpiredToken", 400)
