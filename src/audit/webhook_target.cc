@@ -33,6 +33,7 @@ Result<WebhookUrl> ParseWebhookUrl(std::string_view url) {
   }
   // (Built by appending: GCC 12 at -O3 reports a false -Wrestrict on string::insert(0, ...).)
   const std::string_view rest = url.substr(path_start);
+  out.target.clear();
   if (rest.empty() || rest.front() != '/') {
     out.target = "/";
   }
