@@ -148,7 +148,7 @@ Status Server::BuildLayer() {
   opts.locker = locker_;
   if (distributed()) {
     opts.bucket_changed = [this](const RequestContext& ctx, std::string bucket) {
-      return TellPeersBucketChanged(ctx, std::move(bucket));
+      return TellPeers(ctx, rpc::method::kPeerBucketChanged, std::move(bucket));
     };
   }
   layer_ = std::make_unique<object::ServerPools>(std::move(pools), std::move(opts));
@@ -358,7 +358,7 @@ iam::Iam& Server::Credentials() {
     opts.root_secret_key = config_.secret_key;
     if (distributed()) {
       opts.changed = [this](const RequestContext& ctx, std::string item) {
-        return TellPeersIamChanged(ctx, std::move(item));
+        return TellPeers(ctx, rpc::method::kPeerIamChanged, std::move(item));
       };
     }
     iam_ = std::make_unique<iam::Iam>(std::move(opts));

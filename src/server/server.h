@@ -19,6 +19,7 @@
 #include "cluster/topology.h"
 #include "common/status.h"
 #include "common/task.h"
+#include "rpc/protocol.h"
 #include "server/config.h"
 #include "server/peers.h"
 
@@ -129,12 +130,11 @@ class Server {
 
   std::shared_ptr<storage::StorageApi> MakeRemoteDrive(const cluster::Endpoint& ep);
   Status StartRpc();
-  // Tells every other node that `bucket` changed (best effort, bounded), so that none serves
-  // its cached configuration: ServerPoolsOptions::bucket_changed.
-  Task<void> TellPeersBucketChanged(const RequestContext& ctx, std::string bucket);
-  // Tells every other node that an IAM record changed (best effort, bounded): they read it
-  // again at once (iam::Iam::ReloadItem); the periodic reload covers a node that missed it.
-  Task<void> TellPeersIamChanged(const RequestContext& ctx, std::string item);
+  // Tells every other node that `what` changed (best effort, bounded: 2 s) with `method`:
+  // kPeerBucketChanged (a bucket: none serves its cached configuration,
+  // ServerPoolsOptions::bucket_changed) or kPeerIamChanged (an IAM record: they read it again,
+  // iam::Iam::ReloadItem; the periodic reload covers a node that missed it).
+  Task<void> TellPeers(const RequestContext& ctx, rpc::MethodId method, std::string what);
   // Reloads the identity store every config_.iam_reload_seconds until Stop.
   void StartIamReloads();
   Status WaitForPeers();

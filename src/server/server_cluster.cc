@@ -177,36 +177,20 @@ Status Server::StartRpc() {
   return Status::Ok();
 }
 
-Task<void> Server::TellPeersBucketChanged(const RequestContext& ctx, std::string bucket) {
+Task<void> Server::TellPeers(const RequestContext& ctx, rpc::MethodId method, std::string what) {
   RequestContext call = ctx;
   const auto bound = RequestContext::Clock::now() + std::chrono::seconds(2);
   if (call.deadline > bound) {
     call.deadline = bound;
   }
   auto res = co_await FanOut<Result<std::string>>(peers_.size(), [&](std::size_t i) {
-    return clients_.at(peers_[i].key)->Call(call, rpc::method::kPeerBucketChanged, "", bucket);
+    return clients_.at(peers_[i].key)->Call(call, method, "", what);
   });
   for (std::size_t i = 0; i < res.size(); ++i) {
     if (!res[i].ok()) {
-      // Its cache entry expires by itself (ServerPools::kBucketCacheLife).
-      LOG_WARN("could not tell {} that bucket {} changed: {}", peers_[i].key, bucket,
-               res[i].status().ToString());
-    }
-  }
-}
-
-Task<void> Server::TellPeersIamChanged(const RequestContext& ctx, std::string item) {
-  RequestContext call = ctx;
-  const auto bound = RequestContext::Clock::now() + std::chrono::seconds(2);
-  if (call.deadline > bound) {
-    call.deadline = bound;
-  }
-  auto res = co_await FanOut<Result<std::string>>(peers_.size(), [&](std::size_t i) {
-    return clients_.at(peers_[i].key)->Call(call, rpc::method::kPeerIamChanged, "", item);
-  });
-  for (std::size_t i = 0; i < res.size(); ++i) {
-    if (!res[i].ok()) {
-      LOG_WARN("could not tell {} that {} changed: {}", peers_[i].key, item,
+      // What the peer caches expires by itself (ServerPools::kBucketCacheLife, the periodic
+      // IAM reload).
+      LOG_WARN("could not tell {} that {} changed: {}", peers_[i].key, what,
                res[i].status().ToString());
     }
   }
