@@ -48,8 +48,9 @@ struct S3Request {
   // The user an access key belongs to (a service account's or STS credential's parent):
   // filled by authorization (IAM); empty for root and anonymous. For the audit log.
   std::string parent_user;
-  // The IAM query API (Op::kIamAction) only: the form body, read by the middleware before
-  // authentication (clients sign its hash without sending x-amz-content-sha256).
+  // The STS API and the IAM query API (kStsAction, kIamAction) only: the form body, read by
+  // the middleware before authentication (clients sign its hash without sending
+  // x-amz-content-sha256) and checked against a signed hash after it.
   std::string form_body;
   // The S3 error Code and Message that SendError rendered (empty when none), for the audit log.
   std::string error_code;
@@ -57,8 +58,6 @@ struct S3Request {
   // The API name the audit log and access log give (empty: OpName(route.op)); the STS
   // handler sets the form's Action ("AssumeRole").
   std::string api_name;
-  // kStsAction: the form body, read by the middleware before authentication (ReadStsForm).
-  std::string sts_form;
 
   const http::Request& http() const { return ex.request(); }
 

@@ -236,11 +236,13 @@ Status Identify(S3Request& req) {
   return Status::Ok();
 }
 
-// The form body read before authentication must be what was signed: a client that sent
-// x-amz-content-sha256 signed that value; an IAM request cannot stream.
+// The form body read before authentication (STS, IAM) must be what was signed: a client that
+// sent x-amz-content-sha256 signed that value; a form cannot stream.
 Status CheckFormBodyHash(const S3Request& req) {
   if (auth::IsStreaming(req.auth.payload)) {
-    return Status(Errc::kInvalidRequest, "The IAM API does not take aws-chunked bodies.");
+    return Status(Errc::kInvalidRequest, req.route.op == Op::kStsAction
+                                             ? "The STS API does not take aws-chunked bodies."
+                                             : "The IAM API does not take aws-chunked bodies.");
   }
   if (req.auth.payload == auth::PayloadKind::kSigned &&
       !ConstantTimeEqual(HexEncode(Sha256(req.form_body)), req.auth.payload_sha256_hex)) {
@@ -291,7 +293,7 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     std::string form_sha256;
     if (req.route.op == Op::kStsAction) {
       CO_RETURN_IF_ERROR(co_await ReadStsForm(req));
-      form_sha256 = HexEncode(Sha256(req.sts_form));
+      form_sha256 = HexEncode(Sha256(req.form_body));
     } else if (req.route.op == Op::kIamAction) {
       CO_ASSIGN_OR_RETURN(req.form_body, co_await ReadRequestXml(req, kMaxIamQueryBody));
       form_sha256 = HexEncode(Sha256(req.form_body));
@@ -306,7 +308,7 @@ Task<Status> Serve(S3Request& req, ResponseRecorder& recorder,
     view.now = std::chrono::system_clock::now();
     view.body_sha256_hex = form_sha256;
     CO_ASSIGN_OR_RETURN(req.auth, auth::Authenticate(view, creds));
-    if (req.route.op == Op::kIamAction) {
+    if (req.route.op == Op::kStsAction || req.route.op == Op::kIamAction) {
       CO_RETURN_IF_ERROR(CheckFormBodyHash(req));
     }
   }
@@ -466,8 +468,7 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
                 nullptr,  &policy_cache_,
                 true,     {},
                 {},       {},
-                {},       {},
-                {}};
+                {},       {}};
   req.ctx.request_id = id;
   Status st;
   if (inflight.now() > opts_.max_inflight) {

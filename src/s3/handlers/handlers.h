@@ -131,7 +131,7 @@ Task<void> AddExpirationHeader(S3Request& req, const object::ObjectInfo& info,
 // InvalidIdentityToken, ExpiredTokenException, IDPCommunicationError); sets req.api_name to
 // the Action.
 Task<Status> StsAction(S3Request& req);
-// Reads the STS form (at most sts::kMaxFormBytes) into req.sts_form before the request is
+// Reads the STS form (at most sts::kMaxFormBytes) into req.form_body before the request is
 // authenticated (MinIO's order: a V4 signature without x-amz-content-sha256 covers the
 // form's hash). Errors: kInvalidArgumentS3 (too large), body read errors.
 Task<Status> ReadStsForm(S3Request& req);

@@ -215,7 +215,7 @@ Task<StsAnswer> AssumeRoleWithWebIdentity(S3Request& req, const QueryParams& for
 
 Task<Status> ReadStsForm(S3Request& req) {
   // Before authentication req.auth is empty: the body is read as sent (no aws-chunked
-  // decoding, no signed hash to check yet; StsAction checks it).
+  // decoding, no signed hash to check yet; the middleware checks it after).
   Result<std::string> body = co_await ReadRequestXml(req, sts::kMaxFormBytes);
   if (!body.ok()) {
     if (body.status().code() == Errc::kMalformedXml) {
@@ -223,19 +223,12 @@ Task<Status> ReadStsForm(S3Request& req) {
     }
     co_return body.status();
   }
-  req.sts_form = std::move(*body);
+  req.form_body = std::move(*body);
   co_return Status::Ok();
 }
 
 Task<Status> StsAction(S3Request& req) {
-  if (auth::IsStreaming(req.auth.payload)) {
-    co_return Status(Errc::kInvalidRequest, "The STS API does not take aws-chunked bodies.");
-  }
-  if (req.auth.payload == auth::PayloadKind::kSigned &&
-      !ConstantTimeEqual(HexEncode(Sha256(req.sts_form)), req.auth.payload_sha256_hex)) {
-    co_return Status(Errc::kContentSha256Mismatch);
-  }
-  auto parsed = sts::ParseForm(req.sts_form);
+  auto parsed = sts::ParseForm(req.form_body);
   if (auto* e = std::get_if<StsError>(&parsed)) {
     co_return co_await SendStsError(req, *e);
   }
