@@ -64,8 +64,8 @@ bool Open(const Key& kek, std::string_view sealed, std::string_view associated, 
   int n = 0;
   std::string tag(sealed.substr(1 + kSealNonce + size, kSealTag));
   return ctx &&
-         EVP_DecryptInit_ex(ctx.get(), EvpCipher(Cipher::kAes256Gcm), nullptr,
-                            AsUchar(kek.data()), AsUchar(sealed.data() + 1)) == 1 &&
+         EVP_DecryptInit_ex(ctx.get(), EvpCipher(Cipher::kAes256Gcm), nullptr, AsUchar(kek.data()),
+                            AsUchar(sealed.data() + 1)) == 1 &&
          EVP_DecryptUpdate(ctx.get(), nullptr, &n, AsUchar(associated.data()),
                            static_cast<int>(associated.size())) == 1 &&
          EVP_DecryptUpdate(ctx.get(), AsUchar(out), &n, AsUchar(sealed.data() + 1 + kSealNonce),

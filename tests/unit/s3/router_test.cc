@@ -171,8 +171,7 @@ TEST(ParseRoute, IamQueryApi) {
   EXPECT_EQ(MustRoute(iam_post("/", "text/plain", signed_iam)).op, Op::kMethodNotAllowed);
   EXPECT_EQ(MustRoute(iam_post("/b", form, signed_iam)).op, Op::kNotImplemented);
   EXPECT_EQ(MustRoute(iam_post("/", form, "")).op, Op::kStsAction);
-  EXPECT_EQ(MustRoute(iam_post("/", form, "AWS4-HMAC-SHA256 Credential=iam")).op,
-            Op::kStsAction);
+  EXPECT_EQ(MustRoute(iam_post("/", form, "AWS4-HMAC-SHA256 Credential=iam")).op, Op::kStsAction);
 }
 
 // POST Object: a POST to a bucket with a multipart/form-data body, path or virtual-host style.
