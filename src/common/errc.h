@@ -161,6 +161,14 @@ enum class Errc : std::int32_t {
   kIamGroupNotEmpty = 467,         // removing a group that has members
   kIamPolicyInUse = 468,           // removing a policy still attached (IAM: DeleteConflict)
   kIamKeyExists = 469,             // an access key already in use (IAM: EntityAlreadyExists)
+
+  // ACLs and Object Ownership (s3/acl.h).
+  kMalformedAcl = 470,                   // S3 MalformedACLError (400)
+  kUnresolvableGrantByEmail = 471,       // a grant to an e-mail address (400)
+  kInvalidBucketAclWithOwnership = 472,  // ACLs with BucketOwnerEnforced (400)
+  kOwnershipControlsNotFound = 473,      // 404 OwnershipControlsNotFoundError
+  kBucketAlreadyExists = 474,            // 409: the name is another owner's bucket
+  kUnexpectedContent = 475,              // 400: a body where none is taken
 };
 
 // Stable name of a code for logs and tests, e.g. "kNoSuchKey".

@@ -199,19 +199,23 @@ void AddIdentityConditions(const Identity* identity, policy::ConditionValues& ou
                                                                             : "User");
 }
 
-bool Authorize(const AccessRequest& r) {
+Verdict Decide(const AccessRequest& r) {
   policy::Request pr;
   pr.action = r.action;
   pr.resource = r.resource;
   pr.conditions = r.conditions;
   const Identity* id = r.identity;
   if (id == nullptr) {
-    return r.bucket_policy != nullptr && r.bucket_policy->Evaluate(pr) == policy::Decision::kAllow;
+    const policy::Decision d =
+        r.bucket_policy != nullptr ? r.bucket_policy->Evaluate(pr) : policy::Decision::kNone;
+    return d == policy::Decision::kAllow  ? Verdict::kAllowed
+           : d == policy::Decision::kDeny ? Verdict::kDenied
+                                          : Verdict::kNotAllowed;
   }
   const policy::Decision session =
       id->session_policy ? id->session_policy->Evaluate(pr) : policy::Decision::kAllow;
   if (id->root_power) {
-    return session == policy::Decision::kAllow;
+    return session == policy::Decision::kAllow ? Verdict::kAllowed : Verdict::kDenied;
   }
   std::vector<const policy::Policy*> own;
   own.reserve(id->policies.size());
@@ -228,12 +232,19 @@ bool Authorize(const AccessRequest& r) {
   }
   if (identity == policy::Decision::kDeny || session == policy::Decision::kDeny ||
       bucket == policy::Decision::kDeny) {
-    return false;
+    return Verdict::kDenied;
   }
   if (bucket == policy::Decision::kAllow) {
-    return true;
+    return Verdict::kAllowed;
   }
-  return identity == policy::Decision::kAllow && session == policy::Decision::kAllow;
+  if (session != policy::Decision::kAllow) {
+    return Verdict::kDenied;
+  }
+  return identity == policy::Decision::kAllow ? Verdict::kAllowed : Verdict::kNotAllowed;
+}
+
+bool Authorize(const AccessRequest& r) {
+  return Decide(r) == Verdict::kAllowed;
 }
 
 struct Iam::State {

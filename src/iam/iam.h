@@ -102,6 +102,12 @@ void AddIdentityConditions(const Identity* identity, policy::ConditionValues& ou
 // is allowed everything its session policy allows: bucket policies never lock root out.
 bool Authorize(const AccessRequest& request);
 
+// The same, telling an explicit refusal from a missing Allow: kDenied when a policy that
+// applies denies (or a session policy does not allow, which nothing else can make up for),
+// kNotAllowed when nothing allows and nothing denies (an ACL grant may still allow: s3/acl.h).
+enum class Verdict { kAllowed, kDenied, kNotAllowed };
+Verdict Decide(const AccessRequest& request);
+
 // Listings for the admin API.
 struct UserInfo {
   std::string access_key;

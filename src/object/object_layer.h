@@ -32,6 +32,8 @@ inline constexpr std::string_view kLifecycle = "lifecycle";     // the accepted 
 inline constexpr std::string_view kObjectLock = "object-lock";  // the accepted XML
 inline constexpr std::string_view kEncryption = "encryption";   // the canonical XML
 inline constexpr std::string_view kPolicy = "policy";           // the bucket policy, JSON as given
+inline constexpr std::string_view kAcl = "acl";                 // owner and ACL (s3/acl.h), JSON
+inline constexpr std::string_view kOwnership = "ownership";     // Object Ownership (s3/acl.h)
 }  // namespace bucket_config
 
 // A bucket's versioning state (bucket_config::kVersioning): never back to unversioned once
@@ -177,6 +179,8 @@ struct ListVersionsResult {
 
 struct MakeBucketOptions {
   std::string location;  // the LocationConstraint asked for ("" = none given)
+  // Configuration documents the bucket starts with (bucket_config::k*), written with it.
+  std::map<std::string, std::string, std::less<>> config;
 };
 
 struct DeleteBucketOptions {

@@ -136,7 +136,8 @@ Task<Status> ServerPools::MakeBucket(const RequestContext& ctx, std::string_view
   CO_RETURN_IF_ERROR(CheckBucketName(bucket));
   CO_ASSIGN_OR_RETURN(auto guard, co_await pools_[0][0]->LockBucket(ctx, bucket));
   auto sets = AllSets();
-  const std::string meta = BucketMeta(BucketInfo{std::string(bucket), 0, opts.location, {}});
+  const std::string meta =
+      BucketMeta(BucketInfo{std::string(bucket), 0, opts.location, opts.config});
   auto res = co_await FanOut<Status>(
       sets.size(), [&](std::size_t i) { return sets[i]->MakeBucket(ctx, bucket, meta); });
   bool exists = false;

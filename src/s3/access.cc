@@ -6,9 +6,11 @@
 
 #include "iam/iam.h"
 #include "object/object_layer.h"
+#include "s3/acl_access.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/request.h"
+#include "s3/tagging.h"
 
 namespace cairn::s3 {
 namespace {
@@ -43,10 +45,23 @@ class WantedKeys {
            std::binary_search(b_.begin(), b_.end(), lower_key);
   }
 
+  // True when a key that starts with `prefix` is wanted.
+  bool AnyWithPrefix(std::string_view prefix) const {
+    auto in = [&](std::span<const std::string> keys) {
+      auto it = std::lower_bound(keys.begin(), keys.end(), prefix);
+      return it != keys.end() && std::string_view(*it).starts_with(prefix);
+    };
+    return in(a_) || in(b_);
+  }
+
  private:
   std::span<const std::string> a_;
   std::span<const std::string> b_;
 };
+
+// s3:ExistingObjectTag/<key>: the tags of the object a request acts on (lowercase, as the
+// policies' keys are).
+constexpr std::string_view kExistingObjectTag = "s3:existingobjecttag/";
 
 // Request headers that are condition keys of the same name under "s3:".
 constexpr std::string_view kHeaderKeys[] = {
@@ -82,10 +97,19 @@ std::int64_t NowNs() {
 
 // The condition keys of the request, as AWS names them: only those `want` asks for, so a
 // policy without conditions or variables costs nothing here.
-policy::ConditionValues Conditions(const S3Request& req, const WantedKeys& want) {
+policy::ConditionValues Conditions(const S3Request& req, const WantedKeys& want,
+                                   const std::string* stored_tags) {
   policy::ConditionValues c;
   if (want.empty()) {
     return c;
+  }
+  if (stored_tags != nullptr) {
+    for (const Tag& tag : DecodeStoredTags(*stored_tags)) {
+      std::string key = AsciiLower(std::string(kExistingObjectTag) + tag.key);
+      if (want(key)) {
+        c.Set(key, tag.value);
+      }
+    }
   }
   const http::Request& http = req.http();
   auto header = [&](const std::string& lower_key, std::string_view name) {
@@ -223,6 +247,19 @@ std::string_view ActionFor(Op op, const Route& route) {
       return "s3:DeleteBucketPolicy";
     case Op::kGetBucketPolicyStatus:
       return "s3:GetBucketPolicyStatus";
+    case Op::kGetBucketAcl:
+      return "s3:GetBucketAcl";
+    case Op::kPutBucketAcl:
+      return "s3:PutBucketAcl";
+    case Op::kGetObjectAcl:
+      return v ? "s3:GetObjectVersionAcl" : "s3:GetObjectAcl";
+    case Op::kPutObjectAcl:
+      return v ? "s3:PutObjectVersionAcl" : "s3:PutObjectAcl";
+    case Op::kGetBucketOwnershipControls:
+      return "s3:GetBucketOwnershipControls";
+    case Op::kPutBucketOwnershipControls:
+    case Op::kDeleteBucketOwnershipControls:
+      return "s3:PutBucketOwnershipControls";
     case Op::kIamAction:         // per IAM action, in the handler (admin: actions)
     case Op::kDeleteObjects:     // per key, in the handler
     case Op::kOptionsObject:     // the CORS preflight carries no credentials
@@ -266,39 +303,79 @@ std::shared_ptr<const policy::Policy> BucketPolicyCache::Get(std::string_view bu
   return e.compiled;
 }
 
-bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, std::string_view key,
-             const object::BucketInfo* bucket_info) {
-  const iam::Identity* id = req.identity.get();
-  if (id != nullptr && id->root_power && !id->session_policy) {
-    return true;  // the root user: no policy to evaluate
+namespace {
+
+// The bucket's compiled policy (nullptr: none).
+std::shared_ptr<const policy::Policy> BucketPolicy(S3Request& req, std::string_view bucket,
+                                                   const object::BucketInfo* bucket_info) {
+  if (bucket_info == nullptr || req.policy_cache == nullptr) {
+    return nullptr;
   }
-  std::shared_ptr<const policy::Policy> bucket_policy;
-  if (bucket_info != nullptr && req.policy_cache != nullptr) {
-    bucket_policy =
-        req.policy_cache->Get(bucket, bucket_info->Config(object::bucket_config::kPolicy));
-  }
-  if (id == nullptr && !bucket_policy) {
-    return false;
-  }
-  const WantedKeys want(
+  return req.policy_cache->Get(bucket, bucket_info->Config(object::bucket_config::kPolicy));
+}
+
+WantedKeys Wanted(const iam::Identity* id, const policy::Policy* bucket_policy) {
+  return WantedKeys(
       id != nullptr ? std::span<const std::string>(id->condition_keys)
                     : std::span<const std::string>(),
-      bucket_policy ? bucket_policy->condition_keys() : std::span<const std::string>());
-  const policy::ConditionValues conditions = Conditions(req, want);
+      bucket_policy != nullptr ? bucket_policy->condition_keys() : std::span<const std::string>());
+}
+
+// The policies' verdict (identity, session and bucket policies) on the request;
+// `stored_tags`: the object's tags for s3:ExistingObjectTag/<key> (nullptr: none read).
+iam::Verdict PolicyVerdict(S3Request& req, std::string_view action, std::string_view bucket,
+                           std::string_view key, const policy::Policy* bucket_policy,
+                           const std::string* stored_tags) {
+  const iam::Identity* id = req.identity.get();
+  if (id == nullptr && bucket_policy == nullptr) {
+    return iam::Verdict::kNotAllowed;
+  }
+  const policy::ConditionValues conditions =
+      Conditions(req, Wanted(id, bucket_policy), stored_tags);
   const std::string resource = ResourceArn(bucket, key);
   iam::AccessRequest ar;
   ar.identity = id;
   ar.action = action;
   ar.resource = resource;
-  ar.bucket_policy = bucket_policy.get();
+  ar.bucket_policy = bucket_policy;
   ar.conditions = &conditions;
-  return iam::Authorize(ar);
+  return iam::Decide(ar);
+}
+
+// Actions on an object that exists, whose tags s3:ExistingObjectTag/<key> may read (not the
+// writes that make the object, nor the multipart calls).
+bool ActsOnExistingObject(std::string_view action) {
+  return action != "s3:PutObject" && action != "s3:AbortMultipartUpload" &&
+         action != "s3:ListMultipartUploadParts";
+}
+
+bool RootPower(const S3Request& req) {
+  const iam::Identity* id = req.identity.get();
+  return id != nullptr && id->root_power && !id->session_policy;
+}
+
+}  // namespace
+
+bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, std::string_view key,
+             const object::BucketInfo* bucket_info, bool with_acl) {
+  if (RootPower(req)) {
+    return true;  // the root user: no policy to evaluate
+  }
+  const auto bucket_policy = BucketPolicy(req, bucket, bucket_info);
+  const iam::Verdict verdict =
+      PolicyVerdict(req, action, bucket, key, bucket_policy.get(), nullptr);
+  if (verdict != iam::Verdict::kNotAllowed || !with_acl || bucket_info == nullptr) {
+    return verdict == iam::Verdict::kAllowed;
+  }
+  // Nothing allows and nothing denies: the bucket's ACL may grant it.
+  const AclNeed need = AclPermissionFor(action);
+  return need.permission != acl::Permission::kNone && !need.on_object &&
+         acl::Permits(BucketAcl(*bucket_info), CanonicalId(req.identity.get()), need.permission);
 }
 
 Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_view bucket,
-                         std::string_view key) {
-  const iam::Identity* id = req.identity.get();
-  if (id != nullptr && id->root_power && !id->session_policy) {
+                         std::string_view key, std::string_view version_id) {
+  if (RootPower(req)) {
     co_return Status::Ok();
   }
   std::optional<object::BucketInfo> info;
@@ -308,10 +385,61 @@ Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_vi
       info = std::move(*got);
     }
   }
-  if (!Allowed(req, action, bucket, key, info ? &*info : nullptr)) {
+  const object::BucketInfo* bi = info ? &*info : nullptr;
+  const auto bucket_policy = BucketPolicy(req, bucket, bi);
+  // The object's metadata, read when a policy asks for its tags (and then used by the ACL).
+  std::optional<object::ObjectInfo> found;
+  const bool read_tags =
+      !key.empty() && ActsOnExistingObject(action) &&
+      Wanted(req.identity.get(), bucket_policy.get()).AnyWithPrefix(kExistingObjectTag);
+  if (read_tags) {
+    object::GetOptions opts;
+    opts.version_id = std::string(version_id);
+    auto got = co_await req.layer.GetObjectInfo(req.ctx, bucket, key, opts);
+    if (got.ok()) {
+      found = std::move(*got);
+    }
+  }
+  const std::string no_tags;
+  const std::string* tags = !read_tags ? nullptr : found ? &found->Meta(kTaggingMeta) : &no_tags;
+  const iam::Verdict verdict = PolicyVerdict(req, action, bucket, key, bucket_policy.get(), tags);
+  if (verdict == iam::Verdict::kAllowed) {
+    co_return Status::Ok();
+  }
+  const AclNeed need = AclPermissionFor(action);
+  if (verdict == iam::Verdict::kDenied || bi == nullptr ||
+      need.permission == acl::Permission::kNone) {
     co_return Status(Errc::kAccessDenied);
   }
-  co_return Status::Ok();
+  // Nothing allows and nothing denies: an ACL may grant it.
+  const std::string requester = CanonicalId(req.identity.get());
+  if (!need.on_object) {
+    co_return acl::Permits(BucketAcl(*bi), requester, need.permission)
+        ? Status::Ok()
+        : Status(Errc::kAccessDenied);
+  }
+  if (BucketOwnership(*bi) == acl::Ownership::kBucketOwnerEnforced) {
+    // ACLs off: the bucket's owner owns every object.
+    co_return !requester.empty() && requester == BucketOwner(*bi) ? Status::Ok()
+                                                                  : Status(Errc::kAccessDenied);
+  }
+  if (!found) {
+    object::GetOptions opts;
+    opts.version_id = std::string(version_id);
+    auto got = co_await req.layer.GetObjectInfo(req.ctx, bucket, key, opts);
+    if (got.ok()) {
+      found = std::move(*got);
+    }
+  }
+  if (!found) {
+    // A missing object is the handler's 404 for whoever may list the bucket, else 403.
+    co_return acl::Permits(BucketAcl(*bi), requester, acl::Permission::kRead)
+        ? Status::Ok()
+        : Status(Errc::kAccessDenied);
+  }
+  co_return acl::Permits(ObjectAcl(*found, *bi), requester, need.permission)
+      ? Status::Ok()
+      : Status(Errc::kAccessDenied);
 }
 
 Task<Status> AuthorizeOperation(S3Request& req) {
@@ -321,7 +449,8 @@ Task<Status> AuthorizeOperation(S3Request& req) {
   }
   // POST Object names its key in the form, not the path.
   const std::string& key = req.post_form ? req.post_form->key : req.route.key;
-  Status st = co_await CheckAccess(req, action, req.route.bucket, key);
+  const std::string_view version_id = req.route.query.Get("versionId").value_or("");
+  Status st = co_await CheckAccess(req, action, req.route.bucket, key, version_id);
   if (!st.ok() && req.route.op == Op::kListBuckets && req.identity) {
     req.list_all_buckets = false;
     co_return Status::Ok();

@@ -49,13 +49,15 @@ class BucketPolicyCache {
 };
 
 // True when the request's asker (req.identity; nullptr: anonymous) may do `action` on
-// `bucket`/`key` under `bucket_info`'s policy (nullptr: no policy).
+// `bucket`/`key` under `bucket_info`'s policy (nullptr: no policy) and, when `with_acl`, the
+// bucket's ACL (an object's ACL needs its metadata: CheckAccess reads it).
 bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, std::string_view key,
-             const object::BucketInfo* bucket_info);
+             const object::BucketInfo* bucket_info, bool with_acl = true);
 
-// The same, reading the bucket's policy (cached bucket info). Errors: kAccessDenied.
+// The same, reading the bucket's policy (cached bucket info) and, when only an object's ACL
+// can allow, the object's (version `version_id`; "" the latest). Errors: kAccessDenied.
 Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_view bucket,
-                         std::string_view key);
+                         std::string_view key, std::string_view version_id = {});
 
 // The middleware's check of the operation the request selected (ActionFor). Errors:
 // kAccessDenied. ListBuckets without s3:ListAllMyBuckets is let through with

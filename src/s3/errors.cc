@@ -212,6 +212,21 @@ constexpr std::array kErrors = std::to_array<S3ErrorInfo>({
     {Errc::kIamGroupNotEmpty, "DeleteConflict", 409, "The group still has members.", kDetail},
     {Errc::kIamPolicyInUse, "DeleteConflict", 409, "The policy is still attached.", kDetail},
     {Errc::kIamKeyExists, "EntityAlreadyExists", 409, "The access key is already in use.", kDetail},
+    // ACLs and Object Ownership.
+    {Errc::kMalformedAcl, "MalformedACLError", 400,
+     "The XML you provided was not well-formed or did not validate against our published "
+     "schema.",
+     kDetail},
+    {Errc::kUnresolvableGrantByEmail, "UnresolvableGrantByEmailAddress", 400,
+     "The e-mail address you provided does not match any account on record."},
+    {Errc::kInvalidBucketAclWithOwnership, "InvalidBucketAclWithObjectOwnership", 400,
+     "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
+    {Errc::kOwnershipControlsNotFound, "OwnershipControlsNotFoundError", 404,
+     "The bucket ownership controls were not found"},
+    {Errc::kBucketAlreadyExists, "BucketAlreadyExists", 409,
+     "The requested bucket name is not available. The bucket namespace is shared by all users "
+     "of the system. Please select a different name and try again."},
+    {Errc::kUnexpectedContent, "UnexpectedContent", 400, "This request does not support content"},
     {Errc::kRequestTimeTooSkewed, "RequestTimeTooSkewed", 403,
      "The difference between the request time and the server's time is too large."},
     {Errc::kAuthorizationHeaderMalformed, "AuthorizationHeaderMalformed", 400,

@@ -66,5 +66,13 @@
   X(kGetBucketPolicyStatus, "GetBucketPolicyStatus", &GetBucketPolicyStatus)                \
   X(kIamAction, "IamAction", &IamAction) /* the IAM query API (POST /, service iam) */      \
   X(kStsAction, "STS", &StsAction)                                                          \
+  X(kGetBucketAcl, "GetBucketAcl", &GetBucketAcl)                                           \
+  X(kPutBucketAcl, "PutBucketAcl", &PutBucketAcl)                                           \
+  X(kGetObjectAcl, "GetObjectAcl", &GetObjectAcl)                                           \
+  X(kPutObjectAcl, "PutObjectAcl", &PutObjectAcl)                                           \
+  X(kGetBucketOwnershipControls, "GetBucketOwnershipControls", &GetBucketOwnershipControls) \
+  X(kPutBucketOwnershipControls, "PutBucketOwnershipControls", &PutBucketOwnershipControls) \
+  X(kDeleteBucketOwnershipControls, "DeleteBucketOwnershipControls",                        \
+    &DeleteBucketOwnershipControls)                                                         \
   X(kNotImplemented, "NotImplemented", nullptr)                                             \
   X(kMethodNotAllowed, "MethodNotAllowed", nullptr)

@@ -16,8 +16,15 @@ constexpr std::string_view kSseC =
     "SSE-C: AES256 with the key and its MD5; 400 InvalidRequest over plain HTTP unless the server "
     "runs with --sse-c-allow-http";
 constexpr std::string_view kSseCopySource = "SSE-C key of an SSE-C copy source";
-constexpr std::string_view kNoAcl = "The bucket does not allow ACLs";
-constexpr std::string_view kAcceptedAcls = "private,bucket-owner-full-control";
+constexpr std::string_view kCannedAcl =
+    "private, public-read, public-read-write, authenticated-read, bucket-owner-read, "
+    "bucket-owner-full-control (InvalidArgument otherwise); with Object Ownership "
+    "BucketOwnerEnforced only private and bucket-owner-full-control (400 "
+    "AccessControlListNotSupported)";
+constexpr std::string_view kGrantHeader =
+    "id=\"<canonical id or user name>\", uri=\"<AllUsers / AuthenticatedUsers group>\" "
+    "(emailAddress: 400 UnresolvableGrantByEmailAddress); not with x-amz-acl (400 "
+    "InvalidRequest), nor with BucketOwnerEnforced";
 
 class TableBuilder {
  public:
@@ -29,7 +36,8 @@ class TableBuilder {
 
   // Requester-pays and owner checks: a single-tenant store has one payer and one owner.
   TableBuilder& Common(Op op) {
-    Add(op, kHeader, "x-amz-expected-bucket-owner", kIgnored, "every bucket has the one owner");
+    Add(op, kHeader, "x-amz-expected-bucket-owner", kIgnored,
+        "cairn has no 12-digit account ids to compare");
     return Add(op, kHeader, "x-amz-request-payer", kIgnored, "there is no requester pays");
   }
 
@@ -54,14 +62,13 @@ class TableBuilder {
     return *this;
   }
 
-  // What a write refuses: ACLs (disabled, as on a new AWS bucket); and the encryption and
-  // object lock headers it takes.
+  // What a write takes beyond its stored headers: its ACL (under the bucket's Object
+  // Ownership), and the encryption and object lock headers.
   TableBuilder& RefusedOnWrites(Op op, bool lock) {
-    Add(op, kHeader, "x-amz-acl", kRefused, kNoAcl, Errc::kAccessControlListNotSupported,
-        kAcceptedAcls);
+    Add(op, kHeader, "x-amz-acl", kSupported, kCannedAcl);
     for (std::string_view grant : {"x-amz-grant-full-control", "x-amz-grant-read",
                                    "x-amz-grant-read-acp", "x-amz-grant-write-acp"}) {
-      Add(op, kHeader, grant, kRefused, kNoAcl, Errc::kAccessControlListNotSupported);
+      Add(op, kHeader, grant, kSupported, kGrantHeader);
     }
     Add(op, kHeader, "x-amz-server-side-encryption", kSupported,
         "AES256 (SSE-S3) or aws:kms (SSE-KMS); 501 NotImplemented without a KMS");
@@ -134,19 +141,19 @@ std::vector<ParamSpec> BuildTable() {
       .Add(Op::kListBuckets, kQuery, "continuation-token", kSupported, "opaque")
       .Add(Op::kListBuckets, kQuery, "prefix", kSupported, "bucket names that begin with it")
       .Add(Op::kListBuckets, kQuery, "bucket-region", kSupported, "buckets of that region");
-  t.Add(Op::kCreateBucket, kHeader, "x-amz-acl", kRefused, kNoAcl,
-        Errc::kAccessControlListNotSupported, kAcceptedAcls);
+  t.Add(Op::kCreateBucket, kHeader, "x-amz-acl", kSupported,
+        "the bucket's canned ACL (as PutBucketAcl); with BucketOwnerEnforced only private: 400 "
+        "InvalidBucketAclWithObjectOwnership");
   for (std::string_view grant :
        {"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write",
         "x-amz-grant-write-acp"}) {
-    t.Add(Op::kCreateBucket, kHeader, grant, kRefused, kNoAcl,
-          Errc::kAccessControlListNotSupported);
+    t.Add(Op::kCreateBucket, kHeader, grant, kSupported, kGrantHeader);
   }
   t.Add(Op::kCreateBucket, kHeader, "x-amz-bucket-object-lock-enabled", kSupported,
         "true: versioning Enabled and object lock on")
-      .Add(Op::kCreateBucket, kHeader, "x-amz-object-ownership", kRefused,
-           "Only BucketOwnerEnforced (ACLs disabled) is supported", Errc::kInvalidArgumentS3,
-           "BucketOwnerEnforced");
+      .Add(Op::kCreateBucket, kHeader, "x-amz-object-ownership", kSupported,
+           "ObjectWriter, BucketOwnerPreferred, BucketOwnerEnforced; without it "
+           "CAIRN_DEFAULT_OBJECT_OWNERSHIP (ObjectWriter)");
   t.Common(Op::kHeadBucket).Common(Op::kDeleteBucket).Common(Op::kGetBucketLocation);
   t.Common(Op::kGetBucketVersioning);
   // Listing.
@@ -333,6 +340,27 @@ std::vector<ParamSpec> BuildTable() {
            "the root user is never locked out")
       .Common(Op::kPutBucketPolicy);
   t.Common(Op::kGetBucketPolicy).Common(Op::kDeleteBucketPolicy).Common(Op::kGetBucketPolicyStatus);
+  // ACLs and Object Ownership.
+  t.Common(Op::kGetBucketAcl);
+  t.Add(Op::kPutBucketAcl, kHeader, "x-amz-acl", kSupported, kCannedAcl);
+  for (std::string_view grant :
+       {"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write",
+        "x-amz-grant-write-acp"}) {
+    t.Add(Op::kPutBucketAcl, kHeader, grant, kSupported, kGrantHeader);
+  }
+  t.ConfigBody(Op::kPutBucketAcl).Common(Op::kPutBucketAcl);
+  t.Add(Op::kGetObjectAcl, kQuery, "versionId", kSupported, "that version's ACL")
+      .Common(Op::kGetObjectAcl);
+  t.Add(Op::kPutObjectAcl, kQuery, "versionId", kSupported, "that version's ACL")
+      .Add(Op::kPutObjectAcl, kHeader, "x-amz-acl", kSupported, kCannedAcl);
+  for (std::string_view grant : {"x-amz-grant-full-control", "x-amz-grant-read",
+                                 "x-amz-grant-read-acp", "x-amz-grant-write-acp"}) {
+    t.Add(Op::kPutObjectAcl, kHeader, grant, kSupported, kGrantHeader);
+  }
+  t.ConfigBody(Op::kPutObjectAcl).Common(Op::kPutObjectAcl);
+  t.Common(Op::kGetBucketOwnershipControls);
+  t.ConfigBody(Op::kPutBucketOwnershipControls).Common(Op::kPutBucketOwnershipControls);
+  t.Common(Op::kDeleteBucketOwnershipControls);
   // Object lock.
   t.ConfigBody(Op::kPutObjectLockConfiguration)
       .Add(Op::kPutObjectLockConfiguration, kHeader, "x-amz-bucket-object-lock-token", kIgnored,

@@ -23,7 +23,8 @@
 
 namespace cairn::s3 {
 
-// The owner of every bucket and object: cairn has one root user (as MinIO's canonical id).
+// The root user's canonical id (MinIO's) and display name: the owner of the buckets root
+// makes and of those made before cairn kept owners (s3/acl_access.h has the users' ids).
 inline constexpr std::string_view kOwnerId =
     "02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4";
 inline constexpr std::string_view kOwnerName = "cairn";

@@ -101,6 +101,13 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
       return HasOtherSubResource(q, {"policyStatus"}) ? Op::kNotImplemented
                                                       : Op::kGetBucketPolicyStatus;
     }
+    if (q.Has("acl")) {
+      return HasOtherSubResource(q, {"acl"}) ? Op::kNotImplemented : Op::kGetBucketAcl;
+    }
+    if (q.Has("ownershipControls")) {
+      return HasOtherSubResource(q, {"ownershipControls"}) ? Op::kNotImplemented
+                                                           : Op::kGetBucketOwnershipControls;
+    }
     if (HasOtherSubResource(q, {})) {
       return Op::kNotImplemented;
     }
@@ -135,6 +142,13 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     if (q.Has("policy")) {
       return HasOtherSubResource(q, {"policy"}) ? Op::kNotImplemented : Op::kPutBucketPolicy;
     }
+    if (q.Has("acl")) {
+      return HasOtherSubResource(q, {"acl"}) ? Op::kNotImplemented : Op::kPutBucketAcl;
+    }
+    if (q.Has("ownershipControls")) {
+      return HasOtherSubResource(q, {"ownershipControls"}) ? Op::kNotImplemented
+                                                           : Op::kPutBucketOwnershipControls;
+    }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kCreateBucket;
   }
   if (method == "DELETE") {
@@ -154,6 +168,10 @@ Op SelectBucketOperation(std::string_view method, const QueryParams& q, bool for
     }
     if (q.Has("policy")) {
       return HasOtherSubResource(q, {"policy"}) ? Op::kNotImplemented : Op::kDeleteBucketPolicy;
+    }
+    if (q.Has("ownershipControls")) {
+      return HasOtherSubResource(q, {"ownershipControls"}) ? Op::kNotImplemented
+                                                           : Op::kDeleteBucketOwnershipControls;
     }
     return HasOtherSubResource(q, {}) ? Op::kNotImplemented : Op::kDeleteBucket;
   }
@@ -194,6 +212,9 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
       return HasOtherSubResource(q, {"legal-hold", "versionId"}) ? Op::kNotImplemented
                                                                  : Op::kGetObjectLegalHold;
     }
+    if (q.Has("acl")) {
+      return HasOtherSubResource(q, {"acl", "versionId"}) ? Op::kNotImplemented : Op::kGetObjectAcl;
+    }
     return HasOtherSubResource(q, {"versionId", "partNumber"}) ? Op::kNotImplemented
                                                                : Op::kGetObject;
   }
@@ -213,6 +234,9 @@ Op SelectObjectOperation(std::string_view method, const QueryParams& q, bool cop
     if (q.Has("legal-hold")) {
       return HasOtherSubResource(q, {"legal-hold", "versionId"}) ? Op::kNotImplemented
                                                                  : Op::kPutObjectLegalHold;
+    }
+    if (q.Has("acl")) {
+      return HasOtherSubResource(q, {"acl", "versionId"}) ? Op::kNotImplemented : Op::kPutObjectAcl;
     }
     if (q.Has("uploadId") || q.Has("partNumber")) {
       if (!q.Has("uploadId") || !q.Has("partNumber") ||

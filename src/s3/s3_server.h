@@ -22,6 +22,7 @@
 #include "object/memory_budget.h"
 #include "object/object_layer.h"
 #include "s3/access.h"
+#include "s3/acl.h"
 #include "s3/request_metrics.h"
 
 namespace cairn::audit {
@@ -34,6 +35,9 @@ class OpenIdProvider;
 
 struct S3Options {
   std::string region = "us-east-1";
+  // The Object Ownership of a bucket created without x-amz-object-ownership
+  // (CAIRN_DEFAULT_OBJECT_OWNERSHIP): ObjectWriter, ACLs on (README "Access control" says why).
+  acl::Ownership default_ownership = acl::Ownership::kObjectWriter;
   // --domain: base domains for virtual-host style requests ("bucket.<domain>/key").
   std::vector<std::string> domains;
   // Requests in flight past this bound get 503 SlowDown (health checks are not counted).

@@ -197,6 +197,14 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
   if (allow_http && *allow_http) {
     cfg.sse_c_allow_http = true;
   }
+  if (auto v = env("CAIRN_DEFAULT_OBJECT_OWNERSHIP")) {
+    if (*v != "ObjectWriter" && *v != "BucketOwnerPreferred" && *v != "BucketOwnerEnforced") {
+      return Status(Errc::kInvalidArgument,
+                    "CAIRN_DEFAULT_OBJECT_OWNERSHIP must be ObjectWriter, BucketOwnerPreferred "
+                    "or BucketOwnerEnforced");
+    }
+    cfg.default_object_ownership = *v;
+  }
   for (const char* var : {"CAIRN_KMS_AUTO_ENCRYPTION", "MINIO_KMS_AUTO_ENCRYPTION"}) {
     ASSIGN_OR_RETURN(auto auto_encryption, EnvSwitch(env, var));
     if (auto_encryption) {

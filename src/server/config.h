@@ -104,6 +104,9 @@ struct ServerConfig {
   StorageClassConfig storage_class;
   // --sse-c-allow-http (or CAIRN_SSE_C_ALLOW_HTTP=on): SSE-C keys accepted over plain HTTP.
   bool sse_c_allow_http = false;
+  // CAIRN_DEFAULT_OBJECT_OWNERSHIP: the Object Ownership of buckets created without
+  // x-amz-object-ownership: ObjectWriter (ACLs on), BucketOwnerPreferred or BucketOwnerEnforced.
+  std::string default_object_ownership = "ObjectWriter";
   // CAIRN_KMS_AUTO_ENCRYPTION (or MINIO_KMS_AUTO_ENCRYPTION) = on: every object is written
   // with SSE-S3 unless the request asks otherwise. Needs a KMS (Server::Start refuses).
   bool kms_auto_encryption = false;

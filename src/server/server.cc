@@ -188,6 +188,8 @@ Status Server::BuildLayer() {
   s3_opts.budget = &layer_->budget();
   s3_opts.lifecycle_day_seconds = config_.lifecycle_day_seconds;
   s3_opts.sse_c_allow_http = config_.sse_c_allow_http;
+  s3_opts.default_ownership = s3::acl::ParseOwnership(config_.default_object_ownership)
+                                  .value_or(s3::acl::Ownership::kObjectWriter);
   s3_opts.auto_encryption = config_.kms_auto_encryption;
   s3_opts.audit = audit_.get();
   if (config_.kms_master_key) {

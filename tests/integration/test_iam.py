@@ -356,3 +356,41 @@ def test_browser_upload_by_a_user_is_authorized_on_the_form_key(iam_server):
                              files={"file": ("a.txt", b"posted")}, timeout=10)
         assert resp.status_code == want, (key, resp.content)
     assert root.get_object(Bucket=b, Key="uploads/a.txt")["Body"].read() == b"posted"
+
+
+def test_existing_object_tag_conditions(server):
+    # s3:ExistingObjectTag/<key> reads the tags of the object a request acts on.
+    root = server.client()
+    b = unique_name("tags")
+    root.create_bucket(Bucket=b)
+    root.put_object(Bucket=b, Key="open", Body=b"o", Tagging="class=public")
+    root.put_object(Bucket=b, Key="closed", Body=b"c", Tagging="class=secret&team=a")
+    root.put_object(Bucket=b, Key="untagged", Body=b"u")
+    name = unique_name("p")
+    admin.add_policy(server.endpoint, name, policy(
+        statement("Allow", ["s3:GetObject", "s3:GetObjectTagging"], [f"arn:aws:s3:::{b}/*"],
+                  Condition={"StringEquals": {"s3:ExistingObjectTag/class": "public"}})))
+    ak, sk = new_user(server)
+    admin.attach(server.endpoint, [name], user=ak)
+    u = user_client(server, ak, sk)
+    assert u.get_object(Bucket=b, Key="open")["Body"].read() == b"o"
+    assert u.get_object_tagging(Bucket=b, Key="open")["TagSet"] == [
+        {"Key": "class", "Value": "public"}]
+    denied(lambda: u.get_object(Bucket=b, Key="closed"))
+    denied(lambda: u.get_object(Bucket=b, Key="untagged"))
+    # Retagging changes the answer at once.
+    root.put_object_tagging(Bucket=b, Key="closed",
+                            Tagging={"TagSet": [{"Key": "class", "Value": "public"}]})
+    assert u.get_object(Bucket=b, Key="closed")["Body"].read() == b"c"
+
+    # A bucket policy Deny on a tag wins over the readonly policy.
+    ak2, sk2 = new_user(server)
+    admin.attach(server.endpoint, ["readonly"], user=ak2)
+    u2 = user_client(server, ak2, sk2)
+    root.put_bucket_policy(Bucket=b, Policy=json.dumps(policy(statement(
+        "Deny", "s3:GetObject", f"arn:aws:s3:::{b}/*", Principal="*",
+        Condition={"StringEquals": {"s3:ExistingObjectTag/team": "a"}}))))
+    root.put_object(Bucket=b, Key="team-a", Body=b"a", Tagging="team=a")
+    denied(lambda: u2.get_object(Bucket=b, Key="team-a"))
+    assert u2.get_object(Bucket=b, Key="untagged")["Body"].read() == b"u"
+    assert root.get_object(Bucket=b, Key="team-a")["Body"].read() == b"a"

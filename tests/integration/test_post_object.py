@@ -328,15 +328,22 @@ def test_fields_before_the_file_are_bounded(server, s3, bucket):
 
 
 def test_acl_field(server, s3, bucket):
-    # As PutObject's x-amz-acl: ACLs are disabled, as on a new AWS bucket.
-    for acl, want in (("private", 204), ("bucket-owner-full-control", 204),
-                      ("public-read", 400)):
+    # As PutObject's x-amz-acl: a public-read upload is served to anyone, a private one not;
+    # with ACLs off (BucketOwnerEnforced) public-read is refused.
+    for acl in ("private", "bucket-owner-full-control", "public-read"):
         fields = [("key", f"acl-{acl}"), ("acl", acl)] + sigv4_form(
             bucket, [["starts-with", "$key", "acl-"], {"acl": acl}])
         resp = post_raw(url_of(server, bucket), multipart(fields, file=b"x"))
-        assert resp.status_code == want, resp.content
+        assert resp.status_code == 204, resp.content
+    assert requests.get(f"{url_of(server, bucket)}/acl-public-read", timeout=10).status_code == 200
+    assert requests.get(f"{url_of(server, bucket)}/acl-private", timeout=10).status_code == 403
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    fields = [("key", "acl-refused"), ("acl", "public-read")] + sigv4_form(
+        bucket, [["starts-with", "$key", "acl-"], {"acl": "public-read"}])
+    resp = post_raw(url_of(server, bucket), multipart(fields, file=b"x"))
     assert error_of(resp) == (400, "AccessControlListNotSupported")
-    assert_absent(s3, bucket, "acl-public-read")
+    assert_absent(s3, bucket, "acl-refused")
 
 
 def test_tagging_field_tags_the_object(server, s3, bucket):

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "s3/acl_access.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/object_lock.h"
@@ -68,9 +69,15 @@ Task<Status> ListBuckets(S3Request& req) {
   std::sort(
       buckets.begin(), buckets.end(),
       [](const object::BucketInfo& a, const object::BucketInfo& b) { return a.name < b.name; });
+  // The asker is the Owner of the listing (AWS names the account that asks).
+  const std::string requester = CanonicalId(req.identity.get());
+  const bool as_user = !requester.empty() && requester != kOwnerId;
   XmlWriter w;
   w.Open("ListAllMyBucketsResult");
-  w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
+  w.Open("Owner")
+      .Element("ID", as_user ? std::string_view(requester) : kOwnerId)
+      .Element("DisplayName", as_user ? std::string_view(req.identity->parent_user) : kOwnerName)
+      .Close();
   w.Open("Buckets");
   int listed = 0;
   std::string_view last;
@@ -82,7 +89,8 @@ Task<Status> ListBuckets(S3Request& req) {
       continue;
     }
     // Without s3:ListAllMyBuckets, MinIO's answer: the buckets the asker may list.
-    if (!req.list_all_buckets && !Allowed(req, "s3:ListBucket", b.name, "", &b)) {
+    if (!req.list_all_buckets && !Allowed(req, "s3:ListBucket", b.name, "", &b, false) &&
+        (requester.empty() || BucketOwner(b) != requester)) {
       continue;
     }
     if (paged && listed == *max_buckets) {
@@ -123,11 +131,39 @@ Task<Status> CreateBucket(S3Request& req) {
   const bool lock = lock_header != nullptr && AsciiLower(*lock_header) == "true";
   object::MakeBucketOptions mo;
   mo.location = location;
+  // The asker owns the bucket; its ACL and Object Ownership are written with it.
+  std::string owner = CanonicalId(req.identity.get());
+  if (owner.empty()) {
+    owner = std::string(kOwnerId);
+  }
+  acl::Ownership ownership = req.opts.default_ownership;
+  if (const std::string* o = req.Header("x-amz-object-ownership")) {
+    auto parsed = acl::ParseOwnership(*o);
+    if (!parsed) {
+      co_return Status(Errc::kInvalidArgumentS3, "Invalid x-amz-object-ownership header: " + *o);
+    }
+    ownership = *parsed;
+  }
+  CO_ASSIGN_OR_RETURN(auto requested, RequestedAcl(req, req.http(), owner, owner, true));
+  const acl::Acl bucket_acl = requested ? std::move(*requested) : acl::Private(owner);
+  if (ownership == acl::Ownership::kBucketOwnerEnforced && !acl::IsPrivate(bucket_acl)) {
+    co_return Status(Errc::kInvalidBucketAclWithOwnership);
+  }
+  mo.config.emplace(std::string(object::bucket_config::kAcl), acl::Encode(bucket_acl));
+  mo.config.emplace(std::string(object::bucket_config::kOwnership),
+                    std::string(acl::OwnershipName(ownership)));
   Status made = co_await req.layer.MakeBucket(req.ctx, req.route.bucket, mo);
-  // Re-creating a bucket you own succeeds in us-east-1 and leaves it as it is (AWS's legacy
-  // behaviour there); other regions answer BucketAlreadyOwnedByYou.
-  if (made.code() == Errc::kBucketExists && req.opts.region == "us-east-1") {
-    co_return co_await SendEmpty(req, 200, OneHeader("location", "/" + req.route.bucket));
+  if (made.code() == Errc::kBucketExists) {
+    // Another owner's bucket: BucketAlreadyExists. One's own: success in us-east-1, which
+    // leaves it as it is (AWS's legacy behaviour there); other regions answer
+    // BucketAlreadyOwnedByYou.
+    auto existing = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
+    if (existing.ok() && BucketOwner(*existing) != owner) {
+      co_return Status(Errc::kBucketAlreadyExists, req.route.bucket);
+    }
+    if (req.opts.region == "us-east-1") {
+      co_return co_await SendEmpty(req, 200, OneHeader("location", "/" + req.route.bucket));
+    }
   }
   CO_RETURN_IF_ERROR(made);
   if (lock) {

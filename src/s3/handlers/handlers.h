@@ -83,10 +83,11 @@ Task<Status> PutObjectRetention(S3Request& req);
 Task<Status> GetObjectRetention(S3Request& req);
 Task<Status> PutObjectLegalHold(S3Request& req);
 Task<Status> GetObjectLegalHold(S3Request& req);
-// The object lock metadata a write (PutObject, CopyObject, CreateMultipartUpload) stores:
-// its x-amz-object-lock-* headers (`headers`: the request's, or POST Object's form fields) or
-// the bucket's default retention (LockMetadataFromHeaders).
-Task<Result<object::Metadata>> ObjectLockMetadata(S3Request& req, const http::Request& headers);
+// The metadata a write (PutObject, CopyObject, CreateMultipartUpload, POST Object) stores
+// because of its bucket, from `headers` (the request's, or POST Object's form fields): object
+// lock (x-amz-object-lock-* or the bucket's default retention: LockMetadataFromHeaders) and
+// the ACL (x-amz-acl / x-amz-grant-* under the bucket's Object Ownership: NewObjectAcl).
+Task<Result<object::Metadata>> BucketWriteMetadata(S3Request& req, const http::Request& headers);
 // x-amz-bypass-governance-retention: true, from a principal allowed to bypass (the root user).
 bool BypassGovernance(const S3Request& req);
 // DeleteOptions for removing `version_id` that refuse a version under retention or legal hold.
@@ -115,6 +116,21 @@ Task<Status> PutBucketPolicy(S3Request& req);
 Task<Status> GetBucketPolicy(S3Request& req);
 Task<Status> DeleteBucketPolicy(S3Request& req);
 Task<Status> GetBucketPolicyStatus(S3Request& req);
+
+// acl.cc: ACLs and Object Ownership (s3/acl.h). PutBucketAcl / PutObjectAcl take x-amz-acl,
+// x-amz-grant-* or an AccessControlPolicy body: 200; kAccessControlListNotSupported when the
+// bucket's Object Ownership is BucketOwnerEnforced and the ACL is not the owner's alone,
+// kMalformedAcl, kInvalidArgumentS3 (an unknown grantee), kUnexpectedContent (headers and a
+// body). GetBucketOwnershipControls: kOwnershipControlsNotFound after a Delete (204);
+// PutBucketOwnershipControls: 200, kInvalidBucketAclWithOwnership (BucketOwnerEnforced while
+// the bucket's ACL grants others).
+Task<Status> GetBucketAcl(S3Request& req);
+Task<Status> PutBucketAcl(S3Request& req);
+Task<Status> GetObjectAcl(S3Request& req);
+Task<Status> PutObjectAcl(S3Request& req);
+Task<Status> GetBucketOwnershipControls(S3Request& req);
+Task<Status> PutBucketOwnershipControls(S3Request& req);
+Task<Status> DeleteBucketOwnershipControls(S3Request& req);
 // OPTIONS on a bucket or object: the preflight, answered from the bucket's CORS rules.
 // Errors, in S3's order: kCorsBadRequest (no Origin), kCorsForbidden (no such bucket, no CORS
 // configuration), kCorsBadRequest (no Access-Control-Request-Method), kCorsForbidden (no rule

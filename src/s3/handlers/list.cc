@@ -1,4 +1,5 @@
 #include "common/checksum.h"
+#include "s3/acl_access.h"
 #include "s3/dates.h"
 #include "s3/handlers/handlers.h"
 #include "s3/sse.h"
@@ -49,7 +50,27 @@ Task<Result<object::ListResult>> ListPage(S3Request& req, const ListParams& p, s
   co_return co_await req.layer.ListObjects(req.ctx, req.route.bucket, opts);
 }
 
-void WriteEntries(XmlWriter& w, const ListParams& p, const object::ListResult& result, bool owner) {
+void WriteOwner(XmlWriter& w, ListingOwners& owners, const object::ObjectInfo& obj) {
+  const ListingOwners::Owner o = owners.Of(obj);
+  w.Open("Owner").Element("ID", o.id);
+  if (!o.display_name.empty()) {
+    w.Element("DisplayName", o.display_name);
+  }
+  w.Close();
+}
+
+// The bucket's owners for a listing that names them.
+Task<Result<std::optional<ListingOwners>>> OwnersFor(S3Request& req, bool wanted) {
+  std::optional<ListingOwners> out;
+  if (wanted) {
+    CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
+    out.emplace(req, info);
+  }
+  co_return out;
+}
+
+void WriteEntries(XmlWriter& w, const ListParams& p, const object::ListResult& result,
+                  std::optional<ListingOwners>& owners) {
   auto enc = [&](std::string_view s) { return p.url ? UrlEncodeListed(s) : std::string(s); };
   for (const auto& obj : result.objects) {
     w.Open("Contents")
@@ -57,8 +78,8 @@ void WriteEntries(XmlWriter& w, const ListParams& p, const object::ListResult& r
         .Element("LastModified", FormatIso8601(obj.mod_time_ns))
         .Element("ETag", QuoteEtag(obj.etag))
         .Element("Size", PlainObjectSize(obj));
-    if (owner) {
-      w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
+    if (owners) {
+      WriteOwner(w, *owners, obj);
     }
     w.Element("StorageClass", obj.storage_class.empty() ? "STANDARD" : obj.storage_class);
     w.Close();
@@ -104,7 +125,8 @@ Task<Status> ListObjectsV1(S3Request& req) {
   if (p.url) {
     w.Element("EncodingType", "url");
   }
-  WriteEntries(w, p, result, true);
+  CO_ASSIGN_OR_RETURN(auto owners, co_await OwnersFor(req, true));
+  WriteEntries(w, p, result, owners);
   co_return co_await SendXml(req, w.Finish());
 }
 
@@ -147,7 +169,8 @@ Task<Status> ListObjectsV2(S3Request& req) {
   if (p.url) {
     w.Element("EncodingType", "url");
   }
-  WriteEntries(w, p, result, fetch_owner);
+  CO_ASSIGN_OR_RETURN(auto owners, co_await OwnersFor(req, fetch_owner));
+  WriteEntries(w, p, result, owners);
   co_return co_await SendXml(req, w.Finish());
 }
 
@@ -169,6 +192,7 @@ Task<Status> ListObjectVersions(S3Request& req) {
   opts.max_keys = p.max_keys;
   CO_ASSIGN_OR_RETURN(auto result,
                       co_await req.layer.ListObjectVersions(req.ctx, req.route.bucket, opts));
+  CO_ASSIGN_OR_RETURN(auto owners, co_await OwnersFor(req, true));
   auto enc = [&](std::string_view s) { return p.url ? UrlEncodeListed(s) : std::string(s); };
   XmlWriter w;
   w.Open("ListVersionsResult")
@@ -199,7 +223,7 @@ Task<Status> ListObjectVersions(S3Request& req) {
           .Element("VersionId", version_id)
           .Bool("IsLatest", v.is_latest)
           .Element("LastModified", FormatIso8601(v.mod_time_ns));
-      w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
+      WriteOwner(w, *owners, v);
       w.Close();
       continue;
     }
@@ -210,7 +234,7 @@ Task<Status> ListObjectVersions(S3Request& req) {
         .Element("LastModified", FormatIso8601(v.mod_time_ns))
         .Element("ETag", QuoteEtag(v.etag))
         .Element("Size", PlainObjectSize(v));
-    w.Open("Owner").Element("ID", kOwnerId).Element("DisplayName", kOwnerName).Close();
+    WriteOwner(w, *owners, v);
     w.Element("StorageClass", v.storage_class.empty() ? "STANDARD" : v.storage_class);
     w.Close();
   }

@@ -178,7 +178,7 @@ Task<Status> CopyObject(S3Request& req) {
   }
   SetStoredTags(put.metadata, std::move(tags));
   // Object lock: the request's or the bucket's default, never the source's (as AWS).
-  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await ObjectLockMetadata(req, req.http()));
+  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await BucketWriteMetadata(req, req.http()));
   put.metadata.insert(put.metadata.end(), lock.begin(), lock.end());
   // The target's encryption is the request's (or the bucket's default), never the source's.
   CO_ASSIGN_OR_RETURN(SseWrite sse,

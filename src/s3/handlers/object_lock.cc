@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "common/text.h"
+#include "s3/acl_access.h"
 #include "s3/handlers/handlers.h"
 #include "s3/upload_body.h"
 #include "s3/xml.h"
@@ -56,10 +57,16 @@ bool BypassGovernance(const S3Request& req) {
   return v != nullptr && AsciiLower(*v) == "true" && !req.auth.anonymous;
 }
 
-Task<Result<object::Metadata>> ObjectLockMetadata(S3Request& req, const http::Request& headers) {
+Task<Result<object::Metadata>> BucketWriteMetadata(S3Request& req, const http::Request& headers) {
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
-  co_return LockMetadataFromHeaders(headers, info.Config(object::bucket_config::kObjectLock),
-                                    NowSeconds());
+  CO_ASSIGN_OR_RETURN(object::Metadata md,
+                      LockMetadataFromHeaders(
+                          headers, info.Config(object::bucket_config::kObjectLock), NowSeconds()));
+  CO_ASSIGN_OR_RETURN(std::string acl_meta, NewObjectAcl(req, headers, info));
+  if (!acl_meta.empty()) {
+    md.emplace_back(std::string(acl::kAclMeta), std::move(acl_meta));
+  }
+  co_return md;
 }
 
 object::DeleteOptions LockedDeleteOptions(const S3Request& req, std::string version_id) {

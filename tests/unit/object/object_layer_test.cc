@@ -284,7 +284,8 @@ TEST(ObjectLayer, ConditionalWrites) {
 TEST(ObjectLayer, Buckets) {
   Cluster c({.sets = 2, .drives = 4, .parity = 2});
   EXPECT_EQ(c.MakeBucket("Bad_Name").code(), Errc::kInvalidBucketName);
-  ASSERT_TRUE(SyncWait(c.layer->MakeBucket(c.ctx, "alpha", {.location = "eu-west-1"})).ok());
+  ASSERT_TRUE(
+      SyncWait(c.layer->MakeBucket(c.ctx, "alpha", {.location = "eu-west-1", .config = {}})).ok());
   ASSERT_TRUE(c.MakeBucket("beta").ok());
   EXPECT_EQ(c.MakeBucket("alpha").code(), Errc::kBucketExists);
   auto info = SyncWait(c.layer->GetBucketInfo(c.ctx, "alpha"));

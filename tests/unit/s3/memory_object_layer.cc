@@ -89,7 +89,7 @@ Task<Status> MemoryObjectLayer::MakeBucket(const RequestContext&, std::string_vi
     co_return Status(Errc::kBucketExists);
   }
   Bucket b;
-  b.info = {std::string(bucket), now_ns, opts.location};
+  b.info = {std::string(bucket), now_ns, opts.location, opts.config};
   buckets_.emplace(std::string(bucket), std::move(b));
   co_return Status::Ok();
 }

@@ -12,6 +12,7 @@
 #include "memory_object_layer.h"
 #include "object/hash_reader.h"
 #include "object/server_pools.h"
+#include "s3/acl.h"
 #include "s3/bucket_encryption.h"
 #include "s3/router.h"
 #include "s3/s3_server.h"
@@ -822,7 +823,7 @@ TEST_P(S3ApiTest, DeleteObjects) {
 
 TEST_P(S3ApiTest, UnsupportedRequests) {
   MakeBucket("bkt");
-  Response r = Send("GET", "/bkt?acl");
+  Response r = Send("GET", "/bkt?website");
   EXPECT_EQ(r.status, 501);
   EXPECT_TRUE(r.Has("<Code>NotImplemented</Code>"));
   r = Send("PATCH", "/bkt/k");
@@ -830,6 +831,98 @@ TEST_P(S3ApiTest, UnsupportedRequests) {
   EXPECT_TRUE(r.Has("MethodNotAllowed"));
   r = Send("GET", "/bkt/%zz");
   EXPECT_EQ(r.status, 400);
+}
+
+TEST_P(S3ApiTest, AclsGrantAndOwnershipTurnsThemOff) {
+  ASSERT_EQ(Send("PUT", "/aclb").status, 200);
+  Response r = Send("GET", "/aclb?acl");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.Has("<Owner><ID>" + std::string(kOwnerId) + "</ID>")) << r.body;
+  EXPECT_TRUE(r.Has("<Permission>FULL_CONTROL</Permission>")) << r.body;
+  EXPECT_FALSE(r.Has("AllUsers")) << r.body;
+  // A public-read object is served to anyone; a private one is not.
+  ASSERT_EQ(Send("PUT", "/aclb/pub", "open", {.headers = {{"x-amz-acl", "public-read"}}}).status,
+            200);
+  ASSERT_EQ(Send("PUT", "/aclb/priv", "closed").status, 200);
+  r = Send("GET", "/aclb/pub", "", {.sign = false});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "open");
+  EXPECT_EQ(Send("GET", "/aclb/priv", "", {.sign = false}).status, 403);
+  EXPECT_TRUE(Send("GET", "/aclb/pub?acl").Has(std::string(acl::kAllUsersUri)));
+  // PutObjectAcl opens the private one; the bucket's listing stays closed.
+  ASSERT_EQ(Send("PUT", "/aclb/priv?acl", "", {.headers = {{"x-amz-acl", "public-read"}}}).status,
+            200);
+  EXPECT_EQ(Send("GET", "/aclb/priv", "", {.sign = false}).status, 200);
+  EXPECT_EQ(Send("GET", "/aclb", "", {.sign = false}).status, 403);
+  // A canned ACL and grants together, and an unknown canned ACL, are refused.
+  r = Send("PUT", "/aclb/x", "x",
+           {.headers = {{"x-amz-acl", "private"},
+                        {"x-amz-grant-read", "uri=\"" + std::string(acl::kAllUsersUri) + "\""}}});
+  EXPECT_EQ(r.status, 400);
+  r = Send("PUT", "/aclb/x", "x", {.headers = {{"x-amz-acl", "everyone"}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("InvalidArgument"));
+  // BucketOwnerEnforced turns ACLs off: the public object is private again, and new ACLs
+  // are refused.
+  const std::string enforced =
+      "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule>"
+      "</OwnershipControls>";
+  ASSERT_EQ(Send("PUT", "/aclb?ownershipControls", enforced).status, 200);
+  EXPECT_TRUE(Send("GET", "/aclb?ownershipControls").Has("BucketOwnerEnforced"));
+  EXPECT_EQ(Send("GET", "/aclb/pub", "", {.sign = false}).status, 403);
+  r = Send("PUT", "/aclb/y", "y", {.headers = {{"x-amz-acl", "public-read"}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("AccessControlListNotSupported"));
+  EXPECT_EQ(
+      Send("PUT", "/aclb/y", "y", {.headers = {{"x-amz-acl", "bucket-owner-full-control"}}}).status,
+      200);
+  // Deleting the setting is ACLs on (ObjectWriter), with nothing to GET.
+  EXPECT_EQ(Send("DELETE", "/aclb?ownershipControls").status, 204);
+  r = Send("GET", "/aclb?ownershipControls");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(r.Has("OwnershipControlsNotFoundError"));
+  EXPECT_EQ(Send("GET", "/aclb/pub", "", {.sign = false}).status, 200);
+  // A bucket ACL that grants others cannot be turned off without being reset first.
+  ASSERT_EQ(Send("PUT", "/aclb?acl", "", {.headers = {{"x-amz-acl", "public-read"}}}).status, 200);
+  EXPECT_EQ(Send("GET", "/aclb", "", {.sign = false}).status, 200);
+  r = Send("PUT", "/aclb?ownershipControls", enforced);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("InvalidBucketAclWithObjectOwnership"));
+  // A bucket made with BucketOwnerEnforced refuses a public ACL at creation.
+  r = Send("PUT", "/aclc", "",
+           {.headers = {{"x-amz-object-ownership", "BucketOwnerEnforced"},
+                        {"x-amz-acl", "public-read"}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("InvalidBucketAclWithObjectOwnership"));
+}
+
+TEST_P(S3ApiTest, AclDocumentsRoundTrip) {
+  ASSERT_EQ(Send("PUT", "/acld").status, 200);
+  ASSERT_EQ(Send("PUT", "/acld/k", "v").status, 200);
+  const std::string doc =
+      "<AccessControlPolicy><Owner><ID>" + std::string(kOwnerId) +
+      "</ID></Owner><AccessControlList><Grant><Grantee "
+      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>" +
+      std::string(acl::kAuthenticatedUsersUri) +
+      "</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList>"
+      "</AccessControlPolicy>";
+  Response r = Send("PUT", "/acld/k?acl", doc);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Send("GET", "/acld/k?acl");
+  EXPECT_TRUE(r.Has("AuthenticatedUsers")) << r.body;
+  // AuthenticatedUsers is not anyone.
+  EXPECT_EQ(Send("GET", "/acld/k", "", {.sign = false}).status, 403);
+  // Another owner, an unknown grantee and a broken document.
+  r = Send("PUT", "/acld/k?acl",
+           "<AccessControlPolicy><Owner><ID>" + std::string(64, 'a') +
+               "</ID></Owner><AccessControlList/></AccessControlPolicy>");
+  EXPECT_EQ(r.status, 400);
+  r = Send("PUT", "/acld/k?acl", "<AccessControlPolicy><Owner>");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("MalformedACLError"));
+  r = Send("PUT", "/acld/k?acl", "", {.headers = {{"x-amz-grant-read", "emailAddress=\"a@b.c\""}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.Has("UnresolvableGrantByEmailAddress"));
 }
 
 TEST_P(S3ApiTest, VirtualHostStyle) {

@@ -1,0 +1,222 @@
+#include "s3/acl_access.h"
+
+#include <array>
+
+#include "common/checksum.h"
+#include "object/object_layer.h"
+#include "s3/request.h"
+
+namespace cairn::s3 {
+namespace {
+
+struct GrantHeader {
+  std::string_view name;
+  acl::Permission permission;
+  bool bucket_only;
+};
+
+constexpr std::array kGrantHeaders = {
+    GrantHeader{"x-amz-grant-read", acl::Permission::kRead, false},
+    GrantHeader{"x-amz-grant-write", acl::Permission::kWrite, true},
+    GrantHeader{"x-amz-grant-read-acp", acl::Permission::kReadAcp, false},
+    GrantHeader{"x-amz-grant-write-acp", acl::Permission::kWriteAcp, false},
+    GrantHeader{"x-amz-grant-full-control", acl::Permission::kFullControl, false},
+};
+
+}  // namespace
+
+std::string CanonicalUserId(std::string_view user) {
+  return HexEncode(Sha256("cairn-canonical-user:" + std::string(user)));
+}
+
+std::string CanonicalId(const iam::Identity* identity) {
+  if (identity == nullptr) {
+    return "";
+  }
+  if (identity->root_power) {
+    return std::string(kOwnerId);
+  }
+  return CanonicalUserId(identity->parent_user);
+}
+
+std::string DisplayName(const S3Request& req, std::string_view id) {
+  if (id == kOwnerId) {
+    return std::string(kOwnerName);
+  }
+  if (req.opts.iam != nullptr) {
+    for (const auto& user : req.opts.iam->ListUsers()) {
+      if (CanonicalUserId(user.access_key) == id) {
+        return user.access_key;
+      }
+    }
+  }
+  return "";
+}
+
+acl::ResolveId GranteeResolver(const S3Request& req) {
+  return [&req](std::string_view id) -> Result<std::string> {
+    if (id == kOwnerId) {
+      return std::string(id);
+    }
+    if (req.opts.iam != nullptr) {
+      if (req.opts.iam->GetUser(id).ok()) {
+        return CanonicalUserId(id);  // a user's name, as other servers' ids are
+      }
+      for (const auto& user : req.opts.iam->ListUsers()) {
+        std::string canonical = CanonicalUserId(user.access_key);
+        if (canonical == id) {
+          return canonical;
+        }
+      }
+    }
+    return Status(Errc::kInvalidArgumentS3, "Invalid id");
+  };
+}
+
+std::string BucketOwner(const object::BucketInfo& bucket) {
+  const std::string& stored = bucket.Config(object::bucket_config::kAcl);
+  if (stored.empty()) {
+    return std::string(kOwnerId);
+  }
+  return acl::Decode(stored, kOwnerId).owner;
+}
+
+acl::Ownership BucketOwnership(const object::BucketInfo& bucket) {
+  return acl::StoredOwnership(bucket.Config(object::bucket_config::kOwnership));
+}
+
+acl::Acl StoredBucketAcl(const object::BucketInfo& bucket) {
+  return acl::Decode(bucket.Config(object::bucket_config::kAcl), kOwnerId);
+}
+
+acl::Acl BucketAcl(const object::BucketInfo& bucket) {
+  acl::Acl stored = StoredBucketAcl(bucket);
+  if (BucketOwnership(bucket) == acl::Ownership::kBucketOwnerEnforced) {
+    return acl::Private(stored.owner);
+  }
+  return stored;
+}
+
+acl::Acl ObjectAcl(const object::ObjectInfo& object, const object::BucketInfo& bucket) {
+  const std::string& stored = object.Meta(acl::kAclMeta);
+  if (stored.empty() || BucketOwnership(bucket) == acl::Ownership::kBucketOwnerEnforced) {
+    return acl::Private(BucketOwner(bucket));
+  }
+  return acl::Decode(stored, BucketOwner(bucket));
+}
+
+Result<std::optional<acl::Acl>> RequestedAcl(const S3Request& req, const http::Request& headers,
+                                             std::string_view owner, std::string_view bucket_owner,
+                                             bool bucket) {
+  const std::string* canned = headers.Header("x-amz-acl");
+  std::optional<acl::Acl> out;
+  if (canned != nullptr) {
+    ASSIGN_OR_RETURN(acl::Acl a, acl::Canned(*canned, owner, bucket_owner));
+    out = std::move(a);
+  }
+  const acl::ResolveId resolve = GranteeResolver(req);
+  for (const GrantHeader& h : kGrantHeaders) {
+    const std::string* value = headers.Header(h.name);
+    if (value == nullptr || (h.bucket_only && !bucket)) {
+      continue;
+    }
+    if (canned != nullptr) {
+      return Status(Errc::kInvalidRequest,
+                    "Specifying both Canned ACLs and Header Grants is not allowed");
+    }
+    if (!out) {
+      out = acl::Acl{std::string(owner), {}};
+    }
+    ASSIGN_OR_RETURN(auto grants, acl::ParseGrantHeader(h.permission, *value, resolve));
+    for (auto& g : grants) {
+      out->grants.push_back(std::move(g));
+    }
+  }
+  return out;
+}
+
+Result<std::string> NewObjectAcl(const S3Request& req, const http::Request& headers,
+                                 const object::BucketInfo& bucket) {
+  const acl::Ownership ownership = BucketOwnership(bucket);
+  const std::string bucket_owner = BucketOwner(bucket);
+  const std::string* canned = headers.Header("x-amz-acl");
+  if (ownership == acl::Ownership::kBucketOwnerEnforced) {
+    // ACLs are off: the bucket owner owns the object. Only the ACLs that say so are taken.
+    bool grants = false;
+    for (const GrantHeader& h : kGrantHeaders) {
+      grants = grants || (!h.bucket_only && headers.Header(h.name) != nullptr);
+    }
+    if (grants ||
+        (canned != nullptr && *canned != "private" && *canned != "bucket-owner-full-control")) {
+      return Status(Errc::kAccessControlListNotSupported, "The bucket does not allow ACLs");
+    }
+    return std::string();
+  }
+  std::string owner = CanonicalId(req.identity.get());
+  if (owner.empty()) {
+    owner = bucket_owner;  // an anonymous write (a public-read-write bucket)
+  }
+  if (ownership == acl::Ownership::kBucketOwnerPreferred && canned != nullptr &&
+      *canned == "bucket-owner-full-control") {
+    owner = bucket_owner;
+  }
+  ASSIGN_OR_RETURN(auto requested, RequestedAcl(req, headers, owner, bucket_owner, false));
+  acl::Acl result = requested ? std::move(*requested) : acl::Private(owner);
+  if (owner == bucket_owner && acl::IsPrivate(result)) {
+    return std::string();
+  }
+  return acl::Encode(result);
+}
+
+ListingOwners::ListingOwners(const S3Request& req, const object::BucketInfo& bucket)
+    : req_(req), bucket_owner_(BucketOwner(bucket)) {}
+
+ListingOwners::Owner ListingOwners::Of(const object::ObjectInfo& object) {
+  const std::string& stored = object.Meta(acl::kAclMeta);
+  std::string id = stored.empty() ? bucket_owner_ : acl::Decode(stored, bucket_owner_).owner;
+  auto it = names_.find(id);
+  if (it == names_.end()) {
+    std::string name = DisplayName(req_, id);
+    it = names_.emplace(std::move(id), std::move(name)).first;
+  }
+  return Owner{it->first, it->second};
+}
+
+AclNeed AclPermissionFor(std::string_view action) {
+  struct Row {
+    std::string_view action;
+    acl::Permission permission;
+    bool on_object;
+  };
+
+  static constexpr Row kRows[] = {
+      {"s3:ListBucket", acl::Permission::kRead, false},
+      {"s3:ListBucketVersions", acl::Permission::kRead, false},
+      {"s3:ListBucketMultipartUploads", acl::Permission::kRead, false},
+      {"s3:ListMultipartUploadParts", acl::Permission::kRead, false},
+      {"s3:PutObject", acl::Permission::kWrite, false},
+      {"s3:DeleteObject", acl::Permission::kWrite, false},
+      {"s3:DeleteObjectVersion", acl::Permission::kWrite, false},
+      {"s3:AbortMultipartUpload", acl::Permission::kWrite, false},
+      {"s3:GetBucketAcl", acl::Permission::kReadAcp, false},
+      {"s3:PutBucketAcl", acl::Permission::kWriteAcp, false},
+      {"s3:GetObject", acl::Permission::kRead, true},
+      {"s3:GetObjectVersion", acl::Permission::kRead, true},
+      {"s3:GetObjectAttributes", acl::Permission::kRead, true},
+      {"s3:GetObjectVersionAttributes", acl::Permission::kRead, true},
+      {"s3:GetObjectTorrent", acl::Permission::kRead, true},
+      {"s3:GetObjectVersionTorrent", acl::Permission::kRead, true},
+      {"s3:GetObjectAcl", acl::Permission::kReadAcp, true},
+      {"s3:GetObjectVersionAcl", acl::Permission::kReadAcp, true},
+      {"s3:PutObjectAcl", acl::Permission::kWriteAcp, true},
+      {"s3:PutObjectVersionAcl", acl::Permission::kWriteAcp, true},
+  };
+  for (const Row& r : kRows) {
+    if (r.action == action) {
+      return AclNeed{r.permission, r.on_object};
+    }
+  }
+  return AclNeed{};
+}
+
+}  // namespace cairn::s3
