@@ -33,6 +33,7 @@ inline constexpr std::string_view kObjectLock = "object-lock";  // the accepted 
 inline constexpr std::string_view kEncryption = "encryption";   // the canonical XML
 inline constexpr std::string_view kPolicy = "policy";           // the bucket policy, JSON as given
 inline constexpr std::string_view kAcl = "acl";                 // owner and ACL (s3/acl.h), JSON
+inline constexpr std::string_view kOwner = "owner";             // the owner's canonical id
 inline constexpr std::string_view kOwnership = "ownership";     // Object Ownership (s3/acl.h)
 }  // namespace bucket_config
 

@@ -62,6 +62,8 @@ class WantedKeys {
 // s3:ExistingObjectTag/<key>: the tags of the object a request acts on (lowercase, as the
 // policies' keys are).
 constexpr std::string_view kExistingObjectTag = "s3:existingobjecttag/";
+// s3:RequestObjectTag/<key>: the tags a write asks for (x-amz-tagging).
+constexpr std::string_view kRequestObjectTag = "s3:requestobjecttag/";
 
 // Request headers that are condition keys of the same name under "s3:".
 constexpr std::string_view kHeaderKeys[] = {
@@ -109,6 +111,20 @@ policy::ConditionValues Conditions(const S3Request& req, const WantedKeys& want,
       if (want(key)) {
         c.Set(key, tag.value);
       }
+    }
+  }
+  // s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys: the tags a write sends
+  // (x-amz-tagging; a malformed header is the handler's error, and then no tags here).
+  const std::string* tagging = req.Header("x-amz-tagging");
+  if (tagging != nullptr &&
+      (want.AnyWithPrefix(kRequestObjectTag) || want("s3:requestobjecttagkeys"))) {
+    auto tags = ParseTaggingQuery(*tagging, TagScope::kObject);
+    for (const Tag& tag : tags.ok() ? *tags : TagSet()) {
+      std::string key = AsciiLower(std::string(kRequestObjectTag) + tag.key);
+      if (want(key)) {
+        c.Set(key, tag.value);
+      }
+      c.Add("s3:requestobjecttagkeys", tag.key);
     }
   }
   const http::Request& http = req.http();
@@ -306,7 +322,7 @@ std::shared_ptr<const policy::Policy> BucketPolicyCache::Get(std::string_view bu
 namespace {
 
 // The bucket's compiled policy (nullptr: none).
-std::shared_ptr<const policy::Policy> BucketPolicy(S3Request& req, std::string_view bucket,
+std::shared_ptr<const policy::Policy> BucketPolicy(const S3Request& req, std::string_view bucket,
                                                    const object::BucketInfo* bucket_info) {
   if (bucket_info == nullptr || req.policy_cache == nullptr) {
     return nullptr;
@@ -323,7 +339,7 @@ WantedKeys Wanted(const iam::Identity* id, const policy::Policy* bucket_policy) 
 
 // The policies' verdict (identity, session and bucket policies) on the request;
 // `stored_tags`: the object's tags for s3:ExistingObjectTag/<key> (nullptr: none read).
-iam::Verdict PolicyVerdict(S3Request& req, std::string_view action, std::string_view bucket,
+iam::Verdict PolicyVerdict(const S3Request& req, std::string_view action, std::string_view bucket,
                            std::string_view key, const policy::Policy* bucket_policy,
                            const std::string* stored_tags) {
   const iam::Identity* id = req.identity.get();
@@ -356,8 +372,47 @@ bool RootPower(const S3Request& req) {
 
 }  // namespace
 
-bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, std::string_view key,
-             const object::BucketInfo* bucket_info, bool with_acl) {
+namespace {
+
+// Object actions that no grant gives but the bucket's owner may do (AWS gives them to the
+// bucket owner through WRITE, or to the upload's initiator): removing versions for good, and
+// the multipart calls that name another writer's upload.
+bool OwnerOnlyObjectAction(std::string_view action) {
+  return action == "s3:DeleteObjectVersion" || action == "s3:AbortMultipartUpload" ||
+         action == "s3:ListMultipartUploadParts";
+}
+
+// What ACLs and ownership say of a request that no policy allowed or denied: true / false, or
+// nullopt when the object's ACL decides (an object-level permission, ACLs on).
+std::optional<bool> AclVerdict(std::string_view action, std::string_view key,
+                               const object::BucketInfo& bucket, const std::string& requester) {
+  const bool owner = !requester.empty() && requester == BucketOwner(bucket);
+  if (key.empty() || OwnerOnlyObjectAction(action)) {
+    // The bucket's owner may do anything to its bucket (as the owning account may).
+    if (owner) {
+      return true;
+    }
+    if (OwnerOnlyObjectAction(action)) {
+      return false;
+    }
+  }
+  const AclNeed need = AclPermissionFor(action);
+  if (need.permission == acl::Permission::kNone) {
+    return false;
+  }
+  if (!need.on_object) {
+    return acl::Permits(BucketAcl(bucket), requester, need.permission);
+  }
+  if (BucketOwnership(bucket) == acl::Ownership::kBucketOwnerEnforced) {
+    return owner;  // ACLs off: the bucket's owner owns every object
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool Allowed(const S3Request& req, std::string_view action, std::string_view bucket,
+             std::string_view key, const object::BucketInfo* bucket_info, bool with_acl) {
   if (RootPower(req)) {
     return true;  // the root user: no policy to evaluate
   }
@@ -367,10 +422,40 @@ bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, s
   if (verdict != iam::Verdict::kNotAllowed || !with_acl || bucket_info == nullptr) {
     return verdict == iam::Verdict::kAllowed;
   }
-  // Nothing allows and nothing denies: the bucket's ACL may grant it.
-  const AclNeed need = AclPermissionFor(action);
-  return need.permission != acl::Permission::kNone && !need.on_object &&
-         acl::Permits(BucketAcl(*bucket_info), CanonicalId(req.identity.get()), need.permission);
+  // Nothing allows and nothing denies: the bucket's ACL or ownership may.
+  return AclVerdict(action, key, *bucket_info, CanonicalId(req.identity.get())).value_or(false);
+}
+
+bool MayListBucket(const S3Request& req, const object::BucketInfo& bucket) {
+  if (RootPower(req)) {
+    return true;
+  }
+  const auto bucket_policy = BucketPolicy(req, bucket.name, &bucket);
+  const iam::Verdict verdict =
+      PolicyVerdict(req, "s3:ListBucket", bucket.name, "", bucket_policy.get(), nullptr);
+  if (verdict != iam::Verdict::kNotAllowed) {
+    return verdict == iam::Verdict::kAllowed;
+  }
+  const std::string requester = CanonicalId(req.identity.get());
+  return !requester.empty() && requester == BucketOwner(bucket);
+}
+
+Task<Status> CheckNotDenied(S3Request& req, std::string_view action, std::string_view bucket,
+                            std::string_view key) {
+  if (RootPower(req)) {
+    co_return Status::Ok();
+  }
+  std::optional<object::BucketInfo> info;
+  if (!bucket.empty() && IsValidBucketName(bucket)) {
+    auto got = co_await req.layer.GetBucketInfo(req.ctx, bucket);
+    if (got.ok()) {
+      info = std::move(*got);
+    }
+  }
+  const auto bucket_policy = BucketPolicy(req, bucket, info ? &*info : nullptr);
+  const iam::Verdict verdict =
+      PolicyVerdict(req, action, bucket, key, bucket_policy.get(), nullptr);
+  co_return verdict == iam::Verdict::kDenied ? Status(Errc::kAccessDenied) : Status::Ok();
 }
 
 Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_view bucket,
@@ -406,22 +491,14 @@ Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_vi
   if (verdict == iam::Verdict::kAllowed) {
     co_return Status::Ok();
   }
-  const AclNeed need = AclPermissionFor(action);
-  if (verdict == iam::Verdict::kDenied || bi == nullptr ||
-      need.permission == acl::Permission::kNone) {
+  if (verdict == iam::Verdict::kDenied || bi == nullptr) {
     co_return Status(Errc::kAccessDenied);
   }
-  // Nothing allows and nothing denies: an ACL may grant it.
+  // Nothing allows and nothing denies: the bucket's ACL or ownership may, or the object's ACL.
   const std::string requester = CanonicalId(req.identity.get());
-  if (!need.on_object) {
-    co_return acl::Permits(BucketAcl(*bi), requester, need.permission)
-        ? Status::Ok()
-        : Status(Errc::kAccessDenied);
-  }
-  if (BucketOwnership(*bi) == acl::Ownership::kBucketOwnerEnforced) {
-    // ACLs off: the bucket's owner owns every object.
-    co_return !requester.empty() && requester == BucketOwner(*bi) ? Status::Ok()
-                                                                  : Status(Errc::kAccessDenied);
+  const std::optional<bool> by_bucket = AclVerdict(action, key, *bi, requester);
+  if (by_bucket) {
+    co_return *by_bucket ? Status::Ok() : Status(Errc::kAccessDenied);
   }
   if (!found) {
     object::GetOptions opts;
@@ -437,7 +514,7 @@ Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_vi
         ? Status::Ok()
         : Status(Errc::kAccessDenied);
   }
-  co_return acl::Permits(ObjectAcl(*found, *bi), requester, need.permission)
+  co_return acl::Permits(ObjectAcl(*found, *bi), requester, AclPermissionFor(action).permission)
       ? Status::Ok()
       : Status(Errc::kAccessDenied);
 }

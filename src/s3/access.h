@@ -51,8 +51,18 @@ class BucketPolicyCache {
 // True when the request's asker (req.identity; nullptr: anonymous) may do `action` on
 // `bucket`/`key` under `bucket_info`'s policy (nullptr: no policy) and, when `with_acl`, the
 // bucket's ACL (an object's ACL needs its metadata: CheckAccess reads it).
-bool Allowed(S3Request& req, std::string_view action, std::string_view bucket, std::string_view key,
-             const object::BucketInfo* bucket_info, bool with_acl = true);
+bool Allowed(const S3Request& req, std::string_view action, std::string_view bucket,
+             std::string_view key, const object::BucketInfo* bucket_info, bool with_acl = true);
+
+// ListBuckets without s3:ListAllMyBuckets: true when a policy allows s3:ListBucket on
+// `bucket`, or none denies it and the asker owns it.
+bool MayListBucket(const S3Request& req, const object::BucketInfo& bucket);
+
+// kAccessDenied when a policy explicitly denies `action` (or a session policy does not allow
+// it): what the ACL headers of a write must pass (its writer owns what it writes, and an owner
+// may set its ACL, unless a policy says otherwise).
+Task<Status> CheckNotDenied(S3Request& req, std::string_view action, std::string_view bucket,
+                            std::string_view key);
 
 // The same, reading the bucket's policy (cached bucket info) and, when only an object's ACL
 // can allow, the object's (version `version_id`; "" the latest). Errors: kAccessDenied.

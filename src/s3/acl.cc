@@ -242,7 +242,8 @@ Result<Acl> ParseXml(std::string_view xml, std::string_view owner, const Resolve
     if (!id) {
       return Status(Errc::kMalformedAcl);
     }
-    ASSIGN_OR_RETURN(std::string given, resolve(xml_read::Text(id)));
+    const std::string text = xml_read::Text(id);
+    ASSIGN_OR_RETURN(std::string given, text == owner ? Result<std::string>(text) : resolve(text));
     if (given != owner) {
       return Status(Errc::kAccessDenied, "the Owner is not the resource's owner");
     }

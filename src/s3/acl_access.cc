@@ -1,5 +1,6 @@
 #include "s3/acl_access.h"
 
+#include <algorithm>
 #include <array>
 
 #include "common/checksum.h"
@@ -40,6 +41,9 @@ std::string CanonicalId(const iam::Identity* identity) {
 }
 
 std::string DisplayName(const S3Request& req, std::string_view id) {
+  if (req.identity == nullptr) {
+    return "";
+  }
   if (id == kOwnerId) {
     return std::string(kOwnerName);
   }
@@ -53,27 +57,53 @@ std::string DisplayName(const S3Request& req, std::string_view id) {
   return "";
 }
 
-acl::ResolveId GranteeResolver(const S3Request& req) {
-  return [&req](std::string_view id) -> Result<std::string> {
-    if (id == kOwnerId) {
+namespace {
+
+bool IsCanonicalId(std::string_view id) {
+  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+acl::ResolveId GranteeResolver(const S3Request& req, const acl::Acl* current) {
+  std::vector<std::string> known;
+  if (current != nullptr) {
+    known.push_back(current->owner);
+    for (const auto& g : current->grants) {
+      if (g.type == acl::GranteeType::kUser) {
+        known.push_back(g.id);
+      }
+    }
+  }
+  return [&req, known = std::move(known)](std::string_view id) -> Result<std::string> {
+    if (id == kOwnerId || std::find(known.begin(), known.end(), id) != known.end()) {
       return std::string(id);
     }
-    if (req.opts.iam != nullptr) {
-      if (req.opts.iam->GetUser(id).ok()) {
-        return CanonicalUserId(id);  // a user's name, as other servers' ids are
-      }
-      for (const auto& user : req.opts.iam->ListUsers()) {
-        std::string canonical = CanonicalUserId(user.access_key);
-        if (canonical == id) {
-          return canonical;
+    iam::Iam* iam = req.opts.iam;
+    if (IsCanonicalId(id)) {
+      // A canonical id is only ever one (never a user whose name looks like one).
+      if (iam != nullptr) {
+        for (const auto& user : iam->ListUsers()) {
+          if (CanonicalUserId(user.access_key) == id) {
+            return std::string(id);
+          }
         }
       }
+    } else if (iam != nullptr && iam->GetUser(id).ok()) {
+      return CanonicalUserId(id);  // a user's name, as other servers' ids are
     }
     return Status(Errc::kInvalidArgumentS3, "Invalid id");
   };
 }
 
 std::string BucketOwner(const object::BucketInfo& bucket) {
+  // The owner is also its own document, so that a PUT does not parse the ACL to find it.
+  const std::string& owner = bucket.Config(object::bucket_config::kOwner);
+  if (!owner.empty()) {
+    return owner;
+  }
   const std::string& stored = bucket.Config(object::bucket_config::kAcl);
   if (stored.empty()) {
     return std::string(kOwnerId);
@@ -107,14 +137,14 @@ acl::Acl ObjectAcl(const object::ObjectInfo& object, const object::BucketInfo& b
 
 Result<std::optional<acl::Acl>> RequestedAcl(const S3Request& req, const http::Request& headers,
                                              std::string_view owner, std::string_view bucket_owner,
-                                             bool bucket) {
+                                             bool bucket, const acl::Acl* current) {
   const std::string* canned = headers.Header("x-amz-acl");
   std::optional<acl::Acl> out;
   if (canned != nullptr) {
     ASSIGN_OR_RETURN(acl::Acl a, acl::Canned(*canned, owner, bucket_owner));
     out = std::move(a);
   }
-  const acl::ResolveId resolve = GranteeResolver(req);
+  const acl::ResolveId resolve = GranteeResolver(req, current);
   for (const GrantHeader& h : kGrantHeaders) {
     const std::string* value = headers.Header(h.name);
     if (value == nullptr || (h.bucket_only && !bucket)) {
@@ -133,6 +163,18 @@ Result<std::optional<acl::Acl>> RequestedAcl(const S3Request& req, const http::R
     }
   }
   return out;
+}
+
+bool HasAclHeaders(const http::Request& headers) {
+  if (headers.Header("x-amz-acl") != nullptr) {
+    return true;
+  }
+  for (const GrantHeader& h : kGrantHeaders) {
+    if (headers.Header(h.name) != nullptr) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Result<std::string> NewObjectAcl(const S3Request& req, const http::Request& headers,
@@ -169,11 +211,14 @@ Result<std::string> NewObjectAcl(const S3Request& req, const http::Request& head
 }
 
 ListingOwners::ListingOwners(const S3Request& req, const object::BucketInfo& bucket)
-    : req_(req), bucket_owner_(BucketOwner(bucket)) {}
+    : req_(req),
+      bucket_owner_(BucketOwner(bucket)),
+      enforced_(BucketOwnership(bucket) == acl::Ownership::kBucketOwnerEnforced) {}
 
 ListingOwners::Owner ListingOwners::Of(const object::ObjectInfo& object) {
   const std::string& stored = object.Meta(acl::kAclMeta);
-  std::string id = stored.empty() ? bucket_owner_ : acl::Decode(stored, bucket_owner_).owner;
+  std::string id =
+      stored.empty() || enforced_ ? bucket_owner_ : acl::Decode(stored, bucket_owner_).owner;
   auto it = names_.find(id);
   if (it == names_.end()) {
     std::string name = DisplayName(req_, id);
@@ -193,11 +238,8 @@ AclNeed AclPermissionFor(std::string_view action) {
       {"s3:ListBucket", acl::Permission::kRead, false},
       {"s3:ListBucketVersions", acl::Permission::kRead, false},
       {"s3:ListBucketMultipartUploads", acl::Permission::kRead, false},
-      {"s3:ListMultipartUploadParts", acl::Permission::kRead, false},
       {"s3:PutObject", acl::Permission::kWrite, false},
       {"s3:DeleteObject", acl::Permission::kWrite, false},
-      {"s3:DeleteObjectVersion", acl::Permission::kWrite, false},
-      {"s3:AbortMultipartUpload", acl::Permission::kWrite, false},
       {"s3:GetBucketAcl", acl::Permission::kReadAcp, false},
       {"s3:PutBucketAcl", acl::Permission::kWriteAcp, false},
       {"s3:GetObject", acl::Permission::kRead, true},

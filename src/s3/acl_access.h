@@ -29,11 +29,14 @@ std::string CanonicalUserId(std::string_view user);
 std::string CanonicalId(const iam::Identity* identity);
 
 // The display name ACLs show for a canonical id: the user's name, kOwnerName for root, ""
-// for an id no user has.
+// for an id no user has, and "" for every id when the asker is anonymous (user names are
+// access keys: an anonymous reader of a public bucket is not told them).
 std::string DisplayName(const S3Request& req, std::string_view id);
 
-// Resolves a grantee id (a canonical id or a user's name) against the users of req.opts.iam.
-acl::ResolveId GranteeResolver(const S3Request& req);
+// Resolves a grantee id (a canonical id, or a user's name) against the users of
+// req.opts.iam; the ids `current` (the ACL being replaced) names are taken as they are, so a
+// document read with Get*Acl can be put back even when it names a user that is gone.
+acl::ResolveId GranteeResolver(const S3Request& req, const acl::Acl* current = nullptr);
 
 // The bucket's owner (kOwnerId for a bucket made before owners were kept), Object Ownership
 // and ACL (with BucketOwnerEnforced: its owner's full control and nothing else).
@@ -52,7 +55,10 @@ acl::Acl ObjectAcl(const object::ObjectInfo& object, const object::BucketInfo& b
 // kInvalidRequest (both a canned ACL and grants), acl::Canned's, acl::ParseGrantHeader's.
 Result<std::optional<acl::Acl>> RequestedAcl(const S3Request& req, const http::Request& headers,
                                              std::string_view owner, std::string_view bucket_owner,
-                                             bool bucket);
+                                             bool bucket, const acl::Acl* current = nullptr);
+
+// True when `headers` carry x-amz-acl or an x-amz-grant-* header.
+bool HasAclHeaders(const http::Request& headers);
 
 // The ACL metadata (acl::kAclMeta) a new object written by the request to `bucket` stores
 // under Object Ownership, from `headers`' x-amz-acl / x-amz-grant-*: "" when the object is
@@ -61,8 +67,8 @@ Result<std::optional<acl::Acl>> RequestedAcl(const S3Request& req, const http::R
 Result<std::string> NewObjectAcl(const S3Request& req, const http::Request& headers,
                                  const object::BucketInfo& bucket);
 
-// The Owner a listing names for each object: its stored ACL's owner, else its bucket's, with
-// display names looked up once per listing.
+// The Owner a listing names for each object: its stored ACL's owner, else (or with
+// BucketOwnerEnforced) its bucket's, with display names looked up once per listing.
 class ListingOwners {
  public:
   ListingOwners(const S3Request& req, const object::BucketInfo& bucket);
@@ -77,6 +83,7 @@ class ListingOwners {
  private:
   const S3Request& req_;
   std::string bucket_owner_;
+  bool enforced_ = false;
   std::map<std::string, std::string, std::less<>> names_;
 };
 

@@ -112,6 +112,21 @@ def test_bucket_acls_list_and_write(server):
     res = requests.put(f"{server.endpoint}/{b}/anon", data=b"from anyone", timeout=10)
     assert res.status_code == 200, res.text
     assert s3.get_object(Bucket=b, Key="anon")["Body"].read() == b"from anyone"
+    root_id = s3.get_bucket_acl(Bucket=b)["Owner"]["ID"]
+    assert s3.get_object_acl(Bucket=b, Key="anon")["Owner"]["ID"] == root_id
+    # Anonymous readers are not told user names (access keys) in listings.
+    assert "<DisplayName>" not in anonymous_get(server, b).text
+    # WRITE writes and deletes objects, never versions for good, nor another's uploads.
+    s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+    v = s3.put_object(Bucket=b, Key="versioned", Body=b"1")["VersionId"]
+    assert requests.delete(f"{server.endpoint}/{b}/versioned?versionId={v}",
+                           timeout=10).status_code == 403
+    up = s3.create_multipart_upload(Bucket=b, Key="mp")["UploadId"]
+    assert requests.get(f"{server.endpoint}/{b}/mp?uploadId={up}", timeout=10).status_code == 403
+    assert requests.delete(f"{server.endpoint}/{b}/mp?uploadId={up}",
+                           timeout=10).status_code == 403
+    s3.abort_multipart_upload(Bucket=b, Key="mp", UploadId=up)
+    assert requests.delete(f"{server.endpoint}/{b}/anon", timeout=10).status_code == 204
 
     s3.put_bucket_acl(Bucket=b, ACL="private")
     assert anonymous_get(server, b).status_code == 403
@@ -192,6 +207,49 @@ def test_explicit_deny_beats_an_acl_grant(server):
     refused(lambda: a.get_object(Bucket=b, Key="k"))
 
 
+def test_acl_grants_are_narrowed_like_policies(server):
+    s3 = server.client()
+    b = unique_name("acln")
+    s3.create_bucket(Bucket=b)
+    s3.put_object(Bucket=b, Key="k", Body=b"v", ACL="authenticated-read")
+    alice, a = new_user(server)
+    assert a.get_object(Bucket=b, Key="k")["Body"].read() == b"v"
+    # A service account whose session policy allows nothing else gets nothing from the ACL.
+    narrow = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::nothing"}]}
+    sa = admin.add_service_account(server.endpoint, target_user=alice, policy=narrow)
+    creds = sa.get("credentials", sa)
+    sac = make_client(server.endpoint, access_key=creds["accessKey"],
+                      secret_key=creds["secretKey"])
+    refused(lambda: sac.get_object(Bucket=b, Key="k"))
+
+    # DeleteObjects checks each key's ACL and the policies' Deny, as DeleteObject does.
+    s3.put_bucket_acl(Bucket=b, GrantWrite=f'id="{alice}"',
+                      GrantFullControl=f'id="{s3.get_bucket_acl(Bucket=b)["Owner"]["ID"]}"')
+    a.put_object(Bucket=b, Key="mine", Body=b"m")
+    res = a.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "mine"}, {"Key": "k"}]})
+    assert sorted(d["Key"] for d in res.get("Deleted", [])) == ["k", "mine"]
+    s3.put_object(Bucket=b, Key="tagged", Body=b"t", Tagging="keep=yes")
+    name = unique_name("p")
+    admin.add_policy(server.endpoint, name, {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{b}/*",
+        "Condition": {"StringEquals": {"s3:ExistingObjectTag/keep": "yes"}}}]})
+    admin.attach(server.endpoint, [name], user=alice)
+    res = a.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "tagged"}]})
+    assert [e["Code"] for e in res.get("Errors", [])] == ["AccessDenied"]
+    refused(lambda: a.delete_object(Bucket=b, Key="tagged"))
+
+    # A Deny of s3:PutObjectAcl refuses ACL headers on writes too; plain writes go on.
+    name2 = unique_name("p")
+    admin.add_policy(server.endpoint, name2, {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Action": ["s3:PutObjectAcl", "s3:PutBucketAcl"],
+        "Resource": "arn:aws:s3:::*"}]})
+    admin.attach(server.endpoint, [name2], user=alice)
+    refused(lambda: a.put_object(Bucket=b, Key="pub", Body=b"x", ACL="public-read"))
+    a.put_object(Bucket=b, Key="plain", Body=b"x")
+    assert anonymous_get(server, b, "pub").status_code == 403
+
+
 def test_owners_are_the_users_that_made_buckets_and_objects(server):
     # Alice may only create buckets: the bucket she makes is hers, through its ACL.
     name = unique_name("p")
@@ -214,8 +272,13 @@ def test_owners_are_the_users_that_made_buckets_and_objects(server):
     # The name is taken: another owner gets BucketAlreadyExists, the owner its own answer.
     refused(lambda: server.client().create_bucket(Bucket=b), "BucketAlreadyExists", 409)
     a.create_bucket(Bucket=b)
+    # The owner may do anything to its bucket: tag it, give it a policy, delete it.
+    a.put_bucket_tagging(Bucket=b, Tagging={"TagSet": [{"Key": "team", "Value": "a"}]})
+    refused(lambda: bb.put_bucket_tagging(Bucket=b, Tagging={"TagSet": []}))
     # Root is never evaluated: it reads alice's objects.
     assert server.client().get_object(Bucket=b, Key="k")["Body"].read() == b"alice's"
+    a.delete_object(Bucket=b, Key="k")
+    a.delete_bucket(Bucket=b)
 
 
 def test_object_ownership(server):
@@ -256,6 +319,8 @@ def test_object_ownership(server):
         "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     # ACLs off: the bucket owner owns everything, alice's grants are gone.
     assert s3.get_object_acl(Bucket=b2, Key="w")["Owner"]["ID"] == root_id
+    assert s3.list_objects(Bucket=b2)["Contents"][0]["Owner"]["ID"] == root_id
+    refused(lambda: a.get_object(Bucket=b2, Key="w"))
     s3.delete_bucket_ownership_controls(Bucket=b2)
     refused(lambda: s3.get_bucket_ownership_controls(Bucket=b2),
             "OwnershipControlsNotFoundError", 404)

@@ -394,3 +394,26 @@ def test_existing_object_tag_conditions(server):
     denied(lambda: u2.get_object(Bucket=b, Key="team-a"))
     assert u2.get_object(Bucket=b, Key="untagged")["Body"].read() == b"u"
     assert root.get_object(Bucket=b, Key="team-a")["Body"].read() == b"a"
+
+
+def test_request_object_tag_conditions(server):
+    # s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys read the tags a write sends.
+    root = server.client()
+    b = unique_name("rtags")
+    root.create_bucket(Bucket=b)
+    name = unique_name("p")
+    admin.add_policy(server.endpoint, name, policy(
+        statement("Allow", "s3:PutObject", f"arn:aws:s3:::{b}/*",
+                  Condition={"StringEquals": {"s3:RequestObjectTag/class": "public"},
+                             "ForAllValues:StringEquals": {
+                                 "s3:RequestObjectTagKeys": ["class", "team"]}})))
+    ak, sk = new_user(server)
+    admin.attach(server.endpoint, [name], user=ak)
+    u = user_client(server, ak, sk)
+    u.put_object(Bucket=b, Key="ok", Body=b"x", Tagging="class=public&team=a")
+    denied(lambda: u.put_object(Bucket=b, Key="secret", Body=b"x", Tagging="class=secret"))
+    denied(lambda: u.put_object(Bucket=b, Key="untagged", Body=b"x"))
+    denied(lambda: u.put_object(Bucket=b, Key="extra", Body=b"x",
+                                Tagging="class=public&owner=me"))
+    assert root.get_object_tagging(Bucket=b, Key="ok")["TagSet"] == [
+        {"Key": "class", "Value": "public"}, {"Key": "team", "Value": "a"}]

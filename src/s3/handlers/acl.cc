@@ -20,8 +20,9 @@ constexpr std::size_t kMaxAclBody = 64 << 10;
 // The ACL a PutBucketAcl / PutObjectAcl asks for: x-amz-acl or x-amz-grant-* headers, or an
 // AccessControlPolicy body (not both).
 Result<acl::Acl> AclOfRequest(const S3Request& req, const std::string& body, std::string_view owner,
-                              std::string_view bucket_owner, bool bucket) {
-  ASSIGN_OR_RETURN(auto from_headers, RequestedAcl(req, req.http(), owner, bucket_owner, bucket));
+                              std::string_view bucket_owner, bool bucket, const acl::Acl& current) {
+  ASSIGN_OR_RETURN(auto from_headers,
+                   RequestedAcl(req, req.http(), owner, bucket_owner, bucket, &current));
   if (from_headers) {
     if (!body.empty()) {
       return Status(Errc::kUnexpectedContent);
@@ -31,7 +32,7 @@ Result<acl::Acl> AclOfRequest(const S3Request& req, const std::string& body, std
   if (body.empty()) {
     return Status(Errc::kMalformedAcl);
   }
-  return acl::ParseXml(body, owner, GranteeResolver(req));
+  return acl::ParseXml(body, owner, GranteeResolver(req, &current));
 }
 
 std::string RenderAcl(const S3Request& req, const acl::Acl& a) {
@@ -50,14 +51,16 @@ http::Headers VersionHeader(const object::ObjectInfo& info) {
 
 Task<Status> GetBucketAcl(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
-  co_return co_await SendXml(req, RenderAcl(req, BucketAcl(info)));
+  std::string xml = RenderAcl(req, BucketAcl(info));
+  co_return co_await SendXml(req, std::move(xml));
 }
 
 Task<Status> PutBucketAcl(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
   CO_ASSIGN_OR_RETURN(std::string body, co_await ReadRequestXml(req, kMaxAclBody));
   const std::string owner = BucketOwner(info);
-  CO_ASSIGN_OR_RETURN(acl::Acl wanted, AclOfRequest(req, body, owner, owner, true));
+  const acl::Acl current = StoredBucketAcl(info);
+  CO_ASSIGN_OR_RETURN(acl::Acl wanted, AclOfRequest(req, body, owner, owner, true, current));
   if (BucketOwnership(info) == acl::Ownership::kBucketOwnerEnforced && !acl::IsPrivate(wanted)) {
     co_return Status(Errc::kAccessControlListNotSupported, "The bucket does not allow ACLs");
   }
@@ -73,8 +76,9 @@ Task<Status> GetObjectAcl(S3Request& req) {
   CO_ASSIGN_OR_RETURN(opts.version_id, VersionIdParam(req));
   CO_ASSIGN_OR_RETURN(
       auto info, co_await req.layer.GetObjectInfo(req.ctx, req.route.bucket, req.route.key, opts));
-  co_return co_await SendXml(req, RenderAcl(req, ObjectAcl(info, bucket)), 200,
-                             VersionHeader(info));
+  std::string xml = RenderAcl(req, ObjectAcl(info, bucket));
+  http::Headers headers = VersionHeader(info);
+  co_return co_await SendXml(req, std::move(xml), 200, std::move(headers));
 }
 
 Task<Status> PutObjectAcl(S3Request& req) {
@@ -85,8 +89,9 @@ Task<Status> PutObjectAcl(S3Request& req) {
   const bool enforced = BucketOwnership(bucket) == acl::Ownership::kBucketOwnerEnforced;
   const object::MetadataUpdate update =
       [&](const object::ObjectInfo& info) -> Result<object::Metadata> {
-    const std::string owner = ObjectAcl(info, bucket).owner;
-    ASSIGN_OR_RETURN(acl::Acl wanted, AclOfRequest(req, body, owner, bucket_owner, false));
+    const acl::Acl current = ObjectAcl(info, bucket);
+    const std::string& owner = current.owner;
+    ASSIGN_OR_RETURN(acl::Acl wanted, AclOfRequest(req, body, owner, bucket_owner, false, current));
     const bool plain = owner == bucket_owner && acl::IsPrivate(wanted);
     if (enforced && !plain) {
       return Status(Errc::kAccessControlListNotSupported, "The bucket does not allow ACLs");
@@ -100,7 +105,8 @@ Task<Status> PutObjectAcl(S3Request& req) {
   };
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.UpdateObjectMetadata(
                                      req.ctx, req.route.bucket, req.route.key, version_id, update));
-  co_return co_await SendEmpty(req, 200, VersionHeader(info));
+  http::Headers headers = VersionHeader(info);
+  co_return co_await SendEmpty(req, 200, std::move(headers));
 }
 
 Task<Status> GetBucketOwnershipControls(S3Request& req) {
@@ -108,7 +114,8 @@ Task<Status> GetBucketOwnershipControls(S3Request& req) {
   if (info.Config(bc::kOwnership) == acl::kOwnershipDeleted) {
     co_return Status(Errc::kOwnershipControlsNotFound);
   }
-  co_return co_await SendXml(req, acl::RenderOwnershipControls(BucketOwnership(info)));
+  std::string xml = acl::RenderOwnershipControls(BucketOwnership(info));
+  co_return co_await SendXml(req, std::move(xml));
 }
 
 Task<Status> PutBucketOwnershipControls(S3Request& req) {

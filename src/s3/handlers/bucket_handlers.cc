@@ -89,8 +89,7 @@ Task<Status> ListBuckets(S3Request& req) {
       continue;
     }
     // Without s3:ListAllMyBuckets, MinIO's answer: the buckets the asker may list.
-    if (!req.list_all_buckets && !Allowed(req, "s3:ListBucket", b.name, "", &b, false) &&
-        (requester.empty() || BucketOwner(b) != requester)) {
+    if (!req.list_all_buckets && !MayListBucket(req, b)) {
       continue;
     }
     if (paged && listed == *max_buckets) {
@@ -144,12 +143,21 @@ Task<Status> CreateBucket(S3Request& req) {
     }
     ownership = *parsed;
   }
+  // The creator owns the bucket and may set its ACL and ownership unless a policy denies it.
+  if (HasAclHeaders(req.http())) {
+    CO_RETURN_IF_ERROR(co_await CheckNotDenied(req, "s3:PutBucketAcl", req.route.bucket, ""));
+  }
+  if (req.Header("x-amz-object-ownership") != nullptr) {
+    CO_RETURN_IF_ERROR(
+        co_await CheckNotDenied(req, "s3:PutBucketOwnershipControls", req.route.bucket, ""));
+  }
   CO_ASSIGN_OR_RETURN(auto requested, RequestedAcl(req, req.http(), owner, owner, true));
   const acl::Acl bucket_acl = requested ? std::move(*requested) : acl::Private(owner);
   if (ownership == acl::Ownership::kBucketOwnerEnforced && !acl::IsPrivate(bucket_acl)) {
     co_return Status(Errc::kInvalidBucketAclWithOwnership);
   }
   mo.config.emplace(std::string(object::bucket_config::kAcl), acl::Encode(bucket_acl));
+  mo.config.emplace(std::string(object::bucket_config::kOwner), owner);
   mo.config.emplace(std::string(object::bucket_config::kOwnership),
                     std::string(acl::OwnershipName(ownership)));
   Status made = co_await req.layer.MakeBucket(req.ctx, req.route.bucket, mo);

@@ -14,15 +14,22 @@ Task<Status> DeleteObjects(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto bucket, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
   XmlWriter w;
   w.Open("DeleteResult");
+  (void)bucket;
   for (const auto& obj : parsed.objects) {
     Result<object::ObjectInfo> deleted = Status(Errc::kKeyTooLong);
     Result<std::string> version_id = CheckedVersionId(obj.version_id);
+    // Each key is authorized on its own, as AWS does (its tags for s3:ExistingObjectTag,
+    // ACLs): a denied key is an <Error>.
+    Status allowed = Status(Errc::kAccessDenied);
+    if (version_id.ok()) {
+      const std::string_view action =
+          version_id->empty() ? "s3:DeleteObject" : "s3:DeleteObjectVersion";
+      allowed = co_await CheckAccess(req, action, req.route.bucket, obj.key, *version_id);
+    }
     if (!version_id.ok()) {
       deleted = version_id.status();
-    } else if (!Allowed(req, version_id->empty() ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
-                        req.route.bucket, obj.key, &bucket)) {
-      // Each key is authorized on its own, as AWS does: a denied key is an <Error>.
-      deleted = Status(Errc::kAccessDenied);
+    } else if (!allowed.ok()) {
+      deleted = allowed;
     } else if (obj.key.size() <= 1024) {
       const object::DeleteOptions opts = LockedDeleteOptions(req, *version_id);
       deleted = co_await req.layer.DeleteObject(req.ctx, req.route.bucket, obj.key, opts);

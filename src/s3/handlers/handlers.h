@@ -84,10 +84,11 @@ Task<Status> GetObjectRetention(S3Request& req);
 Task<Status> PutObjectLegalHold(S3Request& req);
 Task<Status> GetObjectLegalHold(S3Request& req);
 // The metadata a write (PutObject, CopyObject, CreateMultipartUpload, POST Object) stores
-// because of its bucket, from `headers` (the request's, or POST Object's form fields): object
-// lock (x-amz-object-lock-* or the bucket's default retention: LockMetadataFromHeaders) and
+// to `key` because of its bucket, from `headers` (the request's, or POST Object's form fields):
+// object lock (x-amz-object-lock-* or the bucket's default retention: LockMetadataFromHeaders) and
 // the ACL (x-amz-acl / x-amz-grant-* under the bucket's Object Ownership: NewObjectAcl).
-Task<Result<object::Metadata>> BucketWriteMetadata(S3Request& req, const http::Request& headers);
+Task<Result<object::Metadata>> BucketWriteMetadata(S3Request& req, const http::Request& headers,
+                                                   std::string_view key);
 // x-amz-bypass-governance-retention: true, from a principal allowed to bypass (the root user).
 bool BypassGovernance(const S3Request& req);
 // DeleteOptions for removing `version_id` that refuse a version under retention or legal hold.

@@ -46,7 +46,8 @@ std::string Location(const S3Request& req) {
 Task<Status> CreateMultipartUpload(S3Request& req) {
   object::PutOptions opts;
   CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(req.http()));
-  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await BucketWriteMetadata(req, req.http()));
+  CO_ASSIGN_OR_RETURN(object::Metadata lock,
+                      co_await BucketWriteMetadata(req, req.http(), req.route.key));
   opts.metadata.insert(opts.metadata.end(), lock.begin(), lock.end());
   CO_ASSIGN_OR_RETURN(ChecksumRequest checksum, ReadChecksumRequest(req.http()));
   CO_ASSIGN_OR_RETURN(std::string checksum_type,

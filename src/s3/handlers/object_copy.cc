@@ -56,7 +56,7 @@ struct OpenedSource {
 Task<Result<OpenedSource>> OpenCopySource(S3Request& req, const CopySource& src,
                                           const object::RangeSpec& range) {
   const std::string_view action = src.version_id.empty() ? "s3:GetObject" : "s3:GetObjectVersion";
-  CO_RETURN_IF_ERROR(co_await CheckAccess(req, action, src.bucket, src.key));
+  CO_RETURN_IF_ERROR(co_await CheckAccess(req, action, src.bucket, src.key, src.version_id));
   CO_ASSIGN_OR_RETURN(SseRequest given, ParseSseC(req.http(), true));
   CO_RETURN_IF_ERROR(CheckSseCTransport(req, given));
   object::GetOptions opts;
@@ -178,7 +178,8 @@ Task<Status> CopyObject(S3Request& req) {
   }
   SetStoredTags(put.metadata, std::move(tags));
   // Object lock: the request's or the bucket's default, never the source's (as AWS).
-  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await BucketWriteMetadata(req, req.http()));
+  CO_ASSIGN_OR_RETURN(object::Metadata lock,
+                      co_await BucketWriteMetadata(req, req.http(), req.route.key));
   put.metadata.insert(put.metadata.end(), lock.begin(), lock.end());
   // The target's encryption is the request's (or the bucket's default), never the source's.
   CO_ASSIGN_OR_RETURN(SseWrite sse,

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "common/text.h"
+#include "s3/access.h"
 #include "s3/acl_access.h"
 #include "s3/handlers/handlers.h"
 #include "s3/upload_body.h"
@@ -51,17 +52,23 @@ void ReplaceEntries(object::Metadata& md, const object::Metadata& entries) {
 }  // namespace
 
 bool BypassGovernance(const S3Request& req) {
-  // Only the root user is authenticated here, and it is allowed
-  // s3:BypassGovernanceRetention.
+  // Asked for, and allowed s3:BypassGovernanceRetention by the asker's policies (the root
+  // user always is; no ACL grants it).
   const std::string* v = req.Header(kBypassGovernanceHeader);
-  return v != nullptr && AsciiLower(*v) == "true" && !req.auth.anonymous;
+  return v != nullptr && AsciiLower(*v) == "true" && !req.auth.anonymous &&
+         Allowed(req, "s3:BypassGovernanceRetention", req.route.bucket, req.route.key, nullptr,
+                 false);
 }
 
-Task<Result<object::Metadata>> BucketWriteMetadata(S3Request& req, const http::Request& headers) {
+Task<Result<object::Metadata>> BucketWriteMetadata(S3Request& req, const http::Request& headers,
+                                                   std::string_view key) {
   CO_ASSIGN_OR_RETURN(auto info, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
   CO_ASSIGN_OR_RETURN(object::Metadata md,
                       LockMetadataFromHeaders(
                           headers, info.Config(object::bucket_config::kObjectLock), NowSeconds()));
+  if (HasAclHeaders(headers)) {
+    CO_RETURN_IF_ERROR(co_await CheckNotDenied(req, "s3:PutObjectAcl", req.route.bucket, key));
+  }
   CO_ASSIGN_OR_RETURN(std::string acl_meta, NewObjectAcl(req, headers, info));
   if (!acl_meta.empty()) {
     md.emplace_back(std::string(acl::kAclMeta), std::move(acl_meta));

@@ -79,7 +79,7 @@ Task<Status> PostObject(S3Request& req) {
   CO_RETURN_IF_ERROR(RefuseUnsupportedFeatures(Op::kPutObject, fields, QueryParams()));
   object::PutOptions opts;
   CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(fields));
-  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await BucketWriteMetadata(req, fields));
+  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await BucketWriteMetadata(req, fields, form.key));
   opts.metadata.insert(opts.metadata.end(), lock.begin(), lock.end());
   CO_ASSIGN_OR_RETURN(SseWrite sse, co_await PrepareSseWrite(req, fields, form.key, opts.metadata));
   CO_ASSIGN_OR_RETURN(auto body, OpenPostBody(*form.reader, fields, form.length_range));

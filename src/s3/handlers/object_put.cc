@@ -10,7 +10,8 @@ Task<Status> PutObject(S3Request& req) {
   CO_ASSIGN_OR_RETURN(auto body, OpenUploadBody(req, kMaxObjectSize));
   object::PutOptions opts;
   CO_ASSIGN_OR_RETURN(opts.metadata, MetadataFromRequest(req.http()));
-  CO_ASSIGN_OR_RETURN(object::Metadata lock, co_await BucketWriteMetadata(req, req.http()));
+  CO_ASSIGN_OR_RETURN(object::Metadata lock,
+                      co_await BucketWriteMetadata(req, req.http(), req.route.key));
   opts.metadata.insert(opts.metadata.end(), lock.begin(), lock.end());
   if (const std::string* v = req.Header("if-match")) {
     opts.if_match = *v;

@@ -912,7 +912,8 @@ TEST_P(S3ApiTest, AclDocumentsRoundTrip) {
   EXPECT_TRUE(r.Has("AuthenticatedUsers")) << r.body;
   // AuthenticatedUsers is not anyone.
   EXPECT_EQ(Send("GET", "/acld/k", "", {.sign = false}).status, 403);
-  // Another owner, an unknown grantee and a broken document.
+  // An Owner no user has (another user's is 403 AccessDenied: acl_test's XmlErrors), a broken
+  // document, and an e-mail grantee.
   r = Send("PUT", "/acld/k?acl",
            "<AccessControlPolicy><Owner><ID>" + std::string(64, 'a') +
                "</ID></Owner><AccessControlList/></AccessControlPolicy>");
