@@ -256,7 +256,7 @@ def test_owners_are_the_users_that_made_buckets_and_objects(server):
     admin.add_policy(server.endpoint, name, {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "s3:CreateBucket", "Resource": "arn:aws:s3:::*"}]})
     alice, a = new_user(server, [name])
-    bob, bb = new_user(server)
+    bob, bb = new_user(server, [name])
     b = unique_name("own")
     a.create_bucket(Bucket=b)
     alice_id = canonical_id(alice)
@@ -269,9 +269,11 @@ def test_owners_are_the_users_that_made_buckets_and_objects(server):
     assert b in [x["Name"] for x in a.list_buckets()["Buckets"]]
     refused(lambda: bb.get_object(Bucket=b, Key="k"))
     refused(lambda: bb.put_object(Bucket=b, Key="k2", Body=b"x"))
-    # The name is taken: another owner gets BucketAlreadyExists, the owner its own answer.
-    refused(lambda: server.client().create_bucket(Bucket=b), "BucketAlreadyExists", 409)
+    # The name is taken: another user that may not use it gets BucketAlreadyExists; the owner
+    # and those a policy lets use it (root here) get the owner's answer.
+    refused(lambda: bb.create_bucket(Bucket=b), "BucketAlreadyExists", 409)
     a.create_bucket(Bucket=b)
+    server.client().create_bucket(Bucket=b)
     # The owner may do anything to its bucket: tag it, give it a policy, delete it.
     a.put_bucket_tagging(Bucket=b, Tagging={"TagSet": [{"Key": "team", "Value": "a"}]})
     refused(lambda: bb.put_bucket_tagging(Bucket=b, Tagging={"TagSet": []}))

@@ -162,11 +162,12 @@ Task<Status> CreateBucket(S3Request& req) {
                     std::string(acl::OwnershipName(ownership)));
   Status made = co_await req.layer.MakeBucket(req.ctx, req.route.bucket, mo);
   if (made.code() == Errc::kBucketExists) {
-    // Another owner's bucket: BucketAlreadyExists. One's own: success in us-east-1, which
-    // leaves it as it is (AWS's legacy behaviour there); other regions answer
-    // BucketAlreadyOwnedByYou.
+    // Another owner's bucket that the asker may not even list: BucketAlreadyExists. One's own
+    // (or one a policy lets the asker use, as for users of one AWS account): success in
+    // us-east-1, which leaves it as it is (AWS's legacy behaviour there); other regions
+    // answer BucketAlreadyOwnedByYou.
     auto existing = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
-    if (existing.ok() && BucketOwner(*existing) != owner) {
+    if (existing.ok() && BucketOwner(*existing) != owner && !MayListBucket(req, *existing)) {
       co_return Status(Errc::kBucketAlreadyExists, req.route.bucket);
     }
     if (req.opts.region == "us-east-1") {
