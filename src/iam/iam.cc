@@ -2,9 +2,11 @@
 #include "iam/iam.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <span>
 
 #include "common/checksum.h"
 #include "common/log.h"
@@ -217,10 +219,21 @@ Verdict Decide(const AccessRequest& r) {
   if (id->root_power) {
     return session == policy::Decision::kAllow ? Verdict::kAllowed : Verdict::kDenied;
   }
-  std::vector<const policy::Policy*> own;
-  own.reserve(id->policies.size());
-  for (const auto& p : id->policies) {
-    own.push_back(p.get());
+  // The identity's policies as pointers: on the stack for the usual few.
+  constexpr std::size_t kFew = 16;
+  std::array<const policy::Policy*, kFew> few{};
+  std::vector<const policy::Policy*> many;
+  std::span<const policy::Policy* const> own;
+  if (id->policies.size() <= kFew) {
+    for (std::size_t i = 0; i < id->policies.size(); ++i) {
+      few[i] = id->policies[i].get();
+    }
+    own = std::span<const policy::Policy* const>(few.data(), id->policies.size());
+  } else {
+    for (const auto& p : id->policies) {
+      many.push_back(p.get());
+    }
+    own = many;
   }
   const policy::Decision identity = policy::Evaluate(own, pr);
   policy::Decision bucket = policy::Decision::kNone;

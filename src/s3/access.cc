@@ -45,6 +45,17 @@ class WantedKeys {
            std::binary_search(b_.begin(), b_.end(), lower_key);
   }
 
+  // Calls f(key) for each wanted key (a key both lists want, twice).
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const std::string& k : a_) {
+      f(std::string_view(k));
+    }
+    for (const std::string& k : b_) {
+      f(std::string_view(k));
+    }
+  }
+
   // True when a key that starts with `prefix` is wanted.
   bool AnyWithPrefix(std::string_view prefix) const {
     auto in = [&](std::span<const std::string> keys) {
@@ -97,6 +108,60 @@ std::int64_t NowNs() {
       .count();
 }
 
+// Sets the value of the condition key `key` (lowercase) that the request carries, if any.
+void AddCondition(const S3Request& req, std::string_view key, policy::ConditionValues& c,
+                  bool& identity_added) {
+  const http::Request& http = req.http();
+  auto header = [&](std::string_view name) {
+    if (const std::string* v = req.Header(name)) {
+      c.Set(key, *v);
+    }
+  };
+  if (key == "aws:username" || key == "aws:userid" || key == "aws:principaltype") {
+    if (!identity_added) {
+      iam::AddIdentityConditions(req.identity.get(), c);
+      identity_added = true;
+    }
+  } else if (key == "aws:sourceip") {
+    c.Set(key, std::string(SourceIp(http.remote_address)));
+  } else if (key == "aws:securetransport") {
+    c.Set(key, http.tls ? "true" : "false");
+  } else if (key == "aws:currenttime") {
+    c.Set(key, FormatIso8601(NowNs()));
+  } else if (key == "aws:epochtime") {
+    c.Set(key, std::to_string(NowNs() / 1000000000));
+  } else if (key == "aws:useragent") {
+    header("user-agent");
+  } else if (key == "aws:referer") {
+    header("referer");
+  } else if (key.starts_with("s3:")) {
+    const std::string_view rest = key.substr(3);
+    // (the query parameter's name, and its lowercase key)
+    constexpr std::pair<std::string_view, std::string_view> kQueryKeys[] = {
+        {"prefix", "prefix"},
+        {"delimiter", "delimiter"},
+        {"max-keys", "max-keys"},
+        {"versionId", "versionid"}};
+    for (const auto& [q, lower] : kQueryKeys) {
+      if (lower == rest) {
+        if (auto v = req.route.query.Get(q)) {
+          c.Set(key, std::string(*v));
+        }
+        return;
+      }
+    }
+    if (std::find(std::begin(kHeaderKeys), std::end(kHeaderKeys), rest) != std::end(kHeaderKeys)) {
+      header(rest);
+    } else if (rest == "object-lock-mode") {
+      header("x-amz-object-lock-mode");
+    } else if (rest == "signatureversion" && !req.auth.anonymous) {
+      c.Set(key, req.auth.version == 2 ? "AWS" : "AWS4-HMAC-SHA256");
+    } else if (rest == "authtype" && !req.auth.anonymous) {
+      c.Set(key, std::string(AuthType(req)));
+    }
+  }
+}
+
 // The condition keys of the request, as AWS names them: only those `want` asks for, so a
 // policy without conditions or variables costs nothing here.
 policy::ConditionValues Conditions(const S3Request& req, const WantedKeys& want,
@@ -127,47 +192,8 @@ policy::ConditionValues Conditions(const S3Request& req, const WantedKeys& want,
       c.Add("s3:requestobjecttagkeys", tag.key);
     }
   }
-  const http::Request& http = req.http();
-  auto header = [&](const std::string& lower_key, std::string_view name) {
-    const std::string* v = want(lower_key) ? req.Header(name) : nullptr;
-    if (v != nullptr) {
-      c.Set(lower_key, *v);
-    }
-  };
-  if (want("aws:username") || want("aws:userid") || want("aws:principaltype")) {
-    iam::AddIdentityConditions(req.identity.get(), c);
-  }
-  if (want("aws:sourceip")) {
-    c.Set("aws:sourceip", std::string(SourceIp(http.remote_address)));
-  }
-  if (want("aws:securetransport")) {
-    c.Set("aws:securetransport", http.tls ? "true" : "false");
-  }
-  if (want("aws:currenttime")) {
-    c.Set("aws:currenttime", FormatIso8601(NowNs()));
-  }
-  if (want("aws:epochtime")) {
-    c.Set("aws:epochtime", std::to_string(NowNs() / 1000000000));
-  }
-  header("aws:useragent", "user-agent");
-  header("aws:referer", "referer");
-  for (std::string_view q : {"prefix", "delimiter", "max-keys", "versionId"}) {
-    const std::string key = AsciiLower("s3:" + std::string(q));
-    auto v = want(key) ? req.route.query.Get(q) : std::nullopt;
-    if (v) {
-      c.Set(key, std::string(*v));
-    }
-  }
-  for (std::string_view h : kHeaderKeys) {
-    header("s3:" + std::string(h), h);
-  }
-  header("s3:object-lock-mode", "x-amz-object-lock-mode");
-  if (!req.auth.anonymous && want("s3:signatureversion")) {
-    c.Set("s3:signatureversion", req.auth.version == 2 ? "AWS" : "AWS4-HMAC-SHA256");
-  }
-  if (!req.auth.anonymous && want("s3:authtype")) {
-    c.Set("s3:authtype", std::string(AuthType(req)));
-  }
+  bool identity_added = false;
+  want.ForEach([&](std::string_view key) { AddCondition(req, key, c, identity_added); });
   return c;
 }
 
