@@ -3,7 +3,8 @@
 # bounded time on a scratch copy of its seed corpus (fuzz/corpus/<target>/). Exits non-zero when
 # a target crashes, leaks, hits UB or times out; the input that did it is kept in
 # build-fuzz/artifacts/<target>/ (add it to fuzz/corpus/<target>/ with the fix, as a regression
-# case). Ends with one line per target and "fuzz: N targets, ... OK|FAILED".
+# case). Runs one target per core at a time. Ends with one line per target and
+# "fuzz: N targets, ... OK|FAILED".
 #   scripts/fuzz.sh                 # 20 s per target (what CI runs)
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh fuzz_auth    # a long run of one target
 #   FUZZ_MERGE=1 scripts/fuzz.sh    # also merge what the run found into fuzz/corpus/
@@ -36,15 +37,13 @@ targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
   mapfile -t targets < <(cd fuzz && ls fuzz_*.cc | sed 's/\.cc$//')
 fi
-failed=0
-lines=()
-for t in "${targets[@]}"; do
-  work="$OUT/work/$t"
-  artifacts="$OUT/artifacts/$t"
+# One target per core at a time (each libFuzzer run is one process on one core).
+run_target() {
+  local t="$1"
+  local work="$OUT/work/$t" artifacts="$OUT/artifacts/$t"
   rm -rf "$work"
   mkdir -p "$work" "$artifacts"
   cp -r "fuzz/corpus/$t/." "$work/" 2>/dev/null || true
-  echo "==== $t: ${SECONDS_EACH}s"
   # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: one using 2 GiB, a leak or
   # an unbounded allocation.
   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
@@ -52,7 +51,23 @@ for t in "${targets[@]}"; do
     "$OUT/fuzz/$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" \
     >"$OUT/$t.log" 2>&1
-  rc=$?
+  echo $? >"$OUT/$t.rc"
+}
+running=0
+for t in "${targets[@]}"; do
+  echo "==== $t: ${SECONDS_EACH}s"
+  run_target "$t" &
+  running=$((running + 1))
+  if [[ $running -ge $JOBS ]]; then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+failed=0
+lines=()
+for t in "${targets[@]}"; do
+  rc="$(cat "$OUT/$t.rc" 2>/dev/null || echo 1)"
   runs="$(grep -oE '^Done [0-9]+ runs' "$OUT/$t.log" | grep -oE '[0-9]+' | tail -1)"
   cov="$(grep -oE 'cov: [0-9]+' "$OUT/$t.log" | tail -1)"
   if [[ $rc -ne 0 ]]; then
@@ -63,7 +78,7 @@ for t in "${targets[@]}"; do
     lines+=("$t: OK, ${runs:-?} runs, ${cov:-cov: ?}")
   fi
   if [[ "${FUZZ_MERGE:-0}" == 1 ]]; then
-    "$OUT/fuzz/$t" -merge=1 -max_len=65536 "fuzz/corpus/$t" "$work" >/dev/null 2>&1
+    "$OUT/fuzz/$t" -merge=1 -max_len=65536 "fuzz/corpus/$t" "$OUT/work/$t" >/dev/null 2>&1
   fi
 done
 for line in "${lines[@]}"; do

@@ -198,6 +198,9 @@ Result<std::string> NewObjectAcl(const S3Request& req, const http::Request& head
   if (owner.empty()) {
     owner = bucket_owner;  // an anonymous write (a public-read-write bucket)
   }
+  if (owner == bucket_owner && !HasAclHeaders(headers)) {
+    return std::string();  // the bucket owner's private object: the default, nothing stored
+  }
   if (ownership == acl::Ownership::kBucketOwnerPreferred && canned != nullptr &&
       *canned == "bucket-owner-full-control") {
     owner = bucket_owner;
