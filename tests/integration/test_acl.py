@@ -365,3 +365,24 @@ def test_aws_cli(server, tmp_path):
     assert (ALL_USERS, "READ") in grants_of(acl)
     aws("s3api", "put-object-acl", "--bucket", b, "--key", "f.txt", "--acl", "private")
     assert anonymous_get(server, b, "f.txt").status_code == 403
+
+
+def test_writers_own_what_they_write_unless_acls_are_off(server):
+    # A write-only user owns the objects it writes (ObjectWriter, the default) and so reads
+    # them back; with BucketOwnerEnforced (MinIO's behaviour) it does not, and nothing else
+    # ever: others' objects stay closed either way.
+    s3 = server.client()
+    name = unique_name("p")
+    admin.add_policy(server.endpoint, name, {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::*"}]})
+    writer, w = new_user(server, [name])
+    for ownership, readable in (("ObjectWriter", True), ("BucketOwnerEnforced", False)):
+        b = unique_name("wo")
+        s3.create_bucket(Bucket=b, ObjectOwnership=ownership)
+        s3.put_object(Bucket=b, Key="root's", Body=b"r")
+        w.put_object(Bucket=b, Key="mine", Body=b"m")
+        refused(lambda: w.get_object(Bucket=b, Key="root's"))
+        if readable:
+            assert w.get_object(Bucket=b, Key="mine")["Body"].read() == b"m"
+        else:
+            refused(lambda: w.get_object(Bucket=b, Key="mine"))

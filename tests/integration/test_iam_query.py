@@ -194,12 +194,15 @@ def test_inline_policies(server):
     mine = make_client(server.endpoint, access_key=key["AccessKeyId"],
                        secret_key=key["SecretAccessKey"])
     mine.put_object(Bucket=b, Key="w", Body=b"w")
-    s3_error(lambda: mine.get_object(Bucket=b, Key="w"), "AccessDenied")
+    # (An object the user wrote is its own, readable through its ACL: test_acl.py. Others'
+    # are not.)
+    s3.put_object(Bucket=b, Key="r", Body=b"r")
+    s3_error(lambda: mine.get_object(Bucket=b, Key="r"), "AccessDenied")
 
     # A second put replaces the document.
     doc2 = policy_doc(["s3:GetObject"], [f"arn:aws:s3:::{b}/*"])
     iam.put_user_policy(UserName=user, PolicyName="writer", PolicyDocument=json.dumps(doc2))
-    assert mine.get_object(Bucket=b, Key="w")["Body"].read() == b"w"
+    assert mine.get_object(Bucket=b, Key="r")["Body"].read() == b"r"
     s3_error(lambda: mine.put_object(Bucket=b, Key="w2", Body=b"w"), "AccessDenied")
 
     # Group inline policies reach the group's members.
@@ -216,7 +219,7 @@ def test_inline_policies(server):
 
     iam.delete_user_policy(UserName=user, PolicyName="writer")
     assert iam.list_user_policies(UserName=user)["PolicyNames"] == []
-    s3_error(lambda: mine.get_object(Bucket=b, Key="w"), "AccessDenied")
+    s3_error(lambda: mine.get_object(Bucket=b, Key="r"), "AccessDenied")
     iam_error(lambda: iam.get_user_policy(UserName=user, PolicyName="writer"), "NoSuchEntity", 404)
     iam_error(lambda: iam.delete_user_policy(UserName=user, PolicyName="writer"),
               "NoSuchEntity", 404)
