@@ -396,9 +396,32 @@ bool RootPower(const S3Request& req) {
   return id != nullptr && id->root_power && !id->session_policy;
 }
 
-}  // namespace
+// The bucket's info when it has a valid name and exists (nullopt otherwise: only identity
+// policies then apply).
+Task<std::optional<object::BucketInfo>> MaybeBucketInfo(S3Request& req, std::string_view bucket) {
+  std::optional<object::BucketInfo> info;
+  if (!bucket.empty() && IsValidBucketName(bucket)) {
+    auto got = co_await req.layer.GetBucketInfo(req.ctx, bucket);
+    if (got.ok()) {
+      info = std::move(*got);
+    }
+  }
+  co_return info;
+}
 
-namespace {
+// The version's info when it exists (nullopt otherwise).
+Task<std::optional<object::ObjectInfo>> MaybeObjectInfo(S3Request& req, std::string_view bucket,
+                                                        std::string_view key,
+                                                        std::string_view version_id) {
+  object::GetOptions opts;
+  opts.version_id = std::string(version_id);
+  auto got = co_await req.layer.GetObjectInfo(req.ctx, bucket, key, opts);
+  std::optional<object::ObjectInfo> info;
+  if (got.ok()) {
+    info = std::move(*got);
+  }
+  co_return info;
+}
 
 // Object actions that no grant gives but the bucket's owner may do (AWS gives them to the
 // bucket owner through WRITE, or to the upload's initiator): removing versions for good, and
@@ -471,13 +494,7 @@ Task<Status> CheckNotDenied(S3Request& req, std::string_view action, std::string
   if (RootPower(req)) {
     co_return Status::Ok();
   }
-  std::optional<object::BucketInfo> info;
-  if (!bucket.empty() && IsValidBucketName(bucket)) {
-    auto got = co_await req.layer.GetBucketInfo(req.ctx, bucket);
-    if (got.ok()) {
-      info = std::move(*got);
-    }
-  }
+  const std::optional<object::BucketInfo> info = co_await MaybeBucketInfo(req, bucket);
   const auto bucket_policy = BucketPolicy(req, bucket, info ? &*info : nullptr);
   const iam::Verdict verdict =
       PolicyVerdict(req, action, bucket, key, bucket_policy.get(), nullptr);
@@ -489,13 +506,7 @@ Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_vi
   if (RootPower(req)) {
     co_return Status::Ok();
   }
-  std::optional<object::BucketInfo> info;
-  if (!bucket.empty() && IsValidBucketName(bucket)) {
-    auto got = co_await req.layer.GetBucketInfo(req.ctx, bucket);
-    if (got.ok()) {
-      info = std::move(*got);
-    }
-  }
+  const std::optional<object::BucketInfo> info = co_await MaybeBucketInfo(req, bucket);
   const object::BucketInfo* bi = info ? &*info : nullptr;
   const auto bucket_policy = BucketPolicy(req, bucket, bi);
   // The object's metadata, read when a policy asks for its tags (and then used by the ACL).
@@ -504,12 +515,7 @@ Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_vi
       !key.empty() && ActsOnExistingObject(action) &&
       Wanted(req.identity.get(), bucket_policy.get()).AnyWithPrefix(kExistingObjectTag);
   if (read_tags) {
-    object::GetOptions opts;
-    opts.version_id = std::string(version_id);
-    auto got = co_await req.layer.GetObjectInfo(req.ctx, bucket, key, opts);
-    if (got.ok()) {
-      found = std::move(*got);
-    }
+    found = co_await MaybeObjectInfo(req, bucket, key, version_id);
   }
   const std::string no_tags;
   const std::string* tags = !read_tags ? nullptr : found ? &found->Meta(kTaggingMeta) : &no_tags;
@@ -527,12 +533,7 @@ Task<Status> CheckAccess(S3Request& req, std::string_view action, std::string_vi
     co_return *by_bucket ? Status::Ok() : Status(Errc::kAccessDenied);
   }
   if (!found) {
-    object::GetOptions opts;
-    opts.version_id = std::string(version_id);
-    auto got = co_await req.layer.GetObjectInfo(req.ctx, bucket, key, opts);
-    if (got.ok()) {
-      found = std::move(*got);
-    }
+    found = co_await MaybeObjectInfo(req, bucket, key, version_id);
   }
   if (!found) {
     // A missing object is the handler's 404 for whoever may list the bucket, else 403.

@@ -104,16 +104,6 @@ Result<Grant> MakeGrant(std::string_view type, std::string_view value, Permissio
   return BadGrantee("Argument format not recognized");
 }
 
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 void AddGrant(std::vector<Grant>& grants, Grant g) {
   if (std::find(grants.begin(), grants.end(), g) == grants.end()) {
     grants.push_back(std::move(g));
@@ -187,41 +177,36 @@ Result<Acl> Canned(std::string_view name, std::string_view owner, std::string_vi
 Result<std::vector<Grant>> ParseGrantHeader(Permission permission, std::string_view value,
                                             const ResolveId& resolve) {
   std::vector<Grant> grants;
-  std::size_t i = 0;
-  while (i < value.size()) {
+  std::string_view rest = value;
+  while (!rest.empty()) {
     // type=value or type="value", then a comma or the end.
-    const std::size_t eq = value.find('=', i);
+    const std::size_t eq = rest.find('=');
     if (eq == std::string_view::npos) {
       return BadGrantee("Argument format not recognized");
     }
-    const std::string_view type = TrimBlanks(value.substr(i, eq - i));
-    std::size_t j = eq + 1;
-    while (j < value.size() && (value[j] == ' ' || value[j] == '\t')) {
-      ++j;
-    }
+    const std::string_view type = TrimBlanks(rest.substr(0, eq));
+    rest = TrimBlanks(rest.substr(eq + 1));
     std::string_view v;
-    if (j < value.size() && value[j] == '"') {
-      const std::size_t close = value.find('"', j + 1);
+    if (rest.starts_with('"')) {
+      const std::size_t close = rest.find('"', 1);
       if (close == std::string_view::npos) {
         return BadGrantee("Argument format not recognized");
       }
-      v = value.substr(j + 1, close - j - 1);
-      j = close + 1;
-      while (j < value.size() && (value[j] == ' ' || value[j] == '\t')) {
-        ++j;
-      }
-      if (j < value.size() && value[j] != ',') {
+      v = rest.substr(1, close - 1);
+      rest = TrimBlanks(rest.substr(close + 1));
+      if (!rest.empty() && rest.front() != ',') {
         return BadGrantee("Argument format not recognized");
       }
     } else {
-      const std::size_t comma = value.find(',', j);
-      const std::size_t end = comma == std::string_view::npos ? value.size() : comma;
-      v = TrimBlanks(value.substr(j, end - j));
-      j = end;
+      const std::size_t comma = rest.find(',');
+      v = TrimBlanks(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma);
     }
     ASSIGN_OR_RETURN(Grant g, MakeGrant(type, v, permission, resolve));
     AddGrant(grants, std::move(g));
-    i = j < value.size() ? j + 1 : j;
+    if (!rest.empty()) {
+      rest.remove_prefix(1);  // the comma
+    }
   }
   if (grants.empty()) {
     return BadGrantee("Argument format not recognized");

@@ -24,6 +24,31 @@ constexpr std::array kGrantHeaders = {
     GrantHeader{"x-amz-grant-full-control", acl::Permission::kFullControl, false},
 };
 
+// True when `headers` carry an x-amz-grant-* header (x-amz-grant-write only with `bucket`).
+bool HasGrantHeaders(const http::Request& headers, bool bucket) {
+  return std::any_of(kGrantHeaders.begin(), kGrantHeaders.end(), [&](const GrantHeader& h) {
+    return (bucket || !h.bucket_only) && headers.Header(h.name) != nullptr;
+  });
+}
+
+bool IsCanonicalId(std::string_view id) {
+  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// The name of the user whose canonical id is `id` (nullopt: no user has it).
+std::optional<std::string> UserOfCanonicalId(const S3Request& req, std::string_view id) {
+  if (req.opts.iam != nullptr) {
+    for (const auto& user : req.opts.iam->ListUsers()) {
+      if (CanonicalUserId(user.access_key) == id) {
+        return user.access_key;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string CanonicalUserId(std::string_view user) {
@@ -47,25 +72,8 @@ std::string DisplayName(const S3Request& req, std::string_view id) {
   if (id == kOwnerId) {
     return std::string(kOwnerName);
   }
-  if (req.opts.iam != nullptr) {
-    for (const auto& user : req.opts.iam->ListUsers()) {
-      if (CanonicalUserId(user.access_key) == id) {
-        return user.access_key;
-      }
-    }
-  }
-  return "";
+  return UserOfCanonicalId(req, id).value_or("");
 }
-
-namespace {
-
-bool IsCanonicalId(std::string_view id) {
-  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-}  // namespace
 
 acl::ResolveId GranteeResolver(const S3Request& req, const acl::Acl* current) {
   std::vector<std::string> known;
@@ -81,17 +89,12 @@ acl::ResolveId GranteeResolver(const S3Request& req, const acl::Acl* current) {
     if (id == kOwnerId || std::find(known.begin(), known.end(), id) != known.end()) {
       return std::string(id);
     }
-    iam::Iam* iam = req.opts.iam;
     if (IsCanonicalId(id)) {
       // A canonical id is only ever one (never a user whose name looks like one).
-      if (iam != nullptr) {
-        for (const auto& user : iam->ListUsers()) {
-          if (CanonicalUserId(user.access_key) == id) {
-            return std::string(id);
-          }
-        }
+      if (UserOfCanonicalId(req, id)) {
+        return std::string(id);
       }
-    } else if (iam != nullptr && iam->GetUser(id).ok()) {
+    } else if (req.opts.iam != nullptr && req.opts.iam->GetUser(id).ok()) {
       return CanonicalUserId(id);  // a user's name, as other servers' ids are
     }
     return Status(Errc::kInvalidArgumentS3, "Invalid id");
@@ -99,16 +102,10 @@ acl::ResolveId GranteeResolver(const S3Request& req, const acl::Acl* current) {
 }
 
 std::string BucketOwner(const object::BucketInfo& bucket) {
-  // The owner is also its own document, so that a PUT does not parse the ACL to find it.
+  // The owner is its own document (the ACL's owner is always the same), so that a PUT does
+  // not parse the ACL to find it; a bucket made before owners were kept is root's.
   const std::string& owner = bucket.Config(object::bucket_config::kOwner);
-  if (!owner.empty()) {
-    return owner;
-  }
-  const std::string& stored = bucket.Config(object::bucket_config::kAcl);
-  if (stored.empty()) {
-    return std::string(kOwnerId);
-  }
-  return acl::Decode(stored, kOwnerId).owner;
+  return owner.empty() ? std::string(kOwnerId) : owner;
 }
 
 acl::Ownership BucketOwnership(const object::BucketInfo& bucket) {
@@ -116,7 +113,7 @@ acl::Ownership BucketOwnership(const object::BucketInfo& bucket) {
 }
 
 acl::Acl StoredBucketAcl(const object::BucketInfo& bucket) {
-  return acl::Decode(bucket.Config(object::bucket_config::kAcl), kOwnerId);
+  return acl::Decode(bucket.Config(object::bucket_config::kAcl), BucketOwner(bucket));
 }
 
 acl::Acl BucketAcl(const object::BucketInfo& bucket) {
@@ -166,15 +163,7 @@ Result<std::optional<acl::Acl>> RequestedAcl(const S3Request& req, const http::R
 }
 
 bool HasAclHeaders(const http::Request& headers) {
-  if (headers.Header("x-amz-acl") != nullptr) {
-    return true;
-  }
-  for (const GrantHeader& h : kGrantHeaders) {
-    if (headers.Header(h.name) != nullptr) {
-      return true;
-    }
-  }
-  return false;
+  return headers.Header("x-amz-acl") != nullptr || HasGrantHeaders(headers, true);
 }
 
 Result<std::string> NewObjectAcl(const S3Request& req, const http::Request& headers,
@@ -184,11 +173,7 @@ Result<std::string> NewObjectAcl(const S3Request& req, const http::Request& head
   const std::string* canned = headers.Header("x-amz-acl");
   if (ownership == acl::Ownership::kBucketOwnerEnforced) {
     // ACLs are off: the bucket owner owns the object. Only the ACLs that say so are taken.
-    bool grants = false;
-    for (const GrantHeader& h : kGrantHeaders) {
-      grants = grants || (!h.bucket_only && headers.Header(h.name) != nullptr);
-    }
-    if (grants ||
+    if (HasGrantHeaders(headers, false) ||
         (canned != nullptr && *canned != "private" && *canned != "bucket-owner-full-control")) {
       return Status(Errc::kAccessControlListNotSupported, "The bucket does not allow ACLs");
     }

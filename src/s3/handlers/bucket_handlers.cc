@@ -136,10 +136,12 @@ Task<Status> CreateBucket(S3Request& req) {
     owner = std::string(kOwnerId);
   }
   acl::Ownership ownership = req.opts.default_ownership;
-  if (const std::string* o = req.Header("x-amz-object-ownership")) {
-    auto parsed = acl::ParseOwnership(*o);
+  const std::string* ownership_header = req.Header("x-amz-object-ownership");
+  if (ownership_header != nullptr) {
+    auto parsed = acl::ParseOwnership(*ownership_header);
     if (!parsed) {
-      co_return Status(Errc::kInvalidArgumentS3, "Invalid x-amz-object-ownership header: " + *o);
+      co_return Status(Errc::kInvalidArgumentS3,
+                       "Invalid x-amz-object-ownership header: " + *ownership_header);
     }
     ownership = *parsed;
   }
@@ -147,7 +149,7 @@ Task<Status> CreateBucket(S3Request& req) {
   if (HasAclHeaders(req.http())) {
     CO_RETURN_IF_ERROR(co_await CheckNotDenied(req, "s3:PutBucketAcl", req.route.bucket, ""));
   }
-  if (req.Header("x-amz-object-ownership") != nullptr) {
+  if (ownership_header != nullptr) {
     CO_RETURN_IF_ERROR(
         co_await CheckNotDenied(req, "s3:PutBucketOwnershipControls", req.route.bucket, ""));
   }

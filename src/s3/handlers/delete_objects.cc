@@ -11,10 +11,10 @@ Task<Status> DeleteObjects(S3Request& req) {
   CO_ASSIGN_OR_RETURN(std::string xml, co_await ReadRequestXml(req, kMaxDeleteBody));
   CO_ASSIGN_OR_RETURN(DeleteRequestXml parsed, ParseDeleteObjects(xml));
   // Check the bucket once, so a missing bucket is one NoSuchBucket, not N per-key errors.
-  CO_ASSIGN_OR_RETURN(auto bucket, co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket));
+  auto bucket = co_await req.layer.GetBucketInfo(req.ctx, req.route.bucket);
+  CO_RETURN_IF_ERROR(bucket.status());
   XmlWriter w;
   w.Open("DeleteResult");
-  (void)bucket;
   for (const auto& obj : parsed.objects) {
     Result<object::ObjectInfo> deleted = Status(Errc::kKeyTooLong);
     Result<std::string> version_id = CheckedVersionId(obj.version_id);
