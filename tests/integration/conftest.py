@@ -88,6 +88,24 @@ def binary_path():
     return os.path.abspath(os.environ.get("CAIRN_BIN") or os.path.join(ROOT, "build", "cairn"))
 
 
+# Debian's AWS CLI (None when it is not installed).
+AWS_CLI = "/usr/bin/aws" if os.access("/usr/bin/aws", os.X_OK) else shutil.which("aws")
+
+
+def aws_cli_env(tmp_path, access_key=ACCESS_KEY, secret_key=SECRET_KEY, config=None, **extra):
+    """The environment of an AWS CLI run: these credentials, us-east-1, no pager, no EC2
+    metadata lookups, no file of the user's; `config`: the text of the config file to use
+    (written under tmp_path); `extra`: more variables."""
+    cfg = tmp_path / "none"
+    if config is not None:
+        cfg = tmp_path / "aws-config"
+        cfg.write_text(config)
+    return dict(os.environ, AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key,
+                AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=str(cfg),
+                AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_PAGER="",
+                AWS_EC2_METADATA_DISABLED="true", **extra)
+
+
 def unique_name(prefix="t"):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 

@@ -9,8 +9,6 @@ boto3's, anonymous ones plain HTTP, and one test is the AWS CLI's.
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 
 import botocore.exceptions
@@ -18,7 +16,7 @@ import pytest
 import requests
 
 import iam_admin as admin
-from conftest import ACCESS_KEY, SECRET_KEY, assert_s3_error, make_client, unique_name
+from conftest import AWS_CLI, assert_s3_error, aws_cli_env, make_client, unique_name
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -294,8 +292,8 @@ def test_object_ownership(server):
     refused(lambda: s3.put_bucket_acl(Bucket=b, ACL="public-read"),
             "AccessControlListNotSupported", 400)
     s3.put_object(Bucket=b, Key="k", Body=b"x", ACL="bucket-owner-full-control")
-    refused(lambda: s3.create_bucket(Bucket=unique_name("ownc"), ObjectOwnership="BucketOwnerEnforced",
-                                     ACL="public-read"),
+    refused(lambda: s3.create_bucket(Bucket=unique_name("ownc"),
+                                     ObjectOwnership="BucketOwnerEnforced", ACL="public-read"),
             "InvalidBucketAclWithObjectOwnership", 400)
 
     # The default is ObjectWriter: the writer owns what it writes.
@@ -339,14 +337,9 @@ def test_default_ownership_from_the_environment(make_server):
             "AccessControlListNotSupported", 400)
 
 
-AWS_CLI = "/usr/bin/aws" if os.access("/usr/bin/aws", os.X_OK) else shutil.which("aws")
-
-
 @pytest.mark.skipif(AWS_CLI is None, reason="the AWS CLI is not installed")
 def test_aws_cli(server, tmp_path):
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY,
-               AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=str(tmp_path / "none"),
-               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_PAGER="")
+    env = aws_cli_env(tmp_path)
 
     def aws(*args):
         res = subprocess.run([AWS_CLI, *args, "--endpoint-url", server.endpoint],

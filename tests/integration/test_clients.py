@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import random_bytes, unique_name
+from conftest import aws_cli_env, random_bytes, unique_name
 
 pytestmark = pytest.mark.clients
 
@@ -90,13 +90,9 @@ def target(request):
 @pytest.fixture
 def aws(target, tmp_path):
     server = target
-    cfg = tmp_path / "aws-config"
-    cfg.write_text("[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n"
-                   "  multipart_threshold = 16MB\n  multipart_chunksize = 8MB\n")
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=server.access_key,
-               AWS_SECRET_ACCESS_KEY=server.secret_key, AWS_DEFAULT_REGION="us-east-1",
-               AWS_CONFIG_FILE=str(cfg), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
-               AWS_PAGER="", AWS_EC2_METADATA_DISABLED="true")
+    env = aws_cli_env(tmp_path, server.access_key, server.secret_key,
+                      config="[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n"
+                      "  multipart_threshold = 16MB\n  multipart_chunksize = 8MB\n")
     exe = find_tool("aws")
 
     def call(*args, timeout=300):

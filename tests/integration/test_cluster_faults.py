@@ -29,8 +29,8 @@ import botocore.exceptions
 import pytest
 import requests
 
-from conftest import ServerProcess, _live_servers, make_client, random_bytes, reserve_ports, \
-    unique_name, wait_until
+from conftest import ServerProcess, _live_servers, aws_cli_env, make_client, random_bytes, \
+    reserve_ports, unique_name, wait_until
 from test_cluster import BRINGUP_TIMEOUT, Cluster, get, put
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -613,13 +613,10 @@ def test_kill_node_during_aws_s3_sync(cairn_bin, tmp_path, count):
         bucket = unique_name("sync")
         client = c.nodes[0].client()
         client.create_bucket(Bucket=bucket)
-        cfg = tmp_path / "aws-config"
-        cfg.write_text("[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n")
-        env = dict(os.environ, AWS_ACCESS_KEY_ID=c.nodes[0].access_key,
-                   AWS_SECRET_ACCESS_KEY=c.nodes[0].secret_key, AWS_DEFAULT_REGION="us-east-1",
-                   AWS_CONFIG_FILE=str(cfg), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
-                   AWS_PAGER="", AWS_EC2_METADATA_DISABLED="true", AWS_MAX_ATTEMPTS="5",
-                   AWS_RETRY_MODE="standard")
+        env = aws_cli_env(tmp_path, c.nodes[0].access_key, c.nodes[0].secret_key,
+                          config="[default]\nregion = us-east-1\ns3 =\n"
+                          "  addressing_style = path\n",
+                          AWS_MAX_ATTEMPTS="5", AWS_RETRY_MODE="standard")
         cmd = [exe, "--endpoint-url", c.nodes[0].endpoint, "--no-cli-pager", "s3", "sync",
                "--no-progress", src, f"s3://{bucket}/"]
         out = open(tmp_path / "sync.log", "w")

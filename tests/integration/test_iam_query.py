@@ -6,8 +6,6 @@ actions; the credential scope's service must match the API.
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 import urllib.parse
 
@@ -20,7 +18,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from conftest import ACCESS_KEY, SECRET_KEY, make_client, unique_name
+from conftest import ACCESS_KEY, AWS_CLI, SECRET_KEY, aws_cli_env, make_client, unique_name
 
 ACCOUNT = "000000000000"
 
@@ -351,14 +349,9 @@ def test_non_root_needs_admin_actions(server):
     s3.delete_bucket(Bucket=b)
 
 
-AWS_CLI = "/usr/bin/aws" if os.access("/usr/bin/aws", os.X_OK) else shutil.which("aws")
-
-
 @pytest.mark.skipif(AWS_CLI is None, reason="the AWS CLI is not installed")
 def test_aws_cli(server, tmp_path):
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY,
-               AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=str(tmp_path / "none"),
-               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_PAGER="")
+    env = aws_cli_env(tmp_path)
 
     def aws(*args, ok=True):
         res = subprocess.run([AWS_CLI, "iam", *args, "--endpoint-url", server.endpoint,

@@ -13,7 +13,7 @@ import botocore
 import pytest
 
 from conftest import (ACCESS_KEY, SECRET_KEY, ServerProcess, _live_servers, assert_s3_error,
-                      random_bytes, unique_name)
+                      aws_cli_env, random_bytes, unique_name)
 import test_post_object as post_helpers
 
 MASTER = base64.b64encode(bytes(range(32))).decode()
@@ -458,11 +458,8 @@ def test_lost_or_wrong_master_key(make_server):
 def test_aws_cli_sse(kms_server, b, tmp_path):
     import test_clients
     exe = test_clients.find_tool("aws")
-    cfg = tmp_path / "aws-config"
-    cfg.write_text("[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n")
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY,
-               AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=str(cfg),
-               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_PAGER="")
+    env = aws_cli_env(tmp_path, config="[default]\nregion = us-east-1\ns3 =\n"
+                                       "  addressing_style = path\n")
     src = tmp_path / "f.bin"
     data = random_bytes(20 * MiB + 3, seed=21)  # multipart with the CLI's 8 MiB parts
     src.write_bytes(data)

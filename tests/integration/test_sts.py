@@ -9,7 +9,6 @@ import datetime
 import html
 import http.server
 import json
-import os
 import threading
 import time
 
@@ -26,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 import iam_admin as admin
 import test_clients
-from conftest import ACCESS_KEY, SECRET_KEY, make_client, unique_name
+from conftest import ACCESS_KEY, SECRET_KEY, aws_cli_env, make_client, unique_name
 
 CLIENT_ID = "cairn-test-client"
 
@@ -187,10 +186,7 @@ def test_assume_role_refusals(sts_server):
 
 def test_aws_cli_assume_role(sts_server, tmp_path):
     ep = sts_server.endpoint
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY,
-               AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=str(tmp_path / "none"),
-               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_PAGER="",
-               AWS_EC2_METADATA_DISABLED="true")
+    env = aws_cli_env(tmp_path)
     out = test_clients.run([test_clients.find_tool("aws"), "sts", "assume-role",
                             "--endpoint-url", ep, "--role-arn", "arn:xxx:xxx:xxx:xxxx",
                             "--role-session-name", "cli", "--duration-seconds", "900",

@@ -5,14 +5,12 @@ DeleteObjects with version ids, ListObjectVersions with every parameter and its 
 versions surviving a restart."""
 
 import json
-import os
-import shutil
 import subprocess
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_s3_error, unique_name
+from conftest import AWS_CLI, assert_s3_error, aws_cli_env, unique_name
 
 MiB = 1024 * 1024
 
@@ -226,12 +224,8 @@ def test_aws_cli_lists_versions(server, bucket, tmp_path):
     for i in range(2):
         s3.put_object(Bucket=bucket, Key="cli", Body=f"{i}".encode())
     s3.delete_object(Bucket=bucket, Key="cli")
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=server.access_key,
-               AWS_SECRET_ACCESS_KEY=server.secret_key, AWS_DEFAULT_REGION="us-east-1",
-               AWS_CONFIG_FILE=str(tmp_path / "none"),
-               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_PAGER="",
-               AWS_EC2_METADATA_DISABLED="true")
-    aws = shutil.which("aws") or "/usr/bin/aws"
+    env = aws_cli_env(tmp_path, server.access_key, server.secret_key)
+    aws = AWS_CLI or "/usr/bin/aws"
     out = subprocess.run([aws, "--endpoint-url", server.endpoint, "s3api",
                           "list-object-versions", "--bucket", bucket],
                          env=env, capture_output=True, text=True, timeout=120, check=True)
