@@ -326,11 +326,15 @@ def web_identity(endpoint, token, **kw):
         RoleArn="arn:xxx:xxx:xxx:xxxx", RoleSessionName="web", WebIdentityToken=token, **kw)
 
 
-def test_web_identity_login(make_server, idp):
-    srv = make_server(env={
+def discovery_server(make_server, idp):
+    """A server whose OpenID provider is `idp`, found by its discovery document."""
+    return make_server(env={
         "MINIO_IDENTITY_OPENID_CONFIG_URL": idp.issuer + "/.well-known/openid-configuration",
         "MINIO_IDENTITY_OPENID_CLIENT_ID": CLIENT_ID})
-    ep = srv.endpoint
+
+
+def test_web_identity_login(make_server, idp):
+    ep = discovery_server(make_server, idp).endpoint
     root = make_client(ep)
     b = unique_name("b")
     root.create_bucket(Bucket=b)
@@ -406,10 +410,7 @@ def test_web_identity_jwks_without_discovery(make_server, idp):
 def test_temporary_credentials_stop_at_their_expiry(make_server, idp):
     """Credentials from a token that expires in a few seconds expire with it: a request after
     that is 400 ExpiredToken, on every operation (no test-only clock: the token sets it)."""
-    srv = make_server(env={
-        "MINIO_IDENTITY_OPENID_CONFIG_URL": idp.issuer + "/.well-known/openid-configuration",
-        "MINIO_IDENTITY_OPENID_CLIENT_ID": CLIENT_ID})
-    ep = srv.endpoint
+    ep = discovery_server(make_server, idp).endpoint
     root = make_client(ep)
     b = unique_name("b")
     root.create_bucket(Bucket=b)
