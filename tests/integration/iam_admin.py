@@ -81,3 +81,14 @@ def add_service_account(endpoint, target_user=None, policy=None, access_key=None
     if expiration:
         body["expiration"] = expiration
     return call(endpoint, "PUT", "add-service-account", body=body, **kw)["credentials"]
+
+
+def statement(effect, actions, resources, **extra):
+    """One policy statement; `extra`: Principal, Condition, ..."""
+    s = {"Effect": effect, "Action": actions, "Resource": resources}
+    s.update(extra)
+    return s
+
+
+def policy(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 import iam_admin as admin
+from iam_admin import policy, statement
 from conftest import AWS_CLI, assert_s3_error, aws_cli_env, make_client, unique_name
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -190,17 +191,16 @@ def test_explicit_deny_beats_an_acl_grant(server):
     alice, a = new_user(server)
     assert a.get_object(Bucket=b, Key="k")["Body"].read() == b"v"
     # A bucket policy that denies alice wins over the ACL that lets everyone read.
-    deny = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Deny", "Principal": {"AWS": [f"arn:aws:iam:::user/{alice}"]},
-        "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{b}/*"}]}
+    deny = policy(statement("Deny", "s3:GetObject", f"arn:aws:s3:::{b}/*",
+                            Principal={"AWS": [f"arn:aws:iam:::user/{alice}"]}))
     s3.put_bucket_policy(Bucket=b, Policy=json.dumps(deny))
     refused(lambda: a.get_object(Bucket=b, Key="k"))
     assert anonymous_get(server, b, "k").status_code == 200
     s3.delete_bucket_policy(Bucket=b)
     # So does a Deny in the user's own policy.
     name = unique_name("p")
-    admin.add_policy(server.endpoint, name, {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Deny", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{b}/*"}]})
+    admin.add_policy(server.endpoint, name,
+                     policy(statement("Deny", "s3:GetObject", f"arn:aws:s3:::{b}/*")))
     admin.attach(server.endpoint, [name], user=alice)
     refused(lambda: a.get_object(Bucket=b, Key="k"))
 
@@ -213,8 +213,7 @@ def test_acl_grants_are_narrowed_like_policies(server):
     alice, a = new_user(server)
     assert a.get_object(Bucket=b, Key="k")["Body"].read() == b"v"
     # A service account whose session policy allows nothing else gets nothing from the ACL.
-    narrow = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::nothing"}]}
+    narrow = policy(statement("Allow", "s3:ListBucket", "arn:aws:s3:::nothing"))
     sa = admin.add_service_account(server.endpoint, target_user=alice, policy=narrow)
     creds = sa.get("credentials", sa)
     sac = make_client(server.endpoint, access_key=creds["accessKey"],
@@ -229,9 +228,9 @@ def test_acl_grants_are_narrowed_like_policies(server):
     assert sorted(d["Key"] for d in res.get("Deleted", [])) == ["k", "mine"]
     s3.put_object(Bucket=b, Key="tagged", Body=b"t", Tagging="keep=yes")
     name = unique_name("p")
-    admin.add_policy(server.endpoint, name, {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{b}/*",
-        "Condition": {"StringEquals": {"s3:ExistingObjectTag/keep": "yes"}}}]})
+    admin.add_policy(server.endpoint, name, policy(statement(
+        "Deny", "s3:DeleteObject", f"arn:aws:s3:::{b}/*",
+        Condition={"StringEquals": {"s3:ExistingObjectTag/keep": "yes"}})))
     admin.attach(server.endpoint, [name], user=alice)
     res = a.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "tagged"}]})
     assert [e["Code"] for e in res.get("Errors", [])] == ["AccessDenied"]
@@ -239,9 +238,8 @@ def test_acl_grants_are_narrowed_like_policies(server):
 
     # A Deny of s3:PutObjectAcl refuses ACL headers on writes too; plain writes go on.
     name2 = unique_name("p")
-    admin.add_policy(server.endpoint, name2, {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Deny", "Action": ["s3:PutObjectAcl", "s3:PutBucketAcl"],
-        "Resource": "arn:aws:s3:::*"}]})
+    admin.add_policy(server.endpoint, name2, policy(
+        statement("Deny", ["s3:PutObjectAcl", "s3:PutBucketAcl"], "arn:aws:s3:::*")))
     admin.attach(server.endpoint, [name2], user=alice)
     refused(lambda: a.put_object(Bucket=b, Key="pub", Body=b"x", ACL="public-read"))
     a.put_object(Bucket=b, Key="plain", Body=b"x")
@@ -251,8 +249,8 @@ def test_acl_grants_are_narrowed_like_policies(server):
 def test_owners_are_the_users_that_made_buckets_and_objects(server):
     # Alice may only create buckets: the bucket she makes is hers, through its ACL.
     name = unique_name("p")
-    admin.add_policy(server.endpoint, name, {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "s3:CreateBucket", "Resource": "arn:aws:s3:::*"}]})
+    admin.add_policy(server.endpoint, name,
+                     policy(statement("Allow", "s3:CreateBucket", "arn:aws:s3:::*")))
     alice, a = new_user(server, [name])
     bob, bb = new_user(server, [name])
     b = unique_name("own")
@@ -366,8 +364,8 @@ def test_writers_own_what_they_write_unless_acls_are_off(server):
     # ever: others' objects stay closed either way.
     s3 = server.client()
     name = unique_name("p")
-    admin.add_policy(server.endpoint, name, {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::*"}]})
+    admin.add_policy(server.endpoint, name,
+                     policy(statement("Allow", "s3:PutObject", "arn:aws:s3:::*")))
     writer, w = new_user(server, [name])
     for ownership, readable in (("ObjectWriter", True), ("BucketOwnerEnforced", False)):
         b = unique_name("wo")

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 import iam_admin as admin
+from iam_admin import policy, statement
 from conftest import ACCESS_KEY, SECRET_KEY, assert_s3_error, make_client, unique_name
 
 
@@ -32,16 +33,6 @@ def denied(fn):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         fn()
     assert_s3_error(e, "AccessDenied", 403)
-
-
-def statement(effect, actions, resources, **extra):
-    s = {"Effect": effect, "Action": actions, "Resource": resources}
-    s.update(extra)
-    return s
-
-
-def policy(*statements):
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 @pytest.fixture
