@@ -14,7 +14,8 @@ The layers, lowest first (a module may include its own headers and those of lowe
   4  object                               the object layer
   5  heal, kms, iam                       background healing; the key store; identities (over the
                                           object layer)
-  6  s3, admin                            the S3 and admin front ends
+  6  s3, admin, console                   the S3 and admin front ends; the web console (which
+                                          reaches S3 and admin through http::Handler only)
   7  server                               wiring (adapts cluster/lock to object's NsLocker)
 
 (shared/STYLE.md sketches the order; docs/architecture.md has this one.) Modules of one layer
@@ -34,7 +35,7 @@ LAYERS = [
     ["storage/local", "storage/remote", "cluster", "cluster/lock"],
     ["object"],
     ["heal", "kms", "iam"],
-    ["s3", "admin"],
+    ["s3", "admin", "console"],
     ["server"],
 ]
 # Edges within a layer that are part of the design, as (includer, included): none yet.

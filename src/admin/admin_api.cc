@@ -44,26 +44,6 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// The whole (small) request body. Errors: kEntityTooLarge past `limit`, the body's.
-Task<Result<std::string>> ReadBody(ByteSource& body, std::size_t limit) {
-  std::string out;
-  std::array<std::byte, 16384> buf;
-  for (;;) {
-    Result<std::size_t> n = co_await body.Read(buf);
-    if (!n.ok()) {
-      co_return n.status();
-    }
-    if (*n == 0) {
-      co_return out;
-    }
-    if (out.size() + *n > limit) {
-      co_return Status(Errc::kEntityTooLarge,
-                       fmt::format("the request body is larger than {} bytes", limit));
-    }
-    out.append(reinterpret_cast<const char*>(buf.data()), *n);
-  }
-}
-
 // "ip:port" or "[ip6]:port" -> the address (aws:SourceIp).
 std::string_view SourceIp(std::string_view remote) {
   if (remote.starts_with('[')) {
@@ -361,7 +341,7 @@ Task<AdminApi::Reply> AdminApi::ServeIamRequest(http::Exchange& ex, const AdminR
       co_return Reply::Error(
           Status(Errc::kInvalidRequest, "the admin API takes no aws-chunked bodies"));
     }
-    Result<std::string> read = co_await ReadBody(ex.body(), kMaxBody);
+    Result<std::string> read = co_await ReadAll(ex.body(), kMaxBody);
     if (!read.ok()) {
       co_return Reply::Error(read.status());
     }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 
 #include "common/status.h"
 #include "common/task.h"
@@ -30,5 +31,9 @@ class ByteSink {
 
 // Reads until buf is full or the source ends; returns the number of bytes read.
 Task<Result<std::size_t>> ReadFull(ByteSource& source, std::span<std::byte> buf);
+
+// The whole of a small body (a request's JSON or XML). Errors: kEntityTooLarge past `limit`
+// bytes (read no further), and the source's.
+Task<Result<std::string>> ReadAll(ByteSource& source, std::size_t limit);
 
 }  // namespace cairn

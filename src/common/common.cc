@@ -1,6 +1,8 @@
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include "common/byte_stream.h"
@@ -182,6 +184,25 @@ Task<Result<std::size_t>> ReadFull(ByteSource& source, std::span<std::byte> buf)
     done += *n;
   }
   co_return done;
+}
+
+Task<Result<std::string>> ReadAll(ByteSource& source, std::size_t limit) {
+  std::string out;
+  std::array<std::byte, 16384> buf;
+  for (;;) {
+    auto n = co_await source.Read(buf);
+    if (!n.ok()) {
+      co_return n.status();
+    }
+    if (*n == 0) {
+      co_return out;
+    }
+    if (out.size() + *n > limit) {
+      co_return Status(Errc::kEntityTooLarge,
+                       fmt::format("the request body is larger than {} bytes", limit));
+    }
+    out.append(reinterpret_cast<const char*>(buf.data()), *n);
+  }
 }
 
 namespace log {

@@ -960,6 +960,16 @@ Task<Result<Credentials>> Iam::AddTemporary(const RequestContext& ctx, Temporary
   co_return Credentials{rec.access_key, rec.secret_key, rec.session_token, rec.expires_ns};
 }
 
+Task<Status> Iam::RemoveTemporary(const RequestContext& ctx, std::string_view access_key) {
+  const std::string ak(access_key);
+  co_return co_await state_->Mutate(ctx, RecordKind::kTemporary, ak, [&](Records& r) -> Status {
+    if (r.temporary.erase(ak) == 0) {
+      return Status(Errc::kInvalidAccessKeyId, ak);
+    }
+    return Status::Ok();
+  });
+}
+
 // ---- propagation ------------------------------------------------------------------------
 
 Task<Status> Iam::ReloadItem(const RequestContext& ctx, std::string_view item) {

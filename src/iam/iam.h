@@ -266,6 +266,9 @@ class Iam final : public auth::CredentialProvider {
   // STS: new temporary credentials (stored, so every node accepts them). Errors:
   // kMalformedPolicy (session policy), kIamNoSuchUser, kIamNoSuchPolicy (claim).
   Task<Result<Credentials>> AddTemporary(const RequestContext& ctx, TemporaryRequest req);
+  // Revokes temporary credentials before they expire (the console's sign-out). Errors:
+  // kInvalidAccessKeyId (no such temporary credentials: expired, or never issued).
+  Task<Status> RemoveTemporary(const RequestContext& ctx, std::string_view access_key);
 
   // Propagation: re-reads one record (a path under kIamPrefix) or everything; expired STS
   // credentials are dropped (and their records deleted by ReloadAll).

@@ -35,25 +35,6 @@ int HttpStatusOf(Errc code) {
   }
 }
 
-// Reads a whole small body, refusing more than `limit` bytes.
-Task<Result<std::string>> ReadBody(ByteSource& body, std::size_t limit) {
-  std::string out;
-  std::vector<std::byte> buf(64 << 10);
-  for (;;) {
-    auto n = co_await body.Read(buf);
-    if (!n.ok()) {
-      co_return n.status();
-    }
-    if (*n == 0) {
-      co_return out;
-    }
-    if (out.size() + *n > limit) {
-      co_return Status(Errc::kEntityTooLarge, "the RPC body is over the server's limit");
-    }
-    out.append(reinterpret_cast<const char*>(buf.data()), *n);
-  }
-}
-
 std::string HeaderOr(const http::Request& req, std::string_view name) {
   const std::string* v = req.Header(name);
   return v != nullptr ? *v : std::string();
@@ -183,7 +164,7 @@ Task<void> Server::Handle(http::Exchange& ex) {
     }
     result = co_await entry->stream(ctx, *args, ex.body());
   } else {
-    auto body = co_await ReadBody(ex.body(), options_.max_body);
+    auto body = co_await ReadAll(ex.body(), options_.max_body);
     if (!body.ok()) {
       ex.CloseAfterResponse();
       co_await RespondError(ex, 400, body.status());

@@ -389,11 +389,19 @@ std::optional<std::string> StaticCredentialProvider::SecretKey(std::string_view 
   return std::nullopt;
 }
 
+namespace {
+constexpr std::string_view kHealthPrefix = "/minio/health/";
+}  // namespace
+
+bool IsHealthPath(std::string_view path) {
+  return path.starts_with(kHealthPrefix);
+}
+
 Task<bool> ServeHealth(http::Exchange& ex, object::ObjectLayer* layer) {
   const http::Request& r = ex.request();
-  constexpr std::string_view kPrefix = "/minio/health/";
+  constexpr std::string_view kPrefix = kHealthPrefix;
   std::string_view path = r.path;
-  if (path.substr(0, kPrefix.size()) != kPrefix) {
+  if (!IsHealthPath(path)) {
     co_return false;
   }
   path.remove_prefix(kPrefix.size());

@@ -92,6 +92,8 @@ using ObjectLayerGetter = std::function<object::ObjectLayer*()>;
 // Serves /minio/health/{live,ready,cluster,cluster/read} (GET and HEAD). Returns false
 // when the path is not a health path (nothing was sent).
 Task<bool> ServeHealth(http::Exchange& ex, object::ObjectLayer* layer);
+// True for the paths ServeHealth answers (/minio/health/...).
+bool IsHealthPath(std::string_view path);
 
 // For http::ServerOptions::rewrite_reject on the S3 port: a request the HTTP layer refused
 // before S3 saw it (header too large, malformed) is answered with S3's XML error, as AWS

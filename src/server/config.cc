@@ -205,6 +205,30 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
     }
     cfg.default_object_ownership = *v;
   }
+  if (auto v = env("CAIRN_CONSOLE_DIR"); v && cfg.console_dir.empty()) {
+    cfg.console_dir = *v;
+  }
+  for (const char* var : {"CAIRN_BROWSER_SESSION_DURATION", "MINIO_BROWSER_SESSION_DURATION"}) {
+    if (auto v = env(var)) {
+      Result<std::chrono::nanoseconds> d = ParseDuration(*v);
+      if (!d.ok() || *d < std::chrono::seconds(1) || *d > std::chrono::hours(24 * 365)) {
+        return Status(Errc::kInvalidArgument,
+                      std::string(var) + " must be a duration such as 12h, 30m or 90s");
+      }
+      cfg.browser_session_duration = std::chrono::duration_cast<std::chrono::seconds>(*d);
+      break;
+    }
+  }
+  for (const char* var : {"CAIRN_SERVER_URL", "MINIO_SERVER_URL"}) {
+    if (auto v = env(var)) {
+      if (!v->starts_with("http://") && !v->starts_with("https://")) {
+        return Status(Errc::kInvalidArgument,
+                      std::string(var) + " must be an http:// or https:// URL");
+      }
+      cfg.server_url = *v;
+      break;
+    }
+  }
   for (const char* var : {"CAIRN_KMS_AUTO_ENCRYPTION", "MINIO_KMS_AUTO_ENCRYPTION"}) {
     ASSIGN_OR_RETURN(auto auto_encryption, EnvSwitch(env, var));
     if (auto_encryption) {
@@ -477,6 +501,9 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                                        "Console, admin API and health listen address "
                                        "(127.0.0.1:9001 with the default credentials)")
                           ->capture_default_str();
+  server->add_option("--console-dir", cfg.console_dir,
+                     "The web console's built files (default: found beside the binary; "
+                     "scripts/build-console.sh builds them)");
   auto* parity_opt = server->add_option("--parity", parity,
                                         "Parity drives per erasure set (default: half the set)");
   auto* set_size_opt =

@@ -3,6 +3,7 @@
 // handling is tested without starting anything.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -107,6 +108,13 @@ struct ServerConfig {
   // CAIRN_DEFAULT_OBJECT_OWNERSHIP: the Object Ownership of buckets created without
   // x-amz-object-ownership: ObjectWriter (ACLs on), BucketOwnerPreferred or BucketOwnerEnforced.
   std::string default_object_ownership = "ObjectWriter";
+  // The web console: --console-dir (or CAIRN_CONSOLE_DIR), the front end's built files (empty:
+  // found beside the binary, console/assets.h); CAIRN_BROWSER_SESSION_DURATION (or
+  // MINIO_BROWSER_SESSION_DURATION), how long a sign-in lasts (12 h); CAIRN_SERVER_URL (or
+  // MINIO_SERVER_URL), the S3 endpoint as browsers reach it, for share links.
+  std::string console_dir;
+  std::chrono::seconds browser_session_duration = std::chrono::hours(12);
+  std::string server_url;
   // CAIRN_KMS_AUTO_ENCRYPTION (or MINIO_KMS_AUTO_ENCRYPTION) = on: every object is written
   // with SSE-S3 unless the request asks otherwise. Needs a KMS (Server::Start refuses).
   bool kms_auto_encryption = false;

@@ -22,6 +22,7 @@
 #include "audit/webhook_target.h"
 #include "cluster/format.h"
 #include "common/log.h"
+#include "console/console.h"
 #include "heal/heal_sequence.h"
 #include "heal/healer.h"
 #include "http/server.h"
@@ -438,17 +439,62 @@ Status Server::StartListeners() {
   console_http.tls_key_file = config_.key_file;
   console_http.max_connections = 1024;  // admin, metrics and health: few clients
   console_http.max_connections_per_client = 256;
-  // The console port: the admin API and metrics, else the health endpoints (404 for the rest).
-  http::Handler health = s3::MakeHealthHandler([this] { return layer_ready_.load(); }, false);
-  console_listener_ = std::make_unique<http::Server>(
-      std::move(console_http), [this, health = std::move(health)](http::Exchange& ex) {
-        return admin::AdminApi::Owns(ex.request().path) ? admin_->Handle(ex) : health(ex);
-      });
+  console_ = MakeConsole();
+  // The console port: the admin API and metrics, the health endpoints, else the web console.
+  console_listener_ = std::make_unique<http::Server>(std::move(console_http),
+                                                     [this](http::Exchange& ex) -> Task<void> {
+                                                       const std::string& path = ex.request().path;
+                                                       if (admin::AdminApi::Owns(path)) {
+                                                         co_await admin_->Handle(ex);
+                                                         co_return;
+                                                       }
+                                                       if (s3::IsHealthPath(path)) {
+                                                         co_await console_health_(ex);
+                                                         co_return;
+                                                       }
+                                                       co_await console_->Handle(ex);
+                                                     });
   st = console_listener_->Start();
   if (!st.ok()) {
     return Status(st.code(), "the console port: " + st.message());
   }
   return Status::Ok();
+}
+
+std::unique_ptr<console::Console> Server::MakeConsole() {
+  console_health_ = s3::MakeHealthHandler([this] { return layer_ready_.load(); }, false);
+  console::ConsoleOptions opts;
+  opts.root_access_key = config_.access_key;
+  opts.root_secret_key = config_.secret_key;
+  opts.region = config_.region;
+  opts.session_duration = config_.browser_session_duration;
+  opts.server_url = config_.server_url;
+  opts.s3_port = s3_port();
+  opts.s3_tls = !config_.cert_file.empty();
+  opts.iam = [this]() -> iam::Iam* { return s3_ready_.load() ? iam_.get() : nullptr; };
+  std::error_code ec;
+  const std::string binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  const std::string dir = console::FindAssetsDir(config_.console_dir, binary);
+  if (dir.empty()) {
+    LOG_INFO(
+        "console: the front end is not built (scripts/build-console.sh); the console "
+        "port serves the admin API, the metrics and a page that says so");
+  } else if (Result<console::Assets> assets = console::Assets::Load(dir); assets.ok()) {
+    LOG_INFO("console: {} files from {}", assets->size(), dir);
+    opts.assets = std::make_shared<const console::Assets>(std::move(*assets));
+  } else {
+    LOG_WARN("console: {}", assets.status().message());
+  }
+  // The gateway's S3 requests go to the S3 API only (never the RPC or health paths).
+  http::Handler s3 = [this](http::Exchange& ex) -> Task<void> {
+    if (s3::S3Api* api = s3_ready_.load()) {
+      co_await api->Handle(ex);
+      co_return;
+    }
+    co_await RespondNotReady(ex);
+  };
+  http::Handler admin = [this](http::Exchange& ex) { return admin_->Handle(ex); };
+  return std::make_unique<console::Console>(std::move(opts), std::move(s3), std::move(admin));
 }
 
 Status Server::StartAudit() {

@@ -19,6 +19,7 @@
 #include "cluster/topology.h"
 #include "common/status.h"
 #include "common/task.h"
+#include "http/exchange.h"
 #include "rpc/protocol.h"
 #include "server/config.h"
 #include "server/peers.h"
@@ -67,6 +68,10 @@ namespace cairn::http {
 class Server;
 class Exchange;
 }  // namespace cairn::http
+
+namespace cairn::console {
+class Console;
+}  // namespace cairn::console
 
 namespace cairn::rpc {
 class Client;
@@ -121,6 +126,8 @@ class Server {
   Status LoadFormat();
   Status BuildLayer();
   Status StartListeners();
+  // The web console of the console port (its options from config_, its files found on disk).
+  std::unique_ptr<console::Console> MakeConsole();
   // The audit log and its targets, when the config names any (before the listeners).
   Status StartAudit();
   Status WriteAddressFile() const;
@@ -178,6 +185,9 @@ class Server {
   std::unique_ptr<admin::AdminApi> admin_;
   std::unique_ptr<http::Server> s3_listener_;
   std::unique_ptr<http::Server> console_listener_;
+  // The web console and the console port's health endpoints (made by MakeConsole).
+  std::unique_ptr<console::Console> console_;
+  http::Handler console_health_;
 
   // Distributed mode. The other nodes, and one RPC client per node (shared by its drives).
   std::vector<PeerPlan> peers_;
