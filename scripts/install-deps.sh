@@ -16,7 +16,15 @@ TEST_PACKAGES=(
   python3 python3-pytest python3-pytest-timeout python3-boto3 python3-requests
   python3-cryptography
   awscli rclone s3cmd openssl iproute2 procps curl strace
+  # The console's browser tests: headless Chromium (driven by playwright-core from npm) and
+  # fonts for its screenshots.
+  chromium fonts-dejavu-core fonts-liberation
 )
+# The console's front end is built with Node.js and npm (scripts/build-console.sh). A machine
+# that already has them (Node 18 or later) keeps its own; else Debian's packages.
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+  TEST_PACKAGES+=(nodejs npm)
+fi
 PACKAGES=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 
 missing=()

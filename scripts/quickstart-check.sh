@@ -102,5 +102,19 @@ aws_s3 cp "s3://$bucket/dir/object.bin" "$WORK/back.bin" || fail "aws s3 cp (dow
 cmp -s "$WORK/object.bin" "$WORK/back.bin" || fail "the object read back differs"
 aws_s3 rb --force "s3://$bucket" || fail "aws s3 rb --force"
 
+# The web console: its built front end, and a sign-in with the printed credentials.
+if [[ $exact == 1 ]]; then
+  console="http://127.0.0.1:9001"
+else
+  console="http://$(sed -n 's/^console=//p' "$WORK/address")"
+fi
+page="$(curl -s --max-time 5 "$console/")"
+grep -q '<div id="app">' <<<"$page" && grep -q '/assets/' <<<"$page" ||
+  fail "the console at $console serves no built front end: ${page:0:200}"
+login="$(curl -s --max-time 5 -H 'Content-Type: application/json' \
+  -d "{\"accessKey\":\"$access_key\",\"secretKey\":\"$secret_key\"}" "$console/api/v1/login")"
+grep -q '"csrf"' <<<"$login" || fail "signing in to the console failed: $login"
+
 stop
-echo "quickstart: OK (PUT, listing and GET with the AWS CLI; served $serving s after the start)"
+echo "quickstart: OK (PUT, listing and GET with the AWS CLI; the console's page and sign-in;" \
+  "served $serving s after the start)"

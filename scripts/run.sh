@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds cairn (Release, unity batches, only the `cairn` target, in build-release/) and starts a
-# server.
+# Builds cairn (Release, unity batches, only the `cairn` target, in build-release/) and the web
+# console's front end (console/dist), and starts a server.
 #   ./scripts/run.sh                         4 drives under ./data, credentials cairnadmin/cairnadmin
 #   ./scripts/run.sh --address :9000 /mnt/disk{1...8}   any `cairn server` flags and drives
 set -euo pipefail
@@ -16,6 +16,11 @@ cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCAIRN_UNITY=O
   -DCAIRN_SANITIZE=OFF -DCAIRN_TESTS=OFF -DCAIRN_BENCH=OFF >/dev/null
 ninja -C "$BUILD" -j"$JOBS" cairn
 echo "cairn: built $BUILD/cairn in $(($(date +%s) - build_start)) s"
+# The web console's front end (console/dist, npm packages as the lockfile pins them).
+if ! bash "$ROOT/scripts/build-console.sh"; then
+  echo "cairn: WARNING: the console's front end did not build; the console port serves the" \
+    "admin API and a page that says so" >&2
+fi
 
 # The same order cairn uses (src/common/environment.h): flags, then the first pair of
 # CAIRN_ROOT_USER/_PASSWORD, MINIO_ROOT_USER/_PASSWORD, MINIO_ACCESS_KEY/MINIO_SECRET_KEY (a

@@ -66,8 +66,8 @@ Result<Assets> Assets::Load(const std::string& dir) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
-    if (!it->is_regular_file(ec)) {
-      continue;
+    if (!it->is_regular_file(ec) || it->path().filename().string().starts_with('.')) {
+      continue;  // build stamps (.cairn-build) are not served
     }
     total += it->file_size(ec);
     if (total > kMaxTotal) {

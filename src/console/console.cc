@@ -253,8 +253,8 @@ struct Console::Impl {
   // The session of the request's cookie (and, for a change, its CSRF token); else the answer
   // that refuses the request.
   std::variant<Session, Reply> SessionOf(const http::Request& r) const {
-    const std::optional<std::string_view> cookie =
-        CookieValue(HeaderOr(r, "cookie"), kSessionCookie);
+    const std::string cookies = HeaderOr(r, "cookie");
+    const std::optional<std::string_view> cookie = CookieValue(cookies, kSessionCookie);
     if (!cookie) {
       return Error(401, "Unauthorized", "Sign in first.");
     }
@@ -453,7 +453,9 @@ struct Console::Impl {
       (void)co_await ex.Respond(304, std::move(h), "");
       co_return;
     }
-    (void)co_await ex.Respond(200, std::move(h), r.method == "HEAD" ? "" : a->body);
+    // A view, not a std::string: GCC 12 mishandles a non-trivial temporary in a co_await.
+    const std::string_view body = r.method == "HEAD" ? std::string_view() : a->body;
+    (void)co_await ex.Respond(200, std::move(h), body);
   }
 };
 

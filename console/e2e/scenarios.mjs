@@ -1,0 +1,199 @@
+// The scenarios of run.mjs. Each gets { url, accessKey, secretKey, dir, args, screenshots,
+// newContext, assert } and throws on failure.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function signIn(page, { url, accessKey, secretKey }) {
+  await page.goto(url);
+  await page.getByLabel('Access key').fill(accessKey);
+  await page.getByLabel('Secret key').fill(secretKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user').waitFor();
+}
+
+async function shoot(page, env, name) {
+  if (!env.screenshots) return;
+  fs.mkdirSync(env.screenshots, { recursive: true });
+  // Notices come and go: the pictures show the page.
+  const style = await page.addStyleTag({ content: '.toasts { display: none !important; }' });
+  await page.screenshot({ path: path.join(env.screenshots, `${name}.png`) });
+  await style.evaluate((el) => el.remove());
+}
+
+async function uploadsDone(page, count, timeout = 120000) {
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="uploads"] li[data-state="done"]').length >= n,
+    count,
+    { timeout },
+  );
+  const failed = await page.locator('[data-testid="uploads"] li[data-state="failed"]').count();
+  if (failed) throw new Error(`${failed} uploads failed: ${await page.getByTestId('uploads').innerText()}`);
+}
+
+async function rowKeys(page) {
+  return page.locator('[data-testid="object-list"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.key));
+}
+
+export const scenarios = {
+  // A wrong secret is refused; the right one signs in; the session cookie is out of the
+  // page's reach (HttpOnly, SameSite=Strict).
+  async signin(env) {
+    const { assert } = env;
+    const { page, context } = await env.newContext();
+    await page.goto(env.url);
+    await page.getByLabel('Access key').fill(env.accessKey);
+    await page.getByLabel('Secret key').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'wrong' }).waitFor();
+    assert.equal((await context.cookies()).filter((c) => c.name === 'cairn_session').length, 0);
+    await page.getByLabel('Secret key').fill('');
+    await shoot(page, env, 'sign-in');
+    await page.getByLabel('Secret key').fill(env.secretKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user').waitFor();
+    assert.match(await page.getByTestId('user').innerText(), new RegExp(env.accessKey));
+    const cookie = (await context.cookies()).find((c) => c.name === 'cairn_session');
+    assert.ok(cookie, 'no session cookie');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(await page.evaluate(() => document.cookie.includes('cairn_session')), false);
+    assert.equal(await page.evaluate(() => document.cookie.includes(document.cookie ? 'secret' : 'x')), false);
+    // A reload keeps the session.
+    await page.reload();
+    await page.getByTestId('user').waitFor();
+  },
+
+  // Create a bucket, upload files (one multipart) and a folder with progress, download
+  // bytes equal to the upload, preview, share a link that works from a fresh browser and
+  // stops at its expiry, delete objects and a whole folder.
+  async objects(env) {
+    const { assert, args } = env;
+    const bucket = args.bucket;
+    const small = path.join(env.dir, 'notes.txt');
+    const big = path.join(env.dir, 'big.bin');
+    fs.writeFileSync(small, 'hello from the console\n'.repeat(100));
+    fs.writeFileSync(big, crypto.randomBytes(20 * 1024 * 1024 + 12345));
+    const folder = path.join(env.dir, 'photos');
+    fs.mkdirSync(path.join(folder, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'a.txt'), 'a');
+    fs.writeFileSync(path.join(folder, 'sub', 'b.txt'), 'b');
+
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.getByTestId('create-bucket-button').click();
+    await page.getByLabel('Name').fill(bucket);
+    await page.getByRole('button', { name: 'Create bucket' }).last().click();
+    await page.getByTestId('bucket-list').getByText(bucket).waitFor();
+    await shoot(page, env, 'buckets');
+    await page.getByTestId('bucket-list').getByRole('link', { name: bucket }).click();
+    await page.getByText('This folder is empty').waitFor();
+
+    await page.getByTestId('file-input').setInputFiles([small, big]);
+    await page.getByTestId('uploads').waitFor();
+    await page.getByTestId('overall-progress').waitFor();
+    await uploadsDone(page, 2);
+    await page.getByTestId('folder-input').setInputFiles(folder);
+    await uploadsDone(page, 2);
+    await page.locator('[data-testid="object-list"] tr[data-key="photos/"]').waitFor();
+    assert.deepEqual(await rowKeys(page), ['photos/', 'big.bin', 'notes.txt']);
+    await shoot(page, env, 'objects');
+
+    // Download: the same bytes.
+    await page.getByRole('button', { name: /big\.bin/ }).click();
+    await page.getByTestId('details').waitFor();
+    assert.equal(await page.getByTestId('detail-key').innerText(), 'big.bin');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    const saved = path.join(env.dir, 'downloaded.bin');
+    await download.saveAs(saved);
+    assert.equal(sha256(fs.readFileSync(saved)), sha256(fs.readFileSync(big)), 'downloaded bytes differ');
+    await page.keyboard.press('Escape');
+
+    // Preview and details of the text file.
+    await page.getByRole('button', { name: /notes\.txt/ }).click();
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    await page.getByTestId('text-preview').filter({ hasText: 'hello from the console' }).waitFor();
+    await shoot(page, env, 'details');
+
+    // Share: a link of a few seconds works from a browser that never signed in, then stops.
+    await page.getByTestId('share').click();
+    await page.getByTestId('share-dialog').getByLabel('Or seconds').fill(String(args.shareSeconds || 4));
+    const shareStart = Date.now();
+    await page.getByTestId('make-link').click();
+    const url = await page.getByTestId('share-url').inputValue();
+    assert.match(url, /X-Amz-Signature=/);
+    const stranger = await env.newContext();
+    const got = await stranger.context.request.get(url);
+    assert.equal(got.status(), 200, await got.text());
+    assert.equal(sha256(await got.body()), sha256(fs.readFileSync(small)));
+    await sleep(Math.max(0, (args.shareSeconds || 4) * 1000 + 1500 - (Date.now() - shareStart)));
+    const late = await stranger.context.request.get(url);
+    assert.equal(late.status(), 403, 'the link still works after its expiry');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+
+    // Delete one object by selection, then a whole folder.
+    await page.getByRole('checkbox', { name: 'Select notes.txt' }).check();
+    await page.getByTestId('delete-selected').click();
+    await page.getByTestId('confirm').getByRole('button', { name: 'Delete' }).click();
+    await page.locator('tr[data-key="notes.txt"]').waitFor({ state: 'detached' });
+    await page.getByRole('checkbox', { name: 'Select photos/' }).check();
+    await page.getByTestId('delete-selected').click();
+    await page.getByTestId('confirm').getByText('including everything under photos/').waitFor();
+    await page.getByTestId('confirm').getByRole('button', { name: 'Delete' }).click();
+    await page.locator('tr[data-key="photos/"]').waitFor({ state: 'detached' });
+    assert.deepEqual(await rowKeys(page), ['big.bin']);
+  },
+
+  // A prefix of 2,000 keys, read a page at a time: every key once, in order.
+  async paging(env) {
+    const { assert, args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.goto(`${env.url}/browser/${args.bucket}/${args.prefix}`);
+    await page.getByTestId('object-list').waitFor();
+    assert.equal((await rowKeys(page)).length, 200, 'the first page is not 200 entries');
+    for (let i = 0; i < 20 && (await page.getByTestId('load-more').count()); i++) {
+      const before = (await rowKeys(page)).length;
+      await page.getByTestId('load-more').click();
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid="object-list"] tbody tr').length > n,
+        before,
+      );
+    }
+    await page.getByTestId('entry-count').waitFor();
+    const keys = await rowKeys(page);
+    assert.equal(keys.length, args.count);
+    assert.equal(new Set(keys).size, args.count, 'a key is listed twice');
+    assert.deepEqual(keys, [...keys].sort(), 'keys out of order');
+    // Search by prefix narrows the listing on the server.
+    await page.getByLabel('Search by prefix').fill('k-0001');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="object-list"] tbody tr').length === 10);
+  },
+
+  // Changes without the CSRF token are refused; sign-out ends the session; a session ends at
+  // its expiry and the page says so.
+  async session(env) {
+    const { assert, args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    const noToken = await page.evaluate(async (b) => (await fetch(`/api/v1/s3/${b}`, { method: 'PUT' })).status, args.bucket);
+    assert.equal(noToken, 403);
+    const badToken = await page.evaluate(
+      async (b) => (await fetch(`/api/v1/s3/${b}`, { method: 'PUT', headers: { 'X-Cairn-Csrf': 'forged' } })).status,
+      args.bucket,
+    );
+    assert.equal(badToken, 403);
+    await page.getByTestId('sign-out').click();
+    await page.getByText('You signed out.').waitFor();
+    assert.equal(await page.evaluate(async () => (await fetch('/api/v1/session')).status), 401);
+
+    await signIn(page, env);
+    const seconds = args.sessionSeconds;
+    await page.getByText('Your session expired').waitFor({ timeout: (seconds + 10) * 1000 });
+    assert.equal(await page.evaluate(async () => (await fetch('/api/v1/session')).status), 401);
+  },
+};

@@ -1,0 +1,108 @@
+"""The web console in a real browser: Debian's Chromium, headless, driven by playwright-core
+(console/e2e/run.mjs, one scenario per test) against the real cairn binary, which serves the
+front end that scripts/build-console.sh built from console/ with the pinned lockfile.
+
+Sign-in (a wrong secret refused; an HttpOnly, SameSite=Strict session cookie), a bucket made,
+files and a folder uploaded with progress (one file multipart), the bytes downloaded equal to
+the bytes uploaded, a preview, a share link that works from a fresh browser context and stops
+at its expiry, deleting objects and a whole folder, a prefix of 2,000 keys paged, changes
+without the CSRF token refused, sign-out and session expiry. A failing scenario keeps a
+screenshot and the page's HTML under console/e2e/artifacts/.
+
+CAIRN_SCREENSHOTS=1 also writes the README's pictures (docs/console/*.png)."""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import ROOT, ACCESS_KEY, SECRET_KEY, unique_name
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def console_built():
+    """The front end, built once (npm ci from the lockfile and Vite; skipped when current)."""
+    run = subprocess.run(["bash", os.path.join(ROOT, "scripts", "build-console.sh")],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, f"scripts/build-console.sh failed:\n{run.stdout}\n{run.stderr}"
+    assert os.path.isfile(os.path.join(ROOT, "console", "dist", "index.html"))
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing (scripts/install-deps.sh)"
+
+
+def scenario(name, srv, tmp_path, timeout=180, **args):
+    env = dict(os.environ)
+    env.update({
+        "CONSOLE_URL": f"http://{srv.console_addr}",
+        "ACCESS_KEY": srv.access_key,
+        "SECRET_KEY": srv.secret_key,
+        "E2E_DIR": str(tmp_path),
+        "SCENARIO_ARGS": __import__("json").dumps(args),
+        "CHROMIUM": CHROMIUM,
+    })
+    if os.environ.get("CAIRN_SCREENSHOTS") == "1":
+        env["SCREENSHOTS"] = os.path.join(ROOT, "docs", "console")
+    run = subprocess.run(["node", os.path.join(ROOT, "console", "e2e", "run.mjs"), name],
+                         capture_output=True, text=True, timeout=timeout, env=env,
+                         cwd=os.path.join(ROOT, "console"))
+    assert run.returncode == 0, (f"browser scenario {name} failed:\n{run.stdout}\n{run.stderr}"
+                                 f"\nserver log:\n{srv.log_tail()}")
+    return run
+
+
+def test_console_port_serves_the_front_end(console_built, server):
+    import requests
+    r = requests.get(f"http://{server.console_addr}/browser/some/bucket/", timeout=10)
+    assert r.status_code == 200
+    assert '<div id="app">' in r.text
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Frame-Options"] == "DENY"
+    script = r.text.split('src="', 1)[1].split('"', 1)[0]
+    js = requests.get(f"http://{server.console_addr}{script}", timeout=10)
+    assert js.status_code == 200
+    assert "immutable" in js.headers["Cache-Control"]
+    assert js.headers["Content-Type"].startswith("application/javascript")
+    again = requests.get(f"http://{server.console_addr}{script}",
+                         headers={"If-None-Match": js.headers["ETag"]}, timeout=10)
+    assert again.status_code == 304
+    assert requests.get(f"http://{server.console_addr}/assets/none.js", timeout=10).status_code == 404
+    # The admin API and health checks still answer on this port.
+    assert requests.get(f"http://{server.console_addr}/minio/health/live",
+                        timeout=10).status_code == 200
+
+
+def test_sign_in(console_built, server, tmp_path):
+    scenario("signin", server, tmp_path)
+
+
+def test_objects_upload_download_share_delete(console_built, server, s3, tmp_path):
+    bucket = unique_name("console")
+    scenario("objects", server, tmp_path, bucket=bucket, shareSeconds=4)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert keys == ["big.bin"]
+    head = s3.head_object(Bucket=bucket, Key="big.bin")
+    assert head["ContentLength"] == 20 * 1024 * 1024 + 12345
+    assert head["ETag"].endswith('-3"'), "the 20 MiB file was not uploaded in 8 MiB parts"
+    s3.delete_object(Bucket=bucket, Key="big.bin")
+    s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_prefix_of_2000_keys_pages(console_built, server, s3, tmp_path):
+    bucket = unique_name("paging")
+    s3.create_bucket(Bucket=bucket)
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: s3.put_object(Bucket=bucket, Key=f"many/k-{i:05d}", Body=b"x"),
+                      range(2000)))
+    s3.put_object(Bucket=bucket, Key="other", Body=b"y")
+    scenario("paging", server, tmp_path, bucket=bucket, prefix="many/", count=2000)
+
+
+def test_csrf_sign_out_and_session_expiry(console_built, make_server, tmp_path):
+    srv = make_server(env={"CAIRN_BROWSER_SESSION_DURATION": "8s"})
+    bucket = unique_name("csrf")
+    scenario("session", srv, tmp_path, bucket=bucket, sessionSeconds=8)
+    client = srv.client()
+    buckets = [b["Name"] for b in client.list_buckets()["Buckets"]]
+    assert bucket not in buckets, "a change without the CSRF token was carried out"
