@@ -15,12 +15,12 @@ async function signIn(page, { url, accessKey, secretKey }) {
   await page.getByTestId('user').waitFor();
 }
 
-async function shoot(page, env, name) {
+async function shoot(page, env, name, fullPage = false) {
   if (!env.screenshots) return;
   fs.mkdirSync(env.screenshots, { recursive: true });
   // Notices come and go: the pictures show the page.
   const style = await page.addStyleTag({ content: '.toasts { display: none !important; }' });
-  await page.screenshot({ path: path.join(env.screenshots, `${name}.png`) });
+  await page.screenshot({ path: path.join(env.screenshots, `${name}.png`), fullPage });
   await style.evaluate((el) => el.remove());
 }
 
@@ -195,5 +195,56 @@ export const scenarios = {
     const seconds = args.sessionSeconds;
     await page.getByText('Your session expired').waitFor({ timeout: (seconds + 10) * 1000 });
     assert.equal(await page.evaluate(async () => (await fetch('/api/v1/session')).status), 401);
+  },
+
+  // The cluster page: every node and drive online.
+  async clusterOnline(env) {
+    const { assert, args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.getByRole('link', { name: 'Cluster' }).click();
+    await page.getByTestId('drive-list').waitFor();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="drive-list"] tr[data-state="ok"]').length === n,
+      args.drives,
+    );
+    assert.equal(await page.getByTestId('nodes-online').innerText(), `${args.nodes} / ${args.nodes} online`);
+    await shoot(page, env, 'cluster');
+  },
+
+  // A node was stopped just before: its drives show offline within a few seconds, and the
+  // sets say what they can still lose.
+  async clusterOffline(env) {
+    const { assert, args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.goto(`${env.url}/cluster`);
+    await page.getByTestId('drive-list').waitFor();
+    const started = Date.now();
+    await page.waitForFunction(
+      ([node, n]) =>
+        document.querySelectorAll(`[data-testid="drive-list"] tr[data-node="${node}"][data-state="offline"]`).length === n,
+      [args.node, args.drivesPerNode],
+      { timeout: args.withinMs },
+    );
+    console.log(`node ${args.node} shown offline ${Date.now() - started} ms after the page loaded`);
+    assert.equal(await page.getByTestId('nodes-online').innerText(), `${args.nodes - 1} / ${args.nodes} online`);
+    await page.getByTestId('set-list').getByText(`${args.drives - args.drivesPerNode} of ${args.drives}`).waitFor();
+  },
+
+  // A heal of the cluster started from the page runs to completion, with progress shown.
+  async clusterHeal(env) {
+    const { assert } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.goto(`${env.url}/cluster`);
+    await page.getByTestId('start-heal').click();
+    const row = page.locator('[data-testid="heal-list"] tbody tr').first();
+    await row.waitFor();
+    await page.locator('[data-testid="heal-list"] tr[data-state="done"]').first().waitFor({ timeout: 60000 });
+    const text = await page.getByTestId('heal-list').innerText();
+    assert.match(text, /whole cluster/);
+    assert.match(text, /[1-9]\d* scanned/);
+    await shoot(page, env, 'cluster-heal', true);
   },
 };

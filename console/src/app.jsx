@@ -4,7 +4,8 @@ import { navigate, usePath } from './router.js';
 import { ErrorNote, Loading, Toasts, toast } from './ui.jsx';
 import { Buckets } from './pages/buckets.jsx';
 import { ObjectBrowser } from './pages/objects.jsx';
-import { BrowserIcon, MenuIcon } from './icons.jsx';
+import { BrowserIcon, ClusterIcon, MenuIcon } from './icons.jsx';
+import { Cluster } from './pages/cluster.jsx';
 
 function Logo() {
   return (
@@ -71,7 +72,10 @@ function Login({ onSignedIn, notice }) {
   );
 }
 
-const NAV = [{ path: '/browser', label: 'Object Browser', Icon: BrowserIcon }];
+const NAV = [
+  { path: '/browser', label: 'Object Browser', Icon: BrowserIcon },
+  { path: '/cluster', label: 'Cluster', Icon: ClusterIcon, needs: 'admin:ServerInfo' },
+];
 
 function Layout({ session, onSignOut, children }) {
   const path = usePath();
@@ -84,7 +88,7 @@ function Layout({ session, onSignOut, children }) {
           <span>cairn</span>
         </div>
         <nav aria-label="Main">
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.needs || session.allowed?.[n.needs]).map((n) => (
             <a
               key={n.path}
               href={n.path}
@@ -176,9 +180,10 @@ export function App() {
     setNotice('You signed out.');
   };
   let page = null;
-  if (path === '/browser' || path === '/browser/') page = <Buckets />;
+  if (path === '/browser' || path === '/browser/') page = <Buckets session={session} />;
   else if (path.startsWith('/browser/')) page = <ObjectBrowser path={path} session={session} />;
-  else page = <Buckets />;
+  else if (path === '/cluster') page = <Cluster session={session} />;
+  else page = <Buckets session={session} />;
   return (
     <>
       <Layout session={session} onSignOut={signOut}>

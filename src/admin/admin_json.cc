@@ -110,6 +110,7 @@ nlohmann::json DriveJson(const heal::DriveStatus& d) {
       {"total", d.total},
       {"free", d.free},
       {"healId", d.heal_id},
+      {"parity", d.parity},
   };
 }
 

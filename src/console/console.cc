@@ -16,6 +16,7 @@
 #include "common/text.h"
 #include "crypto/keys.h"
 #include "iam/iam.h"
+#include "policy/policy.h"
 
 namespace cairn::console {
 namespace {
@@ -241,9 +242,46 @@ struct Console::Impl {
 
   std::int64_t NowNs() const { return ToNs(opts.now()); }
 
+  // What the pages may offer: the actions the session's policies allow on any resource (the
+  // APIs still decide each request; this only hides what would be refused).
+  Json Allowed(const Session& s) const {
+    // Object actions are left out: a policy may allow them in one bucket and not on "*".
+    static constexpr std::array kActions = {std::string_view("s3:ListAllMyBuckets"),
+                                            std::string_view("s3:CreateBucket"),
+                                            std::string_view("admin:ServerInfo"),
+                                            std::string_view("admin:Heal"),
+                                            std::string_view("admin:Prometheus"),
+                                            std::string_view("admin:ListUsers"),
+                                            std::string_view("admin:CreateUser"),
+                                            std::string_view("admin:ListGroups"),
+                                            std::string_view("admin:ListUserPolicies"),
+                                            std::string_view("admin:CreatePolicy"),
+                                            std::string_view("admin:ListServiceAccounts"),
+                                            std::string_view("admin:CreateServiceAccount")};
+    Json out = Json::object();
+    iam::Iam* iam = opts.iam ? opts.iam() : nullptr;
+    const iam::IdentityPtr id = iam != nullptr ? iam->Find(s.access_key) : nullptr;
+    policy::ConditionValues conditions;
+    iam::AddIdentityConditions(id.get(), conditions);
+    for (const std::string_view action : kActions) {
+      bool allowed = false;
+      if (id != nullptr) {
+        iam::AccessRequest request;
+        request.identity = id.get();
+        request.action = action;
+        request.resource = action.starts_with("s3:") ? "arn:aws:s3:::*" : "";
+        request.conditions = &conditions;
+        allowed = iam::Authorize(request);
+      }
+      out[std::string(action)] = allowed;
+    }
+    return out;
+  }
+
   Json SessionJson(const Session& s, const http::Request& r) const {
     return Json{
         {"user", s.user},
+        {"allowed", Allowed(s)},
         {"kind", s.kind},
         {"expiresAt", s.expires_ns / 1000000},
         {"csrf", sealer.CsrfToken(s)},

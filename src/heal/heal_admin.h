@@ -72,6 +72,7 @@ struct DriveStatus {
   std::uint64_t total = 0;  // bytes; 0 when offline
   std::uint64_t free = 0;
   std::string heal_id;  // kHealing: the drive heal sequence's id
+  int parity = 0;       // its set's parity (drives the set can lose and still read)
 };
 
 // Cumulative counters since the process started, for metrics.

@@ -152,6 +152,7 @@ Task<std::vector<DriveStatus>> Healer::GetDriveStatus(const RequestContext& ctx)
         st.pool = static_cast<int>(p);
         st.set = static_cast<int>(s);
         st.index = static_cast<int>(i);
+        st.parity = pools_.Set(p, s).parity();
         st.endpoint = ds[i] ? ds[i]->endpoint() : std::string();
         out.push_back(std::move(st));
         drives.push_back(ds[i]);

@@ -106,3 +106,36 @@ def test_csrf_sign_out_and_session_expiry(console_built, make_server, tmp_path):
     client = srv.client()
     buckets = [b["Name"] for b in client.list_buckets()["Buckets"]]
     assert bucket not in buckets, "a change without the CSRF token was carried out"
+
+
+@pytest.mark.faults
+def test_cluster_page_shows_a_stopped_node_and_runs_a_heal(console_built, tmp_path_factory,
+                                                            tmp_path):
+    """4 nodes x 2 drives (EC 4+4): the cluster page lists every node and drive online; a node
+    stopped shows offline with its drives within a few seconds, and the sets count one node's
+    drives fewer; after the node is back, a heal started from the page runs to "done"."""
+    from test_cluster import Cluster
+
+    c = Cluster(str(tmp_path_factory.mktemp("console-cluster")), nodes=4, drives=2)
+    c.start()
+    try:
+        node1 = c.nodes[0]
+        client = node1.client()
+        bucket = unique_name("heal")
+        client.create_bucket(Bucket=bucket)
+        for i in range(20):
+            client.put_object(Bucket=bucket, Key=f"before/{i}", Body=b"x" * 1000)
+        scenario("clusterOnline", node1, tmp_path, nodes=4, drives=8)
+        c.nodes[3].stop()
+        scenario("clusterOffline", node1, tmp_path, node=f"127.0.0.1:{c.s3_ports[3]}", nodes=4,
+                 drives=8, drivesPerNode=2, withinMs=10000)
+        for i in range(20):  # written while a node is down: the heal has work to do
+            client.put_object(Bucket=bucket, Key=f"during/{i}", Body=b"y" * 1000)
+        c.nodes[3].start(wait=None)
+        for node in c.nodes:
+            node.wait_health("/minio/health/cluster", 60)
+        scenario("clusterHeal", node1, tmp_path)
+        node4 = c.nodes[3].client()
+        assert node4.get_object(Bucket=bucket, Key="during/7")["Body"].read() == b"y" * 1000
+    finally:
+        c.stop()

@@ -63,7 +63,8 @@ function CreateBucket({ onClose, onCreated }) {
   );
 }
 
-export function Buckets() {
+export function Buckets({ session }) {
+  const mayCreate = session?.allowed?.['s3:CreateBucket'] !== false;
   const [buckets, setBuckets] = useState(null);
   const [error, setError] = useState(null);
   const [creating, setCreating] = useState(false);
@@ -93,9 +94,11 @@ export function Buckets() {
           value={filter}
           onInput={(e) => setFilter(e.currentTarget.value)}
         />
-        <button class="primary" onClick={() => setCreating(true)} data-testid="create-bucket-button">
-          Create bucket
-        </button>
+        {mayCreate ? (
+          <button class="primary" onClick={() => setCreating(true)} data-testid="create-bucket-button">
+            Create bucket
+          </button>
+        ) : null}
       </div>
       <ErrorNote error={error} />
       {buckets === null ? (

@@ -395,7 +395,8 @@ TEST_F(AdminApiTest, InfoListsDrivesCountersAndRunningSequences) {
                                        {"state", "healing"},
                                        {"total", 1000},
                                        {"free", 900},
-                                       {"healId", "h-1"}}));
+                                       {"healId", "h-1"},
+                                       {"parity", 0}}));
   EXPECT_EQ(a.json["drives"][2]["state"], "offline");
   EXPECT_EQ(a.json["heal"]["mrfPushed"], 5);
   EXPECT_EQ(a.json["heal"]["objectsHealed"], 9);

@@ -257,6 +257,8 @@ TEST_F(ConsoleTest, SignInThenUseS3AsTheUser) {
   ASSERT_EQ(in.status, 200) << in.body;
   EXPECT_EQ(in.json["user"], "rootuser");
   EXPECT_EQ(in.json["kind"], "root");
+  EXPECT_EQ(in.json["allowed"]["s3:CreateBucket"], true);
+  EXPECT_EQ(in.json["allowed"]["admin:Heal"], true);
   EXPECT_EQ(in.json["s3Url"], "http://console.test:9000");
   EXPECT_NE(in.Header("set-cookie").find("HttpOnly"), std::string::npos);
   EXPECT_EQ(in.body.find(kRootSecret), std::string::npos);
@@ -297,6 +299,8 @@ TEST_F(ConsoleTest, AUserMayDoWhatItsPoliciesAllow) {
   Answer in = Login("alice", "alicesecret1");
   ASSERT_EQ(in.status, 200) << in.body;
   EXPECT_EQ(in.json["kind"], "user");
+  EXPECT_EQ(in.json["allowed"]["s3:CreateBucket"], false);
+  EXPECT_EQ(in.json["allowed"]["admin:ServerInfo"], false);
   EXPECT_EQ(Send("GET", "/api/v1/s3/photos/a.txt").body, "hello");
   EXPECT_EQ(Send("GET", "/api/v1/s3/").status, 403);  // readonly: no s3:ListAllMyBuckets
   Answer put = Send("PUT", "/api/v1/s3/other");
