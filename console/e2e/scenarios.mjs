@@ -202,7 +202,7 @@ export const scenarios = {
     const { assert, args } = env;
     const { page } = await env.newContext();
     await signIn(page, env);
-    await page.getByRole('link', { name: 'Cluster' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cluster' }).click();
     await page.getByTestId('drive-list').waitFor();
     await page.waitForFunction(
       (n) => document.querySelectorAll('[data-testid="drive-list"] tr[data-state="ok"]').length === n,
@@ -246,5 +246,19 @@ export const scenarios = {
     assert.match(text, /whole cluster/);
     assert.match(text, /[1-9]\d* scanned/);
     await shoot(page, env, 'cluster-heal', true);
+  },
+
+  // The metrics page draws the server's own time series: the traffic the test made shows up.
+  async metrics(env) {
+    const { args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Metrics' }).click();
+    await page.locator('[data-testid="chart-requests"] canvas').waitFor();
+    await page.locator('[data-testid="chart-requests"] .u-legend').getByText(args.api).waitFor({ timeout: 20000 });
+    if (env.screenshots) {
+      await page.waitForFunction(() => /\((\d{2,}) so far\)/.test(document.body.innerText), null, { timeout: 30000 });
+      await shoot(page, env, 'metrics', true);
+    }
   },
 };

@@ -4,7 +4,8 @@ import { navigate, usePath } from './router.js';
 import { ErrorNote, Loading, Toasts, toast } from './ui.jsx';
 import { Buckets } from './pages/buckets.jsx';
 import { ObjectBrowser } from './pages/objects.jsx';
-import { BrowserIcon, ClusterIcon, MenuIcon } from './icons.jsx';
+import { BrowserIcon, ChartIcon, ClusterIcon, MenuIcon } from './icons.jsx';
+import { Metrics } from './pages/metrics.jsx';
 import { Cluster } from './pages/cluster.jsx';
 
 function Logo() {
@@ -75,7 +76,13 @@ function Login({ onSignedIn, notice }) {
 const NAV = [
   { path: '/browser', label: 'Object Browser', Icon: BrowserIcon },
   { path: '/cluster', label: 'Cluster', Icon: ClusterIcon, needs: 'admin:ServerInfo' },
+  { path: '/metrics', label: 'Metrics', Icon: ChartIcon, needs: ['admin:Prometheus', 'admin:ServerInfo'] },
 ];
+
+function allowedTo(session, needs) {
+  if (!needs) return true;
+  return (Array.isArray(needs) ? needs : [needs]).some((a) => session.allowed?.[a]);
+}
 
 function Layout({ session, onSignOut, children }) {
   const path = usePath();
@@ -88,7 +95,7 @@ function Layout({ session, onSignOut, children }) {
           <span>cairn</span>
         </div>
         <nav aria-label="Main">
-          {NAV.filter((n) => !n.needs || session.allowed?.[n.needs]).map((n) => (
+          {NAV.filter((n) => allowedTo(session, n.needs)).map((n) => (
             <a
               key={n.path}
               href={n.path}
@@ -183,6 +190,7 @@ export function App() {
   if (path === '/browser' || path === '/browser/') page = <Buckets session={session} />;
   else if (path.startsWith('/browser/')) page = <ObjectBrowser path={path} session={session} />;
   else if (path === '/cluster') page = <Cluster session={session} />;
+  else if (path === '/metrics') page = <Metrics session={session} />;
   else page = <Buckets session={session} />;
   return (
     <>

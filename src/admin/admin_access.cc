@@ -25,6 +25,8 @@ constexpr std::array kRoutes = {
     Route("heal/list", "GET", F::kHeal, "admin:Heal"),
     Route("heal/stop", "POST", F::kHeal, "admin:Heal"),
     Route("info", "GET", F::kInfo, "admin:ServerInfo"),
+    // cairn's own: the console's time series (admin/metrics_history.h).
+    Route("metrics-history", "GET", F::kInfo, "admin:Prometheus", "admin:ServerInfo"),
     Route("kms/status", "GET", F::kKms, "kms:Status"),
     Route("kms/key/create", "POST", F::kKms, "kms:CreateKey"),
     Route("kms/key/list", "GET", F::kKms, "kms:ListKeys"),

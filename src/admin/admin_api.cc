@@ -370,6 +370,12 @@ Task<AdminApi::Reply> AdminApi::ServeHeal(const http::Request& r, const AdminRou
     Result<Json> answer = co_await ServeHealSequences(route.op, q, healer, access_key, now_ns);
     co_return Reply::From(answer);
   }
+  if (route.op == "metrics-history") {
+    if (!opts_.metrics_history) {
+      co_return Reply::Error(Status(Errc::kNotImplemented, "this node keeps no metrics history"));
+    }
+    co_return Reply::Ok(opts_.metrics_history());
+  }
   RequestContext ctx = RequestContext::Background("admin-info");
   std::vector<heal::DriveStatus> drives = co_await healer.GetDriveStatus(ctx);
   Json drive_list = Json::array();

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "admin/admin_access.h"
 #include "auth/signature.h"
 #include "common/status.h"
@@ -57,6 +59,8 @@ struct AdminOptions {
   // While `heal` is nullptr: what the node waits for (peers, drives, credentials). Only
   // authenticated admin requests are told; anonymous S3 clients get a bare 503.
   std::function<std::string()> not_ready_reason;
+  // The console's time series (metrics-history); may be empty (the endpoint then answers 501).
+  std::function<nlohmann::json()> metrics_history;
   // Appended to both metrics pages (the S3 port's request counters); may be empty.
   std::function<void(std::string& out)> extra_metrics;
   // CAIRN_PROMETHEUS_AUTH_TYPE=public: the metrics pages need no credentials.

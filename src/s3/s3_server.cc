@@ -492,7 +492,9 @@ Task<void> S3Api::Handle(http::Exchange& raw) {
       ex.CloseAfterResponse();
     }
   }
-  metrics_.Record(req.route.op, ex.status(), ex.request().content_length.value_or(0), ex.bytes());
+  metrics_.Record(req.route.op, ex.status(), ex.request().content_length.value_or(0), ex.bytes(),
+                  std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - start));
   if (opts_.audit != nullptr) {
     LogAudit(*opts_.audit, req, ex, arrived, start);
   }

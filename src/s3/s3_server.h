@@ -122,6 +122,9 @@ class S3Api {
   // Appends the request counters in Prometheus text format (for admin's metrics pages).
   void AppendMetrics(std::string& out) const { metrics_.AppendPrometheus(out, inflight()); }
 
+  // The request counters now (for the console's time series).
+  S3MetricsSnapshot MetricsSnapshot() const { return metrics_.Snapshot(); }
+
  private:
   std::string NextRequestId();
 

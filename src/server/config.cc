@@ -219,6 +219,14 @@ Status Validate(ServerConfig& cfg, const Environment& env, const GivenFlags& giv
       break;
     }
   }
+  if (auto v = env("CAIRN_METRICS_HISTORY_INTERVAL")) {
+    Result<std::chrono::nanoseconds> d = ParseDuration(*v);
+    if (!d.ok() || *d < std::chrono::milliseconds(100)) {
+      return Status(Errc::kInvalidArgument,
+                    "CAIRN_METRICS_HISTORY_INTERVAL must be a duration of 100ms or more");
+    }
+    cfg.metrics_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  }
   for (const char* var : {"CAIRN_SERVER_URL", "MINIO_SERVER_URL"}) {
     if (auto v = env(var)) {
       if (!v->starts_with("http://") && !v->starts_with("https://")) {

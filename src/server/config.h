@@ -115,6 +115,9 @@ struct ServerConfig {
   std::string console_dir;
   std::chrono::seconds browser_session_duration = std::chrono::hours(12);
   std::string server_url;
+  // CAIRN_METRICS_HISTORY_INTERVAL: how often the console's time series takes a reading (10 s;
+  // an hour of them is kept).
+  std::chrono::milliseconds metrics_interval = std::chrono::seconds(10);
   // CAIRN_KMS_AUTO_ENCRYPTION (or MINIO_KMS_AUTO_ENCRYPTION) = on: every object is written
   // with SSE-S3 unless the request asks otherwise. Needs a KMS (Server::Start refuses).
   bool kms_auto_encryption = false;

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "admin/admin_api.h"
+#include "admin/metrics_history.h"
 #include "audit/file_target.h"
 #include "audit/logger.h"
 #include "audit/webhook_target.h"
@@ -209,6 +210,7 @@ Status Server::BuildLayer() {
              config_.iam_reload_seconds);
   }
   StartIamReloads();
+  StartMetricsSampler();
   s3_opts.iam = &iam;
   if (!config_.openid.config_url.empty() || !config_.openid.jwks_url.empty()) {
     s3::OpenIdOptions openid;
@@ -387,6 +389,58 @@ void Server::StartIamReloads() {
   });
 }
 
+admin::MetricsReading Server::ReadMetrics() {
+  admin::MetricsReading r;
+  r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  for (const std::uint64_t us : s3::kLatencyBoundsUs) {
+    r.latency_bounds_ms.push_back(static_cast<double>(us) / 1000.0);
+  }
+  r.latency.assign(r.latency_bounds_ms.size(), 0);
+  if (s3::S3Api* s3 = s3_ready_.load()) {
+    s3::S3MetricsSnapshot snap = s3->MetricsSnapshot();
+    r.requests = std::move(snap.requests);
+    r.errors_4xx = snap.errors_4xx;
+    r.errors_5xx = snap.errors_5xx;
+    r.received = snap.received;
+    r.sent = snap.sent;
+    r.latency.assign(snap.latency.begin(), snap.latency.end());
+  }
+  if (heal::HealAdmin* healer = healer_ready_.load()) {
+    const std::vector<heal::DriveStatus> drives =
+        RunSync([](heal::HealAdmin& h) -> Task<std::vector<heal::DriveStatus>> {
+          RequestContext ctx = RequestContext::Background("metrics-history");
+          co_return co_await h.GetDriveStatus(ctx);
+        }(*healer));
+    for (const heal::DriveStatus& d : drives) {
+      ++r.drives_total;
+      if (d.state != heal::DriveState::kOffline && d.state != heal::DriveState::kFaulty) {
+        ++r.drives_online;
+        r.capacity_total += d.total;
+        r.capacity_free += d.free;
+      }
+    }
+    const heal::HealCounters c = healer->GetHealCounters();
+    r.objects_healed = c.objects_healed;
+    r.mrf_healed = c.mrf_healed;
+    r.mrf_queued = c.mrf_queued;
+  }
+  return r;
+}
+
+void Server::StartMetricsSampler() {
+  metrics_sampler_ = std::thread([this] {
+    std::unique_lock lock(iam_reload_mu_);
+    do {
+      lock.unlock();
+      metrics_history_.Add(ReadMetrics());
+      lock.lock();
+    } while (
+        !iam_reload_cv_.wait_for(lock, config_.metrics_interval, [this] { return stopping_; }));
+  });
+}
+
 Status Server::StartListeners() {
   admin::AdminOptions admin_opts;
   admin_opts.region = config_.region;
@@ -407,6 +461,7 @@ Status Server::StartListeners() {
     }
   };
   admin_opts.audit = audit_.get();
+  admin_opts.metrics_history = [this] { return metrics_history_.ToJson(); };
   admin_opts.metrics_public = config_.metrics_public;
   admin_ = std::make_unique<admin::AdminApi>(std::move(admin_opts), Credentials());
 
@@ -571,6 +626,15 @@ Status Server::WriteAddressFile() const {
 }
 
 void Server::Stop() {
+  // The background threads first: they read through the pointers cleared below.
+  {
+    std::lock_guard lock(iam_reload_mu_);
+    stopping_ = true;
+  }
+  iam_reload_cv_.notify_all();
+  if (metrics_sampler_.joinable()) {
+    metrics_sampler_.join();
+  }
   if (s3_listener_) {
     s3_listener_->Stop();
   }
@@ -589,11 +653,6 @@ void Server::Stop() {
   console_listener_.reset();
   cluster_listener_.reset();
   if (iam_reloads_.joinable()) {
-    {
-      std::lock_guard lock(iam_reload_mu_);
-      stopping_ = true;
-    }
-    iam_reload_cv_.notify_all();
     iam_reloads_.join();
   }
   s3_.reset();

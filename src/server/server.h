@@ -6,6 +6,7 @@
 // handling around it.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/metrics_history.h"
 #include "cluster/topology.h"
 #include "common/status.h"
 #include "common/task.h"
@@ -144,6 +146,10 @@ class Server {
   Task<void> TellPeers(const RequestContext& ctx, rpc::MethodId method, std::string what);
   // Reloads the identity store every config_.iam_reload_seconds until Stop.
   void StartIamReloads();
+  // Every config_.metrics_interval: a reading of the counters into metrics_history_ (the
+  // console's graphs). Stopped with the IAM reloads (stopping_).
+  void StartMetricsSampler();
+  admin::MetricsReading ReadMetrics();
   Status WaitForPeers();
   Task<void> Dispatch(http::Exchange& ex);
   Task<void> RespondNotReady(http::Exchange& ex);
@@ -173,7 +179,8 @@ class Server {
   std::thread iam_reloads_;
   std::mutex iam_reload_mu_;
   std::condition_variable iam_reload_cv_;
-  bool stopping_ = false;  // GUARDED_BY(iam_reload_mu_)
+  bool stopping_ = false;  // GUARDED_BY(iam_reload_mu_); also stops metrics_sampler_
+  std::thread metrics_sampler_;
   // The built-in KMS over layer_ when config_.kms_master_key is set (before s3_, after layer_).
   std::unique_ptr<kms::Kms> kms_;
   std::uint64_t open_file_limit_ = 1024;  // RLIMIT_NOFILE after Start raised it
@@ -183,6 +190,12 @@ class Server {
   std::unique_ptr<s3::S3Api> s3_;
   // The admin API and metrics on both ports; answers 503 until the layer is ready.
   std::unique_ptr<admin::AdminApi> admin_;
+  // An hour of readings (360 at the default 10 s); made from config_ (declared above).
+  admin::MetricsHistory metrics_history_{
+      static_cast<std::size_t>(std::max<std::int64_t>(
+          1, std::chrono::hours(1) /
+                 std::max(config_.metrics_interval, std::chrono::milliseconds(100)))),
+      static_cast<double>(config_.metrics_interval.count()) / 1000.0};
   std::unique_ptr<http::Server> s3_listener_;
   std::unique_ptr<http::Server> console_listener_;
   // The web console and the console port's health endpoints (made by MakeConsole).

@@ -13,6 +13,7 @@ CAIRN_SCREENSHOTS=1 also writes the README's pictures (docs/console/*.png)."""
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -106,6 +107,19 @@ def test_csrf_sign_out_and_session_expiry(console_built, make_server, tmp_path):
     client = srv.client()
     buckets = [b["Name"] for b in client.list_buckets()["Buckets"]]
     assert bucket not in buckets, "a change without the CSRF token was carried out"
+
+
+def test_metrics_page_draws_the_servers_time_series(console_built, make_server, tmp_path):
+    srv = make_server(env={"CAIRN_METRICS_HISTORY_INTERVAL": "1s"})
+    client = srv.client()
+    bucket = unique_name("metrics")
+    client.create_bucket(Bucket=bucket)
+    for i in range(30):
+        client.put_object(Bucket=bucket, Key=f"k{i}", Body=b"z" * 4096)
+        if i % 3 == 0:
+            client.get_object(Bucket=bucket, Key=f"k{i}")["Body"].read()
+            time.sleep(0.3)  # traffic over several points
+    scenario("metrics", srv, tmp_path, api="putobject")
 
 
 @pytest.mark.faults
