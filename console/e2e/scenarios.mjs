@@ -261,4 +261,43 @@ export const scenarios = {
       await shoot(page, env, 'metrics', true);
     }
   },
+
+  // Identity: add a user with a policy and write a policy (a bad document refused in the
+  // page, a good one saved); the new user signs in and sees only what its policy allows.
+  async identity(env) {
+    const { assert, args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Identity' }).click();
+    await page.getByTestId('add-user').click();
+    const add = page.getByTestId('add-user-dialog');
+    await add.getByLabel('Access key').fill(args.user);
+    await add.getByLabel('Secret key').fill(args.secret);
+    await add.getByRole('checkbox', { name: 'readonly' }).check();
+    await add.getByRole('button', { name: 'Add user' }).click();
+    await page.locator(`[data-testid="user-list"] tr[data-user="${args.user}"]`).getByText('readonly').waitFor();
+    await shoot(page, env, 'identity');
+
+    await page.getByRole('tab', { name: 'Policies' }).click();
+    await page.getByTestId('add-policy').click();
+    const dialog = page.getByTestId('policy-dialog');
+    await dialog.getByLabel('Name').fill(args.policy);
+    await dialog.getByLabel('Document').fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}');
+    await dialog.getByTestId('policy-problem').filter({ hasText: 'Effect' }).waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Save' }).isDisabled(), true);
+    await dialog
+      .getByLabel('Document')
+      .fill(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::${args.policy}/*"]}]}`);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('policy-list').getByRole('cell', { name: args.policy, exact: true }).waitFor();
+
+    await page.getByTestId('sign-out').click();
+    await page.getByLabel('Access key').fill(args.user);
+    await page.getByLabel('Secret key').fill(args.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user').waitFor();
+    const nav = await page.getByRole('navigation', { name: 'Main' }).innerText();
+    assert.doesNotMatch(nav, /Cluster|Identity|Metrics/);
+    assert.equal(await page.getByTestId('create-bucket-button').count(), 0);
+  },
 };

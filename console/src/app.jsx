@@ -4,7 +4,8 @@ import { navigate, usePath } from './router.js';
 import { ErrorNote, Loading, Toasts, toast } from './ui.jsx';
 import { Buckets } from './pages/buckets.jsx';
 import { ObjectBrowser } from './pages/objects.jsx';
-import { BrowserIcon, ChartIcon, ClusterIcon, MenuIcon } from './icons.jsx';
+import { BrowserIcon, ChartIcon, ClusterIcon, MenuIcon, PeopleIcon } from './icons.jsx';
+import { Identity } from './pages/identity.jsx';
 import { Metrics } from './pages/metrics.jsx';
 import { Cluster } from './pages/cluster.jsx';
 
@@ -77,6 +78,7 @@ const NAV = [
   { path: '/browser', label: 'Object Browser', Icon: BrowserIcon },
   { path: '/cluster', label: 'Cluster', Icon: ClusterIcon, needs: 'admin:ServerInfo' },
   { path: '/metrics', label: 'Metrics', Icon: ChartIcon, needs: ['admin:Prometheus', 'admin:ServerInfo'] },
+  { path: '/identity', label: 'Identity', Icon: PeopleIcon, needs: ['admin:ListUsers', 'admin:ListUserPolicies', 'admin:ListServiceAccounts'] },
 ];
 
 function allowedTo(session, needs) {
@@ -191,6 +193,7 @@ export function App() {
   else if (path.startsWith('/browser/')) page = <ObjectBrowser path={path} session={session} />;
   else if (path === '/cluster') page = <Cluster session={session} />;
   else if (path === '/metrics') page = <Metrics session={session} />;
+  else if (path === '/identity') page = <Identity session={session} />;
   else page = <Buckets session={session} />;
   return (
     <>

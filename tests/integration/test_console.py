@@ -109,6 +109,17 @@ def test_csrf_sign_out_and_session_expiry(console_built, make_server, tmp_path):
     assert bucket not in buckets, "a change without the CSRF token was carried out"
 
 
+def test_identity_pages_add_a_user_who_sees_only_what_it_may_do(console_built, server,
+                                                               tmp_path):
+    user, policy = unique_name("u"), unique_name("p")
+    scenario("identity", server, tmp_path, user=user, secret="user-secret-1", policy=policy)
+    import iam_admin
+    info = iam_admin.call(server.endpoint, "GET", "user-info", {"accessKey": user})
+    assert info["policyName"] == "readonly"
+    iam_admin.call(server.endpoint, "DELETE", "remove-user", {"accessKey": user})
+    iam_admin.call(server.endpoint, "DELETE", "remove-canned-policy", {"name": policy})
+
+
 def test_metrics_page_draws_the_servers_time_series(console_built, make_server, tmp_path):
     srv = make_server(env={"CAIRN_METRICS_HISTORY_INTERVAL": "1s"})
     client = srv.client()
