@@ -135,6 +135,14 @@ export const scenarios = {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Escape');
 
+    // Several objects and a folder as one zip, streamed by the server.
+    await page.getByRole('checkbox', { name: 'Select notes.txt' }).check();
+    await page.getByRole('checkbox', { name: 'Select photos/' }).check();
+    const [zipped] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-selected').click()]);
+    assert.match(zipped.suggestedFilename(), /\.zip$/);
+    await zipped.saveAs(path.join(env.dir, 'picked.zip'));
+    await page.getByRole('button', { name: 'Clear' }).click();
+
     // Delete one object by selection, then a whole folder.
     await page.getByRole('checkbox', { name: 'Select notes.txt' }).check();
     await page.getByTestId('delete-selected').click();

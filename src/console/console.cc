@@ -12,8 +12,11 @@
 #include "common/byte_stream.h"
 #include "common/checksum.h"
 #include "common/log.h"
+#include "common/query.h"
 #include "common/request_context.h"
 #include "common/text.h"
+#include "console/gateway.h"
+#include "console/zip_download.h"
 #include "crypto/keys.h"
 #include "iam/iam.h"
 #include "policy/policy.h"
@@ -27,9 +30,6 @@ constexpr std::string_view kApi = "/api/v1/";
 constexpr std::string_view kS3Gateway = "/api/v1/s3";
 constexpr std::string_view kAdminGateway = "/api/v1/admin/";
 constexpr std::string_view kAdminPath = "/minio/admin/v3/";
-// The host the gateway signs for: never one of --domain's, so the S3 API reads the bucket
-// from the path.
-constexpr std::string_view kGatewayHost = "cairn-console";
 constexpr std::size_t kMaxJsonBody = 16 * 1024;
 constexpr std::int64_t kMaxShareSeconds = 7 * 24 * 3600;  // SigV4's limit
 
@@ -76,51 +76,6 @@ bool IsSafeMethod(std::string_view m) {
 std::string HeaderOr(const http::Request& r, std::string_view name) {
   const std::string* v = r.Header(name);
   return v != nullptr ? *v : std::string();
-}
-
-// The S3 or admin request the gateway hands on: the browser's request with its cookie and
-// CSRF token taken out, signed with the session's credentials.
-http::Request SignedForward(const http::Request& in, std::string path, const Session& s,
-                            std::string_view region, std::chrono::system_clock::time_point now) {
-  static constexpr std::array kDropped = {std::string_view("cookie"),
-                                          std::string_view("authorization"),
-                                          std::string_view("host"),
-                                          std::string_view("x-amz-date"),
-                                          std::string_view("x-amz-content-sha256"),
-                                          std::string_view("x-amz-security-token"),
-                                          kCsrfHeader};
-  http::Request out;
-  out.method = in.method;
-  out.path = std::move(path);
-  out.query = in.query;
-  out.target = out.query.empty() ? out.path : out.path + "?" + out.query;
-  out.content_length = in.content_length;
-  out.chunked = in.chunked;
-  out.remote_address = in.remote_address;
-  out.tls = in.tls;
-  out.version = in.version;
-  auth::HeaderList headers;
-  headers.reserve(in.headers.size() + 6);
-  for (const auto& [name, value] : in.headers) {
-    if (std::find(kDropped.begin(), kDropped.end(), name) == kDropped.end()) {
-      headers.emplace_back(name, value);
-    }
-  }
-  if (!s.session_token.empty()) {
-    headers.emplace_back("x-amz-security-token", s.session_token);
-  }
-  auth::SignInput sign;
-  sign.method = out.method;
-  sign.path = out.path;
-  sign.query = out.query;
-  sign.region = std::string(region);
-  sign.access_key = s.access_key;
-  sign.secret_key = s.secret_key;
-  sign.now = now;
-  sign.host = std::string(kGatewayHost);
-  auth::SignV4(sign, headers);
-  out.headers = std::move(headers);
-  return out;
 }
 
 // The browser's exchange as the S3 or admin handler sees it: the signed request, the same
@@ -290,7 +245,7 @@ struct Console::Impl {
 
   // The session of the request's cookie (and, for a change, its CSRF token); else the answer
   // that refuses the request.
-  std::variant<Session, Reply> SessionOf(const http::Request& r) const {
+  std::variant<Session, Reply> SessionOf(const http::Request& r, bool check_csrf = true) const {
     const std::string cookies = HeaderOr(r, "cookie");
     const std::optional<std::string_view> cookie = CookieValue(cookies, kSessionCookie);
     if (!cookie) {
@@ -304,7 +259,8 @@ struct Console::Impl {
       reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, r.tls));
       return reply;
     }
-    if (!IsSafeMethod(r.method) && !sealer.CsrfMatches(*s, HeaderOr(r, kCsrfHeader))) {
+    if (check_csrf && !IsSafeMethod(r.method) &&
+        !sealer.CsrfMatches(*s, HeaderOr(r, kCsrfHeader))) {
       return Error(403, "InvalidCsrfToken",
                    "The request carries no valid CSRF token (reload the page).");
     }
@@ -447,9 +403,47 @@ struct Console::Impl {
                     {}};
   }
 
+  // A form POST (the browser downloads the answer as a file, which fetch cannot): the CSRF
+  // token travels as a form field.
+  Task<void> Zip(http::Exchange& ex) {
+    const http::Request& r = ex.request();
+    std::variant<Session, Reply> who = SessionOf(r, false);
+    if (Reply* refused = std::get_if<Reply>(&who)) {
+      co_await Send(ex, *refused);
+      co_return;
+    }
+    const Session& s = std::get<Session>(who);
+    Result<std::string> body = co_await ReadAll(ex.body(), 4u << 20);
+    std::optional<QueryParams> form;
+    if (body.ok()) {
+      form = ParseQuery(*body);
+    }
+    if (!form || !sealer.CsrfMatches(s, form->Get("csrf").value_or(""))) {
+      Reply reply = Error(403, "InvalidCsrfToken", "The form carries no valid CSRF token.");
+      co_await Send(ex, reply);
+      co_return;
+    }
+    ZipRequest req;
+    req.bucket = std::string(form->Get("bucket").value_or(""));
+    req.prefix = std::string(form->Get("prefix").value_or(""));
+    for (const QueryParam& p : form->all()) {
+      if (p.key == "key" && !p.value.empty()) {
+        req.keys.push_back(p.value);
+      }
+    }
+    if (req.bucket.empty() || req.keys.empty()) {
+      Reply reply = Error(400, "InvalidRequest", "Name a bucket and at least one key.");
+      co_await Send(ex, reply);
+      co_return;
+    }
+    co_await ServeZip(ex, s, req, s3, opts.region, opts.now);
+  }
+
   Task<void> Gateway(http::Exchange& ex, const Session& s, const std::string& path,
                      bool admin_api) {
-    ForwardedExchange fwd(ex, SignedForward(ex.request(), path, s, opts.region, opts.now()));
+    const http::Request& r = ex.request();
+    ForwardedExchange fwd(ex, internal::SignedRequest(r, r.method, path, r.query, r.headers, s,
+                                                      opts.region, opts.now()));
     http::Handler& handler = admin_api ? admin : s3;
     co_await handler(fwd);
   }
@@ -511,6 +505,10 @@ Task<void> Console::Handle(http::Exchange& ex) {
     co_return;
   }
   const std::string_view op = std::string_view(path).substr(kApi.size());
+  if (op == "zip" && r.method == "POST") {
+    co_await impl_->Zip(ex);
+    co_return;
+  }
   if (op == "login" && r.method == "POST") {
     Reply reply = co_await impl_->Login(ex);
     co_await Send(ex, reply);

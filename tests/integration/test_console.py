@@ -80,6 +80,12 @@ def test_sign_in(console_built, server, tmp_path):
 def test_objects_upload_download_share_delete(console_built, server, s3, tmp_path):
     bucket = unique_name("console")
     scenario("objects", server, tmp_path, bucket=bucket, shareSeconds=4)
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "picked.zip") as z:
+        assert z.testzip() is None
+        assert sorted(z.namelist()) == ["notes.txt", "photos/a.txt", "photos/sub/b.txt"]
+        assert z.read("photos/sub/b.txt") == b"b"
+        assert z.read("notes.txt") == b"hello from the console\n" * 100
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert keys == ["big.bin"]
     head = s3.head_object(Bucket=bucket, Key="big.bin")

@@ -13,6 +13,7 @@
 
 #include "console/assets.h"
 #include "console/session.h"
+#include "console/zip_writer.h"
 #include "iam/iam.h"
 #include "s3/s3_server.h"
 #include "testing/sync_wait.h"
@@ -100,6 +101,53 @@ TEST(ConsoleShare, S3BaseUrl) {
   EXPECT_EQ(S3BaseUrl("", "example.com", 9000, false), "http://example.com:9000");
   EXPECT_EQ(S3BaseUrl("", "", 9000, false), "http://127.0.0.1:9000");
   EXPECT_EQ(S3BaseUrl("https://s3.example.com/", "x:9001", 9000, false), "https://s3.example.com");
+}
+
+class StringSink final : public ByteSink {
+ public:
+  Task<Status> Write(std::span<const std::byte> data) override {
+    out.append(reinterpret_cast<const char*>(data.data()), data.size());
+    co_return Status::Ok();
+  }
+  std::string out;
+};
+
+std::uint32_t Le32(const std::string& s, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) {
+    v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  }
+  return v;
+}
+
+TEST(ConsoleZip, WritesEntriesDescriptorsAndTheDirectory) {
+  StringSink sink;
+  ZipWriter zip(sink);
+  ASSERT_TRUE(SyncWait(zip.BeginEntry("dir/hello.txt", 5, 1700000000)).ok());
+  const std::string hello = "hello";
+  ASSERT_TRUE(SyncWait(zip.Write(std::as_bytes(std::span(hello)))).ok());
+  ASSERT_TRUE(SyncWait(zip.EndEntry()).ok());
+  ASSERT_TRUE(SyncWait(zip.BeginEntry("empty", 0, 1700000000)).ok());
+  ASSERT_TRUE(SyncWait(zip.EndEntry()).ok());
+  ASSERT_TRUE(SyncWait(zip.Finish()).ok());
+  const std::string& z = sink.out;
+  EXPECT_EQ(z.size(), zip.bytes_written());
+  EXPECT_EQ(Le32(z, 0), 0x04034b50u);
+  // The local header names the entry; the descriptor after the data carries CRC-32("hello").
+  EXPECT_EQ(z.substr(30, 13), "dir/hello.txt");
+  EXPECT_EQ(z.substr(43, 5), "hello");
+  EXPECT_EQ(Le32(z, 48), 0x08074b50u);
+  EXPECT_EQ(Le32(z, 52), 0x3610a686u);
+  // The end record: two entries, the directory where it says.
+  const std::size_t end = z.size() - 22;
+  EXPECT_EQ(Le32(z, end), 0x06054b50u);
+  EXPECT_EQ(static_cast<unsigned char>(z[end + 10]), 2);
+  EXPECT_EQ(Le32(z, Le32(z, end + 16)), 0x02014b50u);
+  // A length that differs from the one announced is refused.
+  StringSink other;
+  ZipWriter bad(other);
+  ASSERT_TRUE(SyncWait(bad.BeginEntry("x", 3, 0)).ok());
+  EXPECT_FALSE(SyncWait(bad.EndEntry()).ok());
 }
 
 class ConsoleAssetsTest : public ::testing::Test {
@@ -347,6 +395,32 @@ TEST_F(ConsoleTest, ShareLinksAreAcceptedByTheS3Api) {
   SyncWait(s3_->Handle(ex));
   EXPECT_EQ(ex.status(), 200) << ex.out();
   EXPECT_EQ(Send("POST", "/api/v1/share", R"({"bucket":"photos"})").status, 400);
+}
+
+TEST_F(ConsoleTest, ZipsObjectsAndFoldersAsTheUser) {
+  ASSERT_EQ(Login(kRoot, kRootSecret).status, 200);
+  ASSERT_EQ(Send("PUT", "/api/v1/s3/photos").status, 200);
+  ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/a.jpg", "AAAA").status, 200);
+  ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/day2/b.jpg", "BBB").status, 200);
+  ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/c.txt", "CC").status, 200);
+  const std::string form = "csrf=" + csrf_ +
+                           "&bucket=photos&prefix=trip%2F&key=trip%2Fday2%2F&key=trip%2Fc.txt"
+                           "&key=trip%2Fmissing";
+  Answer z = Send("POST", "/api/v1/zip", form, {{"content-type", "application/x-www-form-urlencoded"}},
+                  true, false);
+  ASSERT_EQ(z.status, 200);
+  EXPECT_EQ(z.Header("content-type"), "application/zip");
+  EXPECT_NE(z.Header("content-disposition").find("trip.zip"), std::string::npos);
+  EXPECT_EQ(z.body.substr(0, 4), std::string("PK\x03\x04"));
+  EXPECT_NE(z.body.find("day2/b.jpg"), std::string::npos);
+  EXPECT_NE(z.body.find("c.txt"), std::string::npos);
+  EXPECT_EQ(z.body.find("a.jpg"), std::string::npos);  // not picked
+  EXPECT_NE(z.body.find("cairn-zip-errors.txt"), std::string::npos);
+  EXPECT_NE(z.body.find("trip/missing: NoSuchKey"), std::string::npos);
+  // Without the form's CSRF token: refused.
+  Answer forged = Send("POST", "/api/v1/zip", "bucket=photos&key=trip%2Fc.txt",
+                       {{"content-type", "application/x-www-form-urlencoded"}}, true, false);
+  EXPECT_EQ(forged.status, 403);
 }
 
 TEST_F(ConsoleTest, ServesThePageWhenNotBuilt) {
