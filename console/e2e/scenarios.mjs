@@ -308,4 +308,28 @@ export const scenarios = {
     assert.doesNotMatch(nav, /Cluster|Identity|Metrics/);
     assert.equal(await page.getByTestId('create-bucket-button').count(), 0);
   },
+
+  // Bucket settings: versioning turned on, a bucket policy written (a bad one refused).
+  async settings(env) {
+    const { args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.getByRole('button', { name: `Settings of ${args.bucket}` }).click();
+    const dialog = page.getByTestId('bucket-settings');
+    await dialog.getByTestId('enable-versioning').click();
+    await dialog.getByTestId('versioning-state').filter({ hasText: 'Enabled' }).waitFor();
+    await dialog.getByRole('tab', { name: 'Access policy' }).click();
+    const doc = dialog.getByRole('textbox');
+    await doc.fill('{"Statement": [{"Effect": "Allow"}]}');
+    await dialog.getByText('no Action').waitFor();
+    await doc.fill(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${args.bucket}/public/*`] }],
+      }),
+    );
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Remove' }).waitFor();
+    await shoot(page, env, 'bucket-settings');
+  },
 };

@@ -126,6 +126,19 @@ def test_identity_pages_add_a_user_who_sees_only_what_it_may_do(console_built, s
     iam_admin.call(server.endpoint, "DELETE", "remove-canned-policy", {"name": policy})
 
 
+def test_bucket_settings_versioning_and_policy(console_built, server, s3, tmp_path):
+    import requests
+    bucket = unique_name("settings")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="public/hello.txt", Body=b"hi")
+    s3.put_object(Bucket=bucket, Key="private.txt", Body=b"no")
+    assert requests.get(f"{server.endpoint}/{bucket}/public/hello.txt", timeout=10).status_code == 403
+    scenario("settings", server, tmp_path, bucket=bucket)
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert requests.get(f"{server.endpoint}/{bucket}/public/hello.txt", timeout=10).text == "hi"
+    assert requests.get(f"{server.endpoint}/{bucket}/private.txt", timeout=10).status_code == 403
+
+
 def test_metrics_page_draws_the_servers_time_series(console_built, make_server, tmp_path):
     srv = make_server(env={"CAIRN_METRICS_HISTORY_INTERVAL": "1s"})
     client = srv.client()

@@ -4,6 +4,7 @@ import { date } from '../format.js';
 import { browserPath, navigate } from '../router.js';
 import { Confirm, Dialog, Empty, ErrorNote, Loading, toast } from '../ui.jsx';
 import { BucketIcon } from '../icons.jsx';
+import { BucketSettings } from './bucket_settings.jsx';
 
 function CreateBucket({ onClose, onCreated }) {
   const [name, setName] = useState('');
@@ -70,6 +71,7 @@ export function Buckets({ session }) {
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState(null);
   const [filter, setFilter] = useState('');
+  const [settings, setSettings] = useState(null);
   const load = () => {
     setError(null);
     listBuckets()
@@ -133,6 +135,9 @@ export function Buckets({ session }) {
                 </td>
                 <td class="hide-narrow">{date(b.created)}</td>
                 <td class="right">
+                  <button class="small" onClick={() => setSettings(b.name)} aria-label={`Settings of ${b.name}`}>
+                    Settings
+                  </button>
                   <button class="small danger-text" onClick={() => setDeleting(b.name)} aria-label={`Delete bucket ${b.name}`}>
                     Delete
                   </button>
@@ -152,6 +157,7 @@ export function Buckets({ session }) {
           }}
         />
       ) : null}
+      {settings ? <BucketSettings bucket={settings} onClose={() => setSettings(null)} /> : null}
       {deleting ? (
         <Confirm
           title="Delete bucket"
