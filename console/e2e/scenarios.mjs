@@ -332,4 +332,16 @@ export const scenarios = {
     await dialog.getByRole('button', { name: 'Remove' }).waitFor();
     await shoot(page, env, 'bucket-settings');
   },
+
+  // Object lock in the details: a legal hold placed from the page.
+  async legalHold(env) {
+    const { args } = env;
+    const { page } = await env.newContext();
+    await signIn(page, env);
+    await page.goto(`${env.url}/browser/${args.bucket}/`);
+    await page.getByRole('button', { name: new RegExp(args.key) }).click();
+    await page.getByTestId('legal-hold').filter({ hasText: 'OFF' }).waitFor();
+    await page.getByRole('button', { name: 'Place hold' }).click();
+    await page.getByTestId('legal-hold').filter({ hasText: 'ON' }).waitFor();
+  },
 };

@@ -244,6 +244,25 @@ export async function getLegalHold(bucket, key, versionId) {
   }
 }
 
+export async function lockEnabled(bucket) {
+  try {
+    const doc = await xml('GET', `/${encodeURIComponent(bucket)}`, { 'object-lock': true });
+    return text(doc, 'ObjectLockEnabled') === 'Enabled';
+  } catch {
+    return false;
+  }
+}
+
+export function setLegalHold(bucket, key, on, versionId) {
+  const body = `<LegalHold><Status>${on ? 'ON' : 'OFF'}</Status></LegalHold>`;
+  return s3('PUT', `/${encodeURIComponent(bucket)}/${encodeKey(key)}`, { 'legal-hold': true, versionId }, { body });
+}
+
+export function setRetention(bucket, key, mode, untilIso, versionId) {
+  const body = `<Retention><Mode>${mode}</Mode><RetainUntilDate>${untilIso}</RetainUntilDate></Retention>`;
+  return s3('PUT', `/${encodeURIComponent(bucket)}/${encodeKey(key)}`, { retention: true, versionId }, { body });
+}
+
 // Copies an old version over the current one (S3's way to restore a version).
 export function restoreVersion(bucket, key, versionId) {
   const source = `${encodeURIComponent(bucket)}/${encodeKey(key)}?versionId=${encodeURIComponent(versionId)}`;

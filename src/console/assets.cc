@@ -79,11 +79,13 @@ Result<Assets> Assets::Load(const std::string& dir) {
     if (!in) {
       return Status(Errc::kInvalidArgument, fmt::format("cannot read {}", it->path().string()));
     }
-    const std::string rel = "/" + fs::relative(it->path(), root, ec).generic_string();
+    // Appended, not "/" + ...: GCC 12 -O3 warns (-Wrestrict) on a literal + an rvalue string.
+    std::string rel = "/";
+    rel += fs::relative(it->path(), root, ec).generic_string();
     Asset a;
     a.body = std::move(body).str();
     a.content_type = ContentTypeFor(rel);
-    a.etag = "\"" + HexEncode(Sha256(a.body)).substr(0, 32) + "\"";
+    a.etag = fmt::format("\"{}\"", HexEncode(Sha256(a.body)).substr(0, 32));
     a.immutable = rel.starts_with("/assets/");
     out.files_.emplace(rel, std::move(a));
   }

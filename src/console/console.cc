@@ -384,7 +384,8 @@ struct Console::Impl {
                 "/" + UriEncode(in["key"].get<std::string>(), true);
     if (in.contains("versionId") && in["versionId"].is_string() &&
         !in["versionId"].get<std::string>().empty()) {
-      sign.query = "versionId=" + UriEncode(in["versionId"].get<std::string>(), false);
+      sign.query =
+          fmt::format("versionId={}", UriEncode(in["versionId"].get<std::string>(), false));
     }
     if (!s.session_token.empty()) {
       sign.query += std::string(sign.query.empty() ? "" : "&") +

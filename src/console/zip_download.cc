@@ -228,7 +228,7 @@ Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
                     std::function<std::chrono::system_clock::time_point()> now) {
   const http::Request& outer = ex.request();
   const http::Headers no_headers;
-  const std::string bucket_path = "/" + UriEncode(req.bucket, false);
+  const std::string bucket_path = fmt::format("/{}", UriEncode(req.bucket, false));
   std::string folder = req.prefix;
   if (!folder.empty() && folder.back() == '/') {
     folder.pop_back();
@@ -286,7 +286,7 @@ Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
     }
     std::string token;
     for (;;) {
-      std::string query = "list-type=2&max-keys=1000&prefix=" + UriEncode(key, false);
+      std::string query = fmt::format("list-type=2&max-keys=1000&prefix={}", UriEncode(key, false));
       if (!token.empty()) {
         query += "&continuation-token=" + UriEncode(token, false);
       }

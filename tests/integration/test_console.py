@@ -139,6 +139,15 @@ def test_bucket_settings_versioning_and_policy(console_built, server, s3, tmp_pa
     assert requests.get(f"{server.endpoint}/{bucket}/private.txt", timeout=10).status_code == 403
 
 
+def test_legal_hold_from_the_object_details(console_built, server, s3, tmp_path):
+    bucket = unique_name("lock")
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket=bucket, Key="contract.pdf", Body=b"%PDF-1.4")
+    scenario("legalHold", server, tmp_path, bucket=bucket, key="contract.pdf")
+    assert s3.get_object_legal_hold(Bucket=bucket, Key="contract.pdf")["LegalHold"]["Status"] == "ON"
+    s3.put_object_legal_hold(Bucket=bucket, Key="contract.pdf", LegalHold={"Status": "OFF"})
+
+
 def test_metrics_page_draws_the_servers_time_series(console_built, make_server, tmp_path):
     srv = make_server(env={"CAIRN_METRICS_HISTORY_INTERVAL": "1s"})
     client = srv.client()

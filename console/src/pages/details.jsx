@@ -8,8 +8,11 @@ import {
   listVersions,
   objectPath,
   putTags,
+  lockEnabled,
   restoreVersion,
   s3,
+  setLegalHold,
+  setRetention,
   share,
 } from '../api.js';
 import { baseName, bytes, date, duration } from '../format.js';
@@ -263,6 +266,44 @@ function Versions({ bucket, objectKey, onChanged }) {
   );
 }
 
+function RetentionForm({ bucket, objectKey, onChanged }) {
+  const [open, setOpen] = useState(false);
+  const [mode, setMode] = useState('GOVERNANCE');
+  const [until, setUntil] = useState('');
+  const [error, setError] = useState(null);
+  if (!open) {
+    return (
+      <button class="small" onClick={() => setOpen(true)}>
+        Set retention
+      </button>
+    );
+  }
+  return (
+    <form
+      class="inline"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(null);
+        try {
+          await setRetention(bucket, objectKey, mode, new Date(until).toISOString());
+          setOpen(false);
+          onChanged();
+        } catch (err) {
+          setError(err);
+        }
+      }}
+    >
+      <select aria-label="Retention mode" value={mode} onChange={(e) => setMode(e.currentTarget.value)}>
+        <option value="GOVERNANCE">Governance</option>
+        <option value="COMPLIANCE">Compliance</option>
+      </select>
+      <input aria-label="Retain until" type="datetime-local" required value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+      <button type="submit">Save</button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
+
 export function Details({ bucket, objectKey, session, onClose, onDeleted }) {
   const [head, setHead] = useState(null);
   const [lock, setLock] = useState(null);
@@ -275,9 +316,9 @@ export function Details({ bucket, objectKey, session, onClose, onDeleted }) {
     headObject(bucket, objectKey)
       .then(setHead)
       .catch(setError);
-    Promise.all([getRetention(bucket, objectKey), getLegalHold(bucket, objectKey)])
-      .then(([retention, hold]) => setLock({ retention, hold }))
-      .catch(() => setLock({ retention: null, hold: null }));
+    Promise.all([getRetention(bucket, objectKey), getLegalHold(bucket, objectKey), lockEnabled(bucket)])
+      .then(([retention, hold, enabled]) => setLock({ retention, hold, enabled }))
+      .catch(() => setLock({ retention: null, hold: null, enabled: false }));
   };
   useEffect(load, [bucket, objectKey]);
   const h = head?.headers || {};
@@ -332,18 +373,34 @@ export function Details({ bucket, objectKey, session, onClose, onDeleted }) {
                 </dd>
               </>
             ))}
-            {lock?.retention ? (
+            {lock?.enabled || lock?.retention ? (
               <>
                 <dt>Retention</dt>
                 <dd>
-                  {lock.retention.mode} until {date(lock.retention.until)}
+                  {lock.retention?.mode ? `${lock.retention.mode} until ${date(lock.retention.until)}` : 'none'}
+                  <RetentionForm bucket={bucket} objectKey={objectKey} onChanged={load} />
                 </dd>
               </>
             ) : null}
-            {lock?.hold ? (
+            {lock?.enabled || lock?.hold ? (
               <>
                 <dt>Legal hold</dt>
-                <dd>{lock.hold}</dd>
+                <dd>
+                  <span data-testid="legal-hold">{lock.hold || 'OFF'}</span>{' '}
+                  <button
+                    class="small"
+                    onClick={async () => {
+                      try {
+                        await setLegalHold(bucket, objectKey, lock.hold !== 'ON');
+                        load();
+                      } catch (e) {
+                        setError(e);
+                      }
+                    }}
+                  >
+                    {lock.hold === 'ON' ? 'Release' : 'Place hold'}
+                  </button>
+                </dd>
               </>
             ) : null}
             <dt>Metadata</dt>
