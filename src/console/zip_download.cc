@@ -204,6 +204,26 @@ class ZipEntryExchange final : public CollectingExchange {
   Status zip_status_;
 };
 
+// An entry's name from a key below the folder: no empty, "." or ".." segments and no leading
+// '/', so that unpacking the archive writes inside the folder it is unpacked in whatever the
+// keys say ("a/../../etc/x" becomes "a/etc/x").
+std::string EntryName(std::string_view relative) {
+  std::string out;
+  while (!relative.empty()) {
+    const std::size_t slash = relative.find('/');
+    const std::string_view part = relative.substr(0, slash);
+    relative = slash == std::string_view::npos ? std::string_view() : relative.substr(slash + 1);
+    if (part.empty() || part == "." || part == "..") {
+      continue;
+    }
+    if (!out.empty()) {
+      out.push_back('/');
+    }
+    out.append(part);
+  }
+  return out;
+}
+
 struct Listed {
   std::string key;
   std::int64_t mtime_s = 0;
@@ -256,9 +276,14 @@ Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
   // One object into the archive; false when the archive itself failed.
   auto add = [&](const Listed& item) -> Task<bool> {
     const std::string path = bucket_path + "/" + UriEncode(item.key, true);
+    std::string name = EntryName(std::string_view(item.key).substr(req.prefix.size()));
+    if (name.empty()) {
+      errors.push_back(item.key + ": no file name below " + req.prefix);
+      co_return true;
+    }
     ZipEntryExchange get(
         internal::SignedRequest(outer, "GET", path, "", no_headers, s, region, now()),
-        ex.cancelled(), zip, item.key.substr(req.prefix.size()), item.mtime_s);
+        ex.cancelled(), zip, std::move(name), item.mtime_s);
     co_await s3(get);
     if (!get.zip_status().ok()) {
       co_return false;

@@ -109,6 +109,7 @@ class StringSink final : public ByteSink {
     out.append(reinterpret_cast<const char*>(data.data()), data.size());
     co_return Status::Ok();
   }
+
   std::string out;
 };
 
@@ -403,18 +404,21 @@ TEST_F(ConsoleTest, ZipsObjectsAndFoldersAsTheUser) {
   ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/a.jpg", "AAAA").status, 200);
   ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/day2/b.jpg", "BBB").status, 200);
   ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/c.txt", "CC").status, 200);
+  ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/x/..%2F..%2Fescape.txt", "E").status, 200);
   const std::string form = "csrf=" + csrf_ +
                            "&bucket=photos&prefix=trip%2F&key=trip%2Fday2%2F&key=trip%2Fc.txt"
-                           "&key=trip%2Fmissing";
-  Answer z = Send("POST", "/api/v1/zip", form, {{"content-type", "application/x-www-form-urlencoded"}},
-                  true, false);
+                           "&key=trip%2Fmissing&key=trip%2Fx%2F";
+  Answer z = Send("POST", "/api/v1/zip", form,
+                  {{"content-type", "application/x-www-form-urlencoded"}}, true, false);
   ASSERT_EQ(z.status, 200);
   EXPECT_EQ(z.Header("content-type"), "application/zip");
   EXPECT_NE(z.Header("content-disposition").find("trip.zip"), std::string::npos);
   EXPECT_EQ(z.body.substr(0, 4), std::string("PK\x03\x04"));
   EXPECT_NE(z.body.find("day2/b.jpg"), std::string::npos);
   EXPECT_NE(z.body.find("c.txt"), std::string::npos);
-  EXPECT_EQ(z.body.find("a.jpg"), std::string::npos);  // not picked
+  EXPECT_EQ(z.body.find("a.jpg"), std::string::npos);         // not picked
+  EXPECT_NE(z.body.find("x/escape.txt"), std::string::npos);  // ".." segments dropped
+  EXPECT_EQ(z.body.find("../"), std::string::npos);
   EXPECT_NE(z.body.find("cairn-zip-errors.txt"), std::string::npos);
   EXPECT_NE(z.body.find("trip/missing: NoSuchKey"), std::string::npos);
   // Without the form's CSRF token: refused.
