@@ -217,6 +217,12 @@ export const scenarios = {
       args.drives,
     );
     assert.equal(await page.getByTestId('nodes-online').innerText(), `${args.nodes} / ${args.nodes} online`);
+    // Every node answers with its version and uptime.
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="node-list"] tr[data-online="yes"]').length === n,
+      args.nodes,
+    );
+    assert.equal(await page.locator('[data-testid="node-list"]').getByText('0.1.0').count(), args.nodes);
     await shoot(page, env, 'cluster');
   },
 
@@ -236,6 +242,7 @@ export const scenarios = {
       { timeout: args.withinMs },
     );
     console.log(`node ${args.node} shown offline ${Date.now() - started} ms after the page loaded`);
+    await page.locator(`[data-testid="node-list"] tr[data-node="${args.node}"][data-online="no"]`).waitFor();
     assert.equal(await page.getByTestId('nodes-online').innerText(), `${args.nodes - 1} / ${args.nodes} online`);
     await page.getByTestId('set-list').getByText(`${args.drives - args.drivesPerNode} of ${args.drives}`).waitFor();
   },

@@ -384,7 +384,12 @@ Task<AdminApi::Reply> AdminApi::ServeHeal(const http::Request& r, const AdminRou
   }
   const auto uptime =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - opts_.started);
+  Json nodes = Json::array();
+  if (opts_.nodes) {
+    nodes = co_await opts_.nodes();
+  }
   co_return Reply::Ok(Json{
+      {"nodes", std::move(nodes)},
       {"deploymentId", opts_.deployment_id ? opts_.deployment_id() : std::string()},
       {"version", opts_.version},
       {"uptimeSeconds", uptime.count()},

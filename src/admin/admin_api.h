@@ -59,6 +59,9 @@ struct AdminOptions {
   // While `heal` is nullptr: what the node waits for (peers, drives, credentials). Only
   // authenticated admin requests are told; anonymous S3 clients get a bare 503.
   std::function<std::string()> not_ready_reason;
+  // The nodes of the cluster for `info` ("nodes": node, version, uptimeSeconds, online, self);
+  // may be empty (then no "nodes").
+  std::function<Task<nlohmann::json>()> nodes;
   // The console's time series (metrics-history); may be empty (the endpoint then answers 501).
   std::function<nlohmann::json()> metrics_history;
   // Appended to both metrics pages (the S3 port's request counters); may be empty.

@@ -9,6 +9,7 @@
 
 #include "rpc/protocol.h"
 #include "rpc/token.h"
+#include "server/config.h"
 
 namespace cairn::server {
 namespace {
@@ -107,8 +108,12 @@ Result<std::vector<PeerPlan>> PlanPeers(const cluster::Topology& topology,
 }
 
 Hello MakeHello(const cluster::Topology& topology, std::string node, std::string credentials_hash) {
+  // The first hello is made at bring-up: its time is when this node started.
+  static const std::int64_t started_ms = rpc::NowUnixMs();
   Hello h;
   h.node = std::move(node);
+  h.version = std::string(kVersion);
+  h.started_ms = started_ms;
   std::string drives;
   for (std::size_t p = 0; p < topology.pools.size(); ++p) {
     drives += fmt::format("pool {}\n", p);
@@ -128,7 +133,8 @@ std::string EncodeHello(const Hello& h) {
   nlohmann::json j = {{"protocol", h.protocol},       {"node", h.node},
                       {"drives", h.drives},           {"layout", h.layout},
                       {"credentials", h.credentials}, {"time_ms", h.time_ms},
-                      {"deployment", h.deployment}};
+                      {"deployment", h.deployment},   {"version", h.version},
+                      {"started_ms", h.started_ms}};
   return j.dump();
 }
 
@@ -145,6 +151,8 @@ Result<Hello> DecodeHello(std::string_view json) {
   h.credentials = j.value("credentials", "");
   h.time_ms = j.value("time_ms", std::int64_t{0});
   h.deployment = j.value("deployment", "");
+  h.version = j.value("version", "");
+  h.started_ms = j.value("started_ms", std::int64_t{0});
   return h;
 }
 
@@ -157,6 +165,16 @@ void ServeHello(rpc::Server& server, Hello self, std::function<std::string()> de
         h.deployment = deployment();
         co_return EncodeHello(h);
       });
+}
+
+Task<Result<Hello>> AskPeer(rpc::Client& client, std::chrono::milliseconds timeout) {
+  RequestContext ctx = RequestContext::Background("peer-status");
+  ctx.deadline = RequestContext::Clock::now() + timeout;
+  auto reply = co_await client.Call(ctx, rpc::method::kPeerHello, "", std::string());
+  if (!reply.ok()) {
+    co_return reply.status();
+  }
+  co_return DecodeHello(*reply);
 }
 
 Task<Result<Hello>> CheckPeer(rpc::Client& client, const Hello& self) {

@@ -46,6 +46,10 @@ struct Hello {
   std::int64_t time_ms = 0;
   // The deployment id once this node loaded its formats; "" while it waits (not compared).
   std::string deployment;
+  // For the console's cluster page (not compared): the node's version and when it started
+  // (wall clock, ms); "" and 0 from a node before these were added.
+  std::string version;
+  std::int64_t started_ms = 0;
 };
 
 // The hello of this node (time_ms is filled when it is sent).
@@ -62,5 +66,9 @@ void ServeHello(rpc::Server& server, Hello self, std::function<std::string()> de
 // kRpcUnauthenticated for credentials, kRequestTimeTooSkewed for the clock, kNodeOffline when
 // it cannot be reached).
 Task<Result<Hello>> CheckPeer(rpc::Client& client, const Hello& self);
+
+// Asks one peer for its hello, with no checks (the cluster page: its version and uptime).
+// Errors: the call's (kNodeOffline, a timeout after `timeout`).
+Task<Result<Hello>> AskPeer(rpc::Client& client, std::chrono::milliseconds timeout);
 
 }  // namespace cairn::server

@@ -22,6 +22,7 @@
 #include "audit/logger.h"
 #include "audit/webhook_target.h"
 #include "cluster/format.h"
+#include "common/fan_out.h"
 #include "common/log.h"
 #include "console/console.h"
 #include "heal/heal_sequence.h"
@@ -32,6 +33,7 @@
 #include "object/server_pools.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
+#include "rpc/token.h"
 #include "s3/lifecycle_xml.h"
 #include "s3/openid_provider.h"
 #include "s3/s3_server.h"
@@ -389,6 +391,50 @@ void Server::StartIamReloads() {
   });
 }
 
+Task<nlohmann::json> Server::NodesJson() {
+  const std::int64_t now_ms = rpc::NowUnixMs();
+  std::string self = ConnectAddress(config_.address, s3_port());
+  for (const auto& pool : topology_.pools) {
+    for (const auto& ep : pool.endpoints.endpoints) {
+      if (ep.is_local && ep.is_url()) {
+        self = ep.NodeKey();
+        break;
+      }
+    }
+  }
+  nlohmann::json out = nlohmann::json::array();
+  out.push_back(
+      {{"node", self},
+       {"version", std::string(kVersion)},
+       {"uptimeSeconds",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
+       {"online", true},
+       {"self", true}});
+  std::vector<rpc::Client*> clients;
+  for (const PeerPlan& peer : peers_) {
+    const auto it = clients_.find(peer.key);
+    clients.push_back(it == clients_.end() ? nullptr : it->second.get());
+  }
+  auto hellos =
+      co_await FanOut<Result<Hello>>(clients.size(), [&](std::size_t i) -> Task<Result<Hello>> {
+        if (clients[i] == nullptr) {
+          co_return Status(Errc::kNodeOffline, "no client");
+        }
+        co_return co_await AskPeer(*clients[i], std::chrono::seconds(2));
+      });
+  for (std::size_t i = 0; i < peers_.size(); ++i) {
+    nlohmann::json node = {{"node", peers_[i].key}, {"online", hellos[i].ok()}, {"self", false}};
+    if (hellos[i].ok()) {
+      node["version"] = hellos[i]->version;
+      if (hellos[i]->started_ms > 0) {
+        node["uptimeSeconds"] = static_cast<double>(now_ms - hellos[i]->started_ms) / 1000.0;
+      }
+    }
+    out.push_back(std::move(node));
+  }
+  co_return out;
+}
+
 admin::MetricsReading Server::ReadMetrics() {
   admin::MetricsReading r;
   r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -462,6 +508,7 @@ Status Server::StartListeners() {
   };
   admin_opts.audit = audit_.get();
   admin_opts.metrics_history = [this] { return metrics_history_.ToJson(); };
+  admin_opts.nodes = [this] { return NodesJson(); };
   admin_opts.metrics_public = config_.metrics_public;
   admin_ = std::make_unique<admin::AdminApi>(std::move(admin_opts), Credentials());
 

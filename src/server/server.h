@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -16,6 +17,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "admin/metrics_history.h"
 #include "cluster/topology.h"
@@ -150,6 +153,9 @@ class Server {
   // console's graphs). Stopped with the IAM reloads (stopping_).
   void StartMetricsSampler();
   admin::MetricsReading ReadMetrics();
+  // The nodes for the admin API's info: this one and each peer's hello (version, uptime), a
+  // peer that does not answer within 2 s as offline.
+  Task<nlohmann::json> NodesJson();
   Status WaitForPeers();
   Task<void> Dispatch(http::Exchange& ex);
   Task<void> RespondNotReady(http::Exchange& ex);
@@ -166,6 +172,7 @@ class Server {
   std::shared_ptr<object::NsLocker> StartLocks(const std::string& self_key);
 
   const ServerConfig config_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   const cluster::Topology topology_;
   std::string deployment_id_;
   // drives_[pool][i]: the pool's drive i when it is open on this node, else null.

@@ -214,7 +214,9 @@ export function Cluster({ session }) {
         <div class="card">
           <small>Nodes</small>
           <strong data-testid="nodes-online">
-            {[...nodes.values()].filter((n) => n.online > 0).length} / {nodes.size} online
+            {info.nodes?.length
+              ? `${info.nodes.filter((n) => n.online).length} / ${info.nodes.length} online`
+              : `${[...nodes.values()].filter((n) => n.online > 0).length} / ${nodes.size} online`}
           </strong>
         </div>
         <div class="card">
@@ -235,7 +237,51 @@ export function Cluster({ session }) {
             {info.version}, {duration(info.uptimeSeconds)}
           </strong>
         </div>
+        {info.heal ? (
+          <div class="card">
+            <small>Healed since start (objects, MRF)</small>
+            <strong>
+              {info.heal.objectsHealed}, {info.heal.mrfHealed}
+            </strong>
+          </div>
+        ) : null}
       </div>
+
+      {info.nodes?.length ? (
+        <section class="panel" aria-labelledby="node-title">
+          <h2 id="node-title">Nodes</h2>
+          <table class="list compact" data-testid="node-list">
+            <thead>
+              <tr>
+                <th>Node</th>
+                <th>State</th>
+                <th>Version</th>
+                <th>Uptime</th>
+                <th>Drives online</th>
+              </tr>
+            </thead>
+            <tbody>
+              {info.nodes.map((n) => {
+                const d = nodes.get(n.self ? here : n.node) || nodes.get(n.node);
+                return (
+                  <tr key={n.node} data-node={n.node} data-online={n.online ? 'yes' : 'no'}>
+                    <td>
+                      {n.node}
+                      {n.self ? <span class="badge">this node</span> : null}
+                    </td>
+                    <td>
+                      <StateBadge state={n.online ? 'ok' : 'offline'} />
+                    </td>
+                    <td>{n.version || '—'}</td>
+                    <td>{n.uptimeSeconds !== undefined ? duration(n.uptimeSeconds) : '—'}</td>
+                    <td>{d ? `${d.online} of ${d.drives}` : '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
 
       <section class="panel" aria-labelledby="sets-title">
         <h2 id="sets-title">Erasure sets: what each can lose now</h2>
@@ -273,7 +319,7 @@ export function Cluster({ session }) {
       </section>
 
       <section class="panel" aria-labelledby="nodes-title">
-        <h2 id="nodes-title">Nodes and drives</h2>
+        <h2 id="nodes-title">Drives</h2>
         <table class="list compact" data-testid="drive-list">
           <thead>
             <tr>
