@@ -5,6 +5,10 @@
 #include <utility>
 #include <variant>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -32,6 +36,13 @@ constexpr std::string_view kAdminGateway = "/api/v1/admin/";
 constexpr std::string_view kAdminPath = "/minio/admin/v3/";
 constexpr std::size_t kMaxJsonBody = 16 * 1024;
 constexpr std::int64_t kMaxShareSeconds = 7 * 24 * 3600;  // SigV4's limit
+constexpr std::chrono::milliseconds kFailedSignInPause{400};
+
+Task<void> Pause(std::chrono::milliseconds d) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, d);
+  boost::system::error_code ec;  // cancelled at shutdown: answer at once
+  co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+}
 
 // What every answer of the console carries: no framing by other sites, no type sniffing, no
 // referrer (share links carry signatures in their query).
@@ -294,6 +305,8 @@ struct Console::Impl {
     if (found == nullptr || found->kind == iam::IdentityKind::kTemporary ||
         !ConstantTimeEqual(found->secret_key, sk)) {
       LOG_INFO("console: a failed sign-in for access key '{}' from {}", ak, r.remote_address);
+      // Each wrong guess costs the guesser a pause (the same whether the key exists or not).
+      co_await Pause(kFailedSignInPause);
       co_return Error(403, "InvalidCredentials", "The access key or the secret key is wrong.");
     }
     Result<iam::IdentityPtr> checked = iam->Check(ak, "");
