@@ -161,7 +161,7 @@ export const scenarios = {
     const { assert, args } = env;
     const { page } = await env.newContext();
     await signIn(page, env);
-    await page.goto(`${env.url}/browser/${args.bucket}/${args.prefix}`);
+    await page.goto(`${env.url}/browser/${args.bucket}?prefix=${encodeURIComponent(args.prefix)}`);
     await page.getByTestId('object-list').waitFor();
     assert.equal((await rowKeys(page)).length, 200, 'the first page is not 200 entries');
     for (let i = 0; i < 20 && (await page.getByTestId('load-more').count()); i++) {
@@ -345,8 +345,8 @@ export const scenarios = {
     const { args } = env;
     const { page } = await env.newContext();
     await signIn(page, env);
-    await page.goto(`${env.url}/browser/${args.bucket}/`);
-    await page.getByRole('button', { name: new RegExp(args.key) }).click();
+    await page.goto(`${env.url}/browser/${args.bucket}?prefix=${encodeURIComponent(args.prefix)}`);
+    await page.getByRole('button', { name: new RegExp(args.file) }).click();
     await page.getByTestId('legal-hold').filter({ hasText: 'OFF' }).waitFor();
     await page.getByRole('button', { name: 'Place hold' }).click();
     await page.getByTestId('legal-hold').filter({ hasText: 'ON' }).waitFor();

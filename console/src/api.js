@@ -108,12 +108,21 @@ export function csrfToken() {
 
 // ---- S3 -----------------------------------------------------------------------------------
 
+// A key in the gateway's path: one escaped segment ('/' as %2F), so that no "." or ".."
+// segment of a key can be collapsed by the browser into another object's (or bucket's) path.
+// The keys "." and ".." themselves cannot travel in a path at all.
 export function encodeKey(key) {
-  return key.split('/').map(encodeURIComponent).join('/');
+  if (key === '.' || key === '..') throw new ApiError(400, 'InvalidKey', `The console cannot address the key "${key}"; use an S3 client.`);
+  return encodeURIComponent(key);
 }
 
+// The gateway URL of an object (for links); "#" for a key no path can carry.
 export function objectPath(bucket, key) {
-  return `/api/v1/s3/${encodeURIComponent(bucket)}/${encodeKey(key)}`;
+  try {
+    return `/api/v1/s3/${encodeURIComponent(bucket)}/${encodeKey(key)}`;
+  } catch {
+    return '#';
+  }
 }
 
 function query(params) {

@@ -161,7 +161,7 @@ export function App() {
   }, [session]);
 
   useEffect(() => {
-    if (session && (path === '/' || path === '/login')) navigate('/browser', { replace: true });
+    if (session && (path === '/' || path.startsWith('/login'))) navigate('/browser', { replace: true });
   }, [session, path]);
 
   if (session === undefined) return <Loading />;
@@ -189,11 +189,12 @@ export function App() {
     setNotice('You signed out.');
   };
   let page = null;
-  if (path === '/browser' || path === '/browser/') page = <Buckets session={session} />;
-  else if (path.startsWith('/browser/')) page = <ObjectBrowser path={path} session={session} />;
-  else if (path === '/cluster') page = <Cluster session={session} />;
-  else if (path === '/metrics') page = <Metrics session={session} />;
-  else if (path === '/identity') page = <Identity session={session} />;
+  const route = path.split('?')[0];
+  if (route === '/browser' || route === '/browser/') page = <Buckets session={session} />;
+  else if (route.startsWith('/browser/')) page = <ObjectBrowser path={path} session={session} />;
+  else if (route === '/cluster') page = <Cluster session={session} />;
+  else if (route === '/metrics') page = <Metrics session={session} />;
+  else if (route === '/identity') page = <Identity session={session} />;
   else page = <Buckets session={session} />;
   return (
     <>

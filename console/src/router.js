@@ -8,10 +8,11 @@ export function navigate(path, { replace = false } = {}) {
   dispatchEvent(new Event('cairn:navigate'));
 }
 
+// The path and query (the object browser's folder travels in the query).
 export function usePath() {
-  const [path, setPath] = useState(location.pathname);
+  const [path, setPath] = useState(location.pathname + location.search);
   useEffect(() => {
-    const update = () => setPath(location.pathname);
+    const update = () => setPath(location.pathname + location.search);
     addEventListener('popstate', update);
     addEventListener('cairn:navigate', update);
     return () => {
@@ -22,16 +23,16 @@ export function usePath() {
   return path;
 }
 
-// /browser/<bucket>/<prefix...>: each segment URL-encoded.
+// /browser/<bucket>?prefix=<folder>: the folder in the query, where no "." or ".." in a key
+// can be taken for a path step.
 export function browserPath(bucket, prefix = '') {
   if (!bucket) return '/browser';
-  const rest = prefix ? `/${prefix.split('/').map(encodeURIComponent).join('/')}` : '/';
-  return `/browser/${encodeURIComponent(bucket)}${rest}`;
+  return `/browser/${encodeURIComponent(bucket)}${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`;
 }
 
 export function parseBrowserPath(path) {
-  const parts = path.replace(/^\/browser\/?/, '').split('/');
-  const bucket = decodeURIComponent(parts.shift() || '');
-  const prefix = parts.map(decodeURIComponent).join('/');
+  const [p, q = ''] = path.split('?');
+  const bucket = decodeURIComponent(p.replace(/^\/browser\/?/, '').split('/')[0] || '');
+  const prefix = new URLSearchParams(q).get('prefix') || '';
   return { bucket, prefix };
 }

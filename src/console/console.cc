@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <mutex>
 #include <utility>
 #include <variant>
 
@@ -76,7 +78,7 @@ Task<void> Send(http::Exchange& ex, Reply& reply) {
   h.emplace_back("Content-Type", "application/json");
   h.emplace_back("Cache-Control", "no-store");
   AddSecurityHeaders(h);
-  const std::string text = reply.body.dump();
+  const std::string text = reply.body.dump(-1, ' ', false, Json::error_handler_t::replace);
   (void)co_await ex.Respond(reply.status, std::move(h), text);
 }
 
@@ -89,10 +91,14 @@ std::string HeaderOr(const http::Request& r, std::string_view name) {
   return v != nullptr ? *v : std::string();
 }
 
+// The cookie is Secure under TLS, also when a proxy in front terminates it.
+bool Secure(const http::Request& r) {
+  const std::string* proto = r.Header("x-forwarded-proto");
+  return r.tls || (proto != nullptr && AsciiLower(*proto) == "https");
+}
+
 // The browser's exchange as the S3 or admin handler sees it: the signed request, the same
-// body and response. Objects the gateway serves are sandboxed (an HTML or SVG object opened
-// from the console runs no script in the console's origin); a PDF is not, so that the
-// browser's viewer can show it.
+// body and response (Guard says what the response may not do).
 class ForwardedExchange final : public http::Exchange {
  public:
   ForwardedExchange(http::Exchange& outer, http::Request request)
@@ -124,16 +130,14 @@ class ForwardedExchange final : public http::Exchange {
   std::shared_ptr<std::atomic<bool>> cancelled() const override { return outer_.cancelled(); }
 
  private:
+  // What an object served through the console may do: nothing. Every answer is sandboxed (an
+  // HTML, SVG or "application/pdf, text/html" object runs no script in the console's origin;
+  // the page previews PDFs from a blob of its own), and no CORS header of the bucket's rules
+  // reaches the browser (the console is not a CORS client of its own API).
   static void Guard(http::Headers& h) {
-    bool pdf = false;
-    for (const auto& [name, value] : h) {
-      if (AsciiLower(name) == "content-type" && AsciiLower(value).starts_with("application/pdf")) {
-        pdf = true;
-      }
-    }
-    if (!pdf) {
-      h.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
-    }
+    std::erase_if(
+        h, [](const auto& kv) { return AsciiLower(kv.first).starts_with("access-control-"); });
+    h.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
     h.emplace_back("X-Frame-Options", "SAMEORIGIN");
     h.emplace_back("X-Content-Type-Options", "nosniff");
     h.emplace_back("Cache-Control", "no-store");
@@ -172,7 +176,77 @@ std::int64_t ToNs(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
+// A key in a URL path: its slashes kept (a readable link) unless a segment is empty, "." or
+// "..", which a client would collapse; then the whole key as one escaped segment.
+std::string KeyPath(std::string_view key) {
+  bool dots = key.empty() || key.front() == '/' || key.back() == '/' ||
+              key.find("//") != std::string_view::npos;
+  for (std::size_t start = 0; start <= key.size() && !dots;) {
+    const std::size_t slash = std::min(key.find('/', start), key.size());
+    const std::string_view part = key.substr(start, slash - start);
+    dots = part == "." || part == "..";
+    start = slash + 1;
+  }
+  return UriEncode(key, !dots);
+}
+
+// "1.2.3.4:5678" or "[::1]:5678" -> the address alone.
+std::string_view ClientIp(std::string_view remote) {
+  if (remote.starts_with('[')) {
+    return remote.substr(1, remote.find(']') - 1);
+  }
+  return remote.substr(0, remote.rfind(':'));
+}
+
+// For the log: at most 64 characters, anything unprintable as '?'.
+std::string Printable(std::string_view s) {
+  std::string out(s.substr(0, 64));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      c = '?';
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+SignInThrottle::Counter& SignInThrottle::Slot(std::map<std::string, Counter>& m,
+                                              const std::string& key, std::int64_t now_ns) {
+  if (m.size() > kMaxTracked) {
+    std::erase_if(m, [&](const auto& kv) { return Expired(kv.second, now_ns); });
+    if (m.size() > kMaxTracked) {
+      m.clear();  // a flood of distinct names: forget rather than grow
+    }
+  }
+  Counter& c = m[key];
+  if (Expired(c, now_ns)) {
+    c = Counter{0, now_ns};
+  }
+  return c;
+}
+
+bool SignInThrottle::Expired(const Counter& c, std::int64_t now_ns) {
+  return now_ns - c.since_ns > kWindowSeconds * 1'000'000'000LL;
+}
+
+bool SignInThrottle::Allowed(const std::string& ip, const std::string& key, std::int64_t now_ns) {
+  std::lock_guard lock(mu_);
+  return Slot(by_ip_, ip, now_ns).failures < kMaxFailures &&
+         Slot(by_key_, key, now_ns).failures < kMaxFailures;
+}
+
+void SignInThrottle::Failed(const std::string& ip, const std::string& key, std::int64_t now_ns) {
+  std::lock_guard lock(mu_);
+  ++Slot(by_ip_, ip, now_ns).failures;
+  ++Slot(by_key_, key, now_ns).failures;
+}
+
+void SignInThrottle::Succeeded(const std::string& ip, const std::string& key) {
+  std::lock_guard lock(mu_);
+  by_ip_.erase(ip);
+  by_key_.erase(key);
+}
 
 std::string S3BaseUrl(std::string_view server_url, std::string_view host_header,
                       std::uint16_t s3_port, bool tls) {
@@ -191,6 +265,10 @@ std::string S3BaseUrl(std::string_view server_url, std::string_view host_header,
   if (host.empty()) {
     host = "127.0.0.1";
   }
+  // Browsers leave a default port out of Host: so must the signed link.
+  if ((tls && s3_port == 443) || (!tls && s3_port == 80)) {
+    return fmt::format("{}://{}", tls ? "https" : "http", host);
+  }
   return fmt::format("{}://{}:{}", tls ? "https" : "http", host, s3_port);
 }
 
@@ -199,6 +277,7 @@ struct Console::Impl {
   http::Handler s3;
   http::Handler admin;
   SessionSealer sealer;
+  SignInThrottle throttle;
 
   Impl(ConsoleOptions o, http::Handler s3_handler, http::Handler admin_handler)
       : opts(std::move(o)),
@@ -257,17 +336,37 @@ struct Console::Impl {
   // The session of the request's cookie (and, for a change, its CSRF token); else the answer
   // that refuses the request.
   std::variant<Session, Reply> SessionOf(const http::Request& r, bool check_csrf = true) const {
-    const std::string cookies = HeaderOr(r, "cookie");
+    std::string cookies;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "cookie") {
+        cookies += (cookies.empty() ? "" : "; ") + value;
+      }
+    }
     const std::optional<std::string_view> cookie = CookieValue(cookies, kSessionCookie);
     if (!cookie) {
       return Error(401, "Unauthorized", "Sign in first.");
     }
+    // Two session cookies: one was planted (a page on another port of this host can set
+    // cookies for it). Trust neither.
+    if (CountCookies(cookies, kSessionCookie) > 1) {
+      Reply reply = Error(401, "Unauthorized", "Sign in again.");
+      reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, Secure(r)));
+      return reply;
+    }
     Result<Session> s = sealer.Open(*cookie, NowNs());
+    if (s.ok()) {
+      // Revoked since (signed out elsewhere, the user removed or disabled, a service account
+      // deleted): the cookie is worth nothing any more.
+      iam::Iam* iam = opts.iam ? opts.iam() : nullptr;
+      if (iam != nullptr && !iam->Check(s->access_key, s->session_token).ok()) {
+        s = Status(Errc::kAccessDenied, "revoked");
+      }
+    }
     if (!s.ok()) {
       const bool expired = s.status().code() == Errc::kExpiredToken;
       Reply reply = expired ? Error(401, "SessionExpired", "Your session expired: sign in again.")
                             : Error(401, "Unauthorized", "Sign in first.");
-      reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, r.tls));
+      reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, Secure(r)));
       return reply;
     }
     if (check_csrf && !IsSafeMethod(r.method) &&
@@ -302,13 +401,24 @@ struct Console::Impl {
                       "The server is starting; sign in again in a few seconds.");
     }
     const iam::IdentityPtr found = iam->Find(ak);
+    const std::string ip(ClientIp(r.remote_address));
+    if (!throttle.Allowed(ip, ak, NowNs())) {
+      Reply reply =
+          Error(429, "TooManyRequests",
+                "Too many failed sign-ins from here or for this key: wait a few minutes.");
+      reply.headers.emplace_back("Retry-After", std::to_string(SignInThrottle::kWindowSeconds));
+      co_return reply;
+    }
     if (found == nullptr || found->kind == iam::IdentityKind::kTemporary ||
         !ConstantTimeEqual(found->secret_key, sk)) {
-      LOG_INFO("console: a failed sign-in for access key '{}' from {}", ak, r.remote_address);
+      throttle.Failed(ip, ak, NowNs());
+      LOG_INFO("console: a failed sign-in for access key '{}' from {}", Printable(ak),
+               r.remote_address);
       // Each wrong guess costs the guesser a pause (the same whether the key exists or not).
       co_await Pause(kFailedSignInPause);
       co_return Error(403, "InvalidCredentials", "The access key or the secret key is wrong.");
     }
+    throttle.Succeeded(ip, ak);
     Result<iam::IdentityPtr> checked = iam->Check(ak, "");
     if (!checked.ok()) {
       co_return Error(403, "AccessKeyDisabled", "This access key is disabled or expired.");
@@ -346,13 +456,13 @@ struct Console::Impl {
       s.expires_ns = creds->expires_ns;
     }
     const std::int64_t max_age = std::max<std::int64_t>(1, (s.expires_ns - now) / 1000000000);
-    LOG_INFO("console: '{}' signed in from {}", ak, r.remote_address);
+    LOG_INFO("console: '{}' signed in from {}", Printable(ak), r.remote_address);
     Reply reply{200, SessionJson(s, r), {}};
-    reply.headers.emplace_back("Set-Cookie", SessionCookie(sealer.Seal(s), max_age, r.tls));
+    reply.headers.emplace_back("Set-Cookie", SessionCookie(sealer.Seal(s), max_age, Secure(r)));
     co_return reply;
   }
 
-  Task<Reply> Logout(const Session& s, bool tls) {
+  Task<Reply> Logout(const Session& s, bool secure) {
     iam::Iam* iam = opts.iam ? opts.iam() : nullptr;
     if (iam != nullptr && !s.session_token.empty()) {
       RequestContext ctx = RequestContext::Background("console-logout");
@@ -362,7 +472,7 @@ struct Console::Impl {
       }
     }
     Reply reply{200, Json{{"signedOut", true}}, {}};
-    reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, tls));
+    reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, secure));
     co_return reply;
   }
 
@@ -394,7 +504,7 @@ struct Console::Impl {
     auth::SignInput sign;
     sign.method = "GET";
     sign.path = base.substr(path_start) + "/" + UriEncode(in["bucket"].get<std::string>(), false) +
-                "/" + UriEncode(in["key"].get<std::string>(), true);
+                "/" + KeyPath(in["key"].get<std::string>());
     if (in.contains("versionId") && in["versionId"].is_string() &&
         !in["versionId"].get<std::string>().empty()) {
       sign.query =
@@ -551,7 +661,7 @@ Task<void> Console::Handle(http::Exchange& ex) {
   if (op == "session" && r.method == "GET") {
     reply = Reply{200, impl_->SessionJson(s, r), {}};
   } else if (op == "logout" && r.method == "POST") {
-    reply = co_await impl_->Logout(s, r.tls);
+    reply = co_await impl_->Logout(s, Secure(r));
   } else if (op == "share" && r.method == "POST") {
     reply = co_await impl_->Share(ex, s);
   } else {

@@ -19,7 +19,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -52,6 +54,34 @@ struct ConsoleOptions {
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
   };
+};
+
+// Failed sign-ins per client address and per access key: after kMaxFailures within
+// kWindowSeconds either one is refused (429) until the window passes; a success clears both.
+// Thread-safe; bounded (forgets everything past kMaxTracked names rather than grow).
+class SignInThrottle {
+ public:
+  static constexpr int kMaxFailures = 20;
+  static constexpr std::int64_t kWindowSeconds = 300;
+  static constexpr std::size_t kMaxTracked = 10000;
+
+  bool Allowed(const std::string& ip, const std::string& key, std::int64_t now_ns);
+  void Failed(const std::string& ip, const std::string& key, std::int64_t now_ns);
+  void Succeeded(const std::string& ip, const std::string& key);
+
+ private:
+  struct Counter {
+    int failures = 0;
+    std::int64_t since_ns = 0;
+  };
+
+  static bool Expired(const Counter& c, std::int64_t now_ns);
+  static Counter& Slot(std::map<std::string, Counter>& m, const std::string& key,
+                       std::int64_t now_ns);
+
+  std::mutex mu_;
+  std::map<std::string, Counter> by_ip_;   // GUARDED_BY(mu_)
+  std::map<std::string, Counter> by_key_;  // GUARDED_BY(mu_)
 };
 
 class Console {

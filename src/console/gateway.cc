@@ -10,13 +10,14 @@ namespace cairn::console::internal {
 http::Request SignedRequest(const http::Request& from, std::string method, std::string path,
                             std::string query, const http::Headers& headers, const Session& s,
                             std::string_view region, std::chrono::system_clock::time_point now) {
-  static constexpr std::array kDropped = {std::string_view("cookie"),
-                                          std::string_view("authorization"),
-                                          std::string_view("host"),
-                                          std::string_view("x-amz-date"),
-                                          std::string_view("x-amz-content-sha256"),
-                                          std::string_view("x-amz-security-token"),
-                                          kCsrfHeader};
+  static constexpr std::array kDropped = {
+      std::string_view("cookie"), std::string_view("authorization"), std::string_view("host"),
+      std::string_view("x-amz-date"), std::string_view("x-amz-content-sha256"),
+      std::string_view("x-amz-security-token"),
+      // The console is no CORS client of its own API:
+      // the bucket's CORS rules must not answer it.
+      std::string_view("origin"), std::string_view("access-control-request-method"),
+      std::string_view("access-control-request-headers"), kCsrfHeader};
   http::Request out;
   out.method = std::move(method);
   out.path = std::move(path);

@@ -17,7 +17,8 @@ namespace cairn::console::internal {
 inline constexpr std::string_view kGatewayHost = "cairn-console";
 
 // `method path?query` with `headers` (lowercase names; cookie, authorization, host, x-amz-date,
-// x-amz-content-sha256, x-amz-security-token and the CSRF header are dropped), signed as `s`.
+// x-amz-content-sha256, x-amz-security-token, origin, the CORS preflight's and the CSRF
+// header are dropped), signed as `s`.
 // The client's address, TLS and body framing come from `from`.
 http::Request SignedRequest(const http::Request& from, std::string method, std::string path,
                             std::string query, const http::Headers& headers, const Session& s,

@@ -97,6 +97,20 @@ std::optional<std::string_view> CookieValue(std::string_view header, std::string
   return std::nullopt;
 }
 
+int CountCookies(std::string_view header, std::string_view name) {
+  int n = 0;
+  while (!header.empty()) {
+    const std::size_t semi = header.find(';');
+    const std::string_view pair = Trim(header.substr(0, semi));
+    header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+    const std::size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && Trim(pair.substr(0, eq)) == name) {
+      ++n;
+    }
+  }
+  return n;
+}
+
 std::string SessionCookie(std::string_view value, std::int64_t max_age_s, bool secure) {
   std::string c = std::string(kSessionCookie) + "=" + std::string(value) +
                   "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);

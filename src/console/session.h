@@ -49,6 +49,8 @@ class SessionSealer {
 
 // The value of cookie `name` in a Cookie header ("a=1; b=2"), or nullopt.
 std::optional<std::string_view> CookieValue(std::string_view header, std::string_view name);
+// How many cookies named `name` the header carries.
+int CountCookies(std::string_view header, std::string_view name);
 
 // Set-Cookie values of the session cookie: HttpOnly, SameSite=Strict, Path=/, Secure over
 // TLS; `max_age_s` seconds (0 clears it).

@@ -140,6 +140,9 @@ class ZipEntryExchange final : public CollectingExchange {
 
   bool added() const { return added_; }
 
+  // An entry was begun and never ended (the read failed mid-object): the archive is broken.
+  bool torn() const { return open_; }
+
   // The archive's own failure (the browser went away): stop everything.
   const Status& zip_status() const { return zip_status_; }
 
@@ -204,16 +207,17 @@ class ZipEntryExchange final : public CollectingExchange {
   Status zip_status_;
 };
 
-// An entry's name from a key below the folder: no empty, "." or ".." segments and no leading
-// '/', so that unpacking the archive writes inside the folder it is unpacked in whatever the
-// keys say ("a/../../etc/x" becomes "a/etc/x").
+// An entry's name from a key below the folder: no empty, "." or ".." segments, no leading
+// '/', '\\' taken as a separator too and segments with ':' (a Windows drive) dropped, so that
+// unpacking the archive writes inside the folder it is unpacked in whatever the keys say
+// ("a/../../etc/x" becomes "a/etc/x").
 std::string EntryName(std::string_view relative) {
   std::string out;
   while (!relative.empty()) {
-    const std::size_t slash = relative.find('/');
+    const std::size_t slash = relative.find_first_of("/\\");
     const std::string_view part = relative.substr(0, slash);
     relative = slash == std::string_view::npos ? std::string_view() : relative.substr(slash + 1);
-    if (part.empty() || part == "." || part == "..") {
+    if (part.empty() || part == "." || part == ".." || part.find(':') != std::string_view::npos) {
       continue;
     }
     if (!out.empty()) {
@@ -244,8 +248,8 @@ std::string S3Message(const std::string& xml, int status) {
 }  // namespace
 
 Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
-                    const http::Handler& s3, std::string region,
-                    std::function<std::chrono::system_clock::time_point()> now) {
+                    const http::Handler& s3, const std::string& region,
+                    const std::function<std::chrono::system_clock::time_point()>& now) {
   const http::Request& outer = ex.request();
   const http::Headers no_headers;
   const std::string bucket_path = fmt::format("/{}", UriEncode(req.bucket, false));
@@ -270,26 +274,35 @@ Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
     co_return;
   }
   ZipWriter zip(ex.sink());
-  std::vector<std::string> errors;
+  std::vector<std::string> errors;  // at most kMaxErrors lines
   std::size_t objects = 0;
 
+  constexpr std::size_t kMaxErrors = 1000;
+  std::size_t more_errors = 0;
+  auto note = [&](std::string line) {
+    if (errors.size() < kMaxErrors) {
+      errors.push_back(std::move(line));
+    } else {
+      ++more_errors;
+    }
+  };
   // One object into the archive; false when the archive itself failed.
   auto add = [&](const Listed& item) -> Task<bool> {
     const std::string path = bucket_path + "/" + UriEncode(item.key, true);
     std::string name = EntryName(std::string_view(item.key).substr(req.prefix.size()));
     if (name.empty()) {
-      errors.push_back(item.key + ": no file name below " + req.prefix);
+      note(item.key + ": no file name below " + req.prefix);
       co_return true;
     }
     ZipEntryExchange get(
         internal::SignedRequest(outer, "GET", path, "", no_headers, s, region, now()),
         ex.cancelled(), zip, std::move(name), item.mtime_s);
     co_await s3(get);
-    if (!get.zip_status().ok()) {
-      co_return false;
+    if (!get.zip_status().ok() || get.torn()) {
+      co_return false;  // no valid archive can follow a half-written entry
     }
     if (!get.added()) {
-      errors.push_back(item.key + ": " + S3Message(get.text(), get.status()));
+      note(item.key + ": " + S3Message(get.text(), get.status()));
     }
     co_return true;
   };
@@ -300,7 +313,7 @@ Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
       break;
     }
     if (!key.starts_with(req.prefix)) {
-      errors.push_back(key + ": not under " + req.prefix);
+      note(key + ": not under " + req.prefix);
       continue;
     }
     if (!key.ends_with('/')) {
@@ -320,18 +333,18 @@ Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
           ex.cancelled());
       co_await s3(list);
       if (list.status() != 200) {
-        errors.push_back(key + ": " + S3Message(list.text(), list.status()));
+        note(key + ": " + S3Message(list.text(), list.status()));
         break;
       }
       pugi::xml_document doc;
       if (!doc.load_string(list.text().c_str())) {
-        errors.push_back(key + ": the listing could not be read");
+        note(key + ": the listing could not be read");
         break;
       }
       const pugi::xml_node result = doc.child("ListBucketResult");
       for (pugi::xml_node c = result.child("Contents"); c && ok; c = c.next_sibling("Contents")) {
         if (objects >= req.max_objects) {
-          errors.push_back(fmt::format("stopped after {} objects", req.max_objects));
+          note(fmt::format("stopped after {} objects", req.max_objects));
           break;
         }
         Listed item{c.child_value("Key"), ParseIso(c.child_value("LastModified"))};
@@ -357,8 +370,12 @@ Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
     for (const std::string& e : errors) {
       text += e + "\n";
     }
+    if (more_errors > 0) {
+      text += fmt::format("... and {} more\n", more_errors);
+    }
     const auto mtime = std::chrono::system_clock::to_time_t(now());
-    st = co_await zip.BeginEntry("cairn-zip-errors.txt", text.size(), mtime);
+    const std::string_view name = "cairn-zip-errors.txt";
+    st = co_await zip.BeginEntry(name, text.size(), mtime);
     if (st.ok()) {
       st = co_await zip.Write(
           std::span<const std::byte>(reinterpret_cast<const std::byte*>(text.data()), text.size()));

@@ -24,7 +24,7 @@ struct ZipRequest {
 
 // Answers `ex` with the archive (chunked; errors before the first byte as JSON).
 Task<void> ServeZip(http::Exchange& ex, const Session& s, const ZipRequest& req,
-                    const http::Handler& s3, std::string region,
-                    std::function<std::chrono::system_clock::time_point()> now);
+                    const http::Handler& s3, const std::string& region,
+                    const std::function<std::chrono::system_clock::time_point()>& now);
 
 }  // namespace cairn::console

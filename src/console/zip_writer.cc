@@ -48,9 +48,10 @@ Task<Status> ZipWriter::Emit(std::string bytes) {
       std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
 }
 
-Task<Status> ZipWriter::BeginEntry(std::string name, std::uint64_t size, std::int64_t mtime_s) {
+Task<Status> ZipWriter::BeginEntry(std::string_view name, std::uint64_t size,
+                                   std::int64_t mtime_s) {
   Entry e;
-  e.name = std::move(name);
+  e.name = std::string(name);
   e.size = size;
   e.offset = offset_;
   std::tm tm{};

@@ -25,7 +25,7 @@ class ZipWriter {
 
   // Starts an entry of `size` bytes (its name in UTF-8, '/'-separated; `mtime_s` Unix time).
   // Then Write exactly `size` bytes, then EndEntry. Errors: the sink's.
-  Task<Status> BeginEntry(std::string name, std::uint64_t size, std::int64_t mtime_s);
+  Task<Status> BeginEntry(std::string_view name, std::uint64_t size, std::int64_t mtime_s);
   Task<Status> Write(std::span<const std::byte> data);
   // Errors: kInternal when the bytes written differ from the size begun with.
   Task<Status> EndEntry();

@@ -142,10 +142,16 @@ def test_bucket_settings_versioning_and_policy(console_built, server, s3, tmp_pa
 def test_legal_hold_from_the_object_details(console_built, server, s3, tmp_path):
     bucket = unique_name("lock")
     s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
-    s3.put_object(Bucket=bucket, Key="contract.pdf", Body=b"%PDF-1.4")
-    scenario("legalHold", server, tmp_path, bucket=bucket, key="contract.pdf")
-    assert s3.get_object_legal_hold(Bucket=bucket, Key="contract.pdf")["LegalHold"]["Status"] == "ON"
-    s3.put_object_legal_hold(Bucket=bucket, Key="contract.pdf", LegalHold={"Status": "OFF"})
+    # A key with a ".." segment beside the key it would collapse to: the page must act on the
+    # one it shows, never the other.
+    key = "hold/../contract.pdf"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.4")
+    s3.put_object(Bucket=bucket, Key="contract.pdf", Body=b"decoy")
+    scenario("legalHold", server, tmp_path, bucket=bucket, prefix="hold/../", file="contract.pdf")
+    assert s3.get_object_legal_hold(Bucket=bucket, Key=key)["LegalHold"]["Status"] == "ON"
+    with pytest.raises(Exception):
+        assert s3.get_object_legal_hold(Bucket=bucket, Key="contract.pdf")["LegalHold"]["Status"] == "ON"
+    s3.put_object_legal_hold(Bucket=bucket, Key=key, LegalHold={"Status": "OFF"})
 
 
 def test_metrics_page_draws_the_servers_time_series(console_built, make_server, tmp_path):

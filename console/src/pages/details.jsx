@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
   deleteObject,
+  encodeKey,
   getLegalHold,
   getRetention,
   getTags,
@@ -34,6 +35,27 @@ function kindOf(type, key) {
   return '';
 }
 
+// A PDF from a blob of the page's own making, typed application/pdf whatever the object's
+// Content-Type says: the browser's viewer shows it, and no object can pass for a page.
+function PdfPreview({ bucket, objectKey, versionId }) {
+  const [url, setUrl] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let made = null;
+    s3('GET', `/${encodeURIComponent(bucket)}/${encodeKey(objectKey)}`, { versionId })
+      .then((r) => r.arrayBuffer())
+      .then((buf) => {
+        made = URL.createObjectURL(new Blob([buf], { type: 'application/pdf' }));
+        setUrl(made);
+      })
+      .catch(setError);
+    return () => made && URL.revokeObjectURL(made);
+  }, [bucket, objectKey, versionId]);
+  if (error) return <ErrorNote error={error} />;
+  if (!url) return <Loading />;
+  return <iframe class="preview pdf" src={url} title={`Preview of ${baseName(objectKey)}`} />;
+}
+
 function Preview({ bucket, objectKey, type, versionId }) {
   const kind = kindOf(type, objectKey);
   const url = objectPath(bucket, objectKey) + (versionId ? `?versionId=${encodeURIComponent(versionId)}` : '');
@@ -41,7 +63,7 @@ function Preview({ bucket, objectKey, type, versionId }) {
   const [error, setError] = useState(null);
   useEffect(() => {
     if (kind !== 'text') return;
-    s3('GET', objectPath(bucket, objectKey).slice('/api/v1/s3'.length), { versionId }, { headers: { Range: `bytes=0-${TEXT_PREVIEW - 1}` } })
+    s3('GET', `/${encodeURIComponent(bucket)}/${encodeKey(objectKey)}`, { versionId }, { headers: { Range: `bytes=0-${TEXT_PREVIEW - 1}` } })
       .then((r) => r.text())
       .then(setText)
       .catch(setError);
@@ -49,7 +71,7 @@ function Preview({ bucket, objectKey, type, versionId }) {
   if (!kind) return <p class="hint">No preview for this type ({type || 'unknown'}). Download it instead.</p>;
   if (kind === 'image') return <img class="preview" src={url} alt={`Preview of ${baseName(objectKey)}`} />;
   if (kind === 'video') return <video class="preview" src={url} controls preload="metadata" />;
-  if (kind === 'pdf') return <iframe class="preview pdf" src={url} title={`Preview of ${baseName(objectKey)}`} />;
+  if (kind === 'pdf') return <PdfPreview bucket={bucket} objectKey={objectKey} versionId={versionId} />;
   if (error) return <ErrorNote error={error} />;
   if (text === null) return <Loading />;
   return <pre class="preview text" data-testid="text-preview">{text}</pre>;

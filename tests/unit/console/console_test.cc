@@ -87,6 +87,8 @@ TEST(ConsoleSession, Cookies) {
   EXPECT_EQ(CookieValue("cairn_session=\"q\"", "cairn_session"), "q");
   EXPECT_EQ(CookieValue("xcairn_session=1", "cairn_session"), std::nullopt);
   EXPECT_EQ(CookieValue("", "cairn_session"), std::nullopt);
+  EXPECT_EQ(CountCookies("a=1; cairn_session=x; cairn_session=y", "cairn_session"), 2);
+  EXPECT_EQ(CountCookies("cairn_session=x", "cairn_session"), 1);
   const std::string c = SessionCookie("v", 60, true);
   EXPECT_NE(c.find("HttpOnly"), std::string::npos);
   EXPECT_NE(c.find("SameSite=Strict"), std::string::npos);
@@ -101,6 +103,29 @@ TEST(ConsoleShare, S3BaseUrl) {
   EXPECT_EQ(S3BaseUrl("", "example.com", 9000, false), "http://example.com:9000");
   EXPECT_EQ(S3BaseUrl("", "", 9000, false), "http://127.0.0.1:9000");
   EXPECT_EQ(S3BaseUrl("https://s3.example.com/", "x:9001", 9000, false), "https://s3.example.com");
+  // Browsers leave a default port out of Host.
+  EXPECT_EQ(S3BaseUrl("", "example.com:9001", 443, true), "https://example.com");
+  EXPECT_EQ(S3BaseUrl("", "example.com:9001", 80, false), "http://example.com");
+}
+
+TEST(ConsoleSignIn, ThrottlesFailuresPerAddressAndPerKey) {
+  SignInThrottle t;
+  const std::int64_t t0 = 1'000 * kSecond;
+  for (int i = 0; i < SignInThrottle::kMaxFailures; ++i) {
+    ASSERT_TRUE(t.Allowed("10.0.0.1", "root", t0));
+    t.Failed("10.0.0.1", "root", t0);
+  }
+  EXPECT_FALSE(t.Allowed("10.0.0.1", "alice", t0));  // this address
+  EXPECT_FALSE(t.Allowed("10.0.0.2", "root", t0));   // this key
+  EXPECT_TRUE(t.Allowed("10.0.0.2", "alice", t0));
+  // The window passes.
+  EXPECT_TRUE(t.Allowed("10.0.0.1", "root", t0 + (SignInThrottle::kWindowSeconds + 1) * kSecond));
+  // A success clears both.
+  for (int i = 0; i < SignInThrottle::kMaxFailures; ++i) {
+    t.Failed("10.0.0.3", "bob", t0);
+  }
+  t.Succeeded("10.0.0.3", "bob");
+  EXPECT_TRUE(t.Allowed("10.0.0.3", "bob", t0));
 }
 
 class StringSink final : public ByteSink {
@@ -326,6 +351,13 @@ TEST_F(ConsoleTest, SignInThenUseS3AsTheUser) {
   EXPECT_EQ(Send("GET", "/api/v1/admin/info").body, "admin:/minio/admin/v3/info");
 }
 
+TEST_F(ConsoleTest, TwoSessionCookiesAreRefused) {
+  ASSERT_EQ(Login(kRoot, kRootSecret).status, 200);
+  Answer a = Send("GET", "/api/v1/session", "", {{"cookie", "cairn_session=planted"}});
+  EXPECT_EQ(a.status, 401);
+  EXPECT_NE(a.Header("set-cookie").find("Max-Age=0"), std::string::npos);
+}
+
 TEST_F(ConsoleTest, ChangesNeedTheCsrfToken) {
   ASSERT_EQ(Login(kRoot, kRootSecret).status, 200);
   Answer a = Send("PUT", "/api/v1/s3/photos", "", {}, true, false);
@@ -357,6 +389,8 @@ TEST_F(ConsoleTest, AUserMayDoWhatItsPoliciesAllow) {
   EXPECT_NE(put.body.find("<Code>AccessDenied</Code>"), std::string::npos);
   ASSERT_TRUE(SyncWait(iam_.SetUserEnabled(ctx, "alice", false)).ok());
   EXPECT_EQ(Login("alice", "alicesecret1").status, 403);
+  // The session she still holds is worth nothing now.
+  EXPECT_EQ(Send("GET", "/api/v1/session").status, 401);
 }
 
 TEST_F(ConsoleTest, SignOutRevokesTheSession) {
@@ -368,8 +402,8 @@ TEST_F(ConsoleTest, SignOutRevokesTheSession) {
   // The old cookie, replayed: the temporary credentials it holds are gone.
   cookie_ = cookie;
   Answer after = Send("GET", "/api/v1/s3/");
-  EXPECT_EQ(after.status, 403);
-  EXPECT_NE(after.body.find("InvalidAccessKeyId"), std::string::npos);
+  EXPECT_EQ(after.status, 401);
+  EXPECT_EQ(after.json["Code"], "Unauthorized");
 }
 
 TEST_F(ConsoleTest, ShareLinksAreAcceptedByTheS3Api) {
@@ -396,6 +430,23 @@ TEST_F(ConsoleTest, ShareLinksAreAcceptedByTheS3Api) {
   SyncWait(s3_->Handle(ex));
   EXPECT_EQ(ex.status(), 200) << ex.out();
   EXPECT_EQ(Send("POST", "/api/v1/share", R"({"bucket":"photos"})").status, 400);
+  // A key with a ".." segment: one escaped segment, which no client collapses.
+  ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/a%2F..%2Fb", "dots").status, 200);
+  Answer dotted = Send("POST", "/api/v1/share", R"({"bucket":"photos","key":"a/../b"})");
+  ASSERT_EQ(dotted.status, 200);
+  const std::string durl = dotted.json["url"].get<std::string>();
+  EXPECT_NE(durl.find("/photos/a%2F..%2Fb?"), std::string::npos) << durl;
+  const std::string dtarget = durl.substr(prefix.size());
+  http::Request dreq;
+  dreq.method = "GET";
+  dreq.target = dtarget;
+  dreq.path = dtarget.substr(0, dtarget.find('?'));
+  dreq.query = dtarget.substr(dtarget.find('?') + 1);
+  dreq.headers.emplace_back("host", "console.test:9000");
+  s3::testing::FakeExchange dex(std::move(dreq), "");
+  SyncWait(s3_->Handle(dex));
+  EXPECT_EQ(dex.status(), 200) << dex.out();
+  EXPECT_EQ(dex.out(), "dots");
 }
 
 TEST_F(ConsoleTest, ZipsObjectsAndFoldersAsTheUser) {
@@ -405,6 +456,7 @@ TEST_F(ConsoleTest, ZipsObjectsAndFoldersAsTheUser) {
   ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/day2/b.jpg", "BBB").status, 200);
   ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/c.txt", "CC").status, 200);
   ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/x/..%2F..%2Fescape.txt", "E").status, 200);
+  ASSERT_EQ(Send("PUT", "/api/v1/s3/photos/trip/x/..%5C..%5CC%3A%5Cwin.txt", "W").status, 200);
   const std::string form = "csrf=" + csrf_ +
                            "&bucket=photos&prefix=trip%2F&key=trip%2Fday2%2F&key=trip%2Fc.txt"
                            "&key=trip%2Fmissing&key=trip%2Fx%2F";
@@ -418,6 +470,7 @@ TEST_F(ConsoleTest, ZipsObjectsAndFoldersAsTheUser) {
   EXPECT_NE(z.body.find("c.txt"), std::string::npos);
   EXPECT_EQ(z.body.find("a.jpg"), std::string::npos);         // not picked
   EXPECT_NE(z.body.find("x/escape.txt"), std::string::npos);  // ".." segments dropped
+  EXPECT_NE(z.body.find("x/win.txt"), std::string::npos);     // and "\\", "C:" ones
   EXPECT_EQ(z.body.find("../"), std::string::npos);
   EXPECT_NE(z.body.find("cairn-zip-errors.txt"), std::string::npos);
   EXPECT_NE(z.body.find("trip/missing: NoSuchKey"), std::string::npos);
