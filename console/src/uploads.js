@@ -1,10 +1,12 @@
 // Uploads through the gateway with XMLHttpRequest (fetch reports no upload progress): a
-// single PUT up to 16 MiB, else a multipart upload of 8 MiB parts, four in flight, each part
-// retried once; cancel aborts the requests in flight and the multipart upload.
+// single PUT up to 16 MiB, else a multipart upload of 8 MiB parts (more for files past 80 GiB,
+// to stay within 10,000 parts), four in flight, each part retried once; cancel aborts the
+// requests in flight and the multipart upload.
 import { ApiError, csrfToken, encodeKey, s3 } from './api.js';
 
 const SINGLE_LIMIT = 16 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
+const MAX_PARTS = 10000; // S3's limit: larger files get larger parts (whole MiB)
 const PARALLEL = 4;
 
 function put(url, body, headers, onProgress, registry) {
@@ -52,7 +54,9 @@ export function uploadFile(bucket, key, file, onProgress) {
     });
     const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
     uploadId = doc.querySelector('UploadId').textContent;
-    const count = Math.ceil(file.size / PART_SIZE);
+    const MiB = 1024 * 1024;
+    const partSize = Math.max(PART_SIZE, Math.ceil(file.size / MAX_PARTS / MiB) * MiB);
+    const count = Math.ceil(file.size / partSize);
     const sent = new Array(count).fill(0);
     const etags = new Array(count);
     let next = 0;
@@ -60,7 +64,7 @@ export function uploadFile(bucket, key, file, onProgress) {
     async function worker() {
       while (next < count && !cancelled) {
         const n = next++;
-        const blob = file.slice(n * PART_SIZE, Math.min(file.size, (n + 1) * PART_SIZE));
+        const blob = file.slice(n * partSize, Math.min(file.size, (n + 1) * partSize));
         const partUrl = `${url}?partNumber=${n + 1}&uploadId=${encodeURIComponent(uploadId)}`;
         for (let attempt = 0; ; attempt++) {
           try {
