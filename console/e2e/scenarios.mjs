@@ -110,7 +110,10 @@ export const scenarios = {
     const saved = path.join(env.dir, 'downloaded.bin');
     await download.saveAs(saved);
     assert.equal(sha256(fs.readFileSync(saved)), sha256(fs.readFileSync(big)), 'downloaded bytes differ');
+    // Escape closes a dialog (keyboard users).
+    await page.getByTestId('details').focus();
     await page.keyboard.press('Escape');
+    await page.getByTestId('details').waitFor({ state: 'detached' });
 
     // Preview and details of the text file.
     await page.getByRole('button', { name: /notes\.txt/ }).click();
@@ -132,8 +135,10 @@ export const scenarios = {
     await sleep(Math.max(0, (args.shareSeconds || 4) * 1000 + 1500 - (Date.now() - shareStart)));
     const late = await stranger.context.request.get(url);
     assert.equal(late.status(), 403, 'the link still works after its expiry');
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Escape');
+    await page.getByTestId('share-dialog').getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('share-dialog').waitFor({ state: 'detached' });
+    await page.getByTestId('details').getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('details').waitFor({ state: 'detached' });
 
     // Several objects and a folder as one zip, streamed by the server.
     await page.getByRole('checkbox', { name: 'Select notes.txt' }).check();

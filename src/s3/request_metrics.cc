@@ -22,6 +22,7 @@ void S3Metrics::Record(Op op, int status, std::uint64_t received_bytes, std::uin
     ++bucket;  // the last bound is the largest value: the loop ends there
   }
   latency_[bucket].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us_.fetch_add(us, std::memory_order_relaxed);
   Counters& c = ops_[static_cast<std::size_t>(op)];
   c.requests.fetch_add(1, std::memory_order_relaxed);
   if (status >= 500) {
@@ -106,6 +107,8 @@ void S3Metrics::AppendPrometheus(std::string& out, std::size_t inflight) const {
     out +=
         fmt::format("cairn_s3_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", le, cumulative);
   }
+  out += fmt::format("cairn_s3_request_duration_seconds_sum {}\n",
+                     static_cast<double>(latency_sum_us_.load(std::memory_order_relaxed)) / 1e6);
   out += fmt::format("cairn_s3_request_duration_seconds_count {}\n", cumulative);
 }
 

@@ -59,6 +59,7 @@ class S3Metrics {
 
   std::array<Counters, kOpCount> ops_;
   std::array<std::atomic<std::uint64_t>, kLatencyBoundsUs.size()> latency_{};
+  std::atomic<std::uint64_t> latency_sum_us_{0};
   std::atomic<std::uint64_t> received_{0};
   std::atomic<std::uint64_t> sent_{0};
 };

@@ -42,19 +42,25 @@ def admin_get(server, path, query=(), console=False, method="GET"):
 
 def parse_metrics(text):
     """Checks every line of the Prometheus text format; returns {"name{labels}": value}."""
-    samples, typed = {}, set()
+    samples, typed, histograms = {}, set(), set()
     for line in text.splitlines():
         if line.startswith("# HELP "):
             continue
         if line.startswith("# TYPE "):
             _, _, name, kind = line.split(" ", 3)
-            assert kind in ("counter", "gauge"), line
+            assert kind in ("counter", "gauge", "histogram"), line
             assert name not in typed, f"two TYPE lines for {name}"
             typed.add(name)
+            if kind == "histogram":  # its samples: _bucket{le=...}, _sum, _count
+                histograms.add(name)
             continue
         m = SAMPLE.match(line)
         assert m, f"bad sample line: {line!r}"
-        assert m.group(1) in typed, f"no TYPE before {line!r}"
+        family = m.group(1)
+        for h in histograms:
+            if family in (h + "_bucket", h + "_sum", h + "_count"):
+                family = h
+        assert family in typed, f"no TYPE before {line!r}"
         key, value = line.rsplit(" ", 1)
         samples[key] = float(value)
     return samples
@@ -190,6 +196,12 @@ def test_metrics_parse_and_count(server, bucket):
         assert name in cluster, name
     assert cluster['minio_s3_requests_total{api="putobject"}'] >= 1
     assert cluster['minio_s3_requests_total{api="getobject"}'] >= 1
+    # The latency histogram: cumulative buckets ending at +Inf, which is the count.
+    count = cluster["cairn_s3_request_duration_seconds_count"]
+    assert count >= 2
+    assert cluster['cairn_s3_request_duration_seconds_bucket{le="+Inf"}'] == count
+    assert cluster['cairn_s3_request_duration_seconds_bucket{le="0.0005"}'] <= count
+    assert cluster["cairn_s3_request_duration_seconds_sum"] > 0
     node = parse_metrics(admin_get(server, "/minio/v2/metrics/node", console=True).body.decode())
     assert node["minio_node_process_uptime_seconds"] > 0
     assert node["minio_node_process_resident_memory_bytes"] > 0
