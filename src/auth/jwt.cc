@@ -9,6 +9,8 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "common/text.h"
+
 namespace cairn::auth::jwt {
 namespace {
 
@@ -173,16 +175,6 @@ std::optional<std::int64_t> TimeMember(const Json& obj, const char* name) {
     return std::nullopt;
   }
   return static_cast<std::int64_t>(it->get<double>());
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace
@@ -393,7 +385,7 @@ std::vector<std::string> ClaimStrings(std::string_view claims_json, std::string_
   auto add_split = [&out](std::string_view s) {
     while (!s.empty()) {
       const auto comma = s.find(',');
-      std::string_view part = TrimSpaces(s.substr(0, comma));
+      std::string_view part = TrimBlanks(s.substr(0, comma));
       if (!part.empty()) {
         out.emplace_back(part);
       }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/checksum.h"
+#include "common/text.h"
 #include "crypto/keys.h"
 
 namespace cairn::console {
@@ -15,16 +16,6 @@ crypto::Key DeriveSessionKey(std::string_view ak, std::string_view sk) {
   // Sha256 is 32 bytes: KeyFromBytes cannot fail.
   const crypto::Key base = *crypto::KeyFromBytes(Sha256(material));
   return crypto::DeriveKey(base, "cairn console session key v1");
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace
@@ -82,13 +73,13 @@ bool SessionSealer::CsrfMatches(const Session& s, std::string_view token) const 
 std::optional<std::string_view> CookieValue(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     const std::size_t semi = header.find(';');
-    std::string_view pair = Trim(header.substr(0, semi));
+    std::string_view pair = TrimBlanks(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
     const std::size_t eq = pair.find('=');
-    if (eq == std::string_view::npos || Trim(pair.substr(0, eq)) != name) {
+    if (eq == std::string_view::npos || TrimBlanks(pair.substr(0, eq)) != name) {
       continue;
     }
-    std::string_view value = Trim(pair.substr(eq + 1));
+    std::string_view value = TrimBlanks(pair.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
@@ -101,10 +92,10 @@ int CountCookies(std::string_view header, std::string_view name) {
   int n = 0;
   while (!header.empty()) {
     const std::size_t semi = header.find(';');
-    const std::string_view pair = Trim(header.substr(0, semi));
+    const std::string_view pair = TrimBlanks(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
     const std::size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && Trim(pair.substr(0, eq)) == name) {
+    if (eq != std::string_view::npos && TrimBlanks(pair.substr(0, eq)) == name) {
       ++n;
     }
   }
