@@ -273,6 +273,16 @@ export const scenarios = {
     const { args } = env;
     const { page } = await env.newContext();
     await signIn(page, env);
+    // The buckets page counts the bucket's objects once the scanner has been through it.
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      await page.goto(`${env.url}/browser`);
+      const cell = page.locator('[data-testid="bucket-list"] tr', { hasText: args.bucket }).getByTestId('bucket-objects');
+      await cell.waitFor();
+      if ((await cell.innerText()) === String(args.objects)) break;
+      if (Date.now() > deadline) throw new Error(`the bucket's object count is ${await cell.innerText()}, not ${args.objects}`);
+      await sleep(1000);
+    }
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Metrics' }).click();
     await page.locator('[data-testid="chart-requests"] canvas').waitFor();
     await page.locator('[data-testid="chart-requests"] .u-legend').getByText(args.api).waitFor({ timeout: 20000 });

@@ -25,6 +25,7 @@ constexpr std::array kRoutes = {
     Route("heal/list", "GET", F::kHeal, "admin:Heal"),
     Route("heal/stop", "POST", F::kHeal, "admin:Heal"),
     Route("info", "GET", F::kInfo, "admin:ServerInfo"),
+    Route("datausageinfo", "GET", F::kInfo, "admin:DataUsageInfo"),
     // cairn's own: the console's time series (admin/metrics_history.h).
     Route("metrics-history", "GET", F::kInfo, "admin:Prometheus", "admin:ServerInfo"),
     Route("kms/status", "GET", F::kKms, "kms:Status"),

@@ -370,6 +370,11 @@ Task<AdminApi::Reply> AdminApi::ServeHeal(const http::Request& r, const AdminRou
     Result<Json> answer = co_await ServeHealSequences(route.op, q, healer, access_key, now_ns);
     co_return Reply::From(answer);
   }
+  if (route.op == "datausageinfo") {
+    RequestContext uctx = RequestContext::Background("admin-data-usage");
+    const heal::DataUsage usage = co_await healer.GetDataUsage(uctx);
+    co_return Reply::Ok(DataUsageJson(usage));
+  }
   if (route.op == "metrics-history") {
     if (!opts_.metrics_history) {
       co_return Reply::Error(Status(Errc::kNotImplemented, "this node keeps no metrics history"));

@@ -135,4 +135,22 @@ nlohmann::json CountersJson(const heal::HealCounters& c) {
   };
 }
 
+nlohmann::json DataUsageJson(const heal::DataUsage& u) {
+  nlohmann::json buckets = nlohmann::json::object();
+  std::uint64_t objects = 0;
+  std::uint64_t bytes = 0;
+  for (const auto& [name, b] : u.buckets) {
+    buckets[name] = {{"size", b.bytes}, {"objectsCount", b.objects}};
+    objects += b.objects;
+    bytes += b.bytes;
+  }
+  return {
+      {"lastUpdate", u.updated_ns > 0 ? nlohmann::json(FormatRfc3339(u.updated_ns)) : nullptr},
+      {"objectsCount", objects},
+      {"objectsTotalSize", bytes},
+      {"bucketsCount", u.buckets.size()},
+      {"bucketsUsageInfo", std::move(buckets)},
+  };
+}
+
 }  // namespace cairn::admin

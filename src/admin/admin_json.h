@@ -29,5 +29,9 @@ std::string FormatRfc3339(std::int64_t ns_since_epoch);
 nlohmann::json SequenceJson(const heal::HealProgress& p, std::int64_t now_ns);
 nlohmann::json DriveJson(const heal::DriveStatus& d);
 nlohmann::json CountersJson(const heal::HealCounters& c);
+// MinIO's DataUsageInfo: {"lastUpdate" (RFC 3339; null until every set was scanned once),
+// "objectsCount", "objectsTotalSize", "bucketsCount", "bucketsUsageInfo": {bucket: {"size",
+// "objectsCount"}}}.
+nlohmann::json DataUsageJson(const heal::DataUsage& u);
 
 }  // namespace cairn::admin

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,6 +100,20 @@ struct HealCounters {
   std::uint64_t lifecycle_uploads_aborted = 0;
 };
 
+// What the scanner last counted in one bucket: keys whose newest copy it listed, and the
+// bytes of those copies (older versions not counted).
+struct BucketUsage {
+  std::uint64_t objects = 0;
+  std::uint64_t bytes = 0;
+};
+
+// The data usage of every bucket, summed over the sets' last scans (MinIO's
+// datausageinfo); `updated_ns` is the oldest of those scans (0: no set scanned yet).
+struct DataUsage {
+  std::int64_t updated_ns = 0;
+  std::map<std::string, BucketUsage> buckets;
+};
+
 class HealAdmin {
  public:
   HealAdmin() = default;
@@ -128,6 +143,10 @@ class HealAdmin {
 
   // Cumulative counters since the process started.
   virtual HealCounters GetHealCounters() const = 0;
+
+  // What the scanner's last pass over each set counted (read from the sets' drives, so every
+  // node answers the same). The default: nothing known.
+  virtual Task<DataUsage> GetDataUsage(const RequestContext&) { co_return DataUsage{}; }
 };
 
 }  // namespace cairn::heal

@@ -106,6 +106,35 @@ std::vector<HealProgress> Healer::ListHeals() const {
   return runner_.List();
 }
 
+Task<DataUsage> Healer::GetDataUsage(const RequestContext& ctx) {
+  std::vector<const object::ErasureSet*> sets;
+  for (std::size_t p = 0; p < pools_.pool_count(); ++p) {
+    for (std::size_t s = 0; s < pools_.set_count(p); ++s) {
+      sets.push_back(&pools_.Set(p, s));
+    }
+  }
+  auto records = co_await FanOut<std::optional<SetUsage>>(
+      sets.size(), [&](std::size_t i) { return ReadSetUsage(ctx, *sets[i]); });
+  DataUsage out;
+  bool all = !records.empty();
+  for (const std::optional<SetUsage>& r : records) {
+    if (!r) {
+      all = false;  // a set not scanned yet: what is known is partial
+      continue;
+    }
+    out.updated_ns = out.updated_ns == 0 ? r->time_ns : std::min(out.updated_ns, r->time_ns);
+    for (const auto& [bucket, u] : r->buckets) {
+      BucketUsage& sum = out.buckets[bucket];
+      sum.objects += u.objects;
+      sum.bytes += u.bytes;
+    }
+  }
+  if (!all) {
+    out.updated_ns = 0;
+  }
+  co_return out;
+}
+
 HealCounters Healer::GetHealCounters() const {
   HealCounters c;
   const MrfQueue::Stats m = queue_->stats();

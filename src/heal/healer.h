@@ -61,6 +61,7 @@ class Healer final : public HealAdmin {
   std::vector<HealProgress> ListHeals() const override;
   Task<std::vector<DriveStatus>> GetDriveStatus(const RequestContext& ctx) override;
   HealCounters GetHealCounters() const override;
+  Task<DataUsage> GetDataUsage(const RequestContext& ctx) override;
 
   // Drive heals (DriveHeals::Start and Resume).
   Task<Result<std::string>> StartDriveHeal(const RequestContext& ctx, object::DriveSlot slot);

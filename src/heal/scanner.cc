@@ -4,6 +4,8 @@
 #include <charconv>
 #include <functional>
 
+#include <nlohmann/json.hpp>
+
 #include "common/fan_out.h"
 #include "common/log.h"
 #include "object/object_util.h"
@@ -53,6 +55,58 @@ Task<void> WriteScanTime(const RequestContext& ctx, const ErasureSet& set, std::
 }
 
 }  // namespace
+
+std::string EncodeSetUsage(const std::map<std::string, BucketUsage>& usage, std::int64_t time_ns) {
+  nlohmann::json buckets = nlohmann::json::object();
+  for (const auto& [bucket, u] : usage) {
+    buckets[bucket] = {{"objects", u.objects}, {"bytes", u.bytes}};
+  }
+  return nlohmann::json{{"time_ns", time_ns}, {"buckets", std::move(buckets)}}.dump();
+}
+
+std::optional<SetUsage> DecodeSetUsage(std::string_view text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("time_ns") || !j["time_ns"].is_number_integer() ||
+      !j.contains("buckets") || !j["buckets"].is_object()) {
+    return std::nullopt;
+  }
+  SetUsage out;
+  out.time_ns = j["time_ns"].get<std::int64_t>();
+  for (const auto& [bucket, u] : j["buckets"].items()) {
+    if (u.is_object()) {
+      out.buckets[bucket] =
+          BucketUsage{u.value("objects", std::uint64_t{0}), u.value("bytes", std::uint64_t{0})};
+    }
+  }
+  return out;
+}
+
+Task<void> WriteSetUsage(const RequestContext& ctx, const ErasureSet& set, std::string text) {
+  for (const auto& d : set.drives()) {
+    if (d && d->IsOnline()) {
+      Status st = co_await d->WriteSystemRecord(ctx, kScanUsageRecord, text);
+      (void)st;  // best effort: the next cycle writes it again
+    }
+  }
+}
+
+Task<std::optional<SetUsage>> ReadSetUsage(const RequestContext& ctx, const ErasureSet& set) {
+  std::optional<SetUsage> best;
+  for (const auto& d : set.drives()) {
+    if (!d || !d->IsOnline()) {
+      continue;
+    }
+    auto r = co_await d->ReadSystemRecord(ctx, kScanUsageRecord);
+    if (!r.ok()) {
+      continue;
+    }
+    std::optional<SetUsage> u = DecodeSetUsage(*r);
+    if (u && (!best || u->time_ns > best->time_ns)) {
+      best = std::move(u);
+    }
+  }
+  co_return best;
+}
 
 Scanner::Scanner(object::ServerPools& pools, HealRunner& runner, SetWalker& walker,
                  ScannerOptions opts)
@@ -134,7 +188,9 @@ Task<Status> Scanner::Cycle(const RequestContext& ctx, HealSequence& seq) {
           std::chrono::nanoseconds(now_ns - last) < opts_.interval / 2) {
         continue;
       }
+      std::map<std::string, BucketUsage> usage;
       WalkParams wp;
+      wp.usage = &usage;
       wp.heal.deep_scan = p.options.deep_scan;
       wp.heal.remove_dangling = true;
       wp.dangling_needs_all_online = true;
@@ -145,7 +201,12 @@ Task<Status> Scanner::Cycle(const RequestContext& ctx, HealSequence& seq) {
         co_return st;
       }
       co_await RemoveSetOrphans(ctx, set);
-      co_await WriteScanTime(ctx, set, NowNs());
+      const std::int64_t done_ns = NowNs();
+      if (st.ok()) {
+        std::string record = EncodeSetUsage(usage, done_ns);  // a named local for GCC 12
+        co_await WriteSetUsage(ctx, set, std::move(record));
+      }
+      co_await WriteScanTime(ctx, set, done_ns);
       if (!st.ok()) {
         LOG_WARN("scanner: pool {} set {}: {}", pi, si, st.ToString());
       }

@@ -10,6 +10,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/request_context.h"
 #include "common/status.h"
@@ -37,6 +41,23 @@ struct ScannerOptions {
   // sleep_factor is the scanner's).
   LifecycleOptions lifecycle;
 };
+
+// The usage record the scanner writes on every drive of a set after a clean pass over it.
+inline constexpr std::string_view kScanUsageRecord = "scanner-usage";
+
+struct SetUsage {
+  std::int64_t time_ns = 0;  // when the pass ended
+  std::map<std::string, BucketUsage> buckets;
+};
+
+std::string EncodeSetUsage(const std::map<std::string, BucketUsage>& usage, std::int64_t time_ns);
+std::optional<SetUsage> DecodeSetUsage(std::string_view text);
+// Best effort on every online drive of `set`.
+Task<void> WriteSetUsage(const RequestContext& ctx, const object::ErasureSet& set,
+                         std::string text);
+// The newest record the set's online drives hold; nullopt when none.
+Task<std::optional<SetUsage>> ReadSetUsage(const RequestContext& ctx,
+                                           const object::ErasureSet& set);
 
 class Scanner {
  public:

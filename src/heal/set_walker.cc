@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/log.h"
+#include "object/object_util.h"
 
 namespace cairn::heal {
 
@@ -62,6 +63,11 @@ Task<Status> SetWalker::Walk(const RequestContext& ctx, object::ErasureSet& set,
           co_return Status(Errc::kCancelled, "heal sequence stopped");
         }
         const auto t0 = ScanClock::now();
+        if (p.usage != nullptr && bucket != object::kSystemBucket) {
+          BucketUsage& u = (*p.usage)[bucket];
+          ++u.objects;
+          u.bytes += static_cast<std::uint64_t>(std::max<std::int64_t>(e.size, 0));
+        }
         HealProgress d;
         if (e.agree && !p.heal.deep_scan) {
           ++d.objects_scanned;

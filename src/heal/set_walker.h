@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "common/request_context.h"
 #include "common/status.h"
 #include "common/task.h"
+#include "heal/heal_admin.h"
 #include "heal/heal_runner.h"
 #include "heal/heal_sequence.h"
 #include "object/server_pools.h"
@@ -36,6 +38,8 @@ struct WalkParams {
   bool dangling_needs_all_online = false;
   // Called after each key (the drive heal saves its tracker); may be empty.
   std::function<Task<void>()> after_key;
+  // When set, each key listed is counted into its bucket (the scanner's data usage).
+  std::map<std::string, BucketUsage>* usage = nullptr;
 };
 
 // What every walk of the process counted, for the metrics.

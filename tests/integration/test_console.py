@@ -154,8 +154,8 @@ def test_legal_hold_from_the_object_details(console_built, server, s3, tmp_path)
     s3.put_object_legal_hold(Bucket=bucket, Key=key, LegalHold={"Status": "OFF"})
 
 
-def test_metrics_page_draws_the_servers_time_series(console_built, make_server, tmp_path):
-    srv = make_server(env={"CAIRN_METRICS_HISTORY_INTERVAL": "1s"})
+def test_metrics_page_and_bucket_usage(console_built, make_server, tmp_path):
+    srv = make_server(env={"CAIRN_METRICS_HISTORY_INTERVAL": "1s"}, args=["--scanner-interval", "1"])
     client = srv.client()
     bucket = unique_name("metrics")
     client.create_bucket(Bucket=bucket)
@@ -164,7 +164,12 @@ def test_metrics_page_draws_the_servers_time_series(console_built, make_server, 
         if i % 3 == 0:
             client.get_object(Bucket=bucket, Key=f"k{i}")["Body"].read()
             time.sleep(0.3)  # traffic over several points
-    scenario("metrics", srv, tmp_path, api="putobject")
+    scenario("metrics", srv, tmp_path, api="putobject", bucket=bucket, objects=30)
+    import iam_admin
+    usage = iam_admin.call(srv.endpoint, "GET", "datausageinfo",
+                           access_key=srv.access_key, secret_key=srv.secret_key)
+    assert usage["bucketsUsageInfo"][bucket] == {"objectsCount": 30, "size": 30 * 4096}
+    assert ".cairn.sys" not in usage["bucketsUsageInfo"]
 
 
 @pytest.mark.faults

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { createBucket, deleteBucket, listBuckets, setVersioning } from '../api.js';
-import { date } from '../format.js';
+import { admin, createBucket, deleteBucket, listBuckets, setVersioning } from '../api.js';
+import { bytes, date } from '../format.js';
 import { browserPath, navigate } from '../router.js';
 import { Confirm, Dialog, Empty, ErrorNote, Loading, toast } from '../ui.jsx';
 import { BucketIcon } from '../icons.jsx';
@@ -72,6 +72,7 @@ export function Buckets({ session }) {
   const [deleting, setDeleting] = useState(null);
   const [filter, setFilter] = useState('');
   const [settings, setSettings] = useState(null);
+  const [usage, setUsage] = useState(null);
   const load = () => {
     setError(null);
     listBuckets()
@@ -82,6 +83,13 @@ export function Buckets({ session }) {
       });
   };
   useEffect(load, []);
+  // Object counts and sizes as the scanner last counted them (admin:DataUsageInfo; hidden
+  // without it).
+  useEffect(() => {
+    admin('GET', 'datausageinfo')
+      .then(setUsage)
+      .catch(() => setUsage(null));
+  }, [buckets]);
   const shown = (buckets || []).filter((b) => b.name.includes(filter));
   return (
     <section aria-labelledby="buckets-title">
@@ -103,6 +111,11 @@ export function Buckets({ session }) {
         ) : null}
       </div>
       <ErrorNote error={error} />
+      {usage ? (
+        <p class="hint" data-testid="usage-note">
+          Objects and sizes as the scanner last counted them{usage.lastUpdate ? ` (${date(usage.lastUpdate)})` : ' (not every set counted yet)'}: the newest version of each key.
+        </p>
+      ) : null}
       {buckets === null ? (
         <Loading />
       ) : shown.length === 0 ? (
@@ -114,6 +127,8 @@ export function Buckets({ session }) {
           <thead>
             <tr>
               <th>Name</th>
+              <th class="right">Objects</th>
+              <th class="right">Size</th>
               <th class="hide-narrow">Created</th>
               <th class="right">Actions</th>
             </tr>
@@ -133,6 +148,8 @@ export function Buckets({ session }) {
                     <BucketIcon /> {b.name}
                   </a>
                 </td>
+                <td class="right" data-testid="bucket-objects">{usage?.bucketsUsageInfo?.[b.name] ? usage.bucketsUsageInfo[b.name].objectsCount.toLocaleString() : '—'}</td>
+                <td class="right">{usage?.bucketsUsageInfo?.[b.name] ? bytes(usage.bucketsUsageInfo[b.name].size) : '—'}</td>
                 <td class="hide-narrow">{date(b.created)}</td>
                 <td class="right">
                   <button class="small" onClick={() => setSettings(b.name)} aria-label={`Settings of ${b.name}`}>
