@@ -107,6 +107,17 @@ Result<std::vector<PeerPlan>> PlanPeers(const cluster::Topology& topology,
   return out;
 }
 
+std::string SelfNodeKey(const cluster::Topology& topology) {
+  for (const auto& pool : topology.pools) {
+    for (const auto& ep : pool.endpoints.endpoints) {
+      if (ep.is_local && ep.is_url()) {
+        return ep.NodeKey();
+      }
+    }
+  }
+  return "";
+}
+
 Hello MakeHello(const cluster::Topology& topology, std::string node, std::string credentials_hash) {
   // The first hello is made at bring-up: its time is when this node started.
   static const std::int64_t started_ms = rpc::NowUnixMs();

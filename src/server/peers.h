@@ -36,6 +36,10 @@ struct PeerPlan {
 Result<std::vector<PeerPlan>> PlanPeers(const cluster::Topology& topology,
                                         const std::vector<std::string>& peers_flag);
 
+// This node's key ("host:port" as the drive URLs name it): its first local drive URL's; ""
+// when it has none (a single node with local paths).
+std::string SelfNodeKey(const cluster::Topology& topology);
+
 // What a node says about itself at bring-up.
 struct Hello {
   int protocol = 1;

@@ -393,14 +393,9 @@ void Server::StartIamReloads() {
 
 Task<nlohmann::json> Server::NodesJson() {
   const std::int64_t now_ms = rpc::NowUnixMs();
-  std::string self = ConnectAddress(config_.address, s3_port());
-  for (const auto& pool : topology_.pools) {
-    for (const auto& ep : pool.endpoints.endpoints) {
-      if (ep.is_local && ep.is_url()) {
-        self = ep.NodeKey();
-        break;
-      }
-    }
+  std::string self = SelfNodeKey(topology_);
+  if (self.empty()) {
+    self = ConnectAddress(config_.address, s3_port());
   }
   nlohmann::json out = nlohmann::json::array();
   out.push_back(

@@ -108,13 +108,10 @@ Status Server::StartRpc() {
     }
   }
   rpc_ = std::make_unique<rpc::Server>(std::move(so));
-  std::string self_key;
+  const std::string self_key = SelfNodeKey(topology_);
   for (std::size_t p = 0; p < topology_.pools.size(); ++p) {
     const auto& eps = topology_.pools[p].endpoints.endpoints;
     for (std::size_t i = 0; i < eps.size(); ++i) {
-      if (eps[i].is_local && eps[i].is_url() && self_key.empty()) {
-        self_key = eps[i].NodeKey();
-      }
       if (eps[i].is_local && drives_[p][i]) {
         storage::ServeDrive(*rpc_, *drives_[p][i], eps[i].path);
       }
@@ -207,18 +204,8 @@ void Server::SetWaiting(std::string what) {
 }
 
 Status Server::WaitForPeers() {
-  const Hello self = [&] {
-    std::string self_key;
-    for (const auto& pool : topology_.pools) {
-      for (const auto& ep : pool.endpoints.endpoints) {
-        if (ep.is_local && ep.is_url() && self_key.empty()) {
-          self_key = ep.NodeKey();
-        }
-      }
-    }
-    return MakeHello(topology_, self_key,
-                     rpc::CredentialsHash(config_.access_key, config_.secret_key));
-  }();
+  const Hello self = MakeHello(topology_, SelfNodeKey(topology_),
+                               rpc::CredentialsHash(config_.access_key, config_.secret_key));
   SetWaiting(fmt::format("waiting for the other {} nodes to answer", peers_.size()));
   std::map<std::string, std::string> last_problem;
   std::string last_waiting;
