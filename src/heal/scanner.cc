@@ -44,14 +44,22 @@ Task<std::int64_t> ReadScanTime(const RequestContext& ctx, const ErasureSet& set
   co_return best;
 }
 
-Task<void> WriteScanTime(const RequestContext& ctx, const ErasureSet& set, std::int64_t ns) {
-  const std::string text = std::to_string(ns);
+// `text` as record `name` on every online drive of `set`, best effort (a drive that misses
+// it is written again by the next pass).
+Task<void> WriteOnSetDrives(const RequestContext& ctx, const ErasureSet& set, std::string_view name,
+                            std::string_view text) {
   for (const auto& d : set.drives()) {
     if (d && d->IsOnline()) {
-      Status st = co_await d->WriteSystemRecord(ctx, kScanLastRecord, text);
-      (void)st;  // best effort: another node may scan the set once more
+      Status st = co_await d->WriteSystemRecord(ctx, name, text);
+      (void)st;
     }
   }
+}
+
+// Best effort: another node may scan the set once more.
+Task<void> WriteScanTime(const RequestContext& ctx, const ErasureSet& set, std::int64_t ns) {
+  const std::string text = std::to_string(ns);
+  co_await WriteOnSetDrives(ctx, set, kScanLastRecord, text);
 }
 
 }  // namespace
@@ -82,12 +90,7 @@ std::optional<SetUsage> DecodeSetUsage(std::string_view text) {
 }
 
 Task<void> WriteSetUsage(const RequestContext& ctx, const ErasureSet& set, std::string text) {
-  for (const auto& d : set.drives()) {
-    if (d && d->IsOnline()) {
-      Status st = co_await d->WriteSystemRecord(ctx, kScanUsageRecord, text);
-      (void)st;  // best effort: the next cycle writes it again
-    }
-  }
+  co_await WriteOnSetDrives(ctx, set, kScanUsageRecord, text);
 }
 
 Task<std::optional<SetUsage>> ReadSetUsage(const RequestContext& ctx, const ErasureSet& set) {
