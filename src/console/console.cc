@@ -342,18 +342,18 @@ struct Console::Impl {
         cookies += (cookies.empty() ? "" : "; ") + value;
       }
     }
-    const std::optional<std::string_view> cookie = CookieValue(cookies, kSessionCookie);
-    if (!cookie) {
+    const std::vector<std::string_view> found = CookieValues(cookies, kSessionCookie);
+    if (found.empty()) {
       return Error(401, "Unauthorized", "Sign in first.");
     }
     // Two session cookies: one was planted (a page on another port of this host can set
     // cookies for it). Trust neither.
-    if (CountCookies(cookies, kSessionCookie) > 1) {
+    if (found.size() > 1) {
       Reply reply = Error(401, "Unauthorized", "Sign in again.");
       reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, Secure(r)));
       return reply;
     }
-    Result<Session> s = sealer.Open(*cookie, NowNs());
+    Result<Session> s = sealer.Open(found.front(), NowNs());
     if (s.ok()) {
       // Revoked since (signed out elsewhere, the user removed or disabled, a service account
       // deleted): the cookie is worth nothing any more.

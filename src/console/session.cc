@@ -70,10 +70,11 @@ bool SessionSealer::CsrfMatches(const Session& s, std::string_view token) const 
   return !token.empty() && ConstantTimeEqual(CsrfToken(s), token);
 }
 
-std::optional<std::string_view> CookieValue(std::string_view header, std::string_view name) {
+std::vector<std::string_view> CookieValues(std::string_view header, std::string_view name) {
+  std::vector<std::string_view> out;
   while (!header.empty()) {
     const std::size_t semi = header.find(';');
-    std::string_view pair = TrimBlanks(header.substr(0, semi));
+    const std::string_view pair = TrimBlanks(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
     const std::size_t eq = pair.find('=');
     if (eq == std::string_view::npos || TrimBlanks(pair.substr(0, eq)) != name) {
@@ -83,23 +84,9 @@ std::optional<std::string_view> CookieValue(std::string_view header, std::string
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
-    return value;
+    out.push_back(value);
   }
-  return std::nullopt;
-}
-
-int CountCookies(std::string_view header, std::string_view name) {
-  int n = 0;
-  while (!header.empty()) {
-    const std::size_t semi = header.find(';');
-    const std::string_view pair = TrimBlanks(header.substr(0, semi));
-    header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
-    const std::size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && TrimBlanks(pair.substr(0, eq)) == name) {
-      ++n;
-    }
-  }
-  return n;
+  return out;
 }
 
 std::string SessionCookie(std::string_view value, std::int64_t max_age_s, bool secure) {

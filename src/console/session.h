@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "crypto/package.h"
@@ -47,10 +48,9 @@ class SessionSealer {
   crypto::Key key_;
 };
 
-// The value of cookie `name` in a Cookie header ("a=1; b=2"), or nullopt.
-std::optional<std::string_view> CookieValue(std::string_view header, std::string_view name);
-// How many cookies named `name` the header carries.
-int CountCookies(std::string_view header, std::string_view name);
+// The values of the cookies named `name` in a Cookie header ("a=1; b=2"), in order (quotes
+// taken off); views into `header`.
+std::vector<std::string_view> CookieValues(std::string_view header, std::string_view name);
 
 // Set-Cookie values of the session cookie: HttpOnly, SameSite=Strict, Path=/, Secure over
 // TLS; `max_age_s` seconds (0 clears it).
