@@ -34,8 +34,9 @@ struct BenchConfig {
   std::string access_key;
   std::string secret_key;
   std::string region = "us-east-1";
-  // Plain HTTP (nginx WebDAV and the like): unsigned PUT/GET/HEAD/DELETE of
-  // /<bucket>/<key>, no bucket creation, no list or multipart.
+  // Plain HTTP (nginx WebDAV and the like): PUT/GET/HEAD/DELETE of /<bucket>/<key>, no
+  // bucket creation, no list or multipart. The requests are signed all the same (the server
+  // ignores the Authorization header), so the client does the same work for either target.
   bool plain = false;
   std::uint64_t obj_size = 4 << 10;
   int concurrent = 16;
@@ -65,7 +66,7 @@ struct BenchConfig {
   std::string sse_c_key;
 };
 
-// Objects prepared (or cycled through, for put) when --objects is not given.
+// Objects prepared when --objects is not given (put and multipart prepare none).
 std::uint64_t DefaultObjects(const BenchConfig& cfg);
 
 struct OpReport {

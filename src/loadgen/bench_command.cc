@@ -91,8 +91,8 @@ int RunBenchCommand(int argc, char** argv) {
   app.add_option("--duration", duration, "Measured time (30s, 2m, 500ms)")->capture_default_str();
   app.add_option("--ops", cfg.max_ops, "Stop after this many operations (0: no limit)");
   app.add_option("--objects", cfg.objects,
-                 "Objects to prepare (get, stat, delete, mixed, list) or cycle through (put, "
-                 "multipart); default depends on the mode and size");
+                 "Objects to prepare (get, stat, delete, mixed, list; default depends on the "
+                 "mode and size); put and multipart write a new key every time");
   app.add_option("--bucket", cfg.bucket, "Bucket (default cairn-bench-<random>, removed after)");
   app.add_option("--prefix", cfg.prefix, "Key prefix (default bench-<random>/)");
   app.add_flag("--keep", cfg.keep, "Keep the objects and the bucket");

@@ -70,10 +70,8 @@ Task<void> Request(Run& run, Client& c, std::string_view method, std::string_vie
   for (const SignedHeader& h : signed_headers) {
     c.headers.append(h.name).append(": ").append(h.value).append("\r\n");
   }
-  if (!run.cfg.plain) {
-    c.worker.signer.Sign(method, c.path, canonical_query, std::chrono::system_clock::now(),
-                         signed_headers, c.headers);
-  }
+  c.worker.signer.Sign(method, c.path, canonical_query, std::chrono::system_clock::now(),
+                       signed_headers, c.headers);
   HttpRequest req;
   req.method = method;
   req.target = c.target;

@@ -176,10 +176,9 @@ Task<void> Measure(Run& run, Client& c) {
   const BenchConfig& cfg = run.cfg;
   switch (cfg.mode) {
     case Mode::kPut:
-    case Mode::kMultipart: {
-      std::uint64_t keys = run.KeysOf(c.id);
-      for (std::uint64_t j = 0; keys > 0 && run.Continue(); ++j) {
-        std::uint64_t index = run.KeyOf(c.id, j % keys);
+    case Mode::kMultipart:
+      while (run.Continue()) {
+        std::uint64_t index = run.KeyOf(c.id, c.fresh++);
         if (cfg.mode == Mode::kPut) {
           co_await internal::PutObject(run, c, index, 0);
         } else {
@@ -187,7 +186,6 @@ Task<void> Measure(Run& run, Client& c) {
         }
       }
       break;
-    }
     case Mode::kGet:
     case Mode::kStat:
       while (run.Continue()) {
@@ -203,7 +201,6 @@ Task<void> Measure(Run& run, Client& c) {
       while (!c.present.empty() && run.Continue()) {
         std::uint32_t local = c.present.back();
         c.present.pop_back();
-        c.absent.push_back(local);
         co_await internal::DeleteObject(run, c, run.KeyOf(c.id, local), 0);
       }
       c.exhausted = c.present.empty();
@@ -225,16 +222,8 @@ Task<void> Measure(Run& run, Client& c) {
         }
         auto row = static_cast<std::size_t>(op);
         if (op == MixOp::kPut) {
-          std::uint32_t local = 0;
-          if (!c.absent.empty()) {
-            std::size_t at = c.rng() % c.absent.size();
-            local = c.absent[at];
-            c.absent[at] = c.absent.back();
-            c.absent.pop_back();
-            c.present.push_back(local);
-          } else {
-            local = c.present[c.rng() % c.present.size()];
-          }
+          auto local = static_cast<std::uint32_t>(c.fresh++);
+          c.present.push_back(local);
           co_await internal::PutObject(run, c, run.KeyOf(c.id, local), row);
           continue;
         }
@@ -247,7 +236,6 @@ Task<void> Measure(Run& run, Client& c) {
         } else {
           c.present[at] = c.present.back();
           c.present.pop_back();
-          c.absent.push_back(static_cast<std::uint32_t>((index - c.id) / cfg.concurrent));
           co_await internal::DeleteObject(run, c, index, row);
         }
       }
@@ -421,7 +409,9 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
   run.bucket = generated_bucket ? "cairn-bench-" + RandomSuffix(seed) : cfg.bucket;
   run.prefix = cfg.prefix.empty() ? "bench-" + RandomSuffix(seed + 1) + "/" : cfg.prefix;
   run.objects = cfg.objects != 0 ? cfg.objects : DefaultObjects(cfg);
-  if (cfg.mode != Mode::kList && cfg.mode != Mode::kGet && cfg.mode != Mode::kStat) {
+  if (cfg.mode == Mode::kPut || cfg.mode == Mode::kMultipart) {
+    run.objects = 0;  // nothing prepared: every PUT writes a key of its own
+  } else if (cfg.mode != Mode::kList && cfg.mode != Mode::kGet && cfg.mode != Mode::kStat) {
     // Every client owns at least one key.
     run.objects = std::max<std::uint64_t>(run.objects, static_cast<std::uint64_t>(cfg.concurrent));
   }
@@ -499,9 +489,9 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
     }
   }
   for (auto& c : run.clients) {
-    std::uint64_t keys = run.KeysOf(c->id);
-    for (std::uint64_t j = 0; j < keys; ++j) {
-      (needs_objects ? c->present : c->absent).push_back(static_cast<std::uint32_t>(j));
+    c->fresh = needs_objects ? run.KeysOf(c->id) : 0;
+    for (std::uint64_t j = 0; j < c->fresh; ++j) {
+      c->present.push_back(static_cast<std::uint32_t>(j));
     }
   }
   std::uint64_t connects_before = 0;
@@ -527,6 +517,13 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
     report.connects += c->conn.connects();
   }
   report.connects -= connects_before;
+  // What the measured phase wrote, so that the cleanup (or --keep's note) covers it.
+  for (auto& c : run.clients) {
+    if (c->fresh > 0) {
+      run.objects = std::max(run.objects, run.KeyOf(c->id, c->fresh - 1) + 1);
+    }
+  }
+  report.objects = run.objects;
   bool exhausted = std::all_of(run.clients.begin(), run.clients.end(),
                                [](const auto& c) { return c->exhausted; });
   if (run.failed.load()) {

@@ -69,10 +69,12 @@ struct Client {
   std::string target;
   std::string path;
   std::string scratch;  // request bodies built per request (XML)
-  // Mixed and delete workloads: local indices (key = id + i * concurrent) that exist now,
-  // and that do not.
+  // Mixed and delete workloads: local indices (key = id + i * concurrent) that exist now.
   std::vector<std::uint32_t> present;
-  std::vector<std::uint32_t> absent;
+  // The next local index no request has used: every PUT of the measured phase writes a new
+  // key, as a client filling a store does (an overwrite costs a file system more: nginx's
+  // rename over an existing file makes ext4 flush it).
+  std::uint64_t fresh = 0;
   bool exhausted = false;
 };
 

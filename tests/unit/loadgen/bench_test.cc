@@ -169,6 +169,22 @@ TEST(BenchRunTest, DeleteStopsWhenEveryObjectIsGone) {
   EXPECT_TRUE(server.objects().empty());
 }
 
+// Every PUT writes a key of its own (an overwrite costs a file system more than a new file),
+// and the cleanup, or --keep's note, covers all of them.
+TEST(BenchRunTest, PutWritesANewKeyEveryTime) {
+  FakeObjectServer server(false);
+  BenchConfig cfg = Config(server, Mode::kPut, true);
+  cfg.bucket = "dav";
+  cfg.max_ops = 50;
+  cfg.duration = std::chrono::seconds(10);
+  cfg.keep = true;
+  auto report = RunBench(cfg);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->total.ops, 50u);
+  EXPECT_EQ(server.objects().size(), 50u);
+  EXPECT_GE(report->objects, 50u);
+}
+
 TEST(BenchRunTest, StopsAfterMaxOps) {
   FakeObjectServer server(false);
   BenchConfig cfg = Config(server, Mode::kPut, true);
