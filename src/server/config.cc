@@ -566,6 +566,12 @@ CommandLine ParseCommandLine(int argc, const char* const* argv, const Environmen
                    "waits, then gets 503 SlowDown (bytes; KiB, MiB, GiB allowed; 0 = no limit)")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
+  server
+      ->add_option("--cache-size", cfg.cache_size,
+                   "Memory for the metadata caches of all local drives together: RocksDB "
+                   "block cache, memtables and object entry caches (bytes; KiB, MiB, GiB "
+                   "allowed; default 512MiB, or 1/16 of the machine's memory when less)")
+      ->transform(CLI::AsSizeValue(false));
   server->add_option("--max-connections", cfg.max_connections,
                      "Most connections open at once on the S3 port (default: three quarters of "
                      "the open-file limit; 0 = no bound)");

@@ -72,6 +72,9 @@ struct ServerConfig {
   bool direct_io = true;
   // Buffers of writes in flight (object::ServerPoolsOptions::memory_budget_bytes).
   std::size_t memory_budget = std::size_t{512} << 20;
+  // The metadata caches of all this node's drives together: RocksDB block cache, memtables
+  // and point caches (storage::CacheBudget). 0: DefaultCacheSize().
+  std::size_t cache_size = 0;
   // Connections open at once on the S3 port, in all and from one client address; nullopt:
   // derived from the open-file limit at start (ConnectionLimits); 0: no bound.
   std::optional<std::size_t> max_connections;

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +23,7 @@
 #include "audit/logger.h"
 #include "audit/webhook_target.h"
 #include "cluster/format.h"
+#include "common/allocator.h"
 #include "common/fan_out.h"
 #include "common/log.h"
 #include "console/console.h"
@@ -43,9 +45,21 @@
 namespace cairn::server {
 namespace {
 
-// The RocksDB block cache all drives of this process share: 64 MiB a drive, at most 1 GiB.
-constexpr std::size_t kCachePerDrive = 64 << 20;
-constexpr std::size_t kMaxCache = std::size_t{1} << 30;
+// Idle allocator memory returned to the system at each metrics sample.
+constexpr std::size_t kIdleMemoryToRelease = 32 << 20;
+
+// --cache-size unset: 512 MiB, or 1/16 of the machine's memory when that is less.
+std::size_t DefaultCacheSize() {
+  constexpr std::size_t kDefault = std::size_t{512} << 20;
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long page_size = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0) {
+    return kDefault;
+  }
+  std::size_t sixteenth =
+      static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) / 16;
+  return std::max<std::size_t>(std::min(kDefault, sixteenth), 16 << 20);
+}
 
 }  // namespace
 
@@ -245,8 +259,9 @@ Status Server::OpenDrives() {
   }
   storage::LocalDriveOptions options;
   options.direct_io = config_.direct_io;
-  options.shared_cache =
-      storage::SharedBlockCache::Create(std::min(kMaxCache, kCachePerDrive * local));
+  std::size_t cache_size = config_.cache_size != 0 ? config_.cache_size : DefaultCacheSize();
+  options.cache = storage::CacheBudget::Create(cache_size, local);
+  LOG_INFO("metadata caches: {} MiB for {} local drives", cache_size >> 20, local);
   int opened = 0;
   int remote = 0;
   for (const cluster::PoolPlan& pool : topology_.pools) {
@@ -476,6 +491,11 @@ void Server::StartMetricsSampler() {
     do {
       lock.unlock();
       metrics_history_.Add(ReadMetrics());
+      // The buffers of a burst of large writes, freed, stay resident in tcmalloc's page heap
+      // until returned: after a 16-client PUT of 1 MiB objects, 120 MiB of the RSS.
+      if (AllocatorIdleBytes() >= kIdleMemoryToRelease) {
+        ReleaseIdleMemory();
+      }
       lock.lock();
     } while (
         !iam_reload_cv_.wait_for(lock, config_.metrics_interval, [this] { return stopping_; }));

@@ -28,11 +28,19 @@
 namespace cairn::storage {
 namespace {
 
-class RocksBlockCache final : public SharedBlockCache {
+class RocksCacheBudget final : public CacheBudget {
  public:
-  explicit RocksBlockCache(std::size_t bytes) : cache(rocksdb::NewLRUCache(bytes)) {}
+  RocksCacheBudget(std::size_t bytes, int drives)
+      : CacheBudget(bytes, drives),
+        cache(rocksdb::NewLRUCache(bytes - bytes / 8)),
+        write_buffers(std::make_shared<rocksdb::WriteBufferManager>(bytes / 2, cache)) {}
+
+  std::size_t block_cache_usage() const override { return cache->GetUsage(); }
+
+  std::size_t memtable_usage() const override { return write_buffers->memory_usage(); }
 
   std::shared_ptr<rocksdb::Cache> cache;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
 };
 
 std::string StripTrailingSlash(std::string path) {
@@ -71,8 +79,12 @@ std::string DriveIdOf(std::string_view format_json) {
   return {};
 }
 
-std::shared_ptr<SharedBlockCache> SharedBlockCache::Create(std::size_t bytes) {
-  return std::make_shared<RocksBlockCache>(bytes);
+CacheBudget::CacheBudget(std::size_t bytes, int drives)
+    : bytes_(bytes),
+      point_cache_bytes_(bytes / 8 / static_cast<std::size_t>(std::max(1, drives))) {}
+
+std::shared_ptr<CacheBudget> CacheBudget::Create(std::size_t bytes, int drives) {
+  return std::make_shared<RocksCacheBudget>(bytes, drives);
 }
 
 LocalDrive::LocalDrive(PrivateTag, std::string path, const LocalDriveOptions& options)
@@ -105,12 +117,12 @@ Status LocalDrive::DoOpen() {
   RETURN_IF_ERROR(RemoveContents(tmp_dir_));
   NamespaceOptions ns;
   ns.sync_writes = options_.sync_writes;
-  ns.point_cache_bytes = options_.point_cache_bytes;
-  if (options_.shared_cache) {
-    ns.block_cache = static_cast<RocksBlockCache&>(*options_.shared_cache).cache;
-  } else {
-    ns.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
-  }
+  std::shared_ptr<CacheBudget> own =
+      options_.cache ? options_.cache : CacheBudget::Create(options_.cache_bytes, 1);
+  const auto& budget = static_cast<const RocksCacheBudget&>(*own);
+  ns.block_cache = budget.cache;
+  ns.write_buffer_manager = budget.write_buffers;
+  ns.point_cache_bytes = budget.point_cache_bytes();
   ASSIGN_OR_RETURN(store_, NamespaceStore::Open(sys_dir_ + "/meta", ns));
 
   auto it = store_->NewIterator(Cf::kBuckets, nullptr);

@@ -37,12 +37,34 @@ namespace internal {
 struct PendingCommit;
 }  // namespace internal
 
-// A RocksDB block cache that several drives of one process share. Opaque: callers only
-// create it and pass it in LocalDriveOptions.
-class SharedBlockCache {
+// The metadata memory of the drives of one process, as one budget (`--cache-size`): a
+// RocksDB block cache that every drive reads through and that their memtables are charged to
+// (a shared WriteBufferManager: once the memtables of all drives pass half the budget, the
+// drive being written flushes its oldest), and the point caches of object entries, 1/8 of the
+// budget split among the drives. So a node's metadata memory is the budget whatever its
+// number of drives. Callers create it and pass it in LocalDriveOptions.
+class CacheBudget {
  public:
-  static std::shared_ptr<SharedBlockCache> Create(std::size_t bytes);
-  virtual ~SharedBlockCache() = default;
+  // `bytes` for `drives` drives (at least 1).
+  static std::shared_ptr<CacheBudget> Create(std::size_t bytes, int drives);
+  virtual ~CacheBudget() = default;
+
+  std::size_t bytes() const { return bytes_; }
+
+  // Each drive's point cache.
+  std::size_t point_cache_bytes() const { return point_cache_bytes_; }
+
+  // Memory charged to the block cache now: blocks, and memtables of every drive.
+  virtual std::size_t block_cache_usage() const = 0;
+  // The memtables' part of it.
+  virtual std::size_t memtable_usage() const = 0;
+
+ protected:
+  CacheBudget(std::size_t bytes, int drives);
+
+ private:
+  std::size_t bytes_;
+  std::size_t point_cache_bytes_;
 };
 
 struct LocalDriveOptions {
@@ -51,12 +73,12 @@ struct LocalDriveOptions {
   // PUTs and GETs in flight each keep one busy per block, so fewer threads than requests
   // in flight serialize their I/O. Idle threads cost only their stacks.
   int worker_threads = 32;
-  // Used when `shared_cache` is null: the drive's own block cache.
-  std::size_t block_cache_bytes = 64 << 20;
-  std::shared_ptr<SharedBlockCache> shared_cache;
-  // The latest object entries read by GET and HEAD, kept for the next point read (hash
-  // lookup instead of a memtable or block search); invalidated by every write of the entry.
-  std::size_t point_cache_bytes = 16 << 20;
+  // The metadata caches: RocksDB blocks and memtables, and the point cache (the latest object
+  // entries read by GET and HEAD, kept for the next point read: a hash lookup instead of a
+  // memtable or block search; invalidated by every write of the entry). Shared by the drives
+  // of a server; when null, the drive has a budget of its own of `cache_bytes`.
+  std::shared_ptr<CacheBudget> cache;
+  std::size_t cache_bytes = 64 << 20;
   // Every metadata commit is durable before it returns (WAL fsync, group committed).
   bool sync_writes = true;
   // ShardWriter::Close fdatasyncs, and renames fsync their parent directories.

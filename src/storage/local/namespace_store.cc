@@ -59,6 +59,7 @@ Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(const std::string& 
   // only slows restarts down.
   db_options.avoid_flush_during_shutdown = true;
   db_options.avoid_flush_during_recovery = true;
+  db_options.write_buffer_manager = options.write_buffer_manager;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,

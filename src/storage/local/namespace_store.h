@@ -14,6 +14,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include "common/status.h"
 #include "storage/local/point_cache.h"
@@ -26,6 +27,9 @@ inline constexpr int kCfCount = 5;
 struct NamespaceOptions {
   bool sync_writes = true;
   std::shared_ptr<rocksdb::Cache> block_cache;
+  // Shared by the drives of a process, charged to `block_cache` (may be null: no limit
+  // beyond each family's write buffer size).
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager;
   // The objects family's latest entries kept decoded-ready for point reads (0: none).
   std::size_t point_cache_bytes = 0;
 };

@@ -70,7 +70,7 @@ class Cluster {
             lo.worker_threads = 2;
             lo.sync_writes = false;
             lo.fsync_files = false;
-            lo.block_cache_bytes = 1 << 20;
+            lo.cache_bytes = 1 << 20;
             auto path = (root_ / name).string();
             auto drive = storage::LocalDrive::Open(path, lo);
             RELEASE_ASSERT(drive.ok(), "cannot open LocalDrive");

@@ -54,10 +54,10 @@ TEST(LocalDrive, OnDiskLayout) {
   EXPECT_FALSE(Exists(root + "/.cairn.sys/tmp/stage"));
 }
 
-TEST(LocalDrive, SharedBlockCacheAndUnsyncedOptions) {
+TEST(LocalDrive, SharedCacheBudgetAndUnsyncedOptions) {
   TempDir dir;
   LocalDriveOptions options;
-  options.shared_cache = SharedBlockCache::Create(4 << 20);
+  options.cache = CacheBudget::Create(4 << 20, 2);
   options.sync_writes = false;
   options.fsync_files = false;
   options.worker_threads = 1;
@@ -72,6 +72,37 @@ TEST(LocalDrive, SharedBlockCacheAndUnsyncedOptions) {
   }
   // The same directory cannot be opened twice at once.
   EXPECT_FALSE(LocalDrive::Open(dir.path() + "/a", options).ok());
+}
+
+// The memtables of all drives sharing a budget stay within it: 24 MiB of entries written to
+// two drives (each family's own write buffer is 64 MiB) under an 8 MiB budget.
+TEST(LocalDrive, CacheBudgetBoundsMemtablesOfEveryDrive) {
+  TempDir dir;
+  LocalDriveOptions options;
+  options.cache = CacheBudget::Create(8 << 20, 2);
+  options.sync_writes = false;
+  options.fsync_files = false;
+  options.worker_threads = 1;
+  EXPECT_EQ(options.cache->point_cache_bytes(), std::size_t{512} << 10);
+  auto a = LocalDrive::Open(dir.path() + "/a", options);
+  auto b = LocalDrive::Open(dir.path() + "/b", options);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto ctx = RequestContext::Background();
+  std::string data(4096, 'x');
+  std::size_t peak = 0;
+  for (auto* drive : {a->get(), b->get()}) {
+    ASSERT_TRUE(SyncWait(drive->MakeVolume(ctx, "v", "")).ok());
+    for (int i = 0; i < 3000; ++i) {
+      auto fi = MakeFi("v", "k" + std::to_string(i), "", 1, {}, data);
+      ASSERT_TRUE(SyncWait(drive->WriteMetadata(ctx, fi)).ok());
+      peak = std::max(peak, options.cache->memtable_usage());
+    }
+  }
+  EXPECT_GT(peak, std::size_t{1} << 20);
+  // Half the budget, plus what fills while a flush runs: well under the 24 MiB written.
+  EXPECT_LE(peak, std::size_t{12} << 20);
+  EXPECT_LE(options.cache->memtable_usage(), options.cache->block_cache_usage());
+  EXPECT_EQ(SyncWait((*a)->ReadVersion(ctx, "v", "k7", "", true))->inline_data, data);
 }
 
 // ReadVersionNow answers from memory what ReadVersion answers, and nothing it would need I/O

@@ -32,7 +32,7 @@ Result<LoopbackRemoteDrive> OpenLoopbackRemoteDrive(const std::string& dir) {
   auto lb = std::make_shared<Loopback>();
   LocalDriveOptions options;
   options.worker_threads = 2;
-  options.block_cache_bytes = 8 << 20;
+  options.cache_bytes = 8 << 20;
   options.sync_writes = std::getenv("CAIRN_TEST_SYNC") != nullptr;
   options.fsync_files = std::getenv("CAIRN_TEST_SYNC") != nullptr;
   auto local = LocalDrive::Open(dir, options);

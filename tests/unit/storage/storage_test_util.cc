@@ -37,7 +37,7 @@ namespace {
 Result<std::unique_ptr<LocalDrive>> OpenLocal(const std::string& dir) {
   LocalDriveOptions options;
   options.worker_threads = 2;
-  options.block_cache_bytes = 8 << 20;
+  options.cache_bytes = 8 << 20;
   // Durable writes cost an fsync each; CAIRN_TEST_SYNC=1 turns them on.
   options.sync_writes = std::getenv("CAIRN_TEST_SYNC") != nullptr;
   options.fsync_files = std::getenv("CAIRN_TEST_SYNC") != nullptr;
@@ -82,7 +82,7 @@ DriveFactory LocalDriveFactory() {
   return DriveFactory{"Local", [](const std::string& dir) -> Result<std::unique_ptr<StorageApi>> {
                         LocalDriveOptions options;
                         options.worker_threads = 2;
-                        options.block_cache_bytes = 8 << 20;
+                        options.cache_bytes = 8 << 20;
                         // Durable writes cost an fsync each; CAIRN_TEST_SYNC=1 turns them on.
                         options.sync_writes = std::getenv("CAIRN_TEST_SYNC") != nullptr;
                         options.fsync_files = std::getenv("CAIRN_TEST_SYNC") != nullptr;
