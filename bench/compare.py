@@ -12,7 +12,8 @@ It measures what an outside client sees: every PUT writes a new key (overwrites 
 ext4 flush on rename and would understate it), both servers get the same requests from the
 same client code (SigV4 headers, UNSIGNED-PAYLOAD; nginx ignores them), on --threads client
 threads (default 2), and the client's own CPU per operation is printed beside the servers'.
-Each run starts after a sync, so that no run pays for the dirty pages of the one before.
+Each run starts after a sync and once the disk is idle, so that no run pays for the writeback
+or the discards of the one before.
 
   bench/compare.py                      # default: 3 rounds of 10 s per run, ~8 minutes
   bench/compare.py --quick              # smoke run, about a minute
@@ -220,7 +221,7 @@ http {{
   keepalive_timeout 600s;
   keepalive_requests 1000000000;
   client_max_body_size 0;
-  client_body_temp_path {d}/body;
+  client_body_temp_path {d}/body 1 2;
   proxy_temp_path {d}/proxy;
   fastcgi_temp_path {d}/fastcgi;
   uwsgi_temp_path {d}/uwsgi;
@@ -286,6 +287,35 @@ def run_bench(bench_cmd, target, servers, mode, size, duration, extra, concurren
         return json.loads(proc.stdout)
     except json.JSONDecodeError:
         return {"error": "bad JSON from bench: " + proc.stdout[:200], "command": cmd}
+
+
+def disk_stat(path):
+    """The /sys/dev/block/<dev>/stat counters of the device holding `path`; None if unknown."""
+    st = os.stat(path)
+    try:
+        with open(f"/sys/dev/block/{os.major(st.st_dev)}:{os.minor(st.st_dev)}/stat") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return None
+
+
+def settle(path, timeout=60):
+    """Syncs, then waits (at most `timeout` s) until the disk under `path` has nothing in flight
+    and completed no request for 0.5 s: the writeback and the discards of the last run's
+    deletes (ext4 mounted with `discard`) would otherwise land on the next run. Returns the
+    seconds it took."""
+    t0 = time.time()
+    os.sync()
+    last = disk_stat(path)
+    while last is not None and time.time() - t0 < timeout:
+        time.sleep(0.5)
+        now = disk_stat(path)
+        # Fields: reads, writes, in flight (index 8), discards (index 11) completed.
+        if now[8] == 0 and now[0] == last[0] and now[4] == last[4] and \
+                now[11:12] == last[11:12]:
+            break
+        last = now
+    return time.time() - t0
 
 
 def rss_mib(pid, field="VmRSS"):
@@ -396,11 +426,9 @@ def main():
                             extra.append("--skip-prepare")
                     # Flush what the last run left dirty (nginx does not fsync: 8 s of its
                     # PUTs leave gigabytes for the kernel to write during the next run).
-                    t0 = time.time()
-                    os.sync()
-                    synced = time.time() - t0
-                    if synced > 1:
-                        log(f"compare: sync before {name} {target} took {synced:.1f}s")
+                    synced = settle(args.dir)
+                    if synced > 2:
+                        log(f"compare: the disk settled in {synced:.1f}s before {name} {target}")
                     t0 = time.time()
                     rep = run_bench(bench_cmd, target, servers, mode, size, args.duration, extra,
                                     args.concurrent, args.bench_cpu, args.threads)

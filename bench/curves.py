@@ -8,7 +8,7 @@ writing every figure as JSON with --json-out).
   bench/curves.py listing       # ListObjectsV2 page latency against keys: 10,000 and 1,000,000
 
 Every run is `cairn bench` (the client of bench/compare.py: 2 threads, a new key for every
-PUT, a sync before each run) against servers this script starts under --dir and stops (only
+PUT, each run on an idle disk) against servers this script starts under --dir and stops (only
 the processes it started, by pid). `nodes` keeps the drives at 4 in all (one 2+2 erasure set)
 and spreads them over the nodes, each on its own loopback address (127.0.0.N, one port), so
 what changes is the share of shard traffic that crosses the RPC; its load is split evenly
@@ -112,7 +112,7 @@ def start_cluster(binary, tmp, nodes, drives=4):
 
 def bench(bench_cmd, nodes, mode, size, duration, concurrent, threads, extra=()):
     """One run of `mode` split over the nodes' endpoints; the reports, one per node."""
-    os.sync()
+    compare.settle(nodes[0].root)
     share = [concurrent // len(nodes) + (1 if i < concurrent % len(nodes) else 0)
              for i in range(len(nodes))]
     procs = []
@@ -183,7 +183,8 @@ def curve_nodes(args, bench_cmd, tmp):
         nodes = (start_single(args.cairn, tmp, 4) if count == 1
                  else start_cluster(args.cairn, tmp, count))
         try:
-            nodes[0].wait_writable(bench_cmd)
+            for n in nodes:
+                n.wait_writable(bench_cmd)
             put = combine(bench(bench_cmd, nodes, "put", "4KiB", args.duration, args.concurrent,
                                 args.threads))
             get = combine(bench(bench_cmd, nodes, "get", "4KiB", args.duration, args.concurrent,
