@@ -52,6 +52,7 @@ TEST(CommandLine, Defaults) {
   EXPECT_FALSE(c.log_json);
   EXPECT_EQ(c.inline_limit, 128u << 10);
   EXPECT_EQ(c.memory_budget, std::size_t{512} << 20);
+  EXPECT_EQ(c.cache_size, 0u);  // the server's default: 512 MiB or 1/16 of the memory
 }
 
 TEST(CommandLine, EveryFlag) {
@@ -85,6 +86,8 @@ TEST(CommandLine, EveryFlag) {
                    "64KiB",
                    "--memory-budget",
                    "1GiB",
+                   "--cache-size",
+                   "96MiB",
                    "--node-host",
                    "node1:9000",
                    "--peers",
@@ -106,6 +109,7 @@ TEST(CommandLine, EveryFlag) {
   EXPECT_EQ(c.address_file, "/tmp/x.addr");
   EXPECT_EQ(c.inline_limit, 64u << 10);
   EXPECT_EQ(c.memory_budget, std::size_t{1} << 30);
+  EXPECT_EQ(c.cache_size, std::size_t{96} << 20);
   EXPECT_EQ(c.node_host, "node1:9000");
   EXPECT_THAT(c.peers, ElementsAre("node2:9000", "node3:9000"));
 }
