@@ -152,21 +152,28 @@ def ms(us):
     return f"{us / 1e3:.2f}"
 
 
+def put_get_4k(args, bench_cmd, nodes):
+    """PUT, then GET, of 4 KiB objects on started `nodes`, which it stops; both combined."""
+    try:
+        for n in nodes:
+            n.wait_writable(bench_cmd)
+        put = combine(bench(bench_cmd, nodes, "put", "4KiB", args.duration, args.concurrent,
+                            args.threads))
+        get = combine(bench(bench_cmd, nodes, "get", "4KiB", args.duration, args.concurrent,
+                            args.threads, ["--objects", "1000"]))
+    finally:
+        for n in nodes:
+            n.stop()
+    return put, get
+
+
 def curve_drives(args, bench_cmd, tmp):
     rows = []
     print("| drives (one node) | erasure set(s) | PUT 4 KiB ops/s | GET 4 KiB ops/s | "
           "PUT p99 ms | GET p99 ms |")
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for drives in [int(x) for x in args.drives.split(",")]:
-        nodes = start_single(args.cairn, tmp, drives)
-        try:
-            put = combine(bench(bench_cmd, nodes, "put", "4KiB", args.duration, args.concurrent,
-                                args.threads))
-            get = combine(bench(bench_cmd, nodes, "get", "4KiB", args.duration, args.concurrent,
-                                args.threads, ["--objects", "1000"]))
-        finally:
-            for n in nodes:
-                n.stop()
+        put, get = put_get_4k(args, bench_cmd, start_single(args.cairn, tmp, drives))
         sets = f"1 x {drives // 2}+{drives // 2}"
         rows.append({"drives": drives, "put": put, "get": get})
         print(f"| {drives} | {sets} | {put['ops_per_s']:,.0f} | {get['ops_per_s']:,.0f} | "
@@ -182,16 +189,7 @@ def curve_nodes(args, bench_cmd, tmp):
     for count in [int(x) for x in args.nodes.split(",")]:
         nodes = (start_single(args.cairn, tmp, 4) if count == 1
                  else start_cluster(args.cairn, tmp, count))
-        try:
-            for n in nodes:
-                n.wait_writable(bench_cmd)
-            put = combine(bench(bench_cmd, nodes, "put", "4KiB", args.duration, args.concurrent,
-                                args.threads))
-            get = combine(bench(bench_cmd, nodes, "get", "4KiB", args.duration, args.concurrent,
-                                args.threads, ["--objects", "1000"]))
-        finally:
-            for n in nodes:
-                n.stop()
+        put, get = put_get_4k(args, bench_cmd, nodes)
         rows.append({"nodes": count, "put": put, "get": get})
         print(f"| {count} | {put['ops_per_s']:,.0f} | {get['ops_per_s']:,.0f} | "
               f"{ms(put['latency_us']['p99'])} | {ms(get['latency_us']['p99'])} | "

@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
+#include "common/fan_out.h"
 #include "common/text.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -254,6 +255,21 @@ TEST_F(RpcLoopback, SmallCallsAndKeepAlive) {
   EXPECT_GT(c.peer_time_ms(), 0);
   EXPECT_TRUE(c.online());
   EXPECT_EQ(rpc_->calls(), 4u);
+}
+
+// Every connection that concurrent calls opened is pooled for the next ones: a GET on a
+// cluster makes several calls to each peer at once, and a pool smaller than that closed the
+// extra connections (with a reset) after each call and opened them again for the next.
+TEST_F(RpcLoopback, ConcurrentCallsKeepTheirConnections) {
+  Client& c = NewClient();
+  auto calls = [&]() -> Task<std::vector<Result<std::string>>> {
+    co_return co_await FanOut<Result<std::string>>(
+        40, [&](std::size_t) { return c.Call(Ctx(), kSlow, "", ""); });
+  };
+  for (const auto& r : SyncWait(calls())) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  EXPECT_EQ(c.IdleConnectionsForTest(), 40u);
 }
 
 TEST_F(RpcLoopback, ErrorsCrossTheWire) {

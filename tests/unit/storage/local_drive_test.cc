@@ -54,13 +54,19 @@ TEST(LocalDrive, OnDiskLayout) {
   EXPECT_FALSE(Exists(root + "/.cairn.sys/tmp/stage"));
 }
 
-TEST(LocalDrive, SharedCacheBudgetAndUnsyncedOptions) {
-  TempDir dir;
+// Two drives' options sharing one cache budget, without syncs.
+LocalDriveOptions SharedUnsyncedOptions(std::size_t budget) {
   LocalDriveOptions options;
-  options.cache = CacheBudget::Create(4 << 20, 2);
+  options.cache = CacheBudget::Create(budget, 2);
   options.sync_writes = false;
   options.fsync_files = false;
   options.worker_threads = 1;
+  return options;
+}
+
+TEST(LocalDrive, SharedCacheBudgetAndUnsyncedOptions) {
+  TempDir dir;
+  LocalDriveOptions options = SharedUnsyncedOptions(4 << 20);
   auto a = LocalDrive::Open(dir.path() + "/a", options);
   auto b = LocalDrive::Open(dir.path() + "/b", options);
   ASSERT_TRUE(a.ok() && b.ok());
@@ -78,11 +84,7 @@ TEST(LocalDrive, SharedCacheBudgetAndUnsyncedOptions) {
 // two drives (each family's own write buffer is 64 MiB) under an 8 MiB budget.
 TEST(LocalDrive, CacheBudgetBoundsMemtablesOfEveryDrive) {
   TempDir dir;
-  LocalDriveOptions options;
-  options.cache = CacheBudget::Create(8 << 20, 2);
-  options.sync_writes = false;
-  options.fsync_files = false;
-  options.worker_threads = 1;
+  LocalDriveOptions options = SharedUnsyncedOptions(8 << 20);
   EXPECT_EQ(options.cache->point_cache_bytes(), std::size_t{512} << 10);
   auto a = LocalDrive::Open(dir.path() + "/a", options);
   auto b = LocalDrive::Open(dir.path() + "/b", options);
