@@ -261,6 +261,8 @@ Status Server::OpenDrives() {
   options.direct_io = config_.direct_io;
   std::size_t cache_size = config_.cache_size != 0 ? config_.cache_size : DefaultCacheSize();
   options.cache = storage::CacheBudget::Create(cache_size, local);
+  cache_budget_ = options.cache;
+  cache_budget_ready_.store(cache_budget_.get());
   LOG_INFO("metadata caches: {} MiB for {} local drives", cache_size >> 20, local);
   int opened = 0;
   int remote = 0;
@@ -485,6 +487,25 @@ admin::MetricsReading Server::ReadMetrics() {
   return r;
 }
 
+void Server::AppendMemoryMetrics(std::string& out) const {
+  auto gauge = [&out](std::string_view name, std::string_view help, std::size_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", name, help, value);
+  };
+  if (const storage::CacheBudget* cache = cache_budget_ready_.load()) {
+    gauge("cairn_metadata_cache_budget_bytes",
+          "The metadata caches' budget (--cache-size) for all local drives", cache->bytes());
+    gauge("cairn_metadata_cache_used_bytes",
+          "Charged to the shared RocksDB block cache: blocks and memtables of every drive",
+          cache->block_cache_usage());
+    gauge("cairn_metadata_memtable_bytes", "Memtables of every local drive",
+          cache->memtable_usage());
+  }
+  gauge("cairn_allocator_idle_bytes",
+        "Freed memory the allocator holds, returned to the system at each metrics sample "
+        "from 32 MiB",
+        AllocatorIdleBytes());
+}
+
 void Server::StartMetricsSampler() {
   metrics_sampler_ = std::thread([this] {
     std::unique_lock lock(iam_reload_mu_);
@@ -520,6 +541,7 @@ Status Server::StartListeners() {
     if (audit_) {
       audit_->AppendMetrics(out);
     }
+    AppendMemoryMetrics(out);
   };
   admin_opts.audit = audit_.get();
   admin_opts.metrics_history = [this] { return metrics_history_.ToJson(); };

@@ -30,6 +30,7 @@
 #include "server/peers.h"
 
 namespace cairn::storage {
+class CacheBudget;
 class StorageApi;
 }  // namespace cairn::storage
 
@@ -170,6 +171,8 @@ class Server {
   // server_locks.cc: serves this node's lock table over RPC and returns the distributed
   // locker over every node, adapted to the object layer's NsLocker.
   std::shared_ptr<object::NsLocker> StartLocks(const std::string& self_key);
+  // Prometheus gauges of the metadata cache budget and the allocator's idle memory.
+  void AppendMemoryMetrics(std::string& out) const;
 
   const ServerConfig config_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -179,6 +182,9 @@ class Server {
   std::vector<std::vector<std::shared_ptr<storage::StorageApi>>> drives_;
   // The object layer's sets: sets_[pool][set][i], null where a drive is absent.
   std::vector<std::vector<std::vector<std::shared_ptr<storage::StorageApi>>>> sets_;
+  // The metadata caches of the local drives (--cache-size); the metrics read it once set.
+  std::shared_ptr<storage::CacheBudget> cache_budget_;
+  std::atomic<storage::CacheBudget*> cache_budget_ready_{nullptr};
   std::unique_ptr<object::ServerPools> layer_;
   // Background healing over layer_ (stopped before layer_ goes).
   std::unique_ptr<heal::Healer> healer_;

@@ -202,6 +202,10 @@ def test_metrics_parse_and_count(server, bucket):
     assert cluster['cairn_s3_request_duration_seconds_bucket{le="+Inf"}'] == count
     assert cluster['cairn_s3_request_duration_seconds_bucket{le="0.0005"}'] <= count
     assert cluster["cairn_s3_request_duration_seconds_sum"] > 0
+    # The metadata caches of the four drives: one budget, memtables charged to it.
+    assert cluster["cairn_metadata_cache_budget_bytes"] >= 16 << 20
+    assert 0 < cluster["cairn_metadata_memtable_bytes"] <= cluster["cairn_metadata_cache_used_bytes"]
+    assert cluster["cairn_allocator_idle_bytes"] >= 0
     node = parse_metrics(admin_get(server, "/minio/v2/metrics/node", console=True).body.decode())
     assert node["minio_node_process_uptime_seconds"] > 0
     assert node["minio_node_process_resident_memory_bytes"] > 0
