@@ -48,6 +48,9 @@ namespace {
 // Idle allocator memory returned to the system at each metrics sample.
 constexpr std::size_t kIdleMemoryToRelease = 32 << 20;
 
+// Under this, the shared memtables would flush every few hundred KiB.
+constexpr std::size_t kMinCacheSize = 16 << 20;
+
 // --cache-size unset: 512 MiB, or 1/16 of the machine's memory when that is less.
 std::size_t DefaultCacheSize() {
   constexpr std::size_t kDefault = std::size_t{512} << 20;
@@ -58,7 +61,7 @@ std::size_t DefaultCacheSize() {
   }
   std::size_t sixteenth =
       static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) / 16;
-  return std::max<std::size_t>(std::min(kDefault, sixteenth), 16 << 20);
+  return std::max(std::min(kDefault, sixteenth), kMinCacheSize);
 }
 
 }  // namespace
@@ -260,6 +263,10 @@ Status Server::OpenDrives() {
   storage::LocalDriveOptions options;
   options.direct_io = config_.direct_io;
   std::size_t cache_size = config_.cache_size != 0 ? config_.cache_size : DefaultCacheSize();
+  if (cache_size < kMinCacheSize) {
+    LOG_WARN("--cache-size {} is below the minimum: using {} MiB", cache_size, kMinCacheSize >> 20);
+    cache_size = kMinCacheSize;
+  }
   options.cache = storage::CacheBudget::Create(cache_size, local);
   cache_budget_ = options.cache;
   cache_budget_ready_.store(cache_budget_.get());
