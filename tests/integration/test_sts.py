@@ -115,7 +115,8 @@ def check_assume_role(ep, ak, sk):
     code_status = s3_error(lambda: temp_client(ep, creds, token=False).get_object(
         Bucket=b, Key="k"))
     assert code_status == ("InvalidToken", 400), code_status
-    forged = dict(creds, SessionToken="x" + creds["SessionToken"][1:])
+    token = creds["SessionToken"]
+    forged = dict(creds, SessionToken=("y" if token[0] == "x" else "x") + token[1:])
     assert s3_error(lambda: temp_client(ep, forged).get_object(Bucket=b, Key="k")) == (
         "InvalidToken", 400)
     # Without a session policy: the caller's own policies.

@@ -262,9 +262,10 @@ TEST_F(RpcLoopback, SmallCallsAndKeepAlive) {
 // extra connections (with a reset) after each call and opened them again for the next.
 TEST_F(RpcLoopback, ConcurrentCallsKeepTheirConnections) {
   Client& c = NewClient();
+  const RequestContext ctx = Ctx();  // outlives every call (Call keeps a reference)
   auto calls = [&]() -> Task<std::vector<Result<std::string>>> {
     co_return co_await FanOut<Result<std::string>>(
-        40, [&](std::size_t) { return c.Call(Ctx(), kSlow, "", ""); });
+        40, [&](std::size_t) { return c.Call(ctx, kSlow, "", ""); });
   };
   for (const auto& r : SyncWait(calls())) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
