@@ -148,6 +148,11 @@ def combine(reports):
             "client_cpu_s": sum(r["client_cpu_s"] for r in reports)}
 
 
+def ints(text):
+    """"4,8,16" -> [4, 8, 16]."""
+    return [int(x) for x in text.split(",")]
+
+
 def ms(us):
     return f"{us / 1e3:.2f}"
 
@@ -172,9 +177,12 @@ def curve_drives(args, bench_cmd, tmp):
     print("| drives (one node) | erasure set(s) | PUT 4 KiB ops/s | GET 4 KiB ops/s | "
           "PUT p99 ms | GET p99 ms |")
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
-    for drives in [int(x) for x in args.drives.split(",")]:
+    for drives in ints(args.drives):
         put, get = put_get_4k(args, bench_cmd, start_single(args.cairn, tmp, drives))
-        sets = f"1 x {drives // 2}+{drives // 2}"
+        # The server's default geometry: sets of the largest size in 16..2 dividing the
+        # drive count, half of each set parity.
+        size = next(n for n in range(16, 1, -1) if drives % n == 0)
+        sets = f"{drives // size} x {size // 2}+{size // 2}"
         rows.append({"drives": drives, "put": put, "get": get})
         print(f"| {drives} | {sets} | {put['ops_per_s']:,.0f} | {get['ops_per_s']:,.0f} | "
               f"{ms(put['latency_us']['p99'])} | {ms(get['latency_us']['p99'])} |", flush=True)
@@ -186,7 +194,7 @@ def curve_nodes(args, bench_cmd, tmp):
     print("| nodes (4 drives in all) | PUT 4 KiB ops/s | GET 4 KiB ops/s | PUT p99 ms | "
           "GET p99 ms | server CPU per PUT / GET us |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    for count in [int(x) for x in args.nodes.split(",")]:
+    for count in ints(args.nodes):
         nodes = (start_single(args.cairn, tmp, 4) if count == 1
                  else start_cluster(args.cairn, tmp, count))
         put, get = put_get_4k(args, bench_cmd, nodes)
@@ -206,7 +214,7 @@ def curve_concurrency(args, bench_cmd, tmp):
     print("| ---: | ---: | --- | ---: | --- |")
     try:
         prepared = False
-        for clients in [int(x) for x in args.levels.split(",")]:
+        for clients in ints(args.levels):
             extra = ["--bucket", "curve-get", "--prefix", "get/", "--objects", "1000", "--keep"]
             if prepared:
                 extra.append("--skip-prepare")
@@ -232,7 +240,7 @@ def curve_listing(args, bench_cmd, tmp):
     print("| keys in the prefix | fill s | page | p50 ms | p99 ms | pages/s |")
     print("| ---: | ---: | --- | ---: | ---: | ---: |")
     try:
-        for keys in [int(x) for x in args.keys.split(",")]:
+        for keys in ints(args.keys):
             extra = ["--bucket", f"curve-list-{keys}", "--prefix", "list/", "--objects",
                      str(keys), "--keep"]
             t0 = time.time()

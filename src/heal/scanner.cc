@@ -29,18 +29,30 @@ constexpr std::chrono::milliseconds kOrphanStepBudget{5000};
 // drives (ns since the epoch; 0 = never).
 constexpr std::string_view kScanLastRecord = "scanner-last";
 
-Task<std::int64_t> ReadScanTime(const RequestContext& ctx, const ErasureSet& set) {
-  std::int64_t best = 0;
+// Hands `take` record `name` from every online drive of `set` that has it.
+Task<void> ReadOnSetDrives(const RequestContext& ctx, const ErasureSet& set, std::string_view name,
+                           const std::function<void(std::string_view)>& take) {
   for (const auto& d : set.drives()) {
     if (!d || !d->IsOnline()) {
       continue;
     }
-    auto r = co_await d->ReadSystemRecord(ctx, kScanLastRecord);
-    std::int64_t v = 0;
-    if (r.ok() && std::from_chars(r->data(), r->data() + r->size(), v).ec == std::errc()) {
-      best = std::max(best, v);
+    auto r = co_await d->ReadSystemRecord(ctx, name);
+    if (r.ok()) {
+      take(*r);
     }
   }
+}
+
+Task<std::int64_t> ReadScanTime(const RequestContext& ctx, const ErasureSet& set) {
+  std::int64_t best = 0;
+  // A named local, not a temporary, in a co_await'ed call (GCC 12).
+  const std::function<void(std::string_view)> take = [&best](std::string_view text) {
+    std::int64_t v = 0;
+    if (std::from_chars(text.data(), text.data() + text.size(), v).ec == std::errc()) {
+      best = std::max(best, v);
+    }
+  };
+  co_await ReadOnSetDrives(ctx, set, kScanLastRecord, take);
   co_return best;
 }
 
@@ -95,19 +107,13 @@ Task<void> WriteSetUsage(const RequestContext& ctx, const ErasureSet& set, std::
 
 Task<std::optional<SetUsage>> ReadSetUsage(const RequestContext& ctx, const ErasureSet& set) {
   std::optional<SetUsage> best;
-  for (const auto& d : set.drives()) {
-    if (!d || !d->IsOnline()) {
-      continue;
-    }
-    auto r = co_await d->ReadSystemRecord(ctx, kScanUsageRecord);
-    if (!r.ok()) {
-      continue;
-    }
-    std::optional<SetUsage> u = DecodeSetUsage(*r);
+  const std::function<void(std::string_view)> take = [&best](std::string_view text) {
+    std::optional<SetUsage> u = DecodeSetUsage(text);
     if (u && (!best || u->time_ns > best->time_ns)) {
       best = std::move(u);
     }
-  }
+  };
+  co_await ReadOnSetDrives(ctx, set, kScanUsageRecord, take);
   co_return best;
 }
 

@@ -66,7 +66,8 @@ struct BenchConfig {
   std::string sse_c_key;
 };
 
-// Objects prepared when --objects is not given (put and multipart prepare none).
+// Objects prepared when --objects is not given; 0 for put and multipart, which prepare none
+// (and ignore --objects).
 std::uint64_t DefaultObjects(const BenchConfig& cfg);
 
 struct OpReport {

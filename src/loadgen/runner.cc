@@ -377,12 +377,13 @@ std::uint64_t DefaultObjects(const BenchConfig& cfg) {
   auto c = static_cast<std::uint64_t>(cfg.concurrent);
   std::uint64_t by_size = (std::uint64_t{1} << 30) / std::max<std::uint64_t>(cfg.obj_size, 1);
   switch (cfg.mode) {
+    case Mode::kPut:
+    case Mode::kMultipart:
+      return 0;  // nothing prepared: every PUT writes a key of its own
     case Mode::kList:
       return 10000;
     case Mode::kDelete:
       return std::clamp<std::uint64_t>(by_size, c, 10000);
-    case Mode::kMultipart:
-      return c;
     default:
       return std::clamp<std::uint64_t>(by_size, c, 1000);
   }
@@ -408,10 +409,11 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
   run.sse = std::move(sse);
   run.bucket = generated_bucket ? "cairn-bench-" + RandomSuffix(seed) : cfg.bucket;
   run.prefix = cfg.prefix.empty() ? "bench-" + RandomSuffix(seed + 1) + "/" : cfg.prefix;
-  run.objects = cfg.objects != 0 ? cfg.objects : DefaultObjects(cfg);
-  if (cfg.mode == Mode::kPut || cfg.mode == Mode::kMultipart) {
-    run.objects = 0;  // nothing prepared: every PUT writes a key of its own
-  } else if (cfg.mode != Mode::kList && cfg.mode != Mode::kGet && cfg.mode != Mode::kStat) {
+  const bool writes_new_keys = cfg.mode == Mode::kPut || cfg.mode == Mode::kMultipart;
+  // --objects does not apply to put and multipart (DefaultObjects: none).
+  run.objects = cfg.objects != 0 && !writes_new_keys ? cfg.objects : DefaultObjects(cfg);
+  if (!writes_new_keys && cfg.mode != Mode::kList && cfg.mode != Mode::kGet &&
+      cfg.mode != Mode::kStat) {
     // Every client owns at least one key.
     run.objects = std::max<std::uint64_t>(run.objects, static_cast<std::uint64_t>(cfg.concurrent));
   }
@@ -460,7 +462,6 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
   report.obj_size = cfg.obj_size;
   report.concurrent = cfg.concurrent;
   report.threads = cfg.threads;
-  report.objects = run.objects;
 
   // Setup.
   bool created = generated_bucket && cfg.plain;
@@ -517,7 +518,8 @@ Result<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress, 
     report.connects += c->conn.connects();
   }
   report.connects -= connects_before;
-  // What the measured phase wrote, so that the cleanup (or --keep's note) covers it.
+  // Prepared, and what the measured phase wrote, so that the cleanup (or --keep's note) covers
+  // it.
   for (auto& c : run.clients) {
     if (c->fresh > 0) {
       run.objects = std::max(run.objects, run.KeyOf(c->id, c->fresh - 1) + 1);

@@ -117,9 +117,10 @@ Status LocalDrive::DoOpen() {
   RETURN_IF_ERROR(RemoveContents(tmp_dir_));
   NamespaceOptions ns;
   ns.sync_writes = options_.sync_writes;
-  std::shared_ptr<CacheBudget> own =
+  // The server's shared budget, or one of this drive's own (held by the store's options).
+  const std::shared_ptr<CacheBudget> cache =
       options_.cache ? options_.cache : CacheBudget::Create(options_.cache_bytes, 1);
-  const auto& budget = static_cast<const RocksCacheBudget&>(*own);
+  const auto& budget = static_cast<const RocksCacheBudget&>(*cache);
   ns.block_cache = budget.cache;
   ns.write_buffer_manager = budget.write_buffers;
   ns.point_cache_bytes = budget.point_cache_bytes();
