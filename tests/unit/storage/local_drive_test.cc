@@ -19,6 +19,7 @@
 #include "storage/local/fs_util.h"
 #include "storage/local/namespace_store.h"
 #include "storage_test_util.h"
+#include "testing/eventually.h"
 
 namespace cairn::storage::testing {
 namespace local_drive_test_internal {
@@ -101,8 +102,13 @@ TEST(LocalDrive, CacheBudgetBoundsMemtablesOfEveryDrive) {
     }
   }
   EXPECT_GT(peak, std::size_t{1} << 20);
-  // Half the budget, plus what fills while a flush runs: well under the 24 MiB written.
-  EXPECT_LE(peak, std::size_t{12} << 20);
+  // Once the flushes the budget asked for have run, the memtables hold at most half the
+  // budget plus the one being filled: well under the 24 MiB written, which each drive's own
+  // 64 MiB write buffers would keep. (While they run, writes are not stalled, so a burst
+  // faster than the flushes, as on a loaded machine, can pass the budget for a moment.)
+  EXPECT_TRUE(cairn::testing::Eventually([&] {
+    return options.cache->memtable_usage() <= (std::size_t{8} << 20);
+  })) << options.cache->memtable_usage();
   EXPECT_LE(options.cache->memtable_usage(), options.cache->block_cache_usage());
   EXPECT_EQ(SyncWait((*a)->ReadVersion(ctx, "v", "k7", "", true))->inline_data, data);
 }
