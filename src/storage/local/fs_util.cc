@@ -9,7 +9,10 @@
 #include <filesystem>
 #include <system_error>
 
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 
 namespace cairn::storage {
 namespace {
@@ -118,6 +121,23 @@ Status RemoveContents(const std::string& dir) {
     return ErrnoStatus(ec.value(), "list", dir);
   }
   return Status::Ok();
+}
+
+int OpenCachedReadOnly(const std::string& path) {
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_CACHED;
+  return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof(how)));
+}
+
+ssize_t PreadCached(int fd, void* buf, std::size_t len, off_t offset) {
+  iovec iov{buf, len};
+  for (;;) {
+    ssize_t n = ::preadv2(fd, &iov, 1, offset, RWF_NOWAIT);
+    if (n >= 0 || errno != EINTR) {
+      return n;
+    }
+  }
 }
 
 Result<std::string> ReadSmallFile(const std::string& path) {

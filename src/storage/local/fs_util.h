@@ -3,8 +3,11 @@
 // used only through its error_code overloads.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+
+#include <sys/types.h>
 
 #include "common/status.h"
 
@@ -24,6 +27,15 @@ Status FsyncDir(const std::string& path);
 Status RemoveAll(const std::string& path);
 // Removes every entry inside `dir`, keeping `dir`.
 Status RemoveContents(const std::string& dir);
+
+// Opens `path` read-only only if that needs no disk I/O: every component resolves from the
+// dentry cache (openat2 RESOLVE_CACHED). -1 otherwise (errno EAGAIN when the lookup would
+// block; ENOSYS or EINVAL on kernels without it), and the caller opens it on a worker.
+int OpenCachedReadOnly(const std::string& path);
+// Reads from the page cache only (preadv2 RWF_NOWAIT): the bytes read, possibly fewer than
+// asked (0 at the end of the file); -1 when the next byte is not cached (errno EAGAIN) or the
+// kernel lacks it (EOPNOTSUPP), and the caller reads the rest on a worker.
+ssize_t PreadCached(int fd, void* buf, std::size_t len, off_t offset);
 
 // Whole small files (format.json). ReadSmallFile returns kFileNotFound when absent.
 Result<std::string> ReadSmallFile(const std::string& path);

@@ -390,15 +390,11 @@ Task<Result<std::unique_ptr<ShardWriter>>> LocalDrive::CreateFile(const RequestC
 Task<Result<std::unique_ptr<ShardReader>>> LocalDrive::OpenShard(const RequestContext&,
                                                                  std::string_view data_dir,
                                                                  int part_number) {
-  co_return co_await RunBlocking(*pool_, [&]() -> Result<std::unique_ptr<ShardReader>> {
-    if (!ValidDataDir(data_dir) || part_number < 1) {
-      return Status(Errc::kInvalidArgument, "bad data dir or part number");
-    }
-    std::string path = DataDirPath(data_dir) + "/part." + std::to_string(part_number);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return ErrnoStatus(errno, "open", path);
-    }
+  if (!ValidDataDir(data_dir) || part_number < 1) {
+    co_return Status(Errc::kInvalidArgument, "bad data dir or part number");
+  }
+  std::string path = DataDirPath(data_dir) + "/part." + std::to_string(part_number);
+  auto reader = [&](int fd) -> Result<std::unique_ptr<ShardReader>> {
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       Status err = ErrnoStatus(errno, "stat", path);
@@ -406,7 +402,23 @@ Task<Result<std::unique_ptr<ShardReader>>> LocalDrive::OpenShard(const RequestCo
       return err;
     }
     return std::unique_ptr<ShardReader>(std::make_unique<LocalShardReader>(
-        *pool_, fd, std::move(path), static_cast<std::uint64_t>(st.st_size)));
+        *pool_, fd, std::move(path), static_cast<std::uint64_t>(st.st_size),
+        options_.cached_reads_inline));
+  };
+  if (options_.cached_reads_inline) {
+    // A path the dentry cache resolves opens here; any other answer (a lookup that needs
+    // the disk, a missing file) is the worker's to give.
+    int fd = OpenCachedReadOnly(path);
+    if (fd >= 0) {
+      co_return reader(fd);
+    }
+  }
+  co_return co_await RunBlocking(*pool_, [&]() -> Result<std::unique_ptr<ShardReader>> {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return ErrnoStatus(errno, "open", path);
+    }
+    return reader(fd);
   });
 }
 

@@ -73,6 +73,10 @@ struct LocalDriveOptions {
   // PUTs and GETs in flight each keep one busy per block, so fewer threads than requests
   // in flight serialize their I/O. Idle threads cost only their stacks.
   int worker_threads = 32;
+  // Shard opens the dentry cache resolves and shard reads the page cache holds run on the
+  // calling (network) thread, without the two thread switches of a trip to the workers;
+  // whatever would wait for the disk still goes to the workers.
+  bool cached_reads_inline = true;
   // The metadata caches: RocksDB blocks and memtables, and the point cache (the latest object
   // entries read by GET and HEAD, kept for the next point read: a hash lookup instead of a
   // memtable or block search; invalidated by every write of the entry). Shared by the drives

@@ -70,8 +70,11 @@ class LocalShardWriter final : public ShardWriter {
 
 class LocalShardReader final : public ShardReader {
  public:
-  // Takes ownership of `fd`, opened for reading.
-  LocalShardReader(boost::asio::thread_pool& pool, int fd, std::string path, std::uint64_t size);
+  // Takes ownership of `fd`, opened for reading. With `cached_inline`, a read the page cache
+  // holds is copied on the calling thread (no hop to `pool` and back); only what is not cached
+  // is read on `pool`.
+  LocalShardReader(boost::asio::thread_pool& pool, int fd, std::string path, std::uint64_t size,
+                   bool cached_inline);
   ~LocalShardReader() override;
 
   std::uint64_t size() const override { return size_; }
@@ -83,6 +86,7 @@ class LocalShardReader final : public ShardReader {
   const int fd_;
   const std::string path_;
   const std::uint64_t size_;
+  const bool cached_inline_;
 };
 
 }  // namespace cairn::storage
