@@ -36,8 +36,9 @@ struct ErasureSetOptions {
   // Objects whose per-drive shard (with bitrot hashes) is at most this many bytes live
   // inline in the metadata entry.
   std::size_t inline_threshold = 128 << 10;
-  // Blocks at least this large are encoded, hashed, verified and decoded on `compute`;
-  // smaller ones on the caller's thread (the hop costs more than the work).
+  // Blocks at least this large are encoded, hashed and decoded on `compute`; smaller ones on
+  // the caller's thread (the hop costs more than the work). A GET verifies each shard it read
+  // on its own thread whatever the size.
   std::size_t offload_threshold = 64 << 10;
   std::int64_t min_part_size = 5 << 20;         // every multipart part but the last
   boost::asio::thread_pool* compute = nullptr;  // required; outlives the set
