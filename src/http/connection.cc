@@ -36,6 +36,10 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 16 * 1024;  // header reads into the connection buffer
 constexpr std::size_t kChunkedReadChunk = 64 * 1024;
 constexpr std::size_t kCoalesceBytes = 4096;  // smaller payloads are copied next to the header
+// A streamed body of known length up to this size is gathered next to its header and goes
+// out in one write when complete, however many pieces its producer writes it in (a small
+// object's data shards, for one): one send and one TCP segment instead of one a piece.
+constexpr std::size_t kGatherBytes = 64 * 1024;
 constexpr std::size_t kDrainChunk = 16 * 1024;
 constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -144,8 +148,9 @@ class Connection final : public ConnectionBase, public Exchange {
     bool started = false;
     bool streaming = false;
     bool ended = false;
-    bool header_pending = false;  // head_ holds a header not yet written
-    bool send_body = false;       // false for HEAD and for statuses without a body
+    // head_ holds bytes not yet written: the header, and the first pieces of a gathered body.
+    bool header_pending = false;
+    bool send_body = false;  // false for HEAD and for statuses without a body
     Framing framing = Framing::kLength;
     std::uint64_t declared = 0;
     std::uint64_t written = 0;
@@ -654,10 +659,15 @@ Task<Status> Connection<Stream>::WriteBody(std::span<const std::byte> data) {
     AppendHex(head_, data.size());
     head_.append("\r\n");
   }
-  if (data.size() <= kCoalesceBytes) {
+  const bool gather = res_.framing == Framing::kLength && res_.declared <= kGatherBytes;
+  if (data.size() <= kCoalesceBytes || gather) {
     head_.append(payload);
     if (chunked) {
       head_.append("\r\n");
+    }
+    if (gather && res_.written < res_.declared) {
+      res_.header_pending = true;  // the rest follows at once; EndStream writes a short body
+      co_return Status::Ok();
     }
     co_return co_await Write(asio::buffer(head_));
   }

@@ -184,6 +184,20 @@ Task<void> TestHandler(Signals& sig, Exchange& ex) {
     if (st.ok()) {
       (void)co_await ex.EndStream();
     }
+  } else if (path == "/pieces") {
+    // A small body of known length written in n pieces, 20 ms apart.
+    int n = std::atoi(QueryValue(req, "n").c_str());
+    std::string data = Pattern(static_cast<std::size_t>(n) * 100, 5);
+    Status st = co_await ex.BeginStream(200, {}, data.size());
+    for (int i = 0; i < n && st.ok(); ++i) {
+      if (i > 0) {
+        co_await Sleep(20ms);
+      }
+      st = co_await ex.sink().Write(std::as_bytes(std::span(data.data() + i * 100, 100)));
+    }
+    if (st.ok()) {
+      (void)co_await ex.EndStream();
+    }
   } else if (path == "/short") {
     // Declares more than it writes: the server must close the connection.
     (void)co_await ex.BeginStream(200, {}, 100);
@@ -483,6 +497,25 @@ TEST_F(ServerTest, LargeKnownLengthStream) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->Header("content-length"), "9000001");
   EXPECT_TRUE(r->body == Pattern(9000001, 3));
+}
+
+TEST_F(ServerTest, SmallKnownLengthStreamGoesOutInOneWrite) {
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(GetRequest("/pieces?n=4")));
+  // The pieces are written 20 ms apart, yet the first bytes to arrive hold the whole body.
+  const std::string body = Pattern(400, 5);
+  std::string first = c->ReadAvailable();
+  ASSERT_GE(first.size(), body.size());
+  EXPECT_EQ(first.substr(first.size() - body.size()), body);
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("content-length"), "400");
+  EXPECT_EQ(r->body, body);
+  // The connection goes on.
+  ASSERT_TRUE(c->Send(GetRequest("/hello")));
+  r = c->ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "hello");
 }
 
 TEST_F(ServerTest, ShortStreamClosesTheConnection) {

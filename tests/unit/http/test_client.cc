@@ -140,6 +140,10 @@ bool TestClient::Fill() {
   return true;
 }
 
+std::string TestClient::ReadAvailable() {
+  return Fill() ? in_ : std::string();
+}
+
 bool TestClient::ReadLine(std::string& line) {
   for (;;) {
     std::size_t pos = in_.find("\r\n");

@@ -39,6 +39,9 @@ class TestClient {
   // Reads one response. `head` says the request was HEAD (no body follows). nullopt on
   // EOF, error, timeout or a malformed response.
   std::optional<Response> ReadResponse(bool head = false);
+  // Waits for the next bytes from the server (one read) and returns every byte buffered
+  // and not yet parsed; they stay buffered for ReadResponse. "" on EOF, error or timeout.
+  std::string ReadAvailable();
   // True when the server closed the connection (EOF or reset) within the timeout, with no
   // further bytes.
   bool WaitForClose();
