@@ -149,7 +149,7 @@ class Connection final : public ConnectionBase, public Exchange {
     bool streaming = false;
     bool ended = false;
     // head_ holds bytes not yet written: the header, and the first pieces of a gathered body.
-    bool header_pending = false;
+    bool head_unsent = false;
     bool send_body = false;  // false for HEAD and for statuses without a body
     Framing framing = Framing::kLength;
     std::uint64_t declared = 0;
@@ -629,7 +629,7 @@ Task<Status> Connection<Stream>::BeginStream(int status, Headers headers,
   res_.send_body = !parser_->is_head() && res_.framing != Framing::kNone;
   BuildHead(status, headers, res_.framing, res_.declared);
   // The header goes out with the first body bytes (or at EndStream): one write, not two.
-  res_.header_pending = true;
+  res_.head_unsent = true;
   co_return Status::Ok();
 }
 
@@ -651,10 +651,10 @@ Task<Status> Connection<Stream>::WriteBody(std::span<const std::byte> data) {
   res_.written += data.size();
   std::string_view payload(reinterpret_cast<const char*>(data.data()), data.size());
   bool chunked = res_.framing == Framing::kChunked;
-  if (!res_.header_pending) {
+  if (!res_.head_unsent) {
     head_.clear();
   }
-  res_.header_pending = false;
+  res_.head_unsent = false;
   if (chunked) {
     AppendHex(head_, data.size());
     head_.append("\r\n");
@@ -666,7 +666,7 @@ Task<Status> Connection<Stream>::WriteBody(std::span<const std::byte> data) {
       head_.append("\r\n");
     }
     if (gather && res_.written < res_.declared) {
-      res_.header_pending = true;  // the rest follows at once; EndStream writes a short body
+      res_.head_unsent = true;  // the rest follows at once; EndStream writes a short body
       co_return Status::Ok();
     }
     co_return co_await Write(asio::buffer(head_));
@@ -693,10 +693,10 @@ Task<Status> Connection<Stream>::EndStream() {
   if (res_.framing == Framing::kUntilClose) {
     keep_alive_ = false;
   }
-  if (!res_.header_pending) {
+  if (!res_.head_unsent) {
     head_.clear();
   }
-  res_.header_pending = false;
+  res_.head_unsent = false;
   if (res_.send_body && res_.framing == Framing::kChunked) {
     head_.append("0\r\n\r\n");
   }
