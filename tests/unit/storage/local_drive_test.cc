@@ -102,16 +102,14 @@ TEST(LocalDrive, CacheBudgetBoundsMemtablesOfEveryDrive) {
     }
   }
   EXPECT_GT(peak, std::size_t{1} << 20);
-  // Once the flushes the budget asked for have run, the memtables hold at most half the
-  // budget plus the one being filled: well under the 24 MiB written, which each drive's own
-  // 64 MiB write buffers would keep. (While they run, writes are not stalled, so a burst
-  // faster than the flushes, as on a loaded machine, can pass the budget for a moment.)
-  // The budget is enforced on writes: a write finds the memtables over it and flushes its
-  // own drive's, and a flushed memtable is freed once the threads holding RocksDB's view of
-  // it (thread-local, refreshed by their next read) let go. So a drive that stopped being
-  // written keeps its memtable until its next write: a server's drives keep serving, and so
-  // does each drive here while the test waits (a read of an absent key, which reaches
-  // RocksDB rather than the point cache, and a small write).
+  // Settled, the memtables hold at most half the budget plus the ones being filled: well
+  // under the 24 MiB written, which each drive's own 64 MiB write buffers would keep. Writes
+  // are not stalled, so a burst faster than the flushes (a loaded machine) passes the budget
+  // for a while; and the budget acts on writes (a write over it flushes its own drive's
+  // memtables, freed once the threads holding RocksDB's view of them read again), so a drive
+  // no longer written would keep its memtable. A server's drives keep serving, and so does
+  // each drive here while the test waits: a read of an absent key (which reaches RocksDB,
+  // not the point cache) and a small write.
   EXPECT_TRUE(cairn::testing::Eventually([&] {
     for (auto* drive : {a->get(), b->get()}) {
       (void)SyncWait(drive->ReadVersion(ctx, "v", "absent", "", false));
