@@ -613,9 +613,14 @@ def test_kill_node_during_aws_s3_sync(cairn_bin, tmp_path, count):
         bucket = unique_name("sync")
         client = c.nodes[0].client()
         client.create_bucket(Bucket=bucket)
+        # The CLI's own bandwidth limit makes the sync last about 15 s whatever the server's
+        # speed, so the kill below lands in its middle (unthrottled, 200 files once finished
+        # before the listing saw a fifth of them).
+        total = sum(len(body) for body in files.values())
         env = aws_cli_env(tmp_path, c.nodes[0].access_key, c.nodes[0].secret_key,
                           config="[default]\nregion = us-east-1\ns3 =\n"
-                          "  addressing_style = path\n",
+                          "  addressing_style = path\n"
+                          f"  max_bandwidth = {max(1, total // 15 // 1024)}KB/s\n",
                           AWS_MAX_ATTEMPTS="5", AWS_RETRY_MODE="standard")
         cmd = [exe, "--endpoint-url", c.nodes[0].endpoint, "--no-cli-pager", "s3", "sync",
                "--no-progress", src, f"s3://{bucket}/"]
