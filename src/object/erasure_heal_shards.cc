@@ -267,8 +267,11 @@ Task<Status> ErasureSet::RebuildShards(const RequestContext& ctx, const meta::Fi
       if (!built.ok()) {
         break;
       }
+      // An object of one part numbered 1 is one file, as PutObject stages it (docs/format.md).
+      const bool flat = !as_part_one && want.parts.size() == 1 && part.number == 1;
       const std::string file =
-          std::string(tmp) + "/part." + std::to_string(as_part_one ? 1 : part.number);
+          flat ? std::string(tmp)
+               : std::string(tmp) + "/part." + std::to_string(as_part_one ? 1 : part.number);
       std::vector<std::unique_ptr<storage::ShardReader>> readers(n);
       std::vector<std::unique_ptr<storage::ShardWriter>> writers(n);
       auto created = co_await ForEachDriveIn<Result<std::unique_ptr<storage::ShardWriter>>>(

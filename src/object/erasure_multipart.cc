@@ -161,7 +161,8 @@ Task<Result<PartInfo>> ErasureSet::PutObjectPart(const RequestContext& ctx, std:
     body.AddChecksum(cs->algorithm);
   }
   const std::string tmp = NewUuid();
-  auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure, tmp, false);
+  const std::string staged = tmp + "/part.1";  // what CommitPart moves
+  auto streamed = co_await StreamShards(ctx, body, q.upload.fi.erasure, staged, false);
   if (!streamed.ok()) {
     co_await DeleteTmpAll(ctx, tmp);
     co_return streamed.status();

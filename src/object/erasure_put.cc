@@ -49,7 +49,7 @@ void EncodeBlock(const erasure::Codec& codec, std::byte* area, std::size_t slot,
 Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext& ctx,
                                                             HashReader& body,
                                                             const meta::ErasureInfo& layout,
-                                                            std::string_view tmp_dir,
+                                                            std::string_view staged,
                                                             bool allow_inline) {
   if (!GeometryFits(layout) || layout.distribution.size() != drives_.size()) {
     co_return Status(Errc::kInternal, "a write layout that is not this set's");
@@ -95,7 +95,7 @@ Task<Result<ErasureSet::Streamed>> ErasureSet::StreamShards(const RequestContext
     shard_of[i] = distribution[i] - 1u;
   }
   std::vector<std::unique_ptr<storage::ShardWriter>> writers(n);
-  const std::string file = std::string(tmp_dir) + "/part.1";
+  const std::string file(staged);
 
   const std::int64_t declared = body.size();
   bool decided = !allow_inline || declared >= 0;
@@ -330,7 +330,9 @@ Task<Result<ObjectInfo>> ErasureSet::PutObject(const RequestContext& ctx, std::s
   fi.erasure = NewErasureInfo(key, WriteParity(opts.parity));
   const int wq = WriteQuorumFor(fi.erasure.data_blocks, fi.erasure.parity_blocks);
   const std::string tmp = NewUuid();
-  auto streamed = co_await StreamShards(ctx, body, fi.erasure, tmp, true);
+  // Staged as one file, tmp/<tmp>, that RenameData moves to data/<xx>/<data_dir>: one inode
+  // per drive, no folder to make and sync (docs/format.md).
+  auto streamed = co_await StreamShards(ctx, body, fi.erasure, /*staged=*/tmp, true);
   if (!streamed.ok()) {
     co_await DeleteTmpAll(ctx, tmp);
     co_return streamed.status();

@@ -277,11 +277,12 @@ class ErasureSet {
   };
 
   // Reads `body` to its end in blocks, encodes and bitrot-hashes each block, and writes
-  // drive i's shard to "<tmp_dir>/part.1" (or, when `allow_inline` and small enough, to
-  // memory). On error the caller removes tmp_dir. Errors: body errors, kWriteQuorum.
+  // drive i's shard to the file `staged` of its tmp folder ("<uuid>" for an object,
+  // "<uuid>/part.1" for an upload's part) or, when `allow_inline` and small enough, to
+  // memory. On error the caller removes the staged entry. Errors: body errors, kWriteQuorum.
   // `layout` gives the geometry (data and parity counts) and the distribution.
   Task<Result<Streamed>> StreamShards(const RequestContext& ctx, HashReader& body,
-                                      const meta::ErasureInfo& layout, std::string_view tmp_dir,
+                                      const meta::ErasureInfo& layout, std::string_view staged,
                                       bool allow_inline);
   Task<void> DeleteTmpAll(const RequestContext& ctx, std::string_view tmp_dir);
   // One upload of HealUploads (under its write lock when `lock`); adds to `stats`. Errors:
@@ -330,10 +331,10 @@ class ErasureSet {
                            bool deep) const;
   // Rebuilds the shards of `want` for the drives in `targets` from those in `sources` (whose
   // copies, with inline data, are in `copies`): inline into inline_out[i], else shard files
-  // under tmp/<tmp>/ (closed, ready for RenameData; with `as_part_one`, a single part staged as
-  // part.1, as CommitPart takes it). A source that fails to read and a target that fails to
-  // write are dropped. Errors: kReadQuorum (a block with fewer than D good shards), kFaultyDisk
-  // (every target failed).
+  // staged as tmp/<tmp> (one part numbered 1) or under tmp/<tmp>/ (closed, ready for
+  // RenameData; with `as_part_one`, a single part staged as part.1, as CommitPart takes it). A
+  // source that fails to read and a target that fails to write are dropped. Errors: kReadQuorum (a
+  // block with fewer than D good shards), kFaultyDisk (every target failed).
   Task<Status> RebuildShards(const RequestContext& ctx, const meta::FileInfo& want,
                              const std::vector<Result<meta::FileInfo>>& copies,
                              std::vector<bool>& sources, std::vector<bool>& targets,

@@ -190,8 +190,9 @@ class StorageApi {
   // Errors: kVolumeNotFound.
   virtual Task<Result<CommitUndo>> WriteMetadata(const RequestContext& ctx,
                                                  const meta::FileInfo& fi) = 0;
-  // The commit point of a large write: moves tmp/<tmp_dir> (the staged shard files, fsynced)
-  // to data/<xx>/<fi.data_dir>, fsyncs the parent, then WriteMetadata(fi).
+  // The commit point of a large write: moves tmp/<tmp_dir> (the staged shard file of a
+  // single-part object, or a folder of part.N files; fsynced) to data/<xx>/<fi.data_dir>,
+  // fsyncs the parent, then WriteMetadata(fi).
   // Errors: kVolumeNotFound, kFileNotFound (nothing staged), kDiskFull.
   virtual Task<Result<CommitUndo>> RenameData(const RequestContext& ctx, const meta::FileInfo& fi,
                                               std::string_view tmp_dir) = 0;
@@ -238,14 +239,16 @@ class StorageApi {
                                                            std::string_view volume,
                                                            const ListOptions& opts) = 0;
 
-  // Shard files. `tmp_path` is relative to the drive's tmp folder, e.g. "<uuid>/part.1".
+  // Shard files. `tmp_path` is relative to the drive's tmp folder: "<uuid>" (an object's only
+  // part) or "<uuid>/part.N".
   virtual Task<Result<std::unique_ptr<ShardWriter>>> CreateFile(const RequestContext& ctx,
                                                                 std::string_view tmp_path) = 0;
-  // Opens data/<xx>/<data_dir>/part.<part_number>. Errors: kFileNotFound.
+  // Opens part <part_number> of data/<xx>/<data_dir>: that entry itself when it is a file (it
+  // holds part 1 only), else its part.<part_number>. Errors: kFileNotFound.
   virtual Task<Result<std::unique_ptr<ShardReader>>> OpenShard(const RequestContext& ctx,
                                                                std::string_view data_dir,
                                                                int part_number) = 0;
-  // Removes tmp/<tmp_dir> and everything in it; no error when absent.
+  // Removes tmp/<tmp_dir> (a file, or a folder and everything in it); no error when absent.
   virtual Task<Status> DeleteTmp(const RequestContext& ctx, std::string_view tmp_dir) = 0;
 
   // Multipart uploads in progress, in the drive's multipart column family.

@@ -1,8 +1,10 @@
 """The commit path's fsync order (docs/format.md), seen from outside with strace on a running
-server: for a PUT with shard files, on every drive, the shard file is fdatasynced before its
-staging folder is renamed into data/, the moved folder and its parent are fsynced after that
-rename, and the metadata's synced RocksDB write (a WAL fsync) follows them; so an
-acknowledged object never rests on the file system's journal ordering."""
+server: for a PUT with shard files, on every drive, the shard file (staged as tmp/<id>, one
+file) is fdatasynced before it is renamed into data/, its new parent folder is fsynced after
+that rename, and the metadata's synced RocksDB write (a WAL fsync) follows; so an
+acknowledged object never rests on the file system's journal ordering. A multipart part is
+renamed into its upload's data folder, and that folder and its parent are fsynced before
+the part is recorded."""
 
 import os
 import re
@@ -47,13 +49,10 @@ def fd_path(args):
     return m.group(1) if m else None
 
 
-def test_put_syncs_shards_then_folders_then_metadata(make_server):
+def trace(srv, action):
+    """The fsync, fdatasync and rename calls of the server while `action` runs."""
     if os.geteuid() != 0 or shutil.which("strace") is None:
         pytest.skip("needs root and strace(1) to trace the server")
-    srv = make_server(drives=4)
-    s3 = srv.client()
-    s3.create_bucket(Bucket="sync")
-    s3.put_object(Bucket="sync", Key="warm", Body=b"x")  # open files, fan-outs, WAL
     out = os.path.join(srv.root, "strace.txt")
     tracer = subprocess.Popen(
         ["strace", "-f", "-qq", "-y", "-s", "512", "-o", out, "-p", str(srv.proc.pid),
@@ -61,7 +60,7 @@ def test_put_syncs_shards_then_folders_then_metadata(make_server):
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         time.sleep(1.5)  # strace attaches to every thread
-        s3.put_object(Bucket="sync", Key="big", Body=random_bytes(3 * 1024 * 1024, "sync"))
+        action()
         time.sleep(0.5)
     finally:
         tracer.send_signal(signal.SIGINT)  # detaches; the server runs on
@@ -72,8 +71,28 @@ def test_put_syncs_shards_then_folders_then_metadata(make_server):
             tracer.wait(10)
     calls = parse(open(out).read())
     assert calls, "strace saw nothing"
-    assert s3.get_object(Bucket="sync", Key="big")["Body"].read() == \
-        random_bytes(3 * 1024 * 1024, "sync")
+    return calls
+
+
+def synced(calls):
+    """Successful fsync/fdatasync calls: (completed at, started at, path)."""
+    return [(c[0], c[1], fd_path(c[3])) for c in calls
+            if c[2] in ("fsync", "fdatasync") and c[4] == 0 and fd_path(c[3])]
+
+
+def wal_synced_after(calls, drive, after):
+    return [s for s in synced(calls) if s[2].startswith(os.path.join(drive, ".cairn.sys")) and
+            s[2].endswith(".log") and s[1] > after]
+
+
+def test_put_syncs_shards_then_folders_then_metadata(make_server):
+    srv = make_server(drives=4)
+    s3 = srv.client()
+    s3.create_bucket(Bucket="sync")
+    s3.put_object(Bucket="sync", Key="warm", Body=b"x")  # open files, fan-outs, WAL
+    body = random_bytes(3 * 1024 * 1024, "sync")
+    calls = trace(srv, lambda: s3.put_object(Bucket="sync", Key="big", Body=body))
+    assert s3.get_object(Bucket="sync", Key="big")["Body"].read() == body
     checked = 0
     for drive in srv.drive_paths:
         tmp_root = os.path.join(drive, ".cairn.sys", "tmp") + "/"
@@ -84,18 +103,50 @@ def test_put_syncs_shards_then_folders_then_metadata(make_server):
         done, started, _, args, _ = renames[0]
         paths = re.findall(r'"([^"]+)"', args)
         src, dst = paths[0], paths[-1]
-        syncs = [(c[0], c[1], fd_path(c[3])) for c in calls
-                 if c[2] in ("fsync", "fdatasync") and c[4] == 0 and fd_path(c[3])]
-        shard = [s for s in syncs if s[2].startswith(src + "/part.")]
+        # One file per drive: the shard is the data entry itself, no folder.
+        assert os.path.isfile(dst), f"{drive}: {dst} is not the shard file"
+        syncs = synced(calls)
+        shard = [s for s in syncs if s[2] == src]
         assert shard and max(s[0] for s in shard) < started, \
             f"{drive}: shard file not synced before the rename into data/"
-        folder = [s for s in syncs if s[2] == dst and s[1] > done]
         parent = [s for s in syncs if s[2] == os.path.dirname(dst) and s[1] > done]
-        assert folder, f"{drive}: {dst} not fsynced after the rename"
         assert parent, f"{drive}: {os.path.dirname(dst)} not fsynced after the rename"
-        after = max(folder[0][0], parent[0][0])
-        wal = [s for s in syncs if s[2].startswith(os.path.join(drive, ".cairn.sys")) and
-               s[2].endswith(".log") and s[1] > after]
-        assert wal, f"{drive}: no synced metadata write after the folder syncs"
+        assert wal_synced_after(calls, drive, parent[0][0]), \
+            f"{drive}: no synced metadata write after the parent's sync"
+        checked += 1
+    assert checked == 4
+
+
+def test_part_syncs_shard_then_folders_then_record(make_server):
+    srv = make_server(drives=4)
+    s3 = srv.client()
+    s3.create_bucket(Bucket="parts")
+    s3.put_object(Bucket="parts", Key="warm", Body=b"x")
+    upload = s3.create_multipart_upload(Bucket="parts", Key="mp")["UploadId"]
+    body = random_bytes(6 * 1024 * 1024, "part")
+    etags = []
+    calls = trace(srv, lambda: etags.append(s3.upload_part(
+        Bucket="parts", Key="mp", UploadId=upload, PartNumber=3, Body=body)["ETag"]))
+    s3.complete_multipart_upload(Bucket="parts", Key="mp", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 3, "ETag": etags[0]}]})
+    assert s3.get_object(Bucket="parts", Key="mp")["Body"].read() == body
+    checked = 0
+    for drive in srv.drive_paths:
+        data_root = os.path.join(drive, "data") + "/"
+        renames = [c for c in calls if c[2].startswith("rename") and c[4] == 0 and
+                   data_root in c[3]]
+        assert len(renames) == 1, (drive, renames)
+        done, started, _, args, _ = renames[0]
+        src, dst = re.findall(r'"([^"]+)"', args)[0], re.findall(r'"([^"]+)"', args)[-1]
+        assert dst.endswith("/part.3"), dst
+        syncs = synced(calls)
+        assert [s for s in syncs if s[2] == src and s[0] < started], \
+            f"{drive}: part not synced before the rename"
+        folder = [s for s in syncs if s[2] == os.path.dirname(dst) and s[1] > done]
+        parent = [s for s in syncs if s[2] == os.path.dirname(os.path.dirname(dst)) and
+                  s[1] > done]
+        assert folder and parent, f"{drive}: {dst}'s folders not fsynced after the rename"
+        assert wal_synced_after(calls, drive, max(folder[0][0], parent[0][0])), \
+            f"{drive}: no synced record of the part after the folder syncs"
         checked += 1
     assert checked == 4

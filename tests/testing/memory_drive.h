@@ -256,12 +256,24 @@ class MemoryDrive final : public storage::StorageApi {
     if (!volumes_.contains(fi.volume)) {
       co_return Status(Errc::kVolumeNotFound);
     }
-    std::string from = "tmp/" + std::string(tmp_dir) + "/";
-    bool any = false;
+    // Like a local drive: a staged file becomes data/<dir> itself (part 1 of a single-part
+    // object), a staged folder's files data/<dir>/part.N; either replaces what was there.
+    const std::string file = "tmp/" + std::string(tmp_dir);
+    const std::string from = file + "/";
+    auto staged = files_.find(file);
+    auto first = files_.lower_bound(from);
+    const bool any =
+        staged != files_.end() || (first != files_.end() && first->first.starts_with(from));
+    if (any) {
+      RemoveDataDir(fi.data_dir);
+    }
+    if (staged = files_.find(file); staged != files_.end()) {
+      files_["data/" + fi.data_dir] = staged->second;
+      files_.erase(staged);
+    }
     for (auto it = files_.lower_bound(from); it != files_.end() && it->first.starts_with(from);) {
       files_["data/" + fi.data_dir + "/" + it->first.substr(from.size())] = it->second;
       it = files_.erase(it);
-      any = true;
     }
     if (!any) {
       co_return Status(Errc::kFileNotFound, "nothing staged");
@@ -422,7 +434,13 @@ class MemoryDrive final : public storage::StorageApi {
       co_return Status(Errc::kInvalidArgument, "bad data dir or part number");
     }
     std::lock_guard lock(mu_);
-    auto it = files_.find("data/" + std::string(data_dir) + "/part." + std::to_string(part_number));
+    auto it = files_.end();
+    if (part_number == 1) {
+      it = files_.find("data/" + std::string(data_dir));
+    }
+    if (it == files_.end()) {
+      it = files_.find("data/" + std::string(data_dir) + "/part." + std::to_string(part_number));
+    }
     if (it == files_.end()) {
       co_return Status(Errc::kFileNotFound);
     }
@@ -435,6 +453,7 @@ class MemoryDrive final : public storage::StorageApi {
       co_return Status(Errc::kInvalidArgument, "bad tmp dir");
     }
     std::lock_guard lock(mu_);
+    files_.erase("tmp/" + std::string(tmp_dir));
     RemovePrefix("tmp/" + std::string(tmp_dir) + "/");
     co_return Status::Ok();
   }
@@ -789,6 +808,7 @@ class MemoryDrive final : public storage::StorageApi {
 
   void RemoveDataDir(const std::string& data_dir) {
     if (!data_dir.empty()) {
+      files_.erase("data/" + data_dir);
       RemovePrefix("data/" + data_dir + "/");
     }
   }
@@ -808,7 +828,8 @@ class MemoryDrive final : public storage::StorageApi {
   std::map<std::string, storage::VolumeInfo> volumes_;
   std::map<std::string, std::map<std::string, std::vector<meta::FileInfo>>> objects_;
   std::map<std::string, std::map<std::pair<std::string, std::string>, Upload>> uploads_;
-  std::map<std::string, std::shared_ptr<std::string>> files_;  // "tmp/..." and "data/<dir>/part.N"
+  // "tmp/...", "data/<dir>" (a single-part object's shard) and "data/<dir>/part.N".
+  std::map<std::string, std::shared_ptr<std::string>> files_;
   // Data folders that a commit replaced and its writer has not settled: kept by
   // RemoveOrphanData until PurgeReplaced or RevertCommit.
   std::set<std::string> replaced_;

@@ -393,32 +393,52 @@ Task<Result<std::unique_ptr<ShardReader>>> LocalDrive::OpenShard(const RequestCo
   if (!ValidDataDir(data_dir) || part_number < 1) {
     co_return Status(Errc::kInvalidArgument, "bad data dir or part number");
   }
-  std::string path = DataDirPath(data_dir) + "/part." + std::to_string(part_number);
-  auto reader = [&](int fd) -> Result<std::unique_ptr<ShardReader>> {
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      Status err = ErrnoStatus(errno, "stat", path);
-      ::close(fd);
-      return err;
+  // docs/format.md: data/<xx>/<data_dir> is the shard file itself when it holds part 1 of a
+  // single-part object (one inode, no folder), and a folder of part.N files otherwise.
+  // `open` gives an fd or -1; nullopt when a cached open could not answer (the worker will).
+  auto open_shard = [&](auto&& open,
+                        bool cached) -> std::optional<Result<std::unique_ptr<ShardReader>>> {
+    std::string path = DataDirPath(data_dir);
+    for (bool in_folder : {false, true}) {
+      int fd = open(path);
+      if (fd < 0) {
+        if (cached) {
+          return std::nullopt;
+        }
+        return ErrnoStatus(errno, "open", path);
+      }
+      struct stat st;
+      if (::fstat(fd, &st) != 0) {
+        Status err = ErrnoStatus(errno, "stat", path);
+        ::close(fd);
+        return err;
+      }
+      if (S_ISDIR(st.st_mode) && !in_folder) {
+        ::close(fd);
+        path.append("/part.").append(std::to_string(part_number));
+        continue;
+      }
+      if (!S_ISREG(st.st_mode) || (!in_folder && part_number != 1)) {
+        ::close(fd);
+        return Status(Errc::kFileNotFound, path + " holds no part " + std::to_string(part_number));
+      }
+      return std::unique_ptr<ShardReader>(std::make_unique<LocalShardReader>(
+          *pool_, fd, std::move(path), static_cast<std::uint64_t>(st.st_size),
+          options_.cached_reads_inline));
     }
-    return std::unique_ptr<ShardReader>(std::make_unique<LocalShardReader>(
-        *pool_, fd, std::move(path), static_cast<std::uint64_t>(st.st_size),
-        options_.cached_reads_inline));
+    return Status(Errc::kFileNotFound, path);
   };
   if (options_.cached_reads_inline) {
     // A path the dentry cache resolves opens here; any other answer (a lookup that needs
     // the disk, a missing file) is the worker's to give.
-    int fd = OpenCachedReadOnly(path);
-    if (fd >= 0) {
-      co_return reader(fd);
+    auto shard = open_shard(OpenCachedReadOnly, /*cached=*/true);
+    if (shard) {
+      co_return std::move(*shard);
     }
   }
   co_return co_await RunBlocking(*pool_, [&]() -> Result<std::unique_ptr<ShardReader>> {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return ErrnoStatus(errno, "open", path);
-    }
-    return reader(fd);
+    auto open = [](const std::string& p) { return ::open(p.c_str(), O_RDONLY | O_CLOEXEC); };
+    return std::move(*open_shard(open, /*cached=*/false));
   });
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <boost/asio/thread_pool.hpp>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "common/run_blocking.h"
@@ -123,10 +124,16 @@ Status LocalDrive::DoMoveData(const meta::FileInfo& fi, std::string_view tmp_dir
   RETURN_IF_ERROR(EnsureFanOut(fi.data_dir));
   std::string src = TmpPath(tmp_dir);
   std::string dst = DataDirPath(fi.data_dir);
+  // What was staged: one shard file (part 1 of a single-part object) or a folder of part.N.
+  struct stat st;
+  if (::lstat(src.c_str(), &st) != 0) {
+    return ErrnoStatus(errno, "stat", src);
+  }
   if (::rename(src.c_str(), dst.c_str()) != 0) {
     int err = errno;
-    if (err == ENOTEMPTY || err == EEXIST) {
-      // The same data dir committed again (a retry or a heal): the new shards win.
+    if (err == ENOTEMPTY || err == EEXIST || err == EISDIR || err == ENOTDIR) {
+      // The same data dir committed again (a retry or a heal, maybe with the other layout):
+      // the new shards win.
       RETURN_IF_ERROR(RemoveAll(dst));
       err = ::rename(src.c_str(), dst.c_str()) == 0 ? 0 : errno;
     }
@@ -134,11 +141,13 @@ Status LocalDrive::DoMoveData(const meta::FileInfo& fi, std::string_view tmp_dir
       return ErrnoStatus(err, "rename", src);
     }
   }
-  // docs/format.md's order: the moved folder (its part.N entries, which no earlier sync
-  // covered), then its parent (the rename's new entry), before the metadata commit. The old
-  // name's removal from tmp/ is not synced: if a crash loses it, what reappears under tmp/ is
-  // garbage that the next start removes.
-  RETURN_IF_ERROR(SyncDir(dst));
+  // docs/format.md's order: a moved folder (its part.N entries, which no earlier sync
+  // covered; a moved file was synced when its writer closed), then the parent (the rename's
+  // new entry), before the metadata commit. The old name's removal from tmp/ is not synced:
+  // if a crash loses it, what reappears under tmp/ is garbage that the next start removes.
+  if (S_ISDIR(st.st_mode)) {
+    RETURN_IF_ERROR(SyncDir(dst));
+  }
   return SyncDir(dst.substr(0, dst.rfind('/')));
 }
 

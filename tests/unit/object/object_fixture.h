@@ -170,13 +170,14 @@ class Cluster {
     return n;
   }
 
-  // Shard files (part.N) of drive i.
+  // Shard files of drive i: data/<xx>/<data-id> (a single-part object) and
+  // data/<xx>/<data-id>/part.N.
   std::vector<std::filesystem::path> PartFiles(std::size_t i) const {
     std::vector<std::filesystem::path> out;
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(paths[i] + "/data", ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file() && it->path().filename().string().starts_with("part.")) {
+      if (it->is_regular_file()) {
         out.push_back(it->path());
       }
     }

@@ -54,6 +54,12 @@ class StorageApiConformance : public ::testing::TestWithParam<DriveFactory> {
     return out;
   }
 
+  // Whether part `part` of data_dir reads back as `want` (no megabytes in a failure's text).
+  bool Holds(std::string_view data_dir, int part, const std::string& want) {
+    auto got = ReadShard(d(), data_dir, part);
+    return got.ok() && *got == want;
+  }
+
   TempDir dir_;
   std::unique_ptr<StorageApi> drive_;
   RequestContext ctx_ = RequestContext::Background("conformance");
@@ -303,6 +309,49 @@ TEST_P(StorageApiConformance, RenameDataAndReadShards) {
   EXPECT_EQ(SyncWait(d().RenameData(ctx_, MakeFi("nob", "k", "", 1, "ef000000"), "stage2")).code(),
             Errc::kVolumeNotFound);
   ASSERT_TRUE(SyncWait(d().RenameData(ctx_, MakeFi("b", "k", "", 1, "ef000000"), "stage2")).ok());
+}
+
+// A single-part object's shard is staged as one file and becomes data/<xx>/<data-id> itself
+// (docs/format.md); a commit of the same data dir with the other layout (a heal or a retry)
+// replaces it either way, and a deleted version takes either along.
+TEST_P(StorageApiConformance, OneFileShardsAndPartFoldersReplaceEachOther) {
+  MakeBucket("b");
+  const std::string one = Pattern(1 << 20, 21);
+  const std::string two = Pattern(70000, 22);
+  const std::string three = Pattern(5000, 23);
+  FileInfo fi = MakeFi("b", "k", "", 10, "ab34cd56-0000-4000-8000-000000000011");
+  ASSERT_TRUE(StageFile(d(), "flat1", one).ok());
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, fi, "flat1")).ok());
+  EXPECT_TRUE(Holds(fi.data_dir, 1, one));
+  EXPECT_EQ(ReadShard(d(), fi.data_dir, 2).code(), Errc::kFileNotFound);
+  const std::filesystem::path entry =
+      std::filesystem::path(dir_.path()) / "data" / "ab" / fi.data_dir;
+  if (GetParam().on_disk) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(entry));
+  }
+
+  ASSERT_TRUE(StageFile(d(), "folder/part.1", two).ok());
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, fi, "folder")).ok());
+  EXPECT_TRUE(Holds(fi.data_dir, 1, two));
+  if (GetParam().on_disk) {
+    EXPECT_TRUE(std::filesystem::is_directory(entry));
+  }
+
+  ASSERT_TRUE(StageFile(d(), "flat2", three).ok());
+  ASSERT_TRUE(SyncWait(d().RenameData(ctx_, fi, "flat2")).ok());
+  EXPECT_TRUE(Holds(fi.data_dir, 1, three));
+  EXPECT_EQ(ReadShard(d(), fi.data_dir, 2).code(), Errc::kFileNotFound);
+
+  // A staged file that DeleteTmp removed is gone; so is the committed one with its version.
+  ASSERT_TRUE(StageFile(d(), "flat3", "x").ok());
+  ASSERT_TRUE(SyncWait(d().DeleteTmp(ctx_, "flat3")).ok());
+  EXPECT_EQ(SyncWait(d().RenameData(ctx_, MakeFi("b", "k2", "", 1, "ef000001"), "flat3")).code(),
+            Errc::kFileNotFound);
+  ASSERT_TRUE(SyncWait(d().DeleteVersion(ctx_, fi)).ok());
+  EXPECT_EQ(ReadShard(d(), fi.data_dir, 1).code(), Errc::kFileNotFound);
+  if (GetParam().on_disk) {
+    EXPECT_FALSE(std::filesystem::exists(entry));
+  }
 }
 
 TEST_P(StorageApiConformance, ShardWriterLifecycle) {

@@ -116,16 +116,23 @@ TEST(LocalDrive, ShardsReadTheSameWithOrWithoutInlineCachedReads) {
     auto drive = LocalDrive::Open(dir.path() + (cached_inline ? "/inline" : "/workers"), options);
     ASSERT_TRUE(drive.ok()) << drive.status().ToString();
     ASSERT_TRUE(SyncWait((*drive)->MakeVolume(ctx, "b", "")).ok());
-    ASSERT_TRUE(StageFile(**drive, "stage/part.1", content).ok());
-    auto fi = MakeFi("b", "k", "", 1, "ab12cdef-0000");
-    ASSERT_TRUE(SyncWait((*drive)->RenameData(ctx, fi, "stage")).ok());
-    // Written with O_DIRECT, so the first read meets a cold cache; the second a warm one.
-    for (int pass = 0; pass < 2; ++pass) {
-      auto got = ReadShard(**drive, "ab12cdef-0000", 1);
-      ASSERT_TRUE(got.ok()) << got.status().ToString();
-      EXPECT_EQ(*got, content);
+    // Both layouts: a folder with part.1, and the one file a single-part object is.
+    const std::pair<std::string, std::string> layouts[] = {{"stage/part.1", "stage"},
+                                                           {"one", "one"}};
+    for (const auto& [staged, tmp] : layouts) {
+      SCOPED_TRACE(staged);
+      const std::string data_dir = "ab12cdef-" + tmp;
+      ASSERT_TRUE(StageFile(**drive, staged, content).ok());
+      auto fi = MakeFi("b", "k-" + tmp, "", 1, data_dir);
+      ASSERT_TRUE(SyncWait((*drive)->RenameData(ctx, fi, tmp)).ok());
+      // Written with O_DIRECT, so the first read meets a cold cache; the second a warm one.
+      for (int pass = 0; pass < 2; ++pass) {
+        auto got = ReadShard(**drive, data_dir, 1);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        EXPECT_TRUE(*got == content);
+      }
+      EXPECT_EQ(SyncWait((*drive)->OpenShard(ctx, data_dir, 2)).code(), Errc::kFileNotFound);
     }
-    EXPECT_EQ(SyncWait((*drive)->OpenShard(ctx, "ab12cdef-0000", 2)).code(), Errc::kFileNotFound);
   }
 }
 
