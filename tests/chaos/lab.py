@@ -312,9 +312,10 @@ class Lab:
 
     @staticmethod
     def shard_files(drive):
+        """A single-part object's data/<xx>/<data-id> files and multipart part.N files."""
         out = []
         for dirpath, _, files in os.walk(os.path.join(drive, "data")):
-            out += [os.path.join(dirpath, f) for f in files if f.startswith("part.")]
+            out += [os.path.join(dirpath, f) for f in files]
         return out
 
 

@@ -275,11 +275,12 @@ class ServerProcess:
         return "\n".join(data.splitlines()[-lines:])
 
     def shard_files(self, drive=None):
-        """Every part.N shard file under the data/ folder of one drive (or of all drives)."""
+        """Every shard file under the data/ folder of one drive (or of all drives): a
+        single-part object's data/<xx>/<data-id> and a multipart object's part.N files."""
         out = []
         for d in ([drive] if drive else self.drive_paths):
             for dirpath, _, files in os.walk(os.path.join(d, "data")):
-                out += [os.path.join(dirpath, f) for f in files if f.startswith("part.")]
+                out += [os.path.join(dirpath, f) for f in files]
         return sorted(out)
 
     def tmp_files(self):

@@ -528,7 +528,7 @@ def shard_file_count(paths):
     count = 0
     for p in paths:
         for _, _, files in os.walk(os.path.join(p, "data")):
-            count += sum(1 for f in files if f.startswith("part."))
+            count += len(files)  # data/<xx>/<data-id> files and part.N files
     return count
 
 

@@ -129,7 +129,8 @@ def test_restart_keeps_data_and_deployment(make_server):
 
 
 def test_on_disk_layout(make_server):
-    """DESIGN.md section 4: format.json, meta/, tmp/; large objects' shards under data/."""
+    """DESIGN.md section 4 and docs/format.md: format.json, meta/, tmp/; large objects' shards
+    under data/ (a multipart object's as part.N in a folder)."""
     srv = make_server(drives=4)
     s3 = srv.client()
     s3.create_bucket(Bucket="layout")
@@ -141,14 +142,28 @@ def test_on_disk_layout(make_server):
         assert os.path.isfile(os.path.join(sys_dir, "format.json"))
         assert os.path.isdir(os.path.join(sys_dir, "meta"))
         assert os.path.isdir(os.path.join(sys_dir, "tmp"))
+        # A single-part object is one file per drive: data/<xx>/<data-id>.
         shards = srv.shard_files(d)
         assert len(shards) == 1, shards
         rel = os.path.relpath(shards[0], os.path.join(d, "data")).split(os.sep)
-        assert len(rel) == 3 and len(rel[0]) == 2 and rel[2] == "part.1", rel
+        assert len(rel) == 2 and len(rel[0]) == 2 and rel[1].startswith(rel[0]), rel
         # Keys never address paths: the object key appears nowhere in the file tree.
         for dirpath, dirs, files in os.walk(d):
             assert "big" not in dirs + files
     assert srv.tmp_files() == []
+    # A multipart object keeps a folder of part.N files.
+    up = s3.create_multipart_upload(Bucket="layout", Key="multi")["UploadId"]
+    parts = []
+    for n, size in ((1, 5 * 1024 * 1024), (2, 300 * 1024)):
+        etag = s3.upload_part(Bucket="layout", Key="multi", UploadId=up, PartNumber=n,
+                              Body=os.urandom(size))["ETag"]
+        parts.append({"PartNumber": n, "ETag": etag})
+    s3.complete_multipart_upload(Bucket="layout", Key="multi", UploadId=up,
+                                 MultipartUpload={"Parts": parts})
+    for d in srv.drive_paths:
+        folders = {os.path.dirname(f) for f in srv.shard_files(d) if "/part." in f}
+        assert len(folders) == 1, srv.shard_files(d)
+        assert sorted(os.listdir(folders.pop())) == ["part.1", "part.2"]
 
 
 def test_inline_limit_flag(make_server):
