@@ -73,7 +73,7 @@ TEST(Heal, WipedDriveEndsUpLikeAFreshWrite) {
 
   const std::size_t victim = 3;
   auto files_before = ShardFiles(c, victim);
-  ASSERT_EQ(files_before.size(), 3u);  // large: part.1; multi: part.1, part.2
+  ASSERT_EQ(files_before.size(), 3u);  // large: one file; multi: part.1, part.2 in a folder
   std::map<std::string, meta::FileInfo> meta_before;
   for (const auto& [k, v] : objs) {
     auto fi = DriveCopy(c, victim, k);
