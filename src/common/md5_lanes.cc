@@ -49,7 +49,9 @@ std::uint32_t LoadLe32(const std::byte* p) {
 // GCC 12's AVX-512 intrinsics pass an undefined vector as the unused merge source (rolv,
 // shuffles), which -Wmaybe-uninitialized reports under -O2.
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 // The 16 words of each of 16 blocks (row i: lane i's block), transposed so that m[j] holds
 // word j of every lane: four rounds of 16 shuffles instead of 32 gathers.
