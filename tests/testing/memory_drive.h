@@ -267,7 +267,7 @@ class MemoryDrive final : public storage::StorageApi {
     if (any) {
       RemoveDataDir(fi.data_dir);
     }
-    if (staged = files_.find(file); staged != files_.end()) {
+    if (staged != files_.end()) {  // RemoveDataDir erased data/ entries only
       files_["data/" + fi.data_dir] = staged->second;
       files_.erase(staged);
     }

@@ -1,7 +1,6 @@
 #include "common/md5_lanes.h"
 
 #include <atomic>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,21 +12,14 @@
 
 #include "common/checksum.h"
 #include "common/text.h"
+#include "testing/random_data.h"
 #include "testing/sync_wait.h"
 
 namespace cairn {
 namespace {
 
+using testing::RandomData;
 using testing::SyncWait;
-
-std::string Random(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) {
-    c = static_cast<char>(rng());
-  }
-  return s;
-}
 
 const std::byte* Bytes(const std::string& s) {
   return reinterpret_cast<const std::byte*>(s.data());
@@ -52,10 +44,10 @@ TEST(Md5Lanes, ScalarMatchesOpenSsl) {
   // Every padding case (0..130 bytes, the length words in the first or a second block), then
   // larger inputs in pieces that straddle blocks.
   for (std::size_t n = 0; n <= 130; ++n) {
-    const std::string data = Random(n, static_cast<unsigned>(n));
+    const std::string data = RandomData(n, static_cast<unsigned>(n));
     EXPECT_EQ(HexEncode(SyncWait(HashInPieces(hub, data, 7))), HexEncode(Md5(data))) << n;
   }
-  const std::string big = Random(100'003, 1);
+  const std::string big = RandomData(100'003, 1);
   for (std::size_t piece : {1u, 63u, 64u, 65u, 1000u, 100'003u}) {
     EXPECT_EQ(HexEncode(SyncWait(HashInPieces(hub, big, piece))), HexEncode(Md5(big))) << piece;
   }
@@ -69,7 +61,7 @@ TEST(Md5Lanes, SixteenLanesMatchOneAtATime) {
   Md5State* states[16];
   const std::byte* ptrs[16];
   for (int i = 0; i < 16; ++i) {
-    data.push_back(Random(64 * 9, 100 + static_cast<unsigned>(i)));
+    data.push_back(RandomData(64 * 9, 100 + static_cast<unsigned>(i)));
     lanes[i] = alone[i] = kMd5Init;
     lanes[i][0] ^= static_cast<std::uint32_t>(i);  // lanes start from different states
     alone[i] = lanes[i];
@@ -96,7 +88,7 @@ TEST(Md5Lanes, HubHashesConcurrentStreams) {
   std::vector<std::string> got(kStreams);
   std::atomic<int> done{0};
   for (int i = 0; i < kStreams; ++i) {
-    inputs.push_back(Random(static_cast<std::size_t>(i) * 37'001 % 700'000 + i, 500 + i));
+    inputs.push_back(RandomData(static_cast<std::size_t>(i) * 37'001 % 700'000 + i, 500 + i));
   }
   for (int i = 0; i < kStreams; ++i) {
     const std::size_t piece = std::size_t{1} << (10 + i % 9);  // 1 KiB .. 256 KiB

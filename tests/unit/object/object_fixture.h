@@ -5,7 +5,6 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "testing/eventually.h"
 #include "testing/faulty_drive.h"
 #include "testing/memory_drive.h"
+#include "testing/random_data.h"
 #include "testing/string_source.h"
 #include "testing/sync_wait.h"
 
@@ -31,14 +31,7 @@ using cairn::testing::StringSource;
 
 using cairn::testing::Eventually;
 
-inline std::string RandomData(std::size_t n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) {
-    c = static_cast<char>(rng());
-  }
-  return s;
-}
+using cairn::testing::RandomData;
 
 enum class Backend { kLocal, kMemory };
 

@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <random>
 #include <system_error>
 
 #include "storage/forwarding_drive.h"
 #include "storage/local/local_drive.h"
 #include "testing/faulty_drive.h"
 #include "testing/memory_drive.h"
+#include "testing/random_data.h"
 
 namespace cairn::storage::testing {
 
@@ -165,12 +165,7 @@ meta::FileInfo MakeFi(std::string volume, std::string name, std::string version_
 }
 
 std::string Pattern(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) {
-    c = static_cast<char>(rng());
-  }
-  return out;
+  return cairn::testing::RandomData(n, seed);
 }
 
 }  // namespace cairn::storage::testing
